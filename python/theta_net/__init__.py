@@ -1,0 +1,45 @@
+"""theta_net: netcode toolkit for multiplayer voxel and simulation games.
+
+The compiled core lives in ``theta_net._core``; this package gives it a documented Python API.
+"""
+
+from __future__ import annotations
+
+from . import _core
+from ._core import Rng, crc32c, decode_varint, encode_varint, siphash24, zigzag_decode, zigzag_encode
+from .errors import (
+    CodecError,
+    Error,
+    ProtocolError,
+    ReplayError,
+    ReplicationError,
+    ScenarioError,
+    TransportError,
+)
+
+__version__: str = _core.__version__
+
+
+def build_info() -> dict:
+    """How the extension was built (version, build type, sanitizers, compiler, CPU features)."""
+    return dict(_core.build_info())
+
+
+__all__ = [
+    "__version__",
+    "build_info",
+    "crc32c",
+    "siphash24",
+    "encode_varint",
+    "decode_varint",
+    "zigzag_encode",
+    "zigzag_decode",
+    "Rng",
+    "Error",
+    "CodecError",
+    "ProtocolError",
+    "TransportError",
+    "ReplicationError",
+    "ReplayError",
+    "ScenarioError",
+]

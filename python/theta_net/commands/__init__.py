@@ -1,0 +1,1 @@
+"""Subcommands of the theta-net command line, one module each."""
