@@ -24,11 +24,15 @@ class CMakeExtension(Extension):
 class CMakeBuild(build_ext):
     def build_extension(self, ext: Extension) -> None:
         build_dir = pathlib.Path(os.environ.get("THETA_BUILD_DIR", ROOT / "build" / "release"))
+        # The interpreter building this package, resolved through the venv's symlink: the
+        # extension depends only on that interpreter's headers and ABI, and every venv made from it
+        # then shares one CMake cache (a throw-away venv cannot leave a dangling path behind).
+        python = os.path.realpath(sys.executable)
         configure = [
             "cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
             "-DCMAKE_BUILD_TYPE=Release",
             "-DTHETA_BUILD_PYTHON=ON",
-            f"-DPython_EXECUTABLE={sys.executable}",
+            f"-DPython_EXECUTABLE={python}",
         ]
         jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", str(os.cpu_count() or 2))
         subprocess.run(configure, check=True, stdout=subprocess.DEVNULL)

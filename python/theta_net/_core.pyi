@@ -41,6 +41,39 @@ def decode_varint(data: _Buffer, offset: int = 0) -> Tuple[int, int]:
 def encode_varint(value: int) -> bytes:
     """LEB128 encoding of an unsigned 64-bit value."""
 
+def protocol_canonical_schema(minor: int = 1) -> str:
+    """The canonical schema text the hash is computed over."""
+
+def protocol_decode(frame: _Buffer) -> dict:
+    """Parses one frame; returns its header fields and its messages."""
+
+def protocol_decode_body(msg_type: handle, body: _Buffer) -> object:
+    """Decodes a message body alone."""
+
+def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 1) -> bytes:
+    """One message in one frame."""
+
+def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 1) -> bytes:
+    """Several messages (a list of (msg_type, fields)) in one batch frame."""
+
+def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 1) -> bytes:
+    """A message body alone (the msgpack array), without a frame."""
+
+def protocol_manifest_json() -> str:
+    """The schema manifest (the same content as schemas/manifest.json) as JSON text."""
+
+def protocol_random_message(msg_type: handle, seed: int = 0) -> object:
+    """A message of that type filled with seeded random, valid values."""
+
+def protocol_schema_hash() -> int:
+    """The 64-bit schema hash of this build's protocol version."""
+
+def protocol_schema_hash_by_minor() -> List[int]:
+    """The schema hash at each minor version 0..current."""
+
+def protocol_version() -> Tuple[int, int]:
+    """(major, minor) of the protocol this build speaks."""
+
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""
 

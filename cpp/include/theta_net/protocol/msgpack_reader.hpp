@@ -1,0 +1,81 @@
+// A pull reader for msgpack (https://msgpack.org/ format spec) built for untrusted input: every
+// read checks the remaining length, container counts are bounded by the bytes left (an element is
+// at least one byte), strings are validated as UTF-8, and skipping is depth-limited. Errors are
+// typed and name what was being read. Encoding uses msgpack-cxx's packer; decoding uses this.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "theta_net/core/byte_io.hpp"
+
+namespace theta_net::protocol {
+
+class MsgpackReader {
+ public:
+  static constexpr int kMaxSkipDepth = 32;
+
+  explicit MsgpackReader(ByteSpan data) : data_(data) {}
+
+  // Array/map headers return the element (pair) count, at most `max`.
+  Result<std::uint32_t> array_header(std::size_t max, std::string_view what);
+  Result<std::uint32_t> map_header(std::size_t max, std::string_view what);
+  // Any msgpack integer whose value fits the requested range.
+  Result<std::uint64_t> read_uint(std::uint64_t max, std::string_view what);
+  Result<std::int64_t> read_int(std::int64_t min, std::int64_t max, std::string_view what);
+  Result<bool> read_bool(std::string_view what);
+  // float32 or float64 on the wire; integers too (msgpack-c writes integral doubles as integers).
+  Result<double> read_float(std::string_view what);
+  // A UTF-8 str of at most max bytes, viewed in place.
+  Result<std::string_view> read_str(std::size_t max, std::string_view what);
+  // A bin of at most max bytes, viewed in place.
+  Result<ByteSpan> read_bin(std::size_t max, std::string_view what);
+  // Inline fast paths for the one-byte forms that dominate real messages; when they return false
+  // nothing was consumed and the full reader above must be used.
+  bool try_fixint(std::uint64_t max, std::uint64_t& out) {
+    if (pos_ < data_.size() && data_[pos_] <= 0x7f && data_[pos_] <= max) {
+      out = data_[pos_++];
+      return true;
+    }
+    return false;
+  }
+  bool try_fixarray(std::size_t max, std::uint32_t& count) {
+    if (pos_ < data_.size() && (data_[pos_] & 0xf0) == 0x90) {
+      const std::uint32_t n = data_[pos_] & 0x0f;
+      if (n <= max && n <= remaining() - 1) {
+        ++pos_;
+        count = n;
+        return true;
+      }
+    }
+    return false;
+  }
+  // Consumes a nil if the next value is one.
+  bool consume_nil();
+  // Skips one complete value of any type (for fields newer than this build).
+  Status skip(std::string_view what, int depth = 0);
+
+  std::size_t offset() const { return pos_; }
+  std::size_t remaining() const { return data_.size() - pos_; }
+  bool at_end() const { return pos_ == data_.size(); }
+
+ private:
+  [[gnu::cold, gnu::noinline]] Error type_error(std::string_view what,
+                                                std::string_view expected) const;
+  [[gnu::cold, gnu::noinline]] Error short_input(std::string_view what, std::size_t need) const;
+  Result<std::uint64_t> big_endian(std::size_t width, std::string_view what);
+  Result<std::uint32_t> container(std::uint8_t fix_lo, std::uint8_t fix_hi, std::uint8_t tag16,
+                                  std::uint8_t tag32, std::size_t max, std::size_t min_element,
+                                  std::string_view what, std::string_view kind);
+
+  ByteSpan data_;
+  std::size_t pos_ = 0;
+};
+
+// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+// A short name of the msgpack type starting with tag byte `tag` ("str", "positive int", ...).
+std::string_view msgpack_type_name(std::uint8_t tag);
+
+}  // namespace theta_net::protocol
