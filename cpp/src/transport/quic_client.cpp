@@ -100,6 +100,7 @@ struct QuicClient::Impl {
       // A handshake that never completed was never reported as connected; after_end reports
       // the failure only when the client gives up.
       if (!c.established() && e->kind != EventKind::kMessage) continue;
+      if (e->kind == EventKind::kConnected) failures = 0;
       events.push_back(std::move(*e));
     }
   }
@@ -180,7 +181,13 @@ void QuicClient::poll(std::chrono::nanoseconds max_wait) {
     if (s.conn->expiry() <= now) s.conn->on_timer(now);
     s.write_again = s.conn->flush(now);
     s.drain(*s.conn);
-    if (s.conn->phase() == QuicConnection::Phase::kDead) s.after_end(now);
+    // A client has nothing to wait for in the closing or draining period: report now (a
+    // peer's close during the handshake would otherwise surface 3 PTOs, ~3 s, later).
+    const auto phase = s.conn->phase();
+    if (phase == QuicConnection::Phase::kDead || phase == QuicConnection::Phase::kClosing ||
+        phase == QuicConnection::Phase::kDraining) {
+      s.after_end(now);
+    }
   }
   if (!s.conn && !s.stopped && s.retry_at <= now) {
     s.start_attempt(now);
