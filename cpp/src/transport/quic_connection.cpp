@@ -154,6 +154,17 @@ Params make_params(const QuicConnectionSetup& s, Timestamp now, const ngtcp2_cid
   ngtcp2_settings_default(&p.settings);
   p.settings.initial_ts = now;
   p.settings.handshake_timeout = static_cast<ngtcp2_duration>(s.config->handshake_timeout.count());
+  switch (s.config->congestion_control) {
+    case CongestionControl::kCubic:
+      p.settings.cc_algo = NGTCP2_CC_ALGO_CUBIC;
+      break;
+    case CongestionControl::kBbr:
+      p.settings.cc_algo = NGTCP2_CC_ALGO_BBR;
+      break;
+    case CongestionControl::kReno:
+      p.settings.cc_algo = NGTCP2_CC_ALGO_RENO;
+      break;
+  }
   p.settings.max_window = 64u << 20;
   p.settings.max_stream_window = 32u << 20;
   if (!s.config->qlog_dir.empty()) {

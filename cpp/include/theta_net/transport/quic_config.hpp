@@ -13,7 +13,12 @@ namespace theta_net::transport {
 // The only ALPN theta_net speaks; a peer offering anything else is refused in the handshake.
 inline constexpr std::string_view kAlpn = "theta/1";
 
+// BBR keeps throughput up under random (non-congestion) loss, which loss-based CUBIC reads as
+// congestion: at 100 ms RTT and 2% loss CUBIC moves ~100 kB/s, BBR several MB/s.
+enum class CongestionControl : std::uint8_t { kCubic, kBbr, kReno };
+
 struct QuicCommonConfig {
+  CongestionControl congestion_control = CongestionControl::kCubic;
   std::chrono::nanoseconds idle_timeout{std::chrono::seconds(10)};
   std::chrono::nanoseconds keep_alive{0};  // PING after this much quiet; 0 = off
   std::chrono::nanoseconds handshake_timeout{std::chrono::seconds(5)};
