@@ -30,4 +30,5 @@ PYBIND11_MODULE(_core, m) {
 
   register_error_translator();
   bind_core(m);
+  bind_transport(m);
 }

@@ -187,6 +187,17 @@ void SimNetState::arrive(SimPacket& p) {
   c->last_heard = now;
   ++c->stats.packets_received;
   c->stats.bytes_received += p.size;
+  // Every packet but a close is ack-eliciting: the receiver's ACK keeps the sender's idle
+  // timer alive as in QUIC. ACKs are not simulated packet by packet; one gets through unless
+  // the reverse direction is partitioned.
+  if (p.kind != Kind::kClose) {
+    SimConn* sender = find(p.from_node, p.from_conn);
+    bool reverse_open = true;
+    for (const Partition& part : link(p.to_node, p.from_node).config().partitions) {
+      reverse_open &= !(now >= part.start && now < part.end);
+    }
+    if (sender && reverse_open) sender->last_heard = now;
+  }
   switch (p.kind) {
     case Kind::kHelloAck:
       if (c->state != SimConn::State::kConnecting) return;
