@@ -39,6 +39,7 @@ py::dict stats_dict(const ConnectionStats& s) {
   d["datagrams_lost"] = s.datagrams_lost;
   d["congestion_window"] = s.congestion_window;
   d["bytes_in_flight"] = s.bytes_in_flight;
+  d["send_queue_bytes"] = s.send_queue_bytes;
   py::dict lanes;
   for (Lane lane : kAllLanes) {
     const LaneStats& l = s.lanes[lane_index(lane)];

@@ -28,7 +28,7 @@ struct QuicClient::Impl {
   bool stopped = false;
   bool write_again = false;
   std::deque<Event> events;
-  Bytes rx = Bytes(65536);
+  Bytes rx = Bytes(64 * 2048);  // one recvmmsg batch
 
   void start_attempt(Timestamp now) {
     retry_at = kNever;
@@ -161,25 +161,35 @@ Status QuicClient::send(ConnectionId conn, Lane lane, ByteSpan message) {
 void QuicClient::poll(std::chrono::nanoseconds max_wait) {
   Impl& s = *impl_;
   Timestamp now = monotonic_now();
+  // Write what the application queued since the last poll before waiting: a datagram sent
+  // between polls must not sit out the wait (it doubled the datagram round trip).
+  if (s.conn && !s.write_again) s.write_again = s.conn->flush(now);
   if (!s.write_again) {
     const Timestamp expiry = std::min(s.conn ? s.conn->expiry() : kNever, s.retry_at);
     const auto until = expiry <= now ? 0 : std::min<Timestamp>(expiry - now, INT64_MAX);
     s.socket.wait(std::min(max_wait, std::chrono::nanoseconds(until)));
     now = monotonic_now();
   }
-  for (int i = 0; i < 1024; ++i) {
-    auto r = s.socket.receive(s.rx.data(), s.rx.size());
-    if (r.refused) {  // ICMP port unreachable: nobody listens there (yet)
-      if (s.conn && !s.conn->established()) s.conn->abandon("connection refused");
-      continue;
+  constexpr std::size_t kBatch = 64, kStride = 2048;
+  UdpSocket::Received got[kBatch];
+  for (std::size_t read = 0; read < 1024;) {
+    bool refused = false;
+    const std::size_t n = s.socket.receive_batch(s.rx.data(), kStride, kBatch, got, refused);
+    if (refused && s.conn && !s.conn->established()) {  // ICMP port unreachable: nobody there
+      s.conn->abandon("connection refused");
     }
-    if (r.size == 0) break;
-    if (s.conn) s.conn->on_packet(r.from, s.rx.data(), r.size, now);
+    for (std::size_t i = 0; i < n && s.conn; ++i) {
+      s.conn->on_packet(got[i].from, s.rx.data() + i * kStride, got[i].size, now);
+    }
+    read += n;
+    if (n < kBatch && !refused) break;
   }
   s.write_again = false;
   if (s.conn) {
-    if (s.conn->expiry() <= now) s.conn->on_timer(now);
-    s.write_again = s.conn->flush(now);
+    // ACKs alone wait for the next poll or their timer (see QuicServer::poll).
+    const bool due = s.conn->expiry() <= now;
+    if (due) s.conn->on_timer(now);
+    if (due || s.conn->wants_flush()) s.write_again = s.conn->flush(now);
     s.drain(*s.conn);
     // A client has nothing to wait for in the closing or draining period: report now (a
     // peer's close during the handshake would otherwise surface 3 PTOs, ~3 s, later).

@@ -181,6 +181,7 @@ Params make_params(const QuicConnectionSetup& s, Timestamp now, const ngtcp2_cid
   p.params.initial_max_streams_uni = 128;
   p.params.max_idle_timeout = static_cast<ngtcp2_duration>(s.config->idle_timeout.count());
   p.params.max_datagram_frame_size = 65535;
+  p.params.max_udp_payload_size = 2048;  // the endpoints' recvmmsg slots are 2048 bytes
   return p;
 }
 
@@ -497,6 +498,7 @@ ConnectionStats QuicConnection::stats() const {
   s.rtt_variance = std::chrono::nanoseconds(cs.rttvar);
   s.congestion_window = cs.cwnd;
   s.bytes_in_flight = cs.bytes_in_flight;
+  for (const auto& [key, out] : out_) s.send_queue_bytes += out.total - out.acked;
   return s;
 }
 

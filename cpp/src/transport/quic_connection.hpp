@@ -100,6 +100,8 @@ class QuicConnection {
   // Writes queued data, at most one send quantum; true if it stopped with more to write.
   bool flush(Timestamp now);
   Timestamp expiry() const;
+  // Something besides ACKs wants writing: application data, the handshake, a close.
+  bool wants_flush() const;
 
   Status send(Lane lane, ByteSpan message);
   void close(std::uint64_t code, std::string_view reason, Timestamp now);  // graceful

@@ -115,6 +115,14 @@ OutStream* QuicConnection::next_writable_stream() {
   return nullptr;
 }
 
+bool QuicConnection::wants_flush() const {
+  if (phase_ != Phase::kOpen) return phase_ == Phase::kHandshaking || phase_ == Phase::kLingering;
+  if (!datagrams_.empty()) return true;
+  return std::any_of(out_.begin(), out_.end(), [](const auto& kv) {
+    return kv.second.wants_write() && !(kv.second.id < 0 && kv.second.lane == Lane::kControl);
+  });
+}
+
 bool QuicConnection::all_streams_drained() const {
   return std::all_of(out_.begin(), out_.end(), [](const auto& kv) {
     return kv.second.drained() || (kv.second.id < 0 && kv.second.lane == Lane::kControl);
@@ -332,7 +340,9 @@ bool QuicConnection::flush(Timestamp now) {
   flush_batch();
   // Pacing before the first RTT sample would use the 333 ms initial RTT and delay the
   // handshake's last flights by ~21 ms on a LAN: only pace once the handshake is complete.
-  if (handshake_done) ngtcp2_conn_update_pkt_tx_time(conn_, now);
+  // A lone packet (a datagram, an ACK) is not a burst: pacing it only sets a timer a few
+  // microseconds out that wakes the loop for nothing.
+  if (handshake_done && total_packets > 1) ngtcp2_conn_update_pkt_tx_time(conn_, now);
   return more;
 }
 

@@ -31,7 +31,7 @@ struct QuicServer::Impl final : QuicConnectionHost {
   std::deque<Event> events;
   std::uint64_t next_id = 1;
   QuicServerCounters counters;
-  Bytes rx = Bytes(65536);
+  Bytes rx = Bytes(64 * 2048);  // one recvmmsg batch
   bool write_again = false;
 
   void associate_cid(QuicConnection& conn, const ngtcp2_cid& cid) override {
@@ -111,8 +111,11 @@ struct QuicServer::Impl final : QuicConnectionHost {
     write_again = false;
     for (auto it = conns.begin(); it != conns.end();) {
       QuicConnection& c = *it->second;
-      if (c.expiry() <= now) c.on_timer(now);
-      write_again |= c.flush(now);
+      // ACKs alone wait for the next poll (or their timer), so they ride along with the
+      // application's answer instead of costing a packet and a wake-up of their own.
+      const bool due = c.expiry() <= now;
+      if (due) c.on_timer(now);
+      if (due || c.wants_flush()) write_again |= c.flush(now);
       while (auto e = c.next_event()) {
         counters.accepted += e->kind == EventKind::kConnected;
         events.push_back(std::move(*e));
@@ -173,6 +176,10 @@ Status QuicServer::send(ConnectionId conn, Lane lane, ByteSpan message) {
 
 void QuicServer::poll(std::chrono::nanoseconds max_wait) {
   Timestamp now = monotonic_now();
+  // Write what the application queued since the last poll before waiting (see QuicClient).
+  if (!impl_->write_again) {
+    for (auto& [id, c] : impl_->conns) impl_->write_again |= c->flush(now);
+  }
   if (!impl_->write_again) {
     const Timestamp expiry = impl_->next_expiry();
     const auto until_timer = expiry <= now ? 0 : expiry - now;
@@ -180,13 +187,17 @@ void QuicServer::poll(std::chrono::nanoseconds max_wait) {
         std::min(max_wait, std::chrono::nanoseconds(std::min<Timestamp>(until_timer, INT64_MAX))));
     now = monotonic_now();
   }
-  for (std::size_t i = 0; i < kMaxReadsPerPoll; ++i) {
-    auto r = impl_->socket.receive(impl_->rx.data(), impl_->rx.size());
-    if (r.size == 0) {
-      if (r.refused) continue;
-      break;
+  constexpr std::size_t kBatch = 64, kStride = 2048;
+  UdpSocket::Received got[kBatch];
+  for (std::size_t read = 0; read < kMaxReadsPerPoll;) {
+    bool refused = false;
+    const std::size_t n =
+        impl_->socket.receive_batch(impl_->rx.data(), kStride, kBatch, got, refused);
+    for (std::size_t i = 0; i < n; ++i) {
+      impl_->dispatch(got[i].from, impl_->rx.data() + i * kStride, got[i].size, now);
     }
-    impl_->dispatch(r.from, impl_->rx.data(), r.size, now);
+    read += n;
+    if (n < kBatch && !refused) break;
   }
   impl_->service(now);
 }

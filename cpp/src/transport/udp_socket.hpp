@@ -63,7 +63,15 @@ class UdpSocket {
   // Reads one packet into buf; size 0 and !refused when nothing is waiting.
   Received receive(std::uint8_t* buf, std::size_t cap);
 
-  // Waits until the socket is readable, wake() was called, or `timeout` passed.
+  // Reads up to `count` packets with one recvmmsg: packet i lands in buf + i * stride, with
+  // its size and sender in out[i]. Returns how many; fewer than `count` means the queue was
+  // empty at that moment (no second system call needed to find out). `refused` as above.
+  std::size_t receive_batch(std::uint8_t* buf, std::size_t stride, std::size_t count, Received* out,
+                            bool& refused);
+
+  static constexpr std::chrono::nanoseconds kMinSleep{100'000};
+  // Waits until the socket is readable, wake() was called, or `timeout` passed. A timeout
+  // under kMinSleep returns at once (see the .cpp).
   void wait(std::chrono::nanoseconds timeout);
   void wake();  // thread-safe
 

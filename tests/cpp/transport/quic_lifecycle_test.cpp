@@ -174,7 +174,8 @@ TEST(QuicLifecycle, CertificatePinningAcceptsTheRightCertificateOnly) {
   QuicClientConfig right = client_config(*server);
   std::string colons;  // the pin may be written with colons and upper case
   for (std::size_t i = 0; i < 64; i += 2) {
-    colons += (i ? ":" : "") + server->certificate_sha256().substr(i, 2);
+    if (i) colons += ':';
+    colons += server->certificate_sha256().substr(i, 2);
   }
   for (char& ch : colons) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   right.pinned_sha256 = colons;

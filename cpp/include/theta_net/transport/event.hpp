@@ -66,6 +66,8 @@ struct ConnectionStats {
   std::uint64_t datagrams_lost = 0;  // unreliable-lane messages declared lost or dropped
   std::uint64_t congestion_window = 0;
   std::uint64_t bytes_in_flight = 0;
+  // Reliable bytes queued and not yet acknowledged by the peer: back-pressure for senders.
+  std::uint64_t send_queue_bytes = 0;
 };
 
 }  // namespace theta_net::transport
