@@ -8,7 +8,6 @@
 #include <benchmark/benchmark.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -94,14 +93,6 @@ void BM_QuicBulk256MiB(benchmark::State& state) {
       }
       finished = Clock::now();
       done = true;
-      if (getenv("THETA_BENCH_DEBUG")) {
-        rusage ru{};
-        getrusage(RUSAGE_THREAD, &ru);
-        std::fprintf(stderr, "receiver cpu %.3f s user %.3f s\n",
-                     ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-                         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
-                     ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6);
-      }
     });
     // The sender keeps at most 16 MiB queued (send_queue_bytes is its back-pressure), so the
     // copy into the send queue is part of the transfer, as in an application.
@@ -119,16 +110,6 @@ void BM_QuicBulk256MiB(benchmark::State& state) {
     receiver.join();
     mbps =
         static_cast<double>(kTotal) / std::chrono::duration<double>(finished - start).count() / 1e6;
-  }
-  if (getenv("THETA_BENCH_DEBUG")) {
-    auto st = *client->stats(*client->current());
-    std::fprintf(stderr, "client: pkts %llu bytes %llu cwnd %llu srtt %lld us\n",
-                 (unsigned long long)st.packets_sent, (unsigned long long)st.bytes_sent,
-                 (unsigned long long)st.congestion_window,
-                 (long long)st.rtt_smoothed.count() / 1000);
-    auto ss = *server->stats(server->connections().at(0));
-    std::fprintf(stderr, "server: pkts recv %llu sent %llu\n",
-                 (unsigned long long)ss.packets_received, (unsigned long long)ss.packets_sent);
   }
   state.counters["MB_per_s"] = mbps;
 }
