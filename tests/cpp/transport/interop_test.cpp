@@ -2,6 +2,7 @@
 // against our server and speaks the lane framing. Skipped when Go or quic-go is not installed
 // (scripts/bootstrap installs golang-go and golang-github-lucas-clemente-quic-go-dev).
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -40,14 +41,18 @@ TEST(Interop, QuicGoClientCompletesTheHandshakeAndSpeaksTheLanes) {
     GTEST_SKIP() << "go or quic-go missing (apt packages golang-go, "
                     "golang-github-lucas-clemente-quic-go-dev)";
   }
-  const fs::path work = fs::temp_directory_path() / "theta_quicgo";
+  // The Go build cache is shared (go locks it); the binary is per process, so two checkouts
+  // testing at once do not overwrite each other's.
+  const fs::path cache = fs::temp_directory_path() / "theta_quicgo_cache";
+  const fs::path work = fs::temp_directory_path() / ("theta_quicgo_" + std::to_string(::getpid()));
+  fs::create_directories(cache);
   fs::create_directories(work);
   const fs::path binary = work / "quicgo_client";
   int status = 0;
   // GOCACHE under /tmp is reused across runs: a rebuild after the first takes well under 1 s.
   const std::string build =
       "cd " + work.string() +
-      " && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=" + (work / "gocache").string() +
+      " && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=" + cache.string() +
       " HOME=" + work.string() + " go build -o " + binary.string() + " " + source.string();
   const std::string build_log = run(build, status);
   ASSERT_EQ(status, 0) << build_log;
@@ -83,6 +88,7 @@ TEST(Interop, QuicGoClientCompletesTheHandshakeAndSpeaksTheLanes) {
   }
   stop = true;
   io.join();
+  fs::remove_all(work);
   ASSERT_EQ(status, 0) << out;
   EXPECT_NE(out.find("handshake ok, alpn theta/1"), std::string::npos) << out;
   EXPECT_NE(out.find("control echo: hello from quic-go"), std::string::npos) << out;
