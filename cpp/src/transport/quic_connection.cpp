@@ -1,9 +1,8 @@
-// QuicConnection: setup, ngtcp2 callbacks, reading, timers, close and stats. The lane side
-// (streams, datagrams, the write loop) is in quic_connection_io.cpp.
+// QuicConnection: setup, reading, timers, close and stats. The ngtcp2/GnuTLS callbacks are in
+// quic_callbacks.cpp, the lane side (streams, datagrams, the write loop) in quic_connection_io.cpp.
 #include "quic_connection.hpp"
 
 #include <gnutls/crypto.h>
-#include <ngtcp2/ngtcp2_crypto_gnutls.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,130 +16,6 @@ Timestamp monotonic_now() {
                                     std::chrono::steady_clock::now().time_since_epoch())
                                     .count());
 }
-
-// ngtcp2's C callbacks, forwarding to the connection in user_data.
-struct QuicCallbacks {
-  static QuicConnection* self(void* user_data) { return static_cast<QuicConnection*>(user_data); }
-
-  static ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref) { return self(ref->user_data)->conn_; }
-  static void rand(std::uint8_t* dest, std::size_t len, const ngtcp2_rand_ctx*) {
-    gnutls_rnd(GNUTLS_RND_RANDOM, dest, len);
-  }
-  static int new_cid(ngtcp2_conn*, ngtcp2_cid* cid, std::uint8_t* token, std::size_t len,
-                     void* ud) {
-    if (gnutls_rnd(GNUTLS_RND_RANDOM, cid->data, len) != 0) return NGTCP2_ERR_CALLBACK_FAILURE;
-    cid->datalen = len;
-    QuicConnection* c = self(ud);
-    if (ngtcp2_crypto_generate_stateless_reset_token(token, c->setup_.reset_secret.data(),
-                                                     c->setup_.reset_secret.size(), cid) != 0) {
-      return NGTCP2_ERR_CALLBACK_FAILURE;
-    }
-    if (c->setup_.host) c->setup_.host->associate_cid(*c, *cid);
-    return 0;
-  }
-  static int remove_cid(ngtcp2_conn*, const ngtcp2_cid* cid, void* ud) {
-    if (self(ud)->setup_.host) self(ud)->setup_.host->dissociate_cid(*cid);
-    return 0;
-  }
-  static int handshake_completed(ngtcp2_conn*, void* ud) {
-    QuicConnection* c = self(ud);
-    if (c->setup_.server) {
-      gnutls_datum_t proto{};
-      if (gnutls_alpn_get_selected_protocol(c->session_, &proto) != 0 ||
-          std::string_view(reinterpret_cast<const char*>(proto.data), proto.size) != kAlpn) {
-        c->alpn_refused_ = true;  // GNUTLS_ALPN_MANDATORY does not catch a client with no ALPN
-        return NGTCP2_ERR_CALLBACK_FAILURE;
-      }
-    }
-    c->on_handshake_completed();
-    return 0;
-  }
-  static int handshake_confirmed(ngtcp2_conn*, void* ud) {
-    self(ud)->timing_.confirmed = self(ud)->now_;
-    return 0;
-  }
-  static int recv_stream_data(ngtcp2_conn*, std::uint32_t flags, std::int64_t stream_id,
-                              std::uint64_t, const std::uint8_t* data, std::size_t len, void* ud,
-                              void*) {
-    auto status =
-        self(ud)->on_stream_data(stream_id, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0);
-    return status.ok() ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
-  }
-  static int acked_stream_data_offset(ngtcp2_conn*, std::int64_t, std::uint64_t offset,
-                                      std::uint64_t len, void*, void* sud) {
-    if (sud) static_cast<OutStream*>(sud)->ack_to(offset + len);
-    return 0;
-  }
-  static int stream_close(ngtcp2_conn*, std::uint32_t, std::int64_t stream_id, std::uint64_t,
-                          void* ud, void* sud) {
-    self(ud)->on_stream_close(stream_id, static_cast<OutStream*>(sud));
-    return 0;
-  }
-  static int recv_datagram(ngtcp2_conn*, std::uint32_t, const std::uint8_t* data, std::size_t len,
-                           void* ud) {
-    self(ud)->on_datagram(data, len);
-    return 0;
-  }
-  static int lost_datagram(ngtcp2_conn*, std::uint64_t, void* ud) {
-    ++self(ud)->stats_.datagrams_lost;
-    return 0;
-  }
-  static void qlog_write(void* ud, std::uint32_t flags, const void* data, std::size_t len) {
-    QuicConnection* c = self(ud);
-    if (!c->qlog_) return;
-    std::fwrite(data, 1, len, c->qlog_);
-    if (flags & NGTCP2_QLOG_WRITE_FLAG_FIN) {
-      std::fclose(c->qlog_);
-      c->qlog_ = nullptr;
-    }
-  }
-  static int keylog(gnutls_session_t session, const char* label, const gnutls_datum_t* secret) {
-    auto* ref = static_cast<ngtcp2_crypto_conn_ref*>(gnutls_session_get_ptr(session));
-    QuicConnection* c = self(ref->user_data);
-    if (c->setup_.keylog) c->setup_.keylog->write(session, label, secret);
-    return 0;
-  }
-  static int verify_certificate(gnutls_session_t session) {
-    auto* ref = static_cast<ngtcp2_crypto_conn_ref*>(gnutls_session_get_ptr(session));
-    QuicConnection* c = self(ref->user_data);
-    if (c->setup_.pinned_sha256.empty()) return 0;  // LAN tool: accept any certificate
-    unsigned count = 0;
-    const gnutls_datum_t* certs = gnutls_certificate_get_peers(session, &count);
-    if (count > 0 && sha256_hex(certs[0].data, certs[0].size) == c->setup_.pinned_sha256) return 0;
-    c->pin_mismatch_ = true;
-    return GNUTLS_E_CERTIFICATE_ERROR;
-  }
-
-  static ngtcp2_callbacks table(bool server) {
-    ngtcp2_callbacks cb{};
-    if (server) {
-      cb.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
-    } else {
-      cb.client_initial = ngtcp2_crypto_client_initial_cb;
-      cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
-    }
-    cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
-    cb.encrypt = ngtcp2_crypto_encrypt_cb;
-    cb.decrypt = ngtcp2_crypto_decrypt_cb;
-    cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
-    cb.update_key = ngtcp2_crypto_update_key_cb;
-    cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
-    cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
-    cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
-    cb.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
-    cb.rand = rand;
-    cb.get_new_connection_id = new_cid;
-    cb.remove_connection_id = remove_cid;
-    cb.handshake_completed = handshake_completed;
-    cb.handshake_confirmed = handshake_confirmed;
-    cb.recv_stream_data = recv_stream_data;
-    cb.acked_stream_data_offset = acked_stream_data_offset;
-    cb.stream_close = stream_close;
-    cb.recv_datagram = recv_datagram;
-    cb.lost_datagram = lost_datagram;
-    return cb;
-  }
-};
 
 namespace {
 
@@ -168,7 +43,7 @@ Params make_params(const QuicConnectionSetup& s, Timestamp now, const ngtcp2_cid
   p.settings.max_window = 64u << 20;
   p.settings.max_stream_window = 32u << 20;
   if (!s.config->qlog_dir.empty()) {
-    p.settings.qlog.write = QuicCallbacks::qlog_write;
+    p.settings.qlog.write = quic_qlog_writer();
     p.settings.qlog.odcid = odcid;
   }
   ngtcp2_transport_params_default(&p.params);
@@ -199,7 +74,7 @@ std::string hex(const std::uint8_t* data, std::size_t len) {
 
 QuicConnection::QuicConnection(QuicConnectionSetup setup)
     : setup_(std::move(setup)), id_(setup_.id) {
-  conn_ref_.get_conn = QuicCallbacks::get_conn;
+  conn_ref_.get_conn = quic_get_conn;
   conn_ref_.user_data = this;
 }
 
@@ -226,9 +101,7 @@ Status QuicConnection::init_tls() {
   o.server_name = setup_.server_name;
   o.conn_ref = &conn_ref_;
   THETA_TRY_ASSIGN(session_, make_tls_session(o));
-  gnutls_session_set_keylog_function(session_, QuicCallbacks::keylog);
-  if (!setup_.server)
-    gnutls_session_set_verify_function(session_, QuicCallbacks::verify_certificate);
+  install_tls_callbacks(session_, setup_.server);
   ngtcp2_conn_set_tls_native_handle(conn_, session_);
   if (setup_.config->keep_alive.count() > 0) {
     ngtcp2_conn_set_keep_alive_timeout(
@@ -253,7 +126,7 @@ Result<std::unique_ptr<QuicConnection>> QuicConnection::connect(QuicConnectionSe
   gnutls_rnd(GNUTLS_RND_RANDOM, scid.data, kCidLength);
   Params p = make_params(c->setup_, now, dcid);
   c->qlog_ = open_qlog(*c->setup_.config, dcid, false);
-  const ngtcp2_callbacks cb = QuicCallbacks::table(false);
+  const ngtcp2_callbacks cb = make_quic_callbacks(false);
   const ngtcp2_path path = c->path();
   int rv = ngtcp2_conn_client_new(&c->conn_, &dcid, &scid, &path, NGTCP2_PROTO_VER_V1, &cb,
                                   &p.settings, &p.params, nullptr, c.get());
@@ -278,7 +151,7 @@ Result<std::unique_ptr<QuicConnection>> QuicConnection::accept(QuicConnectionSet
                                                c->setup_.reset_secret.data(),
                                                c->setup_.reset_secret.size(), &scid);
   c->qlog_ = open_qlog(*c->setup_.config, hd.dcid, true);
-  const ngtcp2_callbacks cb = QuicCallbacks::table(true);
+  const ngtcp2_callbacks cb = make_quic_callbacks(true);
   const ngtcp2_path path = c->path();
   int rv = ngtcp2_conn_server_new(&c->conn_, &hd.scid, &scid, &path, hd.version, &cb, &p.settings,
                                   &p.params, nullptr, c.get());

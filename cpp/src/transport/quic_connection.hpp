@@ -33,6 +33,12 @@ inline constexpr std::size_t kCidLength = 18;
 
 class QuicConnection;
 
+// quic_callbacks.cpp: the callback tables the connection hands to ngtcp2 and GnuTLS.
+ngtcp2_callbacks make_quic_callbacks(bool server);
+ngtcp2_qlog_write quic_qlog_writer();
+ngtcp2_conn* quic_get_conn(ngtcp2_crypto_conn_ref* ref);
+void install_tls_callbacks(gnutls_session_t session, bool server);
+
 // Connection-id routing, which only a server needs.
 class QuicConnectionHost {
  public:
