@@ -68,6 +68,7 @@ inline py::bytes to_pybytes(const Bytes& b) {
 
 // One function per module, called from module.cpp in dependency order.
 void bind_core(py::module_& m);
+void bind_transport(py::module_& m);
 void bind_protocol(py::module_& m);
 
 }  // namespace theta_net::bindings

@@ -30,5 +30,6 @@ PYBIND11_MODULE(_core, m) {
 
   register_error_translator();
   bind_core(m);
+  bind_transport(m);
   bind_protocol(m);
 }

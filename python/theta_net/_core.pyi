@@ -9,6 +9,177 @@ _Buffer = Union[bytes, bytearray, memoryview, numpy.ndarray]
 
 __version__: str
 
+CLOSE_PROTOCOL_ERROR: int
+
+CLOSE_SHUTDOWN: int
+
+class Event:
+    """A transport event (connected, disconnected, timed out, message)."""
+    def __repr__(self) -> str: ...
+    @property
+    def close_code(self) -> int: ...
+    @property
+    def close_is_application(self) -> bool: ...
+    @property
+    def close_reason(self) -> str: ...
+    @property
+    def closed_by_peer(self) -> bool: ...
+    @property
+    def conn(self) -> int: ...
+    @property
+    def kind(self) -> EventKind: ...
+    @property
+    def lane(self) -> Lane: ...
+    @property
+    def payload(self) -> bytes: ...
+
+class EventKind:
+    """Members:
+
+  CONNECTED
+
+  DISCONNECTED
+
+  TIMED_OUT
+
+  MESSAGE"""
+    CONNECTED: EventKind
+    DISCONNECTED: EventKind
+    MESSAGE: EventKind
+    TIMED_OUT: EventKind
+    def __eq__(self, other: object) -> bool: ...
+    def __init__(self, value: int) -> None: ...
+    def __repr__(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class Lane:
+    """Logical channels; INPUT and ENTITIES are unreliable datagrams.
+
+Members:
+
+  CONTROL
+
+  INPUT
+
+  ENTITIES
+
+  CHUNKS
+
+  REPLICATION
+
+  CHAT
+
+  DIAGNOSTICS
+
+  ASSETS"""
+    ASSETS: Lane
+    CHAT: Lane
+    CHUNKS: Lane
+    CONTROL: Lane
+    DIAGNOSTICS: Lane
+    ENTITIES: Lane
+    INPUT: Lane
+    REPLICATION: Lane
+    def __eq__(self, other: object) -> bool: ...
+    def __init__(self, value: int) -> None: ...
+    def __repr__(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class LinkConfig:
+    """Impairment of one direction of a link (SimNet, relay)."""
+    def __init__(self) -> None: ...
+    def add_partition(self, start: float, end: float) -> None:
+        """Loses every packet sent in [start, end) seconds of link time."""
+    @property
+    def duplicate(self) -> float: ...
+    @duplicate.setter
+    def duplicate(self, value: float) -> None: ...
+    @property
+    def jitter(self) -> float: ...
+    @jitter.setter
+    def jitter(self, value: float) -> None: ...
+    @property
+    def latency(self) -> float: ...
+    @latency.setter
+    def latency(self, value: float) -> None: ...
+    @property
+    def loss(self) -> float: ...
+    @loss.setter
+    def loss(self, value: float) -> None: ...
+    @staticmethod
+    def preset(name: str) -> LinkConfig:
+        """perfect, good (40 ms RTT, 6 ms jitter, 0.2%), average, poor; per direction."""
+    @property
+    def queue_bytes(self) -> int: ...
+    @queue_bytes.setter
+    def queue_bytes(self, value: int) -> None: ...
+    @property
+    def rate_bits_per_second(self) -> int: ...
+    @rate_bits_per_second.setter
+    def rate_bits_per_second(self, value: int) -> None: ...
+    @property
+    def reorder(self) -> float: ...
+    @reorder.setter
+    def reorder(self, value: float) -> None: ...
+    @property
+    def reorder_delay(self) -> float: ...
+    @reorder_delay.setter
+    def reorder_delay(self, value: float) -> None: ...
+    def set_burst_loss(self, p_good_to_bad: float, p_bad_to_good: float = 0.5, loss_in_good: float = 0.0, loss_in_bad: float = 1.0) -> None:
+        """Gilbert-Elliott burst loss."""
+
+MAX_DATAGRAM_MESSAGE: int
+
+class QuicClient:
+    """QUIC client endpoint with reconnection."""
+    def __init__(self, host: str, port: int, pinned_sha256: str = '', reconnect: bool = True, idle_timeout: float = 10.0, keep_alive: float = 0.0, qlog_dir: str = '', keylog_file: str = '', max_message_size: int = 16777216, bbr: bool = False) -> None: ...
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
+        """Closes gracefully with an application code."""
+    def connections(self) -> List[int]:
+        """Ids of the open connections."""
+    @property
+    def current(self) -> Optional[int]: ...
+    def events(self) -> List[Event]:
+        """Every pending event, in order."""
+    def next_event(self) -> Optional[Event]:
+        """The next event, or None."""
+    def poll(self, timeout: float = 0.0) -> None:
+        """Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now)."""
+    def send(self, conn: int, lane: Lane, data: _Buffer) -> None:
+        """Queues one message on a lane of a connection."""
+    def stats(self, conn: int) -> Optional[dict]:
+        """RTT, jitter, per-lane counters and congestion state, or None."""
+
+class QuicServer:
+    """QUIC server endpoint (ALPN theta/1)."""
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, cert: str = '', key: str = '', idle_timeout: float = 10.0, keep_alive: float = 0.0, qlog_dir: str = '', keylog_file: str = '', max_message_size: int = 16777216, bbr: bool = False) -> None: ...
+    @property
+    def certificate_sha256(self) -> str: ...
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
+        """Closes gracefully with an application code."""
+    def connections(self) -> List[int]:
+        """Ids of the open connections."""
+    def events(self) -> List[Event]:
+        """Every pending event, in order."""
+    @property
+    def local_address(self) -> str: ...
+    def next_event(self) -> Optional[Event]:
+        """The next event, or None."""
+    def poll(self, timeout: float = 0.0) -> None:
+        """Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now)."""
+    @property
+    def port(self) -> int: ...
+    def send(self, conn: int, lane: Lane, data: _Buffer) -> None:
+        """Queues one message on a lane of a connection."""
+    def stats(self, conn: int) -> Optional[dict]:
+        """RTT, jitter, per-lane counters and congestion state, or None."""
+
 class Rng:
     """Deterministic xoshiro256** generator seeded through SplitMix64."""
     def __init__(self, seed: int = 0) -> None: ...
@@ -28,6 +199,52 @@ class Rng:
         """Uniform integer in [0, bound)."""
     def uniform_int(self, lo: int, hi: int) -> int:
         """Uniform integer in [lo, hi]."""
+
+class SimEndpoint:
+    """An endpoint of a SimNet (owned by it)."""
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
+        """Closes gracefully with an application code."""
+    def connect(self, server: SimEndpoint) -> int:
+        """Starts a connection; returns its id (Connected follows)."""
+    def connections(self) -> List[int]:
+        """Ids of the open connections."""
+    def events(self) -> List[Event]:
+        """Every pending event, in order."""
+    @property
+    def name(self) -> str: ...
+    def next_event(self) -> Optional[Event]:
+        """The next event, or None."""
+    def poll(self, timeout: float = 0.0) -> None:
+        """Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now)."""
+    def send(self, conn: int, lane: Lane, data: _Buffer) -> None:
+        """Queues one message on a lane of a connection."""
+    def stats(self, conn: int) -> Optional[dict]:
+        """RTT, jitter, per-lane counters and congestion state, or None."""
+
+class SimNet:
+    """Deterministic network in virtual time."""
+    def __init__(self, seed: int = 0) -> None: ...
+    def add_endpoint(self, name: str, idle_timeout: float = 10.0, keep_alive: float = 0.0) -> SimEndpoint: ...
+    def advance_by(self, seconds: float) -> None: ...
+    def advance_to(self, time: float) -> None: ...
+    @property
+    def now(self) -> float: ...
+    def set_link(self, src: SimEndpoint, dst: SimEndpoint, config: LinkConfig) -> None: ...
+    def set_links(self, a: SimEndpoint, b: SimEndpoint, config: LinkConfig) -> None: ...
+    def trace_text(self) -> str:
+        """The delivery trace, one line per entry."""
+
+class UdpRelay:
+    """UDP forwarder that impairs traffic both ways."""
+    def __init__(self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1) -> None: ...
+    def counters(self) -> dict: ...
+    @property
+    def listen_address(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    def run(self, duration: float = 0.0) -> None:
+        """Relays for duration seconds (0 = until interrupted)."""
+    def stop(self) -> None: ...
 
 def build_info() -> dict:
     """How this extension was built: version, build type, sanitizers, compiler, CPU features."""

@@ -158,8 +158,10 @@ TEST(LaneReader, ABatchWithOneBadMessageDeliversNothing) {
   auto frame = read_frame(frames[0], 1, {});
   ASSERT_TRUE(frame.ok());
   // Corrupt the second message (its first coordinate) and rebuild a valid envelope around it.
-  Bytes body(frame->body().begin(), frame->body().end());
-  body[body.size() - 3] = 0xc1;
+  const ByteSpan original = frame->body();
+  ASSERT_GT(original.size(), 3u);
+  Bytes body(original.begin(), original.end());
+  body.at(original.size() - 3) = 0xc1;
   Bytes rebuilt;
   write_frame(frame->header, body, rebuilt);
   LaneReader reader(LaneId::kChunks);

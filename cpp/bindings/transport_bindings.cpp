@@ -1,0 +1,322 @@
+// Python access to the transport: lanes, events, QUIC server/client, SimNet and the UDP relay.
+// Every call that may block (poll, relay run) releases the GIL.
+#include <Python.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+
+#include "border.hpp"
+#include "theta_net/transport/close_code.hpp"
+#include "theta_net/transport/quic_client.hpp"
+#include "theta_net/transport/quic_server.hpp"
+#include "theta_net/transport/sim_net.hpp"
+#include "theta_net/transport/udp_relay.hpp"
+
+namespace theta_net::bindings {
+
+using namespace pybind11::literals;
+using namespace theta_net::transport;
+
+namespace {
+
+std::chrono::nanoseconds seconds(double s) {
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
+}
+double to_seconds(std::chrono::nanoseconds ns) {
+  return static_cast<double>(ns.count()) / 1e9;
+}
+
+py::dict stats_dict(const ConnectionStats& s) {
+  py::dict d;
+  d["rtt_smoothed"] = to_seconds(s.rtt_smoothed);
+  d["rtt_min"] = to_seconds(s.rtt_min);
+  d["rtt_variance"] = to_seconds(s.rtt_variance);
+  d["jitter"] = to_seconds(s.jitter);
+  d["packets_sent"] = s.packets_sent;
+  d["packets_received"] = s.packets_received;
+  d["bytes_sent"] = s.bytes_sent;
+  d["bytes_received"] = s.bytes_received;
+  d["datagrams_lost"] = s.datagrams_lost;
+  d["congestion_window"] = s.congestion_window;
+  d["bytes_in_flight"] = s.bytes_in_flight;
+  d["send_queue_bytes"] = s.send_queue_bytes;
+  py::dict lanes;
+  for (Lane lane : kAllLanes) {
+    const LaneStats& l = s.lanes[lane_index(lane)];
+    lanes[py::str(std::string(lane_name(lane)))] = py::dict(
+        "messages_sent"_a = l.messages_sent, "bytes_sent"_a = l.bytes_sent,
+        "messages_received"_a = l.messages_received, "bytes_received"_a = l.bytes_received);
+  }
+  d["lanes"] = lanes;
+  return d;
+}
+
+// send/poll/next_event/events/close/stats/connections, shared by every endpoint class.
+template <class T, class Cls>
+void bind_endpoint(Cls& cls) {
+  cls.def(
+         "send",
+         [](T& e, std::uint64_t conn, Lane lane, const py::buffer& data) {
+           BufferView view(data);
+           unwrap(e.send(ConnectionId{conn}, lane, view.bytes()), ErrorKind::kTransport);
+         },
+         "conn"_a, "lane"_a, "data"_a, "Queues one message on a lane of a connection.")
+      .def(
+          "poll",
+          [](T& e, double timeout) {
+            py::gil_scoped_release release;
+            e.poll(seconds(timeout));
+          },
+          "timeout"_a = 0.0,
+          "Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now).")
+      .def(
+          "next_event", [](T& e) { return e.next_event(); }, "The next event, or None.")
+      .def(
+          "events",
+          [](T& e) {
+            std::vector<Event> out;
+            while (auto ev = e.next_event()) out.push_back(std::move(*ev));
+            return out;
+          },
+          "Every pending event, in order.")
+      .def(
+          "close",
+          [](T& e, std::uint64_t conn, std::uint64_t code, const std::string& reason) {
+            e.close(ConnectionId{conn}, code, reason);
+          },
+          "conn"_a, "code"_a = 0, "reason"_a = "", "Closes gracefully with an application code.")
+      .def(
+          "stats",
+          [](const T& e, std::uint64_t conn) -> std::optional<py::dict> {
+            if (auto s = e.stats(ConnectionId{conn})) return stats_dict(*s);
+            return std::nullopt;
+          },
+          "conn"_a, "RTT, jitter, per-lane counters and congestion state, or None.")
+      .def(
+          "connections",
+          [](const T& e) {
+            std::vector<std::uint64_t> ids;
+            for (ConnectionId id : e.connections()) ids.push_back(id.value);
+            return ids;
+          },
+          "Ids of the open connections.");
+}
+
+void bind_link_config(py::module_& m) {
+  py::class_<LinkConfig>(m, "LinkConfig", "Impairment of one direction of a link (SimNet, relay).")
+      .def(py::init<>())
+      .def_static(
+          "preset",
+          [](const std::string& name) {
+            return unwrap(link_preset_named(name), ErrorKind::kTransport);
+          },
+          "name"_a, "perfect, good (40 ms RTT, 6 ms jitter, 0.2%), average, poor; per direction.")
+      .def_property(
+          "latency", [](const LinkConfig& c) { return to_seconds(c.latency); },
+          [](LinkConfig& c, double s) { c.latency = seconds(s); })
+      .def_property(
+          "jitter", [](const LinkConfig& c) { return to_seconds(c.jitter); },
+          [](LinkConfig& c, double s) { c.jitter = seconds(s); })
+      .def_property(
+          "reorder_delay", [](const LinkConfig& c) { return to_seconds(c.reorder_delay); },
+          [](LinkConfig& c, double s) { c.reorder_delay = seconds(s); })
+      .def_readwrite("loss", &LinkConfig::loss)
+      .def_readwrite("duplicate", &LinkConfig::duplicate)
+      .def_readwrite("reorder", &LinkConfig::reorder)
+      .def_readwrite("rate_bits_per_second", &LinkConfig::rate_bits_per_second)
+      .def_readwrite("queue_bytes", &LinkConfig::queue_bytes)
+      .def(
+          "set_burst_loss",
+          [](LinkConfig& c, double p_good_to_bad, double p_bad_to_good, double loss_in_good,
+             double loss_in_bad) {
+            c.burst = BurstLoss{p_good_to_bad, p_bad_to_good, loss_in_good, loss_in_bad};
+          },
+          "p_good_to_bad"_a, "p_bad_to_good"_a = 0.5, "loss_in_good"_a = 0.0, "loss_in_bad"_a = 1.0,
+          "Gilbert-Elliott burst loss.")
+      .def(
+          "add_partition",
+          [](LinkConfig& c, double start, double end) {
+            c.partitions.push_back({seconds(start), seconds(end)});
+          },
+          "start"_a, "end"_a, "Loses every packet sent in [start, end) seconds of link time.");
+}
+
+void bind_relay(py::module_& m) {
+  py::class_<UdpRelay>(m, "UdpRelay", "UDP forwarder that impairs traffic both ways.")
+      .def(py::init([](const std::string& listen, const std::string& forward,
+                       const LinkConfig& impairment, std::uint64_t seed) {
+             RelayConfig c{listen, forward, impairment, seed};
+             return unwrap(UdpRelay::create(std::move(c)), ErrorKind::kTransport);
+           }),
+           "listen"_a, "forward"_a, py::arg_v("impairment", LinkConfig{}, "LinkConfig()"),
+           "seed"_a = 1)
+      .def_property_readonly("port", &UdpRelay::port)
+      .def_property_readonly("listen_address", &UdpRelay::listen_address)
+      .def(
+          "run",
+          [](UdpRelay& r, double duration) {
+            // Short slices with the GIL released, so Ctrl-C (a Python signal) stops the relay.
+            const auto end = std::chrono::steady_clock::now() + seconds(duration);
+            for (;;) {
+              auto slice = std::chrono::nanoseconds(std::chrono::milliseconds(100));
+              if (duration > 0) {
+                const auto left = end - std::chrono::steady_clock::now();
+                if (left <= std::chrono::nanoseconds(0)) return;
+                slice = std::min<std::chrono::nanoseconds>(slice, left);
+              }
+              {
+                py::gil_scoped_release release;
+                r.run(slice);
+              }
+              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            }
+          },
+          "duration"_a = 0.0, "Relays for duration seconds (0 = until interrupted).")
+      .def("stop", &UdpRelay::stop)
+      .def("counters", [](const UdpRelay& r) {
+        const RelayCounters c = r.counters();
+        return py::dict("received"_a = c.received, "forwarded"_a = c.forwarded,
+                        "dropped"_a = c.dropped, "duplicated"_a = c.duplicated,
+                        "reordered"_a = c.reordered);
+      });
+}
+
+template <class Config>
+void apply_common(Config& c, double idle_timeout, double keep_alive, const std::string& qlog_dir,
+                  const std::string& keylog_file, std::size_t max_message_size, bool bbr) {
+  c.idle_timeout = seconds(idle_timeout);
+  c.keep_alive = seconds(keep_alive);
+  c.qlog_dir = qlog_dir;
+  c.keylog_file = keylog_file;
+  c.max_message_size = max_message_size;
+  c.congestion_control = bbr ? CongestionControl::kBbr : CongestionControl::kCubic;
+}
+
+void bind_quic(py::module_& m) {
+  py::class_<QuicServer> server(m, "QuicServer", "QUIC server endpoint (ALPN theta/1).");
+  server
+      .def(py::init([](const std::string& host, std::uint16_t port, const std::string& cert,
+                       const std::string& key, double idle_timeout, double keep_alive,
+                       const std::string& qlog_dir, const std::string& keylog_file,
+                       std::size_t max_message_size, bool bbr) {
+             QuicServerConfig c;
+             c.host = host;
+             c.port = port;
+             c.cert_file = cert;
+             c.key_file = key;
+             apply_common(c, idle_timeout, keep_alive, qlog_dir, keylog_file, max_message_size,
+                          bbr);
+             return unwrap(QuicServer::create(std::move(c)), ErrorKind::kTransport);
+           }),
+           "host"_a = "127.0.0.1", "port"_a = 0, "cert"_a = "", "key"_a = "",
+           "idle_timeout"_a = 10.0, "keep_alive"_a = 0.0, "qlog_dir"_a = "", "keylog_file"_a = "",
+           "max_message_size"_a = kDefaultMaxMessageSize, "bbr"_a = false)
+      .def_property_readonly("port", &QuicServer::port)
+      .def_property_readonly("local_address", &QuicServer::local_address)
+      .def_property_readonly("certificate_sha256", &QuicServer::certificate_sha256);
+  bind_endpoint<QuicServer>(server);
+
+  py::class_<QuicClient> client(m, "QuicClient", "QUIC client endpoint with reconnection.");
+  client
+      .def(
+          py::init([](const std::string& host, std::uint16_t port, const std::string& pinned_sha256,
+                      bool reconnect, double idle_timeout, double keep_alive,
+                      const std::string& qlog_dir, const std::string& keylog_file,
+                      std::size_t max_message_size, bool bbr) {
+            QuicClientConfig c;
+            c.host = host;
+            c.port = port;
+            c.pinned_sha256 = pinned_sha256;
+            c.reconnect.enabled = reconnect;
+            apply_common(c, idle_timeout, keep_alive, qlog_dir, keylog_file, max_message_size, bbr);
+            return unwrap(QuicClient::create(std::move(c)), ErrorKind::kTransport);
+          }),
+          "host"_a, "port"_a, "pinned_sha256"_a = "", "reconnect"_a = true, "idle_timeout"_a = 10.0,
+          "keep_alive"_a = 0.0, "qlog_dir"_a = "", "keylog_file"_a = "",
+          "max_message_size"_a = kDefaultMaxMessageSize, "bbr"_a = false)
+      .def_property_readonly("current", [](const QuicClient& c) -> std::optional<std::uint64_t> {
+        if (auto id = c.current()) return id->value;
+        return std::nullopt;
+      });
+  bind_endpoint<QuicClient>(client);
+}
+
+void bind_sim(py::module_& m) {
+  py::class_<SimEndpoint> endpoint(m, "SimEndpoint", "An endpoint of a SimNet (owned by it).");
+  endpoint.def_property_readonly("name", &SimEndpoint::name)
+      .def(
+          "connect",
+          [](SimEndpoint& e, const SimEndpoint& server) { return e.connect(server).value; },
+          "server"_a, "Starts a connection; returns its id (Connected follows).");
+  bind_endpoint<SimEndpoint>(endpoint);
+
+  py::class_<SimNet>(m, "SimNet", "Deterministic network in virtual time.")
+      .def(py::init<std::uint64_t>(), "seed"_a = 0)
+      .def(
+          "add_endpoint",
+          [](SimNet& n, const std::string& name, double idle_timeout,
+             double keep_alive) -> SimEndpoint& {
+            SimEndpointConfig c;
+            c.idle_timeout = seconds(idle_timeout);
+            c.keep_alive = seconds(keep_alive);
+            return n.add_endpoint(name, c);
+          },
+          "name"_a, "idle_timeout"_a = 10.0, "keep_alive"_a = 0.0,
+          py::return_value_policy::reference_internal)
+      .def("set_link", &SimNet::set_link, "src"_a, "dst"_a, "config"_a)
+      .def("set_links", &SimNet::set_links, "a"_a, "b"_a, "config"_a)
+      .def_property_readonly("now", [](const SimNet& n) { return to_seconds(n.now()); })
+      .def(
+          "advance_to", [](SimNet& n, double t) { n.advance_to(seconds(t)); }, "time"_a)
+      .def(
+          "advance_by", [](SimNet& n, double d) { n.advance_by(seconds(d)); }, "seconds"_a)
+      .def("trace_text", &SimNet::trace_text, "The delivery trace, one line per entry.");
+}
+
+}  // namespace
+
+void bind_transport(py::module_& m) {
+  py::enum_<Lane>(m, "Lane", "Logical channels; INPUT and ENTITIES are unreliable datagrams.")
+      .value("CONTROL", Lane::kControl)
+      .value("INPUT", Lane::kInput)
+      .value("ENTITIES", Lane::kEntities)
+      .value("CHUNKS", Lane::kChunks)
+      .value("REPLICATION", Lane::kReplication)
+      .value("CHAT", Lane::kChat)
+      .value("DIAGNOSTICS", Lane::kDiagnostics)
+      .value("ASSETS", Lane::kAssets);
+  py::enum_<EventKind>(m, "EventKind")
+      .value("CONNECTED", EventKind::kConnected)
+      .value("DISCONNECTED", EventKind::kDisconnected)
+      .value("TIMED_OUT", EventKind::kTimedOut)
+      .value("MESSAGE", EventKind::kMessage);
+  m.attr("MAX_DATAGRAM_MESSAGE") = kMaxDatagramMessage;
+  m.attr("CLOSE_PROTOCOL_ERROR") = code_value(CloseCode::kProtocolError);
+  m.attr("CLOSE_SHUTDOWN") = code_value(CloseCode::kShutdown);
+
+  py::class_<Event>(m, "Event", "A transport event (connected, disconnected, timed out, message).")
+      .def_readonly("kind", &Event::kind)
+      .def_property_readonly("conn", [](const Event& e) { return e.conn.value; })
+      .def_readonly("lane", &Event::lane)
+      .def_property_readonly("payload", [](const Event& e) { return to_pybytes(e.payload); })
+      .def_property_readonly("close_code", [](const Event& e) { return e.close.code; })
+      .def_property_readonly("close_reason", [](const Event& e) { return e.close.reason; })
+      .def_property_readonly("closed_by_peer", [](const Event& e) { return e.close.by_peer; })
+      .def_property_readonly(
+          "close_is_application",
+          [](const Event& e) { return e.close.kind == CloseInfo::Kind::kApplication; })
+      .def("__repr__", [](const Event& e) {
+        return str_cat("Event(", event_kind_name(e.kind), ", conn=", e.conn.value,
+                       e.kind == EventKind::kMessage
+                           ? str_cat(", lane=", lane_name(e.lane), ", ", e.payload.size(), " bytes")
+                           : std::string(),
+                       ")");
+      });
+
+  bind_link_config(m);
+  bind_relay(m);
+  bind_quic(m);
+  bind_sim(m);
+}
+
+}  // namespace theta_net::bindings

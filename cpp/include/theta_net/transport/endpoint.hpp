@@ -1,0 +1,50 @@
+// The transport interface the session layer sits on. QuicServer, QuicClient and SimEndpoint
+// implement it with identical lane semantics (lane.hpp). An endpoint is single-threaded: one
+// thread calls everything (EndpointThread runs one on its own thread for games that want that).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "theta_net/core/byte_io.hpp"
+#include "theta_net/core/result.hpp"
+#include "theta_net/transport/event.hpp"
+#include "theta_net/transport/lane.hpp"
+
+namespace theta_net::transport {
+
+class Endpoint {
+ public:
+  virtual ~Endpoint() = default;
+
+  // Queues one message. Errors: kInvalidArgument (a datagram message over kMaxDatagramMessage,
+  // a reliable one over the configured maximum), kClosed (no such open connection).
+  // Messages on a reliable lane arrive whole and in order; on kInput/kEntities they may be
+  // lost, duplicated or reordered.
+  virtual Status send(ConnectionId conn, Lane lane, ByteSpan message) = 0;
+
+  // QUIC: waits up to max_wait for socket I/O, then handles packets and timers and writes what
+  // is queued (0 = do not block). SimNet: handles what is due at the network's virtual time.
+  virtual void poll(std::chrono::nanoseconds max_wait) = 0;
+
+  virtual std::optional<Event> next_event() = 0;
+
+  // Closes gracefully: queued reliable data is flushed first (bounded by a linger time), then
+  // the peer gets the application code and reason. A Disconnected event follows.
+  virtual void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) = 0;
+
+  virtual std::optional<ConnectionStats> stats(ConnectionId conn) const = 0;
+  // Open connections (handshake complete, not yet closed), in ascending id order.
+  virtual std::vector<ConnectionId> connections() const = 0;
+
+  // Thread-safe: makes a poll() blocked in another thread return soon. Default: nothing to wake.
+  virtual void interrupt() {}
+};
+
+// Validates a message against the lane rules shared by every transport.
+Status check_message(Lane lane, std::size_t size, std::size_t max_message_size);
+
+}  // namespace theta_net::transport

@@ -1,0 +1,49 @@
+// The QUIC client endpoint: one connection to one server at a time. When the connection is
+// lost (timeout, transport error, the server shutting down) it reconnects with exponential
+// backoff and jitter: the application sees Disconnected/TimedOut, then a new Connected with a
+// new ConnectionId. It does not reconnect after close() or after the server closed it with a
+// code that says "you did something wrong" (close_code_allows_reconnect), nor after a handshake
+// that cannot succeed (ALPN refused, certificate pin mismatch): then a Disconnected says why.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "theta_net/transport/endpoint.hpp"
+#include "theta_net/transport/quic_config.hpp"
+
+namespace theta_net::transport {
+
+// Milestones of the current connection's handshake, on the steady clock (for benchmarks).
+struct HandshakeTiming {
+  std::chrono::nanoseconds started{0};
+  std::chrono::nanoseconds completed{0};  // 0 until then
+  std::chrono::nanoseconds confirmed{0};  // HANDSHAKE_DONE received
+};
+
+class QuicClient final : public Endpoint {
+ public:
+  // Starts the first connection attempt at once; Connected follows from poll().
+  static Result<std::unique_ptr<QuicClient>> create(QuicClientConfig config);
+  ~QuicClient() override;
+
+  std::optional<ConnectionId> current() const;  // the open connection, if any
+  std::optional<HandshakeTiming> handshake_timing() const;
+  std::uint32_t failed_attempts() const;  // consecutive, reset by a successful connect
+
+  Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
+  void poll(std::chrono::nanoseconds max_wait) override;
+  std::optional<Event> next_event() override;
+  void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) override;
+  std::optional<ConnectionStats> stats(ConnectionId conn) const override;
+  std::vector<ConnectionId> connections() const override;
+  void interrupt() override;
+
+  struct Impl;
+
+ private:
+  explicit QuicClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace theta_net::transport

@@ -1,0 +1,49 @@
+// The QUIC server endpoint: one UDP socket, many clients, routed by connection id. Garbage
+// datagrams, unknown connection ids and refused handshakes (wrong ALPN) are dropped or closed
+// without touching other connections. The session layer drives it like any Endpoint; to refuse
+// a peer (a garbage first frame) it calls close(conn, code_value(CloseCode::kProtocolError), ..).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "theta_net/transport/endpoint.hpp"
+#include "theta_net/transport/quic_config.hpp"
+
+namespace theta_net::transport {
+
+struct QuicServerCounters {
+  std::uint64_t accepted = 0;         // connections whose handshake completed
+  std::uint64_t refused = 0;          // handshakes that failed (wrong ALPN, TLS errors)
+  std::uint64_t garbage_packets = 0;  // datagrams that are not QUIC, or not for us
+  std::uint64_t version_negotiations = 0;
+};
+
+class QuicServer final : public Endpoint {
+ public:
+  static Result<std::unique_ptr<QuicServer>> create(QuicServerConfig config);
+  // Closes every connection with CloseCode::kShutdown (clients may reconnect).
+  ~QuicServer() override;
+
+  std::uint16_t port() const;
+  std::string local_address() const;  // "127.0.0.1:4433"
+  // Lower-case hex SHA-256 of the certificate presented (for QuicClientConfig::pinned_sha256).
+  const std::string& certificate_sha256() const;
+  QuicServerCounters counters() const;
+
+  Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
+  void poll(std::chrono::nanoseconds max_wait) override;
+  std::optional<Event> next_event() override;
+  void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) override;
+  std::optional<ConnectionStats> stats(ConnectionId conn) const override;
+  std::vector<ConnectionId> connections() const override;
+  void interrupt() override;
+
+  struct Impl;
+
+ private:
+  explicit QuicServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace theta_net::transport

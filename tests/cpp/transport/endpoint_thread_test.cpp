@@ -1,0 +1,49 @@
+#include "theta_net/transport/endpoint_thread.hpp"
+
+#include "quic_test_util.hpp"
+
+namespace theta_net::transport {
+namespace {
+
+using namespace testing;
+
+std::optional<Event> wait_for(EndpointThread& t, EventKind kind) {
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < end) {
+    auto e = t.wait_event(100ms);
+    if (e && e->kind == kind) return e;
+  }
+  return std::nullopt;
+}
+
+TEST(EndpointThread, RunsAQuicServerAndClientOnTheirOwnThreads) {
+  auto server_endpoint = std::move(QuicServer::create(server_config()).value());
+  const QuicClientConfig cc = client_config(*server_endpoint);
+  EndpointThread server(std::move(server_endpoint));
+  EndpointThread client(std::move(QuicClient::create(cc).value()));
+  auto connected = wait_for(client, EventKind::kConnected);
+  ASSERT_TRUE(connected.has_value());
+  ASSERT_TRUE(wait_for(server, EventKind::kConnected).has_value());
+  // Sends from this thread while the I/O threads run.
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(client.send(connected->conn, Lane::kChunks, pattern(2000, i)).ok());
+  }
+  EXPECT_FALSE(client.send(connected->conn, Lane::kInput, Bytes(kMaxDatagramMessage + 1)).ok());
+  for (int i = 0; i < 100; ++i) {
+    auto e = wait_for(server, EventKind::kMessage);
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->payload, pattern(2000, i));
+  }
+  EXPECT_EQ(client.connections().size(), 1u);
+  EXPECT_TRUE(client.stats(connected->conn).has_value());
+  std::uint16_t port = 0;
+  server.call([&](Endpoint& e) { port = static_cast<QuicServer&>(e).port(); });
+  EXPECT_EQ(port, cc.port);
+  client.close(connected->conn, 5, "done");
+  auto gone = wait_for(server, EventKind::kDisconnected);
+  ASSERT_TRUE(gone.has_value());
+  EXPECT_EQ(gone->close.code, 5u);
+}
+
+}  // namespace
+}  // namespace theta_net::transport

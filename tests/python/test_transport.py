@@ -1,0 +1,136 @@
+"""The transport layer through Python: QUIC on loopback, SimNet determinism, the relay CLI."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+import theta_net
+from theta_net import transport as t
+
+from conftest import run_cli
+
+
+def pump(endpoints, done, timeout=10.0):
+    """Polls every endpoint until done() or the timeout; returns done()."""
+    end = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > end:
+            return False
+        for e in endpoints:
+            e.poll(0.001)
+    return True
+
+
+def test_quic_round_trip_on_every_lane():
+    server = t.QuicServer(port=0)
+    client = t.QuicClient("127.0.0.1", server.port, pinned_sha256=server.certificate_sha256,
+                          reconnect=False)
+    s_events, c_events = [], []
+
+    def collect():
+        s_events.extend(server.events())
+        c_events.extend(client.events())
+
+    assert pump([server, client], lambda: (collect(), client.current is not None and
+                                           len(server.connections()) == 1)[1])
+    for lane in t.Lane.__members__.values():
+        client.send(client.current, lane, bytes([int(lane)]) * 10)
+    got = {}
+    assert pump([server, client], lambda: (collect(), got.update(
+        {e.lane: e.payload for e in s_events if e.kind == t.EventKind.MESSAGE}),
+        len(got) == 8)[2])
+    assert got[t.Lane.ASSETS] == b"\x07" * 10
+    stats = server.stats(server.connections()[0])
+    assert stats["lanes"]["chat"]["messages_received"] == 1
+    assert stats["rtt_smoothed"] > 0
+    with pytest.raises(theta_net.TransportError) as err:
+        client.send(client.current, t.Lane.INPUT, bytes(t.MAX_DATAGRAM_MESSAGE + 1))
+    assert err.value.code == "invalid_argument"
+    server.close(server.connections()[0], t.CLOSE_PROTOCOL_ERROR, "garbage first frame")
+    assert pump([server, client], lambda: (collect(), any(
+        e.kind == t.EventKind.DISCONNECTED for e in c_events))[1])
+    closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
+    assert closed.close_code == t.CLOSE_PROTOCOL_ERROR and closed.closed_by_peer
+    assert closed.close_reason == "garbage first frame"
+
+
+def _sim_trace(seed):
+    net = t.SimNet(seed)
+    server, client = net.add_endpoint("server"), net.add_endpoint("client")
+    net.set_links(server, client, t.LinkConfig.preset("average"))
+    conn = client.connect(server)
+    for _ in range(100):  # the hello may be lost: wait (in virtual time) for the handshake
+        if client.connections():
+            break
+        net.advance_by(0.1)
+    for i in range(200):
+        client.send(conn, t.Lane.INPUT, bytes([i % 256]) * 20)
+        client.send(conn, t.Lane.CHUNKS, bytes([i % 256]) * 2000)
+        net.advance_by(0.05)
+    net.advance_by(10.0)
+    return net.trace_text(), server.events()
+
+
+def test_simnet_is_deterministic_and_keeps_reliable_order():
+    trace_a, events = _sim_trace(7)
+    trace_b, _ = _sim_trace(7)
+    assert trace_a == trace_b
+    assert trace_a != _sim_trace(8)[0]
+    chunks = [e.payload[0] for e in events if e.kind == t.EventKind.MESSAGE and e.lane == t.Lane.CHUNKS]
+    assert chunks == [i % 256 for i in range(200)]
+    inputs = [e for e in events if e.kind == t.EventKind.MESSAGE and e.lane == t.Lane.INPUT]
+    assert 150 < len(inputs) < 200  # 2% loss each way, 200 sent
+
+
+def test_relay_parsers():
+    assert t.parse_duration("50ms") == pytest.approx(0.05)
+    assert t.parse_duration("1.5s") == pytest.approx(1.5)
+    assert t.parse_duration("200us") == pytest.approx(0.0002)
+    assert t.parse_percent("1%") == pytest.approx(0.01)
+    assert t.parse_percent("0.5") == pytest.approx(0.005)
+    assert t.parse_rate("1mbit") == 1_000_000
+    assert t.parse_rate("1mbps") == 8_000_000
+    for bad in ("fast", "-1ms"):
+        with pytest.raises(ValueError):
+            t.parse_duration(bad)
+
+
+def test_relay_command_forwards_and_prints_its_counters(tmp_path):
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    server.settimeout(5)
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.bind(("127.0.0.1", 0))
+    relay_port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "theta_net", "relay", "--listen", f"127.0.0.1:{relay_port}",
+         "--forward", f"127.0.0.1:{server.getsockname()[1]}", "--delay", "20ms", "--jitter", "5ms",
+         "--loss", "0%", "--dup", "0%", "--reorder", "0%", "--rate", "10mbit", "--seed", "3",
+         "--duration", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        time.sleep(0.5)  # the relay's socket is bound at start-up
+        start = time.monotonic()
+        client.sendto(b"hello", ("127.0.0.1", relay_port))
+        data, _ = server.recvfrom(100)
+        assert data == b"hello"
+        assert time.monotonic() - start >= 0.014
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "received 1 forwarded 1 dropped 0 duplicated 0 reordered 0" in out
+
+
+def test_relay_command_rejects_bad_units():
+    proc = run_cli("relay", "--listen", "127.0.0.1:0", "--forward", "127.0.0.1:9", "--delay", "fast",
+                   check=False)
+    assert proc.returncode == 2
+    assert "bad duration" in proc.stdout
