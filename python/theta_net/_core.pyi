@@ -291,6 +291,12 @@ def protocol_schema_hash_by_minor() -> List[int]:
 def protocol_version() -> Tuple[int, int]:
     """(major, minor) of the protocol this build speaks."""
 
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
+    """Runs a session server until `duration` seconds pass (0 = until interrupted)."""
+
+def session_demo(transport: str, clients: int = 2, seconds: float = 2.0, preset: str = 'average') -> dict:
+    """Sessions between a host and clients over QUIC or SimNet (the demo)."""
+
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""
 

@@ -44,6 +44,10 @@ class LaneWriter {
 
   std::uint32_t next_sequence() const { return sequence_; }
   LaneId lane() const { return lane_; }
+  const LaneWriterOptions& options() const { return options_; }
+  // New options for frames closed from now on (the sequence continues): negotiation changes the
+  // minor version and compression once the handshake is done.
+  void set_options(LaneWriterOptions options) { options_ = options; }
 
  private:
   void close_frame();

@@ -1,0 +1,79 @@
+"""``theta-net serve``: a QUIC server that completes the theta_net session handshake with clients
+and keeps them connected. It logs one line per session event."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .. import _core, protocol
+
+
+def _parse_tokens(values) -> dict:
+    tokens = {}
+    for value in values or []:
+        token, _, role = value.partition(":")
+        tokens[token] = role or "editor"
+    return tokens
+
+
+def run(args: argparse.Namespace) -> int:
+    if bool(args.cert) != bool(args.key):
+        print("theta-net serve: --cert and --key go together", file=sys.stderr)
+        return 2
+    major, minor = protocol.PROTOCOL_VERSION
+    started = time.monotonic()
+
+    def stamp() -> str:
+        return f"[{time.monotonic() - started:8.3f}]"
+
+    def on_ready(info: dict) -> None:
+        print(f"theta-net serve: listening on {info['address']} (ALPN {protocol.ALPN}, protocol "
+              f"{major}.{minor}, schema 0x{protocol.schema_hash():016x})")
+        print(f"  certificate sha256 {info['certificate_sha256']}")
+        print(f"  server key {info['public_key']}")
+        if args.token:
+            print(f"  tokens required ({len(args.token)} configured)")
+        sys.stdout.flush()
+
+    def on_event(event: dict) -> None:
+        sid = f"{event['session_id']:016x}"
+        kind = event["kind"]
+        if kind == "session_started":
+            print(f"{stamp()} session {sid} started ({event['detail']}): role {event['role']}, client "
+                  f"'{event['client_name']}', protocol {major}.{event['minor']}, "
+                  f"capabilities 0x{event['capabilities']:x}")
+        elif kind == "session_ended":
+            print(f"{stamp()} session {sid} ended: {event['detail']}")
+        elif kind == "refused":
+            print(f"{stamp()} connection {event['connection']} refused: {event['detail']}")
+        elif args.verbose:
+            print(f"{stamp()} session {sid}: {event['message']}")
+        sys.stdout.flush()
+
+    try:
+        summary = _core.serve(args.bind, args.port, args.cert or "", args.key or "",
+                              _parse_tokens(args.token), args.duration, args.tick_rate, args.motd,
+                              on_ready, on_event)
+    except KeyboardInterrupt:
+        print("theta-net serve: interrupted")
+        return 0
+    print("theta-net serve: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="run a theta_net session server on QUIC")
+    parser.add_argument("--bind", default="127.0.0.1", metavar="HOST", help="address to listen on")
+    parser.add_argument("--port", type=int, default=4433, help="UDP port (0 = any free port)")
+    parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
+    parser.add_argument("--key", help="PEM private key for --cert")
+    parser.add_argument("--token", action="append", metavar="TOKEN[:ROLE]",
+                        help="require a token; ROLE is viewer, editor (default) or admin; repeatable")
+    parser.add_argument("--tick-rate", type=int, default=20, help="simulation ticks per second")
+    parser.add_argument("--motd", default="", help="message of the day sent to clients")
+    parser.add_argument("--duration", type=float, default=0.0,
+                        help="stop after this many seconds (default: run until Ctrl-C)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also log every message")
+    parser.set_defaults(func=run)

@@ -1,0 +1,98 @@
+"""`theta-net serve` end to end: real QUIC on loopback, clients speaking the wire protocol from
+Python (theta_net.transport + theta_net.protocol), a garbage client and a mismatched client."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from theta_net import protocol
+from theta_net import transport as t
+
+
+def hello(**overrides) -> dict:
+    fields = {
+        "protocol_major": 1, "protocol_minor": protocol.PROTOCOL_VERSION[1],
+        "schema_hash": protocol.schema_hash(), "schema_hashes": protocol.schema_hash_by_minor(),
+        "client_nonce": os.urandom(16), "capabilities": 0xFF, "auth_token": None,
+        "public_key": os.urandom(32), "resume_token": None, "client_name": "pytest",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def pump(endpoints, done, timeout=10.0):
+    end = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > end:
+            return False
+        for e in endpoints:
+            e.poll(0.002)
+    return True
+
+
+def connect(port):
+    client = t.QuicClient("127.0.0.1", port, reconnect=False)
+    events = []
+    assert pump([client], lambda: (events.extend(client.events()), client.current is not None)[1])
+    return client, events
+
+
+def first_control_reply(client, events):
+    def replied():
+        events.extend(client.events())
+        return any(e.kind == t.EventKind.MESSAGE and e.lane == t.Lane.CONTROL for e in events)
+    assert pump([client], replied)
+    frame = next(e.payload for e in events if e.kind == t.EventKind.MESSAGE)
+    return protocol.decode(frame)
+
+
+def test_serve_handshakes_and_survives_garbage(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "30"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("theta-net serve: listening on 127.0.0.1:"), first
+        port = int(first.split("127.0.0.1:")[1].split()[0])
+
+        good, good_events = connect(port)
+        good.send(good.current, t.Lane.CONTROL, protocol.encode("SessionHello", hello()))
+        msg_type, ack = first_control_reply(good, good_events)
+        assert msg_type == "SessionAck"
+        assert ack["role"] == "editor" and ack["protocol_minor"] == protocol.PROTOCOL_VERSION[1]
+
+        bad, bad_events = connect(port)
+        bad.send(bad.current, t.Lane.CONTROL, b"GET / HTTP/1.1\r\n\r\n")
+
+        def closed():
+            bad_events.extend(bad.events())
+            return any(e.kind == t.EventKind.DISCONNECTED for e in bad_events)
+        assert pump([bad], closed)
+        close = next(e for e in bad_events if e.kind == t.EventKind.DISCONNECTED)
+        assert close.close_code == t.CLOSE_PROTOCOL_ERROR
+        assert "not a theta frame" in close.close_reason
+
+        stranger, stranger_events = connect(port)
+        stranger.send(stranger.current, t.Lane.CONTROL,
+                      protocol.encode("SessionHello", hello(schema_hash=1, schema_hashes=[0, 1])))
+        msg_type, reject = first_control_reply(stranger, stranger_events)
+        assert msg_type == "SessionReject" and reject["reason"] == "schema_mismatch"
+        assert reject["server_schema_hash"] == protocol.schema_hash_by_minor()[1]
+
+        # The first client is still served: a heartbeat ping gets its pong.
+        ping = {"kind": "ping", "id": 1, "sent_at_us": 123}
+        good.send(good.current, t.Lane.CONTROL,
+                  protocol.encode("Heartbeat", ping, sequence=1))
+        good_events.clear()
+        msg_type, pong = first_control_reply(good, good_events)
+        assert msg_type == "Heartbeat" and pong["kind"] == "pong" and pong["sent_at_us"] == 123
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=20)
+    log = first + out
+    assert "started (new): role editor, client 'pytest'" in log
+    assert "refused: protocol error" in log and "schema_mismatch" in log
+    assert "interrupted" in log
