@@ -77,8 +77,10 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
         return violation(conn,
                          str_cat("expected SessionHello, got ", message_name(type_of(message))));
       }
-      on_hello(conn, peer, *hello, now_us, server_tick);
-      if (!peer.established) return;
+      if (!on_hello(conn, peer, *hello, now_us, server_tick)) {
+        peers_.erase(conn);  // refused: the transport closes it; `peer` is gone from here on
+        return;
+      }
       continue;
     }
     if (const auto* beat = std::get_if<Heartbeat>(&message);
@@ -103,7 +105,7 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
   }
 }
 
-void SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const SessionHello& hello,
+bool SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const SessionHello& hello,
                            std::uint64_t now_us, std::uint32_t server_tick) {
   ++counters_.hellos;
   HandshakeOutcome outcome = handshake_.on_hello(hello, server_tick, now_us);
@@ -118,8 +120,7 @@ void SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const Sessi
     refused.conn = conn;
     refused.detail = describe_reject(outcome.reject);
     events_.push_back(std::move(refused));
-    peers_.erase(conn);
-    return;
+    return false;
   }
   ++counters_.accepted;
   // The ack goes out in the negotiated minor's layout; so does everything after it.
@@ -136,6 +137,7 @@ void SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const Sessi
   started.session = outcome.session;
   started.detail = outcome.ack.resumed ? "resumed" : "new";
   events_.push_back(std::move(started));
+  return true;
 }
 
 void SessionHost::violation(transport::ConnectionId conn, std::string reason) {

@@ -75,7 +75,8 @@ class SessionHost {
 
   void on_message(transport::ConnectionId conn, Peer& peer, transport::Lane lane, ByteSpan frame,
                   std::uint64_t now_us, std::uint32_t server_tick);
-  void on_hello(transport::ConnectionId conn, Peer& peer, const SessionHello& hello,
+  // False when the hello was refused (the caller then forgets the peer).
+  bool on_hello(transport::ConnectionId conn, Peer& peer, const SessionHello& hello,
                 std::uint64_t now_us, std::uint32_t server_tick);
   void violation(transport::ConnectionId conn, std::string reason);
 
