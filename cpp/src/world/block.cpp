@@ -29,6 +29,8 @@ constexpr BlockInfo kUnknown = {"unknown", true, false, false};
 
 }  // namespace
 
-const BlockInfo& block_info(BlockId id) { return id < kBlocks.size() ? kBlocks[id] : kUnknown; }
+const BlockInfo& block_info(BlockId id) {
+  return id < kBlocks.size() ? kBlocks[id] : kUnknown;
+}
 
 }  // namespace theta_net::world

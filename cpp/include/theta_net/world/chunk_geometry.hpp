@@ -29,14 +29,22 @@ struct ChunkPos {
   bool operator==(const ChunkPos&) const = default;
 };
 
-constexpr std::int32_t floor_div16(std::int32_t v) { return v >> 4; }  // arithmetic shift = floor
-constexpr int mod16(std::int32_t v) { return v & 15; }
+constexpr std::int32_t floor_div16(std::int32_t v) {
+  return v >> 4;
+}  // arithmetic shift = floor
+constexpr int mod16(std::int32_t v) {
+  return v & 15;
+}
 
-constexpr ChunkPos chunk_of(BlockPos b) { return {floor_div16(b.x), floor_div16(b.y), floor_div16(b.z)}; }
+constexpr ChunkPos chunk_of(BlockPos b) {
+  return {floor_div16(b.x), floor_div16(b.y), floor_div16(b.z)};
+}
 // Index of a block inside its chunk, YZX order.
 constexpr std::size_t index_in_chunk(BlockPos b) {
   return static_cast<std::size_t>(mod16(b.y) * 256 + mod16(b.z) * 16 + mod16(b.x));
 }
-constexpr BlockPos chunk_origin(ChunkPos c) { return {c.x * 16, c.y * 16, c.z * 16}; }
+constexpr BlockPos chunk_origin(ChunkPos c) {
+  return {c.x * 16, c.y * 16, c.z * 16};
+}
 
 }  // namespace theta_net::world
