@@ -1,0 +1,28 @@
+// Hides reconciliation snaps: when a correction moves the predicted player, the drawn position
+// keeps the old spot as an offset that decays over a few ticks, so the player sees a short glide
+// instead of a jump. Exact simulation state and the smoothed render state are both readable.
+#pragma once
+
+#include "theta_net/sim/player_state.hpp"
+
+namespace theta_net::netcode {
+
+class CorrectionSmoother {
+ public:
+  // Each tick keeps `keep` of the remaining offset (0.7 at 20 Hz: ~90% gone in 6 ticks); offsets
+  // over `snap_distance` are not smoothed (a teleport should look like one).
+  explicit CorrectionSmoother(Fx keep = Fx::from_ratio(7, 10), Fx snap_distance = Fx::from_int(4))
+      : keep_(keep), snap_distance_(snap_distance) {}
+
+  void on_correction(const sim::Vec3& before, const sim::Vec3& after);
+  void tick();
+  sim::Vec3 render(const sim::Vec3& simulated) const;
+  Fx remaining() const;
+
+ private:
+  Fx keep_;
+  Fx snap_distance_;
+  sim::Vec3 offset_{};
+};
+
+}  // namespace theta_net::netcode

@@ -1,0 +1,57 @@
+// Client-side prediction with rewind and replay. The client applies its own inputs at once with
+// the server's movement code and remembers, per tick, the input and the state it predicted. When
+// the server's authoritative state for a tick arrives, the client compares: beyond a threshold it
+// rewinds to the server's state and replays its inputs since, and reports a ReconciliationEvent.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "theta_net/protocol/messages.hpp"
+#include "theta_net/sim/movement.hpp"
+
+namespace theta_net::netcode {
+
+struct ReconciliationEvent {
+  std::uint32_t tick = 0;            // the server tick compared
+  Fx error;                          // distance between predicted and authoritative positions
+  std::uint32_t ticks_replayed = 0;  // inputs re-simulated after the rewind
+};
+
+class PredictedPlayer {
+ public:
+  PredictedPlayer(sim::Rules rules, std::size_t history_ticks = 60);
+
+  void reset(const sim::PlayerState& state, std::uint32_t tick);
+  // Applies the input for `input.tick` (the next tick) and records it.
+  void predict(const protocol::InputFrame& input, world::ChunkStore& world);
+  // The server's state after simulating `tick`. Returns the correction when one was needed.
+  std::optional<ReconciliationEvent> reconcile(const sim::PlayerState& authoritative,
+                                               std::uint32_t tick, world::ChunkStore& world);
+
+  const sim::PlayerState& state() const { return state_; }
+  std::uint32_t tick() const { return tick_; }
+  // Inputs not yet acknowledged (sent again in every bundle), oldest first.
+  std::vector<protocol::InputFrame> unacknowledged(std::size_t max) const;
+  void set_threshold(Fx threshold) { threshold_ = threshold; }
+
+ private:
+  struct Entry {
+    std::uint32_t tick = 0;
+    protocol::InputFrame input;
+    sim::PlayerState after;  // the predicted state after applying input
+    bool used = false;
+  };
+  Entry& slot(std::uint32_t tick) { return ring_[tick % ring_.size()]; }
+  const Entry* find(std::uint32_t tick) const;
+
+  sim::Rules rules_;
+  std::vector<Entry> ring_;
+  sim::PlayerState state_;
+  std::uint32_t tick_ = 0;                  // the newest predicted tick
+  std::uint32_t acked_tick_ = 0;            // the newest tick the server confirmed
+  Fx threshold_ = Fx::from_ratio(1, 1000);  // well below what a player could see
+};
+
+}  // namespace theta_net::netcode
