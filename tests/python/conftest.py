@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,28 @@ def repo() -> Path:
 def venv_python() -> str:
     """The interpreter running the tests (the repository's .venv)."""
     return sys.executable
+
+
+def pump(endpoints, done, timeout=10.0):
+    """Polls every transport endpoint until done() is true or the timeout passes; returns done()."""
+    end = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > end:
+            return False
+        for e in endpoints:
+            e.poll(0.001)
+    return True
+
+
+@pytest.fixture(scope="session")
+def gen_protocol(repo):
+    """scripts/gen_protocol.py as a module (the schema generator's Python API)."""
+    sys.path.insert(0, str(repo / "scripts"))
+    try:
+        import gen_protocol as module
+    finally:
+        sys.path.pop(0)
+    return module
 
 
 def run_cli(*args: str, cwd: Path | None = None, check: bool = True, timeout: float = 300):

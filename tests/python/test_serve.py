@@ -7,10 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from theta_net import protocol
 from theta_net import transport as t
+
+from conftest import pump
 
 
 def hello(**overrides) -> dict:
@@ -22,16 +23,6 @@ def hello(**overrides) -> dict:
     }
     fields.update(overrides)
     return fields
-
-
-def pump(endpoints, done, timeout=10.0):
-    end = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > end:
-            return False
-        for e in endpoints:
-            e.poll(0.002)
-    return True
 
 
 def connect(port):

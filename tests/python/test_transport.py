@@ -12,18 +12,7 @@ import pytest
 import theta_net
 from theta_net import transport as t
 
-from conftest import run_cli
-
-
-def pump(endpoints, done, timeout=10.0):
-    """Polls every endpoint until done() or the timeout; returns done()."""
-    end = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > end:
-            return False
-        for e in endpoints:
-            e.poll(0.001)
-    return True
+from conftest import pump, run_cli
 
 
 def test_quic_round_trip_on_every_lane():
