@@ -186,3 +186,28 @@ TEST(CorrectionSmoother, GlidesToTheNewStateAndSnapsOnTeleports) {
 
 }  // namespace
 }  // namespace theta_net::netcode
+
+#include "theta_net/netcode/server_clock.hpp"
+
+namespace theta_net::netcode {
+namespace {
+
+TEST(ServerClock, EstimatesTheServerTickFromDelayedStamps) {
+  ServerClock clock(20);
+  EXPECT_FALSE(clock.synced());
+  // The server is at tick t at time t * 50 ms; messages take 50 ms (+ up to 20 ms jitter).
+  const std::uint64_t rtt = 100'000;
+  for (std::uint32_t t = 100; t < 140; ++t) {
+    const std::uint64_t sent = t * 50'000ull;
+    const std::uint64_t jitter = (t * 7919u) % 20'000u;
+    clock.on_server_tick(t, sent + 50'000 + jitter, rtt);
+  }
+  ASSERT_TRUE(clock.synced());
+  // At local time 7,000,000 us the server is at tick 140 exactly (7 s / 50 ms).
+  EXPECT_NEAR(clock.server_tick_at(7'000'000).to_double(), 140.0, 0.1);
+  // Inputs go out one-way (1 tick) + 2 x jitter (0.8 tick) + 2 ahead.
+  EXPECT_EQ(clock.input_tick_at(7'000'000, rtt, 20'000), 143u);
+}
+
+}  // namespace
+}  // namespace theta_net::netcode
