@@ -138,11 +138,9 @@ class Scanner {
       if (!string(escaped)) return false;
       const std::size_t key_len = static_cast<std::size_t>(p_ - 1 - key);
       // Raw bytes order like decoded keys unless an escape is involved; then assume unsorted.
-      if (prev_key != nullptr && fields_.keys_sorted) {
-        const int c = std::memcmp(prev_key, key, prev_len < key_len ? prev_len : key_len);
-        if (escaped || prev_escaped || c > 0 || (c == 0 && prev_len >= key_len)) {
-          fields_.keys_sorted = false;
-        }
+      if (prev_key != nullptr && fields_.keys_sorted &&
+          (escaped || prev_escaped || !key_less(prev_key, prev_len, key, key_len))) {
+        fields_.keys_sorted = false;
       }
       prev_key = key;
       prev_len = key_len;
@@ -177,7 +175,19 @@ class Scanner {
     }
   }
 
+  // Byte order, as the canonical writer sorts. Keys are short and usually differ in the first
+  // byte: a plain loop beats a call to memcmp here.
+  static bool key_less(const char* a, std::size_t la, const char* b, std::size_t lb) {
+    const std::size_t n = la < lb ? la : lb;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+    }
+    return la < lb;
+  }
+
   bool top_level_value(std::string_view key, int depth) {
+    // Only four keys matter here; most keys are ruled out by their length alone.
+    if (key.size() != 3 && key.size() != 4 && key.size() != 6) return value(depth);
     const char* start = p_;
     if (key == "tick") {
       bool integer = false;
