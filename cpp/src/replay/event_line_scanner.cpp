@@ -175,6 +175,16 @@ class Scanner {
     }
   }
 
+  // Whether an integer literal fits int64 or uint64 (larger ones read as doubles). Ids are short,
+  // so the exact check runs only for long literals.
+  static bool fits_64_bits(const char* begin, const char* end) {
+    if (end - begin < 19) return true;
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    return std::from_chars(begin, end, i).ec == std::errc() ||
+           std::from_chars(begin, end, u).ec == std::errc();
+  }
+
   // Byte order, as the canonical writer sorts. Keys are short and usually differ in the first
   // byte: a plain loop beats a call to memcmp here.
   static bool key_less(const char* a, std::size_t la, const char* b, std::size_t lb) {
@@ -192,13 +202,17 @@ class Scanner {
     if (key == "tick") {
       bool integer = false;
       if (p_ == end_) return truncated();
-      if (*p_ == '-' || !is_digit(*p_) || !number(integer) || !integer) {
+      if ((*p_ != '-' && !is_digit(*p_)) || !number(integer) || !integer) {
         p_ = start;
         return fail(ErrorCode::kCorrupt, "the tick must be a non-negative integer");
       }
       if (std::from_chars(start, p_, fields_.tick).ec != std::errc()) {
         p_ = start;
         return fail(ErrorCode::kOverflow, "the tick does not fit a 64-bit integer");
+      }
+      if (fields_.tick < 0) {  // "-0" is a zero, as the parser reads it
+        p_ = start;
+        return fail(ErrorCode::kCorrupt, "the tick must be a non-negative integer");
       }
       fields_.has_tick = true;
       return true;
@@ -224,7 +238,7 @@ class Scanner {
       } else if (*p_ == '-' || is_digit(*p_)) {
         bool integer = false;
         if (!number(integer)) return false;
-        ok = integer;
+        ok = integer && fits_64_bits(start, p_);
       }
       if (!ok) {
         p_ = start;

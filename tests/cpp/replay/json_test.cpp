@@ -154,7 +154,13 @@ TEST(EventLineScanner, RefusesBadEventFields) {
   EXPECT_EQ(e.code, ErrorCode::kOverflow);
   EXPECT_FALSE(scan_event_line(R"({"kind":7,"tick":1})", f, e));
   EXPECT_FALSE(scan_event_line(R"({"entity":[1],"kind":"x","tick":1})", f, e));
+  EXPECT_FALSE(scan_event_line(R"({"entity":123456789012345678901234,"kind":"x","tick":1})", f, e));
   EXPECT_FALSE(scan_event_line(R"([1,2])", f, e));
+  // As the parser reads them: "-0" is a zero tick, a 64-bit id is an id.
+  ASSERT_TRUE(scan_event_line(R"({"kind":"x","tick":-0})", f, e));
+  EXPECT_EQ(f.tick, 0);
+  EXPECT_TRUE(scan_event_line(R"({"entity":18446744073709551615,"kind":"x","tick":1})", f, e));
+  EXPECT_TRUE(scan_event_line(R"({"entity":-9223372036854775808,"kind":"x","tick":1})", f, e));
   EXPECT_FALSE(scan_event_line("", f, e));
 }
 

@@ -42,7 +42,8 @@ struct EventLineError {
 
 // Scans line (without its newline), which must be one JSON object. On success fills fields; a
 // top-level "tick" must then be a non-negative integer that fits int64, "kind" a string,
-// "entity" and "key" an integer or a string. Nesting deeper than max_depth is kLimitExceeded.
+// "entity" and "key" a string or an integer that fits 64 bits. Nesting deeper than max_depth is
+// kLimitExceeded.
 bool scan_event_line(std::string_view line, EventLineFields& fields, EventLineError& error,
                      int max_depth = kMaxJsonDepth);
 
