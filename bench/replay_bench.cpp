@@ -1,7 +1,8 @@
 // The stream diff on two 1,000,000-event streams (bench/replay_stream_gen.hpp says what they hold)
 // next to GNU diff and a straightforward Python json-per-line comparison of the same files, in
 // one run; each tool runs as its own process, timed wall-clock, its peak resident memory taken
-// from the process itself (VmHWM) where it can say, else from wait4. Also the EventWriter's rate.
+// from the process itself (VmHWM) where it can say, else from wait4. Also the CLI as CI runs it,
+// the diff in this process, and the EventWriter's rate.
 //   ./dev bench replay        (5 repetitions; the summary at the end gives medians and ratios)
 // Environment: THETA_REPLAY_BENCH_EVENTS (default 1000000), THETA_REPLAY_BENCH_DIR (default
 // /tmp/theta_replay_bench), THETA_REPLAY_BENCH_PYTHON (default /usr/bin/python3).
@@ -127,6 +128,21 @@ void BM_DiffPythonJsonLines(benchmark::State& state) {
   for (auto _ : state) report(state, run_child({python, "-c", kPythonBaseline, g.a, g.b}), 0);
 }
 
+// The command CI runs: Python start-up, importing theta_net, the diff, the JSON report.
+void BM_DiffCli(benchmark::State& state) {
+  std::string source = THETA_SHARED_DIR;
+  source.erase(source.rfind("/../shared"));
+  const std::string cli = source + "/.venv/bin/theta-net";
+  if (!fs::exists(cli)) {
+    state.SkipWithError(("no " + cli + " (run ./dev bootstrap)").c_str());
+    return;
+  }
+  for (auto _ : state) {
+    report(state, run_child({cli, "replay", "diff", "--json", g.a, g.b}), 1);
+    state.counters.erase("differences");
+  }
+}
+
 void BM_SpawnFloor(benchmark::State& state) {
   for (auto _ : state) report(state, run_child({"/bin/true"}), 0);
 }
@@ -213,6 +229,7 @@ void print_summary(const SummaryReporter& reporter) {
       {"BM_DiffTheta", "theta_net stream diff (C++)"},
       {"BM_DiffGnu", "GNU diff (line diff)"},
       {"BM_DiffPythonJsonLines", "Python json per line (positional)"},
+      {"BM_DiffCli", "theta-net replay diff --json (CLI)"},
       {"BM_SpawnFloor", "/bin/true (measurement floor)"},
       {"BM_DiffInProcess", "theta_net, in this process"},
   };
@@ -233,7 +250,7 @@ void print_summary(const SummaryReporter& reporter) {
     if (diffs >= 0) std::snprintf(diffs_text, sizeof diffs_text, "%.0f", diffs);
     std::printf("%-34s %10.3f s %10s %13s %12s\n", label, r->seconds, peak_text, diffs_text, ratio);
   }
-  std::printf("(%s; peak RSS: VmHWM reported by the process, wait4 maxrss for GNU diff)\n",
+  std::printf("(%s; peak RSS: VmHWM reported by the process, else wait4 maxrss)\n",
               ours != nullptr && ours->median ? "medians of the repetitions" : "single runs");
 }
 
@@ -263,7 +280,7 @@ int main(int argc, char** argv) {
   for (auto [name, fn] :
        {std::pair{"BM_DiffTheta", &BM_DiffTheta}, std::pair{"BM_DiffGnu", &BM_DiffGnu},
         std::pair{"BM_DiffPythonJsonLines", &BM_DiffPythonJsonLines},
-        std::pair{"BM_SpawnFloor", &BM_SpawnFloor}}) {
+        std::pair{"BM_DiffCli", &BM_DiffCli}, std::pair{"BM_SpawnFloor", &BM_SpawnFloor}}) {
     benchmark::RegisterBenchmark(name, fn)->Iterations(1)->UseManualTime()->Unit(
         benchmark::kMillisecond);
   }
