@@ -180,6 +180,27 @@ class QuicServer:
     def stats(self, conn: int) -> Optional[dict]:
         """RTT, jitter, per-lane counters and congestion state, or None."""
 
+class ReplayEventReader:
+    """Reads an event stream file event by event (a border)."""
+    def __init__(self, path: str) -> None: ...
+    def __iter__(self) -> ReplayEventReader: ...
+    @property
+    def header(self) -> object: ...
+
+class ReplayEventWriter:
+    """Writes a canonical event stream to a file or to memory."""
+    def __init__(self, header: dict, path: Optional[str] = None) -> None: ...
+    def close(self) -> None:
+        """Flushes and closes the file."""
+    @property
+    def events_written(self) -> int: ...
+    def flush(self) -> None:
+        """Hands buffered lines to the file."""
+    def take(self) -> str:
+        """A memory writer's text written since the last take()."""
+    def write(self, event: dict) -> None:
+        """Appends one event (a dict with tick and kind)."""
+
 class Rng:
     """Deterministic xoshiro256** generator seeded through SplitMix64."""
     def __init__(self, seed: int = 0) -> None: ...
@@ -290,6 +311,18 @@ def protocol_schema_hash_by_minor() -> List[int]:
 
 def protocol_version() -> Tuple[int, int]:
     """(major, minor) of the protocol this build speaks."""
+
+def replay_canonical_json(value: object) -> str:
+    """The canonical JSON text of a value (sorted keys, Python-repr floats)."""
+
+def replay_diff(a: str, b: str, float_tol: float = 0.0, ignore: List[str] = [], ignore_kinds: List[str] = [], max_differences: int = 1000, state_hash_kinds: List[str] = ['state_hash']) -> str:
+    """Structural diff of two event stream files; the report as canonical JSON text."""
+
+def replay_format_version() -> int:
+    """The event stream format version this build writes and reads."""
+
+def replay_header_for_this_build(scenario: str, world_seed: int, tick_rate: int, role: str) -> object:
+    """A stream header with this build's protocol version and schema hash."""
 
 def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
     """Runs a session server until `duration` seconds pass (0 = until interrupted)."""
