@@ -86,7 +86,8 @@ class Reader {
     return {};
   }
 
-  bool despawn() { return dec_.decode(m_.despawn) == 1; }
+  void any_despawn() { any_despawn_ = dec_.decode(m_.any_despawn) == 1; }
+  bool despawn() { return any_despawn_ && dec_.decode(m_.despawn) == 1; }
 
   // Decodes an update of the entity whose baseline is (mask, row) in place.
   Status update(ComponentMask& mask, std::span<std::int64_t> row) {
@@ -182,9 +183,10 @@ class Reader {
       if (!prev_changed) continue;
       if (fd.kind == FieldKind::kQuaternion) {
         if (dec_.decode(fm.same_index) == 0) {
-          c[0] = get_index(fm);
-          for (int i = 1; i < 4; ++i) c[i] = dec_.decode_direct(fd.bits);
-          continue;
+          const int index = static_cast<int>(get_index(fm));
+          std::int64_t rebased[4];
+          fd.rebase_quaternion({c, 4}, index, rebased);
+          std::copy(rebased, rebased + 4, c);
         }
         for (int i = 1; i < 4; ++i) {
           if (dec_.decode(fm.part_zero[i - 1]) == 1) continue;
@@ -242,6 +244,7 @@ class Reader {
   PacketModels m_;
   RangeDecoder dec_;
   int activity_ = 0;
+  bool any_despawn_ = false;
 };
 
 }  // namespace
@@ -264,6 +267,7 @@ Result<WorldState> EntityCodec::decode(const WorldState& baseline, ByteSpan payl
   std::vector<std::int64_t> rows(changed.size() * slots);
   std::vector<bool> gone(changed.size());
   std::size_t remaining = baseline.size();
+  if (!changed.empty()) r.any_despawn();
   for (std::size_t n = 0; n < changed.size(); ++n) {
     gone[n] = r.despawn();
     if (gone[n]) {

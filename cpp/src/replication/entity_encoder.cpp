@@ -81,7 +81,14 @@ class Writer {
     }
   }
 
-  void despawn(bool gone) { enc_.encode(m_.despawn, gone); }
+  // Whether any changed baseline entity despawns; then one flag per changed entity.
+  void any_despawn(bool any) {
+    any_despawn_ = any;
+    enc_.encode(m_.any_despawn, any);
+  }
+  void despawn(bool gone) {
+    if (any_despawn_) enc_.encode(m_.despawn, gone);
+  }
 
   void update(const WorldState& b, std::size_t bi, const WorldState& c, std::size_t ci) {
     activity_ = 0;
@@ -137,10 +144,11 @@ class Writer {
       if (fd.kind == FieldKind::kQuaternion) {
         const bool same = n[0] == o[0];
         enc_.encode(fm.same_index, same);
-        if (!same) {
+        std::int64_t rebased[4];
+        if (!same) {  // predict with the baseline rotation coded around the new largest component
           put_index(fm, n[0]);
-          for (int i = 1; i < 4; ++i) enc_.encode_direct(static_cast<std::uint32_t>(n[i]), fd.bits);
-          continue;
+          fd.rebase_quaternion({o, 4}, static_cast<int>(n[0]), rebased);
+          o = rebased;
         }
         for (int i = 1; i < 4; ++i) {
           const std::int64_t d = n[i] - o[i];
@@ -194,6 +202,7 @@ class Writer {
   PacketModels m_;
   RangeEncoder enc_;
   int activity_ = 0;
+  bool any_despawn_ = false;
 };
 
 }  // namespace
@@ -211,6 +220,10 @@ void EntityCodec::encode(const WorldState& baseline, const WorldState& current,
   Writer w(*schema_, out);
   w.changed_set(baseline.size(), changed);
   w.spawn_ids(baseline, current, spawns);
+  if (!changed.empty()) {
+    w.any_despawn(std::any_of(changes.begin(), changes.end(),
+                              [](const EntityChange& c) { return c.despawn(); }));
+  }
   for (const EntityChange& c : changes) {
     if (c.spawn()) continue;
     w.despawn(c.despawn());

@@ -89,7 +89,8 @@ struct ScalarRule {
 struct FieldModels {
   ScalarRule rule;              // the field's constants, resolved once per packet
   std::int64_t lo = 0, hi = 0;  // code range (quaternion: of the three components)
-  BitModel changed[2];          // context: whether the previous field of the component changed
+  // Context: 0 when the previous field of the component did not change, else the activity.
+  BitModel changed[kActivityContexts];
   BitModel sign[kActivityContexts];
   UIntModel magnitude[kActivityContexts];
   BitModel abs_zero;  // inserts: equal to the predictor
@@ -144,7 +145,7 @@ struct PacketModels {
     return field_models[field_base[component] + f];
   }
 
-  BitModel despawn;
+  BitModel any_despawn, despawn;
   IndexModels index;
   UIntModel spawn_count, spawn_first, spawn_gap;
   BitModel spawn_after;  // the first spawned id is above the baseline's last id

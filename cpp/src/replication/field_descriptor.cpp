@@ -268,6 +268,18 @@ void FieldDescriptor::dequantize(std::span<const std::int64_t> code,
   }
 }
 
+void FieldDescriptor::rebase_quaternion(std::span<const std::int64_t> code, int index,
+                                        std::span<std::int64_t> out) const {
+  std::int64_t raw[4];
+  dequantize(code, raw);
+  const bool negate = raw[index] < 0;
+  out[0] = index;
+  int n = 1;
+  for (int i = 0; i < 4; ++i) {
+    if (i != index) out[n++] = quat_component_code(negate ? -raw[i] : raw[i], bits);
+  }
+}
+
 bool FieldDescriptor::code_valid(std::span<const std::int64_t> code) const {
   if (kind == FieldKind::kQuaternion) {
     if (code[0] < 0 || code[0] > 3) return false;

@@ -110,13 +110,8 @@ std::uint32_t RangeDecoder::decode_direct(int bits) {
 
 void BitCostCounter::encode(BitModel& model, unsigned bit) {
   const auto& cost = cost_table();
-  if (bit == 0) {
-    cost_ += cost[model.p0];
-    model.p0 = static_cast<std::uint16_t>(model.p0 + ((kProbOne - model.p0) >> kAdaptShift));
-  } else {
-    cost_ += cost[kProbOne - model.p0];
-    model.p0 = static_cast<std::uint16_t>(model.p0 - (model.p0 >> kAdaptShift));
-  }
+  cost_ += cost[bit == 0 ? model.p0 : kProbOne - model.p0];
+  model.update(bit);
 }
 
 }  // namespace theta_net::replication

@@ -81,6 +81,11 @@ struct FieldDescriptor {
   void quantize(std::span<const std::int64_t> raw, std::span<std::int64_t> code) const;
   // code -> raw. For every valid code, quantize(dequantize(code)) == code.
   void dequantize(std::span<const std::int64_t> code, std::span<std::int64_t> raw) const;
+  // Quaternions: the same rotation as `code`, coded with `index` as the largest component (the
+  // others clamped to the code range). The entity bitstream predicts with it when the largest
+  // component of a rotation changes between baseline and now.
+  void rebase_quaternion(std::span<const std::int64_t> code, int index,
+                         std::span<std::int64_t> out) const;
   // Whether code[0..slots) is a code this field can produce.
   bool code_valid(std::span<const std::int64_t> code) const;
 

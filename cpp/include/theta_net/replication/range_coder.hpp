@@ -18,10 +18,25 @@ namespace theta_net::replication {
 
 inline constexpr int kProbBits = 12;
 inline constexpr std::uint32_t kProbOne = 1u << kProbBits;
-inline constexpr int kAdaptShift = 4;  // fast adaptation: a packet holds few samples
+// A model adapts by counting at first and by a moving average later: the n-th observation
+// moves the probability by about 1/(n+2) (an estimate from frequencies, so a packet's models
+// learn from its first few symbols), settling at 1/32 per observation.
+inline constexpr std::uint8_t kAdaptShift[] = {1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5};
+inline constexpr std::uint8_t kAdaptSteps = sizeof(kAdaptShift) - 1;
 
 struct BitModel {
   std::uint16_t p0 = kProbOne / 2;  // probability of a 0, in 1/4096
+  std::uint8_t seen = 0;            // observations so far, up to kAdaptSteps
+
+  void update(unsigned bit) {
+    const int shift = kAdaptShift[seen];
+    if (seen < kAdaptSteps) ++seen;
+    if (bit == 0) {
+      p0 = static_cast<std::uint16_t>(p0 + ((kProbOne - p0) >> shift));
+    } else {
+      p0 = static_cast<std::uint16_t>(p0 - (p0 >> shift));
+    }
+  }
 };
 
 class RangeEncoder {
@@ -32,12 +47,11 @@ class RangeEncoder {
     const std::uint32_t bound = (range_ >> kProbBits) * model.p0;
     if (bit == 0) {
       range_ = bound;
-      model.p0 = static_cast<std::uint16_t>(model.p0 + ((kProbOne - model.p0) >> kAdaptShift));
     } else {
       low_ += bound;
       range_ -= bound;
-      model.p0 = static_cast<std::uint16_t>(model.p0 - (model.p0 >> kAdaptShift));
     }
+    model.update(bit);
     while (range_ < (1u << 24)) {
       range_ <<= 8;
       shift_low();
@@ -69,14 +83,13 @@ class RangeDecoder {
     unsigned bit;
     if (code_ < bound) {
       range_ = bound;
-      model.p0 = static_cast<std::uint16_t>(model.p0 + ((kProbOne - model.p0) >> kAdaptShift));
       bit = 0;
     } else {
       code_ -= bound;
       range_ -= bound;
-      model.p0 = static_cast<std::uint16_t>(model.p0 - (model.p0 >> kAdaptShift));
       bit = 1;
     }
+    model.update(bit);
     while (range_ < (1u << 24)) {
       range_ <<= 8;
       code_ = (code_ << 8) | next();
