@@ -48,6 +48,8 @@ class ReplicationHost {
 
   WorldState& entities() { return entities_; }
   WorldState& records() { return records_; }
+  const WorldState& entities() const { return entities_; }
+  const WorldState& records() const { return records_; }
   InterestGrid& interest() { return grid_; }
   // Places every entity that has component `name` in the interest grid by its fields named
   // x, y and z (fixed point) at each step. Without one, entities are seen only through scopes
