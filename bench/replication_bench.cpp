@@ -87,7 +87,8 @@ void BM_DeltaTracking(benchmark::State& state) {
   std::uint32_t tick = 1;
   std::size_t entries = 0;
   for (auto _ : state) {
-    auto out = tracker.diff(++tick % 2 ? f.before : f.after, tick);
+    ++tick;
+    auto out = tracker.diff(tick % 2 ? f.before : f.after, tick);
     entries = out.empty() ? 0 : out.front().entries.size();
     benchmark::DoNotOptimize(out);
   }

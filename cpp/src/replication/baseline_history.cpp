@@ -17,6 +17,16 @@ void BaselineHistory::record(std::uint32_t tick, WorldState view) {
   while (entries_.size() > capacity_) entries_.pop_front();
 }
 
+WorldState BaselineHistory::spare(const WorldState* keep) {
+  if (entries_.size() >= capacity_ && &entries_.front().view != keep) {
+    WorldState view = std::move(entries_.front().view);
+    entries_.pop_front();
+    view.clear();
+    return view;
+  }
+  return WorldState(empty_.schema_ptr());
+}
+
 bool BaselineHistory::acknowledge(std::uint32_t tick) {
   // Ticks are sorted: binary search.
   auto it = std::lower_bound(entries_.begin(), entries_.end(), tick,

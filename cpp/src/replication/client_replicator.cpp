@@ -67,8 +67,9 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
   const std::vector<std::size_t> order = priority_.accumulate(candidates_);
 
   // Find how many of the highest-priority changes fit: guess from the last packet's bytes per
-  // entity, then narrow down between what fitted (lo) and what did not (hi).
-  std::vector<EntityChange> selected;
+  // entity, then narrow down between what fitted (lo) and what did not (hi), stopping once the
+  // packet is within 3% of the budget (each try is a whole encode).
+  std::vector<EntityChange> selected, best_selected;
   Bytes payload, best;
   auto try_first = [&](std::size_t n) {
     std::vector<std::size_t> picked(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
@@ -80,22 +81,26 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
     return payload.size();
   };
   std::size_t lo = 0, hi = order.size() + 1;
-  try_first(0);
-  best = payload;
   std::size_t n = std::min(order.size(), std::max<std::size_t>(1, budget / bytes_per_entity_));
-  for (int attempt = 0; attempt < 8 && hi - lo > 1; ++attempt) {
+  for (int attempt = 0; attempt < 6 && n > lo && n < hi; ++attempt) {
     const std::size_t size = try_first(n);
     if (size <= budget) {
       lo = n;
-      best = payload;
+      std::swap(best, payload);
+      std::swap(best_selected, selected);
+      if (n == order.size() || size * 100 >= budget * 97) break;
     } else {
       hi = n;
     }
     if (hi - lo <= 1) break;
-    const std::size_t guess = size > 0 ? n * budget / size : hi - 1;
-    n = std::clamp(guess, lo + 1, hi - 1);
+    n = std::clamp(size > 0 ? n * budget / size : hi - 1, lo + 1, hi - 1);
   }
-  try_first(lo);  // `selected` = what the packet carries
+  if (lo == 0) {  // nothing fits (or nothing changed): an empty update keeps acks flowing
+    try_first(0);
+    std::swap(best, payload);
+    best_selected.clear();
+  }
+  selected = std::move(best_selected);
   const std::size_t sent = lo;
 
   protocol::EntityDelta delta;
@@ -110,7 +115,9 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
   if (sent > 0) {
     bytes_per_entity_ = std::max<std::size_t>(1, (delta.payload.size() + sent - 1) / sent);
   }
-  history_.record(server_tick, EntityCodec::apply(baseline, world, selected));
+  WorldState next = history_.spare(&baseline);
+  EntityCodec::apply_into(baseline, world, selected, next);
+  history_.record(server_tick, std::move(next));
   bucket_.spend(delta.payload.size() + kEntityPacketOverhead);
   started_ = true;
   next_due_ = now + config_.update_interval;

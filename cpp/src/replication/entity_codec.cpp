@@ -5,13 +5,15 @@
 #include <algorithm>
 #include <utility>
 
+#include "entity_models.hpp"
+
 namespace theta_net::replication {
 namespace {
 
 bool same_entity(const WorldState& a, std::size_t i, const WorldState& b, std::size_t j) {
   if (a.mask(i) != b.mask(j)) return false;
   const auto ra = a.row(i), rb = b.row(j);
-  return std::equal(ra.begin(), ra.end(), rb.begin());
+  return detail::same_codes(ra.data(), rb.data(), ra.size());
 }
 
 }  // namespace
@@ -64,6 +66,13 @@ Bytes EntityCodec::encode(const WorldState& baseline, const WorldState& current)
 WorldState EntityCodec::apply(const WorldState& baseline, const WorldState& current,
                               std::span<const EntityChange> changes) {
   WorldState out(baseline.schema_ptr());
+  apply_into(baseline, current, changes, out);
+  return out;
+}
+
+void EntityCodec::apply_into(const WorldState& baseline, const WorldState& current,
+                             std::span<const EntityChange> changes, WorldState& out) {
+  out.clear();
   out.reserve(baseline.size() + changes.size());
   std::size_t i = 0;
   auto copy_baseline_until = [&](EntityId id) {
@@ -82,7 +91,6 @@ WorldState EntityCodec::apply(const WorldState& baseline, const WorldState& curr
   if (i < baseline.size()) {  // the id 2^64 - 1 itself
     out.append(baseline.id(i), baseline.mask(i), baseline.row(i));
   }
-  return out;
 }
 
 }  // namespace theta_net::replication

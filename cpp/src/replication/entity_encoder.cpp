@@ -21,14 +21,23 @@ std::uint64_t magnitude(std::int64_t d) {
 template <class Coder>
 void put_changed_bitmask(Coder& c, detail::IndexModels& m, std::size_t baseline_size,
                          std::span<const std::uint32_t> indices) {
-  std::size_t next = 0;
+  // Bit i says whether baseline entity i changed; its context is bit i - 1. Runs of zeros go
+  // through encode_run, so counting the cost is linear in the changes, not the baseline.
   unsigned prev = 0;
-  for (std::size_t i = 0; i < baseline_size; ++i) {
-    const unsigned bit = next < indices.size() && indices[next] == i;
-    next += bit;
-    c.encode(m.mask_bit[prev], bit);
-    prev = bit;
+  std::size_t pos = 0;
+  auto zeros = [&](std::size_t n) {
+    if (n == 0) return;
+    c.encode(m.mask_bit[prev], 0);
+    c.encode_run(m.mask_bit[0], 0, n - 1);
+    prev = 0;
+  };
+  for (std::uint32_t index : indices) {
+    zeros(index - pos);
+    c.encode(m.mask_bit[prev], 1);
+    prev = 1;
+    pos = index + 1;
   }
+  zeros(baseline_size - pos);
 }
 
 template <class Coder>
@@ -102,7 +111,7 @@ class Writer {
       }
       const auto old_codes = b.codes(bi, k);
       const bool touched =
-          !has || !std::equal(old_codes.begin(), old_codes.end(), c.codes(ci, k).begin());
+          !has || !detail::same_codes(old_codes.data(), c.codes(ci, k).data(), old_codes.size());
       enc_.encode(cm.touched, touched);
       if (!touched) continue;
       enc_.encode(cm.removed, !has);
@@ -137,7 +146,7 @@ class Writer {
       const std::int64_t* o = old_codes.data() + slot;
       const std::int64_t* n = new_codes.data() + slot;
       const auto slots = static_cast<std::size_t>(fd.slots());
-      const bool changed = !std::equal(o, o + slots, n);
+      const bool changed = !detail::same_codes(o, n, slots);
       enc_.encode(fm.changed[prev_changed], changed);
       prev_changed = changed;
       if (!changed) continue;

@@ -13,6 +13,14 @@
 
 namespace theta_net::replication::detail {
 
+// Equal code runs. A plain loop: rows are a few dozen bytes, where a memcmp call costs more
+// than the comparison.
+inline bool same_codes(const std::int64_t* a, const std::int64_t* b, std::size_t n) {
+  std::int64_t diff = 0;
+  for (std::size_t i = 0; i < n; ++i) diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
 // An unsigned integer as Elias gamma with adaptive bits: the bit length n in unary (one model
 // per position, the tail shared), the first bit below the leading one with a model per n, the
 // rest equiprobable.

@@ -114,4 +114,56 @@ void BitCostCounter::encode(BitModel& model, unsigned bit) {
   model.update(bit);
 }
 
+namespace {
+
+// Runs of zeros through a settled model (seen == kAdaptSteps, so p0 moves by a fixed rule):
+// jump[l][p] is the probability after 2^l zeros from p, cost[l][p] what those zeros cost.
+// Binary lifting over this table costs a run of any length in O(log length).
+struct ZeroRuns {
+  static constexpr int kLevels = 11;  // up to 1,024 zeros per step; 32-bit costs cannot overflow
+  std::uint16_t jump[kLevels][kProbOne + 1];
+  std::uint32_t cost[kLevels][kProbOne + 1];
+  ZeroRuns() {
+    const auto& c = cost_table();
+    const int shift = kAdaptShift[kAdaptSteps];
+    for (std::uint32_t p = 1; p <= kProbOne; ++p) {
+      jump[0][p] = static_cast<std::uint16_t>(p == kProbOne ? p : p + ((kProbOne - p) >> shift));
+      cost[0][p] = c[p];
+    }
+    for (int l = 1; l < kLevels; ++l) {
+      for (std::uint32_t p = 1; p <= kProbOne; ++p) {
+        const std::uint16_t mid = jump[l - 1][p];
+        jump[l][p] = jump[l - 1][mid];
+        cost[l][p] = cost[l - 1][p] + cost[l - 1][mid];
+      }
+    }
+  }
+};
+
+const ZeroRuns& zero_runs() {
+  static const auto* table = new ZeroRuns();  // 270 KB, built on first use, never freed
+  return *table;
+}
+
+}  // namespace
+
+void BitCostCounter::encode_run(BitModel& model, unsigned bit, std::size_t count) {
+  while (count > 0 && (bit != 0 || model.seen < kAdaptSteps)) {
+    encode(model, bit);
+    --count;
+  }
+  if (count == 0) return;
+  const ZeroRuns& runs = zero_runs();
+  std::uint32_t p = model.p0;
+  for (int l = ZeroRuns::kLevels - 1; l >= 0; --l) {
+    const std::size_t step = std::size_t{1} << l;
+    while (count >= step) {
+      cost_ += runs.cost[l][p];
+      p = runs.jump[l][p];
+      count -= step;
+    }
+  }
+  model.p0 = static_cast<std::uint16_t>(p);
+}
+
 }  // namespace theta_net::replication

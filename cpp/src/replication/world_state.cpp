@@ -11,11 +11,6 @@ namespace theta_net::replication {
 WorldState::WorldState(std::shared_ptr<const Schema> schema)
     : schema_(std::move(schema)), slots_(schema_->row_slots()) {}
 
-std::span<const std::int64_t> WorldState::codes(std::size_t index, std::size_t component) const {
-  return row(index).subspan(static_cast<std::size_t>(schema_->row_offset(component)),
-                            static_cast<std::size_t>(schema_->type(component).slots()));
-}
-
 std::optional<std::size_t> WorldState::find(EntityId id) const {
   auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
   if (it == ids_.end() || *it != id) return std::nullopt;

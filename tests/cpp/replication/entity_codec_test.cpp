@@ -306,5 +306,23 @@ TEST(RangeCoder, CostCounterMatchesTheEncoder) {
   EXPECT_NEAR(counted, static_cast<double>(out.size()), 4.0 + counted * 0.01);
 }
 
+TEST(RangeCoder, RunCostingEqualsBitByBitCosting) {
+  for (std::size_t run : {0u, 1u, 7u, 15u, 16u, 40u, 1023u, 1024u, 1025u, 100000u}) {
+    for (unsigned prior_ones : {0u, 3u, 30u}) {
+      BitModel a, b;
+      BitCostCounter each, runs;
+      for (unsigned i = 0; i < prior_ones; ++i) {
+        each.encode(a, i % 4 != 0);
+        runs.encode(b, i % 4 != 0);
+      }
+      for (std::size_t i = 0; i < run; ++i) each.encode(a, 0);
+      runs.encode_run(b, 0, run);
+      EXPECT_EQ(each.cost(), runs.cost()) << run << " " << prior_ones;
+      EXPECT_EQ(a.p0, b.p0);
+      EXPECT_EQ(a.seen, b.seen);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace theta_net::replication

@@ -65,6 +65,9 @@ class EntityCodec {
   // those changes applied. The server keeps it as that client's view.
   static WorldState apply(const WorldState& baseline, const WorldState& current,
                           std::span<const EntityChange> changes);
+  // The same into `out` (cleared first; its buffers are reused).
+  static void apply_into(const WorldState& baseline, const WorldState& current,
+                         std::span<const EntityChange> changes, WorldState& out);
 
   // Border: decodes a payload against `baseline`. Any inconsistency (an index or id out of
   // range or order, a code outside its field, more entities than the limit, a payload that ends

@@ -57,6 +57,9 @@ class RangeEncoder {
       shift_low();
     }
   }
+  void encode_run(BitModel& model, unsigned bit, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) encode(model, bit);
+  }
   // `bits` (0..32) equiprobable bits of `value`, most significant first.
   void encode_direct(std::uint32_t value, int bits);
   // Writes the final bytes. The encoder must not be used afterwards.
@@ -122,6 +125,9 @@ class RangeDecoder {
 class BitCostCounter {
  public:
   void encode(BitModel& model, unsigned bit);
+  // `count` equal bits, costed in O(1) once the model stops changing (it reaches a fixed
+  // point after a few dozen equal bits, and from there every bit costs the same).
+  void encode_run(BitModel& model, unsigned bit, std::size_t count);
   void encode_direct(std::uint32_t, int bits) { cost_ += static_cast<std::uint64_t>(bits) << 16; }
   std::uint64_t cost() const { return cost_; }
 

@@ -32,7 +32,10 @@ class WorldState {
   std::span<const std::int64_t> row(std::size_t index) const {
     return {codes_.data() + index * slots_, static_cast<std::size_t>(slots_)};
   }
-  std::span<const std::int64_t> codes(std::size_t index, std::size_t component) const;
+  std::span<const std::int64_t> codes(std::size_t index, std::size_t component) const {
+    return {codes_.data() + index * slots_ + schema_->row_offset(component),
+            static_cast<std::size_t>(schema_->type(component).slots())};
+  }
   // The entity's index, if present.
   std::optional<std::size_t> find(EntityId id) const;
   bool has(EntityId id, std::size_t component) const;
