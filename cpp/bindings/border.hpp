@@ -70,5 +70,6 @@ inline py::bytes to_pybytes(const Bytes& b) {
 void bind_core(py::module_& m);
 void bind_transport(py::module_& m);
 void bind_protocol(py::module_& m);
+void bind_replication(py::module_& m);
 
 }  // namespace theta_net::bindings

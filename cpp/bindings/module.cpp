@@ -32,4 +32,5 @@ PYBIND11_MODULE(_core, m) {
   bind_core(m);
   bind_transport(m);
   bind_protocol(m);
+  bind_replication(m);
 }
