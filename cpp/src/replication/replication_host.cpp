@@ -106,12 +106,12 @@ void ReplicationHost::set_last_input_sequence(ClientId id, std::uint32_t sequenc
 void ReplicationHost::place_entities() {
   if (!position_component_) return;
   const std::size_t k = *position_component_;
+  std::vector<std::int64_t> raw(static_cast<std::size_t>(entities_.schema().type(k).slots()));
   for (std::size_t i = 0; i < entities_.size(); ++i) {
     if (!(entities_.mask(i) >> k & 1)) {
       grid_.remove(entities_.id(i));
       continue;
     }
-    std::vector<std::int64_t> raw(static_cast<std::size_t>(entities_.schema().type(k).slots()));
     entities_.get_raw(i, k, raw);
     grid_.place(entities_.id(i), Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[0])]),
                 Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[1])]),
@@ -155,6 +155,7 @@ void ReplicationHost::step(std::uint32_t tick, Nanos now) {
   for (auto& [id, c] : clients_) {
     reliable_step(c, tick);
     c.stats.resyncing = c.queue.needs_resync();
+    if (!c.replicator.due(now)) continue;  // the entity update rate (10 Hz by default)
     grid_.visible(c.interest, visible_);
     if (auto delta = c.replicator.update(entities_, visible_, tick, now, c.last_input_sequence)) {
       c.queue.push_unreliable(queued(*delta, tick));
