@@ -34,4 +34,5 @@ PYBIND11_MODULE(_core, m) {
   bind_protocol(m);
   bind_serve(m);
   bind_replay(m);
+  bind_replication(m);
 }

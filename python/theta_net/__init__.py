@@ -5,7 +5,7 @@ The compiled core lives in ``theta_net._core``; this package gives it a document
 
 from __future__ import annotations
 
-from . import _core, protocol, replay
+from . import _core, protocol, replay, replication
 from ._core import Rng, crc32c, decode_varint, encode_varint, siphash24, zigzag_decode, zigzag_encode
 from .errors import (
     CodecError,
@@ -30,6 +30,7 @@ __all__ = [
     "build_info",
     "protocol",
     "replay",
+    "replication",
     "crc32c",
     "siphash24",
     "encode_varint",

@@ -13,6 +13,18 @@ CLOSE_PROTOCOL_ERROR: int
 
 CLOSE_SHUTDOWN: int
 
+class EntityCodec:
+    """The entity delta bitstream, coded from and to columns of arrays."""
+    def __init__(self, schema: object, max_entities: int = 65536) -> None: ...
+    def decode(self, data: _Buffer, baseline: object = None, raw: bool = False) -> dict:
+        """The states a payload codes against `baseline`."""
+    def encode(self, states: dict, baseline: object = None, raw: bool = False) -> bytes:
+        """The payload coding `states` against `baseline` (None: full state)."""
+    def quantize(self, states: dict, raw: bool = False) -> dict:
+        """What the client holds for `states`: quantized (raw=True: the codes)."""
+    @property
+    def schema(self) -> ReplicationSchema: ...
+
 class Event:
     """A transport event (connected, disconnected, timed out, message)."""
     def __repr__(self) -> str: ...
@@ -136,6 +148,8 @@ class LinkConfig:
 
 MAX_DATAGRAM_MESSAGE: int
 
+MAX_ENTITY_PAYLOAD: int
+
 class QuicClient:
     """QUIC client endpoint with reconnection."""
     def __init__(self, host: str, port: int, pinned_sha256: str = '', reconnect: bool = True, idle_timeout: float = 10.0, keep_alive: float = 0.0, qlog_dir: str = '', keylog_file: str = '', max_message_size: int = 16777216, bbr: bool = False) -> None: ...
@@ -200,6 +214,75 @@ class ReplayEventWriter:
         """A memory writer's text written since the last take()."""
     def write(self, event: dict) -> None:
         """Appends one event (a dict with tick and kind)."""
+
+class ReplicationComponent:
+    """A replicated component type: name, stable id and fields."""
+    def __eq__(self, arg0: ReplicationComponent) -> bool: ...
+    def __init__(self, name: str, fields: List[ReplicationField]) -> None: ...
+    def __repr__(self) -> str: ...
+    @property
+    def fields(self) -> List[ReplicationField]: ...
+    @staticmethod
+    def from_descriptor(id: int, name: str, layout: bytes) -> ReplicationComponent:
+        """A type from a ComponentDescriptor a peer sent."""
+    @property
+    def id(self) -> int: ...
+    @property
+    def layout(self) -> bytes: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def payload_bits(self) -> int: ...
+    @property
+    def slots(self) -> int: ...
+
+class ReplicationField:
+    """One field of a replicated component and how it is quantized."""
+    def __eq__(self, arg0: ReplicationField) -> bool: ...
+    def __repr__(self) -> str: ...
+    @staticmethod
+    def angle(name: str, bits: int = 8) -> ReplicationField:
+        """An angle in 2^bits steps per turn (256 by default); degrees in Python."""
+    @property
+    def bits(self) -> int: ...
+    @staticmethod
+    def boolean(name: str) -> ReplicationField: ...
+    @property
+    def code_bits(self) -> int: ...
+    @property
+    def code_max(self) -> int: ...
+    @property
+    def code_min(self) -> int: ...
+    @staticmethod
+    def fixed(name: str, frac_bits: int, min: float, max: float) -> ReplicationField:
+        """A fixed-point value with step 2^-frac_bits (0..16) in [min, max] (in units)."""
+    @staticmethod
+    def integer(name: str, min: int, max: int) -> ReplicationField:
+        """An integer in [min, max]."""
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @staticmethod
+    def position(name: str, min: int = -33554432, max: int = 33554432, step_bits: int = 4) -> ReplicationField:
+        """A position coordinate in whole blocks [min, max], 1/16 block by default."""
+    @staticmethod
+    def quaternion(name: str, bits: int = 9) -> ReplicationField:
+        """A rotation as smallest three, bits per component (9 by default)."""
+    @property
+    def slots(self) -> int: ...
+
+class ReplicationSchema:
+    """Component types frozen in id order (registration order never matters)."""
+    def __init__(self, components: object) -> None: ...
+    def __len__(self) -> int: ...
+    @property
+    def components(self) -> List[ReplicationComponent]: ...
+    @property
+    def fingerprint(self) -> int: ...
+    def index_of(self, name: str) -> object: ...
+    @property
+    def row_slots(self) -> int: ...
 
 class Rng:
     """Deterministic xoshiro256** generator seeded through SplitMix64."""
@@ -323,6 +406,12 @@ def replay_format_version() -> int:
 
 def replay_header_for_this_build(scenario: str, world_seed: int, tick_rate: int, role: str) -> object:
     """A stream header with this build's protocol version and schema hash."""
+
+def replication_component_id(name: str) -> int:
+    """SipHash-2-4 of the name under the all-zero key: a component type's stable id."""
+
+def replication_reference_schema() -> ReplicationSchema:
+    """The reference game's components: transform, velocity, health, player state."""
 
 def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
     """Runs a session server until `duration` seconds pass (0 = until interrupted)."""
