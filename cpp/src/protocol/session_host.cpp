@@ -170,6 +170,14 @@ Status SessionHost::send(transport::ConnectionId conn, const AnyMessage& message
   return it->second.lanes.queue(message);
 }
 
+Status SessionHost::send_encoded(transport::ConnectionId conn, EncodedMessage message) {
+  auto it = peers_.find(conn);
+  if (it == peers_.end() || !it->second.established) {
+    return make_error(ErrorCode::kClosed, "no established session on connection ", conn.value);
+  }
+  return it->second.lanes.queue_encoded(std::move(message));
+}
+
 void SessionHost::flush() {
   for (auto& [conn, peer] : peers_) (void)peer.lanes.flush(*endpoint_, conn);
 }
