@@ -49,7 +49,7 @@ enum class ChunkPreset : std::uint8_t {
   // Smaller than zstd -19 at zstd -3's encoding speed: the fast coder plus the modes whose
   // size is known or bounded without coding (uniform, raw, bit-packed, runs).
   kDefault,
-  // The smallest: every mode, including the context-mixing coder and zstd -19.
+  // The smallest: every mode, including the context-mixing coder (and zstd at level 3).
   kBest,
 };
 
