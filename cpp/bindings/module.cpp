@@ -33,4 +33,5 @@ PYBIND11_MODULE(_core, m) {
   bind_transport(m);
   bind_protocol(m);
   bind_serve(m);
+  bind_codec(m);
 }
