@@ -93,8 +93,9 @@ ChunkCodecConfig ChunkCodecConfig::preset(ChunkPreset preset) {
 
 ChunkCodec::ChunkCodec(ChunkPreset preset) : ChunkCodec(ChunkCodecConfig::preset(preset), true) {}
 
-ChunkCodec::ChunkCodec(ChunkCodecConfig config, bool)
-    : config_(std::move(config)), use_avx2_(config_.allow_avx2 && cpu_has_avx2()) {
+ChunkCodec::ChunkCodec(ChunkCodecConfig config, bool) : config_(std::move(config)) {
+  kernels_.avx2 = config_.allow_avx2 && cpu_has_avx2();
+  kernels_.pdep = kernels_.avx2 && config_.allow_pdep && cpu_has_fast_pdep();
   config_.modes |= mode_bit(ChunkMode::kRaw);
   if (config_.modes & mode_bit(ChunkMode::kZstd))
     zstd_ = make_zstd_state(config_.zstd_dictionary, config_.zstd_level);
@@ -157,8 +158,8 @@ Status ChunkCodec::encode_into(std::span<const std::uint16_t> ids, ChunkDims dim
   std::size_t fast_size = 0;
   std::uint32_t run_count = 0;
   if (tries(ChunkMode::kFast)) {
-    auto fast =
-        fast::encode_ids(ids, dims, fast_palette, grown(scratch.fast, raw_size + 16), use_avx2_);
+    auto fast = fast::encode_ids(ids, dims, fast_palette, grown(scratch.fast, raw_size + 16),
+                                 kernels_.avx2);
     if (fast.ok()) {
       fast_size = fast->size;
       run_count = fast->linear_runs;
@@ -302,6 +303,8 @@ Status ChunkCodec::decode_into(ByteSpan blob, std::span<std::uint16_t> out) cons
     THETA_TRY_ASSIGN(palette_size, read_palette(in, n, palette_ids));
   }
   const std::span<const std::uint16_t> palette(palette_ids, palette_size);
+  std::uint32_t crc = 0;
+  bool have_crc = false;  // the fast decoder computes the CRC as it goes
   switch (h.mode) {
     case ChunkMode::kUniform: {
       THETA_TRY_ASSIGN(const std::uint64_t id, read_varint(in, "uniform id"));
@@ -321,7 +324,9 @@ Status ChunkCodec::decode_into(ByteSpan blob, std::span<std::uint16_t> out) cons
       THETA_TRY(read_runs(in, palette, out));
       break;
     case ChunkMode::kFast:
-      THETA_TRY(fast::decode_ids(in.rest(), h.dims, palette, out, use_avx2_));
+      THETA_TRY(fast::decode_ids(in.rest(), h.dims, palette, out,
+                                 Kernels{kernels_.avx2, kernels_.pdep}, crc));
+      have_crc = true;
       (void)in.bytes(in.remaining());
       break;
     case ChunkMode::kZstd:
@@ -337,9 +342,10 @@ Status ChunkCodec::decode_into(ByteSpan blob, std::span<std::uint16_t> out) cons
     return make_error(ErrorCode::kCorrupt, in.remaining(), " bytes follow the ",
                       chunk_mode_name(h.mode), " body");
   }
-  if (ids_crc(out) != h.crc) {
+  if (!have_crc) crc = ids_crc(out);
+  if (crc != h.crc) {
     return make_error(ErrorCode::kChecksumMismatch, "CRC32C of the decoded ids is 0x", std::hex,
-                      ids_crc(out), ", the blob says 0x", h.crc);
+                      crc, ", the blob says 0x", h.crc);
   }
   return {};
 }

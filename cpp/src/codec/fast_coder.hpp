@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <span>
 
+#include "cpu_features.hpp"
 #include "palette.hpp"
 #include "theta_net/codec/chunk_dims.hpp"
 #include "theta_net/core/result.hpp"
@@ -44,10 +45,11 @@ struct EncodeStats {
 Result<EncodeStats> encode_ids(std::span<const std::uint16_t> ids, ChunkDims dims,
                                IdIndexer& indexer, std::span<std::uint8_t> out, bool use_avx2);
 
-// Decodes a payload into block ids (palette[index]); never reads outside `payload` or writes
-// outside out[0, dims.volume()); every id written is a palette entry. Errors name the reason.
+// Decodes a payload into block ids (palette[index]) and their CRC32C (as crc32c() of `out`;
+// the AVX2 kernel computes it as it goes). Never reads outside `payload` or writes outside
+// out[0, dims.volume()); every id written is a palette entry. Errors name the reason.
 Status decode_ids(std::span<const std::uint8_t> payload, ChunkDims dims,
                   std::span<const std::uint16_t> palette, std::span<std::uint16_t> out,
-                  bool use_avx2);
+                  const Kernels& kernels, std::uint32_t& crc);
 
 }  // namespace theta_net::codec::fast

@@ -96,15 +96,14 @@ THETA_AVX2_TARGET THETA_NOINLINE void classify_avx2(const std::uint16_t* vals, C
 }
 #endif
 
-void classify(const std::uint16_t* vals, ChunkDims d, const std::uint16_t* virtual_row,
-              Planes& planes, bool use_avx2) {
+template <bool kAvx2>
+THETA_FORCE_INLINE void classify(const std::uint16_t* vals, ChunkDims d,
+                                 const std::uint16_t* virtual_row, Planes& planes) {
 #if THETA_CODEC_HAVE_AVX2_KERNELS
-  if (use_avx2) {
+  if constexpr (kAvx2) {
     if (d.x == 16) return classify_avx2<16>(vals, d, virtual_row, planes);
     return classify_avx2<0>(vals, d, virtual_row, planes);
   }
-#else
-  (void)use_avx2;
 #endif
   if (d.x == 16) return classify_scalar<16>(vals, d, virtual_row, planes);
   classify_scalar<0>(vals, d, virtual_row, planes);
@@ -127,16 +126,11 @@ Error no_memory() {
   return make_error(ErrorCode::kLimitExceeded, "out of memory for the fast coder's scratch");
 }
 
-}  // namespace
-
-std::size_t max_payload_size(ChunkDims dims) {
-  // Worst case per voxel: a run code (44 bits) or an edge code (4), plus an escape (<= 34),
-  // plus the two counts and the final byte.
-  return dims.volume() * 78 / 8 + 16;
-}
-
-Result<EncodeStats> encode_ids(std::span<const std::uint16_t> ids, ChunkDims d, IdIndexer& indexer,
-                               std::span<std::uint8_t> out, bool use_avx2) {
+// The encoder's body, compiled for baseline x86-64 and for x86-64-v3 (see encode_ids).
+template <bool kAvx2>
+THETA_FORCE_INLINE Result<EncodeStats> encode_impl(std::span<const std::uint16_t> ids, ChunkDims d,
+                                                   IdIndexer& indexer,
+                                                   std::span<std::uint8_t> out) {
   const std::uint16_t* vals = ids.data();
   const std::size_t n = d.volume();
   std::uint16_t virtual_row[kMaxSide];
@@ -145,7 +139,7 @@ Result<EncodeStats> encode_ids(std::span<const std::uint16_t> ids, ChunkDims d, 
   BitPlane flat(n), miss(n);
   if (!flat.ok() || !miss.ok()) return no_memory();
   Planes planes{flat, miss};
-  classify(vals, d, virtual_row, planes, use_avx2);
+  classify<kAvx2>(vals, d, virtual_row, planes);
   const RankIndex flat_rank(flat), miss_rank(miss);
   if (!flat_rank.ok() || !miss_rank.ok()) return no_memory();
 
@@ -246,6 +240,36 @@ Result<EncodeStats> encode_ids(std::span<const std::uint16_t> ids, ChunkDims d, 
                       "-byte buffer");
   }
   return EncodeStats{size, planes.changes + 1};
+}
+
+Result<EncodeStats> encode_baseline(std::span<const std::uint16_t> ids, ChunkDims d,
+                                    IdIndexer& indexer, std::span<std::uint8_t> out) {
+  return encode_impl<false>(ids, d, indexer, out);
+}
+
+#if THETA_CODEC_HAVE_AVX2_KERNELS
+THETA_AVX2_TARGET Result<EncodeStats> encode_v3(std::span<const std::uint16_t> ids, ChunkDims d,
+                                                IdIndexer& indexer, std::span<std::uint8_t> out) {
+  return encode_impl<true>(ids, d, indexer, out);
+}
+#endif
+
+}  // namespace
+
+std::size_t max_payload_size(ChunkDims dims) {
+  // Worst case per voxel: a run code (44 bits) or an edge code (4), plus an escape (<= 34),
+  // plus the two counts and the final byte.
+  return dims.volume() * 78 / 8 + 16;
+}
+
+Result<EncodeStats> encode_ids(std::span<const std::uint16_t> ids, ChunkDims d, IdIndexer& indexer,
+                               std::span<std::uint8_t> out, bool use_avx2) {
+#if THETA_CODEC_HAVE_AVX2_KERNELS
+  if (use_avx2) return encode_v3(ids, d, indexer, out);
+#else
+  (void)use_avx2;
+#endif
+  return encode_baseline(ids, d, indexer, out);
 }
 
 }  // namespace theta_net::codec::fast

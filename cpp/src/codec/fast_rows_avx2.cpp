@@ -1,11 +1,13 @@
 // Fast coder, decoder pass 2 for 16-wide boxes with AVX2: a row of 16 voxels at once.
 //
 // The row is predicted as if no voxel missed: b where b == c, else the value to the left (a
-// forward fill); its flat voxels are counted against the flat run and its edge voxels' codes
-// spread onto their lanes with one byte shuffle. The first miss is resolved and patched in: it
-// changes only the lanes up to the next b == c lane q (they copy it) and q's flat bit; then the
-// rest of the row is checked again. A row costs a few vector instructions plus about as many per
-// miss. Same results as predict_rows_scalar (tested).
+// forward fill). Each class's next miss is placed by counting the class's lanes against the
+// hits left before it (the n-th set bit of the class mask, or none): a row with neither is done.
+// Otherwise the first miss is resolved and patched in: it changes only the lanes up to the next
+// b == c lane q (they copy it) and q's flat bit; then the rest of the row is checked again. Same
+// results as the voxel-by-voxel loop (tested).
+
+#include <immintrin.h>
 
 #include <bit>
 
@@ -16,59 +18,49 @@
 namespace theta_net::codec::fast {
 namespace {
 
-// pos[b][n]: bit index of the n-th set bit of byte b.
-struct SelectInByte {
-  std::uint8_t pos[256][8];
-  constexpr SelectInByte() : pos{} {
+// one_hot[b][n]: the n-th (0-based) set bit of byte b alone, 0 when b has n bits or fewer.
+struct OneHotInByte {
+  std::uint8_t one_hot[256][8];
+  constexpr OneHotInByte() : one_hot{} {
     for (unsigned b = 0; b < 256; ++b) {
       unsigned n = 0;
       for (unsigned i = 0; i < 8; ++i)
-        if (b >> i & 1) pos[b][n++] = static_cast<std::uint8_t>(i);
+        if (b >> i & 1) one_hot[b][n++] = static_cast<std::uint8_t>(1u << i);
     }
   }
 };
-constexpr SelectInByte kSelectInByte{};
+constexpr OneHotInByte kOneHotInByte{};
 
-// Bit index of the n-th (0-based) set bit of a 16-bit mask, n < popcount(bits), without a
-// branch (the misses are data: a loop exit per miss would be a mispredicted branch). BMI2 pdep
-// would do too, but is microcoded on AMD cores before Zen 3.
-THETA_FORCE_INLINE unsigned nth_set_bit16(std::uint32_t bits, std::uint32_t n) {
-  const auto low_count = static_cast<std::uint32_t>(std::popcount(bits & 0xFF));
-  const bool high = n >= low_count;
-  const std::uint32_t byte = select(high, bits >> 8 & 0xFF, bits & 0xFF);
-  return kSelectInByte.pos[byte][(n - select(high, low_count, 0)) & 7] + select(high, 8, 0);
+// The n-th set bit of a 16-bit mask alone (0 if there is none), without a data-dependent
+// branch. With kPdep: BMI2 pdep, one instruction on Intel and on AMD since Zen 3 (microcoded
+// and slow before, where the byte table is used instead).
+template <bool kPdep>
+THETA_AVX2_TARGET THETA_FORCE_INLINE std::uint32_t nth_bit16(std::uint32_t mask, std::uint32_t n) {
+  if constexpr (kPdep) {
+    return n < 16 ? _pdep_u32(1u << n, mask) : 0;
+  } else {
+    const auto low_count = static_cast<std::uint32_t>(std::popcount(mask & 0xFF));
+    const std::uint32_t low = n < 8 ? kOneHotInByte.one_hot[mask & 0xFF][n] : 0;
+    const std::uint32_t m = n - low_count;  // wraps when the bit is in the low byte
+    const std::uint32_t high = m < 8 ? kOneHotInByte.one_hot[mask >> 8][m] : 0;
+    return low | high << 8;
+  }
 }
 
-// pshufb controls that spread 16 consecutive bytes onto the set lanes of a 16-bit mask (lane i
-// takes byte popcount(mask & below(i)); clear lanes take 0).
-struct ExpandShuffle {
-  std::uint64_t half[256];  // per mask byte: 8 control bytes, 0x80 for a clear lane
-  constexpr ExpandShuffle() : half{} {
-    for (unsigned m = 0; m < 256; ++m) {
-      std::uint64_t ctrl = 0;
-      unsigned k = 0;
-      for (unsigned i = 0; i < 8; ++i) ctrl |= std::uint64_t{m >> i & 1 ? k++ : 0x80u} << (8 * i);
-      half[m] = ctrl;
-    }
-  }
-  THETA_AVX2_TARGET __m128i control(std::uint32_t mask) const {
-    const auto low_count = static_cast<std::uint64_t>(std::popcount(mask & 0xFF));
-    // The high half continues at byte low_count (adding to 0x80 keeps it "clear").
-    return _mm_set_epi64x(
-        static_cast<long long>(half[mask >> 8 & 0xFF] + low_count * 0x0101010101010101ull),
-        static_cast<long long>(half[mask & 0xFF]));
-  }
-};
-constexpr ExpandShuffle kExpandShuffle{};
-
-}  // namespace
-
-THETA_AVX2_TARGET THETA_NOINLINE bool predict_rows16_avx2(ChunkDims d, const std::uint16_t* palette,
-                                                          MissCursor& cur, std::uint16_t* out) {
+template <bool kPdep>
+THETA_AVX2_TARGET THETA_FORCE_INLINE bool predict_rows16(ChunkDims d, const std::uint16_t* palette,
+                                                         EventCursor& flat_cursor,
+                                                         EventCursor& edge_cursor,
+                                                         std::uint16_t* out, std::uint32_t& crc) {
   using namespace simd;
   std::uint16_t virtual_row[16];
   for (auto& v : virtual_row) v = palette[0];
   alignas(32) std::uint16_t lanes[16];
+  // The cursors as locals, so that they stay in registers.
+  const std::uint64_t* flat_next = flat_cursor.next;
+  const std::uint64_t* edge_next = edge_cursor.next;
+  std::uint32_t flat_left = flat_cursor.left, edge_left = edge_cursor.left;
+  std::uint64_t running_crc = 0xFFFFFFFFu;
   for (std::uint32_t y = 0; y < d.y; ++y)
     for (std::uint32_t z = 0; z < d.z; ++z) {
       std::uint16_t* row = out + (std::size_t{y} * d.z + z) * 16;
@@ -80,41 +72,29 @@ THETA_AVX2_TARGET THETA_NOINLINE bool predict_rows16_avx2(ChunkDims d, const std
       std::uint32_t flat = mask(_mm256_and_si256(eq(shift_up<1>(v, fill), b), b_eq_c));
       std::uint32_t pending = 0xFFFF;  // lanes not final yet
       for (;;) {
-        const std::uint32_t edge_p = ~flat & pending, flat_p = flat & pending;
-        // Codes of the pending edge voxels, as bytes (0 = hit), spread onto their lanes.
-        const Vec codes16 = load(cur.code);
-        const __m128i codes8 =
-            _mm_packus_epi16(_mm256_castsi256_si128(codes16), _mm256_extracti128_si256(codes16, 1));
-        const __m128i spread = _mm_shuffle_epi8(codes8, kExpandShuffle.control(edge_p));
-        const std::uint32_t edge_misses = ~static_cast<std::uint32_t>(_mm_movemask_epi8(
-                                              _mm_cmpeq_epi8(spread, _mm_setzero_si128()))) &
-                                          edge_p;
-        const auto n_flat = static_cast<std::uint32_t>(std::popcount(flat_p));
-        if (n_flat <= cur.flat_left && edge_misses == 0) {  // the rest of the row hits
-          cur.flat_left -= n_flat;
-          cur.code += std::popcount(edge_p);
+        const std::uint32_t flat_p = flat & pending, edge_p = ~flat & pending;
+        const std::uint32_t flat_miss = nth_bit16<kPdep>(flat_p, flat_left);
+        const std::uint32_t edge_miss = nth_bit16<kPdep>(edge_p, edge_left);
+        if ((flat_miss | edge_miss) == 0) {  // the rest of the row hits
+          flat_left -= static_cast<std::uint32_t>(std::popcount(flat_p));
+          edge_left -= static_cast<std::uint32_t>(std::popcount(edge_p));
           break;
         }
-        // (nth_set_bit16 of a missing bit is garbage, replaced by 16 without a branch.)
-        const std::uint32_t flat_miss_lane =
-            select(n_flat > cur.flat_left, nth_set_bit16(flat_p, cur.flat_left & 15), 16);
-        const auto edge_miss_lane =
-            static_cast<std::uint32_t>(std::countr_zero(edge_misses | 0x10000));
-        const std::uint32_t p = flat_miss_lane < edge_miss_lane ? flat_miss_lane : edge_miss_lane;
-        const std::uint32_t before = (1u << p) - 1;
-        cur.flat_left -= static_cast<std::uint32_t>(std::popcount(flat_p & before));
-        cur.code += std::popcount(edge_p & before);
-        // The miss's code: the next flat event's, or the next edge code (no branch).
-        const bool flat_miss = p == flat_miss_lane;
-        const std::uint32_t code =
-            select(flat_miss, static_cast<std::uint32_t>(cur.flat_event[0] >> 32), cur.code[0]);
-        cur.flat_left =
-            select(flat_miss, static_cast<std::uint32_t>(cur.flat_event[1]), cur.flat_left);
-        cur.flat_event += flat_miss;
-        cur.code += !flat_miss;
+        // The first of the two misses (a one-hot bit each, or 0: 0 - 1 sorts last).
+        const bool is_flat = flat_miss - 1 < edge_miss - 1;
+        const std::uint32_t bit = is_flat ? flat_miss : edge_miss;
+        const auto p = static_cast<std::uint32_t>(std::countr_zero(bit));
+        flat_left -= static_cast<std::uint32_t>(std::popcount(flat_p & (bit - 1)));
+        edge_left -= static_cast<std::uint32_t>(std::popcount(edge_p & (bit - 1)));
+        // Take the miss's event from its list (no branch).
+        const std::uint32_t code = select(is_flat, event_code(*flat_next), event_code(*edge_next));
+        flat_next += is_flat;
+        edge_next += !is_flat;
+        flat_left = select(is_flat, event_run(*flat_next), flat_left);
+        edge_left = select(is_flat, edge_left, event_run(*edge_next));
         store(lanes, v);
         const std::uint16_t a = p ? lanes[p - 1] : nb.b[0];
-        const std::uint32_t value = miss_value(nb, p, 16, a, lanes[p], code, palette);
+        const std::uint32_t value = miss_value(nb, p, 16, is_flat, a, lanes[p], code, palette);
         if (value == kBadValue) return false;
         // The lanes up to the next b == c lane predict from their left neighbour: the value.
         const std::uint32_t after = 0xFFFEu << p & 0xFFFF;
@@ -128,8 +108,27 @@ THETA_AVX2_TARGET THETA_NOINLINE bool predict_rows16_avx2(ChunkDims d, const std
         pending = after;
       }
       store(row, v);
+      // The CRC of the rows so far: its own dependency chain, beside the rows' chain.
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(row);
+      for (int i = 0; i < 4; ++i)
+        running_crc = _mm_crc32_u64(running_crc, load_le64(bytes + 8 * i));
     }
+  flat_cursor.next = flat_next;
+  flat_cursor.left = flat_left;
+  edge_cursor.next = edge_next;
+  edge_cursor.left = edge_left;
+  crc = ~static_cast<std::uint32_t>(running_crc);
   return true;
+}
+
+}  // namespace
+
+THETA_AVX2_TARGET THETA_NOINLINE bool predict_rows16_avx2(ChunkDims d, const std::uint16_t* palette,
+                                                          EventCursor& flat, EventCursor& edge,
+                                                          std::uint16_t* out, std::uint32_t& crc,
+                                                          bool use_pdep) {
+  if (use_pdep) return predict_rows16<true>(d, palette, flat, edge, out, crc);
+  return predict_rows16<false>(d, palette, flat, edge, out, crc);
 }
 
 }  // namespace theta_net::codec::fast

@@ -171,6 +171,10 @@ TEST(ChunkCodec, ScalarAndAvx2KernelsWriteAndReadTheSameBytes) {
   scalar_config.allow_avx2 = false;
   const ChunkCodec scalar = ChunkCodec::create(scalar_config).value();
   EXPECT_FALSE(scalar.uses_avx2());
+  ChunkCodecConfig table_config = ChunkCodecConfig::preset(ChunkPreset::kDefault);
+  table_config.allow_pdep = false;
+  const ChunkCodec table = ChunkCodec::create(table_config).value();
+  EXPECT_FALSE(table.uses_pdep());
   if (!simd.uses_avx2()) GTEST_LOG_(INFO) << "this CPU has no AVX2: both codecs are scalar";
   std::vector<std::pair<ChunkDims, std::vector<std::uint16_t>>> inputs;
   for (unsigned noise : {0u, 20u, 200u, 900u})
@@ -186,6 +190,7 @@ TEST(ChunkCodec, ScalarAndAvx2KernelsWriteAndReadTheSameBytes) {
     ASSERT_EQ(a, b) << describe(d);
     EXPECT_EQ(scalar.decode(a).value().ids, ids);
     EXPECT_EQ(simd.decode(b).value().ids, ids);
+    EXPECT_EQ(table.decode(b).value().ids, ids);
   }
 }
 

@@ -61,6 +61,9 @@ struct ChunkCodecConfig {
   Bytes zstd_dictionary;
   // Use the AVX2 kernels when the CPU has them. Off: the scalar paths only (same bytes).
   bool allow_avx2 = true;
+  // Within them, use BMI2 pdep where it is fast (Intel; AMD from Zen 3). Off: a table instead
+  // (same results; for tests and comparisons).
+  bool allow_pdep = true;
 
   static ChunkCodecConfig preset(ChunkPreset preset);
 };
@@ -101,7 +104,8 @@ class ChunkCodec {
 
   const ChunkCodecConfig& config() const { return config_; }
   // Whether this codec runs the AVX2 kernels (allowed and the CPU has them).
-  bool uses_avx2() const { return use_avx2_; }
+  bool uses_avx2() const { return kernels_.avx2; }
+  bool uses_pdep() const { return kernels_.pdep; }
 
   struct ZstdState;  // dictionary contexts, shared by copies
 
@@ -109,7 +113,9 @@ class ChunkCodec {
   explicit ChunkCodec(ChunkCodecConfig config, bool);
 
   ChunkCodecConfig config_;
-  bool use_avx2_ = false;
+  struct {
+    bool avx2 = false, pdep = false;
+  } kernels_;
   std::shared_ptr<const ZstdState> zstd_;
 };
 
