@@ -35,4 +35,5 @@ PYBIND11_MODULE(_core, m) {
   bind_serve(m);
   bind_replay(m);
   bind_replication(m);
+  bind_codec(m);
 }

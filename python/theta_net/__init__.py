@@ -20,6 +20,15 @@ from .errors import (
 __version__: str = _core.__version__
 
 
+def __getattr__(name: str):
+    # theta_net.voxel imports numpy, so it is loaded on first use rather than with the package.
+    if name == "voxel":
+        import importlib
+
+        return importlib.import_module(".voxel", __name__)
+    raise AttributeError(f"module 'theta_net' has no attribute '{name}'")
+
+
 def build_info() -> dict:
     """How the extension was built (version, build type, sanitizers, compiler, CPU features)."""
     return dict(_core.build_info())
@@ -31,6 +40,7 @@ __all__ = [
     "protocol",
     "replay",
     "replication",
+    "voxel",
     "crc32c",
     "siphash24",
     "encode_varint",

@@ -422,6 +422,24 @@ def session_demo(transport: str, clients: int = 2, seconds: float = 2.0, preset:
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""
 
+def voxel_apply_diff(base: numpy.ndarray, diff: _Buffer) -> numpy.ndarray:
+    """A new array: base with the diff applied (base is not modified)."""
+
+def voxel_decode(blob: _Buffer) -> numpy.ndarray:
+    """The uint16 (Y, Z, X) array of a chunk blob."""
+
+def voxel_encode(ids: numpy.ndarray, mode: str = 'default') -> bytes:
+    """A chunk blob of a uint16 (Y, Z, X) array."""
+
+def voxel_encode_diff(base: numpy.ndarray, indices: numpy.ndarray, ids: numpy.ndarray, mode: str = 'default') -> bytes:
+    """A chunk diff: ids[i] at flat index indices[i] of base (the last one of an index wins)."""
+
+def voxel_generate_terrain(seed: int, chunk_pos: Tuple[int, int, int], shape: Tuple[int, int, int], kind: str = 'hills', sea_level: int = 62) -> numpy.ndarray:
+    """Generated terrain: the (Y, Z, X) box whose lowest corner is chunk_pos * 16 (blocks)."""
+
+def voxel_header(blob: _Buffer) -> dict:
+    """The header of a chunk blob: version, mode, shape, crc32c, header_bytes."""
+
 def zigzag_decode(value: int) -> int:
     """Inverse of zigzag_encode."""
 

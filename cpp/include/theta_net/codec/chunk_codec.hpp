@@ -1,0 +1,128 @@
+// ChunkCodec: lossless coding of a box of uint16 block ids into a self-describing blob.
+//
+// Each blob holds the format version, the box dims, the mode that coded it, the CRC32C of the
+// ids, and the mode's body (docs/codec.md has the byte layout). The encoder tries every mode of
+// its configuration and keeps the smallest blob (ties go to the lower mode number), so the same
+// ids and configuration give the same bytes on every machine, with or without AVX2. The decoder
+// reads any mode and is a border: malformed input is a typed error naming the problem, never a
+// crash, and it allocates nothing beyond what the declared dims allow (DESIGN.md, principle 3).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "theta_net/codec/chunk_dims.hpp"
+#include "theta_net/core/byte_io.hpp"
+#include "theta_net/core/result.hpp"
+
+namespace theta_net::codec {
+
+inline constexpr std::uint8_t kChunkFormatVersion = 1;
+
+// How a blob's body is coded. Numbered roughly by decoding cost; the numbers are on the wire.
+enum class ChunkMode : std::uint8_t {
+  kUniform = 0,    // one id fills the box
+  kRaw = 1,        // the ids as uint16 little-endian (any number of distinct ids)
+  kBitPacked = 2,  // palette + indices of ceil(log2(palette size)) bits
+  kRuns = 3,       // palette + (index, length) runs in scan order
+  kFast = 4,       // palette + neighbour prediction, flat runs and prefix codes
+  kZstd = 5,       // palette + a zstd frame of the indices (optionally with a dictionary)
+  kContext = 6,    // palette + context mixing and a binary arithmetic coder
+};
+inline constexpr unsigned kChunkModeCount = 7;
+
+std::string_view chunk_mode_name(ChunkMode mode);  // "uniform", "raw", ..., "context"
+std::optional<ChunkMode> chunk_mode_from_name(std::string_view name);
+
+// A set of modes, one bit per mode.
+using ChunkModeSet = std::uint32_t;
+constexpr ChunkModeSet mode_bit(ChunkMode mode) {
+  return ChunkModeSet{1} << static_cast<unsigned>(mode);
+}
+
+enum class ChunkPreset : std::uint8_t {
+  // Smaller than zstd -19 at zstd -3's encoding speed: the fast coder plus the modes whose
+  // size is known or bounded without coding (uniform, raw, bit-packed, runs).
+  kDefault,
+  // The smallest: every mode, including the context-mixing coder (and zstd at level 3).
+  kBest,
+};
+
+struct ChunkCodecConfig {
+  ChunkModeSet modes = 0;  // tried by the encoder; raw is added when a box has > 4096 ids
+  int zstd_level = 3;      // for ChunkMode::kZstd, 1..22
+  // A zstd dictionary (train_zstd_dictionary) for ChunkMode::kZstd; empty for none. A blob coded
+  // with a dictionary needs the same dictionary to decode.
+  Bytes zstd_dictionary;
+  // Use the AVX2 kernels when the CPU has them. Off: the scalar paths only (same bytes).
+  bool allow_avx2 = true;
+  // Within them, use BMI2 pdep where it is fast (Intel; AMD from Zen 3). Off: a table instead
+  // (same results; for tests and comparisons).
+  bool allow_pdep = true;
+
+  static ChunkCodecConfig preset(ChunkPreset preset);
+};
+
+// The fixed part of a blob, before the body.
+struct ChunkHeader {
+  std::uint8_t version = kChunkFormatVersion;
+  ChunkMode mode = ChunkMode::kRaw;
+  ChunkDims dims;
+  std::uint32_t crc = 0;        // CRC32C of the ids as uint16 little-endian
+  std::size_t header_size = 0;  // bytes before the body
+};
+
+struct DecodedChunk {
+  ChunkDims dims;
+  ChunkMode mode = ChunkMode::kRaw;
+  std::vector<std::uint16_t> ids;  // dims.volume() ids, Y,Z,X order
+};
+
+class ChunkCodec {
+ public:
+  ChunkCodec() : ChunkCodec(ChunkPreset::kDefault) {}
+  explicit ChunkCodec(ChunkPreset preset);
+  // Errors (kInvalidArgument) for an empty mode set or a zstd level outside 1..22.
+  static Result<ChunkCodec> create(ChunkCodecConfig config);
+
+  // Encodes dims.volume() ids (exactly that many) in Y,Z,X order. Errors: kInvalidArgument for
+  // dims outside the limits or a wrong id count.
+  Result<Bytes> encode(std::span<const std::uint16_t> ids, ChunkDims dims) const;
+  // The same into `out` (replacing its contents), reusing its capacity.
+  Status encode_into(std::span<const std::uint16_t> ids, ChunkDims dims, Bytes& out) const;
+
+  // Parses and checks the header alone (version, mode, dims within the limits).
+  static Result<ChunkHeader> read_header(ByteSpan blob);
+  Result<DecodedChunk> decode(ByteSpan blob) const;
+  // Decodes into `out`, which must hold exactly read_header(blob)->dims.volume() ids.
+  Status decode_into(ByteSpan blob, std::span<std::uint16_t> out) const;
+
+  const ChunkCodecConfig& config() const { return config_; }
+  // Whether this codec runs the AVX2 kernels (allowed and the CPU has them).
+  bool uses_avx2() const { return kernels_.avx2; }
+  bool uses_pdep() const { return kernels_.pdep; }
+
+  struct ZstdState;  // dictionary contexts, shared by copies
+
+ private:
+  explicit ChunkCodec(ChunkCodecConfig config, bool);
+
+  ChunkCodecConfig config_;
+  struct {
+    bool avx2 = false, pdep = false;
+  } kernels_;
+  std::shared_ptr<const ZstdState> zstd_;
+};
+
+// A zstd dictionary for ChunkMode::kZstd trained on sample boxes (`ids` holds the boxes one
+// after another, each of `dims`), at most `max_bytes` long. Errors: kInvalidArgument when there
+// are too few samples for zstd's trainer.
+Result<Bytes> train_zstd_dictionary(std::span<const std::uint16_t> ids, ChunkDims dims,
+                                    std::size_t max_bytes = 16 * 1024);
+
+}  // namespace theta_net::codec

@@ -1,0 +1,34 @@
+// The bodies of the simple modes (docs/codec.md): raw ids, bit-packed palette indices, and runs
+// of palette indices in scan order. Writers take palette indices; readers write block ids and
+// check every index against the palette and every count against the dims.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "theta_net/core/byte_io.hpp"
+#include "theta_net/core/result.hpp"
+
+namespace theta_net::codec {
+
+void write_raw(ByteWriter& out, std::span<const std::uint16_t> ids);
+Status read_raw(ByteReader& in, std::span<std::uint16_t> out);
+
+// Bits per index: ceil(log2(palette_size)), 0 for a single entry.
+unsigned bit_packed_width(std::uint32_t palette_size);
+std::size_t bit_packed_bytes(std::size_t voxels, std::uint32_t palette_size);
+void write_bit_packed(ByteWriter& out, std::span<const std::uint16_t> indices,
+                      std::uint32_t palette_size);
+Status read_bit_packed(ByteReader& in, std::span<const std::uint16_t> palette,
+                       std::span<std::uint16_t> out);
+
+// Runs of equal indices in scan order.
+std::uint32_t count_runs(std::span<const std::uint16_t> indices);
+// The run body's size is at least this (two bytes per run plus the count).
+std::size_t runs_min_bytes(std::uint32_t run_count);
+void write_runs(ByteWriter& out, std::span<const std::uint16_t> indices, std::uint32_t run_count);
+Status read_runs(ByteReader& in, std::span<const std::uint16_t> palette,
+                 std::span<std::uint16_t> out);
+
+}  // namespace theta_net::codec
