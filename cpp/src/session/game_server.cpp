@@ -76,6 +76,7 @@ GameServer::Client* GameServer::client_of(transport::ConnectionId conn) {
 }
 
 void GameServer::step(std::uint64_t now_us) {
+  now_us_ = now_us;
   if (!started_) {
     started_ = true;
     next_tick_us_ = now_us + tick_period_us_;
@@ -83,6 +84,16 @@ void GameServer::step(std::uint64_t now_us) {
   endpoint_->poll(std::chrono::nanoseconds(0));
   host_.update(now_us, world_.tick());
   while (auto event = host_.next_event()) on_host_event(*event);
+  // Sessions not resumed in time leave the world.
+  for (auto it = detached_.begin(); it != detached_.end();) {
+    if (now_us - it->second.since_us > config_.sessions.handshake.resume_window_us) {
+      world_.leave(it->second.client->player, it->second.reason);
+      replication_.remove_client(it->second.client->replication_id);
+      it = detached_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   // Catch up on every tick that is due, but never spiral: at most a second of ticks per call.
   for (std::uint32_t n = 0; now_us >= next_tick_us_ && n < config_.world.rules.tick_rate; ++n) {
     simulate_tick(now_us);
@@ -94,12 +105,39 @@ void GameServer::step(std::uint64_t now_us) {
 void GameServer::on_host_event(protocol::HostEvent& event) {
   switch (event.kind) {
     case protocol::HostEvent::Kind::kSessionStarted: {
+      // A resumed session takes its player back: same entity, same place (from a dropped
+      // connection, or from one the client left before it timed out).
+      std::unique_ptr<Client> client;
+      if (auto away = detached_.find(event.session_id); away != detached_.end()) {
+        client = std::move(away->second.client);
+        detached_.erase(away);
+      } else {
+        for (auto it = clients_.begin(); it != clients_.end(); ++it) {
+          if (it->second->session_id == event.session_id) {
+            client = std::move(it->second);
+            clients_.erase(it);
+            break;
+          }
+        }
+      }
+      if (client) {
+        client->conn = event.conn;
+        client->held_revision.clear();  // a new connection: resend what it should hold
+        client->chunks = world::ChunkInterest(config_.chunks);
+        client->inputs = netcode::InputJitterBuffer();
+        replication_.remove_client(client->replication_id);
+        client->replication_id = replication_.add_client();
+        if (auto* interest = replication_.interest_of(client->replication_id))
+          interest->always_see(client->player);
+        clients_[event.conn] = std::move(client);
+        break;
+      }
       const std::string name = event.session.client_name.empty()
                                    ? str_cat("player-", event.session_id % 100000)
                                    : event.session.client_name;
       const sim::PlayerId player = world_.join(name);
-      auto client = std::make_unique<Client>(event.session_id, player, name,
-                                             replication_.add_client(), config_);
+      client = std::make_unique<Client>(event.session_id, player, name, replication_.add_client(),
+                                        config_);
       client->conn = event.conn;
       if (auto* interest = replication_.interest_of(client->replication_id))
         interest->always_see(player);
@@ -107,10 +145,11 @@ void GameServer::on_host_event(protocol::HostEvent& event) {
       break;
     }
     case protocol::HostEvent::Kind::kSessionEnded: {
-      if (Client* c = client_of(event.conn)) {
-        world_.leave(c->player, event.detail);
-        replication_.remove_client(c->replication_id);
-        clients_.erase(event.conn);
+      // The player stays in the world (standing still) while the session may be resumed.
+      if (auto it = clients_.find(event.conn); it != clients_.end()) {
+        const std::uint64_t session = it->second->session_id;
+        detached_[session] = Detached{std::move(it->second), now_us_, event.detail};
+        clients_.erase(it);
       }
       break;
     }

@@ -34,6 +34,9 @@ class PredictedPlayer {
   // is no longer, or not yet, in the history).
   std::optional<Fx> error_at(const sim::PlayerState& authoritative, std::uint32_t tick) const;
 
+  // The predicted state after `tick`, while it is in the history.
+  std::optional<sim::PlayerState> state_at(std::uint32_t tick) const;
+
   const sim::PlayerState& state() const { return state_; }
   std::uint32_t tick() const { return tick_; }
   // Inputs not yet acknowledged (sent again in every bundle), oldest first.

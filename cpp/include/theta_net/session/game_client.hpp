@@ -90,6 +90,10 @@ class GameClient {
   // The exact predicted state, and where it is drawn (smoothed after corrections).
   bool has_player() const { return has_player_; }
   const sim::PlayerState& predicted() const { return predicted_.state(); }
+  // The prediction for a past tick (to compare with the server's state at that tick).
+  std::optional<sim::PlayerState> predicted_at(std::uint32_t tick) const {
+    return predicted_.state_at(tick);
+  }
   sim::Vec3 render_position() const { return smoother_.render(predicted_.state().position); }
   std::uint32_t input_tick() const { return next_input_tick_; }
   replication::EntityId player_entity() const { return own_entity_; }

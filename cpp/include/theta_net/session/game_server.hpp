@@ -96,9 +96,16 @@ class GameServer {
   replication::reference::ReferenceAccess reference_;
   codec::ChunkCodec chunk_codec_;
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
+  struct Detached {
+    std::unique_ptr<Client> client;
+    std::uint64_t since_us = 0;
+    std::string reason;
+  };
+  std::map<std::uint64_t, Detached> detached_;  // by session id: may still be resumed
   // Block edits since the last diff flush: chunk -> (index, block before) in edit order.
   std::map<world::ChunkPos, std::vector<std::pair<std::uint32_t, std::uint16_t>>> edited_chunks_;
   bool started_ = false;
+  std::uint64_t now_us_ = 0;
   std::uint64_t next_tick_us_ = 0;
   std::uint64_t tick_period_us_ = 50'000;
   ServerMetrics metrics_;
