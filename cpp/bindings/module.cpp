@@ -36,4 +36,5 @@ PYBIND11_MODULE(_core, m) {
   bind_replay(m);
   bind_replication(m);
   bind_codec(m);
+  bind_game(m);
 }

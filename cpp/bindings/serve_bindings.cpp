@@ -12,9 +12,11 @@
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/protocol/session_client.hpp"
 #include "theta_net/protocol/session_host.hpp"
+#include "theta_net/session/game_server.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
+#include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::bindings {
 namespace {
@@ -170,6 +172,7 @@ void bind_serve(py::module_& m) {
       [](const std::string& host, std::uint16_t port, const std::string& cert,
          const std::string& key, const std::map<std::string, std::string>& tokens,
          double duration_s, std::uint16_t tick_rate, const std::string& motd,
+         const std::string& terrain, std::uint64_t seed, std::int32_t view_radius,
          const std::function<void(py::dict)>& on_ready,
          const std::function<void(py::dict)>& on_event) {
         transport::QuicServerConfig config;
@@ -179,14 +182,19 @@ void bind_serve(py::module_& m) {
         config.key_file = key;
         auto server = unwrap(transport::QuicServer::create(config), ErrorKind::kTransport);
 
-        protocol::SessionHostConfig host_config;
+        session::GameServerConfig game;
         for (const auto& [token, role] : tokens)
-          host_config.handshake.tokens[token] = role_named(role);
-        host_config.handshake.tick_rate = tick_rate;
-        host_config.handshake.motd = motd;
+          game.sessions.handshake.tokens[token] = role_named(role);
+        game.sessions.handshake.motd = motd;
+        game.world.rules.tick_rate = tick_rate;
+        const auto kind =
+            terrain == "hills" ? world::TerrainKind::kHills : world::TerrainKind::kSuperflat;
+        game.world.terrain = world::TerrainGenerator({seed, kind, 62}).filler();
+        game.chunks.view_radius = view_radius;
         auto server_key = unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol);
-        protocol::SessionHost sessions(*server, host_config, server_key,
-                                       Rng(std::random_device{}()));
+        session::GameServer sessions(*server, game, server_key, Rng(std::random_device{}()));
+        std::vector<HostEvent> events;
+        sessions.set_observer([&events](const HostEvent& e) { events.push_back(e); });
 
         py::dict ready;
         ready["address"] = server->local_address();
@@ -196,40 +204,41 @@ void bind_serve(py::module_& m) {
         on_ready(ready);
 
         const auto start = std::chrono::steady_clock::now();
-        const auto tick_period =
-            std::chrono::nanoseconds(1'000'000'000 / std::max<std::uint16_t>(tick_rate, 1));
-        std::vector<HostEvent> events;
+        auto now_us = [&start] {
+          return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - start)
+                                                .count());
+        };
         while (true) {
-          const auto elapsed = std::chrono::steady_clock::now() - start;
-          if (duration_s > 0 && elapsed >= std::chrono::duration<double>(duration_s)) break;
+          if (duration_s > 0 && static_cast<double>(now_us()) >= duration_s * 1e6) break;
           {
             py::gil_scoped_release release;
-            server->poll(
-                std::min<std::chrono::nanoseconds>(tick_period, std::chrono::milliseconds(50)));
-            const auto now = std::chrono::steady_clock::now() - start;
-            sessions.update(static_cast<std::uint64_t>(
-                                std::chrono::duration_cast<std::chrono::microseconds>(now).count()),
-                            static_cast<std::uint32_t>(now / tick_period));
-            while (auto event = sessions.next_event()) events.push_back(std::move(*event));
+            const std::uint64_t now = now_us();
+            const std::uint64_t wait_us =
+                sessions.next_tick_us() > now ? sessions.next_tick_us() - now : 0;
+            server->poll(std::chrono::microseconds(std::min<std::uint64_t>(wait_us, 50'000)));
+            sessions.step(now_us());
           }
           for (const HostEvent& e : events) on_event(event_to_py(e));
           events.clear();
           if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C ends the loop
         }
-        const auto& c = sessions.counters();
+        const auto& c = sessions.sessions().counters();
         py::dict summary;
         summary["hellos"] = c.hellos;
         summary["accepted"] = c.accepted;
         summary["rejected"] = c.rejected;
         summary["protocol_errors"] = c.protocol_errors;
         summary["pings_answered"] = c.pings_answered;
-        summary["sessions_connected"] = sessions.sessions().size();
+        summary["ticks"] = sessions.world().tick();
+        summary["players"] = sessions.world().simulation().players().size();
         return summary;
       },
       "host"_a, "port"_a, "cert"_a = "", "key"_a = "",
       "tokens"_a = std::map<std::string, std::string>{}, "duration"_a = 0.0, "tick_rate"_a = 20,
-      "motd"_a = "", "on_ready"_a, "on_event"_a,
-      "Runs a session server until `duration` seconds pass (0 = until interrupted).");
+      "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4, "on_ready"_a,
+      "on_event"_a,
+      "Runs the reference game server until `duration` seconds pass (0 = until interrupted).");
 }
 
 }  // namespace theta_net::bindings

@@ -13,6 +13,28 @@ CLOSE_PROTOCOL_ERROR: int
 
 CLOSE_SHUTDOWN: int
 
+class Client:
+    """The reference game's client over a transport endpoint."""
+    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None) -> None: ...
+    def block(self, x: int, y: int, z: int) -> object:
+        """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    @property
+    def established(self) -> bool: ...
+    def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
+        """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    @property
+    def metrics(self) -> dict: ...
+    @property
+    def player(self) -> object: ...
+    def reconciliations(self) -> list:
+        """The (tick, error in blocks, ticks replayed) of corrections since the last call."""
+    def remote_players(self, now: float) -> list:
+        """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    @property
+    def render_position(self) -> tuple: ...
+    def say(self, text: str) -> None: ...
+    def step(self, now: float) -> None: ...
+
 class EntityCodec:
     """The entity delta bitstream, coded from and to columns of arrays."""
     def __init__(self, schema: object, max_entities: int = 65536) -> None: ...
@@ -66,6 +88,24 @@ class EventKind:
     def name(self) -> str: ...
     @property
     def value(self) -> int: ...
+
+class GameClientView:
+    """A client inside a LocalGame."""
+    def block(self, x: int, y: int, z: int) -> object:
+        """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    @property
+    def established(self) -> bool: ...
+    def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
+        """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    @property
+    def player(self) -> object: ...
+    def reconciliations(self) -> list:
+        """The (tick, error in blocks, ticks replayed) of corrections since the last call."""
+    def remote_players(self, now: float) -> list:
+        """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    @property
+    def render_position(self) -> tuple: ...
+    def say(self, text: str) -> None: ...
 
 class Lane:
     """Logical channels; INPUT and ENTITIES are unreliable datagrams.
@@ -145,6 +185,28 @@ class LinkConfig:
     def reorder_delay(self, value: float) -> None: ...
     def set_burst_loss(self, p_good_to_bad: float, p_bad_to_good: float = 0.5, loss_in_good: float = 0.0, loss_in_bad: float = 1.0) -> None:
         """Gilbert-Elliott burst loss."""
+
+class LocalGame:
+    """A server and clients on one machine, over SimNet or QUIC."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '') -> None: ...
+    def add_client(self, name: str, latency_ms: float = 0.0, jitter_ms: float = 0.0, loss: float = 0.0, bandwidth_bits: int = 0, relay: bool = False, events: Optional[str] = None) -> int:
+        """Adds a player whose link (each direction) has this latency, jitter, loss and rate."""
+    def client(self, index: int) -> GameClientView: ...
+    def client_metrics(self, index: int) -> dict: ...
+    def close(self) -> None:
+        """Flushes and closes the event streams and the input log."""
+    def cut_off(self, index: int, seconds: float) -> None: ...
+    @property
+    def now(self) -> float: ...
+    @property
+    def players(self) -> list: ...
+    def run_until(self, time: float) -> None:
+        """Runs everything until `time` seconds since the game began."""
+    def server_block(self, x: int, y: int, z: int) -> int: ...
+    @property
+    def server_metrics(self) -> dict: ...
+    @property
+    def tick(self) -> int: ...
 
 MAX_DATAGRAM_MESSAGE: int
 
@@ -304,6 +366,21 @@ class Rng:
     def uniform_int(self, lo: int, hi: int) -> int:
         """Uniform integer in [lo, hi]."""
 
+class Server:
+    """The reference game's server over a transport endpoint."""
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '') -> None: ...
+    def block(self, x: int, y: int, z: int) -> int: ...
+    @property
+    def hashes(self) -> dict: ...
+    @property
+    def metrics(self) -> dict: ...
+    @property
+    def players(self) -> list: ...
+    def step(self, now: float) -> None:
+        """Handles the network and simulates every tick due at `now` (seconds)."""
+    @property
+    def tick(self) -> int: ...
+
 class SimEndpoint:
     """An endpoint of a SimNet (owned by it)."""
     def close(self, conn: int, code: int = 0, reason: str = '') -> None:
@@ -413,8 +490,8 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
-    """Runs a session server until `duration` seconds pass (0 = until interrupted)."""
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
+    """Runs the reference game server until `duration` seconds pass (0 = until interrupted)."""
 
 def session_demo(transport: str, clients: int = 2, seconds: float = 2.0, preset: str = 'average') -> dict:
     """Sessions between a host and clients over QUIC or SimNet (the demo)."""

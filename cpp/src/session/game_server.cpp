@@ -103,6 +103,7 @@ void GameServer::step(std::uint64_t now_us) {
 }
 
 void GameServer::on_host_event(protocol::HostEvent& event) {
+  if (observer_ && event.kind != protocol::HostEvent::Kind::kMessage) observer_(event);
   switch (event.kind) {
     case protocol::HostEvent::Kind::kSessionStarted: {
       // A resumed session takes its player back: same entity, same place (from a dropped

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,7 +34,7 @@ struct GameServerConfig {
   protocol::SessionHostConfig sessions;
   world::ChunkInterestConfig chunks;
   std::uint32_t chunk_diff_interval = 5;  // ticks between batched block edits
-  std::size_t max_chunks_per_tick = 4;    // per client
+  std::size_t max_chunks_per_tick = 32;   // per client, within its budget
   std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
   std::uint32_t entity_update_ms = 100;                                  // entity deltas at 10 Hz
 };
@@ -75,6 +76,10 @@ class GameServer {
   std::vector<ServerClientMetrics> client_metrics() const;
   const ServerMetrics& metrics() const { return metrics_; }
   const protocol::SessionHost& sessions() const { return host_; }
+  // Called with every session event (started, ended, refused; not messages): for logs.
+  void set_observer(std::function<void(const protocol::HostEvent&)> observer) {
+    observer_ = std::move(observer);
+  }
 
  private:
   struct Client;
@@ -109,6 +114,7 @@ class GameServer {
   std::uint64_t next_tick_us_ = 0;
   std::uint64_t tick_period_us_ = 50'000;
   ServerMetrics metrics_;
+  std::function<void(const protocol::HostEvent&)> observer_;
 };
 
 }  // namespace theta_net::session
