@@ -493,9 +493,6 @@ def replication_reference_schema() -> ReplicationSchema:
 def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
     """Runs the reference game server until `duration` seconds pass (0 = until interrupted)."""
 
-def session_demo(transport: str, clients: int = 2, seconds: float = 2.0, preset: str = 'average') -> dict:
-    """Sessions between a host and clients over QUIC or SimNet (the demo)."""
-
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""
 

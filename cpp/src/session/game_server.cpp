@@ -1,5 +1,6 @@
 #include "theta_net/session/game_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "theta_net/codec/chunk_diff.hpp"
@@ -205,6 +206,8 @@ void GameServer::simulate_tick(std::uint64_t now_us) {
   ++metrics_.ticks_simulated;
   metrics_.tick_time_ns_total += spent;
   metrics_.tick_time_ns_max = std::max(metrics_.tick_time_ns_max, spent);
+  if (metrics_.recent_tick_ns.size() >= 4096) metrics_.recent_tick_ns.erase(metrics_.recent_tick_ns.begin());
+  metrics_.recent_tick_ns.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(spent, UINT32_MAX)));
   metrics_.tick = tick;
   metrics_.clients = clients_.size();
   metrics_.entities = world_.simulation().players().size();
@@ -351,6 +354,14 @@ void GameServer::stream_chunks(Client& c, std::uint64_t& credit) {
     c.held_revision[pos] = chunk->revision;
     ++sent;
   }
+}
+
+std::uint64_t ServerMetrics::tick_time_quantile_ns(double q) const {
+  if (recent_tick_ns.empty()) return 0;
+  std::vector<std::uint32_t> sorted = recent_tick_ns;
+  std::sort(sorted.begin(), sorted.end());
+  const auto index = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1));
+  return sorted[std::min(index, sorted.size() - 1)];
 }
 
 std::vector<ServerClientMetrics> GameServer::client_metrics() const {

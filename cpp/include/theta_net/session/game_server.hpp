@@ -58,6 +58,9 @@ struct ServerMetrics {
   std::uint64_t ticks_simulated = 0;
   std::uint64_t tick_time_ns_total = 0;  // wall time inside the tick loop
   std::uint64_t tick_time_ns_max = 0;
+  std::vector<std::uint32_t> recent_tick_ns;  // the last 4,096 ticks' times, oldest first (ring)
+  // The q-quantile (0..1) of the recent tick times, in nanoseconds.
+  std::uint64_t tick_time_quantile_ns(double q) const;
 };
 
 class GameServer {
