@@ -25,7 +25,8 @@ struct Played {
 
 Played play(std::size_t clients, double seconds) {
   session::LocalSessionConfig config;
-  config.server.world.terrain = world::TerrainGenerator({9, world::TerrainKind::kHills, 62}).filler();
+  config.server.world.terrain =
+      world::TerrainGenerator({9, world::TerrainKind::kHills, 62}).filler();
   config.server.chunks.view_radius = 3;
   auto game = session::LocalSession::create(config).value();
   transport::LinkConfig link;
@@ -49,17 +50,20 @@ Played play(std::size_t clients, double seconds) {
       intent.yaw = static_cast<std::uint16_t>(step * 1200 + i * 5000);
       if (step % 8 == 0 && c.has_player()) {
         const sim::Vec3 p = c.predicted().position;
-        const protocol::Vec3i below{static_cast<std::int32_t>(p.x.floor()) + 1, static_cast<std::int32_t>(p.y.floor()) - 1,
+        const protocol::Vec3i below{static_cast<std::int32_t>(p.x.floor()) + 1,
+                                    static_cast<std::int32_t>(p.y.floor()) - 1,
                                     static_cast<std::int32_t>(p.z.floor())};
-        intent.block = protocol::BlockAction{step % 16 == 0 ? protocol::BlockActionKind::kPlace : protocol::BlockActionKind::kBreak,
-                                             below, protocol::BlockFace::kUp, world::blocks::kPlanks};
+        intent.block = protocol::BlockAction{
+            step % 16 == 0 ? protocol::BlockActionKind::kPlace : protocol::BlockActionKind::kBreak,
+            below, protocol::BlockFace::kUp, world::blocks::kPlanks};
       }
       c.set_intent(intent);
     }
     game->run_until(std::min(end_us, t + 250'000));
   }
   Played out;
-  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   out.virtual_seconds = static_cast<double>(end_us) / 1e6;
   out.server = game->server().metrics();
   return out;
@@ -70,7 +74,8 @@ void BM_ServerTick(benchmark::State& state) {
   Played played;
   for (auto _ : state) played = play(clients, 30.0);
   const auto& m = played.server;
-  state.counters["tick_us_mean"] = static_cast<double>(m.tick_time_ns_total) / 1000.0 / static_cast<double>(m.ticks_simulated);
+  state.counters["tick_us_mean"] =
+      static_cast<double>(m.tick_time_ns_total) / 1000.0 / static_cast<double>(m.ticks_simulated);
   state.counters["tick_us_median"] = static_cast<double>(m.tick_time_quantile_ns(0.5)) / 1000.0;
   state.counters["tick_us_p99"] = static_cast<double>(m.tick_time_quantile_ns(0.99)) / 1000.0;
   state.counters["sim_s_per_wall_s"] = played.virtual_seconds / played.wall_seconds;

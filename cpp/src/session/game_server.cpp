@@ -206,8 +206,10 @@ void GameServer::simulate_tick(std::uint64_t now_us) {
   ++metrics_.ticks_simulated;
   metrics_.tick_time_ns_total += spent;
   metrics_.tick_time_ns_max = std::max(metrics_.tick_time_ns_max, spent);
-  if (metrics_.recent_tick_ns.size() >= 4096) metrics_.recent_tick_ns.erase(metrics_.recent_tick_ns.begin());
-  metrics_.recent_tick_ns.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(spent, UINT32_MAX)));
+  if (metrics_.recent_tick_ns.size() >= 4096)
+    metrics_.recent_tick_ns.erase(metrics_.recent_tick_ns.begin());
+  metrics_.recent_tick_ns.push_back(
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(spent, UINT32_MAX)));
   metrics_.tick = tick;
   metrics_.clients = clients_.size();
   metrics_.entities = world_.simulation().players().size();
