@@ -10,6 +10,7 @@
 #include "border.hpp"
 #include "theta_net/replay/stream_header.hpp"
 #include "theta_net/session/local_session.hpp"
+#include "theta_net/session/replay_runner.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
@@ -98,9 +99,11 @@ session::GameServerConfig server_config(const std::string& terrain, std::uint64_
 
 std::unique_ptr<replay::EventWriter> open_stream(const std::optional<std::string>& path,
                                                  const std::string& scenario, std::uint64_t seed,
-                                                 std::uint32_t tick_rate, const std::string& role) {
+                                                 std::uint32_t tick_rate, const std::string& role,
+                                                 replay::JsonObject extra = {}) {
   if (!path) return nullptr;
   auto header = replay::StreamHeader::for_this_build(scenario, seed, tick_rate, role);
+  header.extra = std::move(extra);
   return std::make_unique<replay::EventWriter>(
       unwrap(replay::EventWriter::open(*path, header), ErrorKind::kReplay));
 }
@@ -127,6 +130,8 @@ py::dict client_metrics_dict(const GameClient& c, std::optional<transport::Conne
   d["rtt_ms"] = c.session().rtt_us() / 1000.0;
   d["jitter_ms"] = c.session().jitter_us() / 1000.0;
   d["chat"] = m.chat;
+  d["connections"] = m.connections;
+  d["resumes"] = m.resumes;
   if (stats) {
     py::dict lanes;
     for (transport::Lane lane : transport::kAllLanes) {
@@ -302,6 +307,31 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
 }  // namespace
 
 void bind_game(py::module_& m) {
+  m.def(
+      "block_names",
+      [] {
+        py::dict out;
+        for (world::BlockId id = 0; id < world::blocks::kCount; ++id)
+          out[py::str(std::string(world::block_info(id).name))] = id;
+        return out;
+      },
+      "The reference game's blocks: name -> id.");
+  m.def(
+      "replay_input_log",
+      [](const std::string& input_log, const std::string& out_path) {
+        py::gil_scoped_release release;
+        auto header = unwrap(session::server_header_for_replay(input_log), ErrorKind::kReplay);
+        auto writer = unwrap(replay::EventWriter::open(out_path, header), ErrorKind::kReplay);
+        const auto summary =
+            unwrap(session::replay_input_log(input_log, writer), ErrorKind::kReplay);
+        unwrap(writer.close(), ErrorKind::kReplay);
+        py::gil_scoped_acquire acquire;
+        return py::dict("ticks"_a = summary.ticks, "inputs"_a = summary.inputs,
+                        "events"_a = summary.events_written);
+      },
+      "input_log"_a, "out"_a,
+      "Runs a headless server on an input log and writes its event stream to `out`.");
+
   py::class_<PyServer> server(m, "Server",
                               "The reference game's server over a transport endpoint.");
   server
@@ -310,8 +340,9 @@ void bind_game(py::module_& m) {
                        std::uint64_t bytes_per_second, std::optional<std::string> events,
                        std::optional<std::string> input_log, const std::string& scenario) {
              auto self = std::make_unique<PyServer>();
-             self->events = open_stream(events, scenario, seed, tick_rate, "server");
-             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs");
+             const auto extra = session::world_header_extra(terrain, 20);
+             self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
+             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              Rng rng(std::random_device{}());
              self->server = std::make_unique<GameServer>(
                  endpoint_of(endpoint),
@@ -346,6 +377,15 @@ void bind_game(py::module_& m) {
           },
           "x"_a, "y"_a, "z"_a)
       .def_property_readonly("metrics", [](PyServer& s) { return server_metrics_dict(*s.server); })
+      .def(
+          "close",
+          [](PyServer& s) {
+            s.server->world().finish();
+            for (auto* w : {s.events.get(), s.inputs.get()}) {
+              if (w) unwrap(w->close(), ErrorKind::kReplay);
+            }
+          },
+          "Records the end of the game and closes the event stream and input log.")
       .def_property_readonly("hashes", [](PyServer& s) {
         const auto h = s.server->world().simulation().hashes();
         return py::dict("players"_a = h.players, "entities"_a = h.entities, "chunks"_a = h.chunks);
@@ -394,13 +434,15 @@ void bind_game(py::module_& m) {
                        std::uint32_t tick_rate, std::int32_t view_radius,
                        std::uint64_t bytes_per_second, std::optional<std::string> events,
                        std::optional<std::string> input_log, const std::string& scenario,
-                       std::uint32_t hash_interval, const std::string& qlog_dir) {
+                       std::uint32_t hash_interval, const std::string& qlog_dir,
+                       std::optional<std::uint64_t> net_seed) {
              auto self = std::make_unique<PyLocalGame>();
              self->scenario = scenario;
              self->seed = seed;
              self->tick_rate = tick_rate;
-             self->events = open_stream(events, scenario, seed, tick_rate, "server");
-             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs");
+             const auto extra = session::world_header_extra(terrain, hash_interval);
+             self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
+             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              session::LocalSessionConfig config;
              if (network == "sim") {
                config.network = session::NetworkKind::kSim;
@@ -411,7 +453,7 @@ void bind_game(py::module_& m) {
                                  make_error(ErrorCode::kInvalidArgument, "network '", network,
                                             "' is not sim or quic"));
              }
-             config.seed = seed;
+             config.seed = net_seed.value_or(seed);
              config.qlog_dir = qlog_dir;
              config.server = server_config(terrain, seed, tick_rate, view_radius, bytes_per_second,
                                            hash_interval);
@@ -422,27 +464,44 @@ void bind_game(py::module_& m) {
            }),
            "network"_a = "sim", "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
-           "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "")
+           "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
+           "net_seed"_a = py::none(),
+           "`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys "
+           "and nonces.")
       .def(
           "add_client",
-          [](PyLocalGame& g, const std::string& name, double latency_ms, double jitter_ms,
-             double loss, std::uint64_t bandwidth_bits, bool relay,
+          [](PyLocalGame& g, const std::string& name, std::optional<std::string> preset,
+             std::optional<double> latency_ms, std::optional<double> jitter_ms,
+             std::optional<double> loss, std::optional<std::uint64_t> bandwidth_bits,
+             std::optional<double> reorder, std::optional<double> duplicate, bool relay,
              std::optional<std::string> events) {
             session::LocalClientSpec spec;
             spec.name = name;
-            spec.link.latency = std::chrono::microseconds(std::llround(latency_ms * 1000));
-            spec.link.jitter = std::chrono::microseconds(std::llround(jitter_ms * 1000));
-            spec.link.loss = loss;
-            spec.link.rate_bits_per_second = bandwidth_bits;
+            if (preset)
+              spec.link = unwrap(transport::link_preset_named(*preset), ErrorKind::kScenario);
+            const auto us = [](double ms) {
+              return std::chrono::microseconds(std::llround(ms * 1000));
+            };
+            if (latency_ms) spec.link.latency = us(*latency_ms);
+            if (jitter_ms) spec.link.jitter = us(*jitter_ms);
+            if (loss) spec.link.loss = *loss;
+            if (bandwidth_bits) spec.link.rate_bits_per_second = *bandwidth_bits;
+            if (reorder) spec.link.reorder = *reorder;
+            if (duplicate) spec.link.duplicate = *duplicate;
             spec.relay = relay;
             auto writer = open_stream(events, g.scenario, g.seed, g.tick_rate, "client:" + name);
             spec.events = writer.get();
             g.client_events.push_back(std::move(writer));
             return unwrap(g.session->add_client(spec), ErrorKind::kTransport);
           },
-          "name"_a, "latency_ms"_a = 0.0, "jitter_ms"_a = 0.0, "loss"_a = 0.0,
-          "bandwidth_bits"_a = 0, "relay"_a = false, "events"_a = py::none(),
-          "Adds a player whose link (each direction) has this latency, jitter, loss and rate.")
+          "name"_a, "preset"_a = py::none(), "latency_ms"_a = py::none(),
+          "jitter_ms"_a = py::none(), "loss"_a = py::none(), "bandwidth_bits"_a = py::none(),
+          "reorder"_a = py::none(), "duplicate"_a = py::none(), "relay"_a = false,
+          "events"_a = py::none(),
+          "Adds a player. Its link (each direction alike) starts from a SimNet preset (perfect, "
+          "good, average, poor; default perfect) and takes any figure given: one-way latency and "
+          "jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC "
+          "the figures apply only with relay=True (through the UDP impairment relay).")
       .def(
           "run_until",
           [](PyLocalGame& g, double t) {
@@ -473,6 +532,18 @@ void bind_game(py::module_& m) {
             return client_metrics_dict(g.session->client(i), g.session->client_stats(i));
           },
           "index"_a)
+      .def(
+          "client_reconnects",
+          [](PyLocalGame& g, std::size_t i) { return g.session->client_reconnects(i); }, "index"_a)
+      .def(
+          "chunk_mismatches",
+          [](PyLocalGame& g, std::size_t i) {
+            py::list out;
+            for (const auto& pos : g.session->chunk_mismatches(i))
+              out.append(py::make_tuple(pos.x, pos.y, pos.z));
+            return out;
+          },
+          "index"_a, "Chunk positions the client holds whose blocks differ from the server's.")
       .def_property_readonly(
           "server_metrics", [](PyLocalGame& g) { return server_metrics_dict(g.session->server()); })
       .def(
@@ -493,6 +564,7 @@ void bind_game(py::module_& m) {
       .def(
           "close",
           [](PyLocalGame& g) {
+            g.session->server().world().finish();
             for (auto* w : {g.events.get(), g.inputs.get()}) {
               if (w) unwrap(w->close(), ErrorKind::kReplay);
             }

@@ -188,11 +188,15 @@ class LinkConfig:
 
 class LocalGame:
     """A server and clients on one machine, over SimNet or QUIC."""
-    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '') -> None: ...
-    def add_client(self, name: str, latency_ms: float = 0.0, jitter_ms: float = 0.0, loss: float = 0.0, bandwidth_bits: int = 0, relay: bool = False, events: Optional[str] = None) -> int:
-        """Adds a player whose link (each direction) has this latency, jitter, loss and rate."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None) -> None:
+        """`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces."""
+    def add_client(self, name: str, preset: Optional[str] = None, latency_ms: Optional[float] = None, jitter_ms: Optional[float] = None, loss: Optional[float] = None, bandwidth_bits: Optional[int] = None, reorder: Optional[float] = None, duplicate: Optional[float] = None, relay: bool = False, events: Optional[str] = None) -> int:
+        """Adds a player. Its link (each direction alike) starts from a SimNet preset (perfect, good, average, poor; default perfect) and takes any figure given: one-way latency and jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC the figures apply only with relay=True (through the UDP impairment relay)."""
+    def chunk_mismatches(self, index: int) -> list:
+        """Chunk positions the client holds whose blocks differ from the server's."""
     def client(self, index: int) -> GameClientView: ...
     def client_metrics(self, index: int) -> dict: ...
+    def client_reconnects(self, index: int) -> int: ...
     def close(self) -> None:
         """Flushes and closes the event streams and the input log."""
     def cut_off(self, index: int, seconds: float) -> None: ...
@@ -370,6 +374,8 @@ class Server:
     """The reference game's server over a transport endpoint."""
     def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '') -> None: ...
     def block(self, x: int, y: int, z: int) -> int: ...
+    def close(self) -> None:
+        """Records the end of the game and closes the event stream and input log."""
     @property
     def hashes(self) -> dict: ...
     @property
@@ -427,6 +433,9 @@ class UdpRelay:
         """Relays for duration seconds (0 = until interrupted)."""
     def stop(self) -> None: ...
 
+def block_names() -> dict:
+    """The reference game's blocks: name -> id."""
+
 def build_info() -> dict:
     """How this extension was built: version, build type, sanitizers, compiler, CPU features."""
 
@@ -483,6 +492,9 @@ def replay_format_version() -> int:
 
 def replay_header_for_this_build(scenario: str, world_seed: int, tick_rate: int, role: str) -> object:
     """A stream header with this build's protocol version and schema hash."""
+
+def replay_input_log(input_log: str, out: str) -> dict:
+    """Runs a headless server on an input log and writes its event stream to `out`."""
 
 def replication_component_id(name: str) -> int:
     """SipHash-2-4 of the name under the all-zero key: a component type's stable id."""

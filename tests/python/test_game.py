@@ -74,3 +74,28 @@ def test_server_and_client_driven_step_by_step_on_simnet():
     assert client.metrics["chunks_loaded"] > 0
     with pytest.raises(theta_net.Error):
         client.intent(move=["fly"])
+
+
+def test_client_streams_record_what_each_client_saw(tmp_path):
+    """A client's stream holds its connection, chunk loads and unloads, other players' spawns and
+    despawns, chat and reconciliations; ticks never decrease."""
+    game = theta_net.LocalGame(network="sim", terrain="superflat", seed=5, view_radius=1)
+    a_events, b_events = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a = game.add_client("a", latency_ms=40, events=str(a_events))
+    b = game.add_client("b", latency_ms=40, loss=0.05, events=str(b_events))
+    game.run_until(2.0)
+    game.client(b).say("hello a")
+    game.client(a).intent(move=["forward", "sprint"], yaw=0)  # a walks out of b's view and its chunks
+    game.run_until(12.0)
+    game.close()
+    a_lines = [json.loads(line) for line in a_events.read_text().splitlines()]
+    b_lines = [json.loads(line) for line in b_events.read_text().splitlines()]
+    a_kinds = {e["kind"] for e in a_lines}
+    b_kinds = {e["kind"] for e in b_lines}
+    assert {"header", "connected", "chunk_load", "chunk_unload", "spawn", "chat"} <= a_kinds
+    assert {"spawn", "despawn"} <= b_kinds  # a left b's interest
+    chat = next(e for e in a_lines if e["kind"] == "chat")
+    assert isinstance(chat["sender"], int) and chat["text"] == "hello a"
+    for lines in (a_lines, b_lines):
+        ticks = [e["tick"] for e in lines[1:]]
+        assert ticks == sorted(ticks)

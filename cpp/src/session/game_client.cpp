@@ -53,6 +53,12 @@ GameClient::GameClient(transport::Endpoint& endpoint, GameClientConfig config, E
 
 GameClient::~GameClient() = default;
 
+replay::Event& GameClient::begin_event(std::uint32_t tick, std::string_view kind) {
+  last_event_tick_ = std::max(last_event_tick_, tick);
+  scratch_.reset(last_event_tick_, kind);
+  return scratch_;
+}
+
 void GameClient::record(const replay::Event& event) {
   if (events_) (void)events_->write(event);
 }
@@ -88,15 +94,17 @@ void GameClient::step(std::uint64_t now_us) {
                                                       replication::reference::schema());
         remote_.clear();
         clock_.on_server_tick(event->ack->server_tick, now_us, 0);
-        scratch_.reset(last_own_tick_, "connected");
+        ++metrics_.connections;
+        if (event->ack->resumed) ++metrics_.resumes;
+        begin_event(last_own_tick_, "connected");
         scratch_.set("resumed", event->ack->resumed)
             .set("role", std::string(protocol::enum_name(event->ack->role).value_or("?")));
         record(scratch_);
         break;
       case protocol::ClientEvent::Kind::kRejected:
       case protocol::ClientEvent::Kind::kLost:
-        scratch_.reset(last_own_tick_,
-                       event->kind == protocol::ClientEvent::Kind::kLost ? "lost" : "rejected");
+        begin_event(last_own_tick_,
+                    event->kind == protocol::ClientEvent::Kind::kLost ? "lost" : "rejected");
         scratch_.set("detail", event->detail);
         record(scratch_);
         break;
@@ -121,11 +129,13 @@ void GameClient::on_message(AnyMessage& message, std::uint64_t now_us) {
     for (const protocol::Vec3i& pos : unload->positions) {
       chunks_.erase(chunk_pos(pos));
       chunk_revision_.erase(chunk_pos(pos));
+      record(begin_event(last_own_tick_, "chunk_unload").key(position_key(pos.x, pos.y, pos.z)));
     }
     return;
   }
   if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
     metrics_.chat.push_back(str_cat(chat->sender, ": ", chat->text));
+    record(begin_event(last_own_tick_, "chat").set("sender", chat->sender).set("text", chat->text));
     return;
   }
   std::optional<std::uint32_t> entity_tick;
@@ -164,7 +174,7 @@ void GameClient::on_own_state(const protocol::OwnPlayerState& own, std::uint64_t
     metrics_.error_blocks_sum += event->error.to_double();
     metrics_.error_blocks_max = std::max(metrics_.error_blocks_max, event->error.to_double());
     reconciliations_.push_back(*event);
-    scratch_.reset(own.server_tick, "reconciliation");
+    begin_event(own.server_tick, "reconciliation");
     scratch_.set("error", event->error.to_double())
         .set("replayed", std::int64_t{event->ticks_replayed});
     record(scratch_);
@@ -178,12 +188,17 @@ void GameClient::on_own_state(const protocol::OwnPlayerState& own, std::uint64_t
 }
 
 void GameClient::want_chunks_around(std::uint64_t now_us) {
-  // The chunks the server's default view radius covers; the time each took is a load time.
+  // The chunks the server's view covers; the time each takes to arrive is a load time. Chunks
+  // wanted earlier but now out of view will not come: they are no longer waited for.
   const sim::Vec3 p = predicted_.state().position;
   const world::ChunkPos c = world::chunk_of({static_cast<std::int32_t>(p.x.floor()),
                                              static_cast<std::int32_t>(p.y.floor()),
                                              static_cast<std::int32_t>(p.z.floor())});
-  const world::ChunkInterestConfig view;
+  const world::ChunkInterestConfig& view = config_.view;
+  std::erase_if(wanted_since_us_, [&](const auto& entry) {
+    return std::max(std::abs(entry.first.x - c.x), std::abs(entry.first.z - c.z)) >
+           view.view_radius;
+  });
   for (std::int32_t dx = -view.view_radius; dx <= view.view_radius; ++dx) {
     for (std::int32_t dz = -view.view_radius; dz <= view.view_radius; ++dz) {
       for (std::int32_t y = view.min_chunk_y; y <= view.max_chunk_y; ++y) {
@@ -211,7 +226,7 @@ void GameClient::on_chunk(const protocol::ChunkData& data, std::uint64_t now_us)
     metrics_.chunk_load_ms_max = std::max(metrics_.chunk_load_ms_max, ms);
     wanted_since_us_.erase(it);
   }
-  scratch_.reset(last_own_tick_, "chunk_load");
+  begin_event(last_own_tick_, "chunk_load");
   scratch_.key(position_key(pos.x, pos.y, pos.z)).set("revision", std::int64_t{data.revision});
   record(scratch_);
 }
@@ -250,11 +265,19 @@ void GameClient::on_entities(std::uint32_t server_tick) {
       sample.velocity = {v.x, v.y, v.z};
     }
     auto it = remote_.find(id);
+    if (it == remote_.end()) {
+      record(begin_event(server_tick, "spawn").entity(id));
+    }
     netcode::Interpolator interp = it != remote_.end()
                                        ? std::move(it->second)
                                        : netcode::Interpolator(config_.rules.tick_rate);
     interp.add(sample);
     still_there.emplace(id, std::move(interp));
+  }
+  for (const auto& [id, interp] : remote_) {
+    if (!still_there.contains(id)) {
+      record(begin_event(server_tick, "despawn").entity(id));
+    }
   }
   remote_ = std::move(still_there);
 }

@@ -103,6 +103,7 @@ Result<std::size_t> LocalSession::add_client(const LocalClientSpec& spec) {
   GameClientConfig game;
   game.name = spec.name;
   game.rules = config_.server.world.rules;
+  game.view = config_.server.chunks;
   player.game = std::make_unique<GameClient>(*player.endpoint_view, game,
                                              Ed25519KeyPair::from_rng(impl_->keys),
                                              impl_->keys.fork(100 + clients_.size()), spec.events);
@@ -169,6 +170,18 @@ std::optional<transport::ConnectionStats> LocalSession::client_stats(std::size_t
   const auto conns = p.endpoint_view->connections();
   if (conns.empty()) return std::nullopt;
   return p.endpoint_view->stats(conns.front());
+}
+
+std::vector<world::ChunkPos> LocalSession::chunk_mismatches(std::size_t index) {
+  world::ChunkStore& theirs = clients_.at(index).game->chunks();
+  world::ChunkStore& ours = server_->world().chunks();
+  std::vector<world::ChunkPos> out;
+  for (const world::ChunkPos pos : theirs.positions()) {
+    const world::Chunk* held = theirs.find(pos);
+    const world::Chunk* truth = ours.get_or_create(pos);
+    if (!truth || held->blocks != truth->blocks) out.push_back(pos);
+  }
+  return out;
 }
 
 }  // namespace theta_net::session

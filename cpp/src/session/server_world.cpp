@@ -79,6 +79,11 @@ void ServerWorld::chat(sim::PlayerId player, const std::string& text) {
   record(events_, scratch_);
 }
 
+void ServerWorld::finish() {
+  scratch_.reset(simulation_.tick() + 1, "end");
+  record(inputs_, scratch_);
+}
+
 sim::StepReport ServerWorld::step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs) {
   const std::uint32_t tick = simulation_.tick() + 1;
   for (const auto& [player, input] : inputs) {

@@ -27,6 +27,7 @@
 #include "theta_net/replay/event_writer.hpp"
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_client.hpp"
+#include "theta_net/world/chunk_interest.hpp"
 
 namespace theta_net::session {
 
@@ -38,6 +39,8 @@ struct GameClientConfig {
       4;             // inputs per bundle: the newest and the unacknowledged before it
   sim::Rules rules;  // tick_rate is taken from the server's SessionAck
   std::uint64_t heartbeat_interval_us = 1'000'000;
+  // The server's chunk view (radius and height): which chunks a load time is measured for.
+  world::ChunkInterestConfig view;
 };
 
 // What the player wants now; a block or inventory action is used once.
@@ -72,6 +75,8 @@ struct ClientMetrics {
   std::uint64_t entity_updates = 0;
   std::uint64_t interpolation_extrapolated = 0;
   std::vector<std::string> chat;  // "sender: text"
+  std::uint64_t connections = 0;  // handshakes completed
+  std::uint64_t resumes = 0;      // of which the server resumed the earlier session
 };
 
 class GameClient {
@@ -110,6 +115,9 @@ class GameClient {
   void on_chunk_diff(const protocol::ChunkDiff& diff);
   void on_entities(std::uint32_t server_tick);
   void predict_due_ticks(std::uint64_t now_us);
+  // Starts scratch_ as an event at `tick`, never before the last one (a client's ticks come
+  // from several lanes, and a stream's ticks must not decrease).
+  replay::Event& begin_event(std::uint32_t tick, std::string_view kind);
   void record(const replay::Event& event);
   void want_chunks_around(std::uint64_t now_us);
 
@@ -131,6 +139,7 @@ class GameClient {
   std::uint32_t next_input_tick_ = 0;
   std::uint32_t sequence_ = 0;
   std::uint32_t last_own_tick_ = 0;
+  std::uint32_t last_event_tick_ = 0;
   std::vector<netcode::ReconciliationEvent> reconciliations_;
   ClientMetrics metrics_;
   replay::EventWriter* events_;

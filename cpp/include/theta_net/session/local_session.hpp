@@ -61,6 +61,10 @@ class LocalSession {
   // Transport statistics of a client's connection (bytes per lane, RTT), if connected.
   std::optional<transport::ConnectionStats> client_stats(std::size_t index) const;
   NetworkKind network() const { return config_.network; }
+  // Times a client's connection was lost and a new one attempted.
+  std::uint64_t client_reconnects(std::size_t index) const { return clients_.at(index).reconnects; }
+  // Chunks the client holds whose blocks differ from the server's (empty when consistent).
+  std::vector<world::ChunkPos> chunk_mismatches(std::size_t index);
 
   struct Impl;
 

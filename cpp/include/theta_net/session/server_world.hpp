@@ -37,6 +37,8 @@ class ServerWorld {
 
   // Simulates the next tick with each player's input (missing players stand still).
   sim::StepReport step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs);
+  // Records the end of the game in the input log: the first tick that was not simulated.
+  void finish();
 
   std::uint32_t tick() const { return simulation_.tick(); }
   sim::Simulation& simulation() { return simulation_; }

@@ -1,0 +1,50 @@
+// The replay runner (docs/replay.md): reads an input log written by a ServerWorld and runs a
+// headless ServerWorld on it, tick by tick, writing the authoritative event stream again. With a
+// deterministic simulation the result is the original server stream byte for byte, in every run
+// and every build type; a difference is a determinism bug, and the stream diff says at which tick
+// and in which part of the state it began.
+//
+// The input log's header carries what the world needs besides the inputs: the seed, the tick
+// rate, and in its extra fields the terrain ("superflat" or "hills") and the state-hash interval.
+// Lines, in tick order: join (entity, name), leave (entity, reason), chat (entity, text), input
+// (entity, sequence, buttons, yaw, pitch, block?, inventory?), and one end (the first tick that was
+// not simulated).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "theta_net/replay/event_reader.hpp"
+#include "theta_net/replay/event_writer.hpp"
+#include "theta_net/replay/stream_header.hpp"
+#include "theta_net/session/server_world.hpp"
+
+namespace theta_net::session {
+
+struct ReplaySummary {
+  std::uint32_t ticks = 0;
+  std::uint64_t inputs = 0;
+  std::uint64_t events_written = 0;
+};
+
+// The fields a LocalGame or server writes into both headers so that a replay can rebuild the
+// world (see above).
+replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval);
+
+struct ReplayLimits {
+  // A log whose ticks go beyond this is refused before it is simulated (about 5.8 days at 20 Hz).
+  std::uint32_t max_ticks = 10'000'000;
+};
+
+// Replays the input log at `input_path` into `out` (whose header the caller chose; normally the
+// original server stream's, see server_header_for_replay).
+Result<ReplaySummary> replay_input_log(const std::string& input_path, replay::EventWriter& out,
+                                       const ReplayLimits& limits = {});
+// The same from a reader positioned after the header (fuzzing reads from memory).
+Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::EventWriter& out,
+                                       const ReplayLimits& limits = {});
+
+// The header the original server stream of this input log had.
+Result<replay::StreamHeader> server_header_for_replay(const std::string& input_path);
+
+}  // namespace theta_net::session
