@@ -5,8 +5,9 @@ The compiled core lives in ``theta_net._core``; this package gives it a document
 
 from __future__ import annotations
 
-from . import _core, protocol, replay, replication
+from . import _core, protocol, replay, replication, scenario
 from ._core import Client, LocalGame, Rng, Server, crc32c, decode_varint, encode_varint, siphash24, zigzag_decode, zigzag_encode
+from .scenario import Scenario
 from .errors import (
     CodecError,
     Error,
@@ -40,6 +41,8 @@ __all__ = [
     "protocol",
     "replay",
     "replication",
+    "scenario",
+    "Scenario",
     "voxel",
     "crc32c",
     "siphash24",

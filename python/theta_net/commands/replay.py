@@ -1,15 +1,18 @@
 """``theta-net replay``: event streams. ``replay diff A B`` compares two streams structurally
-(exit code 0 equal, 1 different, 2 bad input). ``record`` and ``run`` join it with the replay
-runner."""
+(exit code 0 equal, 1 different, 2 bad input); ``replay record SCENARIO`` plays a scenario over
+SimNet and keeps its input log and server stream; ``replay run INPUT_LOG`` replays an input log on
+a headless server and, given the original stream, diffs the two."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, Dict
 
 from .. import replay
+from ..scenario import Scenario
 
 
 def _value(v: Any, limit: int = 60) -> str:
@@ -90,8 +93,49 @@ def run_diff(args: argparse.Namespace) -> int:
     return 0 if result.equal else 1
 
 
+def run_record(args: argparse.Namespace) -> int:
+    scenario = Scenario.load(args.scenario)
+    out = Path(args.out) if args.out else Path("replays") / scenario.name
+    result = scenario.run(transport=args.transport, out=out)
+    kept = {"inputs.jsonl", "server.jsonl"}
+    if not args.keep_all:
+        # A golden replay is the input log and the server stream; the rest is rerun on demand.
+        for path in sorted(out.rglob("*"), reverse=True):
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() and rel not in kept:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for name in sorted(kept):
+        path = out / name
+        lines = sum(1 for _ in path.open()) if path.exists() else 0
+        print(f"recorded {path} ({lines:,} lines, {path.stat().st_size:,} bytes)")
+    failed = [e for e in result.expectations if not e.passed]
+    for e in failed:
+        print(f"FAIL {e.what}: {e.detail}")
+    print(f"{scenario.name} over {result.transport}: {'passed' if result.passed else 'FAILED'}")
+    return 0 if result.passed else 1
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    source = Path(args.input_log)
+    out = Path(args.out) if args.out else source.with_name("replayed.jsonl")
+    ran = replay.run(source, out)
+    print(f"replayed {source}: {ran.ticks:,} ticks, {ran.inputs:,} inputs -> {out} "
+          f"({ran.events:,} events)")
+    if args.expect is None:
+        return 0
+    result = replay.diff(args.expect, out)
+    if result.equal and Path(args.expect).read_bytes() == out.read_bytes():
+        print(f"byte-identical to {args.expect}")
+        return 0
+    args.a, args.b, args.show = args.expect, str(out), 20
+    _print_human(args, result)
+    return 1
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("replay", help="event streams: diff (record, run: see docs)")
+    parser = subparsers.add_parser("replay", help="event streams: diff, record, run")
     commands = parser.add_subparsers(dest="replay_command", metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
@@ -114,3 +158,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--show", type=int, default=20, metavar="N",
                    help="differences printed without --json; default 20")
     d.set_defaults(func=run_diff)
+
+    rec = commands.add_parser(
+        "record", help="play a scenario and keep its input log and server stream",
+        description="Plays SCENARIO (over SimNet unless --transport quic) and writes "
+                    "OUT/inputs.jsonl and OUT/server.jsonl: a golden replay when OUT is "
+                    "replays/NAME. Exit code 0 when the scenario's expectations held.")
+    rec.add_argument("scenario", help="a scenario file (scenarios/*.toml)")
+    rec.add_argument("--out", metavar="DIR", help="default replays/NAME")
+    rec.add_argument("--transport", choices=("sim", "quic"), default="sim")
+    rec.add_argument("--keep-all", action="store_true",
+                     help="keep client streams and metrics.json too")
+    rec.set_defaults(func=run_record)
+
+    r = commands.add_parser(
+        "run", help="replay an input log on a headless server",
+        description="Replays INPUT_LOG on a headless server and writes the server's event "
+                    "stream again. With --expect, diffs it against the original (exit code 1 "
+                    "when they differ).")
+    r.add_argument("input_log", help="an input log (inputs.jsonl)")
+    r.add_argument("--out", metavar="FILE", help="default: replayed.jsonl beside the input log")
+    r.add_argument("--expect", metavar="STREAM", help="the original server stream to compare with")
+    r.set_defaults(func=run_replay)

@@ -1,0 +1,95 @@
+"""``theta-net connect HOST:PORT``: a headless scripted client against ``theta-net serve``. It
+joins, loads the world around it, walks a square (or stands still), places and breaks a block in
+front of it, says hello, prints a status line every second and a summary at the end. Exit code 0
+when it joined and loaded chunks, 1 otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .. import Client
+from .. import transport as t
+
+SQUARE = [0, 90, 180, 270]  # yaw of each side of the walked square, degrees
+
+
+def _address(text: str):
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+def _status(now: float, client: Client) -> str:
+    m = client.metrics
+    player = client.player
+    where = "no player yet" if player is None else "at ({:.1f}, {:.1f}, {:.1f})".format(*player["position"])
+    return (f"[{now:6.1f}] {'joined' if m['established'] else 'joining'}, {where}, RTT {m['rtt_ms']:.1f} ms, "
+            f"{m['chunks_loaded']} chunks, {m['reconciliations']} corrections, "
+            f"{len(client.remote_players(now))} others in view")
+
+
+def _script(args: argparse.Namespace, client: Client, now: float, state: dict) -> None:
+    """Walks a square (each side `--side` seconds), builds once at 3 s and breaks at 5 s."""
+    if client.player is None:
+        return
+    if not state.get("spoke"):
+        client.say(args.say)
+        state["spoke"] = True
+    x, y, z = (int(v // 1) for v in client.player["position"])
+    if args.build and now >= 3 and not state.get("placed"):
+        client.intent(place=(x, y - 1, z + 2), block="planks")
+        state["placed"] = (x, y, z + 2)
+    elif args.build and now >= 5 and state.get("placed") and not state.get("broken"):
+        client.intent(break_block=state["placed"])
+        state["broken"] = True
+    elif args.walk and now >= 6:
+        side = int((now - 6) // args.side) % 4
+        client.intent(move=["forward"], yaw=SQUARE[side])
+
+
+def run(args: argparse.Namespace) -> int:
+    host, port = args.address
+    endpoint = t.QuicClient(host, port, pinned_sha256=args.pin or "", reconnect=True)
+    client = Client(endpoint, args.name, token=args.token)
+    started = time.monotonic()
+    next_status = 1.0
+    state: dict = {}
+    now = 0.0
+    while now < args.duration:
+        endpoint.poll(0.005)
+        now = time.monotonic() - started
+        client.step(now)
+        _script(args, client, now, state)
+        if now >= next_status:
+            print(_status(now, client))
+            sys.stdout.flush()
+            next_status += 1.0
+    m = client.metrics
+    conn = endpoint.current
+    stats = (endpoint.stats(conn) if conn is not None else None) or {}
+    endpoint.poll(0.05)
+    ok = m["established"] and m["chunks_loaded"] > 0
+    print(f"theta-net connect: {'joined' if m['established'] else 'never joined'} {host}:{port} as "
+          f"{args.name!r} for {args.duration:.0f} s: {m['chunks_loaded']} chunks (mean load "
+          f"{m['chunk_load_ms_mean']:.0f} ms), {m['inputs_sent']} inputs, {m['reconciliations']} "
+          f"corrections, reconciliation error {m['reconciliation_error_ms_mean']:.2f} ms mean, "
+          f"RTT {m['rtt_ms']:.1f} ms, {stats.get('bytes_received', 0) / 1024:.0f} KiB received")
+    return 0 if ok else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("connect", help="a headless scripted client against theta-net serve",
+                                   description=__doc__.split("\n\n")[0].replace("``", ""))
+    parser.add_argument("address", type=_address, metavar="HOST:PORT", help="the server, e.g. 127.0.0.1:4433")
+    parser.add_argument("--name", default="headless", help="the player's name")
+    parser.add_argument("--token", help="an auth token, when the server requires one")
+    parser.add_argument("--pin", metavar="SHA256", help="the server certificate's SHA-256 (hex)")
+    parser.add_argument("--duration", type=float, default=15.0, metavar="S", help="seconds to play")
+    parser.add_argument("--side", type=float, default=2.0, metavar="S", help="seconds per side of the square")
+    parser.add_argument("--no-walk", dest="walk", action="store_false", help="stand still")
+    parser.add_argument("--no-build", dest="build", action="store_false", help="do not place or break")
+    parser.add_argument("--say", default="hello from theta-net connect", help="a chat line sent on joining")
+    parser.set_defaults(func=run)

@@ -1,0 +1,69 @@
+"""The scenario and replay commands: theta-net run, theta-net connect against theta-net serve,
+theta-net replay record and replay run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO, run_cli
+
+
+def test_run_prints_a_summary_and_writes_metrics(tmp_path):
+    proc = run_cli("run", str(REPO / "scenarios" / "partition.toml"), "--transport", "sim",
+                   "--out", str(tmp_path), "--progress")
+    assert "partition over sim: passed (8/8 expectations)" in proc.stdout
+    assert "ok   b reconnects and resumes its session" in proc.stdout
+    assert "tick 480/480" in proc.stderr  # the progress bar reached the end
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["passed"] and metrics["summary"]["clients"]["b"]["resumes"] == 1
+
+
+def test_run_exits_1_when_an_expectation_fails_and_2_on_a_bad_file(tmp_path):
+    failing = tmp_path / "failing.toml"
+    failing.write_text("[scenario]\nname='failing'\nduration_ticks=40\n[[players]]\nname='a'\n"
+                       "[[expect]]\nkind='block'\nclient='a'\nat=[0,4,2]\nblock='glass'\n")
+    proc = run_cli("run", str(failing), "--out", str(tmp_path / "out"), check=False)
+    assert proc.returncode == 1 and "FAIL a sees glass at (0, 4, 2)" in proc.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[scenario]\nname='bad'\n[[players]]\nname='a'\nactions=[{at=1, move='fly'}]\n")
+    proc = run_cli("run", str(bad), check=False)
+    assert proc.returncode == 2 and "players[0].actions[0].move: 'fly'" in proc.stderr
+
+
+def test_connect_plays_against_serve():
+    serve = subprocess.Popen([sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "20",
+                              "--terrain", "superflat", "--view-radius", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        first = serve.stdout.readline()
+        port = int(first.split("127.0.0.1:")[1].split()[0])
+        proc = run_cli("connect", f"127.0.0.1:{port}", "--name", "bot", "--duration", "8", timeout=60)
+        assert f"joined 127.0.0.1:{port} as 'bot'" in proc.stdout
+        assert "[   1.0] joined" in proc.stdout
+    finally:
+        serve.terminate()
+        out = serve.communicate(timeout=30)[0]
+    assert "client 'bot'" in out
+
+
+def test_connect_to_nobody_fails_cleanly():
+    proc = run_cli("connect", "127.0.0.1:9", "--duration", "2", check=False, timeout=60)
+    assert proc.returncode == 1 and "never joined 127.0.0.1:9" in proc.stdout
+
+
+def test_replay_record_then_run_reproduces_the_server_stream(tmp_path):
+    out = tmp_path / "golden"
+    proc = run_cli("replay", "record", str(REPO / "scenarios" / "lossy.toml"), "--out", str(out))
+    assert "lossy over sim: passed" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["inputs.jsonl", "server.jsonl"]
+    proc = run_cli("replay", "run", str(out / "inputs.jsonl"), "--expect", str(out / "server.jsonl"),
+                   "--out", str(tmp_path / "again.jsonl"))
+    assert "byte-identical to" in proc.stdout
+    # A stream that is not the one recorded is reported as different (exit code 1).
+    other = tmp_path / "other.jsonl"
+    lines = (out / "server.jsonl").read_text().splitlines(keepends=True)
+    other.write_text("".join(lines[:-2]))
+    proc = run_cli("replay", "run", str(out / "inputs.jsonl"), "--expect", str(other), check=False)
+    assert proc.returncode == 1 and "different:" in proc.stdout

@@ -1,0 +1,158 @@
+"""Scenarios: the files in scenarios/ run over SimNet (and lan_two_player over real QUIC through the
+impairment relay) and meet their expectations; runs are deterministic; bad files give errors that
+name the file and key; scenarios can be scripted from Python with per-tick callbacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import theta_net
+from theta_net.scenario import Scenario
+
+from conftest import REPO
+
+SCENARIOS = sorted(p.stem for p in (REPO / "scenarios").glob("*.toml"))
+
+
+def _failed(result) -> str:
+    return "\n" + result.table()
+
+
+def test_the_reference_scenarios_exist():
+    assert {"lan_two_player", "ten_clients", "partition", "lossy"} <= set(SCENARIOS)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_scenario_passes_over_simnet(name, tmp_path):
+    result = Scenario.load(REPO / "scenarios" / f"{name}.toml").run(transport="sim", out=tmp_path)
+    assert result.passed, _failed(result)
+    assert result.expectations, "a reference scenario checks something"
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["passed"] and metrics["transport"] == "sim"
+    assert {s["client"] for s in metrics["samples"]} == set(result.summary["clients"])
+    assert (tmp_path / "server.jsonl").exists() and (tmp_path / "inputs.jsonl").exists()
+
+
+def test_lan_two_player_over_quic_through_the_relay(tmp_path):
+    result = Scenario.load(REPO / "scenarios" / "lan_two_player.toml").run(transport="quic", out=tmp_path)
+    assert result.passed, _failed(result)
+    for name, client in result.summary["clients"].items():
+        assert 80 <= client["rtt_ms"] <= 200, f"{name}: the relay's 50 ms each way is a ~100 ms RTT"
+        assert client["reconciliation_error_ms_mean"] <= 30
+    assert result.wall_seconds >= result.simulated_seconds * 0.95  # real time, not simulated
+
+
+def test_simnet_runs_are_byte_identical(tmp_path):
+    path = REPO / "scenarios" / "lossy.toml"
+    first = Scenario.load(path).run(transport="sim", out=tmp_path / "one")
+    second = Scenario.load(path).run(transport="sim", out=tmp_path / "two")
+    for name in ("server.jsonl", "inputs.jsonl", "clients/a.jsonl", "clients/c.jsonl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert first.samples == second.samples
+    assert first.reconciliations == second.reconciliations
+
+
+def test_a_missed_expectation_fails_the_run_and_says_why():
+    sc = Scenario("unmet", duration_ticks=60)
+    sc.add_player("a")
+    sc.add_player("b")
+    sc.expect("block", client="b", at=[0, 4, 2], block="glass", by_tick=50)  # nobody places it
+    sc.expect("corrections", max=0)
+    result = sc.run()
+    assert not result.passed
+    block, corrections = result.expectations
+    assert not block.passed and block.detail == "not at tick 50"
+    assert corrections.passed
+    assert "FAIL b sees glass at (0, 4, 2) by tick 50" in result.table()
+
+
+def test_scripted_from_python_with_callbacks_and_dataframes():
+    pandas = pytest.importorskip("pandas")
+    sc = Scenario("scripted", duration_ticks=120, generator="superflat", view_radius=2)
+    sc.add_player("a", latency="40ms").place(30, (0, 3, 2), block="stone").walk(40, 110, [(-1.5, 0.5), (-1.5, 6.5)])
+    sc.add_player("b", preset="good", join_tick=20).chat(60, "hi")
+    sc.expect("block", client="b", at=[0, 4, 2], block="stone", by_tick=70)
+    sc.expect("chat_received", client="a", text="hi", by_tick=90)
+    seen = []
+
+    @sc.on_tick
+    def watch(ctx):
+        if ctx.tick == 100:
+            z = ctx.client("a").player["position"][2]
+            seen.append(z)
+            ctx.check(z > 4.0, "a walked along its path", f"z = {z:.2f}")
+
+    result = sc.run(transport="sim")
+    assert result.passed, _failed(result)
+    assert seen and result.expectations[-1].what == "a walked along its path"
+    frame = result.dataframe()
+    assert set(frame["client"]) == {"a", "b"}
+    assert frame.groupby("client")["wire_bytes_received"].max()["a"] > 0
+    assert list(result.dataframe("reconciliations").columns) in ([], [
+        "client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed"])
+    with pytest.raises(theta_net.ScenarioError, match="no table"):
+        result.dataframe("nope")
+
+
+def test_a_partitioned_client_loses_its_connection_and_resumes():
+    sc = Scenario("cut", duration_ticks=400, view_radius=1)
+    sc.add_player("a")
+    sc.add_player("b").disconnect(40, 240)
+    sc.expect("resumed", client="b")
+    result = sc.run()
+    assert result.passed, _failed(result)
+    assert result.summary["clients"]["b"]["reconnects"] >= 1
+    assert result.summary["clients"]["a"]["reconnects"] == 0
+
+
+BAD = [
+    ("[scenario]\nname = 1\n[[players]]\nname='a'\n", "scenario.name: expected a string, got int 1"),
+    ("[scenario]\nname='x'\n", "scenario file.players: is required"),
+    ("[scenario]\nname='x'\ntick_rate = 25\n[[players]]\nname='a'\n", "scenario.tick_rate: 25 is not 20, 30 or 60"),
+    ("[scenario]\nname='x'\nduration='soon'\n[[players]]\nname='a'\n", "scenario.duration: 'soon' is not a duration"),
+    ("[scenario]\nname='x'\n[network]\nloss='150%'\n[[players]]\nname='a'\n", "network.loss: '150%' is outside 0..100%"),
+    ("[scenario]\nname='x'\n[network]\npreset='awful'\n[[players]]\nname='a'\n", "network.preset: 'awful' is not one of"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[players]]\nname='a'\n", "players[1].name: 'a' is used twice"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, move='fly'}]\n",
+     "players[0].actions[0].move: 'fly' is not one of"),
+    ("[scenario]\nname='x'\nduration_ticks=100\n[[players]]\nname='a'\nactions=[{from=5, to=500, move='jump'}]\n",
+     "players[0].actions[0].to: tick 500 is after the scenario's end (100)"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5}]\n", "players[0].actions[0]: does nothing"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2]}]\n",
+     "players[0].actions[0].place: expected [x, y, z] integers"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2,3], block='gold'}]\n",
+     "players[0].actions[0].block: 'gold' is not a block"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='z'\nat=[0,0,0]\nblock='air'\n",
+     "expect[0].client: no player named 'z'"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='a'\nblock='air'\n",
+     "expect[0].at: is required for a block expectation"),
+    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='telepathy'\n", "expect[0].kind: 'telepathy' is not one of"),
+    ("[scenario]\nname='x'\ncolour='red'\n[[players]]\nname='a'\n", "scenario: unknown key(s) colour"),
+    ("[scenario\nname='x'\n", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize("text,message", BAD, ids=[m.split(":")[0] for _, m in BAD])
+def test_bad_scenario_files_name_the_file_and_the_key(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(theta_net.ScenarioError) as info:
+        Scenario.load(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(theta_net.ScenarioError, match="nope.toml: cannot read"):
+        Scenario.load(tmp_path / "nope.toml")
+
+
+def test_scenario_files_are_documented(repo):
+    doc = (repo / "docs" / "scenarios.md").read_text()
+    from theta_net.scenario_schema import EXPECTATION_KINDS
+
+    for kind in EXPECTATION_KINDS:
+        assert f"`{kind}`" in doc, f"docs/scenarios.md does not describe the {kind} expectation"
