@@ -95,7 +95,8 @@ void fuzz_round_trip(ByteSpan rest) {
   if (rest.size() < 4) return;
   const std::uint32_t x = 1 + rest[0] % 24, z = 1 + rest[1] % 20;
   const std::size_t count = (rest.size() - 2) / 2;
-  const std::uint32_t y = static_cast<std::uint32_t>(std::min<std::size_t>(count / (x * z), 64));
+  // At most 1,024 voxels: small boxes reach every code path and keep the fuzzer fast.
+  const auto y = static_cast<std::uint32_t>(std::min<std::size_t>(count, 1024) / (x * z));
   if (y == 0) return;
   const ChunkDims d{y, z, x};
   std::vector<std::uint16_t> ids(d.volume());
