@@ -71,6 +71,9 @@ void bind_core(py::module_& m);
 void bind_transport(py::module_& m);
 void bind_protocol(py::module_& m);
 void bind_serve(py::module_& m);
+void bind_replay(py::module_& m);
+void bind_replication(py::module_& m);
 void bind_codec(py::module_& m);
+void bind_game(py::module_& m);
 
 }  // namespace theta_net::bindings

@@ -33,5 +33,8 @@ PYBIND11_MODULE(_core, m) {
   bind_transport(m);
   bind_protocol(m);
   bind_serve(m);
+  bind_replay(m);
+  bind_replication(m);
   bind_codec(m);
+  bind_game(m);
 }

@@ -5,8 +5,8 @@ The compiled core lives in ``theta_net._core``; this package gives it a document
 
 from __future__ import annotations
 
-from . import _core, protocol
-from ._core import Rng, crc32c, decode_varint, encode_varint, siphash24, zigzag_decode, zigzag_encode
+from . import _core, protocol, replay, replication
+from ._core import Client, LocalGame, Rng, Server, crc32c, decode_varint, encode_varint, siphash24, zigzag_decode, zigzag_encode
 from .errors import (
     CodecError,
     Error,
@@ -38,6 +38,8 @@ __all__ = [
     "__version__",
     "build_info",
     "protocol",
+    "replay",
+    "replication",
     "voxel",
     "crc32c",
     "siphash24",
@@ -46,6 +48,9 @@ __all__ = [
     "zigzag_encode",
     "zigzag_decode",
     "Rng",
+    "Server",
+    "Client",
+    "LocalGame",
     "Error",
     "CodecError",
     "ProtocolError",

@@ -13,6 +13,40 @@ CLOSE_PROTOCOL_ERROR: int
 
 CLOSE_SHUTDOWN: int
 
+class Client:
+    """The reference game's client over a transport endpoint."""
+    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None) -> None: ...
+    def block(self, x: int, y: int, z: int) -> object:
+        """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    @property
+    def established(self) -> bool: ...
+    def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
+        """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    @property
+    def metrics(self) -> dict: ...
+    @property
+    def player(self) -> object: ...
+    def reconciliations(self) -> list:
+        """The (tick, error in blocks, ticks replayed) of corrections since the last call."""
+    def remote_players(self, now: float) -> list:
+        """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    @property
+    def render_position(self) -> tuple: ...
+    def say(self, text: str) -> None: ...
+    def step(self, now: float) -> None: ...
+
+class EntityCodec:
+    """The entity delta bitstream, coded from and to columns of arrays."""
+    def __init__(self, schema: object, max_entities: int = 65536) -> None: ...
+    def decode(self, data: _Buffer, baseline: object = None, raw: bool = False) -> dict:
+        """The states a payload codes against `baseline`."""
+    def encode(self, states: dict, baseline: object = None, raw: bool = False) -> bytes:
+        """The payload coding `states` against `baseline` (None: full state)."""
+    def quantize(self, states: dict, raw: bool = False) -> dict:
+        """What the client holds for `states`: quantized (raw=True: the codes)."""
+    @property
+    def schema(self) -> ReplicationSchema: ...
+
 class Event:
     """A transport event (connected, disconnected, timed out, message)."""
     def __repr__(self) -> str: ...
@@ -54,6 +88,24 @@ class EventKind:
     def name(self) -> str: ...
     @property
     def value(self) -> int: ...
+
+class GameClientView:
+    """A client inside a LocalGame."""
+    def block(self, x: int, y: int, z: int) -> object:
+        """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    @property
+    def established(self) -> bool: ...
+    def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
+        """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    @property
+    def player(self) -> object: ...
+    def reconciliations(self) -> list:
+        """The (tick, error in blocks, ticks replayed) of corrections since the last call."""
+    def remote_players(self, now: float) -> list:
+        """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    @property
+    def render_position(self) -> tuple: ...
+    def say(self, text: str) -> None: ...
 
 class Lane:
     """Logical channels; INPUT and ENTITIES are unreliable datagrams.
@@ -134,7 +186,31 @@ class LinkConfig:
     def set_burst_loss(self, p_good_to_bad: float, p_bad_to_good: float = 0.5, loss_in_good: float = 0.0, loss_in_bad: float = 1.0) -> None:
         """Gilbert-Elliott burst loss."""
 
+class LocalGame:
+    """A server and clients on one machine, over SimNet or QUIC."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '') -> None: ...
+    def add_client(self, name: str, latency_ms: float = 0.0, jitter_ms: float = 0.0, loss: float = 0.0, bandwidth_bits: int = 0, relay: bool = False, events: Optional[str] = None) -> int:
+        """Adds a player whose link (each direction) has this latency, jitter, loss and rate."""
+    def client(self, index: int) -> GameClientView: ...
+    def client_metrics(self, index: int) -> dict: ...
+    def close(self) -> None:
+        """Flushes and closes the event streams and the input log."""
+    def cut_off(self, index: int, seconds: float) -> None: ...
+    @property
+    def now(self) -> float: ...
+    @property
+    def players(self) -> list: ...
+    def run_until(self, time: float) -> None:
+        """Runs everything until `time` seconds since the game began."""
+    def server_block(self, x: int, y: int, z: int) -> int: ...
+    @property
+    def server_metrics(self) -> dict: ...
+    @property
+    def tick(self) -> int: ...
+
 MAX_DATAGRAM_MESSAGE: int
+
+MAX_ENTITY_PAYLOAD: int
 
 class QuicClient:
     """QUIC client endpoint with reconnection."""
@@ -180,6 +256,96 @@ class QuicServer:
     def stats(self, conn: int) -> Optional[dict]:
         """RTT, jitter, per-lane counters and congestion state, or None."""
 
+class ReplayEventReader:
+    """Reads an event stream file event by event (a border)."""
+    def __init__(self, path: str) -> None: ...
+    def __iter__(self) -> ReplayEventReader: ...
+    @property
+    def header(self) -> object: ...
+
+class ReplayEventWriter:
+    """Writes a canonical event stream to a file or to memory."""
+    def __init__(self, header: dict, path: Optional[str] = None) -> None: ...
+    def close(self) -> None:
+        """Flushes and closes the file."""
+    @property
+    def events_written(self) -> int: ...
+    def flush(self) -> None:
+        """Hands buffered lines to the file."""
+    def take(self) -> str:
+        """A memory writer's text written since the last take()."""
+    def write(self, event: dict) -> None:
+        """Appends one event (a dict with tick and kind)."""
+
+class ReplicationComponent:
+    """A replicated component type: name, stable id and fields."""
+    def __eq__(self, arg0: ReplicationComponent) -> bool: ...
+    def __init__(self, name: str, fields: List[ReplicationField]) -> None: ...
+    def __repr__(self) -> str: ...
+    @property
+    def fields(self) -> List[ReplicationField]: ...
+    @staticmethod
+    def from_descriptor(id: int, name: str, layout: bytes) -> ReplicationComponent:
+        """A type from a ComponentDescriptor a peer sent."""
+    @property
+    def id(self) -> int: ...
+    @property
+    def layout(self) -> bytes: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def payload_bits(self) -> int: ...
+    @property
+    def slots(self) -> int: ...
+
+class ReplicationField:
+    """One field of a replicated component and how it is quantized."""
+    def __eq__(self, arg0: ReplicationField) -> bool: ...
+    def __repr__(self) -> str: ...
+    @staticmethod
+    def angle(name: str, bits: int = 8) -> ReplicationField:
+        """An angle in 2^bits steps per turn (256 by default); degrees in Python."""
+    @property
+    def bits(self) -> int: ...
+    @staticmethod
+    def boolean(name: str) -> ReplicationField: ...
+    @property
+    def code_bits(self) -> int: ...
+    @property
+    def code_max(self) -> int: ...
+    @property
+    def code_min(self) -> int: ...
+    @staticmethod
+    def fixed(name: str, frac_bits: int, min: float, max: float) -> ReplicationField:
+        """A fixed-point value with step 2^-frac_bits (0..16) in [min, max] (in units)."""
+    @staticmethod
+    def integer(name: str, min: int, max: int) -> ReplicationField:
+        """An integer in [min, max]."""
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @staticmethod
+    def position(name: str, min: int = -33554432, max: int = 33554432, step_bits: int = 4) -> ReplicationField:
+        """A position coordinate in whole blocks [min, max], 1/16 block by default."""
+    @staticmethod
+    def quaternion(name: str, bits: int = 9) -> ReplicationField:
+        """A rotation as smallest three, bits per component (9 by default)."""
+    @property
+    def slots(self) -> int: ...
+
+class ReplicationSchema:
+    """Component types frozen in id order (registration order never matters)."""
+    def __init__(self, components: object) -> None: ...
+    def __len__(self) -> int: ...
+    @property
+    def components(self) -> List[ReplicationComponent]: ...
+    @property
+    def fingerprint(self) -> int: ...
+    def index_of(self, name: str) -> object: ...
+    @property
+    def row_slots(self) -> int: ...
+
 class Rng:
     """Deterministic xoshiro256** generator seeded through SplitMix64."""
     def __init__(self, seed: int = 0) -> None: ...
@@ -199,6 +365,21 @@ class Rng:
         """Uniform integer in [0, bound)."""
     def uniform_int(self, lo: int, hi: int) -> int:
         """Uniform integer in [lo, hi]."""
+
+class Server:
+    """The reference game's server over a transport endpoint."""
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '') -> None: ...
+    def block(self, x: int, y: int, z: int) -> int: ...
+    @property
+    def hashes(self) -> dict: ...
+    @property
+    def metrics(self) -> dict: ...
+    @property
+    def players(self) -> list: ...
+    def step(self, now: float) -> None:
+        """Handles the network and simulates every tick due at `now` (seconds)."""
+    @property
+    def tick(self) -> int: ...
 
 class SimEndpoint:
     """An endpoint of a SimNet (owned by it)."""
@@ -291,11 +472,26 @@ def protocol_schema_hash_by_minor() -> List[int]:
 def protocol_version() -> Tuple[int, int]:
     """(major, minor) of the protocol this build speaks."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
-    """Runs a session server until `duration` seconds pass (0 = until interrupted)."""
+def replay_canonical_json(value: object) -> str:
+    """The canonical JSON text of a value (sorted keys, Python-repr floats)."""
 
-def session_demo(transport: str, clients: int = 2, seconds: float = 2.0, preset: str = 'average') -> dict:
-    """Sessions between a host and clients over QUIC or SimNet (the demo)."""
+def replay_diff(a: str, b: str, float_tol: float = 0.0, ignore: List[str] = [], ignore_kinds: List[str] = [], max_differences: int = 1000, state_hash_kinds: List[str] = ['state_hash']) -> str:
+    """Structural diff of two event stream files; the report as canonical JSON text."""
+
+def replay_format_version() -> int:
+    """The event stream format version this build writes and reads."""
+
+def replay_header_for_this_build(scenario: str, world_seed: int, tick_rate: int, role: str) -> object:
+    """A stream header with this build's protocol version and schema hash."""
+
+def replication_component_id(name: str) -> int:
+    """SipHash-2-4 of the name under the all-zero key: a component type's stable id."""
+
+def replication_reference_schema() -> ReplicationSchema:
+    """The reference game's components: transform, velocity, health, player state."""
+
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
+    """Runs the reference game server until `duration` seconds pass (0 = until interrupted)."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""

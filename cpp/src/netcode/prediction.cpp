@@ -56,6 +56,19 @@ std::optional<ReconciliationEvent> PredictedPlayer::reconcile(const sim::PlayerS
   return event;
 }
 
+std::optional<sim::PlayerState> PredictedPlayer::state_at(std::uint32_t tick) const {
+  const Entry* e = find(tick);
+  if (!e) return std::nullopt;
+  return e->after;
+}
+
+std::optional<Fx> PredictedPlayer::error_at(const sim::PlayerState& authoritative,
+                                            std::uint32_t tick) const {
+  const Entry* predicted = find(tick);
+  if (!predicted) return std::nullopt;
+  return sim::distance(predicted->after.position, authoritative.position);
+}
+
 std::vector<protocol::InputFrame> PredictedPlayer::unacknowledged(std::size_t max) const {
   std::vector<protocol::InputFrame> out;
   const std::uint32_t first =

@@ -26,6 +26,12 @@ Status ConnectionLanes::queue(const AnyMessage& message) {
   return writers_[static_cast<std::size_t>(lane_of(type_of(message)))].add(message);
 }
 
+Status ConnectionLanes::queue_encoded(EncodedMessage message) {
+  const auto type = message_type_from_id(message.type);
+  if (!type) return make_error(ErrorCode::kInvalidArgument, "unknown message type ", message.type);
+  return writers_[static_cast<std::size_t>(lane_of(*type))].add_encoded(std::move(message));
+}
+
 Status ConnectionLanes::flush(transport::Endpoint& endpoint, transport::ConnectionId conn) {
   for (LaneWriter& writer : writers_) {
     const auto lane = static_cast<transport::Lane>(writer.lane());

@@ -29,28 +29,36 @@ std::size_t frame_size(std::uint16_t type, std::uint32_t sequence, std::size_t b
 
 Status LaneWriter::add(const AnyMessage& message) {
   const MessageType type = type_of(message);
-  if (lane_of(type) != lane_) {
-    return make_error(ErrorCode::kInvalidArgument, message_name(type), " travels on lane ",
-                      static_cast<unsigned>(lane_of(type)), ", not on lane ",
-                      static_cast<unsigned>(lane_));
-  }
-  Bytes body;
-  THETA_TRY(encode_body(message, body, options_.minor));
-  const auto type_id = static_cast<std::uint16_t>(type);
-  const std::size_t alone = frame_size(type_id, sequence_, body.size());
+  if (lane_of(type) != lane_) return wrong_lane(type);
+  EncodedMessage encoded{static_cast<std::uint16_t>(type), {}};
+  THETA_TRY(encode_body(message, encoded.body, options_.minor));
+  return add_encoded(std::move(encoded));
+}
+
+Status LaneWriter::wrong_lane(MessageType type) const {
+  return make_error(ErrorCode::kInvalidArgument, message_name(type), " travels on lane ",
+                    static_cast<unsigned>(lane_of(type)), ", not on lane ",
+                    static_cast<unsigned>(lane_));
+}
+
+Status LaneWriter::add_encoded(EncodedMessage message) {
+  const auto type = message_type_from_id(message.type);
+  if (!type) return make_error(ErrorCode::kInvalidArgument, "unknown message type ", message.type);
+  if (lane_of(*type) != lane_) return wrong_lane(*type);
+  const std::size_t alone = frame_size(message.type, sequence_, message.body.size());
   if (alone > options_.max_frame_bytes) {
-    return make_error(ErrorCode::kLimitExceeded, message_name(type), " of ", body.size(),
+    return make_error(ErrorCode::kLimitExceeded, message_name(*type), " of ", message.body.size(),
                       " bytes needs a ", alone, "-byte frame, over this lane's limit of ",
                       options_.max_frame_bytes);
   }
   if (!pending_.empty()) {
     const std::size_t count = pending_.size() + 1;
     const std::size_t body_bytes =
-        varint_size(count) + pending_bytes_ + batch_entry_size(type_id, body.size());
+        varint_size(count) + pending_bytes_ + batch_entry_size(message.type, message.body.size());
     if (frame_size(kBatchType, sequence_, body_bytes) > options_.batch_frame_bytes) close_frame();
   }
-  pending_bytes_ += batch_entry_size(type_id, body.size());
-  pending_.push_back(EncodedMessage{type_id, std::move(body)});
+  pending_bytes_ += batch_entry_size(message.type, message.body.size());
+  pending_.push_back(std::move(message));
   // A message as large as a whole batch frame goes out on its own right away.
   if (alone >= options_.batch_frame_bytes) close_frame();
   return {};

@@ -56,6 +56,21 @@ void SessionClient::on_frame(transport::Lane lane, ByteSpan frame, std::uint64_t
                      messages.error().describe());
     return lost("protocol error from the server: " + messages.error().describe());
   }
+  if (state_ == SessionState::kHandshaking && lane != transport::Lane::kControl) {
+    // Lanes are independent streams: the server's first chunks or entity datagrams may overtake
+    // its SessionAck. Reliable ones wait for the ack (bounded); datagrams are dropped (the next
+    // one supersedes them anyway).
+    if (!transport::is_reliable(lane)) return;
+    for (AnyMessage& message : *messages) {
+      if (early_.size() >= kMaxEarlyMessages) {
+        endpoint_->close(*conn_, static_cast<std::uint64_t>(CloseCode::kResourceLimit),
+                         "too much before SessionAck");
+        return lost("the server sent too much before SessionAck");
+      }
+      early_.push_back(std::move(message));
+    }
+    return;
+  }
   for (AnyMessage& message : *messages) {
     if (state_ == SessionState::kHandshaking) {
       auto ack = handshake_->on_reply(message);
@@ -81,6 +96,13 @@ void SessionClient::on_frame(transport::Lane lane, ByteSpan frame, std::uint64_t
       established.ack = *ack;
       established.detail = ack->resumed ? "resumed" : "new";
       events_.push_back(std::move(established));
+      for (AnyMessage& early : early_) {
+        ClientEvent event;
+        event.kind = ClientEvent::Kind::kMessage;
+        event.message = std::move(early);
+        events_.push_back(std::move(event));
+      }
+      early_.clear();
       continue;
     }
     if (const auto* beat = std::get_if<Heartbeat>(&message);
@@ -108,6 +130,7 @@ void SessionClient::on_frame(transport::Lane lane, ByteSpan frame, std::uint64_t
 void SessionClient::lost(std::string detail) {
   conn_.reset();
   lanes_.reset();
+  early_.clear();
   if (state_ == SessionState::kRejected) return;
   state_ = SessionState::kConnecting;
   ClientEvent event;

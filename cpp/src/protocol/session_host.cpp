@@ -130,6 +130,19 @@ bool SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const Sessi
                        (outcome.ack.capabilities & capabilities_bits::kCompression) != 0);
   peer.established = true;
   peer.session_id = outcome.ack.session_id;
+  if (outcome.ack.resumed) {
+    // The client came back on a new connection before the old one timed out: the old one is
+    // finished (its end must not mark the session disconnected).
+    for (auto it = peers_.begin(); it != peers_.end();) {
+      if (it->first != conn && it->second.established && it->second.session_id == peer.session_id) {
+        endpoint_->close(it->first, static_cast<std::uint64_t>(CloseCode::kNormal),
+                         "session resumed elsewhere");
+        it = peers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
   HostEvent started;
   started.kind = HostEvent::Kind::kSessionStarted;
   started.conn = conn;
@@ -168,6 +181,14 @@ Status SessionHost::send(transport::ConnectionId conn, const AnyMessage& message
     return make_error(ErrorCode::kClosed, "no established session on connection ", conn.value);
   }
   return it->second.lanes.queue(message);
+}
+
+Status SessionHost::send_encoded(transport::ConnectionId conn, EncodedMessage message) {
+  auto it = peers_.find(conn);
+  if (it == peers_.end() || !it->second.established) {
+    return make_error(ErrorCode::kClosed, "no established session on connection ", conn.value);
+  }
+  return it->second.lanes.queue_encoded(std::move(message));
 }
 
 void SessionHost::flush() {

@@ -205,6 +205,7 @@ SectionHashes Simulation::hashes() {
   h.entities = 0;
   for (const world::ChunkPos& pos : world_->positions()) {
     const world::Chunk* chunk = world_->find(pos);
+    if (chunk->revision == 0) continue;  // as generated: a pure function of the seed
     auto& cached = chunk_hash_cache_[pos];
     if (cached.second == 0 || cached.first != chunk->revision) {
       cached = {chunk->revision, world::chunk_hash(pos, *chunk)};

@@ -33,4 +33,11 @@ const BlockInfo& block_info(BlockId id) {
   return id < kBlocks.size() ? kBlocks[id] : kUnknown;
 }
 
+std::optional<BlockId> block_named(std::string_view name) {
+  for (std::size_t i = 0; i < kBlocks.size(); ++i) {
+    if (kBlocks[i].name == name) return static_cast<BlockId>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace theta_net::world

@@ -1,5 +1,6 @@
-"""``theta-net serve``: a QUIC server that completes the theta_net session handshake with clients
-and keeps them connected. It logs one line per session event."""
+"""``theta-net serve``: the reference game's server on QUIC. It completes the theta_net session
+handshake with each client, spawns its player, streams the world around it and replicates the
+other players; it logs one line per session event."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = _core.serve(args.bind, args.port, args.cert or "", args.key or "",
                               _parse_tokens(args.token), args.duration, args.tick_rate, args.motd,
-                              on_ready, on_event)
+                              args.terrain, args.seed, args.view_radius, on_ready, on_event)
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
         return 0
@@ -64,14 +65,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="run a theta_net session server on QUIC")
+    parser = subparsers.add_parser("serve", help="run the reference game server on QUIC")
     parser.add_argument("--bind", default="127.0.0.1", metavar="HOST", help="address to listen on")
     parser.add_argument("--port", type=int, default=4433, help="UDP port (0 = any free port)")
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")
     parser.add_argument("--token", action="append", metavar="TOKEN[:ROLE]",
                         help="require a token; ROLE is viewer, editor (default) or admin; repeatable")
-    parser.add_argument("--tick-rate", type=int, default=20, help="simulation ticks per second")
+    parser.add_argument("--tick-rate", type=int, default=20, choices=(20, 30, 60),
+                        help="simulation ticks per second")
+    parser.add_argument("--terrain", default="hills", choices=("hills", "superflat"), help="world generator")
+    parser.add_argument("--seed", type=int, default=1, help="world seed")
+    parser.add_argument("--view-radius", type=int, default=4, help="chunks streamed around each player")
     parser.add_argument("--motd", default="", help="message of the day sent to clients")
     parser.add_argument("--duration", type=float, default=0.0,
                         help="stop after this many seconds (default: run until Ctrl-C)")

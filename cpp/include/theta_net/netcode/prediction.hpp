@@ -30,6 +30,13 @@ class PredictedPlayer {
   std::optional<ReconciliationEvent> reconcile(const sim::PlayerState& authoritative,
                                                std::uint32_t tick, world::ChunkStore& world);
 
+  // How far the prediction for `tick` is from the server's state for it (nothing when the tick
+  // is no longer, or not yet, in the history).
+  std::optional<Fx> error_at(const sim::PlayerState& authoritative, std::uint32_t tick) const;
+
+  // The predicted state after `tick`, while it is in the history.
+  std::optional<sim::PlayerState> state_at(std::uint32_t tick) const;
+
   const sim::PlayerState& state() const { return state_; }
   std::uint32_t tick() const { return tick_; }
   // Inputs not yet acknowledged (sent again in every bundle), oldest first.

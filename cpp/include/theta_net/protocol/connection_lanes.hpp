@@ -23,6 +23,7 @@ class ConnectionLanes {
   void negotiate(std::uint16_t minor, bool compression);
 
   Status queue(const AnyMessage& message);
+  Status queue_encoded(EncodedMessage message);
   // Hands every pending frame to the endpoint on its lane.
   Status flush(transport::Endpoint& endpoint, transport::ConnectionId conn);
   // Frames of one transport message (errors as LaneReader::read).

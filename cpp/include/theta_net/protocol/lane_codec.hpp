@@ -39,6 +39,8 @@ class LaneWriter {
   // Queues a message; a full frame is closed first. A message that cannot fit a frame of this
   // lane, or that belongs to another lane, is an error and nothing is queued.
   Status add(const AnyMessage& message);
+  // The same for a message encoded already (by encode_body for this lane's minor version).
+  Status add_encoded(EncodedMessage message);
   // Closes the pending batch and returns every frame built since the last call.
   std::vector<Bytes> flush();
 
@@ -51,6 +53,7 @@ class LaneWriter {
 
  private:
   void close_frame();
+  Status wrong_lane(MessageType type) const;
 
   LaneId lane_;
   LaneWriterOptions options_;

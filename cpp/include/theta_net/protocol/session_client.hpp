@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "theta_net/protocol/connection_lanes.hpp"
 #include "theta_net/protocol/handshake.hpp"
@@ -68,6 +69,8 @@ class SessionClient {
   SessionState state_ = SessionState::kConnecting;
   std::optional<SessionAck> ack_;
   std::deque<ClientEvent> events_;
+  static constexpr std::size_t kMaxEarlyMessages = 4096;
+  std::vector<AnyMessage> early_;  // reliable messages that overtook the SessionAck
   std::uint64_t next_ping_us_ = 0;
   std::uint32_t ping_id_ = 0;
   std::uint64_t rtt_us_ = 0;

@@ -57,6 +57,7 @@ class SessionHost {
 
   // Queues a message for an established session (sent by the next update() or flush()).
   Status send(transport::ConnectionId conn, const AnyMessage& message);
+  Status send_encoded(transport::ConnectionId conn, EncodedMessage message);
   void flush();
   void close(transport::ConnectionId conn, CloseCode code, std::string_view reason);
 

@@ -39,7 +39,10 @@ struct StepReport {
 struct SectionHashes {
   std::uint64_t players = 0;
   std::uint64_t entities = 0;  // non-player entities (none in the reference game yet)
-  std::uint64_t chunks = 0;    // XOR of chunk_hash over every loaded chunk
+  // XOR of chunk_hash over every edited chunk. Chunks as generated are a pure function of the
+  // seed, and which of them a server happens to have generated depends on where it streamed, so
+  // they are left out: the hash then depends only on the inputs.
+  std::uint64_t chunks = 0;
   bool operator==(const SectionHashes&) const = default;
 };
 

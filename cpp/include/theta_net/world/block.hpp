@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace theta_net::world {
@@ -40,5 +41,7 @@ struct BlockInfo {
 
 // Properties of a block id; unknown ids are solid, unbreakable and not replaceable.
 const BlockInfo& block_info(BlockId id);
+// The id of a block by its name ("stone", "planks"), if the reference game knows it.
+std::optional<BlockId> block_named(std::string_view name);
 
 }  // namespace theta_net::world

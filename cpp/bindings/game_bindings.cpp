@@ -1,0 +1,506 @@
+// Python access to the reference game: Server and Client over any endpoint (driven tick by tick
+// with step(now)), and LocalGame, a whole game on one machine over SimNet or QUIC that scenarios
+// run. The GIL is released while C++ runs.
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+
+#include "border.hpp"
+#include "theta_net/replay/stream_header.hpp"
+#include "theta_net/session/local_session.hpp"
+#include "theta_net/transport/quic_client.hpp"
+#include "theta_net/transport/quic_server.hpp"
+#include "theta_net/transport/sim_net.hpp"
+#include "theta_net/world/terrain_generator.hpp"
+
+namespace theta_net::bindings {
+namespace {
+
+using namespace pybind11::literals;
+using session::GameClient;
+using session::GameServer;
+
+transport::Endpoint& endpoint_of(const py::object& obj) {
+  if (py::isinstance<transport::SimEndpoint>(obj)) return obj.cast<transport::SimEndpoint&>();
+  if (py::isinstance<transport::QuicServer>(obj)) return obj.cast<transport::QuicServer&>();
+  if (py::isinstance<transport::QuicClient>(obj)) return obj.cast<transport::QuicClient&>();
+  throw BorderError(
+      ErrorKind::kTransport,
+      make_error(ErrorCode::kInvalidArgument, "expected a SimEndpoint, QuicServer or QuicClient"));
+}
+
+std::uint64_t to_us(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    throw BorderError(ErrorKind::kError,
+                      make_error(ErrorCode::kInvalidArgument, "time must be >= 0 seconds"));
+  }
+  return static_cast<std::uint64_t>(std::llround(seconds * 1e6));
+}
+
+world::TerrainKind terrain_named(const std::string& name) {
+  if (name == "superflat") return world::TerrainKind::kSuperflat;
+  if (name == "hills") return world::TerrainKind::kHills;
+  throw BorderError(ErrorKind::kScenario, make_error(ErrorCode::kInvalidArgument, "terrain '", name,
+                                                     "' is not superflat or hills"));
+}
+
+world::BlockId block_id(const py::handle& block) {
+  if (py::isinstance<py::str>(block)) {
+    const std::string name = block.cast<std::string>();
+    if (auto id = world::block_named(name)) return *id;
+    throw BorderError(ErrorKind::kError,
+                      make_error(ErrorCode::kInvalidArgument, "unknown block '", name, "'"));
+  }
+  return block.cast<world::BlockId>();
+}
+
+protocol::BlockFace face_named(const std::string& name) {
+  if (auto face = protocol::enum_from_name<protocol::BlockFace>(name)) return *face;
+  throw BorderError(ErrorKind::kError,
+                    make_error(ErrorCode::kInvalidArgument, "unknown face '", name, "'"));
+}
+
+py::tuple vec(const sim::Vec3& v) {
+  return py::make_tuple(v.x.to_double(), v.y.to_double(), v.z.to_double());
+}
+
+py::dict player_dict(std::uint64_t id, const std::string& name, const sim::PlayerState& s) {
+  py::dict d;
+  d["id"] = id;
+  d["name"] = name;
+  d["position"] = vec(s.position);
+  d["velocity"] = vec(s.velocity);
+  d["yaw"] = s.yaw;
+  d["pitch"] = s.pitch;
+  d["on_ground"] = s.on_ground;
+  d["health"] = s.health;
+  return d;
+}
+
+session::GameServerConfig server_config(const std::string& terrain, std::uint64_t seed,
+                                        std::uint32_t tick_rate, std::int32_t view_radius,
+                                        std::uint64_t bytes_per_second,
+                                        std::uint32_t hash_interval) {
+  if (tick_rate != 20 && tick_rate != 30 && tick_rate != 60) {
+    throw BorderError(ErrorKind::kError,
+                      make_error(ErrorCode::kInvalidArgument, "tick_rate must be 20, 30 or 60"));
+  }
+  session::GameServerConfig config;
+  config.world.rules.tick_rate = tick_rate;
+  config.world.terrain = world::TerrainGenerator({seed, terrain_named(terrain), 62}).filler();
+  config.world.hash_interval = hash_interval;
+  config.chunks.view_radius = view_radius;
+  config.bytes_per_second = bytes_per_second;
+  return config;
+}
+
+std::unique_ptr<replay::EventWriter> open_stream(const std::optional<std::string>& path,
+                                                 const std::string& scenario, std::uint64_t seed,
+                                                 std::uint32_t tick_rate, const std::string& role) {
+  if (!path) return nullptr;
+  auto header = replay::StreamHeader::for_this_build(scenario, seed, tick_rate, role);
+  return std::make_unique<replay::EventWriter>(
+      unwrap(replay::EventWriter::open(*path, header), ErrorKind::kReplay));
+}
+
+py::dict client_metrics_dict(const GameClient& c, std::optional<transport::ConnectionStats> stats) {
+  const session::ClientMetrics& m = c.metrics();
+  py::dict d;
+  d["established"] = c.established();
+  d["inputs_sent"] = m.inputs_sent;
+  d["bundles_sent"] = m.bundles_sent;
+  d["reconciliations"] = m.reconciliations;
+  d["ticks_replayed"] = m.ticks_replayed;
+  d["reconciliation_error_blocks_max"] = m.error_blocks_max;
+  d["reconciliation_error_ms_mean"] =
+      m.own_states ? m.error_ms_sum / static_cast<double>(m.own_states) : 0.0;
+  d["server_states"] = m.own_states;
+  d["chunks_loaded"] = m.chunks_loaded;
+  d["chunk_diffs"] = m.chunk_diffs;
+  d["chunk_errors"] = m.chunk_errors;
+  d["chunk_load_ms_mean"] =
+      m.chunks_loaded ? m.chunk_load_ms_sum / static_cast<double>(m.chunks_loaded) : 0.0;
+  d["chunk_load_ms_max"] = m.chunk_load_ms_max;
+  d["entity_updates"] = m.entity_updates;
+  d["rtt_ms"] = c.session().rtt_us() / 1000.0;
+  d["jitter_ms"] = c.session().jitter_us() / 1000.0;
+  d["chat"] = m.chat;
+  if (stats) {
+    py::dict lanes;
+    for (transport::Lane lane : transport::kAllLanes) {
+      const auto& l = stats->lanes[transport::lane_index(lane)];
+      py::dict ld;
+      ld["bytes_received"] = l.bytes_received;
+      ld["bytes_sent"] = l.bytes_sent;
+      ld["messages_received"] = l.messages_received;
+      lanes[py::str(std::string(transport::lane_name(lane)))] = ld;
+    }
+    d["lanes"] = lanes;
+    d["wire_bytes_received"] = stats->bytes_received;
+    d["wire_bytes_sent"] = stats->bytes_sent;
+  }
+  return d;
+}
+
+py::dict server_metrics_dict(const GameServer& s) {
+  const session::ServerMetrics& m = s.metrics();
+  py::dict d;
+  d["tick"] = m.tick;
+  d["clients"] = m.clients;
+  d["entities"] = m.entities;
+  d["ticks_simulated"] = m.ticks_simulated;
+  d["tick_time_us_mean"] =
+      m.ticks_simulated ? m.tick_time_ns_total / 1000.0 / static_cast<double>(m.ticks_simulated)
+                        : 0.0;
+  d["tick_time_us_max"] = m.tick_time_ns_max / 1000.0;
+  py::list clients;
+  for (const auto& c : s.client_metrics()) {
+    py::dict cd;
+    cd["name"] = c.name;
+    cd["player"] = c.player;
+    cd["inputs_applied"] = c.inputs.applied;
+    cd["inputs_starved"] = c.inputs.starved;
+    cd["inputs_late"] = c.inputs.late;
+    cd["inputs_duplicate"] = c.inputs.duplicates;
+    cd["chunks_sent"] = c.chunks_sent;
+    cd["chunk_bytes"] = c.chunk_bytes;
+    cd["diffs_sent"] = c.diffs_sent;
+    cd["entity_bytes"] = c.entity_bytes;
+    clients.append(cd);
+  }
+  d["per_client"] = clients;
+  return d;
+}
+
+void set_intent(GameClient& c, const std::vector<std::string>& move, double yaw_degrees,
+                double pitch_degrees, const std::optional<std::tuple<int, int, int>>& place,
+                const std::optional<std::tuple<int, int, int>>& dig, const std::string& face,
+                const py::object& block) {
+  session::PlayerIntent intent;
+  for (const std::string& m : move) {
+    static const std::pair<const char*, std::uint8_t> kButtons[] = {
+        {"forward", protocol::movebuttons_bits::kForward},
+        {"back", protocol::movebuttons_bits::kBack},
+        {"left", protocol::movebuttons_bits::kLeft},
+        {"right", protocol::movebuttons_bits::kRight},
+        {"jump", protocol::movebuttons_bits::kJump},
+        {"sneak", protocol::movebuttons_bits::kSneak},
+        {"sprint", protocol::movebuttons_bits::kSprint}};
+    bool known = false;
+    for (const auto& [name, bit] : kButtons) {
+      if (m == name) {
+        intent.buttons |= bit;
+        known = true;
+      }
+    }
+    if (!known)
+      throw BorderError(ErrorKind::kError,
+                        make_error(ErrorCode::kInvalidArgument, "unknown move '", m, "'"));
+  }
+  // Degrees to binary angles: 0 = +z, 90 = -x (turning right).
+  intent.yaw = static_cast<std::uint16_t>(std::llround(yaw_degrees / 360.0 * 65536.0) & 0xffff);
+  intent.pitch = static_cast<std::int16_t>(
+      std::clamp<long long>(std::llround(pitch_degrees / 90.0 * 16384.0), -16384, 16384));
+  if (place) {
+    auto [x, y, z] = *place;
+    intent.block = protocol::BlockAction{
+        protocol::BlockActionKind::kPlace, {x, y, z}, face_named(face), block_id(block)};
+  } else if (dig) {
+    auto [x, y, z] = *dig;
+    intent.block =
+        protocol::BlockAction{protocol::BlockActionKind::kBreak, {x, y, z}, face_named(face), 0};
+  }
+  c.set_intent(intent);
+}
+
+// Python owners: the C++ objects plus the stream files they write.
+struct PyServer {
+  std::unique_ptr<replay::EventWriter> events, inputs;
+  std::unique_ptr<GameServer> server;
+};
+struct PyClient {
+  std::unique_ptr<replay::EventWriter> events;
+  std::unique_ptr<GameClient> client;
+};
+struct PyLocalGame {
+  std::unique_ptr<replay::EventWriter> events, inputs;
+  std::vector<std::unique_ptr<replay::EventWriter>> client_events;
+  std::unique_ptr<session::LocalSession> session;
+  std::string scenario;
+  std::uint64_t seed = 1;
+  std::uint32_t tick_rate = 20;
+};
+
+template <class Cls>
+void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
+  cls.def_property_readonly("established",
+                            [get](typename Cls::type& o) { return get(o).established(); })
+      .def_property_readonly("player",
+                             [get](typename Cls::type& o) -> py::object {
+                               GameClient& c = get(o);
+                               if (!c.has_player()) return py::none();
+                               return player_dict(c.player_entity(), "", c.predicted());
+                             })
+      .def_property_readonly("render_position",
+                             [get](typename Cls::type& o) { return vec(get(o).render_position()); })
+      .def(
+          "block",
+          [get](typename Cls::type& o, int x, int y, int z) -> py::object {
+            auto id = get(o).chunks().loaded_block({x, y, z});
+            if (!id) return py::none();
+            return py::int_(*id);
+          },
+          "x"_a, "y"_a, "z"_a,
+          "The block the client knows at (x, y, z), or None if its chunk is not loaded.")
+      .def(
+          "intent",
+          [get](typename Cls::type& o, const std::vector<std::string>& move, double yaw,
+                double pitch, std::optional<std::tuple<int, int, int>> place,
+                std::optional<std::tuple<int, int, int>> dig, const std::string& face,
+                const py::object& block) {
+            set_intent(get(o), move, yaw, pitch, place, dig, face, block);
+          },
+          "move"_a = std::vector<std::string>{}, "yaw"_a = 0.0, "pitch"_a = 0.0,
+          "place"_a = py::none(), "break_block"_a = py::none(), "face"_a = "up",
+          "block"_a = py::str("planks"),
+          "What the player does from now on (move: forward, back, left, right, jump, sneak, "
+          "sprint; yaw in degrees). "
+          "place/break_block happen once.")
+      .def(
+          "say", [get](typename Cls::type& o, const std::string& text) { get(o).say(text); },
+          "text"_a)
+      .def(
+          "remote_players",
+          [get](typename Cls::type& o, double now) {
+            py::list out;
+            for (const auto& r : get(o).remote_players(to_us(now))) {
+              py::dict d;
+              d["id"] = r.id;
+              d["position"] = vec(r.view.position);
+              d["yaw"] = r.view.yaw;
+              d["extrapolated"] = r.view.extrapolated;
+              d["valid"] = r.view.valid;
+              out.append(d);
+            }
+            return out;
+          },
+          "now"_a, "Other players as drawn at `now` (interpolated 100 ms in the past).")
+      .def(
+          "reconciliations",
+          [get](typename Cls::type& o) {
+            py::list out;
+            for (const auto& e : get(o).take_reconciliations()) {
+              out.append(py::make_tuple(e.tick, e.error.to_double(), e.ticks_replayed));
+            }
+            return out;
+          },
+          "The (tick, error in blocks, ticks replayed) of corrections since the last call.");
+}
+
+}  // namespace
+
+void bind_game(py::module_& m) {
+  py::class_<PyServer> server(m, "Server",
+                              "The reference game's server over a transport endpoint.");
+  server
+      .def(py::init([](const py::object& endpoint, const std::string& terrain, std::uint64_t seed,
+                       std::uint32_t tick_rate, std::int32_t view_radius,
+                       std::uint64_t bytes_per_second, std::optional<std::string> events,
+                       std::optional<std::string> input_log, const std::string& scenario) {
+             auto self = std::make_unique<PyServer>();
+             self->events = open_stream(events, scenario, seed, tick_rate, "server");
+             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs");
+             Rng rng(std::random_device{}());
+             self->server = std::make_unique<GameServer>(
+                 endpoint_of(endpoint),
+                 server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20),
+                 unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng, self->events.get(),
+                 self->inputs.get());
+             return self;
+           }),
+           "endpoint"_a, "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
+           "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
+           "input_log"_a = py::none(), "scenario"_a = "", py::keep_alive<1, 2>())
+      .def(
+          "step",
+          [](PyServer& s, double now) {
+            const std::uint64_t us = to_us(now);
+            py::gil_scoped_release release;
+            s.server->step(us);
+          },
+          "now"_a, "Handles the network and simulates every tick due at `now` (seconds).")
+      .def_property_readonly("tick", [](PyServer& s) { return s.server->world().tick(); })
+      .def_property_readonly("players",
+                             [](PyServer& s) {
+                               py::list out;
+                               for (const auto& [id, p] : s.server->world().simulation().players())
+                                 out.append(player_dict(id, p.name, p.state));
+                               return out;
+                             })
+      .def(
+          "block",
+          [](PyServer& s, int x, int y, int z) {
+            return s.server->world().chunks().block_at({x, y, z});
+          },
+          "x"_a, "y"_a, "z"_a)
+      .def_property_readonly("metrics", [](PyServer& s) { return server_metrics_dict(*s.server); })
+      .def_property_readonly("hashes", [](PyServer& s) {
+        const auto h = s.server->world().simulation().hashes();
+        return py::dict("players"_a = h.players, "entities"_a = h.entities, "chunks"_a = h.chunks);
+      });
+
+  py::class_<PyClient> client(m, "Client",
+                              "The reference game's client over a transport endpoint.");
+  client
+      .def(py::init([](const py::object& endpoint, const std::string& name,
+                       std::optional<std::string> token, std::uint32_t interpolation_delay_ms,
+                       std::optional<std::string> events) {
+             auto self = std::make_unique<PyClient>();
+             self->events = open_stream(events, "", 0, 20, "client:" + name);
+             session::GameClientConfig config;
+             config.name = name;
+             config.token = token;
+             config.interpolation_delay_ms = interpolation_delay_ms;
+             Rng rng(std::random_device{}());
+             self->client = std::make_unique<GameClient>(
+                 endpoint_of(endpoint), config,
+                 unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng, self->events.get());
+             return self;
+           }),
+           "endpoint"_a, "name"_a, "token"_a = py::none(), "interpolation_delay_ms"_a = 100,
+           "events"_a = py::none(), py::keep_alive<1, 2>())
+      .def(
+          "step",
+          [](PyClient& c, double now) {
+            const std::uint64_t us = to_us(now);
+            py::gil_scoped_release release;
+            c.client->step(us);
+          },
+          "now"_a)
+      .def_property_readonly(
+          "metrics", [](PyClient& c) { return client_metrics_dict(*c.client, std::nullopt); });
+  bind_client_views(
+      client, +[](PyClient& c) -> GameClient& { return *c.client; });
+
+  py::class_<GameClient> game_client(m, "GameClientView", "A client inside a LocalGame.");
+  bind_client_views(
+      game_client, +[](GameClient& c) -> GameClient& { return c; });
+
+  py::class_<PyLocalGame>(m, "LocalGame",
+                          "A server and clients on one machine, over SimNet or QUIC.")
+      .def(py::init([](const std::string& network, const std::string& terrain, std::uint64_t seed,
+                       std::uint32_t tick_rate, std::int32_t view_radius,
+                       std::uint64_t bytes_per_second, std::optional<std::string> events,
+                       std::optional<std::string> input_log, const std::string& scenario,
+                       std::uint32_t hash_interval, const std::string& qlog_dir) {
+             auto self = std::make_unique<PyLocalGame>();
+             self->scenario = scenario;
+             self->seed = seed;
+             self->tick_rate = tick_rate;
+             self->events = open_stream(events, scenario, seed, tick_rate, "server");
+             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs");
+             session::LocalSessionConfig config;
+             if (network == "sim") {
+               config.network = session::NetworkKind::kSim;
+             } else if (network == "quic") {
+               config.network = session::NetworkKind::kQuic;
+             } else {
+               throw BorderError(ErrorKind::kScenario,
+                                 make_error(ErrorCode::kInvalidArgument, "network '", network,
+                                            "' is not sim or quic"));
+             }
+             config.seed = seed;
+             config.qlog_dir = qlog_dir;
+             config.server = server_config(terrain, seed, tick_rate, view_radius, bytes_per_second,
+                                           hash_interval);
+             self->session = unwrap(
+                 session::LocalSession::create(config, self->events.get(), self->inputs.get()),
+                 ErrorKind::kTransport);
+             return self;
+           }),
+           "network"_a = "sim", "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
+           "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
+           "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "")
+      .def(
+          "add_client",
+          [](PyLocalGame& g, const std::string& name, double latency_ms, double jitter_ms,
+             double loss, std::uint64_t bandwidth_bits, bool relay,
+             std::optional<std::string> events) {
+            session::LocalClientSpec spec;
+            spec.name = name;
+            spec.link.latency = std::chrono::microseconds(std::llround(latency_ms * 1000));
+            spec.link.jitter = std::chrono::microseconds(std::llround(jitter_ms * 1000));
+            spec.link.loss = loss;
+            spec.link.rate_bits_per_second = bandwidth_bits;
+            spec.relay = relay;
+            auto writer = open_stream(events, g.scenario, g.seed, g.tick_rate, "client:" + name);
+            spec.events = writer.get();
+            g.client_events.push_back(std::move(writer));
+            return unwrap(g.session->add_client(spec), ErrorKind::kTransport);
+          },
+          "name"_a, "latency_ms"_a = 0.0, "jitter_ms"_a = 0.0, "loss"_a = 0.0,
+          "bandwidth_bits"_a = 0, "relay"_a = false, "events"_a = py::none(),
+          "Adds a player whose link (each direction) has this latency, jitter, loss and rate.")
+      .def(
+          "run_until",
+          [](PyLocalGame& g, double t) {
+            const std::uint64_t us = to_us(t);
+            py::gil_scoped_release release;
+            g.session->run_until(us);
+          },
+          "time"_a, "Runs everything until `time` seconds since the game began.")
+      .def(
+          "cut_off",
+          [](PyLocalGame& g, std::size_t index, double seconds) {
+            unwrap(g.session->cut_off(index, to_us(seconds)), ErrorKind::kTransport);
+          },
+          "index"_a, "seconds"_a)
+      .def_property_readonly("now", [](PyLocalGame& g) { return g.session->now_us() / 1e6; })
+      .def_property_readonly("tick",
+                             [](PyLocalGame& g) { return g.session->server().world().tick(); })
+      .def(
+          "client",
+          [](PyLocalGame& g, std::size_t i) -> GameClient& {
+            if (i >= g.session->client_count()) throw py::index_error("no such client");
+            return g.session->client(i);
+          },
+          "index"_a, py::return_value_policy::reference_internal)
+      .def(
+          "client_metrics",
+          [](PyLocalGame& g, std::size_t i) {
+            return client_metrics_dict(g.session->client(i), g.session->client_stats(i));
+          },
+          "index"_a)
+      .def_property_readonly(
+          "server_metrics", [](PyLocalGame& g) { return server_metrics_dict(g.session->server()); })
+      .def(
+          "server_block",
+          [](PyLocalGame& g, int x, int y, int z) {
+            return g.session->server().world().chunks().block_at({x, y, z});
+          },
+          "x"_a, "y"_a, "z"_a)
+      .def_property_readonly(
+          "players",
+          [](PyLocalGame& g) {
+            py::list out;
+            for (const auto& [id, p] : g.session->server().world().simulation().players()) {
+              out.append(player_dict(id, p.name, p.state));
+            }
+            return out;
+          })
+      .def(
+          "close",
+          [](PyLocalGame& g) {
+            for (auto* w : {g.events.get(), g.inputs.get()}) {
+              if (w) unwrap(w->close(), ErrorKind::kReplay);
+            }
+            for (auto& w : g.client_events) {
+              if (w) unwrap(w->close(), ErrorKind::kReplay);
+            }
+          },
+          "Flushes and closes the event streams and the input log.");
+}
+
+}  // namespace theta_net::bindings

@@ -1,0 +1,23 @@
+// ComponentCodec: one component's codes <-> the fixed-width payload carried by world snapshots
+// and ComponentDelta entries on the reliable replication lane. Each field's code, minus the
+// field's smallest code, in exactly its code_bits() (a quaternion: largest index in 2 bits, then
+// the three components), LSB-first, zero-padded to a byte. Reliable payloads are not
+// delta-coded: the reliable lane carries low-rate state; high-rate state uses the entity
+// bitstream (entity_codec.hpp).
+#pragma once
+
+#include <span>
+
+#include "theta_net/core/byte_io.hpp"
+#include "theta_net/replication/component_type.hpp"
+
+namespace theta_net::replication {
+
+// Bytes of one component's payload.
+std::size_t component_payload_size(const ComponentType& type);
+void encode_component(const ComponentType& type, std::span<const std::int64_t> codes, Bytes& out);
+// Border: the payload must be exactly component_payload_size() bytes, padding bits zero, every
+// code in range.
+Status decode_component(const ComponentType& type, ByteSpan payload, std::span<std::int64_t> codes);
+
+}  // namespace theta_net::replication

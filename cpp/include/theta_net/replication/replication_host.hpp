@@ -1,0 +1,104 @@
+// ReplicationHost: the server side of replication for many clients, sans-I/O. The game keeps
+// two states current every tick: entities() (high-rate state on the unreliable entities lane:
+// per-client interest, priority, budget, acknowledged baselines) and records() (low-rate state
+// on the reliable replication lane: a WorldSnapshot on join, then ComponentDelta messages).
+// step() fills each client's BroadcastQueue; the driver drains each queue as that client's
+// connection allows and sends the messages (framed by a LaneWriter) on their lanes.
+//
+// On the reliable lane a snapshot is announced by a SyncProgress (snapshot_id, received 0,
+// total chunks, bytes) before its chunks, so that an empty world (zero chunks) is announced
+// too; the client answers ClientReady once it applied it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "theta_net/protocol/messages.hpp"
+#include "theta_net/replication/broadcast_queue.hpp"
+#include "theta_net/replication/client_replicator.hpp"
+#include "theta_net/replication/delta_tracker.hpp"
+#include "theta_net/replication/interest_grid.hpp"
+#include "theta_net/replication/world_snapshot.hpp"
+
+namespace theta_net::replication {
+
+struct ReplicationHostConfig {
+  ClientReplicatorConfig entities;
+  WorldSnapshotOptions snapshot;
+  BroadcastQueueLimits queue;
+  InterestConfig interest;
+  std::uint32_t view_distance = 4;  // a new client's, in cells
+};
+
+struct HostClientStats {
+  std::uint32_t snapshots = 0;       // snapshots queued (1 + resynchronisations)
+  std::uint32_t ready_snapshot = 0;  // the last snapshot the client reported applied
+  bool resyncing = false;
+};
+
+class ReplicationHost {
+ public:
+  using ClientId = std::uint64_t;
+
+  ReplicationHost(std::shared_ptr<const Schema> entity_schema,
+                  std::shared_ptr<const Schema> record_schema, ReplicationHostConfig config = {});
+
+  WorldState& entities() { return entities_; }
+  WorldState& records() { return records_; }
+  const WorldState& entities() const { return entities_; }
+  const WorldState& records() const { return records_; }
+  InterestGrid& interest() { return grid_; }
+  // Places every entity that has component `name` in the interest grid by its fields named
+  // x, y and z (fixed point) at each step. Without one, entities are seen only through scopes
+  // and ClientInterest::always_see.
+  Status set_position_component(std::string_view name);
+
+  ClientId add_client();
+  void remove_client(ClientId id);
+  std::vector<ClientId> clients() const;
+  ClientInterest* interest_of(ClientId id);
+
+  // A message from a client: InputBundle (its acknowledgement), InterestUpdate, ClientReady.
+  Status on_message(ClientId id, const protocol::AnyMessage& message);
+  // Sets the newest input of this client that the game applied (echoed in entity deltas).
+  void set_last_input_sequence(ClientId id, std::uint32_t sequence);
+
+  // Produces this tick's messages for every client, in client id order.
+  void step(std::uint32_t tick, Nanos now);
+  // The client's queued messages that fit `credit` bytes (see BroadcastQueue::drain).
+  std::vector<QueuedMessage> drain(ClientId id, std::size_t credit);
+
+  const BroadcastQueue* queue(ClientId id) const;
+  const ClientReplicator* replicator(ClientId id) const;
+  const HostClientStats* client_stats(ClientId id) const;
+
+ private:
+  struct Client {
+    Client(const ReplicationHost& host);
+    ClientReplicator replicator;
+    DeltaTracker tracker;
+    BroadcastQueue queue;
+    ClientInterest interest;
+    bool snapshot_due = true;
+    bool reading = true;  // drained since its last overflow
+    std::uint32_t last_input_sequence = 0;
+    HostClientStats stats;
+  };
+  void reliable_step(Client& c, std::uint32_t tick);
+  void place_entities();
+
+  ReplicationHostConfig config_;
+  WorldState entities_, records_;
+  InterestGrid grid_;
+  std::optional<std::size_t> position_component_;
+  int position_slots_[3] = {0, 1, 2};
+  std::map<ClientId, Client> clients_;  // ordered: deterministic iteration
+  ClientId next_client_ = 1;
+  std::uint32_t next_snapshot_ = 1;
+  std::vector<VisibleEntity> visible_;
+};
+
+}  // namespace theta_net::replication

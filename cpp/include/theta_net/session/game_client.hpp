@@ -1,0 +1,140 @@
+// The reference game's client over a transport Endpoint with one connection (QuicClient or a
+// SimNet client). One step(now):
+//   session     handshake, resume after reconnects, heartbeats (protocol::SessionClient)
+//   world       chunks and chunk diffs into its own ChunkStore
+//   prediction  every tick due, the player's intent becomes an input stamped for the server tick
+//               it should reach the server by; the input is applied at once with the server's
+//               movement code; every bundle repeats the inputs not yet acknowledged
+//   reconcile   the server's exact state of the player (OwnPlayerState) is compared with the
+//               prediction for that tick; beyond a threshold the client rewinds and replays;
+//               the drawn position glides to the corrected one
+//   remote      other players from entity deltas, drawn 100 ms in the past, interpolated
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theta_net/codec/chunk_codec.hpp"
+#include "theta_net/netcode/correction_smoother.hpp"
+#include "theta_net/netcode/interpolator.hpp"
+#include "theta_net/netcode/prediction.hpp"
+#include "theta_net/netcode/server_clock.hpp"
+#include "theta_net/protocol/session_client.hpp"
+#include "theta_net/replay/event_writer.hpp"
+#include "theta_net/replication/reference_components.hpp"
+#include "theta_net/replication/replication_client.hpp"
+
+namespace theta_net::session {
+
+struct GameClientConfig {
+  std::string name;
+  std::optional<std::string> token;
+  std::uint32_t interpolation_delay_ms = 100;
+  std::size_t redundant_inputs =
+      4;             // inputs per bundle: the newest and the unacknowledged before it
+  sim::Rules rules;  // tick_rate is taken from the server's SessionAck
+  std::uint64_t heartbeat_interval_us = 1'000'000;
+};
+
+// What the player wants now; a block or inventory action is used once.
+struct PlayerIntent {
+  std::uint8_t buttons = 0;  // protocol::movebuttons_bits
+  std::uint16_t yaw = 0;
+  std::int16_t pitch = 0;
+  std::optional<protocol::BlockAction> block;
+  std::optional<protocol::InventoryOp> inventory;
+};
+
+struct RemotePlayer {
+  replication::EntityId id = 0;
+  netcode::InterpolatedView view;
+  std::int32_t health = 0;
+};
+
+struct ClientMetrics {
+  std::uint64_t inputs_sent = 0;
+  std::uint64_t bundles_sent = 0;
+  std::uint64_t reconciliations = 0;  // corrections
+  std::uint64_t ticks_replayed = 0;
+  double error_blocks_sum = 0;  // over corrections
+  double error_blocks_max = 0;
+  std::uint64_t own_states = 0;  // OwnPlayerState messages compared
+  double error_ms_sum = 0;       // distance / walking speed, over every comparison
+  std::uint64_t chunks_loaded = 0;
+  std::uint64_t chunk_diffs = 0;
+  std::uint64_t chunk_errors = 0;  // blobs or diffs that did not decode or apply
+  double chunk_load_ms_sum = 0;    // time a wanted chunk took to arrive
+  double chunk_load_ms_max = 0;
+  std::uint64_t entity_updates = 0;
+  std::uint64_t interpolation_extrapolated = 0;
+  std::vector<std::string> chat;  // "sender: text"
+};
+
+class GameClient {
+ public:
+  GameClient(transport::Endpoint& endpoint, GameClientConfig config, Ed25519KeyPair key, Rng rng,
+             replay::EventWriter* events = nullptr);
+  ~GameClient();
+
+  void set_intent(const PlayerIntent& intent);
+  void say(const std::string& text);
+  void step(std::uint64_t now_us);
+
+  bool established() const { return session_.state() == protocol::SessionState::kEstablished; }
+  protocol::SessionState state() const { return session_.state(); }
+  const protocol::SessionClient& session() const { return session_; }
+  // The exact predicted state, and where it is drawn (smoothed after corrections).
+  bool has_player() const { return has_player_; }
+  const sim::PlayerState& predicted() const { return predicted_.state(); }
+  // The prediction for a past tick (to compare with the server's state at that tick).
+  std::optional<sim::PlayerState> predicted_at(std::uint32_t tick) const {
+    return predicted_.state_at(tick);
+  }
+  sim::Vec3 render_position() const { return smoother_.render(predicted_.state().position); }
+  std::uint32_t input_tick() const { return next_input_tick_; }
+  replication::EntityId player_entity() const { return own_entity_; }
+  std::vector<RemotePlayer> remote_players(std::uint64_t now_us) const;
+  world::ChunkStore& chunks() { return chunks_; }
+  const ClientMetrics& metrics() const { return metrics_; }
+  // Drains the reconciliation events since the last call.
+  std::vector<netcode::ReconciliationEvent> take_reconciliations();
+
+ private:
+  void on_message(protocol::AnyMessage& message, std::uint64_t now_us);
+  void on_own_state(const protocol::OwnPlayerState& own, std::uint64_t now_us);
+  void on_chunk(const protocol::ChunkData& data, std::uint64_t now_us);
+  void on_chunk_diff(const protocol::ChunkDiff& diff);
+  void on_entities(std::uint32_t server_tick);
+  void predict_due_ticks(std::uint64_t now_us);
+  void record(const replay::Event& event);
+  void want_chunks_around(std::uint64_t now_us);
+
+  GameClientConfig config_;
+  protocol::SessionClient session_;
+  replication::ReplicationClient replication_;
+  replication::reference::ReferenceAccess reference_;
+  codec::ChunkCodec chunk_codec_;
+  world::ChunkStore chunks_;
+  std::map<world::ChunkPos, std::uint32_t> chunk_revision_;
+  std::map<world::ChunkPos, std::uint64_t> wanted_since_us_;  // for chunk load times
+  netcode::PredictedPlayer predicted_;
+  netcode::ServerClock clock_;
+  netcode::CorrectionSmoother smoother_;
+  std::map<replication::EntityId, netcode::Interpolator> remote_;
+  PlayerIntent intent_;
+  bool has_player_ = false;
+  replication::EntityId own_entity_ = 0;
+  std::uint32_t next_input_tick_ = 0;
+  std::uint32_t sequence_ = 0;
+  std::uint32_t last_own_tick_ = 0;
+  std::vector<netcode::ReconciliationEvent> reconciliations_;
+  ClientMetrics metrics_;
+  replay::EventWriter* events_;
+  replay::Event scratch_{0, "scratch"};
+};
+
+}  // namespace theta_net::session

@@ -1,0 +1,66 @@
+// The authoritative game and its record: the simulation, the world's blocks, and two streams.
+// Everything that changes the game goes through here (a player joins or leaves, chats, or the
+// tick is simulated with each player's input), so the input log written here is all a replay
+// needs to rebuild the same game, and the event stream written here is what it must reproduce
+// byte for byte (docs/replay.md). The network server drives it from the wire; the replay
+// runner drives it from an input log.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "theta_net/replay/event_writer.hpp"
+#include "theta_net/sim/simulation.hpp"
+#include "theta_net/world/chunk_store.hpp"
+
+namespace theta_net::session {
+
+struct ServerWorldConfig {
+  sim::Rules rules;
+  world::ChunkFiller terrain;  // the world generator (a ChunkStore filler)
+  world::ChunkStoreConfig store;
+  std::uint32_t hash_interval = 20;  // a state_hash event every this many ticks (0 = never)
+};
+
+class ServerWorld {
+ public:
+  // `events` receives the authoritative event stream and `inputs` the input log; either may be
+  // null. Both must outlive the world.
+  ServerWorld(ServerWorldConfig config, replay::EventWriter* events = nullptr,
+              replay::EventWriter* inputs = nullptr);
+
+  // These take effect at the next tick (tick() + 1) and are recorded at it.
+  sim::PlayerId join(const std::string& name);
+  void leave(sim::PlayerId player, const std::string& reason);
+  void chat(sim::PlayerId player, const std::string& text);
+
+  // Simulates the next tick with each player's input (missing players stand still).
+  sim::StepReport step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs);
+
+  std::uint32_t tick() const { return simulation_.tick(); }
+  sim::Simulation& simulation() { return simulation_; }
+  const sim::Simulation& simulation() const { return simulation_; }
+  world::ChunkStore& chunks() { return store_; }
+  // The first error of either stream (a full disk, a closed writer), if any.
+  const Status& record_status() const { return record_status_; }
+
+ private:
+  void record(replay::EventWriter* writer, const replay::Event& event);
+
+  ServerWorldConfig config_;
+  world::ChunkStore store_;
+  sim::Simulation simulation_;
+  replay::EventWriter* events_;
+  replay::EventWriter* inputs_;
+  replay::Event scratch_{0, "scratch"};
+  Status record_status_;
+};
+
+// "12,64,-3": how block and chunk positions are written as event keys.
+std::string position_key(std::int64_t x, std::int64_t y, std::int64_t z);
+
+// An input as the input log records it, and back (the replay runner reads these).
+void input_to_event(sim::PlayerId player, const protocol::InputFrame& input, replay::Event& out);
+
+}  // namespace theta_net::session

@@ -1,0 +1,60 @@
+// Private: the JSON text rules the scanner, the parser and the canonical writer share, so that
+// what one accepts the others accept too (the fuzzer checks that they agree).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace theta_net::replay::json_text {
+
+// 1 for bytes that may appear in a JSON string as they are and need no further look:
+// printable ASCII except '"' and '\\'.
+inline constexpr std::array<std::uint8_t, 256> kPlainStringByte = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = 1;
+  t['"'] = 0;
+  t['\\'] = 0;
+  return t;
+}();
+
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// The length of the well-formed UTF-8 sequence starting at p (a byte >= 0x80), or 0 if it is
+// malformed: overlong forms, surrogates and code points past U+10FFFF are refused (RFC 3629).
+std::size_t utf8_sequence_length(const char* p, const char* end);
+
+// The value of 4 hex digits at p (which has at least 4 bytes), or -1.
+int hex4(const char* p);
+
+// The number literal [begin, end), already checked against the JSON grammar, as a double.
+// Returns false if it overflows a double (1e400); underflow gives a zero, as in most readers.
+bool literal_to_double(const char* begin, const char* end, double& out);
+
+// Whether a literal that passed the grammar could overflow a double: only then is the exact
+// conversion needed to decide (int_digits: digits before the point; exponent: its value).
+inline bool may_overflow_double(std::size_t int_digits, std::int64_t exponent) {
+  return static_cast<std::int64_t>(int_digits) + exponent > 300;
+}
+
+// Appends text as a JSON string with the escapes Python's json.dumps(ensure_ascii=False) uses
+// (\" \\ \b \f \n \r \t, \u00XX in lower-case hex for other control bytes, everything else as is).
+// The text must be valid UTF-8 (checked by the caller).
+void append_escaped(std::string& out, std::string_view text);
+
+// Whether text is valid UTF-8.
+bool valid_utf8(std::string_view text);
+
+// Appends a finite double the way Python's repr() writes it: the shortest digits that read back
+// to the same double; fixed notation with at least one digit after the point when the decimal
+// exponent is in [-4, 16), scientific ("1e-05", "1.5e+16") otherwise.
+void append_double(std::string& out, double value);
+
+}  // namespace theta_net::replay::json_text

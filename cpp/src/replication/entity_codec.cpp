@@ -1,0 +1,96 @@
+// EntityCodec's set operations: diff and apply. The bitstream itself is in entity_encoder.cpp
+// and entity_decoder.cpp.
+#include "theta_net/replication/entity_codec.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "entity_models.hpp"
+
+namespace theta_net::replication {
+namespace {
+
+bool same_entity(const WorldState& a, std::size_t i, const WorldState& b, std::size_t j) {
+  if (a.mask(i) != b.mask(j)) return false;
+  const auto ra = a.row(i), rb = b.row(j);
+  return detail::same_codes(ra.data(), rb.data(), ra.size());
+}
+
+}  // namespace
+
+EntityCodec::EntityCodec(std::shared_ptr<const Schema> schema, EntityCodecLimits limits)
+    : schema_(std::move(schema)), limits_(limits) {}
+
+void EntityCodec::diff(const WorldState& baseline, const WorldState& current,
+                       std::vector<EntityChange>& out, const std::span<const EntityId>* visible) {
+  out.clear();
+  const auto ids = current.ids();
+  std::size_t v = 0;  // position in `visible`
+  // The next current index that is visible, starting at j.
+  auto next_visible = [&](std::size_t j) {
+    if (!visible) return j;
+    while (j < ids.size()) {
+      while (v < visible->size() && (*visible)[v] < ids[j]) ++v;
+      if (v == visible->size()) return ids.size();
+      if ((*visible)[v] == ids[j]) return j;
+      ++j;
+    }
+    return j;
+  };
+  std::size_t i = 0, j = next_visible(0);
+  while (i < baseline.size() || j < ids.size()) {
+    if (j < ids.size() && (i == baseline.size() || ids[j] < baseline.id(i))) {
+      out.push_back({EntityChange::kNone, static_cast<std::uint32_t>(j)});
+      j = next_visible(j + 1);
+    } else if (j == ids.size() || baseline.id(i) < ids[j]) {
+      out.push_back({static_cast<std::uint32_t>(i), EntityChange::kNone});
+      ++i;
+    } else {
+      if (!same_entity(baseline, i, current, j)) {
+        out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+      }
+      ++i;
+      j = next_visible(j + 1);
+    }
+  }
+}
+
+Bytes EntityCodec::encode(const WorldState& baseline, const WorldState& current) const {
+  std::vector<EntityChange> changes;
+  diff(baseline, current, changes);
+  Bytes out;
+  encode(baseline, current, changes, out);
+  return out;
+}
+
+WorldState EntityCodec::apply(const WorldState& baseline, const WorldState& current,
+                              std::span<const EntityChange> changes) {
+  WorldState out(baseline.schema_ptr());
+  apply_into(baseline, current, changes, out);
+  return out;
+}
+
+void EntityCodec::apply_into(const WorldState& baseline, const WorldState& current,
+                             std::span<const EntityChange> changes, WorldState& out) {
+  out.clear();
+  out.reserve(baseline.size() + changes.size());
+  std::size_t i = 0;
+  auto copy_baseline_until = [&](EntityId id) {
+    while (i < baseline.size() && baseline.id(i) < id) {
+      out.append(baseline.id(i), baseline.mask(i), baseline.row(i));
+      ++i;
+    }
+  };
+  for (const EntityChange& c : changes) {
+    const EntityId id = c.spawn() ? current.id(c.current) : baseline.id(c.baseline);
+    copy_baseline_until(id);
+    if (!c.spawn()) ++i;  // replaced or removed
+    if (!c.despawn()) out.append(id, current.mask(c.current), current.row(c.current));
+  }
+  copy_baseline_until(std::numeric_limits<EntityId>::max());
+  if (i < baseline.size()) {  // the id 2^64 - 1 itself
+    out.append(baseline.id(i), baseline.mask(i), baseline.row(i));
+  }
+}
+
+}  // namespace theta_net::replication

@@ -1,0 +1,311 @@
+#include "theta_net/session/game_client.hpp"
+
+#include "theta_net/codec/chunk_diff.hpp"
+#include "theta_net/session/server_world.hpp"
+#include "theta_net/world/chunk_interest.hpp"
+
+namespace theta_net::session {
+
+using protocol::AnyMessage;
+
+namespace {
+
+protocol::SessionClientConfig session_config(const GameClientConfig& config) {
+  protocol::SessionClientConfig c;
+  c.handshake.client_name = config.name;
+  c.handshake.auth_token = config.token;
+  c.heartbeat_interval_us = config.heartbeat_interval_us;
+  return c;
+}
+
+sim::PlayerState state_of(const protocol::OwnPlayerState& own) {
+  sim::PlayerState s;
+  auto at = [](const std::vector<std::int64_t>& v, std::size_t i) {
+    return i < v.size() ? Fx::from_raw(v[i]) : Fx{};
+  };
+  s.position = {at(own.position, 0), at(own.position, 1), at(own.position, 2)};
+  s.velocity = {at(own.velocity, 0), at(own.velocity, 1), at(own.velocity, 2)};
+  s.yaw = own.yaw;
+  s.pitch = own.pitch;
+  s.on_ground = own.on_ground;
+  s.health = own.health;
+  s.selected_slot = own.selected_slot;
+  s.last_input_sequence = own.last_input_sequence;
+  return s;
+}
+
+world::ChunkPos chunk_pos(const protocol::Vec3i& v) {
+  return {v.x, v.y, v.z};
+}
+
+}  // namespace
+
+GameClient::GameClient(transport::Endpoint& endpoint, GameClientConfig config, Ed25519KeyPair key,
+                       Rng rng, replay::EventWriter* events)
+    : config_(std::move(config)),
+      session_(endpoint, session_config(config_), key, rng),
+      replication_(replication::reference::schema(), replication::reference::schema()),
+      reference_(*replication::reference::schema()),
+      chunk_codec_(codec::ChunkPreset::kDefault),
+      predicted_(config_.rules),
+      clock_(config_.rules.tick_rate),
+      events_(events) {}
+
+GameClient::~GameClient() = default;
+
+void GameClient::record(const replay::Event& event) {
+  if (events_) (void)events_->write(event);
+}
+
+void GameClient::set_intent(const PlayerIntent& intent) {
+  const auto block = intent_.block;
+  const auto inventory = intent_.inventory;
+  intent_ = intent;
+  // A pending action not yet sent survives an update without one.
+  if (!intent_.block) intent_.block = block;
+  if (!intent_.inventory) intent_.inventory = inventory;
+}
+
+void GameClient::say(const std::string& text) {
+  protocol::ChatMessage chat;
+  chat.text = text;
+  (void)session_.send(chat);
+}
+
+void GameClient::step(std::uint64_t now_us) {
+  session_.update(now_us);
+  while (auto event = session_.next_event()) {
+    switch (event->kind) {
+      case protocol::ClientEvent::Kind::kEstablished:
+        if (event->ack->tick_rate != config_.rules.tick_rate && event->ack->tick_rate != 0) {
+          config_.rules.tick_rate = event->ack->tick_rate;
+          predicted_ = netcode::PredictedPlayer(config_.rules);
+          clock_ = netcode::ServerClock(config_.rules.tick_rate);
+          has_player_ = false;
+        }
+        // A new connection starts the server's side of replication afresh: so does ours.
+        replication_ = replication::ReplicationClient(replication::reference::schema(),
+                                                      replication::reference::schema());
+        remote_.clear();
+        clock_.on_server_tick(event->ack->server_tick, now_us, 0);
+        scratch_.reset(last_own_tick_, "connected");
+        scratch_.set("resumed", event->ack->resumed)
+            .set("role", std::string(protocol::enum_name(event->ack->role).value_or("?")));
+        record(scratch_);
+        break;
+      case protocol::ClientEvent::Kind::kRejected:
+      case protocol::ClientEvent::Kind::kLost:
+        scratch_.reset(last_own_tick_,
+                       event->kind == protocol::ClientEvent::Kind::kLost ? "lost" : "rejected");
+        scratch_.set("detail", event->detail);
+        record(scratch_);
+        break;
+      case protocol::ClientEvent::Kind::kMessage:
+        on_message(*event->message, now_us);
+        break;
+    }
+  }
+  if (established()) {
+    for (AnyMessage& message : replication_.take_outgoing()) (void)session_.send(message);
+    predict_due_ticks(now_us);
+  }
+  session_.flush();
+}
+
+void GameClient::on_message(AnyMessage& message, std::uint64_t now_us) {
+  if (const auto* own = std::get_if<protocol::OwnPlayerState>(&message))
+    return on_own_state(*own, now_us);
+  if (const auto* data = std::get_if<protocol::ChunkData>(&message)) return on_chunk(*data, now_us);
+  if (const auto* diff = std::get_if<protocol::ChunkDiff>(&message)) return on_chunk_diff(*diff);
+  if (const auto* unload = std::get_if<protocol::ChunkUnload>(&message)) {
+    for (const protocol::Vec3i& pos : unload->positions) {
+      chunks_.erase(chunk_pos(pos));
+      chunk_revision_.erase(chunk_pos(pos));
+    }
+    return;
+  }
+  if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
+    metrics_.chat.push_back(str_cat(chat->sender, ": ", chat->text));
+    return;
+  }
+  std::optional<std::uint32_t> entity_tick;
+  if (const auto* delta = std::get_if<protocol::EntityDelta>(&message)) {
+    clock_.on_server_tick(delta->server_tick, now_us, session_.rtt_us());
+    entity_tick = delta->server_tick;
+  }
+  if (replication_.on_message(message).ok() && entity_tick) on_entities(*entity_tick);
+}
+
+void GameClient::on_own_state(const protocol::OwnPlayerState& own, std::uint64_t now_us) {
+  clock_.on_server_tick(own.server_tick, now_us, session_.rtt_us());
+  own_entity_ = own.entity;
+  const sim::PlayerState authoritative = state_of(own);
+  if (!has_player_) {
+    predicted_.reset(authoritative, own.server_tick);
+    has_player_ = true;
+    last_own_tick_ = own.server_tick;
+    want_chunks_around(now_us);
+    return;
+  }
+  if (own.server_tick <= last_own_tick_) return;  // a late or repeated datagram
+  last_own_tick_ = own.server_tick;
+  if (auto error = predicted_.error_at(authoritative, own.server_tick)) {
+    ++metrics_.own_states;
+    metrics_.error_ms_sum += error->to_double() / config_.rules.walk_speed.to_double() * 1000.0;
+  }
+  const sim::Vec3 before = predicted_.state().position;
+  const world::ChunkPos chunk_before = world::chunk_of(
+      {static_cast<std::int32_t>(before.x.floor()), static_cast<std::int32_t>(before.y.floor()),
+       static_cast<std::int32_t>(before.z.floor())});
+  if (auto event = predicted_.reconcile(authoritative, own.server_tick, chunks_)) {
+    smoother_.on_correction(before, predicted_.state().position);
+    ++metrics_.reconciliations;
+    metrics_.ticks_replayed += event->ticks_replayed;
+    metrics_.error_blocks_sum += event->error.to_double();
+    metrics_.error_blocks_max = std::max(metrics_.error_blocks_max, event->error.to_double());
+    reconciliations_.push_back(*event);
+    scratch_.reset(own.server_tick, "reconciliation");
+    scratch_.set("error", event->error.to_double())
+        .set("replayed", std::int64_t{event->ticks_replayed});
+    record(scratch_);
+  }
+  const sim::Vec3 after = predicted_.state().position;
+  if (world::chunk_of({static_cast<std::int32_t>(after.x.floor()),
+                       static_cast<std::int32_t>(after.y.floor()),
+                       static_cast<std::int32_t>(after.z.floor())}) != chunk_before) {
+    want_chunks_around(now_us);
+  }
+}
+
+void GameClient::want_chunks_around(std::uint64_t now_us) {
+  // The chunks the server's default view radius covers; the time each took is a load time.
+  const sim::Vec3 p = predicted_.state().position;
+  const world::ChunkPos c = world::chunk_of({static_cast<std::int32_t>(p.x.floor()),
+                                             static_cast<std::int32_t>(p.y.floor()),
+                                             static_cast<std::int32_t>(p.z.floor())});
+  const world::ChunkInterestConfig view;
+  for (std::int32_t dx = -view.view_radius; dx <= view.view_radius; ++dx) {
+    for (std::int32_t dz = -view.view_radius; dz <= view.view_radius; ++dz) {
+      for (std::int32_t y = view.min_chunk_y; y <= view.max_chunk_y; ++y) {
+        const world::ChunkPos pos{c.x + dx, y, c.z + dz};
+        if (!chunks_.find(pos)) wanted_since_us_.emplace(pos, now_us);
+      }
+    }
+  }
+}
+
+void GameClient::on_chunk(const protocol::ChunkData& data, std::uint64_t now_us) {
+  const world::ChunkPos pos = chunk_pos(data.position);
+  world::Chunk chunk;
+  chunk.revision = data.revision;
+  if (!chunk_codec_.decode_into(data.blob, chunk.blocks).ok()) {
+    ++metrics_.chunk_errors;
+    return;
+  }
+  chunks_.insert(pos, chunk);
+  chunk_revision_[pos] = data.revision;
+  ++metrics_.chunks_loaded;
+  if (auto it = wanted_since_us_.find(pos); it != wanted_since_us_.end()) {
+    const double ms = static_cast<double>(now_us - it->second) / 1000.0;
+    metrics_.chunk_load_ms_sum += ms;
+    metrics_.chunk_load_ms_max = std::max(metrics_.chunk_load_ms_max, ms);
+    wanted_since_us_.erase(it);
+  }
+  scratch_.reset(last_own_tick_, "chunk_load");
+  scratch_.key(position_key(pos.x, pos.y, pos.z)).set("revision", std::int64_t{data.revision});
+  record(scratch_);
+}
+
+void GameClient::on_chunk_diff(const protocol::ChunkDiff& diff) {
+  const world::ChunkPos pos = chunk_pos(diff.position);
+  auto held = chunk_revision_.find(pos);
+  world::Chunk* chunk = held == chunk_revision_.end() ? nullptr : chunks_.get_or_create(pos);
+  if (!chunk || held->second != diff.base_revision ||
+      !codec::apply_chunk_diff(diff.blob, codec::kSectionDims, chunk->blocks, chunk_codec_).ok()) {
+    ++metrics_.chunk_errors;
+    return;
+  }
+  chunk->revision = diff.revision;
+  held->second = diff.revision;
+  ++metrics_.chunk_diffs;
+}
+
+void GameClient::on_entities(std::uint32_t server_tick) {
+  ++metrics_.entity_updates;
+  const replication::WorldState& state = replication_.entities();
+  const std::size_t transform = reference_.transform_index();
+  const std::size_t velocity = reference_.velocity_index();
+  std::map<replication::EntityId, netcode::Interpolator> still_there;
+  for (std::size_t i = 0; i < state.size(); ++i) {
+    const replication::EntityId id = state.id(i);
+    if (id == own_entity_ || !state.has(id, transform)) continue;
+    netcode::EntitySample sample;
+    sample.tick = server_tick;
+    const auto t = reference_.transform(state, i);
+    sample.position = {t.x, t.y, t.z};
+    sample.yaw = static_cast<std::uint16_t>(t.yaw);
+    sample.pitch = static_cast<std::int16_t>(t.pitch);
+    if (state.has(id, velocity)) {
+      const auto v = reference_.velocity(state, i);
+      sample.velocity = {v.x, v.y, v.z};
+    }
+    auto it = remote_.find(id);
+    netcode::Interpolator interp = it != remote_.end()
+                                       ? std::move(it->second)
+                                       : netcode::Interpolator(config_.rules.tick_rate);
+    interp.add(sample);
+    still_there.emplace(id, std::move(interp));
+  }
+  remote_ = std::move(still_there);
+}
+
+std::vector<RemotePlayer> GameClient::remote_players(std::uint64_t now_us) const {
+  std::vector<RemotePlayer> out;
+  if (!clock_.synced()) return out;
+  const Fx render = netcode::interpolation_time(
+      clock_.server_tick_at(now_us), config_.interpolation_delay_ms, config_.rules.tick_rate);
+  for (const auto& [id, interp] : remote_) out.push_back({id, interp.view_at(render), 0});
+  return out;
+}
+
+void GameClient::predict_due_ticks(std::uint64_t now_us) {
+  if (!has_player_ || !clock_.synced()) return;
+  const std::uint32_t target =
+      clock_.input_tick_at(now_us, session_.rtt_us(), session_.jitter_us());
+  if (next_input_tick_ == 0) {
+    // Until our first input reaches the server, it repeats "no input": so does the prediction.
+    next_input_tick_ = std::max(target, predicted_.tick() + 1);
+    for (std::uint32_t t = predicted_.tick() + 1; t < next_input_tick_; ++t) {
+      protocol::InputFrame still;
+      still.tick = t;
+      still.yaw = predicted_.state().yaw;
+      predicted_.predict(still, chunks_);
+    }
+  }
+  bool produced = false;
+  for (std::uint32_t n = 0; next_input_tick_ <= target && n < 2 * config_.rules.tick_rate; ++n) {
+    protocol::InputFrame input;
+    input.tick = next_input_tick_++;
+    input.sequence = ++sequence_;
+    input.buttons = intent_.buttons;
+    input.yaw = intent_.yaw;
+    input.pitch = intent_.pitch;
+    input.block = std::exchange(intent_.block, std::nullopt);
+    input.inventory = std::exchange(intent_.inventory, std::nullopt);
+    predicted_.predict(input, chunks_);
+    smoother_.tick();
+    ++metrics_.inputs_sent;
+    produced = true;
+  }
+  if (!produced) return;
+  protocol::InputBundle bundle;
+  bundle.last_server_tick = replication_.ack_tick();
+  bundle.inputs = predicted_.unacknowledged(config_.redundant_inputs);
+  if (session_.send(bundle).ok()) ++metrics_.bundles_sent;
+}
+
+std::vector<netcode::ReconciliationEvent> GameClient::take_reconciliations() {
+  return std::exchange(reconciliations_, {});
+}
+
+}  // namespace theta_net::session

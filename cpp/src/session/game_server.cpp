@@ -1,0 +1,380 @@
+#include "theta_net/session/game_server.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "theta_net/codec/chunk_diff.hpp"
+#include "theta_net/protocol/message_codec.hpp"
+
+namespace theta_net::session {
+
+using protocol::AnyMessage;
+
+struct GameServer::Client {
+  Client(std::uint64_t session, sim::PlayerId id, std::string player_name, std::uint64_t client,
+         const GameServerConfig& config)
+      : session_id(session),
+        player(id),
+        name(std::move(player_name)),
+        replication_id(client),
+        chunks(config.chunks),
+        budget(config.bytes_per_second) {}
+
+  transport::ConnectionId conn;
+  std::uint64_t session_id;
+  sim::PlayerId player;
+  std::string name;
+  replication::ReplicationHost::ClientId replication_id;
+  netcode::InputJitterBuffer inputs;
+  world::ChunkInterest chunks;
+  std::map<world::ChunkPos, std::uint32_t> held_revision;  // what the client holds of each chunk
+  replication::TokenBucket budget;
+  ServerClientMetrics metrics;
+};
+
+namespace {
+
+replication::ReplicationHostConfig replication_config(const GameServerConfig& config) {
+  replication::ReplicationHostConfig r;
+  r.entities.update_interval = std::chrono::milliseconds(config.entity_update_ms);
+  r.entities.bytes_per_second = config.bytes_per_second;
+  r.view_distance = static_cast<std::uint32_t>(config.chunks.view_radius);
+  return r;
+}
+
+std::int64_t raw(Fx v) {
+  return v.raw();
+}
+
+world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
+  return world::chunk_of({static_cast<std::int32_t>(s.position.x.floor()),
+                          static_cast<std::int32_t>(s.position.y.floor()),
+                          static_cast<std::int32_t>(s.position.z.floor())});
+}
+
+}  // namespace
+
+GameServer::GameServer(transport::Endpoint& endpoint, GameServerConfig config, Ed25519KeyPair key,
+                       Rng rng, replay::EventWriter* events, replay::EventWriter* inputs)
+    : config_(std::move(config)),
+      endpoint_(&endpoint),
+      host_(endpoint, config_.sessions, key, rng),
+      world_(config_.world, events, inputs),
+      replication_(replication::reference::schema(), replication::reference::schema(),
+                   replication_config(config_)),
+      reference_(*replication::reference::schema()),
+      chunk_codec_(codec::ChunkPreset::kDefault) {
+  config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
+  tick_period_us_ = 1'000'000 / config_.world.rules.tick_rate;
+  (void)replication_.set_position_component(replication::reference::kTransform);
+}
+
+GameServer::~GameServer() = default;
+
+GameServer::Client* GameServer::client_of(transport::ConnectionId conn) {
+  const auto it = clients_.find(conn);
+  return it == clients_.end() ? nullptr : it->second.get();
+}
+
+void GameServer::step(std::uint64_t now_us) {
+  now_us_ = now_us;
+  if (!started_) {
+    started_ = true;
+    next_tick_us_ = now_us + tick_period_us_;
+  }
+  endpoint_->poll(std::chrono::nanoseconds(0));
+  host_.update(now_us, world_.tick());
+  while (auto event = host_.next_event()) on_host_event(*event);
+  // Sessions not resumed in time leave the world.
+  for (auto it = detached_.begin(); it != detached_.end();) {
+    if (now_us - it->second.since_us > config_.sessions.handshake.resume_window_us) {
+      world_.leave(it->second.client->player, it->second.reason);
+      replication_.remove_client(it->second.client->replication_id);
+      it = detached_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Catch up on every tick that is due, but never spiral: at most a second of ticks per call.
+  for (std::uint32_t n = 0; now_us >= next_tick_us_ && n < config_.world.rules.tick_rate; ++n) {
+    simulate_tick(now_us);
+    next_tick_us_ += tick_period_us_;
+  }
+  host_.flush();
+}
+
+void GameServer::on_host_event(protocol::HostEvent& event) {
+  if (observer_ && event.kind != protocol::HostEvent::Kind::kMessage) observer_(event);
+  switch (event.kind) {
+    case protocol::HostEvent::Kind::kSessionStarted: {
+      // A resumed session takes its player back: same entity, same place (from a dropped
+      // connection, or from one the client left before it timed out).
+      std::unique_ptr<Client> client;
+      if (auto away = detached_.find(event.session_id); away != detached_.end()) {
+        client = std::move(away->second.client);
+        detached_.erase(away);
+      } else {
+        for (auto it = clients_.begin(); it != clients_.end(); ++it) {
+          if (it->second->session_id == event.session_id) {
+            client = std::move(it->second);
+            clients_.erase(it);
+            break;
+          }
+        }
+      }
+      if (client) {
+        client->conn = event.conn;
+        client->held_revision.clear();  // a new connection: resend what it should hold
+        client->chunks = world::ChunkInterest(config_.chunks);
+        client->inputs = netcode::InputJitterBuffer();
+        replication_.remove_client(client->replication_id);
+        client->replication_id = replication_.add_client();
+        if (auto* interest = replication_.interest_of(client->replication_id))
+          interest->always_see(client->player);
+        clients_[event.conn] = std::move(client);
+        break;
+      }
+      const std::string name = event.session.client_name.empty()
+                                   ? str_cat("player-", event.session_id % 100000)
+                                   : event.session.client_name;
+      const sim::PlayerId player = world_.join(name);
+      client = std::make_unique<Client>(event.session_id, player, name, replication_.add_client(),
+                                        config_);
+      client->conn = event.conn;
+      if (auto* interest = replication_.interest_of(client->replication_id))
+        interest->always_see(player);
+      clients_[event.conn] = std::move(client);
+      break;
+    }
+    case protocol::HostEvent::Kind::kSessionEnded: {
+      // The player stays in the world (standing still) while the session may be resumed.
+      if (auto it = clients_.find(event.conn); it != clients_.end()) {
+        const std::uint64_t session = it->second->session_id;
+        detached_[session] = Detached{std::move(it->second), now_us_, event.detail};
+        clients_.erase(it);
+      }
+      break;
+    }
+    case protocol::HostEvent::Kind::kRefused:
+      break;
+    case protocol::HostEvent::Kind::kMessage: {
+      Client* c = client_of(event.conn);
+      if (!c || !event.message) break;
+      AnyMessage& message = *event.message;
+      if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {
+        for (const protocol::InputFrame& input : bundle->inputs)
+          c->inputs.add(input, world_.tick() + 1);
+        (void)replication_.on_message(c->replication_id, message);  // the entity acknowledgement
+      } else if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
+        world_.chat(c->player, chat->text);
+        protocol::ChatMessage relay = *chat;
+        relay.sender = c->session_id;
+        relay.server_tick = world_.tick();
+        for (auto& [conn, other] : clients_) (void)host_.send(conn, relay);
+      } else {
+        (void)replication_.on_message(c->replication_id, message);  // ClientReady, InterestUpdate
+      }
+      break;
+    }
+  }
+}
+
+void GameServer::simulate_tick(std::uint64_t now_us) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::uint32_t tick = world_.tick() + 1;
+  std::map<sim::PlayerId, protocol::InputFrame> inputs;
+  for (auto& [conn, c] : clients_) inputs[c->player] = c->inputs.take(tick);
+  const sim::StepReport report = world_.step(inputs);
+  for (const sim::BlockEdit& edit : report.edits) {
+    // Each edit bumped its chunk's revision by one; the diff period's base is recovered from
+    // the list of (index, block before) when the diffs go out.
+    edited_chunks_[world::chunk_of(edit.pos)].push_back(
+        {static_cast<std::uint32_t>(world::index_in_chunk(edit.pos)), edit.before});
+  }
+  publish_entities(tick, now_us);
+  if (tick % config_.chunk_diff_interval == 0) send_chunk_diffs();
+  for (auto& [conn, c] : clients_) {
+    std::uint64_t credit = c->budget.available(std::chrono::microseconds(now_us));
+    send_own_state(*c, tick);
+    drain_replication(*c, credit);
+    stream_chunks(*c, credit);
+  }
+  const auto spent =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count());
+  ++metrics_.ticks_simulated;
+  metrics_.tick_time_ns_total += spent;
+  metrics_.tick_time_ns_max = std::max(metrics_.tick_time_ns_max, spent);
+  if (metrics_.recent_tick_ns.size() >= 4096) metrics_.recent_tick_ns.erase(metrics_.recent_tick_ns.begin());
+  metrics_.recent_tick_ns.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(spent, UINT32_MAX)));
+  metrics_.tick = tick;
+  metrics_.clients = clients_.size();
+  metrics_.entities = world_.simulation().players().size();
+}
+
+void GameServer::publish_entities(std::uint32_t tick, std::uint64_t now_us) {
+  replication::WorldState& entities = replication_.entities();
+  for (const auto& [id, player] : world_.simulation().players()) {
+    const sim::PlayerState& s = player.state;
+    reference_.set(entities, id,
+                   replication::reference::Transform{s.position.x, s.position.y, s.position.z,
+                                                     s.yaw, s.pitch});
+    reference_.set(entities, id,
+                   replication::reference::Velocity{s.velocity.x, s.velocity.y, s.velocity.z});
+    reference_.set(entities, id, replication::reference::Health{s.health, 20});
+    replication::reference::PlayerState ps;
+    ps.on_ground = s.on_ground;
+    ps.slot = s.selected_slot;
+    reference_.set(entities, id, ps);
+  }
+  // Players who left: their entities go (the replicator despawns them for every client).
+  for (std::size_t i = entities.size(); i-- > 0;) {
+    const replication::EntityId id = entities.id(i);
+    if (!world_.simulation().player(static_cast<sim::PlayerId>(id))) entities.remove_entity(id);
+  }
+  for (auto& [conn, c] : clients_) {
+    replication_.set_last_input_sequence(c->replication_id, c->inputs.last_applied_sequence());
+    if (const sim::Player* p = world_.simulation().player(c->player)) {
+      if (auto* interest = replication_.interest_of(c->replication_id)) {
+        interest->set_center(replication_.interest().cell_of(
+            p->state.position.x, p->state.position.y, p->state.position.z));
+      }
+    }
+  }
+  replication_.step(tick, std::chrono::microseconds(now_us));
+}
+
+void GameServer::send_own_state(Client& c, std::uint32_t tick) {
+  const sim::Player* p = world_.simulation().player(c.player);
+  if (!p) return;
+  const sim::PlayerState& s = p->state;
+  protocol::OwnPlayerState own;
+  own.server_tick = tick;
+  own.entity = c.player;
+  own.last_input_sequence = c.inputs.last_applied_sequence();
+  own.position = {raw(s.position.x), raw(s.position.y), raw(s.position.z)};
+  own.velocity = {raw(s.velocity.x), raw(s.velocity.y), raw(s.velocity.z)};
+  own.yaw = s.yaw;
+  own.pitch = s.pitch;
+  own.on_ground = s.on_ground;
+  own.health = s.health;
+  own.selected_slot = s.selected_slot;
+  (void)host_.send(c.conn, own);
+  c.budget.spend(64);  // about the frame's size; a datagram every tick
+}
+
+void GameServer::drain_replication(Client& c, std::uint64_t& credit) {
+  for (replication::QueuedMessage& queued : replication_.drain(c.replication_id, credit)) {
+    const std::size_t size = queued.message.body.size();
+    credit = credit > size ? credit - size : 0;
+    c.budget.spend(size);
+    c.metrics.entity_bytes += size;
+    (void)host_.send_encoded(c.conn, std::move(queued.message));
+  }
+}
+
+void GameServer::send_chunk_diffs() {
+  for (const auto& [pos, edits] : edited_chunks_) {
+    const world::Chunk* chunk = world_.chunks().find(pos);
+    if (!chunk) continue;
+    // The chunk as it was before this period's edits: undo them, newest first.
+    std::vector<std::uint16_t> base(chunk->blocks.begin(), chunk->blocks.end());
+    for (auto it = edits.rbegin(); it != edits.rend(); ++it) base[it->first] = it->second;
+    const std::uint32_t base_revision = chunk->revision - static_cast<std::uint32_t>(edits.size());
+    std::optional<Bytes> diff;
+    for (auto& [conn, c] : clients_) {
+      auto held = c->held_revision.find(pos);
+      if (held == c->held_revision.end() || held->second == chunk->revision) continue;
+      if (held->second != base_revision) {
+        // Sent whole during this period, at some revision in between: send it whole again.
+        protocol::ChunkData whole;
+        whole.position = {pos.x, pos.y, pos.z};
+        whole.revision = chunk->revision;
+        if (!chunk_codec_.encode_into(chunk->blocks, codec::kSectionDims, whole.blob).ok())
+          continue;
+        c->budget.spend(whole.blob.size());
+        (void)host_.send(conn, whole);
+      } else {
+        if (!diff) {
+          Result<Bytes> coded =
+              codec::encode_chunk_diff(base, chunk->blocks, codec::kSectionDims, chunk_codec_);
+          if (!coded.ok()) break;
+          diff = std::move(*coded);
+        }
+        protocol::ChunkDiff message;
+        message.position = {pos.x, pos.y, pos.z};
+        message.base_revision = base_revision;
+        message.revision = chunk->revision;
+        message.blob = *diff;
+        c->budget.spend(message.blob.size());
+        (void)host_.send(conn, message);
+        ++c->metrics.diffs_sent;
+      }
+      held->second = chunk->revision;
+    }
+  }
+  edited_chunks_.clear();
+}
+
+void GameServer::stream_chunks(Client& c, std::uint64_t& credit) {
+  const sim::Player* p = world_.simulation().player(c.player);
+  if (!p) return;
+  const std::vector<world::ChunkPos> unload = c.chunks.move_to(chunk_of_player(p->state));
+  if (!unload.empty()) {
+    protocol::ChunkUnload message;
+    for (const world::ChunkPos& pos : unload) {
+      message.positions.push_back({pos.x, pos.y, pos.z});
+      c.held_revision.erase(pos);
+    }
+    (void)host_.send(c.conn, message);
+  }
+  std::size_t sent = 0;
+  for (const world::ChunkPos& pos : c.chunks.next_to_send(config_.max_chunks_per_tick)) {
+    world::Chunk* chunk = world_.chunks().get_or_create(pos);
+    if (!chunk) {
+      c.chunks.mark_sent(pos);  // outside the world: nothing to send, ever
+      continue;
+    }
+    // A chunk edited in this diff period goes whole (as it is now); its diff skips this client.
+    protocol::ChunkData message;
+    message.position = {pos.x, pos.y, pos.z};
+    message.revision = chunk->revision;
+    if (!chunk_codec_.encode_into(chunk->blocks, codec::kSectionDims, message.blob).ok()) continue;
+    if (sent > 0 && message.blob.size() > credit) {
+      ++c.metrics.budget_deferred_ticks;
+      break;  // the rest waits for budget; the nearest went first
+    }
+    credit = credit > message.blob.size() ? credit - message.blob.size() : 0;
+    c.budget.spend(message.blob.size());
+    c.metrics.chunk_bytes += message.blob.size();
+    ++c.metrics.chunks_sent;
+    (void)host_.send(c.conn, message);
+    c.chunks.mark_sent(pos);
+    c.held_revision[pos] = chunk->revision;
+    ++sent;
+  }
+}
+
+std::uint64_t ServerMetrics::tick_time_quantile_ns(double q) const {
+  if (recent_tick_ns.empty()) return 0;
+  std::vector<std::uint32_t> sorted = recent_tick_ns;
+  std::sort(sorted.begin(), sorted.end());
+  const auto index = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1));
+  return sorted[std::min(index, sorted.size() - 1)];
+}
+
+std::vector<ServerClientMetrics> GameServer::client_metrics() const {
+  std::vector<ServerClientMetrics> out;
+  for (const auto& [conn, c] : clients_) {
+    ServerClientMetrics m = c->metrics;
+    m.session_id = c->session_id;
+    m.player = c->player;
+    m.name = c->name;
+    m.inputs = c->inputs.stats();
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace theta_net::session

@@ -1,0 +1,120 @@
+#include "theta_net/session/server_world.hpp"
+
+#include "theta_net/replay/stream_header.hpp"
+
+namespace theta_net::session {
+
+std::string position_key(std::int64_t x, std::int64_t y, std::int64_t z) {
+  return str_cat(x, ",", y, ",", z);
+}
+
+void input_to_event(sim::PlayerId player, const protocol::InputFrame& input, replay::Event& e) {
+  e.reset(input.tick, "input");
+  e.entity(player)
+      .set("sequence", std::int64_t{input.sequence})
+      .set("buttons", std::int64_t{input.buttons});
+  e.set("yaw", std::int64_t{input.yaw}).set("pitch", std::int64_t{input.pitch});
+  if (input.block) {
+    replay::JsonObject block;
+    block.emplace_back("kind", std::string(protocol::enum_name(input.block->kind).value_or("?")));
+    block.emplace_back("at",
+                       replay::JsonArray{replay::JsonValue(std::int64_t{input.block->target.x}),
+                                         replay::JsonValue(std::int64_t{input.block->target.y}),
+                                         replay::JsonValue(std::int64_t{input.block->target.z})});
+    block.emplace_back("face", std::string(protocol::enum_name(input.block->face).value_or("?")));
+    block.emplace_back("block", std::int64_t{input.block->block});
+    e.set("block", replay::JsonValue(std::move(block)));
+  }
+  if (input.inventory) {
+    replay::JsonObject inv;
+    inv.emplace_back("kind", std::string(protocol::enum_name(input.inventory->kind).value_or("?")));
+    inv.emplace_back("slot", std::int64_t{input.inventory->slot});
+    inv.emplace_back("to_slot", std::int64_t{input.inventory->to_slot});
+    inv.emplace_back("count", std::int64_t{input.inventory->count});
+    e.set("inventory", replay::JsonValue(std::move(inv)));
+  }
+}
+
+ServerWorld::ServerWorld(ServerWorldConfig config, replay::EventWriter* events,
+                         replay::EventWriter* inputs)
+    : config_(std::move(config)),
+      store_(config_.terrain, config_.store),
+      simulation_(config_.rules, store_),
+      events_(events),
+      inputs_(inputs) {}
+
+void ServerWorld::record(replay::EventWriter* writer, const replay::Event& event) {
+  if (!writer) return;
+  Status written = writer->write(event);
+  if (!written.ok() && record_status_.ok()) record_status_ = std::move(written);
+}
+
+sim::PlayerId ServerWorld::join(const std::string& name) {
+  const sim::PlayerId id = simulation_.add_player(name);
+  const std::int64_t at = simulation_.tick() + 1;
+  scratch_.reset(at, "join");
+  scratch_.entity(id).set("name", name);
+  record(inputs_, scratch_);
+  const sim::Vec3 p = simulation_.player(id)->state.position;
+  scratch_.set("spawn", replay::JsonArray{replay::JsonValue(p.x.to_double()),
+                                          replay::JsonValue(p.y.to_double()),
+                                          replay::JsonValue(p.z.to_double())});
+  record(events_, scratch_);
+  return id;
+}
+
+void ServerWorld::leave(sim::PlayerId player, const std::string& reason) {
+  if (!simulation_.player(player)) return;
+  simulation_.remove_player(player);
+  scratch_.reset(simulation_.tick() + 1, "leave");
+  scratch_.entity(player).set("reason", reason);
+  record(inputs_, scratch_);
+  record(events_, scratch_);
+}
+
+void ServerWorld::chat(sim::PlayerId player, const std::string& text) {
+  scratch_.reset(simulation_.tick() + 1, "chat");
+  scratch_.entity(player).set("text", text);
+  record(inputs_, scratch_);
+  record(events_, scratch_);
+}
+
+sim::StepReport ServerWorld::step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs) {
+  const std::uint32_t tick = simulation_.tick() + 1;
+  for (const auto& [player, input] : inputs) {
+    protocol::InputFrame at_tick = input;
+    at_tick.tick = tick;  // the tick it is applied at, whatever the client stamped
+    input_to_event(player, at_tick, scratch_);
+    record(inputs_, scratch_);
+  }
+  sim::StepReport report = simulation_.step(inputs);
+  for (const sim::BlockEdit& edit : report.edits) {
+    scratch_.reset(tick, "block_edit");
+    scratch_.key(position_key(edit.pos.x, edit.pos.y, edit.pos.z));
+    scratch_.set("before", std::int64_t{edit.before})
+        .set("after", std::int64_t{edit.after})
+        .set("by", std::int64_t{edit.by});
+    record(events_, scratch_);
+  }
+  for (const sim::RejectedAction& rejected : report.rejected) {
+    scratch_.reset(tick, "action_rejected");
+    scratch_.entity(rejected.player).set("reason", rejected.reason);
+    record(events_, scratch_);
+  }
+  for (sim::PlayerId player : report.respawned) {
+    scratch_.reset(tick, "respawn");
+    scratch_.entity(player);
+    record(events_, scratch_);
+  }
+  if (config_.hash_interval != 0 && tick % config_.hash_interval == 0) {
+    const sim::SectionHashes h = simulation_.hashes();
+    scratch_.reset(tick, "state_hash");
+    scratch_.set("players", replay::hex_hash(h.players))
+        .set("entities", replay::hex_hash(h.entities))
+        .set("chunks", replay::hex_hash(h.chunks));
+    record(events_, scratch_);
+  }
+  return report;
+}
+
+}  // namespace theta_net::session
