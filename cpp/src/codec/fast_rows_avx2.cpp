@@ -9,6 +9,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <bit>
 
 #include "fast_decoder_parts.hpp"
@@ -37,13 +38,15 @@ constexpr OneHotInByte kOneHotInByte{};
 template <bool kPdep>
 THETA_AVX2_TARGET THETA_FORCE_INLINE std::uint32_t nth_bit16(std::uint32_t mask, std::uint32_t n) {
   if constexpr (kPdep) {
-    return n < 16 ? _pdep_u32(1u << n, mask) : 0;
+    // (Bit 16 and up deposit nothing into a 16-bit mask.)
+    return _pdep_u32(1u << std::min(n, 16u), mask);
   } else {
     const auto low_count = static_cast<std::uint32_t>(std::popcount(mask & 0xFF));
-    const std::uint32_t low = n < 8 ? kOneHotInByte.one_hot[mask & 0xFF][n] : 0;
+    // Entry 8 and up of a row read the next rows' entries: masked out by `in_low` / `in_high`.
+    const std::uint32_t low = kOneHotInByte.one_hot[mask & 0xFF][std::min(n, 7u)];
     const std::uint32_t m = n - low_count;  // wraps when the bit is in the low byte
-    const std::uint32_t high = m < 8 ? kOneHotInByte.one_hot[mask >> 8][m] : 0;
-    return low | high << 8;
+    const std::uint32_t high = kOneHotInByte.one_hot[mask >> 8][std::min(m, 7u)];
+    return (n < 8 ? low : 0) | (m < 8 ? high << 8 : 0);
   }
 }
 
@@ -61,14 +64,16 @@ THETA_AVX2_TARGET THETA_FORCE_INLINE bool predict_rows16(ChunkDims d, const std:
   const std::uint64_t* edge_next = edge_cursor.next;
   std::uint32_t flat_left = flat_cursor.left, edge_left = edge_cursor.left;
   std::uint64_t running_crc = 0xFFFFFFFFu;
+  Vec v = _mm256_setzero_si256();  // the row being decoded, then the row before the next one
   for (std::uint32_t y = 0; y < d.y; ++y)
     for (std::uint32_t z = 0; z < d.z; ++z) {
       std::uint16_t* row = out + (std::size_t{y} * d.z + z) * 16;
       const NeighbourRows nb = neighbour_rows(out, d, y, z, virtual_row);
-      const Vec b = load(nb.b), b_eq_c = eq(b, load(nb.c));
+      // b is the row just decoded (still in a register) except at the start of a layer.
+      const Vec b = z > 0 ? v : load(nb.b), b_eq_c = eq(b, load(nb.c));
       const std::uint32_t known = mask(b_eq_c);
-      const Vec fill = splat(nb.b[0]);
-      Vec v = known == 0xFFFF ? b : fill_forward(_mm256_blendv_epi8(fill, b, b_eq_c), b_eq_c, fill);
+      const Vec fill = _mm256_broadcastw_epi16(_mm256_castsi256_si128(b));
+      v = known == 0xFFFF ? b : fill_forward(_mm256_blendv_epi8(fill, b, b_eq_c), b_eq_c, fill);
       std::uint32_t flat = mask(_mm256_and_si256(eq(shift_up<1>(v, fill), b), b_eq_c));
       std::uint32_t pending = 0xFFFF;  // lanes not final yet
       for (;;) {
@@ -87,15 +92,26 @@ THETA_AVX2_TARGET THETA_FORCE_INLINE bool predict_rows16(ChunkDims d, const std:
         flat_left -= static_cast<std::uint32_t>(std::popcount(flat_p & (bit - 1)));
         edge_left -= static_cast<std::uint32_t>(std::popcount(edge_p & (bit - 1)));
         // Take the miss's event from its list (no branch).
-        const std::uint32_t code = select(is_flat, event_code(*flat_next), event_code(*edge_next));
+        const std::uint32_t code = is_flat ? event_code(*flat_next) : event_code(*edge_next);
         flat_next += is_flat;
         edge_next += !is_flat;
-        flat_left = select(is_flat, event_run(*flat_next), flat_left);
-        edge_left = select(is_flat, edge_left, event_run(*edge_next));
+        flat_left = is_flat ? event_run(*flat_next) : flat_left;
+        edge_left = is_flat ? edge_left : event_run(*edge_next);
         store(lanes, v);
-        const std::uint16_t a = p ? lanes[p - 1] : nb.b[0];
-        const std::uint32_t value = miss_value(nb, p, 16, is_flat, a, lanes[p], code, palette);
-        if (value == kBadValue) return false;
+        const std::uint16_t a = p ? lanes[p - 1] : nb.b[0], pred = lanes[p];
+        std::uint32_t value;
+        if (THETA_LIKELY(code == kCandidate)) {
+          // The rank-0 candidate: for an edge voxel the first of a, b, c that differs from the
+          // prediction, for a flat one (a == b == c) the first differing diagonal.
+          const std::uint16_t bp = nb.b[p], cp = nb.c[p];
+          const std::uint32_t edge_value = select(a != pred, a, select(bp != pred, bp, cp));
+          value = select(is_flat, first_diagonal(nb, p, 16, pred), edge_value);
+        } else if (code >= kEscape && code != kStopCode) {
+          value = palette[code - kEscape];  // < palette size, checked by the parser
+        } else {
+          value = resolve_rare_miss(nb, p, 16, a, pred, code, palette);
+        }
+        if (value == pred || value == kBadValue) return false;
         // The lanes up to the next b == c lane predict from their left neighbour: the value.
         const std::uint32_t after = 0xFFFEu << p & 0xFFFF;
         const auto q = static_cast<std::uint32_t>(std::countr_zero((known & after) | 0x10000));
@@ -104,7 +120,7 @@ THETA_AVX2_TARGET THETA_FORCE_INLINE bool predict_rows16(ChunkDims d, const std:
             _mm256_andnot_si256(kLaneMasks.at_or_above(q), kLaneMasks.at_or_above(p)));
         // q's flat bit (q == 16: no lane; its bit falls outside the mask).
         const std::uint32_t q_bit = 1u << q;
-        flat = ((flat & ~q_bit) | select(value == nb.b[q & 15], q_bit, 0)) & 0xFFFF;
+        flat = ((flat & ~q_bit) | (value == nb.b[q & 15] ? q_bit : 0)) & 0xFFFF;
         pending = after;
       }
       store(row, v);

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "codec_test_data.hpp"
+#include "theta_net/core/crc32c.hpp"
+#include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::codec {
 namespace {
@@ -163,6 +165,27 @@ TEST(ChunkCodec, SameInputSameBytes) {
     ASSERT_TRUE(codec.encode_into(ids, kSectionDims, reused).ok());
     EXPECT_EQ(reused, codec.encode(ids, kSectionDims).value());
   }
+}
+
+// The bytes themselves, on every machine and compiler: CRCs of the blobs of a few generated
+// chunks, per preset and mode. A change here is a change of the format (bump the version) or
+// of the encoder's choices, and must be deliberate.
+TEST(ChunkCodec, GoldenBytes) {
+  const world::TerrainGenerator terrain({.seed = 2024});
+  std::vector<std::uint16_t> ids(4096);
+  auto blobs_crc = [&](const ChunkCodec& codec, std::uint32_t crc = 0) {
+    for (int cy = 0; cy < 8; ++cy) {
+      terrain.fill_chunk({3, cy, -2}, std::span<std::uint16_t, 4096>(ids.data(), 4096));
+      const Bytes blob = codec.encode(ids, kSectionDims).value();
+      crc = crc32c(blob, crc);
+    }
+    return crc;
+  };
+  EXPECT_EQ(blobs_crc(ChunkCodec(ChunkPreset::kDefault)), 3362207857u);
+  EXPECT_EQ(blobs_crc(ChunkCodec(ChunkPreset::kBest)), 1730534934u);
+  std::uint32_t modes_crc = 0;
+  for (ChunkMode m : kEveryMode) modes_crc = blobs_crc(only(m), modes_crc);
+  EXPECT_EQ(modes_crc, 2455882079u);
 }
 
 TEST(ChunkCodec, ScalarAndAvx2KernelsWriteAndReadTheSameBytes) {

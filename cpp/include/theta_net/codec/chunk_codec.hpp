@@ -54,8 +54,10 @@ enum class ChunkPreset : std::uint8_t {
 };
 
 struct ChunkCodecConfig {
-  ChunkModeSet modes = 0;  // tried by the encoder; raw is added when a box has > 4096 ids
-  int zstd_level = 3;      // for ChunkMode::kZstd, 1..22
+  // The modes the encoder tries. Raw is always added: it codes any box (also one with more
+  // than 4,096 distinct ids) and bounds every blob at header + 2 bytes per voxel.
+  ChunkModeSet modes = 0;
+  int zstd_level = 3;  // for ChunkMode::kZstd, 1..22
   // A zstd dictionary (train_zstd_dictionary) for ChunkMode::kZstd; empty for none. A blob coded
   // with a dictionary needs the same dictionary to decode.
   Bytes zstd_dictionary;
@@ -87,7 +89,8 @@ class ChunkCodec {
  public:
   ChunkCodec() : ChunkCodec(ChunkPreset::kDefault) {}
   explicit ChunkCodec(ChunkPreset preset);
-  // Errors (kInvalidArgument) for an empty mode set or a zstd level outside 1..22.
+  // Errors (kInvalidArgument) for modes that do not exist, a zstd level outside 1..22, or a
+  // zstd dictionary zstd cannot load.
   static Result<ChunkCodec> create(ChunkCodecConfig config);
 
   // Encodes dims.volume() ids (exactly that many) in Y,Z,X order. Errors: kInvalidArgument for
