@@ -37,6 +37,7 @@ from .scenario_schema import parse_table
 
 WALK_SPEED = 4.317  # blocks per second (sim/rules.hpp): turns an error distance into milliseconds
 ARRIVED = 0.35  # blocks: close enough to a path waypoint to head for the next one
+RECONCILIATION_COLUMNS = ["client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed"]
 _WATCHED = ("block", "sees_player", "chat_received", "chunks_loaded")  # "by tick N" expectations
 
 
@@ -83,7 +84,10 @@ class Result:
 
         if table not in ("samples", "reconciliations"):
             raise ScenarioError(f"no table {table!r}: samples or reconciliations", "invalid_argument")
-        return pandas.DataFrame(getattr(self, table))
+        rows = getattr(self, table)
+        if not rows and table == "reconciliations":
+            return pandas.DataFrame(columns=RECONCILIATION_COLUMNS)
+        return pandas.DataFrame(rows)
 
     def to_dict(self) -> Dict[str, Any]:
         """What metrics.json holds."""
@@ -205,11 +209,12 @@ class Scenario:
 
     def __init__(self, name: str = "scripted", *, duration_ticks: int = 200, tick_rate: int = 20,
                  generator: str = "superflat", world_seed: int = 1, seed: int = 1,
-                 view_radius: int = 3, transport: str = "sim", **network: Any) -> None:
+                 view_radius: int = 3, transport: str = "sim",
+                 outputs: Optional[Dict[str, Any]] = None, **network: Any) -> None:
         table = {"scenario": {"name": name, "duration_ticks": duration_ticks, "tick_rate": tick_rate,
                               "seed": seed, "transport": transport},
                  "world": {"generator": generator, "seed": world_seed, "view_radius": view_radius},
-                 "network": network, "players": [{"name": "_"}]}
+                 "network": network, "players": [{"name": "_"}], "outputs": dict(outputs or {})}
         spec = parse_table(table, f"Scenario({name!r})")
         spec.players = []
         self.spec = spec
@@ -309,6 +314,7 @@ class _Run:
         self.reconciliations: List[Dict[str, Any]] = []
         self.window: Dict[str, List[Tuple[float, int]]] = {}  # (time, wire bytes received)
         self.peak: Dict[str, float] = {}
+        self.counters: Dict[str, Dict[str, Tuple[int, int]]] = {}  # client -> key -> (raw, offset)
         self.first_met: Dict[int, Optional[int]] = {}  # expectation -> first tick it held
         self.since: Dict[int, int] = {}  # block expectation -> tick since which it holds
 
@@ -375,6 +381,7 @@ class _Run:
                                                                **kwargs)
                 self.window[player.name] = []
                 self.peak[player.name] = 0.0
+                self.counters[player.name] = {}
 
     def _act(self, tick: int) -> None:
         for player in self.spec.players:
@@ -471,9 +478,32 @@ class _Run:
             return self.ctx.metrics(p["client"])["chunks_loaded"] >= p["min"]
         return False
 
+    def _cumulative(self, name: str, key: str, raw: int) -> int:
+        """A byte counter over the whole run: a connection's counters start again from zero after
+        a reconnection (and are absent while disconnected), so earlier connections are added."""
+        last, offset = self.counters[name].get(key, (0, 0))
+        if raw < last:
+            offset += last
+        self.counters[name][key] = (raw, offset)
+        return raw + offset
+
+    def _byte_counters(self, name: str, m: Dict[str, Any]) -> Dict[str, int]:
+        lanes = m.get("lanes", {})
+        out = {}
+        for key in ("wire_bytes_received", "wire_bytes_sent"):
+            out[key] = self._cumulative(name, key, int(m.get(key, 0)))
+        known = {k for k in self.counters[name] if not k.startswith("wire_")}
+        for lane in sorted({k.rsplit("_bytes_", 1)[0] for k in known} | set(lanes)):
+            counters = lanes.get(lane, {"bytes_received": 0, "bytes_sent": 0})
+            for direction in ("received", "sent"):
+                key = f"{lane}_bytes_{direction}"
+                out[key] = self._cumulative(name, key, int(counters[f"bytes_{direction}"]))
+        return out
+
     def _sample(self, name: str, i: int, tick: int, now: float) -> Dict[str, Any]:
         m = self.game.client_metrics(i)
-        received = int(m.get("wire_bytes_received", 0))
+        counted = self._byte_counters(name, m)
+        received = counted["wire_bytes_received"]
         window = self.window[name]
         window.append((now, received))
         while window and window[0][0] < now - 1.0 - 1e-9:
@@ -482,15 +512,10 @@ class _Run:
             rate = (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0])
             self.peak[name] = max(self.peak[name], rate)
         record = {"time_s": now, "tick": tick, "client": name, "established": m["established"],
-                  "rtt_ms": m["rtt_ms"], "wire_bytes_received": received,
-                  "wire_bytes_sent": int(m.get("wire_bytes_sent", 0)),
-                  "reconciliations": m["reconciliations"], "ticks_replayed": m["ticks_replayed"],
+                  "rtt_ms": m["rtt_ms"], "reconciliations": m["reconciliations"], "ticks_replayed": m["ticks_replayed"],
                   "reconciliation_error_ms_mean": m["reconciliation_error_ms_mean"],
                   "chunks_loaded": m["chunks_loaded"], "chunk_diffs": m["chunk_diffs"],
-                  "entity_updates": m["entity_updates"]}
-        for lane, counters in m.get("lanes", {}).items():
-            record[f"{lane}_bytes_received"] = counters["bytes_received"]
-            record[f"{lane}_bytes_sent"] = counters["bytes_sent"]
+                  "entity_updates": m["entity_updates"], **counted}
         return record
 
     # -- the end ---------------------------------------------------------------------------------
@@ -500,11 +525,14 @@ class _Run:
         clients = {}
         for name, i in self.index.items():
             m = self.game.client_metrics(i)
-            lanes = m.pop("lanes", {})
+            counted = self._byte_counters(name, m)  # over every connection of the run
+            m.pop("lanes", None)
             m.pop("chat", None)
-            m["lanes_bytes_received"] = {lane: c["bytes_received"] for lane, c in lanes.items()}
+            m["wire_bytes_received"] = counted["wire_bytes_received"]
+            m["wire_bytes_sent"] = counted["wire_bytes_sent"]
+            m["lanes_bytes_received"] = {k[: -len("_bytes_received")]: v for k, v in counted.items()
+                                         if k.endswith("_bytes_received") and not k.startswith("wire_")}
             m["peak_bytes_per_second"] = self.peak[name]
-            m.setdefault("wire_bytes_received", 0)
             m["reconnects"] = self.game.client_reconnects(i)
             clients[name] = m
         return {"server": {"ticks": server["tick"], "clients": server["clients"],

@@ -37,8 +37,12 @@ def test_scenario_passes_over_simnet(name, tmp_path):
 
 
 def test_lan_two_player_over_quic_through_the_relay(tmp_path):
-    result = Scenario.load(REPO / "scenarios" / "lan_two_player.toml").run(transport="quic", out=tmp_path)
+    scenario = Scenario.load(REPO / "scenarios" / "lan_two_player.toml")
+    scenario.spec.outputs["qlog"] = True
+    result = scenario.run(transport="quic", out=tmp_path)
     assert result.passed, _failed(result)
+    qlogs = list((tmp_path / "qlog").iterdir())
+    assert len(qlogs) >= 3, "a qlog per connection: the server's two and each client's"
     for name, client in result.summary["clients"].items():
         assert 80 <= client["rtt_ms"] <= 200, f"{name}: the relay's 50 ms each way is a ~100 ms RTT"
         assert client["reconciliation_error_ms_mean"] <= 30
@@ -91,21 +95,30 @@ def test_scripted_from_python_with_callbacks_and_dataframes():
     frame = result.dataframe()
     assert set(frame["client"]) == {"a", "b"}
     assert frame.groupby("client")["wire_bytes_received"].max()["a"] > 0
-    assert list(result.dataframe("reconciliations").columns) in ([], [
-        "client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed"])
+    assert list(result.dataframe("reconciliations").columns) == [
+        "client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed"]
     with pytest.raises(theta_net.ScenarioError, match="no table"):
         result.dataframe("nope")
 
 
-def test_a_partitioned_client_loses_its_connection_and_resumes():
-    sc = Scenario("cut", duration_ticks=400, view_radius=1)
+def test_a_partitioned_client_loses_its_connection_and_resumes(tmp_path):
+    sc = Scenario("cut", duration_ticks=400, view_radius=1, outputs={"sample_ticks": 10, "client_events": False})
     sc.add_player("a")
     sc.add_player("b").disconnect(40, 240)
     sc.expect("resumed", client="b")
-    result = sc.run()
+    result = sc.run(out=tmp_path)
     assert result.passed, _failed(result)
     assert result.summary["clients"]["b"]["reconnects"] >= 1
     assert result.summary["clients"]["a"]["reconnects"] == 0
+    assert not (tmp_path / "clients").exists()
+    assert {s["tick"] for s in result.samples} == set(range(10, 401, 10))
+    # Byte counters run over the whole run, across b's two connections: they never go down.
+    b = [s for s in result.samples if s["client"] == "b"]
+    for key in ("wire_bytes_received", "chunks_bytes_received"):
+        values = [s[key] for s in b]
+        assert values == sorted(values), key
+    assert result.summary["clients"]["b"]["wire_bytes_received"] == b[-1]["wire_bytes_received"]
+    assert b[-1]["chunks_bytes_received"] > max(s["chunks_bytes_received"] for s in b if s["tick"] <= 60)
 
 
 BAD = [
