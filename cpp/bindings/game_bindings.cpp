@@ -15,6 +15,7 @@
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
 #include "theta_net/world/terrain_generator.hpp"
+#include "theta_net/world/world_bounds.hpp"
 
 namespace theta_net::bindings {
 namespace {
@@ -82,19 +83,33 @@ py::dict player_dict(std::uint64_t id, const std::string& name, const sim::Playe
 
 session::GameServerConfig server_config(const std::string& terrain, std::uint64_t seed,
                                         std::uint32_t tick_rate, std::int32_t view_radius,
-                                        std::uint64_t bytes_per_second,
-                                        std::uint32_t hash_interval) {
+                                        std::uint64_t bytes_per_second, std::uint32_t hash_interval,
+                                        world::WorldBounds bounds) {
   if (tick_rate != 20 && tick_rate != 30 && tick_rate != 60) {
     throw BorderError(ErrorKind::kError,
                       make_error(ErrorCode::kInvalidArgument, "tick_rate must be 20, 30 or 60"));
   }
   session::GameServerConfig config;
   config.world.rules.tick_rate = tick_rate;
-  config.world.terrain = world::TerrainGenerator({seed, terrain_named(terrain), 62}).filler();
+  config.world.terrain = world::bounded_filler(
+      world::TerrainGenerator({seed, terrain_named(terrain), 62}).filler(), bounds);
   config.world.hash_interval = hash_interval;
   config.chunks.view_radius = view_radius;
   config.bytes_per_second = bytes_per_second;
   return config;
+}
+
+// A world size from Python: None (unbounded) or (x, z) blocks.
+world::WorldBounds bounds_of(const std::optional<std::pair<std::int64_t, std::int64_t>>& size) {
+  if (!size) return {};
+  for (const std::int64_t side : {size->first, size->second}) {
+    if (side < 1 || side > world::WorldBounds::kMaxSize) {
+      throw BorderError(ErrorKind::kError,
+                        make_error(ErrorCode::kInvalidArgument, "size sides must be 1..",
+                                   world::WorldBounds::kMaxSize, " blocks, got ", side));
+    }
+  }
+  return {static_cast<std::int32_t>(size->first), static_cast<std::int32_t>(size->second)};
 }
 
 std::unique_ptr<replay::EventWriter> open_stream(const std::optional<std::string>& path,
@@ -338,22 +353,25 @@ void bind_game(py::module_& m) {
       .def(py::init([](const py::object& endpoint, const std::string& terrain, std::uint64_t seed,
                        std::uint32_t tick_rate, std::int32_t view_radius,
                        std::uint64_t bytes_per_second, std::optional<std::string> events,
-                       std::optional<std::string> input_log, const std::string& scenario) {
+                       std::optional<std::string> input_log, const std::string& scenario,
+                       std::optional<std::pair<std::int64_t, std::int64_t>> size) {
              auto self = std::make_unique<PyServer>();
-             const auto extra = session::world_header_extra(terrain, 20);
+             const world::WorldBounds bounds = bounds_of(size);
+             const auto extra = session::world_header_extra(terrain, 20, bounds);
              self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
              self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              Rng rng(std::random_device{}());
              self->server = std::make_unique<GameServer>(
                  endpoint_of(endpoint),
-                 server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20),
+                 server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds),
                  unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng, self->events.get(),
                  self->inputs.get());
              return self;
            }),
            "endpoint"_a, "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
-           "input_log"_a = py::none(), "scenario"_a = "", py::keep_alive<1, 2>())
+           "input_log"_a = py::none(), "scenario"_a = "", "size"_a = py::none(),
+           py::keep_alive<1, 2>())
       .def(
           "step",
           [](PyServer& s, double now) {
@@ -435,12 +453,14 @@ void bind_game(py::module_& m) {
                        std::uint64_t bytes_per_second, std::optional<std::string> events,
                        std::optional<std::string> input_log, const std::string& scenario,
                        std::uint32_t hash_interval, const std::string& qlog_dir,
-                       std::optional<std::uint64_t> net_seed) {
+                       std::optional<std::uint64_t> net_seed,
+                       std::optional<std::pair<std::int64_t, std::int64_t>> size) {
              auto self = std::make_unique<PyLocalGame>();
+             const world::WorldBounds bounds = bounds_of(size);
              self->scenario = scenario;
              self->seed = seed;
              self->tick_rate = tick_rate;
-             const auto extra = session::world_header_extra(terrain, hash_interval);
+             const auto extra = session::world_header_extra(terrain, hash_interval, bounds);
              self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
              self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              session::LocalSessionConfig config;
@@ -456,7 +476,7 @@ void bind_game(py::module_& m) {
              config.seed = net_seed.value_or(seed);
              config.qlog_dir = qlog_dir;
              config.server = server_config(terrain, seed, tick_rate, view_radius, bytes_per_second,
-                                           hash_interval);
+                                           hash_interval, bounds);
              self->session = unwrap(
                  session::LocalSession::create(config, self->events.get(), self->inputs.get()),
                  ErrorKind::kTransport);
@@ -465,9 +485,10 @@ void bind_game(py::module_& m) {
            "network"_a = "sim", "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
-           "net_seed"_a = py::none(),
+           "net_seed"_a = py::none(), "size"_a = py::none(),
            "`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys "
-           "and nonces.")
+           "and nonces; `size` = (x, z) bounds the world to that many blocks around the origin "
+           "(air beyond it, down to the floor below the world).")
       .def(
           "add_client",
           [](PyLocalGame& g, const std::string& name, std::optional<std::string> preset,

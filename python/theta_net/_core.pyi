@@ -188,8 +188,8 @@ class LinkConfig:
 
 class LocalGame:
     """A server and clients on one machine, over SimNet or QUIC."""
-    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None) -> None:
-        """`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None) -> None:
+        """`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world)."""
     def add_client(self, name: str, preset: Optional[str] = None, latency_ms: Optional[float] = None, jitter_ms: Optional[float] = None, loss: Optional[float] = None, bandwidth_bits: Optional[int] = None, reorder: Optional[float] = None, duplicate: Optional[float] = None, relay: bool = False, events: Optional[str] = None) -> int:
         """Adds a player. Its link (each direction alike) starts from a SimNet preset (perfect, good, average, poor; default perfect) and takes any figure given: one-way latency and jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC the figures apply only with relay=True (through the UDP impairment relay)."""
     def chunk_mismatches(self, index: int) -> list:
@@ -372,7 +372,7 @@ class Rng:
 
 class Server:
     """The reference game's server over a transport endpoint."""
-    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '') -> None: ...
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None) -> None: ...
     def block(self, x: int, y: int, z: int) -> int: ...
     def close(self) -> None:
         """Records the end of the game and closes the event stream and input log."""

@@ -209,11 +209,12 @@ class Scenario:
 
     def __init__(self, name: str = "scripted", *, duration_ticks: int = 200, tick_rate: int = 20,
                  generator: str = "superflat", world_seed: int = 1, seed: int = 1,
-                 view_radius: int = 3, transport: str = "sim",
+                 view_radius: int = 3, transport: str = "sim", size: Optional[Tuple[int, int]] = None,
                  outputs: Optional[Dict[str, Any]] = None, **network: Any) -> None:
         table = {"scenario": {"name": name, "duration_ticks": duration_ticks, "tick_rate": tick_rate,
                               "seed": seed, "transport": transport},
-                 "world": {"generator": generator, "seed": world_seed, "view_radius": view_radius},
+                 "world": {"generator": generator, "seed": world_seed, "view_radius": view_radius,
+                           **({"size": list(size)} if size is not None else {})},
                  "network": network, "players": [{"name": "_"}], "outputs": dict(outputs or {})}
         spec = parse_table(table, f"Scenario({name!r})")
         spec.players = []
@@ -305,7 +306,8 @@ class _Run:
         self.game = _core.LocalGame(network=transport, terrain=spec.generator, seed=spec.world_seed,
                                     tick_rate=spec.tick_rate, view_radius=spec.view_radius,
                                     events=server_events, input_log=input_log, scenario=spec.name,
-                                    hash_interval=o["hash_interval"], qlog_dir=qlog, net_seed=spec.seed)
+                                    hash_interval=o["hash_interval"], qlog_dir=qlog, net_seed=spec.seed,
+                                    size=spec.size)
         self.index: Dict[str, int] = {}
         self.ctx = TickContext(self.game, self.index, spec.tick_rate)
         self.last_intent: Dict[str, Any] = {}

@@ -107,6 +107,7 @@ class Scenario:
     generator: str = "superflat"
     world_seed: int = 1
     view_radius: int = 3
+    size: Optional[Tuple[int, int]] = None  # (x, z) blocks around the origin; None = unbounded
     transport: str = "sim"
     network: NetworkSpec = field(default_factory=NetworkSpec)
     players: List[PlayerSpec] = field(default_factory=list)
@@ -329,6 +330,12 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
     sc.world_seed = world.get("seed", int, 1)
     if not 0 <= sc.world_seed < 2**64:
         raise world.fail("seed", f"{sc.world_seed} is not a 64-bit unsigned integer")
+    size = world.get("size", list)
+    if size is not None:
+        if not (len(size) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1 << 24
+                                       for v in size)):
+            raise world.fail("size", f"expected [x, z] blocks, each 1..16777216, got {size!r}")
+        sc.size = (size[0], size[1])
     sc.view_radius = world.get("view_radius", int, 3)
     if not 1 <= sc.view_radius <= 16:
         raise world.fail("view_radius", f"{sc.view_radius} is outside 1..16")

@@ -144,6 +144,7 @@ BAD = [
      "expect[0].at: is required for a block expectation"),
     ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='telepathy'\n", "expect[0].kind: 'telepathy' is not one of"),
     ("[scenario]\nname='x'\ncolour='red'\n[[players]]\nname='a'\n", "scenario: unknown key(s) colour"),
+    ("[scenario]\nname='x'\n[world]\nsize=[16]\n[[players]]\nname='a'\n", "world.size: expected [x, z] blocks"),
     ("[scenario\nname='x'\n", "not valid TOML"),
 ]
 
@@ -169,3 +170,22 @@ def test_scenario_files_are_documented(repo):
 
     for kind in EXPECTATION_KINDS:
         assert f"`{kind}`" in doc, f"docs/scenarios.md does not describe the {kind} expectation"
+
+
+def test_a_bounded_world_ends_in_void_and_replays(tmp_path):
+    """world.size bounds the world: beyond the edge is air, a player walking off drops to the floor
+    below the world, and the input log (whose header carries the size) replays byte for byte."""
+    sc = Scenario("edge", duration_ticks=200, view_radius=1, size=(16, 16))
+    sc.add_player("a").move(10, 120, ["forward"], yaw=0)  # +z: off the edge at z = 8
+    sc.expect("streams_match")
+    sc.expect("world_consistent")
+    result = sc.run(out=tmp_path)
+    assert result.passed, _failed(result)
+    x, y, z = result.summary["players"]["a"]["position"]
+    assert z > 8 and y < 1, "a walked off the edge at z = 8 and dropped from y = 4 to the floor"
+    header = json.loads((tmp_path / "inputs.jsonl").read_text().splitlines()[0])
+    assert header["size"] == [16, 16]
+    game = theta_net.LocalGame(size=(16, 16))
+    assert game.server_block(0, 3, 0) != 0 and game.server_block(0, 3, 8) == 0 and game.server_block(-9, 3, 0) == 0
+    with pytest.raises(theta_net.Error, match="size sides"):
+        theta_net.LocalGame(size=(0, 16))

@@ -90,6 +90,7 @@ Result<protocol::InputFrame> input_of(const replay::EventReader& reader, const J
 struct WorldSetup {
   world::TerrainKind terrain = world::TerrainKind::kSuperflat;
   std::uint32_t hash_interval = 20;
+  world::WorldBounds bounds;
 };
 
 Result<WorldSetup> setup_from(const replay::EventReader& reader,
@@ -109,6 +110,18 @@ Result<WorldSetup> setup_from(const replay::EventReader& reader,
         return bad(reader, "header hash_interval must be an integer 0..1000000");
       }
       setup.hash_interval = static_cast<std::uint32_t>(value.as_int());
+    } else if (key == "size") {
+      const bool pair = value.is_array() && value.as_array().size() == 2;
+      for (std::size_t i = 0; pair && i < 2; ++i) {
+        const JsonValue& side = value.as_array()[i];
+        if (side.type() != JsonValue::Type::kInt || side.as_int() < 1 ||
+            side.as_int() > world::WorldBounds::kMaxSize) {
+          return bad(reader, "header size must be [x, z] blocks, each 1..16777216");
+        }
+      }
+      if (!pair) return bad(reader, "header size must be [x, z] blocks, each 1..16777216");
+      setup.bounds = {static_cast<std::int32_t>(value.as_array()[0].as_int()),
+                      static_cast<std::int32_t>(value.as_array()[1].as_int())};
     }
   }
   return setup;
@@ -116,9 +129,14 @@ Result<WorldSetup> setup_from(const replay::EventReader& reader,
 
 }  // namespace
 
-replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval) {
+replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval,
+                                      world::WorldBounds bounds) {
   replay::JsonObject extra;
   extra.emplace_back("hash_interval", std::int64_t{hash_interval});
+  if (bounds.bounded()) {
+    extra.emplace_back("size", replay::JsonArray{JsonValue(std::int64_t{bounds.size_x}),
+                                                 JsonValue(std::int64_t{bounds.size_z})});
+  }
   extra.emplace_back("terrain", terrain);
   return extra;
 }
@@ -151,7 +169,8 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
   THETA_TRY_ASSIGN(WorldSetup setup, setup_from(reader, header));
   ServerWorldConfig config;
   config.rules.tick_rate = header.tick_rate;
-  config.terrain = world::TerrainGenerator({header.world_seed, setup.terrain, 62}).filler();
+  config.terrain = world::bounded_filler(
+      world::TerrainGenerator({header.world_seed, setup.terrain, 62}).filler(), setup.bounds);
   config.hash_interval = setup.hash_interval;
   ServerWorld world(config, &out, nullptr);
 

@@ -5,7 +5,8 @@
 // and in which part of the state it began.
 //
 // The input log's header carries what the world needs besides the inputs: the seed, the tick
-// rate, and in its extra fields the terrain ("superflat" or "hills") and the state-hash interval.
+// rate, and in its extra fields the terrain ("superflat" or "hills"), the state-hash interval and,
+// for a bounded world, its size ([x, z] blocks).
 // Lines, in tick order: join (entity, name), leave (entity, reason), chat (entity, text), input
 // (entity, sequence, buttons, yaw, pitch, block?, inventory?), and one end (the first tick that was
 // not simulated).
@@ -18,6 +19,7 @@
 #include "theta_net/replay/event_writer.hpp"
 #include "theta_net/replay/stream_header.hpp"
 #include "theta_net/session/server_world.hpp"
+#include "theta_net/world/world_bounds.hpp"
 
 namespace theta_net::session {
 
@@ -29,7 +31,8 @@ struct ReplaySummary {
 
 // The fields a LocalGame or server writes into both headers so that a replay can rebuild the
 // world (see above).
-replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval);
+replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval,
+                                      world::WorldBounds bounds = {});
 
 struct ReplayLimits {
   // A log whose ticks go beyond this is refused before it is simulated (about 5.8 days at 20 Hz).
