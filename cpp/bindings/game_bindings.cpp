@@ -139,7 +139,7 @@ py::dict client_metrics_dict(const GameClient& c, std::optional<transport::Conne
   d["chunk_diffs"] = m.chunk_diffs;
   d["chunk_errors"] = m.chunk_errors;
   d["chunk_load_ms_mean"] =
-      m.chunks_loaded ? m.chunk_load_ms_sum / static_cast<double>(m.chunks_loaded) : 0.0;
+      m.chunk_loads_timed ? m.chunk_load_ms_sum / static_cast<double>(m.chunk_loads_timed) : 0.0;
   d["chunk_load_ms_max"] = m.chunk_load_ms_max;
   d["entity_updates"] = m.entity_updates;
   d["rtt_ms"] = c.session().rtt_us() / 1000.0;

@@ -223,6 +223,7 @@ void GameClient::on_chunk(const protocol::ChunkData& data, std::uint64_t now_us)
   if (auto it = wanted_since_us_.find(pos); it != wanted_since_us_.end()) {
     const double ms = static_cast<double>(now_us - it->second) / 1000.0;
     metrics_.chunk_load_ms_sum += ms;
+    ++metrics_.chunk_loads_timed;
     metrics_.chunk_load_ms_max = std::max(metrics_.chunk_load_ms_max, ms);
     wanted_since_us_.erase(it);
   }

@@ -69,8 +69,9 @@ struct ClientMetrics {
   double error_ms_sum = 0;       // distance / walking speed, over every comparison
   std::uint64_t chunks_loaded = 0;
   std::uint64_t chunk_diffs = 0;
-  std::uint64_t chunk_errors = 0;  // blobs or diffs that did not decode or apply
-  double chunk_load_ms_sum = 0;    // time a wanted chunk took to arrive
+  std::uint64_t chunk_errors = 0;       // blobs or diffs that did not decode or apply
+  double chunk_load_ms_sum = 0;         // time a wanted chunk took to arrive
+  std::uint64_t chunk_loads_timed = 0;  // wanted chunks that arrived (the sum's count)
   double chunk_load_ms_max = 0;
   std::uint64_t entity_updates = 0;
   std::uint64_t interpolation_extrapolated = 0;
