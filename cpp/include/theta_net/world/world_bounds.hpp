@@ -16,9 +16,13 @@ struct WorldBounds {
   static constexpr std::int32_t kMaxSize = 1 << 24;  // blocks; beyond this a bound means nothing
 
   bool bounded() const { return size_x > 0 && size_z > 0; }
+  // The first coordinate inside and the first beyond, on an axis of `size` blocks.
+  static constexpr std::int32_t low(std::int32_t size) { return -(size / 2); }
+  static constexpr std::int32_t high(std::int32_t size) { return size - size / 2; }
+
   bool contains(std::int32_t x, std::int32_t z) const {
-    return !bounded() || (x >= -(size_x / 2) && x < size_x - size_x / 2 && z >= -(size_z / 2) &&
-                          z < size_z - size_z / 2);
+    return !bounded() ||
+           (x >= low(size_x) && x < high(size_x) && z >= low(size_z) && z < high(size_z));
   }
 };
 
