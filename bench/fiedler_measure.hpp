@@ -73,6 +73,7 @@ struct FiedlerResult {
   std::uint64_t idle_bits = 0;
   std::size_t max_packet_bytes = 0;
   bool decoded_exactly = true;  // every payload decoded to the server's state
+  int overlapping_cubes = 0;    // at the end (FiedlerScene::overlapping_cubes)
 
   double seconds() const { return ticks / 60.0; }
   double kbps() const { return bits / seconds() / 1000; }
@@ -85,10 +86,11 @@ struct FiedlerResult {
 
 // Runs `ticks` snapshots; each is coded against the one sent `rtt_ticks` earlier (acknowledged
 // one round trip later), the first ones against nothing. Measures from the first delta on.
-inline FiedlerResult run_fiedler(int ticks, int rtt_ticks = 6, bool verify = false) {
+inline FiedlerResult run_fiedler(int ticks, int rtt_ticks = 6, bool verify = false,
+                                 Contact contact = Contact::kFaces) {
   auto schema = fiedler_schema();
   replication::EntityCodec codec(schema);
-  FiedlerScene scene;
+  FiedlerScene scene(contact);
   std::deque<replication::WorldState> sent;  // sent[i] = snapshot of tick (now - size + 1 + i)
   FiedlerResult r;
   std::vector<replication::EntityChange> changes;
@@ -120,6 +122,7 @@ inline FiedlerResult run_fiedler(int ticks, int rtt_ticks = 6, bool verify = fal
     sent.push_back(std::move(now));
     if (sent.size() > 32) sent.pop_front();
   }
+  r.overlapping_cubes = scene.overlapping_cubes();
   return r;
 }
 
