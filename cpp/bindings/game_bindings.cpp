@@ -312,11 +312,14 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           [get](typename Cls::type& o) {
             py::list out;
             for (const auto& e : get(o).take_reconciliations()) {
-              out.append(py::make_tuple(e.tick, e.error.to_double(), e.ticks_replayed));
+              out.append(py::make_tuple(e.tick, e.error.to_double(), e.ticks_replayed,
+                                        netcode::correction_causes_text(e.causes)));
             }
             return out;
           },
-          "The (tick, error in blocks, ticks replayed) of corrections since the last call.");
+          "The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; "
+          "cause names what differed: position, velocity, on_ground, health (joined by '+'), or "
+          "no_history.");
 }
 
 }  // namespace

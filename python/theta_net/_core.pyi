@@ -27,7 +27,7 @@ class Client:
     @property
     def player(self) -> object: ...
     def reconciliations(self) -> list:
-        """The (tick, error in blocks, ticks replayed) of corrections since the last call."""
+        """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
     @property
@@ -100,7 +100,7 @@ class GameClientView:
     @property
     def player(self) -> object: ...
     def reconciliations(self) -> list:
-        """The (tick, error in blocks, ticks replayed) of corrections since the last call."""
+        """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
     @property

@@ -37,7 +37,8 @@ from .scenario_schema import parse_table
 
 WALK_SPEED = 4.317  # blocks per second (sim/rules.hpp): turns an error distance into milliseconds
 ARRIVED = 0.35  # blocks: close enough to a path waypoint to head for the next one
-RECONCILIATION_COLUMNS = ["client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed"]
+RECONCILIATION_COLUMNS = ["client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed",
+                          "cause"]
 _WATCHED = ("block", "sees_player", "chat_received", "chunks_loaded")  # "by tick N" expectations
 
 
@@ -444,10 +445,10 @@ class _Run:
     def _observe(self, tick: int) -> None:
         now = tick / self.spec.tick_rate
         for name, i in self.index.items():
-            for r_tick, error, replayed in self.game.client(i).reconciliations():
+            for r_tick, error, replayed, cause in self.game.client(i).reconciliations():
                 self.reconciliations.append({"client": name, "tick": r_tick, "time_s": now,
                                              "error_blocks": error, "error_ms": error / WALK_SPEED * 1000,
-                                             "ticks_replayed": replayed})
+                                             "ticks_replayed": replayed, "cause": cause})
         for k, e in enumerate(self.spec.expectations):
             if e.kind == "block":
                 # A block may hold, stop holding and hold again: what counts is the state at by_tick.

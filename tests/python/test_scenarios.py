@@ -96,9 +96,23 @@ def test_scripted_from_python_with_callbacks_and_dataframes():
     assert set(frame["client"]) == {"a", "b"}
     assert frame.groupby("client")["wire_bytes_received"].max()["a"] > 0
     assert list(result.dataframe("reconciliations").columns) == [
-        "client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed"]
+        "client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed", "cause"]
     with pytest.raises(theta_net.ScenarioError, match="no table"):
         result.dataframe("nope")
+
+
+def test_walking_into_a_wall_not_yet_heard_of_is_corrected_and_says_why():
+    # b builds a wall in a's path 100 ms (one round trip) before a reaches it: a's prediction
+    # walks into the wall's place, the server stops a, and a is corrected.
+    sc = Scenario("wall", duration_ticks=100, generator="superflat", view_radius=2)
+    sc.add_player("a", latency=50).move(20, 100, ["forward"], yaw=0)
+    b = sc.add_player("b", latency=50).move(0, 30, ["forward"], yaw=0)
+    b.place(57, (0, 3, 10), "stone").place(58, (0, 4, 10), "stone")
+    result = sc.run(transport="sim")
+    corrections = result.reconciliations
+    assert [r["client"] for r in corrections] == ["a"], corrections
+    assert corrections[0]["cause"] == "position+velocity"
+    assert corrections[0]["error_blocks"] > 0
 
 
 def test_a_partitioned_client_loses_its_connection_and_resumes(tmp_path):

@@ -1,6 +1,24 @@
 #include "theta_net/netcode/prediction.hpp"
 
+#include <utility>
+
 namespace theta_net::netcode {
+
+std::string correction_causes_text(std::uint8_t causes) {
+  static constexpr std::pair<std::uint8_t, const char*> kNames[] = {
+      {kCausePosition, "position"},
+      {kCauseVelocity, "velocity"},
+      {kCauseOnGround, "on_ground"},
+      {kCauseHealth, "health"},
+      {kCauseNoHistory, "no_history"}};
+  std::string out;
+  for (const auto& [bit, name] : kNames) {
+    if (!(causes & bit)) continue;
+    if (!out.empty()) out += '+';
+    out += name;
+  }
+  return out;
+}
 
 PredictedPlayer::PredictedPlayer(sim::Rules rules, std::size_t history_ticks)
     : rules_(rules), ring_(history_ticks) {}
@@ -33,14 +51,17 @@ std::optional<ReconciliationEvent> PredictedPlayer::reconcile(const sim::PlayerS
   ReconciliationEvent event;
   event.tick = tick;
   if (predicted) {
-    event.error = sim::distance(predicted->after.position, authoritative.position);
-    const bool same_motion = predicted->after.velocity == authoritative.velocity &&
-                             predicted->after.on_ground == authoritative.on_ground &&
-                             predicted->after.health == authoritative.health;
-    if (event.error <= threshold_ && same_motion) return std::nullopt;
+    const sim::PlayerState& p = predicted->after;
+    event.error = sim::distance(p.position, authoritative.position);
+    if (event.error > threshold_) event.causes |= kCausePosition;
+    if (p.velocity != authoritative.velocity) event.causes |= kCauseVelocity;
+    if (p.on_ground != authoritative.on_ground) event.causes |= kCauseOnGround;
+    if (p.health != authoritative.health) event.causes |= kCauseHealth;
+    if (event.causes == 0) return std::nullopt;
   } else {
     // Older than the history (or before the first prediction): take the server's word for it.
     event.error = sim::distance(state_.position, authoritative.position);
+    event.causes = kCauseNoHistory;
   }
   // Rewind to the server's state at `tick` and replay every input recorded after it.
   state_ = authoritative;

@@ -176,7 +176,8 @@ void GameClient::on_own_state(const protocol::OwnPlayerState& own, std::uint64_t
     reconciliations_.push_back(*event);
     begin_event(own.server_tick, "reconciliation");
     scratch_.set("error", event->error.to_double())
-        .set("replayed", std::int64_t{event->ticks_replayed});
+        .set("replayed", std::int64_t{event->ticks_replayed})
+        .set("cause", netcode::correction_causes_text(event->causes));
     record(scratch_);
   }
   const sim::Vec3 after = predicted_.state().position;

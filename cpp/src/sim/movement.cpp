@@ -141,6 +141,8 @@ MoveResult step_movement(PlayerState& p, const protocol::InputFrame& input, worl
   if (moved_y != want_y) {
     if (p.on_ground && !was_on_ground && -p.velocity.y > rules.safe_fall_speed) {
       result.damage = static_cast<std::int16_t>((-p.velocity.y - rules.safe_fall_speed).floor());
+      // Here, not in the server's step: the client's prediction takes the same damage.
+      p.health = static_cast<std::int16_t>(p.health - result.damage);
     }
     p.velocity.y = Fx{};
   }

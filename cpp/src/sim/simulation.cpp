@@ -125,8 +125,7 @@ StepReport Simulation::step(const std::map<PlayerId, protocol::InputFrame>& inpu
     still.pitch = player.state.pitch;
     still.sequence = player.state.last_input_sequence;
     const protocol::InputFrame& in = input != inputs.end() ? input->second : still;
-    const MoveResult moved = step_movement(player.state, in, *world_, rules_);
-    player.state.health = static_cast<std::int16_t>(player.state.health - moved.damage);
+    step_movement(player.state, in, *world_, rules_);  // also takes fall damage from health
     if (in.inventory && in.inventory->kind == protocol::InventoryOpKind::kSelect) {
       player.state.selected_slot = static_cast<std::uint8_t>(in.inventory->slot % 9);
     }

@@ -4,6 +4,7 @@
 #include "theta_net/netcode/input_jitter_buffer.hpp"
 #include "theta_net/netcode/interpolator.hpp"
 #include "theta_net/netcode/prediction.hpp"
+#include "theta_net/sim/simulation.hpp"
 
 namespace theta_net::netcode {
 namespace {
@@ -109,9 +110,68 @@ TEST(Prediction, AMismatchRewindsAndReplays) {
   EXPECT_EQ(event->tick, 15u);
   EXPECT_EQ(event->ticks_replayed, 5u);
   EXPECT_GT(event->error, Fx::from_int(1));
+  EXPECT_TRUE(event->causes & kCausePosition);
   EXPECT_EQ(predicted.state(), server_history.back());  // replay landed where the server is
   // The same news again changes nothing.
   EXPECT_FALSE(predicted.reconcile(server_history[14], 15, client_world).has_value());
+}
+
+TEST(Prediction, AFallHurtsThePredictionAsItHurtsTheServer) {
+  // The server's authoritative step and the client's prediction take the same fall damage, so a
+  // hard landing needs no correction.
+  world::ChunkStore server_world(flat), client_world(flat);
+  sim::Rules rules;
+  sim::Simulation server(rules, server_world);
+  for (int y = 5; y < 13; ++y) ASSERT_TRUE(server_world.set_block({0, y, 0}, blk::kStone).ok());
+  const sim::PlayerId id = server.add_player("a");  // on top of the pillar
+  for (int y = 5; y < 13; ++y) ASSERT_TRUE(server_world.set_block({0, y, 0}, blk::kAir).ok());
+  PredictedPlayer predicted(rules);
+  predicted.reset(server.player(id)->state, 0);
+  std::vector<sim::PlayerState> server_history;
+  int corrections = 0;
+  for (std::uint32_t t = 1; t <= 60; ++t) {
+    const auto in = input_for(t, 0);
+    predicted.predict(in, client_world);
+    (void)server.step({{id, in}});
+    server_history.push_back(server.player(id)->state);
+    if (t > 2)
+      corrections += predicted.reconcile(server_history[t - 3], t - 2, client_world) ? 1 : 0;
+  }
+  EXPECT_LT(server.player(id)->state.health, 20);  // the landing hurt
+  EXPECT_EQ(predicted.state().health, server.player(id)->state.health);
+  EXPECT_EQ(corrections, 0);
+}
+
+TEST(Prediction, ACorrectionSaysWhatDiffered) {
+  world::ChunkStore w(flat);
+  PredictedPlayer predicted(sim::Rules{});
+  predicted.reset(standing(), 0);
+  for (std::uint32_t t = 1; t <= 10; ++t) predicted.predict(input_for(t), w);
+  // Same position, other velocity and health: a correction with zero error, and why.
+  sim::PlayerState server = *predicted.state_at(4);
+  server.velocity.y = Fx::from_int(3);
+  server.health = 7;
+  auto event = predicted.reconcile(server, 4, w);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->error, Fx{});
+  EXPECT_EQ(event->causes, kCauseVelocity | kCauseHealth);
+  EXPECT_EQ(correction_causes_text(event->causes), "velocity+health");
+  // Ground contact alone.
+  server = *predicted.state_at(6);
+  server.on_ground = !server.on_ground;
+  event = predicted.reconcile(server, 6, w);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(correction_causes_text(event->causes), "on_ground");
+  // A tick the history no longer holds: the server's word is taken.
+  PredictedPlayer short_memory(sim::Rules{}, 4);
+  short_memory.reset(standing(), 0);
+  for (std::uint32_t t = 1; t <= 10; ++t) short_memory.predict(input_for(t), w);
+  event = short_memory.reconcile(standing(), 2, w);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(correction_causes_text(event->causes), "no_history");
+  EXPECT_EQ(correction_causes_text(0), "");
+  EXPECT_EQ(correction_causes_text(kCausePosition | kCauseVelocity | kCauseOnGround),
+            "position+velocity+on_ground");
 }
 
 TEST(Prediction, UnacknowledgedInputsAreTheOnesAfterTheLastServerTick) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "theta_net/protocol/messages.hpp"
@@ -13,10 +14,24 @@
 
 namespace theta_net::netcode {
 
+// Why a correction was needed: the fields in which the prediction for the tick differed from the
+// server's state (bits), or that the tick was no longer in the history. A correction with a
+// zero position error is a velocity, ground-contact or health mismatch.
+enum CorrectionCause : std::uint8_t {
+  kCausePosition = 1,  // farther than the threshold
+  kCauseVelocity = 2,
+  kCauseOnGround = 4,
+  kCauseHealth = 8,
+  kCauseNoHistory = 16,  // no prediction for the tick: the server's word is taken
+};
+// "position", "velocity+on_ground", ...; "" for none.
+std::string correction_causes_text(std::uint8_t causes);
+
 struct ReconciliationEvent {
   std::uint32_t tick = 0;            // the server tick compared
   Fx error;                          // distance between predicted and authoritative positions
   std::uint32_t ticks_replayed = 0;  // inputs re-simulated after the rewind
+  std::uint8_t causes = 0;           // CorrectionCause bits
 };
 
 class PredictedPlayer {

@@ -12,7 +12,7 @@ namespace theta_net::sim {
 
 struct MoveResult {
   bool landed = false;      // touched the ground this tick after being in the air
-  std::int16_t damage = 0;  // fall damage taken on landing
+  std::int16_t damage = 0;  // fall damage taken on landing (already taken from health)
 };
 
 MoveResult step_movement(PlayerState& player, const protocol::InputFrame& input,
