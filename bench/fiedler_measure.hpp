@@ -2,6 +2,7 @@
 // naive full-state sender in the same run, and sums what each sends.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -73,12 +74,18 @@ struct FiedlerResult {
   std::uint64_t idle_bits = 0;
   std::size_t max_packet_bytes = 0;
   bool decoded_exactly = true;  // every payload decoded to the server's state
-  int overlapping_cubes = 0;    // at the end (FiedlerScene::overlapping_cubes)
+  // How the motion looks to the coder, over the changed bodies: those whose position delta is
+  // the same as another changed body's in the packet (moving in lock-step), and those that
+  // moved along one axis only.
+  std::uint64_t lockstep = 0;
+  std::uint64_t single_axis = 0;
 
   double seconds() const { return ticks / 60.0; }
   double kbps() const { return bits / seconds() / 1000; }
   double naive_kbps() const { return naive_bits / seconds() / 1000; }
   double bits_per_changed() const { return changed ? double(bits) / changed : 0; }
+  double lockstep_share() const { return changed ? double(lockstep) / changed : 0; }
+  double single_axis_share() const { return changed ? double(single_axis) / changed : 0; }
   double idle_bits_per_packet() const {
     return idle_packets ? double(idle_bits) / idle_packets : 0;
   }
@@ -86,11 +93,29 @@ struct FiedlerResult {
 
 // Runs `ticks` snapshots; each is coded against the one sent `rtt_ticks` earlier (acknowledged
 // one round trip later), the first ones against nothing. Measures from the first delta on.
+// The changed bodies' position deltas, and how many are shared or along one axis.
+inline void count_motion(const replication::WorldState& base, const replication::WorldState& now,
+                         std::span<const replication::EntityChange> changes, FiedlerResult& r) {
+  std::vector<std::array<std::int64_t, 3>> deltas;
+  for (const auto& c : changes) {
+    if (c.spawn() || c.despawn()) continue;
+    const auto o = base.codes(c.baseline, 0), n = now.codes(c.current, 0);
+    const std::array<std::int64_t, 3> d{n[0] - o[0], n[1] - o[1], n[2] - o[2]};
+    r.single_axis += (d[0] != 0) + (d[1] != 0) + (d[2] != 0) == 1;
+    if (d != std::array<std::int64_t, 3>{}) deltas.push_back(d);
+  }
+  std::sort(deltas.begin(), deltas.end());
+  for (std::size_t i = 0; i < deltas.size(); ++i) {
+    r.lockstep += (i > 0 && deltas[i] == deltas[i - 1]) ||
+                  (i + 1 < deltas.size() && deltas[i] == deltas[i + 1]);
+  }
+}
+
 inline FiedlerResult run_fiedler(int ticks, int rtt_ticks = 6, bool verify = false,
-                                 Contact contact = Contact::kFaces) {
+                                 FiedlerSceneConfig config = {}) {
   auto schema = fiedler_schema();
   replication::EntityCodec codec(schema);
-  FiedlerScene scene(contact);
+  FiedlerScene scene(config);
   std::deque<replication::WorldState> sent;  // sent[i] = snapshot of tick (now - size + 1 + i)
   FiedlerResult r;
   std::vector<replication::EntityChange> changes;
@@ -112,6 +137,7 @@ inline FiedlerResult run_fiedler(int ticks, int rtt_ticks = 6, bool verify = fal
       ++r.ticks;
       r.bits += payload.size() * 8;
       r.changed += changes.size();
+      count_motion(base, now, changes, r);
       r.naive_bits += naive_snapshot_bits(scene);
       r.max_packet_bytes = std::max(r.max_packet_bytes, payload.size());
       if (changes.empty()) {
@@ -122,7 +148,6 @@ inline FiedlerResult run_fiedler(int ticks, int rtt_ticks = 6, bool verify = fal
     sent.push_back(std::move(now));
     if (sent.size() > 32) sent.pop_front();
   }
-  r.overlapping_cubes = scene.overlapping_cubes();
   return r;
 }
 

@@ -1,5 +1,5 @@
 // The deterministic scene of the snapshot-compression benchmark (docs/benchmarks.md): 900
-// cubes resting in a square pyramid and one driven cube pushing through it, in the setting of
+// cubes resting in a stepped pile and one driven body pushing through it, in the setting of
 // Glenn Fiedler's "Snapshot Compression" (2015): positions at 1/512 unit in (+-256, +-256,
 // 0..32), orientations as smallest-three quaternions at 9 bits per component, an "interacting"
 // flag, 60 snapshots a second.
@@ -12,10 +12,11 @@
 // at 4 units/s along a path through the pile and back.
 //
 // Two contact models. Contact::kFaces (the benchmark's scene) collides cubes as unit boxes,
-// axis aligned, pushed apart along the axis of least overlap: stacks stand face on face as
-// cubes do, and nothing interpenetrates at rest. Contact::kSpheres collides them as spheres of
-// radius 0.5: stacked spheres roll off one another, so the pile flows like marbles (a busier
-// stress scene) and settles into a packing in which cubes would overlap.
+// axis aligned whatever their orientation (which is only drawn), pushed apart along the axis
+// of least overlap: stacks stand face on face, and a pushed row moves as one. Contact::kSpheres
+// collides them as spheres of radius 0.5: stacked spheres roll off one another and nest in the
+// hollows between the spheres below, so the pile flows like marbles (a busier stress scene).
+// The driver's path can be turned about the pile's centre (path_degrees).
 #pragma once
 
 #include <algorithm>
@@ -52,6 +53,11 @@ struct Body {
 
 enum class Contact { kFaces, kSpheres };
 
+struct FiedlerSceneConfig {
+  Contact contact = Contact::kFaces;
+  double path_degrees = 0;  // the driver's path turned counter-clockwise about the origin
+};
+
 class FiedlerScene {
  public:
   static constexpr int kCubes = 900;
@@ -59,8 +65,12 @@ class FiedlerScene {
   static constexpr double kDriverRadius = 1.5;
   static constexpr double kDriverSpeed = 4.0;
   static constexpr double kFriction = 0.85;  // per 120 Hz substep on a resting contact
+  static constexpr double kPi = 3.14159265358979;
 
-  explicit FiedlerScene(Contact contact = Contact::kFaces) : contact_(contact) {
+  explicit FiedlerScene(FiedlerSceneConfig config = {})
+      : config_(config),
+        path_cos_(std::cos(config.path_degrees * kPi / 180)),
+        path_sin_(std::sin(config.path_degrees * kPi / 180)) {
     // A stepped pile of unit cubes stacked face on face: 20x20, 18x18, 12x12 and 8x4 layers.
     const int layers[][2] = {{20, 20}, {18, 18}, {12, 12}, {8, 4}};
     int layer_index = 0;
@@ -85,19 +95,6 @@ class FiedlerScene {
   const std::vector<Body>& bodies() const { return bodies_; }
   int tick() const { return tick_; }
 
-  // Pairs of cubes whose unit boxes overlap by more than 0.1 on every axis: 0 for a physically
-  // valid pile of cubes.
-  int overlapping_cubes() const {
-    int pairs = 0;
-    for (std::size_t i = 0; i + 1 < bodies_.size(); ++i) {
-      for (std::size_t j = i + 1; j + 1 < bodies_.size(); ++j) {
-        const Vec3 d = bodies_[j].position - bodies_[i].position;
-        pairs += std::abs(d.x) < 0.9 && std::abs(d.y) < 0.9 && std::abs(d.z) < 0.9;
-      }
-    }
-    return pairs;
-  }
-
   // Advances one 60 Hz step.
   void step() {
     ++tick_;
@@ -116,11 +113,16 @@ class FiedlerScene {
   }
 
  private:
-  // The driver's path: still for 1 s, then across the pile along x, a U-turn, and back at y = 3.
-  static Vec3 path(double t) {
+  // The driver's path: still for 1 s, then across the pile along x at y = -1.5, a U-turn, and
+  // back at y = 1.5; turned by path_degrees.
+  Vec3 path(double t) const {
+    const Vec3 p = unturned_path(t);
+    return {p.x * path_cos_ - p.y * path_sin_, p.x * path_sin_ + p.y * path_cos_, p.z};
+  }
+  static Vec3 unturned_path(double t) {
     const double z = kDriverRadius;
     const double s = std::max(0.0, t - 1.0) * kDriverSpeed;  // distance travelled
-    const double leg = 36.0, turn_r = 1.5, turn = 3.14159265358979 * turn_r;
+    const double leg = 36.0, turn_r = 1.5, turn = kPi * turn_r;
     if (s < leg) return {-18.0 + s, -1.5, z};
     if (s < leg + turn) {
       const double a = (s - leg) / turn_r;
@@ -177,7 +179,7 @@ class FiedlerScene {
               auto it = grid_.find(cell_key(a.position + Vec3{double(dx), double(dy), double(dz)}));
               if (it == grid_.end()) continue;
               for (std::size_t j : it->second) {
-                if (j != i) separate(a, bodies_[j], contact_);
+                if (j != i) separate(a, bodies_[j], config_.contact);
               }
             }
           }
@@ -216,7 +218,8 @@ class FiedlerScene {
     }
   }
 
-  // The contact normal (from a towards b) and depth of two cubes, if they touch.
+  // The contact normal (from a towards b) and depth of two cubes, if they touch. Cubes only:
+  // the driver (radius 1.5) pushes out by push_out_of_driver.
   static bool contact_of(const Body& a, const Body& b, Contact contact, Vec3& normal,
                          double& depth) {
     const Vec3 d = b.position - a.position;
@@ -267,7 +270,8 @@ class FiedlerScene {
     b.still_steps = 0;
   }
 
-  Contact contact_;
+  FiedlerSceneConfig config_;
+  double path_cos_, path_sin_;
   std::vector<Body> bodies_;
   std::unordered_map<std::int64_t, std::vector<std::size_t>> grid_;
   int tick_ = 0;

@@ -19,11 +19,11 @@ namespace {
 using namespace theta_net;
 using namespace theta_net::replication;
 
-void fiedler_snapshot_compression(benchmark::State& state, bench::Contact contact) {
+void fiedler_snapshot_compression(benchmark::State& state, bench::FiedlerSceneConfig config) {
   bench::FiedlerResult r;
   for (auto _ : state) {
     // 20 s of the scene at 60 snapshots a second; every payload decoded and compared.
-    r = bench::run_fiedler(1200, 6, true, contact);
+    r = bench::run_fiedler(1200, 6, true, config);
     benchmark::DoNotOptimize(r);
   }
   state.counters["kbps"] = r.kbps();
@@ -32,20 +32,26 @@ void fiedler_snapshot_compression(benchmark::State& state, bench::Contact contac
   state.counters["bits_per_changed_body"] = r.bits_per_changed();
   state.counters["idle_packet_bits"] = r.idle_bits_per_packet();
   state.counters["changed_per_packet"] = double(r.changed) / r.ticks;
+  state.counters["lockstep_pct"] = 100 * r.lockstep_share();
+  state.counters["single_axis_pct"] = 100 * r.single_axis_share();
   state.counters["max_packet_bytes"] = double(r.max_packet_bytes);
   state.counters["snapshots"] = r.ticks;
-  state.counters["overlapping_cubes_at_end"] = r.overlapping_cubes;
   state.counters["decoded_exactly"] = r.decoded_exactly ? 1 : 0;
   if (!r.decoded_exactly) state.SkipWithError("a payload did not decode to the server's state");
 }
 // The benchmark's scene: cubes meet face to face.
 void BM_FiedlerSnapshotCompression(benchmark::State& state) {
-  fiedler_snapshot_compression(state, bench::Contact::kFaces);
+  fiedler_snapshot_compression(state, {});
 }
 BENCHMARK(BM_FiedlerSnapshotCompression)->Unit(benchmark::kMillisecond)->Iterations(1);
+// The same with the driver's path turned 30 degrees: it meets the rows at an angle.
+void BM_FiedlerSnapshotCompressionPathTurned30(benchmark::State& state) {
+  fiedler_snapshot_compression(state, {.contact = bench::Contact::kFaces, .path_degrees = 30});
+}
+BENCHMARK(BM_FiedlerSnapshotCompressionPathTurned30)->Unit(benchmark::kMillisecond)->Iterations(1);
 // The stress variant: cubes collide as spheres, and the pile flows.
 void BM_FiedlerSnapshotCompressionSphereContacts(benchmark::State& state) {
-  fiedler_snapshot_compression(state, bench::Contact::kSpheres);
+  fiedler_snapshot_compression(state, {.contact = bench::Contact::kSpheres, .path_degrees = 0});
 }
 BENCHMARK(BM_FiedlerSnapshotCompressionSphereContacts)
     ->Unit(benchmark::kMillisecond)
