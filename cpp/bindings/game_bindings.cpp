@@ -555,7 +555,9 @@ void bind_game(py::module_& m) {
           [](PyLocalGame& g, std::size_t i) {
             return client_metrics_dict(g.session->client(i), g.session->client_stats(i));
           },
-          "index"_a)
+          "index"_a,
+          "A client's metrics; the byte counters (wire_bytes_*, lanes) run across all its "
+          "connections.")
       .def(
           "client_reconnects",
           [](PyLocalGame& g, std::size_t i) { return g.session->client_reconnects(i); }, "index"_a)

@@ -195,7 +195,8 @@ class LocalGame:
     def chunk_mismatches(self, index: int) -> list:
         """Chunk positions the client holds whose blocks differ from the server's."""
     def client(self, index: int) -> GameClientView: ...
-    def client_metrics(self, index: int) -> dict: ...
+    def client_metrics(self, index: int) -> dict:
+        """A client's metrics; the byte counters (wire_bytes_*, lanes) run across all its connections."""
     def client_reconnects(self, index: int) -> int: ...
     def close(self) -> None:
         """Flushes and closes the event streams and the input log."""

@@ -317,7 +317,6 @@ class _Run:
         self.reconciliations: List[Dict[str, Any]] = []
         self.window: Dict[str, List[Tuple[float, int]]] = {}  # (time, wire bytes received)
         self.peak: Dict[str, float] = {}
-        self.counters: Dict[str, Dict[str, Tuple[int, int]]] = {}  # client -> key -> (raw, offset)
         self.first_met: Dict[int, Optional[int]] = {}  # expectation -> first tick it held
         self.since: Dict[int, int] = {}  # block expectation -> tick since which it holds
 
@@ -384,7 +383,6 @@ class _Run:
                                                                **kwargs)
                 self.window[player.name] = []
                 self.peak[player.name] = 0.0
-                self.counters[player.name] = {}
 
     def _act(self, tick: int) -> None:
         for player in self.spec.players:
@@ -481,31 +479,19 @@ class _Run:
             return self.ctx.metrics(p["client"])["chunks_loaded"] >= p["min"]
         return False
 
-    def _cumulative(self, name: str, key: str, raw: int) -> int:
-        """A byte counter over the whole run: a connection's counters start again from zero after
-        a reconnection (and are absent while disconnected), so earlier connections are added."""
-        last, offset = self.counters[name].get(key, (0, 0))
-        if raw < last:
-            offset += last
-        self.counters[name][key] = (raw, offset)
-        return raw + offset
-
-    def _byte_counters(self, name: str, m: Dict[str, Any]) -> Dict[str, int]:
-        lanes = m.get("lanes", {})
-        out = {}
-        for key in ("wire_bytes_received", "wire_bytes_sent"):
-            out[key] = self._cumulative(name, key, int(m.get(key, 0)))
-        known = {k for k in self.counters[name] if not k.startswith("wire_")}
-        for lane in sorted({k.rsplit("_bytes_", 1)[0] for k in known} | set(lanes)):
-            counters = lanes.get(lane, {"bytes_received": 0, "bytes_sent": 0})
+    @staticmethod
+    def _byte_counters(m: Dict[str, Any]) -> Dict[str, int]:
+        """Byte counters over the whole run: LocalGame adds up a client's connections, so they
+        run on across reconnections (zeros before the first connection)."""
+        out = {key: int(m.get(key, 0)) for key in ("wire_bytes_received", "wire_bytes_sent")}
+        for lane, counters in sorted(m.get("lanes", {}).items()):
             for direction in ("received", "sent"):
-                key = f"{lane}_bytes_{direction}"
-                out[key] = self._cumulative(name, key, int(counters[f"bytes_{direction}"]))
+                out[f"{lane}_bytes_{direction}"] = int(counters[f"bytes_{direction}"])
         return out
 
     def _sample(self, name: str, i: int, tick: int, now: float) -> Dict[str, Any]:
         m = self.game.client_metrics(i)
-        counted = self._byte_counters(name, m)
+        counted = self._byte_counters(m)
         received = counted["wire_bytes_received"]
         window = self.window[name]
         window.append((now, received))
@@ -528,7 +514,7 @@ class _Run:
         clients = {}
         for name, i in self.index.items():
             m = self.game.client_metrics(i)
-            counted = self._byte_counters(name, m)  # over every connection of the run
+            counted = self._byte_counters(m)  # over every connection of the run
             m.pop("lanes", None)
             m.pop("chat", None)
             m["wire_bytes_received"] = counted["wire_bytes_received"]

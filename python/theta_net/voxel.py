@@ -40,7 +40,10 @@ def _ids(ids: Any, what: str = "ids") -> np.ndarray:
 
 def encode(ids: np.ndarray, mode: str = "default") -> bytes:
     """A self-describing chunk blob. ``mode`` is a preset (``"default"``: small and fast;
-    ``"best"``: smallest) or one mode alone (``"fast"``, ``"zstd"``, ``"context"``, ...)."""
+    ``"best"``: smallest) or one mode alone (``"fast"``, ``"zstd"``, ``"context"``, ...). Raw is
+    always allowed: a mode that cannot code the box (``"uniform"`` for a box of several ids, a
+    palette mode for more than 4,096 distinct ids) or would code it larger gives a raw blob, and
+    ``info(blob)["mode"]`` says which mode was used."""
     return _core.voxel_encode(_ids(ids), mode)
 
 

@@ -141,6 +141,7 @@ void LocalSession::step_once() {
     Player& p = clients_[i];
     p.endpoint_view->poll(std::chrono::nanoseconds(0));
     p.game->step(now_us_);
+    track_stats(p);
     // SimNet has no reconnecting client of its own: reconnect a lost one after a pause, as
     // QuicClient does by itself.
     if (config_.network == NetworkKind::kSim &&
@@ -165,11 +166,54 @@ void LocalSession::run_until(std::uint64_t t_us) {
   while (now_us_ < t_us) step_once();
 }
 
+namespace {
+
+// Adds the counters of `from` (bytes, packets, messages, losses) to `into`.
+void add_counters(transport::ConnectionStats& into, const transport::ConnectionStats& from) {
+  into.packets_sent += from.packets_sent;
+  into.packets_received += from.packets_received;
+  into.bytes_sent += from.bytes_sent;
+  into.bytes_received += from.bytes_received;
+  into.datagrams_lost += from.datagrams_lost;
+  for (std::size_t i = 0; i < into.lanes.size(); ++i) {
+    into.lanes[i].messages_sent += from.lanes[i].messages_sent;
+    into.lanes[i].bytes_sent += from.lanes[i].bytes_sent;
+    into.lanes[i].messages_received += from.lanes[i].messages_received;
+    into.lanes[i].bytes_received += from.lanes[i].bytes_received;
+  }
+}
+
+}  // namespace
+
+void LocalSession::track_stats(Player& p) {
+  // A connection's counters vanish with it: keep its latest statistics, and fold them into the
+  // closed ones when another connection (or none) takes its place.
+  const auto conns = p.endpoint_view->connections();
+  const std::optional<transport::ConnectionId> now =
+      conns.empty() ? std::nullopt : std::optional(conns.front());
+  if (p.current && p.current != now) {
+    if (!p.closed) p.closed = transport::ConnectionStats{};
+    add_counters(*p.closed, p.current_stats);
+    p.current_stats = {};
+  }
+  p.current = now;
+  if (now) {
+    if (auto stats = p.endpoint_view->stats(*now)) p.current_stats = *stats;
+  }
+}
+
 std::optional<transport::ConnectionStats> LocalSession::client_stats(std::size_t index) const {
   const Player& p = clients_.at(index);
-  const auto conns = p.endpoint_view->connections();
-  if (conns.empty()) return std::nullopt;
-  return p.endpoint_view->stats(conns.front());
+  std::optional<transport::ConnectionStats> out;
+  if (p.current) {
+    out = p.endpoint_view->stats(*p.current);
+    if (!out) out = p.current_stats;  // closed since the last step
+  }
+  if (p.closed) {
+    if (!out) out = transport::ConnectionStats{};
+    add_counters(*out, *p.closed);
+  }
+  return out;
 }
 
 std::vector<world::ChunkPos> LocalSession::chunk_mismatches(std::size_t index) {

@@ -162,6 +162,8 @@ TEST(GameOverSimNet, ACutOffClientResumesItsSessionAndCatchesUp) {
   run_for(*s, 3000ms);
   const std::uint64_t session = s->client(0).session().session()->session_id;
   const replication::EntityId entity = s->client(0).player_entity();
+  const auto before = s->client_stats(0);
+  ASSERT_TRUE(before.has_value());
   ASSERT_TRUE(s->cut_off(0, 11'000'000).ok());  // past the 10 s idle timeout
   PlayerIntent place;
   place.block = protocol::BlockAction{protocol::BlockActionKind::kPlace,
@@ -169,7 +171,17 @@ TEST(GameOverSimNet, ACutOffClientResumesItsSessionAndCatchesUp) {
                                       protocol::BlockFace::kUp,
                                       world::blocks::kCobblestone};
   s->client(1).set_intent(place);  // b builds while a is away
-  run_for(*s, 16000ms);
+  std::uint64_t received = before->bytes_received, sent = before->bytes_sent;
+  for (int step = 0; step < 160; ++step) {
+    run_for(*s, 100ms);
+    // Byte counters run across connections: present and never going back, also while a is cut
+    // off and after it reconnects.
+    const auto now = s->client_stats(0);
+    ASSERT_TRUE(now.has_value()) << "at step " << step;
+    ASSERT_GE(now->bytes_received, received) << "at step " << step;
+    ASSERT_GE(now->bytes_sent, sent) << "at step " << step;
+    received = now->bytes_received, sent = now->bytes_sent;
+  }
   GameClient& a = s->client(0);
   ASSERT_TRUE(a.established());
   EXPECT_EQ(a.session().session()->session_id, session);
@@ -179,6 +191,14 @@ TEST(GameOverSimNet, ACutOffClientResumesItsSessionAndCatchesUp) {
   EXPECT_EQ(a.chunks().loaded_block({4, 4, 2}), world::blocks::kCobblestone)
       << "caught up with b's edit";
   EXPECT_EQ(s->server().world().simulation().players().size(), 2u);
+  EXPECT_EQ(s->client_reconnects(0), 1u);
+  const auto after = s->client_stats(0);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GT(after->bytes_received, before->bytes_received);
+  EXPECT_GT(after->bytes_sent, before->bytes_sent);
+  const std::size_t chunks = transport::lane_index(transport::Lane::kChunks);
+  EXPECT_GE(after->lanes[chunks].bytes_received, before->lanes[chunks].bytes_received);
+  EXPECT_GT(after->packets_received, before->packets_received);
 }
 
 }  // namespace

@@ -58,7 +58,9 @@ class LocalSession {
   GameClient& client(std::size_t index) { return *clients_.at(index).game; }
   std::size_t client_count() const { return clients_.size(); }
   const std::string& client_name(std::size_t index) const { return clients_.at(index).name; }
-  // Transport statistics of a client's connection (bytes per lane, RTT), if connected.
+  // Transport statistics of a client: byte, packet and message counters over every connection
+  // it has had (a closed connection counts up to the last step before it closed); RTT, window
+  // and queue of the current one. Nothing before the first connection.
   std::optional<transport::ConnectionStats> client_stats(std::size_t index) const;
   NetworkKind network() const { return config_.network; }
   // Times a client's connection was lost and a new one attempted.
@@ -82,7 +84,12 @@ class LocalSession {
     std::uint64_t lost_since_us = 0;     // 0 = connected or connecting
     std::uint64_t attempt_until_us = 0;  // a reconnection attempt may still succeed until then
     std::uint64_t reconnects = 0;
+    // Counters of the connections that closed, and the latest statistics of the current one.
+    std::optional<transport::ConnectionStats> closed;
+    std::optional<transport::ConnectionId> current;
+    transport::ConnectionStats current_stats;
   };
+  static void track_stats(Player& p);
 
   LocalSessionConfig config_;
   std::unique_ptr<Impl> impl_;
