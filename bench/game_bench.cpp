@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "theta_net/core/time.hpp"
 #include "theta_net/session/local_session.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
@@ -20,7 +21,7 @@ namespace bits = protocol::movebuttons_bits;
 struct Played {
   double wall_seconds = 0;
   double virtual_seconds = 0;
-  session::ServerMetrics server;
+  session::TickTimes ticks;
 };
 
 Played play(std::size_t clients, double seconds) {
@@ -37,12 +38,13 @@ Played play(std::size_t clients, double seconds) {
     session::LocalClientSpec spec;
     spec.name = str_cat("p", i);
     spec.link = link;
-    (void)game->add_client(spec);
+    if (!game->add_client(spec).ok()) std::abort();
   }
   const auto started = std::chrono::steady_clock::now();
-  game->run_until(3'000'000);
-  const std::uint64_t end_us = 3'000'000 + static_cast<std::uint64_t>(seconds * 1e6);
-  for (std::uint64_t t = 3'000'000, step = 0; t < end_us; t += 250'000, ++step) {
+  game->run_until(3s);
+  const Micros end = 3s + from_seconds(seconds).value();
+  std::uint64_t step = 0;
+  for (Micros t = 3s; t < end; t += 250ms, ++step) {
     for (std::size_t i = 0; i < clients; ++i) {
       session::GameClient& c = game->client(i);
       session::PlayerIntent intent;
@@ -59,13 +61,13 @@ Played play(std::size_t clients, double seconds) {
       }
       c.set_intent(intent);
     }
-    game->run_until(std::min(end_us, t + 250'000));
+    game->run_until(std::min(end, t + Micros(250ms)));
   }
   Played out;
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out.virtual_seconds = static_cast<double>(end_us) / 1e6;
-  out.server = game->server().metrics();
+  out.virtual_seconds = to_seconds(end);
+  out.ticks = game->server_driver().tick_times();
   return out;
 }
 
@@ -73,11 +75,11 @@ void BM_ServerTick(benchmark::State& state) {
   const auto clients = static_cast<std::size_t>(state.range(0));
   Played played;
   for (auto _ : state) played = play(clients, 30.0);
-  const auto& m = played.server;
-  state.counters["tick_us_mean"] =
-      static_cast<double>(m.tick_time_ns_total) / 1000.0 / static_cast<double>(m.ticks_simulated);
-  state.counters["tick_us_median"] = static_cast<double>(m.tick_time_quantile_ns(0.5)) / 1000.0;
-  state.counters["tick_us_p99"] = static_cast<double>(m.tick_time_quantile_ns(0.99)) / 1000.0;
+  const session::TickTimes& t = played.ticks;
+  auto us = [](Nanos n) { return static_cast<double>(n.count()) / 1000.0; };
+  state.counters["tick_us_mean"] = us(t.mean());
+  state.counters["tick_us_median"] = us(t.quantile(0.5));
+  state.counters["tick_us_p99"] = us(t.quantile(0.99));
   state.counters["sim_s_per_wall_s"] = played.virtual_seconds / played.wall_seconds;
 }
 BENCHMARK(BM_ServerTick)->Arg(2)->Arg(16)->Arg(64)->Iterations(1)->Unit(benchmark::kMillisecond);

@@ -182,13 +182,13 @@ void BM_ClientReplicatorPacket(benchmark::State& state) {
   std::vector<VisibleEntity> visible;
   for (EntityId id : f.after.ids()) visible.push_back({id, 1});
   ClientReplicatorConfig config;
-  config.update_interval = Nanos(0);
+  config.update_interval = Micros(0);
   config.bytes_per_second = 1u << 30;
   ClientReplicator replicator(f.before.schema_ptr(), config);
   std::uint32_t tick = 1;
   // Bring the client up to `before`, acknowledged.
   for (int n = 0; n < 1000; ++n) {
-    auto d = replicator.update(f.before, visible, tick, Nanos(tick));
+    auto d = replicator.update(f.before, visible, tick, Micros(tick));
     replicator.acknowledge(tick++);
     if (d && replicator.pending() == 0) break;
   }
@@ -196,7 +196,7 @@ void BM_ClientReplicatorPacket(benchmark::State& state) {
   for (auto _ : state) {
     // Not acknowledged: every round codes against the same baseline, which stays in the
     // 32-packet history for the 25 iterations below.
-    auto d = replicator.update(f.after, visible, tick, Nanos(tick));
+    auto d = replicator.update(f.after, visible, tick, Micros(tick));
     ++tick;
     sent = d ? d->payload.size() : 0;
     benchmark::DoNotOptimize(d);

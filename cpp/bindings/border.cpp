@@ -25,6 +25,13 @@ const char* class_name(ErrorKind kind) {
 
 }  // namespace
 
+void bad_time(double seconds) {
+  throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument,
+                                                  "time must be a finite number of "
+                                                  "seconds >= 0, got ",
+                                                  seconds));
+}
+
 void register_error_translator() {
   py::register_exception_translator([](std::exception_ptr pending) {
     try {

@@ -12,6 +12,7 @@
 
 #include "theta_net/core/byte_io.hpp"
 #include "theta_net/core/result.hpp"
+#include "time_caster.hpp"
 
 namespace theta_net::bindings {
 

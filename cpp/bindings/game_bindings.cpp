@@ -9,8 +9,10 @@
 
 #include "border.hpp"
 #include "theta_net/replay/stream_header.hpp"
+#include "theta_net/session/client_driver.hpp"
 #include "theta_net/session/local_session.hpp"
 #include "theta_net/session/replay_runner.hpp"
+#include "theta_net/session/server_driver.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
@@ -31,14 +33,6 @@ transport::Endpoint& endpoint_of(const py::object& obj) {
   throw BorderError(
       ErrorKind::kTransport,
       make_error(ErrorCode::kInvalidArgument, "expected a SimEndpoint, QuicServer or QuicClient"));
-}
-
-std::uint64_t to_us(double seconds) {
-  if (!(seconds >= 0) || !std::isfinite(seconds)) {
-    throw BorderError(ErrorKind::kError,
-                      make_error(ErrorCode::kInvalidArgument, "time must be >= 0 seconds"));
-  }
-  return static_cast<std::uint64_t>(std::llround(seconds * 1e6));
 }
 
 world::TerrainKind terrain_named(const std::string& name) {
@@ -142,11 +136,12 @@ py::dict client_metrics_dict(const GameClient& c, std::optional<transport::Conne
       m.chunk_loads_timed ? m.chunk_load_ms_sum / static_cast<double>(m.chunk_loads_timed) : 0.0;
   d["chunk_load_ms_max"] = m.chunk_load_ms_max;
   d["entity_updates"] = m.entity_updates;
-  d["rtt_ms"] = c.session().rtt_us() / 1000.0;
-  d["jitter_ms"] = c.session().jitter_us() / 1000.0;
+  d["rtt_ms"] = to_milliseconds(c.session().rtt());
+  d["jitter_ms"] = to_milliseconds(c.session().jitter());
   d["chat"] = m.chat;
   d["connections"] = m.connections;
   d["resumes"] = m.resumes;
+  d["pauses"] = m.pauses;
   if (stats) {
     py::dict lanes;
     for (transport::Lane lane : transport::kAllLanes) {
@@ -164,17 +159,16 @@ py::dict client_metrics_dict(const GameClient& c, std::optional<transport::Conne
   return d;
 }
 
-py::dict server_metrics_dict(const GameServer& s) {
+py::dict server_metrics_dict(const GameServer& s, const session::ServerDriver& driver) {
   const session::ServerMetrics& m = s.metrics();
+  const session::TickTimes& times = driver.tick_times();
   py::dict d;
   d["tick"] = m.tick;
   d["clients"] = m.clients;
   d["entities"] = m.entities;
   d["ticks_simulated"] = m.ticks_simulated;
-  d["tick_time_us_mean"] =
-      m.ticks_simulated ? m.tick_time_ns_total / 1000.0 / static_cast<double>(m.ticks_simulated)
-                        : 0.0;
-  d["tick_time_us_max"] = m.tick_time_ns_max / 1000.0;
+  d["tick_time_us_mean"] = static_cast<double>(times.mean().count()) / 1000.0;
+  d["tick_time_us_max"] = static_cast<double>(times.max().count()) / 1000.0;
   py::list clients;
   for (const auto& c : s.client_metrics()) {
     py::dict cd;
@@ -239,10 +233,12 @@ void set_intent(GameClient& c, const std::vector<std::string>& move, double yaw_
 struct PyServer {
   std::unique_ptr<replay::EventWriter> events, inputs;
   std::unique_ptr<GameServer> server;
+  std::unique_ptr<session::ServerDriver> driver;
 };
 struct PyClient {
   std::unique_ptr<replay::EventWriter> events;
   std::unique_ptr<GameClient> client;
+  std::unique_ptr<session::ClientDriver> driver;
 };
 struct PyLocalGame {
   std::unique_ptr<replay::EventWriter> events, inputs;
@@ -293,9 +289,9 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           "text"_a)
       .def(
           "remote_players",
-          [get](typename Cls::type& o, double now) {
+          [get](typename Cls::type& o, Micros now) {
             py::list out;
-            for (const auto& r : get(o).remote_players(to_us(now))) {
+            for (const auto& r : get(o).remote_players(now)) {
               py::dict d;
               d["id"] = r.id;
               d["position"] = vec(r.view.position);
@@ -365,10 +361,11 @@ void bind_game(py::module_& m) {
              self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              Rng rng(std::random_device{}());
              self->server = std::make_unique<GameServer>(
-                 endpoint_of(endpoint),
                  server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds),
                  unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng, self->events.get(),
                  self->inputs.get());
+             self->driver = std::make_unique<session::ServerDriver>(
+                 endpoint_of(endpoint), self->server->sessions(), self->server.get());
              return self;
            }),
            "endpoint"_a, "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
@@ -377,12 +374,13 @@ void bind_game(py::module_& m) {
            py::keep_alive<1, 2>())
       .def(
           "step",
-          [](PyServer& s, double now) {
-            const std::uint64_t us = to_us(now);
+          [](PyServer& s, Micros now) {
             py::gil_scoped_release release;
-            s.server->step(us);
+            s.driver->step(now);
           },
-          "now"_a, "Handles the network and simulates every tick due at `now` (seconds).")
+          "now"_a,
+          "Polls the endpoint, handles the sessions and simulates every tick due at `now` "
+          "(seconds), then sends.")
       .def_property_readonly("tick", [](PyServer& s) { return s.server->world().tick(); })
       .def_property_readonly("players",
                              [](PyServer& s) {
@@ -397,7 +395,8 @@ void bind_game(py::module_& m) {
             return s.server->world().chunks().block_at({x, y, z});
           },
           "x"_a, "y"_a, "z"_a)
-      .def_property_readonly("metrics", [](PyServer& s) { return server_metrics_dict(*s.server); })
+      .def_property_readonly("metrics",
+                             [](PyServer& s) { return server_metrics_dict(*s.server, *s.driver); })
       .def(
           "close",
           [](PyServer& s) {
@@ -423,25 +422,28 @@ void bind_game(py::module_& m) {
              session::GameClientConfig config;
              config.name = name;
              config.token = token;
-             config.interpolation_delay_ms = interpolation_delay_ms;
+             config.interpolation_delay = std::chrono::milliseconds(interpolation_delay_ms);
              Rng rng(std::random_device{}());
              self->client = std::make_unique<GameClient>(
-                 endpoint_of(endpoint), config,
-                 unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng, self->events.get());
+                 config, unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng,
+                 self->events.get());
+             self->driver = std::make_unique<session::ClientDriver>(
+                 endpoint_of(endpoint), self->client->session(), self->client.get());
              return self;
            }),
            "endpoint"_a, "name"_a, "token"_a = py::none(), "interpolation_delay_ms"_a = 100,
            "events"_a = py::none(), py::keep_alive<1, 2>())
       .def(
           "step",
-          [](PyClient& c, double now) {
-            const std::uint64_t us = to_us(now);
+          [](PyClient& c, Micros now) {
             py::gil_scoped_release release;
-            c.client->step(us);
+            c.driver->step(now);
           },
-          "now"_a)
+          "now"_a,
+          "Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), "
+          "sends, and reconnects a lost connection (resuming the session).")
       .def_property_readonly(
-          "metrics", [](PyClient& c) { return client_metrics_dict(*c.client, std::nullopt); });
+          "metrics", [](PyClient& c) { return client_metrics_dict(*c.client, c.driver->stats()); });
   bind_client_views(
       client, +[](PyClient& c) -> GameClient& { return *c.client; });
 
@@ -528,19 +530,26 @@ void bind_game(py::module_& m) {
           "the figures apply only with relay=True (through the UDP impairment relay).")
       .def(
           "run_until",
-          [](PyLocalGame& g, double t) {
-            const std::uint64_t us = to_us(t);
+          [](PyLocalGame& g, Micros t) {
             py::gil_scoped_release release;
-            g.session->run_until(us);
+            g.session->run_until(t);
           },
           "time"_a, "Runs everything until `time` seconds since the game began.")
       .def(
           "cut_off",
-          [](PyLocalGame& g, std::size_t index, double seconds) {
-            unwrap(g.session->cut_off(index, to_us(seconds)), ErrorKind::kTransport);
+          [](PyLocalGame& g, std::size_t index, Micros duration) {
+            unwrap(g.session->cut_off(index, duration), ErrorKind::kTransport);
           },
           "index"_a, "seconds"_a)
-      .def_property_readonly("now", [](PyLocalGame& g) { return g.session->now_us() / 1e6; })
+      .def(
+          "pause",
+          [](PyLocalGame& g, std::size_t index, Micros duration) {
+            unwrap(g.session->pause(index, duration), ErrorKind::kError);
+          },
+          "index"_a, "seconds"_a,
+          "Stops stepping a client (as SIGSTOP or a debugger would) for `seconds` while the "
+          "network and the others carry on.")
+      .def_property_readonly("now", [](PyLocalGame& g) { return g.session->now(); })
       .def_property_readonly("tick",
                              [](PyLocalGame& g) { return g.session->server().world().tick(); })
       .def(
@@ -570,8 +579,11 @@ void bind_game(py::module_& m) {
             return out;
           },
           "index"_a, "Chunk positions the client holds whose blocks differ from the server's.")
-      .def_property_readonly(
-          "server_metrics", [](PyLocalGame& g) { return server_metrics_dict(g.session->server()); })
+      .def_property_readonly("server_metrics",
+                             [](PyLocalGame& g) {
+                               return server_metrics_dict(g.session->server(),
+                                                          g.session->server_driver());
+                             })
       .def(
           "server_block",
           [](PyLocalGame& g, int x, int y, int z) {

@@ -1,17 +1,17 @@
-// `theta-net serve`: a QUIC server that runs the theta_net session handshake for every client and
-// keeps the sessions connected (heartbeats). The game server of a later layer replaces the loop;
-// the handshake and session handling are protocol::SessionHost.
+// `theta-net serve`: the reference game server on QUIC. A ServerDriver owns the endpoint and the
+// poll order; this loop only reads the wall clock, waits until the next tick or I/O, steps the
+// driver, and hands session events (joins, leaves, refusals) to Python.
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
-#include <chrono>
 #include <random>
 
 #include "border.hpp"
 #include "theta_net/core/sha256.hpp"
 #include "theta_net/protocol/message_codec.hpp"
-#include "theta_net/protocol/session_host.hpp"
+#include "theta_net/session/driver_clock.hpp"
 #include "theta_net/session/game_server.hpp"
+#include "theta_net/session/server_driver.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
@@ -19,7 +19,7 @@ namespace theta_net::bindings {
 namespace {
 
 using namespace pybind11::literals;
-using protocol::HostEvent;
+using session::HostEvent;
 
 py::dict event_to_py(const HostEvent& e) {
   py::dict d;
@@ -55,9 +55,9 @@ void bind_serve(py::module_& m) {
   m.def(
       "serve",
       [](const std::string& host, std::uint16_t port, const std::string& cert,
-         const std::string& key, const std::map<std::string, std::string>& tokens,
-         double duration_s, std::uint16_t tick_rate, const std::string& motd,
-         const std::string& terrain, std::uint64_t seed, std::int32_t view_radius,
+         const std::string& key, const std::map<std::string, std::string>& tokens, Micros duration,
+         std::uint16_t tick_rate, const std::string& motd, const std::string& terrain,
+         std::uint64_t seed, std::int32_t view_radius,
          const std::function<void(py::dict)>& on_ready,
          const std::function<void(py::dict)>& on_event) {
         transport::QuicServerConfig config;
@@ -77,7 +77,8 @@ void bind_serve(py::module_& m) {
         game.world.terrain = world::TerrainGenerator({seed, kind, 62}).filler();
         game.chunks.view_radius = view_radius;
         auto server_key = unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol);
-        session::GameServer sessions(*server, game, server_key, Rng(std::random_device{}()));
+        session::GameServer sessions(game, server_key, Rng(std::random_device{}()));
+        session::ServerDriver driver(*server, sessions.sessions(), &sessions);
         std::vector<HostEvent> events;
         sessions.set_observer([&events](const HostEvent& e) { events.push_back(e); });
 
@@ -88,21 +89,14 @@ void bind_serve(py::module_& m) {
         ready["public_key"] = to_hex(server_key.public_key());
         on_ready(ready);
 
-        const auto start = std::chrono::steady_clock::now();
-        auto now_us = [&start] {
-          return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                std::chrono::steady_clock::now() - start)
-                                                .count());
-        };
+        const session::DriverClock clock;
         while (true) {
-          if (duration_s > 0 && static_cast<double>(now_us()) >= duration_s * 1e6) break;
+          if (duration > Micros{0} && clock.now() >= duration) break;
           {
             py::gil_scoped_release release;
-            const std::uint64_t now = now_us();
-            const std::uint64_t wait_us =
-                sessions.next_tick_us() > now ? sessions.next_tick_us() - now : 0;
-            server->poll(std::chrono::microseconds(std::min<std::uint64_t>(wait_us, 50'000)));
-            sessions.step(now_us());
+            // Wake for the next tick or I/O, and at least every 50 ms for Ctrl-C.
+            driver.wait(clock.now(), std::chrono::milliseconds(50));
+            driver.step(clock.now());
           }
           for (const HostEvent& e : events) on_event(event_to_py(e));
           events.clear();

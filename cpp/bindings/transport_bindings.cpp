@@ -19,19 +19,12 @@ using namespace theta_net::transport;
 
 namespace {
 
-std::chrono::nanoseconds seconds(double s) {
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9));
-}
-double to_seconds(std::chrono::nanoseconds ns) {
-  return static_cast<double>(ns.count()) / 1e9;
-}
-
 py::dict stats_dict(const ConnectionStats& s) {
   py::dict d;
-  d["rtt_smoothed"] = to_seconds(s.rtt_smoothed);
-  d["rtt_min"] = to_seconds(s.rtt_min);
-  d["rtt_variance"] = to_seconds(s.rtt_variance);
-  d["jitter"] = to_seconds(s.jitter);
+  d["rtt_smoothed"] = s.rtt_smoothed;
+  d["rtt_min"] = s.rtt_min;
+  d["rtt_variance"] = s.rtt_variance;
+  d["jitter"] = s.jitter;
   d["packets_sent"] = s.packets_sent;
   d["packets_received"] = s.packets_received;
   d["bytes_sent"] = s.bytes_sent;
@@ -51,6 +44,15 @@ py::dict stats_dict(const ConnectionStats& s) {
   return d;
 }
 
+// dial, for the client endpoints.
+template <class T, class Cls>
+void bind_dial(Cls& cls) {
+  cls.def(
+      "dial", [](T& e) { unwrap(e.dial(), ErrorKind::kTransport); },
+      "Starts a new connection to the same server now (a Client's driver does this when it "
+      "reconnects).");
+}
+
 // send/poll/next_event/events/close/stats/connections, shared by every endpoint class.
 template <class T, class Cls>
 void bind_endpoint(Cls& cls) {
@@ -63,9 +65,9 @@ void bind_endpoint(Cls& cls) {
          "conn"_a, "lane"_a, "data"_a, "Queues one message on a lane of a connection.")
       .def(
           "poll",
-          [](T& e, double timeout) {
+          [](T& e, Nanos timeout) {
             py::gil_scoped_release release;
-            e.poll(seconds(timeout));
+            e.poll(timeout);
           },
           "timeout"_a = 0.0,
           "Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now).")
@@ -112,14 +114,14 @@ void bind_link_config(py::module_& m) {
           },
           "name"_a, "perfect, good (40 ms RTT, 6 ms jitter, 0.2%), average, poor; per direction.")
       .def_property(
-          "latency", [](const LinkConfig& c) { return to_seconds(c.latency); },
-          [](LinkConfig& c, double s) { c.latency = seconds(s); })
+          "latency", [](const LinkConfig& c) { return c.latency; },
+          [](LinkConfig& c, Nanos t) { c.latency = t; })
       .def_property(
-          "jitter", [](const LinkConfig& c) { return to_seconds(c.jitter); },
-          [](LinkConfig& c, double s) { c.jitter = seconds(s); })
+          "jitter", [](const LinkConfig& c) { return c.jitter; },
+          [](LinkConfig& c, Nanos t) { c.jitter = t; })
       .def_property(
-          "reorder_delay", [](const LinkConfig& c) { return to_seconds(c.reorder_delay); },
-          [](LinkConfig& c, double s) { c.reorder_delay = seconds(s); })
+          "reorder_delay", [](const LinkConfig& c) { return c.reorder_delay; },
+          [](LinkConfig& c, Nanos t) { c.reorder_delay = t; })
       .def_readwrite("loss", &LinkConfig::loss)
       .def_readwrite("duplicate", &LinkConfig::duplicate)
       .def_readwrite("reorder", &LinkConfig::reorder)
@@ -135,8 +137,8 @@ void bind_link_config(py::module_& m) {
           "Gilbert-Elliott burst loss.")
       .def(
           "add_partition",
-          [](LinkConfig& c, double start, double end) {
-            c.partitions.push_back({seconds(start), seconds(end)});
+          [](LinkConfig& c, Nanos start, Nanos end) {
+            c.partitions.push_back({start, end});
           },
           "start"_a, "end"_a, "Loses every packet sent in [start, end) seconds of link time.");
 }
@@ -154,12 +156,12 @@ void bind_relay(py::module_& m) {
       .def_property_readonly("listen_address", &UdpRelay::listen_address)
       .def(
           "run",
-          [](UdpRelay& r, double duration) {
+          [](UdpRelay& r, Nanos duration) {
             // Short slices with the GIL released, so Ctrl-C (a Python signal) stops the relay.
-            const auto end = std::chrono::steady_clock::now() + seconds(duration);
+            const auto end = std::chrono::steady_clock::now() + duration;
             for (;;) {
               auto slice = std::chrono::nanoseconds(std::chrono::milliseconds(100));
-              if (duration > 0) {
+              if (duration > Nanos{0}) {
                 const auto left = end - std::chrono::steady_clock::now();
                 if (left <= std::chrono::nanoseconds(0)) return;
                 slice = std::min<std::chrono::nanoseconds>(slice, left);
@@ -182,10 +184,10 @@ void bind_relay(py::module_& m) {
 }
 
 template <class Config>
-void apply_common(Config& c, double idle_timeout, double keep_alive, const std::string& qlog_dir,
+void apply_common(Config& c, Nanos idle_timeout, Nanos keep_alive, const std::string& qlog_dir,
                   const std::string& keylog_file, std::size_t max_message_size, bool bbr) {
-  c.idle_timeout = seconds(idle_timeout);
-  c.keep_alive = seconds(keep_alive);
+  c.idle_timeout = idle_timeout;
+  c.keep_alive = keep_alive;
   c.qlog_dir = qlog_dir;
   c.keylog_file = keylog_file;
   c.max_message_size = max_message_size;
@@ -196,7 +198,7 @@ void bind_quic(py::module_& m) {
   py::class_<QuicServer> server(m, "QuicServer", "QUIC server endpoint (ALPN theta/1).");
   server
       .def(py::init([](const std::string& host, std::uint16_t port, const std::string& cert,
-                       const std::string& key, double idle_timeout, double keep_alive,
+                       const std::string& key, Nanos idle_timeout, Nanos keep_alive,
                        const std::string& qlog_dir, const std::string& keylog_file,
                        std::size_t max_message_size, bool bbr) {
              QuicServerConfig c;
@@ -220,7 +222,7 @@ void bind_quic(py::module_& m) {
   client
       .def(
           py::init([](const std::string& host, std::uint16_t port, const std::string& pinned_sha256,
-                      bool reconnect, double idle_timeout, double keep_alive,
+                      bool reconnect, Nanos idle_timeout, Nanos keep_alive,
                       const std::string& qlog_dir, const std::string& keylog_file,
                       std::size_t max_message_size, bool bbr) {
             QuicClientConfig c;
@@ -239,6 +241,7 @@ void bind_quic(py::module_& m) {
         return std::nullopt;
       });
   bind_endpoint<QuicClient>(client);
+  bind_dial<QuicClient>(client);
 }
 
 void bind_sim(py::module_& m) {
@@ -249,27 +252,26 @@ void bind_sim(py::module_& m) {
           [](SimEndpoint& e, const SimEndpoint& server) { return e.connect(server).value; },
           "server"_a, "Starts a connection; returns its id (Connected follows).");
   bind_endpoint<SimEndpoint>(endpoint);
+  bind_dial<SimEndpoint>(endpoint);
 
   py::class_<SimNet>(m, "SimNet", "Deterministic network in virtual time.")
       .def(py::init<std::uint64_t>(), "seed"_a = 0)
       .def(
           "add_endpoint",
-          [](SimNet& n, const std::string& name, double idle_timeout,
-             double keep_alive) -> SimEndpoint& {
+          [](SimNet& n, const std::string& name, Nanos idle_timeout,
+             Nanos keep_alive) -> SimEndpoint& {
             SimEndpointConfig c;
-            c.idle_timeout = seconds(idle_timeout);
-            c.keep_alive = seconds(keep_alive);
+            c.idle_timeout = idle_timeout;
+            c.keep_alive = keep_alive;
             return n.add_endpoint(name, c);
           },
           "name"_a, "idle_timeout"_a = 10.0, "keep_alive"_a = 0.0,
           py::return_value_policy::reference_internal)
       .def("set_link", &SimNet::set_link, "src"_a, "dst"_a, "config"_a)
       .def("set_links", &SimNet::set_links, "a"_a, "b"_a, "config"_a)
-      .def_property_readonly("now", [](const SimNet& n) { return to_seconds(n.now()); })
-      .def(
-          "advance_to", [](SimNet& n, double t) { n.advance_to(seconds(t)); }, "time"_a)
-      .def(
-          "advance_by", [](SimNet& n, double d) { n.advance_by(seconds(d)); }, "seconds"_a)
+      .def_property_readonly("now", &SimNet::now)
+      .def("advance_to", &SimNet::advance_to, "time"_a)
+      .def("advance_by", &SimNet::advance_by, "seconds"_a)
       .def("trace_text", &SimNet::trace_text, "The delivery trace, one line per entry.");
 }
 

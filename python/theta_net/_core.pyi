@@ -33,7 +33,8 @@ class Client:
     @property
     def render_position(self) -> tuple: ...
     def say(self, text: str) -> None: ...
-    def step(self, now: float) -> None: ...
+    def step(self, now: float) -> None:
+        """Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), sends, and reconnects a lost connection (resuming the session)."""
 
 class EntityCodec:
     """The entity delta bitstream, coded from and to columns of arrays."""
@@ -203,6 +204,8 @@ class LocalGame:
     def cut_off(self, index: int, seconds: float) -> None: ...
     @property
     def now(self) -> float: ...
+    def pause(self, index: int, seconds: float) -> None:
+        """Stops stepping a client (as SIGSTOP or a debugger would) for `seconds` while the network and the others carry on."""
     @property
     def players(self) -> list: ...
     def run_until(self, time: float) -> None:
@@ -226,6 +229,8 @@ class QuicClient:
         """Ids of the open connections."""
     @property
     def current(self) -> Optional[int]: ...
+    def dial(self) -> None:
+        """Starts a new connection to the same server now (a Client's driver does this when it reconnects)."""
     def events(self) -> List[Event]:
         """Every pending event, in order."""
     def next_event(self) -> Optional[Event]:
@@ -384,7 +389,7 @@ class Server:
     @property
     def players(self) -> list: ...
     def step(self, now: float) -> None:
-        """Handles the network and simulates every tick due at `now` (seconds)."""
+        """Polls the endpoint, handles the sessions and simulates every tick due at `now` (seconds), then sends."""
     @property
     def tick(self) -> int: ...
 
@@ -396,6 +401,8 @@ class SimEndpoint:
         """Starts a connection; returns its id (Connected follows)."""
     def connections(self) -> List[int]:
         """Ids of the open connections."""
+    def dial(self) -> None:
+        """Starts a new connection to the same server now (a Client's driver does this when it reconnects)."""
     def events(self) -> List[Event]:
         """Every pending event, in order."""
     @property

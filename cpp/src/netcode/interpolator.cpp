@@ -16,8 +16,8 @@ std::uint16_t turn_lerp(std::uint16_t a, std::uint16_t b, Fx t) {
 
 }  // namespace
 
-Fx interpolation_time(Fx server_tick_now, std::uint32_t delay_ms, std::uint32_t tick_rate) {
-  return server_tick_now - Fx::from_ratio(std::int64_t{delay_ms} * tick_rate, 1000);
+Fx interpolation_time(Fx server_tick_now, Micros delay, std::uint32_t tick_rate) {
+  return server_tick_now - Fx::from_ratio(delay.count() * tick_rate, 1'000'000);
 }
 
 Interpolator::Interpolator(std::uint32_t tick_rate, Fx max_extrapolation_ticks,

@@ -78,7 +78,7 @@ HandshakeOutcome ServerHandshake::refuse(const SessionHello& hello, RejectReason
 }
 
 HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint32_t server_tick,
-                                           std::uint64_t now_us) {
+                                           Micros now) {
   const SchemaIdentity& ours = config_.schema;
   if (hello.protocol_major != ours.major) {
     return refuse(
@@ -132,7 +132,7 @@ HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint3
     role = it->second;
   }
 
-  expire(now_us);
+  expire(now);
   SessionRecord* resumed = nullptr;
   if (hello.resume_token) {
     for (auto& [id, record] : sessions_) {
@@ -170,7 +170,7 @@ HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint3
   record.minor = minor;
   record.capabilities = hello.capabilities & config_.capabilities;
   record.connected = true;
-  record.disconnected_at_us = 0;
+  record.disconnected_at = Micros{0};
   sessions_[record.session_id] = record;
 
   SessionAck& ack = outcome.ack;
@@ -190,11 +190,11 @@ HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint3
   return outcome;
 }
 
-void ServerHandshake::on_disconnect(std::uint64_t session_id, std::uint64_t now_us) {
+void ServerHandshake::on_disconnect(std::uint64_t session_id, Micros now) {
   const auto it = sessions_.find(session_id);
   if (it == sessions_.end()) return;
   it->second.connected = false;
-  it->second.disconnected_at_us = now_us;
+  it->second.disconnected_at = now;
 }
 
 void ServerHandshake::ban(const Ed25519PublicKey& key) {
@@ -202,10 +202,10 @@ void ServerHandshake::ban(const Ed25519PublicKey& key) {
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second.client_key == key; });
 }
 
-void ServerHandshake::expire(std::uint64_t now_us) {
+void ServerHandshake::expire(Micros now) {
   std::erase_if(sessions_, [&](const auto& entry) {
     const SessionRecord& r = entry.second;
-    return !r.connected && now_us - r.disconnected_at_us > config_.resume_window_us;
+    return !r.connected && now - r.disconnected_at > config_.resume_window;
   });
 }
 

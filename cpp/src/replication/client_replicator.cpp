@@ -33,7 +33,7 @@ ClientReplicator::ClientReplicator(std::shared_ptr<const Schema> schema,
 
 std::optional<protocol::EntityDelta> ClientReplicator::update(
     const WorldState& world, std::span<const VisibleEntity> visible, std::uint32_t server_tick,
-    Nanos now, std::uint32_t last_input_sequence) {
+    Micros now, std::uint32_t last_input_sequence) {
   if (!due(now)) return std::nullopt;
   const std::uint64_t tokens = bucket_.available(now);
   if (tokens < kEntityPacketOverhead + 8) {

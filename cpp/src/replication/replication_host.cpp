@@ -150,7 +150,7 @@ void ReplicationHost::reliable_step(Client& c, std::uint32_t tick) {
   }
 }
 
-void ReplicationHost::step(std::uint32_t tick, Nanos now) {
+void ReplicationHost::step(std::uint32_t tick, Micros now) {
   place_entities();
   for (auto& [id, c] : clients_) {
     reliable_step(c, tick);

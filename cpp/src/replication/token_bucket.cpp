@@ -14,12 +14,12 @@ TokenBucket::TokenBucket(std::uint64_t bytes_per_second, std::uint64_t burst_byt
       burst_(burst_bytes != 0 ? burst_bytes : std::max<std::uint64_t>(bytes_per_second / 10, 1200)),
       tokens_(static_cast<int128_t>(burst_) * kScale) {}
 
-std::uint64_t TokenBucket::available(Nanos now) {
+std::uint64_t TokenBucket::available(Micros now) {
   if (!started_) {
     started_ = true;
     last_ = now;
   } else if (now > last_) {
-    tokens_ += static_cast<int128_t>((now - last_).count()) * rate_;
+    tokens_ += static_cast<int128_t>(Nanos(now - last_).count()) * rate_;
     tokens_ = std::min(tokens_, static_cast<int128_t>(burst_) * kScale);
     last_ = now;
   }

@@ -10,11 +10,11 @@ using protocol::AnyMessage;
 
 namespace {
 
-protocol::SessionClientConfig session_config(const GameClientConfig& config) {
-  protocol::SessionClientConfig c;
+SessionClientConfig session_config(const GameClientConfig& config) {
+  SessionClientConfig c;
   c.handshake.client_name = config.name;
   c.handshake.auth_token = config.token;
-  c.heartbeat_interval_us = config.heartbeat_interval_us;
+  c.heartbeat_interval = config.heartbeat_interval;
   return c;
 }
 
@@ -40,10 +40,10 @@ world::ChunkPos chunk_pos(const protocol::Vec3i& v) {
 
 }  // namespace
 
-GameClient::GameClient(transport::Endpoint& endpoint, GameClientConfig config, Ed25519KeyPair key,
-                       Rng rng, replay::EventWriter* events)
+GameClient::GameClient(GameClientConfig config, Ed25519KeyPair key, Rng rng,
+                       replay::EventWriter* events)
     : config_(std::move(config)),
-      session_(endpoint, session_config(config_), key, rng),
+      session_(session_config(config_), key, rng),
       replication_(replication::reference::schema(), replication::reference::schema()),
       reference_(*replication::reference::schema()),
       chunk_codec_(codec::ChunkPreset::kDefault),
@@ -60,7 +60,7 @@ replay::Event& GameClient::begin_event(std::uint32_t tick, std::string_view kind
 }
 
 void GameClient::record(const replay::Event& event) {
-  if (events_) (void)events_->write(event);
+  if (events_ && !events_->write(event).ok()) ++metrics_.event_write_errors;
 }
 
 void GameClient::set_intent(const PlayerIntent& intent) {
@@ -75,55 +75,69 @@ void GameClient::set_intent(const PlayerIntent& intent) {
 void GameClient::say(const std::string& text) {
   protocol::ChatMessage chat;
   chat.text = text;
-  (void)session_.send(chat);
+  if (!session_.send(chat).ok()) ++metrics_.messages_not_sent;
 }
 
-void GameClient::step(std::uint64_t now_us) {
-  session_.update(now_us);
-  while (auto event = session_.next_event()) {
-    switch (event->kind) {
-      case protocol::ClientEvent::Kind::kEstablished:
-        if (event->ack->tick_rate != config_.rules.tick_rate && event->ack->tick_rate != 0) {
-          config_.rules.tick_rate = event->ack->tick_rate;
-          predicted_ = netcode::PredictedPlayer(config_.rules);
-          clock_ = netcode::ServerClock(config_.rules.tick_rate);
-          has_player_ = false;
-        }
-        // A new connection starts the server's side of replication afresh: so does ours.
-        replication_ = replication::ReplicationClient(replication::reference::schema(),
-                                                      replication::reference::schema());
-        remote_.clear();
-        clock_.on_server_tick(event->ack->server_tick, now_us, 0);
-        ++metrics_.connections;
-        if (event->ack->resumed) ++metrics_.resumes;
-        begin_event(last_own_tick_, "connected");
-        scratch_.set("resumed", event->ack->resumed)
-            .set("role", std::string(protocol::enum_name(event->ack->role).value_or("?")));
-        record(scratch_);
-        break;
-      case protocol::ClientEvent::Kind::kRejected:
-      case protocol::ClientEvent::Kind::kLost:
-        begin_event(last_own_tick_,
-                    event->kind == protocol::ClientEvent::Kind::kLost ? "lost" : "rejected");
-        scratch_.set("detail", event->detail);
-        record(scratch_);
-        break;
-      case protocol::ClientEvent::Kind::kMessage:
-        on_message(*event->message, now_us);
-        break;
-    }
+void GameClient::step(Micros now) {
+  while (auto event = session_.next_event()) on_session_event(*event, now);
+  if (resynced_this_step_) {
+    resyncing_ = false;  // the newest state of this step is the prediction's start
+    resynced_this_step_ = false;
   }
   if (established()) {
-    for (AnyMessage& message : replication_.take_outgoing()) (void)session_.send(message);
-    predict_due_ticks(now_us);
+    for (AnyMessage& message : replication_.take_outgoing()) {
+      if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
+    }
+    predict_due_ticks(now);
   }
-  session_.flush();
 }
 
-void GameClient::on_message(AnyMessage& message, std::uint64_t now_us) {
+void GameClient::on_pause(Micros now, Micros gap) {
+  ++metrics_.pauses;
+  resyncing_ = true;
+  next_input_tick_ = 0;  // inputs start again from the server's tick, not from before the pause
+  begin_event(last_own_tick_, "pause");
+  scratch_.set("gap_ms", to_milliseconds(gap)).set("at_ms", to_milliseconds(now));
+  record(scratch_);
+}
+
+void GameClient::on_session_event(ClientEvent& event, Micros now) {
+  switch (event.kind) {
+    case ClientEvent::Kind::kEstablished:
+      if (event.ack->tick_rate != config_.rules.tick_rate && event.ack->tick_rate != 0) {
+        config_.rules.tick_rate = event.ack->tick_rate;
+        predicted_ = netcode::PredictedPlayer(config_.rules);
+        clock_ = netcode::ServerClock(config_.rules.tick_rate);
+        has_player_ = false;
+      }
+      // A new connection starts the server's side of replication afresh: so does ours.
+      replication_ = replication::ReplicationClient(replication::reference::schema(),
+                                                    replication::reference::schema());
+      remote_.clear();
+      clock_.on_server_tick(event.ack->server_tick, now, Micros{0});
+      ++metrics_.connections;
+      if (event.ack->resumed) ++metrics_.resumes;
+      begin_event(last_own_tick_, "connected");
+      scratch_.set("resumed", event.ack->resumed)
+          .set("role", std::string(protocol::enum_name(event.ack->role).value_or("?")));
+      record(scratch_);
+      break;
+    case ClientEvent::Kind::kRejected:
+    case ClientEvent::Kind::kLost:
+      begin_event(last_own_tick_, event.kind == ClientEvent::Kind::kLost ? "lost" : "rejected");
+      scratch_.set("detail", event.detail);
+      record(scratch_);
+      break;
+    case ClientEvent::Kind::kMessage:
+      on_message(*event.message, now);
+      break;
+  }
+}
+
+void GameClient::on_message(AnyMessage& message, Micros now) {
   if (const auto* own = std::get_if<protocol::OwnPlayerState>(&message))
-    return on_own_state(*own, now_us);
-  if (const auto* data = std::get_if<protocol::ChunkData>(&message)) return on_chunk(*data, now_us);
+    return on_own_state(*own, now);
+  if (const auto* data = std::get_if<protocol::ChunkData>(&message)) return on_chunk(*data, now);
   if (const auto* diff = std::get_if<protocol::ChunkDiff>(&message)) return on_chunk_diff(*diff);
   if (const auto* unload = std::get_if<protocol::ChunkUnload>(&message)) {
     for (const protocol::Vec3i& pos : unload->positions) {
@@ -140,21 +154,23 @@ void GameClient::on_message(AnyMessage& message, std::uint64_t now_us) {
   }
   std::optional<std::uint32_t> entity_tick;
   if (const auto* delta = std::get_if<protocol::EntityDelta>(&message)) {
-    clock_.on_server_tick(delta->server_tick, now_us, session_.rtt_us());
+    clock_.on_server_tick(delta->server_tick, now, session_.rtt());
     entity_tick = delta->server_tick;
   }
   if (replication_.on_message(message).ok() && entity_tick) on_entities(*entity_tick);
 }
 
-void GameClient::on_own_state(const protocol::OwnPlayerState& own, std::uint64_t now_us) {
-  clock_.on_server_tick(own.server_tick, now_us, session_.rtt_us());
+void GameClient::on_own_state(const protocol::OwnPlayerState& own, Micros now) {
+  clock_.on_server_tick(own.server_tick, now, session_.rtt());
   own_entity_ = own.entity;
   const sim::PlayerState authoritative = state_of(own);
-  if (!has_player_) {
+  if (!has_player_ || resyncing_) {
+    if (has_player_ && own.server_tick <= last_own_tick_) return;  // older than one we took
     predicted_.reset(authoritative, own.server_tick);
+    resynced_this_step_ = resyncing_;
     has_player_ = true;
     last_own_tick_ = own.server_tick;
-    want_chunks_around(now_us);
+    want_chunks_around(now);
     return;
   }
   if (own.server_tick <= last_own_tick_) return;  // a late or repeated datagram
@@ -184,11 +200,11 @@ void GameClient::on_own_state(const protocol::OwnPlayerState& own, std::uint64_t
   if (world::chunk_of({static_cast<std::int32_t>(after.x.floor()),
                        static_cast<std::int32_t>(after.y.floor()),
                        static_cast<std::int32_t>(after.z.floor())}) != chunk_before) {
-    want_chunks_around(now_us);
+    want_chunks_around(now);
   }
 }
 
-void GameClient::want_chunks_around(std::uint64_t now_us) {
+void GameClient::want_chunks_around(Micros now) {
   // The chunks the server's view covers; the time each takes to arrive is a load time. Chunks
   // wanted earlier but now out of view will not come: they are no longer waited for.
   const sim::Vec3 p = predicted_.state().position;
@@ -196,7 +212,7 @@ void GameClient::want_chunks_around(std::uint64_t now_us) {
                                              static_cast<std::int32_t>(p.y.floor()),
                                              static_cast<std::int32_t>(p.z.floor())});
   const world::ChunkInterestConfig& view = config_.view;
-  std::erase_if(wanted_since_us_, [&](const auto& entry) {
+  std::erase_if(wanted_since_, [&](const auto& entry) {
     return std::max(std::abs(entry.first.x - c.x), std::abs(entry.first.z - c.z)) >
            view.view_radius;
   });
@@ -204,13 +220,13 @@ void GameClient::want_chunks_around(std::uint64_t now_us) {
     for (std::int32_t dz = -view.view_radius; dz <= view.view_radius; ++dz) {
       for (std::int32_t y = view.min_chunk_y; y <= view.max_chunk_y; ++y) {
         const world::ChunkPos pos{c.x + dx, y, c.z + dz};
-        if (!chunks_.find(pos)) wanted_since_us_.emplace(pos, now_us);
+        if (!chunks_.find(pos)) wanted_since_.emplace(pos, now);
       }
     }
   }
 }
 
-void GameClient::on_chunk(const protocol::ChunkData& data, std::uint64_t now_us) {
+void GameClient::on_chunk(const protocol::ChunkData& data, Micros now) {
   const world::ChunkPos pos = chunk_pos(data.position);
   world::Chunk chunk;
   chunk.revision = data.revision;
@@ -221,12 +237,12 @@ void GameClient::on_chunk(const protocol::ChunkData& data, std::uint64_t now_us)
   chunks_.insert(pos, chunk);
   chunk_revision_[pos] = data.revision;
   ++metrics_.chunks_loaded;
-  if (auto it = wanted_since_us_.find(pos); it != wanted_since_us_.end()) {
-    const double ms = static_cast<double>(now_us - it->second) / 1000.0;
+  if (auto it = wanted_since_.find(pos); it != wanted_since_.end()) {
+    const double ms = to_milliseconds(now - it->second);
     metrics_.chunk_load_ms_sum += ms;
     ++metrics_.chunk_loads_timed;
     metrics_.chunk_load_ms_max = std::max(metrics_.chunk_load_ms_max, ms);
-    wanted_since_us_.erase(it);
+    wanted_since_.erase(it);
   }
   begin_event(last_own_tick_, "chunk_load");
   scratch_.key(position_key(pos.x, pos.y, pos.z)).set("revision", std::int64_t{data.revision});
@@ -284,19 +300,18 @@ void GameClient::on_entities(std::uint32_t server_tick) {
   remote_ = std::move(still_there);
 }
 
-std::vector<RemotePlayer> GameClient::remote_players(std::uint64_t now_us) const {
+std::vector<RemotePlayer> GameClient::remote_players(Micros now) const {
   std::vector<RemotePlayer> out;
   if (!clock_.synced()) return out;
   const Fx render = netcode::interpolation_time(
-      clock_.server_tick_at(now_us), config_.interpolation_delay_ms, config_.rules.tick_rate);
+      clock_.server_tick_at(now), config_.interpolation_delay, config_.rules.tick_rate);
   for (const auto& [id, interp] : remote_) out.push_back({id, interp.view_at(render), 0});
   return out;
 }
 
-void GameClient::predict_due_ticks(std::uint64_t now_us) {
-  if (!has_player_ || !clock_.synced()) return;
-  const std::uint32_t target =
-      clock_.input_tick_at(now_us, session_.rtt_us(), session_.jitter_us());
+void GameClient::predict_due_ticks(Micros now) {
+  if (!has_player_ || resyncing_ || !clock_.synced()) return;
+  const std::uint32_t target = clock_.input_tick_at(now, session_.rtt(), session_.jitter());
   if (next_input_tick_ == 0) {
     // Until our first input reaches the server, it repeats "no input": so does the prediction.
     next_input_tick_ = std::max(target, predicted_.tick() + 1);
@@ -326,7 +341,11 @@ void GameClient::predict_due_ticks(std::uint64_t now_us) {
   protocol::InputBundle bundle;
   bundle.last_server_tick = replication_.ack_tick();
   bundle.inputs = predicted_.unacknowledged(config_.redundant_inputs);
-  if (session_.send(bundle).ok()) ++metrics_.bundles_sent;
+  if (session_.send(bundle).ok()) {
+    ++metrics_.bundles_sent;
+  } else {
+    ++metrics_.messages_not_sent;
+  }
 }
 
 std::vector<netcode::ReconciliationEvent> GameClient::take_reconciliations() {

@@ -1,7 +1,8 @@
 #include "theta_net/session/game_server.hpp"
 
 #include <algorithm>
-#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 #include "theta_net/codec/chunk_diff.hpp"
 #include "theta_net/protocol/message_codec.hpp"
@@ -36,7 +37,7 @@ namespace {
 
 replication::ReplicationHostConfig replication_config(const GameServerConfig& config) {
   replication::ReplicationHostConfig r;
-  r.entities.update_interval = std::chrono::milliseconds(config.entity_update_ms);
+  r.entities.update_interval = config.entity_update_interval;
   r.entities.bytes_per_second = config.bytes_per_second;
   r.view_distance = static_cast<std::uint32_t>(config.chunks.view_radius);
   return r;
@@ -54,19 +55,23 @@ world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
 
 }  // namespace
 
-GameServer::GameServer(transport::Endpoint& endpoint, GameServerConfig config, Ed25519KeyPair key,
-                       Rng rng, replay::EventWriter* events, replay::EventWriter* inputs)
+GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
+                       replay::EventWriter* events, replay::EventWriter* inputs)
     : config_(std::move(config)),
-      endpoint_(&endpoint),
-      host_(endpoint, config_.sessions, key, rng),
+      host_(config_.sessions, key, rng),
       world_(config_.world, events, inputs),
       replication_(replication::reference::schema(), replication::reference::schema(),
                    replication_config(config_)),
       reference_(*replication::reference::schema()),
       chunk_codec_(codec::ChunkPreset::kDefault) {
   config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
-  tick_period_us_ = 1'000'000 / config_.world.rules.tick_rate;
-  (void)replication_.set_position_component(replication::reference::kTransform);
+  tick_period_ = Micros(1'000'000 / config_.world.rules.tick_rate);
+  // The reference schema has a Transform with x, y, z: this cannot fail but by a bug.
+  if (Status placed = replication_.set_position_component(replication::reference::kTransform);
+      !placed.ok()) {
+    std::fprintf(stderr, "theta_net: %s\n", placed.error().describe().c_str());
+    std::abort();
+  }
 }
 
 GameServer::~GameServer() = default;
@@ -76,18 +81,13 @@ GameServer::Client* GameServer::client_of(transport::ConnectionId conn) {
   return it == clients_.end() ? nullptr : it->second.get();
 }
 
-void GameServer::step(std::uint64_t now_us) {
-  now_us_ = now_us;
-  if (!started_) {
-    started_ = true;
-    next_tick_us_ = now_us + tick_period_us_;
-  }
-  endpoint_->poll(std::chrono::nanoseconds(0));
-  host_.update(now_us, world_.tick());
+void GameServer::handle_sessions(Micros now) {
+  now_ = now;
+  if (!next_tick_) next_tick_ = now + tick_period_;
   while (auto event = host_.next_event()) on_host_event(*event);
   // Sessions not resumed in time leave the world.
   for (auto it = detached_.begin(); it != detached_.end();) {
-    if (now_us - it->second.since_us > config_.sessions.handshake.resume_window_us) {
+    if (now - it->second.since > config_.sessions.handshake.resume_window) {
       world_.leave(it->second.client->player, it->second.reason);
       replication_.remove_client(it->second.client->replication_id);
       it = detached_.erase(it);
@@ -95,92 +95,109 @@ void GameServer::step(std::uint64_t now_us) {
       ++it;
     }
   }
-  // Catch up on every tick that is due, but never spiral: at most a second of ticks per call.
-  for (std::uint32_t n = 0; now_us >= next_tick_us_ && n < config_.world.rules.tick_rate; ++n) {
-    simulate_tick(now_us);
-    next_tick_us_ += tick_period_us_;
-  }
-  host_.flush();
 }
 
-void GameServer::on_host_event(protocol::HostEvent& event) {
-  if (observer_ && event.kind != protocol::HostEvent::Kind::kMessage) observer_(event);
+void GameServer::send(transport::ConnectionId conn, const AnyMessage& message) {
+  if (!host_.send(conn, message).ok()) ++metrics_.sends_refused;
+}
+
+void GameServer::detach(transport::ConnectionId conn, std::string reason) {
+  // The player stays in the world (standing still) while the session may be resumed.
+  if (auto it = clients_.find(conn); it != clients_.end()) {
+    const std::uint64_t session = it->second->session_id;
+    detached_[session] = Detached{std::move(it->second), now_, std::move(reason)};
+    clients_.erase(it);
+  }
+}
+
+void GameServer::on_host_event(HostEvent& event) {
+  if (observer_ && event.kind != HostEvent::Kind::kMessage) observer_(event);
   switch (event.kind) {
-    case protocol::HostEvent::Kind::kSessionStarted: {
-      // A resumed session takes its player back: same entity, same place (from a dropped
-      // connection, or from one the client left before it timed out).
-      std::unique_ptr<Client> client;
-      if (auto away = detached_.find(event.session_id); away != detached_.end()) {
-        client = std::move(away->second.client);
-        detached_.erase(away);
-      } else {
-        for (auto it = clients_.begin(); it != clients_.end(); ++it) {
-          if (it->second->session_id == event.session_id) {
-            client = std::move(it->second);
-            clients_.erase(it);
-            break;
-          }
-        }
+    case HostEvent::Kind::kSessionStarted:
+      on_session_started(event);
+      break;
+    case HostEvent::Kind::kSessionEnded:
+      detach(event.conn, event.detail);
+      break;
+    case HostEvent::Kind::kRefused:
+      // A hello refused, or an established session closed for breaking the protocol: that
+      // player is detached like a dropped one (it may resume with its token).
+      if (clients_.contains(event.conn)) {
+        ++metrics_.protocol_violations;
+        detach(event.conn, event.detail);
       }
-      if (client) {
-        client->conn = event.conn;
-        client->held_revision.clear();  // a new connection: resend what it should hold
-        client->chunks = world::ChunkInterest(config_.chunks);
-        client->inputs = netcode::InputJitterBuffer();
-        replication_.remove_client(client->replication_id);
-        client->replication_id = replication_.add_client();
-        if (auto* interest = replication_.interest_of(client->replication_id))
-          interest->always_see(client->player);
-        clients_[event.conn] = std::move(client);
+      break;
+    case HostEvent::Kind::kMessage:
+      if (Client* c = client_of(event.conn); c && event.message)
+        on_client_message(*c, *event.message);
+      break;
+  }
+}
+
+void GameServer::on_session_started(const HostEvent& event) {
+  // A resumed session takes its player back: same entity, same place (from a dropped
+  // connection, or from one the client left before it timed out).
+  std::unique_ptr<Client> client;
+  if (auto away = detached_.find(event.session_id); away != detached_.end()) {
+    client = std::move(away->second.client);
+    detached_.erase(away);
+  } else {
+    for (auto it = clients_.begin(); it != clients_.end(); ++it) {
+      if (it->second->session_id == event.session_id) {
+        client = std::move(it->second);
+        clients_.erase(it);
         break;
       }
-      const std::string name = event.session.client_name.empty()
-                                   ? str_cat("player-", event.session_id % 100000)
-                                   : event.session.client_name;
-      const sim::PlayerId player = world_.join(name);
-      client = std::make_unique<Client>(event.session_id, player, name, replication_.add_client(),
-                                        config_);
-      client->conn = event.conn;
-      if (auto* interest = replication_.interest_of(client->replication_id))
-        interest->always_see(player);
-      clients_[event.conn] = std::move(client);
-      break;
     }
-    case protocol::HostEvent::Kind::kSessionEnded: {
-      // The player stays in the world (standing still) while the session may be resumed.
-      if (auto it = clients_.find(event.conn); it != clients_.end()) {
-        const std::uint64_t session = it->second->session_id;
-        detached_[session] = Detached{std::move(it->second), now_us_, event.detail};
-        clients_.erase(it);
-      }
-      break;
-    }
-    case protocol::HostEvent::Kind::kRefused:
-      break;
-    case protocol::HostEvent::Kind::kMessage: {
-      Client* c = client_of(event.conn);
-      if (!c || !event.message) break;
-      AnyMessage& message = *event.message;
-      if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {
-        for (const protocol::InputFrame& input : bundle->inputs)
-          c->inputs.add(input, world_.tick() + 1);
-        (void)replication_.on_message(c->replication_id, message);  // the entity acknowledgement
-      } else if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
-        world_.chat(c->player, chat->text);
-        protocol::ChatMessage relay = *chat;
-        relay.sender = c->session_id;
-        relay.server_tick = world_.tick();
-        for (auto& [conn, other] : clients_) (void)host_.send(conn, relay);
-      } else {
-        (void)replication_.on_message(c->replication_id, message);  // ClientReady, InterestUpdate
-      }
-      break;
-    }
+  }
+  if (client) {
+    client->conn = event.conn;
+    client->held_revision.clear();  // a new connection: resend what it should hold
+    client->chunks = world::ChunkInterest(config_.chunks);
+    client->inputs = netcode::InputJitterBuffer();
+    replication_.remove_client(client->replication_id);
+    client->replication_id = replication_.add_client();
+    if (auto* interest = replication_.interest_of(client->replication_id))
+      interest->always_see(client->player);
+    clients_[event.conn] = std::move(client);
+    return;
+  }
+  const std::string name = event.session.client_name.empty()
+                               ? str_cat("player-", event.session_id % 100000)
+                               : event.session.client_name;
+  const sim::PlayerId player = world_.join(name);
+  client =
+      std::make_unique<Client>(event.session_id, player, name, replication_.add_client(), config_);
+  client->conn = event.conn;
+  if (auto* interest = replication_.interest_of(client->replication_id))
+    interest->always_see(player);
+  clients_[event.conn] = std::move(client);
+}
+
+void GameServer::on_client_message(Client& c, AnyMessage& message) {
+  if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
+    world_.chat(c.player, chat->text);
+    protocol::ChatMessage relay = *chat;
+    relay.sender = c.session_id;
+    relay.server_tick = world_.tick();
+    for (auto& [conn, other] : clients_) send(conn, relay);
+    return;
+  }
+  const std::string_view name = protocol::message_name(protocol::type_of(message));
+  if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {
+    for (const protocol::InputFrame& input : bundle->inputs) c.inputs.add(input, world_.tick() + 1);
+  } else if (!std::holds_alternative<protocol::ClientReady>(message) &&
+             !std::holds_alternative<protocol::InterestUpdate>(message)) {
+    return host_.violation(c.conn, str_cat("clients do not send ", name));
+  }
+  // The entity acknowledgement (InputBundle), the snapshot receipt, the interest change.
+  if (Status taken = replication_.on_message(c.replication_id, message); !taken.ok()) {
+    host_.violation(c.conn, str_cat(name, " refused: ", taken.error().describe()));
   }
 }
 
-void GameServer::simulate_tick(std::uint64_t now_us) {
-  const auto started = std::chrono::steady_clock::now();
+void GameServer::tick(Micros now) {
+  now_ = now;
   const std::uint32_t tick = world_.tick() + 1;
   std::map<sim::PlayerId, protocol::InputFrame> inputs;
   for (auto& [conn, c] : clients_) inputs[c->player] = c->inputs.take(tick);
@@ -191,31 +208,23 @@ void GameServer::simulate_tick(std::uint64_t now_us) {
     edited_chunks_[world::chunk_of(edit.pos)].push_back(
         {static_cast<std::uint32_t>(world::index_in_chunk(edit.pos)), edit.before});
   }
-  publish_entities(tick, now_us);
+  publish_entities(tick, now);
   if (tick % config_.chunk_diff_interval == 0) send_chunk_diffs();
   for (auto& [conn, c] : clients_) {
-    std::uint64_t credit = c->budget.available(std::chrono::microseconds(now_us));
+    std::uint64_t credit = c->budget.available(now);
     send_own_state(*c, tick);
     drain_replication(*c, credit);
     stream_chunks(*c, credit);
   }
-  const auto spent =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now() - started)
-                                     .count());
   ++metrics_.ticks_simulated;
-  metrics_.tick_time_ns_total += spent;
-  metrics_.tick_time_ns_max = std::max(metrics_.tick_time_ns_max, spent);
-  if (metrics_.recent_tick_ns.size() >= 4096)
-    metrics_.recent_tick_ns.erase(metrics_.recent_tick_ns.begin());
-  metrics_.recent_tick_ns.push_back(
-      static_cast<std::uint32_t>(std::min<std::uint64_t>(spent, UINT32_MAX)));
   metrics_.tick = tick;
   metrics_.clients = clients_.size();
   metrics_.entities = world_.simulation().players().size();
+  *next_tick_ += tick_period_;
+  host_.set_server_tick(world_.tick());
 }
 
-void GameServer::publish_entities(std::uint32_t tick, std::uint64_t now_us) {
+void GameServer::publish_entities(std::uint32_t tick, Micros now) {
   replication::WorldState& entities = replication_.entities();
   for (const auto& [id, player] : world_.simulation().players()) {
     const sim::PlayerState& s = player.state;
@@ -244,7 +253,7 @@ void GameServer::publish_entities(std::uint32_t tick, std::uint64_t now_us) {
       }
     }
   }
-  replication_.step(tick, std::chrono::microseconds(now_us));
+  replication_.step(tick, now);
 }
 
 void GameServer::send_own_state(Client& c, std::uint32_t tick) {
@@ -262,7 +271,7 @@ void GameServer::send_own_state(Client& c, std::uint32_t tick) {
   own.on_ground = s.on_ground;
   own.health = s.health;
   own.selected_slot = s.selected_slot;
-  (void)host_.send(c.conn, own);
+  send(c.conn, own);
   c.budget.spend(64);  // about the frame's size; a datagram every tick
 }
 
@@ -272,7 +281,7 @@ void GameServer::drain_replication(Client& c, std::uint64_t& credit) {
     credit = credit > size ? credit - size : 0;
     c.budget.spend(size);
     c.metrics.entity_bytes += size;
-    (void)host_.send_encoded(c.conn, std::move(queued.message));
+    if (!host_.send_encoded(c.conn, std::move(queued.message)).ok()) ++metrics_.sends_refused;
   }
 }
 
@@ -296,7 +305,7 @@ void GameServer::send_chunk_diffs() {
         if (!chunk_codec_.encode_into(chunk->blocks, codec::kSectionDims, whole.blob).ok())
           continue;
         c->budget.spend(whole.blob.size());
-        (void)host_.send(conn, whole);
+        send(conn, whole);
       } else {
         if (!diff) {
           Result<Bytes> coded =
@@ -310,7 +319,7 @@ void GameServer::send_chunk_diffs() {
         message.revision = chunk->revision;
         message.blob = *diff;
         c->budget.spend(message.blob.size());
-        (void)host_.send(conn, message);
+        send(conn, message);
         ++c->metrics.diffs_sent;
       }
       held->second = chunk->revision;
@@ -329,7 +338,7 @@ void GameServer::stream_chunks(Client& c, std::uint64_t& credit) {
       message.positions.push_back({pos.x, pos.y, pos.z});
       c.held_revision.erase(pos);
     }
-    (void)host_.send(c.conn, message);
+    send(c.conn, message);
   }
   std::size_t sent = 0;
   for (const world::ChunkPos& pos : c.chunks.next_to_send(config_.max_chunks_per_tick)) {
@@ -351,19 +360,11 @@ void GameServer::stream_chunks(Client& c, std::uint64_t& credit) {
     c.budget.spend(message.blob.size());
     c.metrics.chunk_bytes += message.blob.size();
     ++c.metrics.chunks_sent;
-    (void)host_.send(c.conn, message);
+    send(c.conn, message);
     c.chunks.mark_sent(pos);
     c.held_revision[pos] = chunk->revision;
     ++sent;
   }
-}
-
-std::uint64_t ServerMetrics::tick_time_quantile_ns(double q) const {
-  if (recent_tick_ns.empty()) return 0;
-  std::vector<std::uint32_t> sorted = recent_tick_ns;
-  std::sort(sorted.begin(), sorted.end());
-  const auto index = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1));
-  return sorted[std::min(index, sorted.size() - 1)];
 }
 
 std::vector<ServerClientMetrics> GameServer::client_metrics() const {

@@ -1,8 +1,8 @@
 #include "theta_net/session/local_session.hpp"
 
-#include <chrono>
 #include <thread>
 
+#include "theta_net/session/driver_clock.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
@@ -22,7 +22,7 @@ struct LocalSession::Impl {
     std::thread thread;
   };
   std::vector<Relay> relays;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  DriverClock clock;
   Rng keys{1};
 
   ~Impl() {
@@ -38,7 +38,11 @@ LocalSession::LocalSession(LocalSessionConfig config)
 
 LocalSession::~LocalSession() {
   // Clients before the server (they reference endpoints the impl owns), then the network.
-  for (Player& p : clients_) p.game.reset();
+  for (Player& p : clients_) {
+    p.driver.reset();
+    p.game.reset();
+  }
+  server_driver_.reset();
   server_.reset();
   clients_.clear();
 }
@@ -60,9 +64,10 @@ Result<std::unique_ptr<LocalSession>> LocalSession::create(LocalSessionConfig co
     THETA_TRY_ASSIGN(impl.quic_server, transport::QuicServer::create(quic));
     server_endpoint = impl.quic_server.get();
   }
-  s->server_ = std::make_unique<GameServer>(*server_endpoint, s->config_.server,
-                                            Ed25519KeyPair::from_rng(impl.keys), impl.keys.fork(1),
-                                            server_events, input_log);
+  s->server_ = std::make_unique<GameServer>(s->config_.server, Ed25519KeyPair::from_rng(impl.keys),
+                                            impl.keys.fork(1), server_events, input_log);
+  s->server_driver_ =
+      std::make_unique<ServerDriver>(*server_endpoint, s->server_->sessions(), s->server_.get());
   return s;
 }
 
@@ -81,7 +86,8 @@ Result<std::size_t> LocalSession::add_client(const LocalClientSpec& spec) {
     quic.port = impl_->quic_server->port();
     quic.qlog_dir = config_.qlog_dir;
     quic.seed = impl_->keys.next_u64() | 1;
-    quic.reconnect.initial_delay = std::chrono::microseconds(config_.reconnect_after_us);
+    // The ClientDriver decides when to reconnect, over QUIC as over SimNet.
+    quic.reconnect.enabled = false;
     if (spec.relay) {
       transport::RelayConfig relay;
       relay.forward = impl_->quic_server->local_address();
@@ -104,14 +110,15 @@ Result<std::size_t> LocalSession::add_client(const LocalClientSpec& spec) {
   game.name = spec.name;
   game.rules = config_.server.world.rules;
   game.view = config_.server.chunks;
-  player.game = std::make_unique<GameClient>(*player.endpoint_view, game,
-                                             Ed25519KeyPair::from_rng(impl_->keys),
+  player.game = std::make_unique<GameClient>(game, Ed25519KeyPair::from_rng(impl_->keys),
                                              impl_->keys.fork(100 + clients_.size()), spec.events);
+  player.driver = std::make_unique<ClientDriver>(*player.endpoint_view, player.game->session(),
+                                                 player.game.get(), config_.client_driver);
   clients_.push_back(std::move(player));
   return clients_.size() - 1;
 }
 
-Status LocalSession::cut_off(std::size_t client, std::uint64_t duration_us) {
+Status LocalSession::cut_off(std::size_t client, Micros duration) {
   if (client >= clients_.size()) return make_error(ErrorCode::kOutOfRange, "no client ", client);
   if (config_.network != NetworkKind::kSim) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -119,101 +126,35 @@ Status LocalSession::cut_off(std::size_t client, std::uint64_t duration_us) {
   }
   transport::SimEndpoint& endpoint = *impl_->sim_clients[client];
   transport::LinkConfig& link = clients_[client].link;
-  link.partitions.push_back(transport::Partition{std::chrono::microseconds(now_us_),
-                                                 std::chrono::microseconds(now_us_ + duration_us)});
+  link.partitions.push_back(transport::Partition{now_, now_ + duration});
   impl_->net->set_links(*impl_->sim_server, endpoint, link);
+  return {};
+}
+
+Status LocalSession::pause(std::size_t client, Micros duration) {
+  if (client >= clients_.size()) return make_error(ErrorCode::kOutOfRange, "no client ", client);
+  clients_[client].paused_until = now_ + duration;
   return {};
 }
 
 void LocalSession::step_once() {
   if (config_.network == NetworkKind::kSim) {
-    impl_->net->advance_by(std::chrono::microseconds(config_.step_us));
-    now_us_ = static_cast<std::uint64_t>(impl_->net->now().count() / 1000);
+    impl_->net->advance_by(config_.step);
+    now_ = to_micros(impl_->net->now());
   } else {
     // Wait for I/O up to the next step, then handle it all.
-    impl_->quic_server->poll(std::chrono::microseconds(config_.step_us / 4));
-    now_us_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                             std::chrono::steady_clock::now() - impl_->start)
-                                             .count());
+    server_driver_->wait(now_, config_.step / 4);
+    now_ = impl_->clock.now();
   }
-  server_->step(now_us_);
-  for (std::size_t i = 0; i < clients_.size(); ++i) {
-    Player& p = clients_[i];
-    p.endpoint_view->poll(std::chrono::nanoseconds(0));
-    p.game->step(now_us_);
-    track_stats(p);
-    // SimNet has no reconnecting client of its own: reconnect a lost one after a pause, as
-    // QuicClient does by itself.
-    if (config_.network == NetworkKind::kSim &&
-        p.game->state() == protocol::SessionState::kConnecting &&
-        p.endpoint_view->connections().empty() && now_us_ >= p.attempt_until_us) {
-      if (p.lost_since_us == 0) {
-        p.lost_since_us = now_us_;
-      } else if (now_us_ - p.lost_since_us >= config_.reconnect_after_us) {
-        impl_->sim_clients[i]->connect(*impl_->sim_server);
-        p.lost_since_us = 0;
-        // One attempt at a time: the handshake may take its time through a bad link.
-        p.attempt_until_us = now_us_ + kHandshakeTimeoutUs;
-        ++p.reconnects;
-      }
-    } else {
-      p.lost_since_us = 0;
-    }
+  server_driver_->step(now_);
+  for (Player& p : clients_) {
+    if (now_ < p.paused_until) continue;
+    p.driver->step(now_);
   }
 }
 
-void LocalSession::run_until(std::uint64_t t_us) {
-  while (now_us_ < t_us) step_once();
-}
-
-namespace {
-
-// Adds the counters of `from` (bytes, packets, messages, losses) to `into`.
-void add_counters(transport::ConnectionStats& into, const transport::ConnectionStats& from) {
-  into.packets_sent += from.packets_sent;
-  into.packets_received += from.packets_received;
-  into.bytes_sent += from.bytes_sent;
-  into.bytes_received += from.bytes_received;
-  into.datagrams_lost += from.datagrams_lost;
-  for (std::size_t i = 0; i < into.lanes.size(); ++i) {
-    into.lanes[i].messages_sent += from.lanes[i].messages_sent;
-    into.lanes[i].bytes_sent += from.lanes[i].bytes_sent;
-    into.lanes[i].messages_received += from.lanes[i].messages_received;
-    into.lanes[i].bytes_received += from.lanes[i].bytes_received;
-  }
-}
-
-}  // namespace
-
-void LocalSession::track_stats(Player& p) {
-  // A connection's counters vanish with it: keep its latest statistics, and fold them into the
-  // closed ones when another connection (or none) takes its place.
-  const auto conns = p.endpoint_view->connections();
-  const std::optional<transport::ConnectionId> now =
-      conns.empty() ? std::nullopt : std::optional(conns.front());
-  if (p.current && p.current != now) {
-    if (!p.closed) p.closed = transport::ConnectionStats{};
-    add_counters(*p.closed, p.current_stats);
-    p.current_stats = {};
-  }
-  p.current = now;
-  if (now) {
-    if (auto stats = p.endpoint_view->stats(*now)) p.current_stats = *stats;
-  }
-}
-
-std::optional<transport::ConnectionStats> LocalSession::client_stats(std::size_t index) const {
-  const Player& p = clients_.at(index);
-  std::optional<transport::ConnectionStats> out;
-  if (p.current) {
-    out = p.endpoint_view->stats(*p.current);
-    if (!out) out = p.current_stats;  // closed since the last step
-  }
-  if (p.closed) {
-    if (!out) out = transport::ConnectionStats{};
-    add_counters(*out, *p.closed);
-  }
-  return out;
+void LocalSession::run_until(Micros t) {
+  while (now_ < t) step_once();
 }
 
 std::vector<world::ChunkPos> LocalSession::chunk_mismatches(std::size_t index) {

@@ -26,6 +26,7 @@ struct QuicClient::Impl {
   std::uint32_t failures = 0;
   Timestamp retry_at = kNever;
   bool stopped = false;
+  bool permanent = false;  // the last attempt failed in a way no retry can fix
   bool write_again = false;
   std::deque<Event> events;
   Bytes rx = Bytes(64 * 2048);  // one recvmmsg batch
@@ -70,8 +71,8 @@ struct QuicClient::Impl {
   void after_end(Timestamp now) {
     const bool established = conn->established();
     const CloseInfo& info = conn->end_info();
-    bool retry = config.reconnect.enabled && !stopped && !conn->closed_locally() &&
-                 !conn->permanent_failure();
+    permanent = conn->permanent_failure();
+    bool retry = config.reconnect.enabled && !stopped && !conn->closed_locally() && !permanent;
     if (info.by_peer && info.kind == CloseInfo::Kind::kApplication &&
         !close_code_allows_reconnect(info.code)) {
       retry = false;
@@ -149,6 +150,20 @@ std::optional<HandshakeTiming> QuicClient::handshake_timing() const {
 
 std::uint32_t QuicClient::failed_attempts() const {
   return impl_->failures;
+}
+
+Status QuicClient::dial() {
+  Impl& s = *impl_;
+  if (s.permanent) {
+    return make_error(ErrorCode::kRejected,
+                      "the last connection attempt failed for good (certificate pin or ALPN)");
+  }
+  if (s.conn) return {};  // open, or an attempt under way
+  s.stopped = false;
+  const Timestamp now = monotonic_now();
+  s.start_attempt(now);
+  if (s.conn) s.write_again = s.conn->flush(now);
+  return {};
 }
 
 Status QuicClient::send(ConnectionId conn, Lane lane, ByteSpan message) {

@@ -284,7 +284,15 @@ const std::string& SimEndpoint::name() const {
   return net_->nodes[node_]->name;
 }
 
+Status SimEndpoint::dial() {
+  if (!dialed_)
+    return make_error(ErrorCode::kState, name(), " has never connected: nothing to dial");
+  connect(*dialed_);
+  return {};
+}
+
 ConnectionId SimEndpoint::connect(const SimEndpoint& server) {
+  dialed_ = &server;
   SimNode& n = *net_->nodes[node_];
   SimConn c;
   c.id = ConnectionId{n.next_conn++};

@@ -224,7 +224,8 @@ TEST(Interpolator, ExtrapolatesABoundedTimeWhenUpdatesAreLate) {
   EXPECT_EQ(view.position.x, Fx::from_int(12));
   view = interp.view_at(Fx::from_int(40));
   EXPECT_EQ(view.position.x, Fx::from_int(14));  // held after 4 ticks
-  EXPECT_EQ(interpolation_time(Fx::from_int(100), 100, 20), Fx::from_int(98));
+  EXPECT_EQ(interpolation_time(Fx::from_int(100), std::chrono::milliseconds(100), 20),
+            Fx::from_int(98));
 }
 
 TEST(CorrectionSmoother, GlidesToTheNewStateAndSnapsOnTeleports) {
@@ -256,17 +257,17 @@ TEST(ServerClock, EstimatesTheServerTickFromDelayedStamps) {
   ServerClock clock(20);
   EXPECT_FALSE(clock.synced());
   // The server is at tick t at time t * 50 ms; messages take 50 ms (+ up to 20 ms jitter).
-  const std::uint64_t rtt = 100'000;
+  const Micros rtt{100'000};
   for (std::uint32_t t = 100; t < 140; ++t) {
     const std::uint64_t sent = t * 50'000ull;
     const std::uint64_t jitter = (t * 7919u) % 20'000u;
-    clock.on_server_tick(t, sent + 50'000 + jitter, rtt);
+    clock.on_server_tick(t, micros(sent + 50'000 + jitter), rtt);
   }
   ASSERT_TRUE(clock.synced());
   // At local time 7,000,000 us the server is at tick 140 exactly (7 s / 50 ms).
-  EXPECT_NEAR(clock.server_tick_at(7'000'000).to_double(), 140.0, 0.1);
+  EXPECT_NEAR(clock.server_tick_at(Micros{7'000'000}).to_double(), 140.0, 0.1);
   // Inputs go out one-way (1 tick) + 2 x jitter (0.8 tick) + 2 ahead.
-  EXPECT_EQ(clock.input_tick_at(7'000'000, rtt, 20'000), 143u);
+  EXPECT_EQ(clock.input_tick_at(Micros{7'000'000}, rtt, Micros{20'000}), 143u);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ TEST(Handshake, AcceptsAMatchingClientAndTheClientVerifiesTheAck) {
   Fixture f;
   ServerHandshake server = f.server();
   ClientHandshake client = f.client();
-  const HandshakeOutcome outcome = server.on_hello(client.hello(), 100, 0);
+  const HandshakeOutcome outcome = server.on_hello(client.hello(), 100, Micros{0});
   ASSERT_TRUE(outcome.accepted) << outcome.reject.text;
   EXPECT_EQ(outcome.ack.protocol_minor, kProtocolMinor);
   EXPECT_EQ(outcome.ack.role, Role::kEditor);
@@ -42,11 +42,11 @@ TEST(Handshake, SameSeedsGiveByteIdenticalAcks) {
   Bytes b;
   {
     ServerHandshake server = f.server();
-    ASSERT_TRUE(encode_body(server.on_hello(f.client().hello(), 1, 0).ack, a).ok());
+    ASSERT_TRUE(encode_body(server.on_hello(f.client().hello(), 1, Micros{0}).ack, a).ok());
   }
   {
     ServerHandshake server = f.server();
-    ASSERT_TRUE(encode_body(server.on_hello(f.client().hello(), 1, 0).ack, b).ok());
+    ASSERT_TRUE(encode_body(server.on_hello(f.client().hello(), 1, Micros{0}).ack, b).ok());
   }
   EXPECT_EQ(a, b);
 }
@@ -57,7 +57,7 @@ TEST(Handshake, MajorVersionMismatchIsRejectedWithBothVersions) {
   ClientHandshakeConfig config;
   config.schema.major = 2;
   ClientHandshake client = f.client(config);
-  const HandshakeOutcome outcome = server.on_hello(client.hello(), 0, 0);
+  const HandshakeOutcome outcome = server.on_hello(client.hello(), 0, Micros{0});
   ASSERT_FALSE(outcome.accepted);
   EXPECT_EQ(outcome.reject.reason, RejectReason::kProtocolVersion);
   EXPECT_EQ(outcome.reject.client_protocol_major, 2);
@@ -76,7 +76,7 @@ TEST(Handshake, MinorVersionsNegotiateDownToTheOlderPeer) {
   ClientHandshakeConfig config;
   config.schema.minor = 0;  // a 1.0 client against this 1.1 server
   ClientHandshake client = f.client(config);
-  const HandshakeOutcome outcome = server.on_hello(client.hello(), 0, 0);
+  const HandshakeOutcome outcome = server.on_hello(client.hello(), 0, Micros{0});
   ASSERT_TRUE(outcome.accepted) << outcome.reject.text;
   EXPECT_EQ(outcome.ack.protocol_minor, 0);
   // The ack goes out as a 1.0 peer expects it; the client verifies it against its 1.0 hash.
@@ -93,7 +93,7 @@ TEST(Handshake, MinorVersionsNegotiateDownToTheOlderPeer) {
   ClientHandshakeConfig newer;
   newer.schema.minor = 2;
   newer.schema.hash_by_minor.push_back(0x1234);
-  const HandshakeOutcome up = server.on_hello(f.client(newer).hello(), 0, 0);
+  const HandshakeOutcome up = server.on_hello(f.client(newer).hello(), 0, Micros{0});
   ASSERT_TRUE(up.accepted) << up.reject.text;
   EXPECT_EQ(up.ack.protocol_minor, 1);
 }
@@ -103,7 +103,7 @@ TEST(Handshake, SchemaMismatchNamesBothHashes) {
   ServerHandshake server = f.server();
   ClientHandshakeConfig config;
   config.schema.hash_by_minor.back() ^= 0xff;
-  const HandshakeOutcome outcome = server.on_hello(f.client(config).hello(), 0, 0);
+  const HandshakeOutcome outcome = server.on_hello(f.client(config).hello(), 0, Micros{0});
   ASSERT_FALSE(outcome.accepted);
   EXPECT_EQ(outcome.reject.reason, RejectReason::kSchemaMismatch);
   EXPECT_EQ(outcome.reject.client_schema_hash, kSchemaHash ^ 0xff);
@@ -118,7 +118,7 @@ TEST(Handshake, MalformedHashListIsRejected) {
   ClientHandshake client = f.client();
   SessionHello hello = client.hello();
   hello.schema_hashes.pop_back();
-  EXPECT_EQ(server.on_hello(hello, 0, 0).reject.reason, RejectReason::kMalformedHello);
+  EXPECT_EQ(server.on_hello(hello, 0, Micros{0}).reject.reason, RejectReason::kMalformedHello);
 }
 
 TEST(Handshake, TokensDecideAccessAndRole) {
@@ -127,14 +127,15 @@ TEST(Handshake, TokensDecideAccessAndRole) {
   config.tokens = {
       {"let-me-build", Role::kEditor}, {"root", Role::kAdmin}, {"look", Role::kViewer}};
   ServerHandshake server = f.server(config);
-  EXPECT_EQ(server.on_hello(f.client().hello(), 0, 0).reject.reason, RejectReason::kAuthRequired);
+  EXPECT_EQ(server.on_hello(f.client().hello(), 0, Micros{0}).reject.reason,
+            RejectReason::kAuthRequired);
   ClientHandshakeConfig wrong;
   wrong.auth_token = "guess";
-  EXPECT_EQ(server.on_hello(f.client(wrong).hello(), 0, 0).reject.reason,
+  EXPECT_EQ(server.on_hello(f.client(wrong).hello(), 0, Micros{0}).reject.reason,
             RejectReason::kAuthInvalid);
   ClientHandshakeConfig admin;
   admin.auth_token = "root";
-  const HandshakeOutcome outcome = server.on_hello(f.client(admin).hello(), 0, 0);
+  const HandshakeOutcome outcome = server.on_hello(f.client(admin).hello(), 0, Micros{0});
   ASSERT_TRUE(outcome.accepted);
   EXPECT_EQ(outcome.ack.role, Role::kAdmin);
 }
@@ -143,7 +144,7 @@ TEST(Handshake, ClientRejectsATamperedOrUnpinnedAck) {
   Fixture f;
   ServerHandshake server = f.server();
   ClientHandshake client = f.client();
-  SessionAck ack = server.on_hello(client.hello(), 0, 0).ack;
+  SessionAck ack = server.on_hello(client.hello(), 0, Micros{0}).ack;
   SessionAck tampered = ack;
   tampered.role = Role::kAdmin;
   auto r = client.on_reply(tampered);
@@ -156,7 +157,8 @@ TEST(Handshake, ClientRejectsATamperedOrUnpinnedAck) {
   EXPECT_EQ(f.client(pinned).on_reply(ack).error().code, ErrorCode::kRejected);
   pinned.expected_server_key = f.server_key.public_key();
   ClientHandshake pinned_client = f.client(pinned);
-  EXPECT_TRUE(pinned_client.on_reply(server.on_hello(pinned_client.hello(), 0, 0).ack).ok());
+  EXPECT_TRUE(
+      pinned_client.on_reply(server.on_hello(pinned_client.hello(), 0, Micros{0}).ack).ok());
 
   SessionAck greedy = ack;
   ClientHandshakeConfig modest;
@@ -173,7 +175,7 @@ TEST(Handshake, CapabilitiesAreTheIntersection) {
   ClientHandshakeConfig request;
   request.capabilities = capabilities_bits::kCompression | capabilities_bits::kDatagrams;
   ClientHandshake client = f.client(request);
-  const HandshakeOutcome outcome = server.on_hello(client.hello(), 0, 0);
+  const HandshakeOutcome outcome = server.on_hello(client.hello(), 0, Micros{0});
   ASSERT_TRUE(outcome.accepted);
   EXPECT_EQ(outcome.ack.capabilities, capabilities_bits::kDatagrams);
   EXPECT_TRUE(client.on_reply(outcome.ack).ok());
@@ -182,23 +184,23 @@ TEST(Handshake, CapabilitiesAreTheIntersection) {
 TEST(Handshake, DroppedSessionsResumeWithinTheWindow) {
   Fixture f;
   ServerHandshakeConfig config;
-  config.resume_window_us = 10'000'000;
+  config.resume_window = std::chrono::seconds(10);
   ServerHandshake server = f.server(config);
-  const SessionAck first = server.on_hello(f.client().hello(), 0, 0).ack;
-  server.on_disconnect(first.session_id, 1'000'000);
+  const SessionAck first = server.on_hello(f.client().hello(), 0, Micros{0}).ack;
+  server.on_disconnect(first.session_id, Micros{1'000'000});
   EXPECT_EQ(server.connected_sessions(), 0u);
 
   ClientHandshakeConfig resume;
   resume.resume_token = first.resume_token;
   ClientHandshake client = f.client(resume);
-  const HandshakeOutcome again = server.on_hello(client.hello(), 50, 5'000'000);
+  const HandshakeOutcome again = server.on_hello(client.hello(), 50, Micros{5'000'000});
   ASSERT_TRUE(again.accepted) << again.reject.text;
   EXPECT_TRUE(again.ack.resumed);
   EXPECT_EQ(again.ack.session_id, first.session_id);
   EXPECT_TRUE(client.on_reply(again.ack).ok());
 
-  server.on_disconnect(first.session_id, 6'000'000);
-  const HandshakeOutcome late = server.on_hello(client.hello(), 0, 17'000'000);
+  server.on_disconnect(first.session_id, Micros{6'000'000});
+  const HandshakeOutcome late = server.on_hello(client.hello(), 0, Micros{17'000'000});
   ASSERT_FALSE(late.accepted);
   EXPECT_EQ(late.reject.reason, RejectReason::kResumeInvalid);
 }
@@ -206,13 +208,14 @@ TEST(Handshake, DroppedSessionsResumeWithinTheWindow) {
 TEST(Handshake, ResumeTokenIsBoundToTheClientKey) {
   Fixture f;
   ServerHandshake server = f.server();
-  const SessionAck first = server.on_hello(f.client().hello(), 0, 0).ack;
-  server.on_disconnect(first.session_id, 1);
+  const SessionAck first = server.on_hello(f.client().hello(), 0, Micros{0}).ack;
+  server.on_disconnect(first.session_id, Micros{1});
   ClientHandshakeConfig thief;
   thief.resume_token = first.resume_token;
   Rng other(5);
   ClientHandshake stranger(thief, Ed25519KeyPair::from_rng(other), Rng(3));
-  EXPECT_EQ(server.on_hello(stranger.hello(), 0, 2).reject.reason, RejectReason::kResumeInvalid);
+  EXPECT_EQ(server.on_hello(stranger.hello(), 0, Micros{2}).reject.reason,
+            RejectReason::kResumeInvalid);
 }
 
 TEST(Handshake, FullServersAndBannedKeysAreRefused) {
@@ -220,14 +223,14 @@ TEST(Handshake, FullServersAndBannedKeysAreRefused) {
   ServerHandshakeConfig config;
   config.max_sessions = 1;
   ServerHandshake server = f.server(config);
-  ASSERT_TRUE(server.on_hello(f.client().hello(), 0, 0).accepted);
+  ASSERT_TRUE(server.on_hello(f.client().hello(), 0, Micros{0}).accepted);
   Rng other(5);
   ClientHandshake second({}, Ed25519KeyPair::from_rng(other), Rng(3));
-  EXPECT_EQ(server.on_hello(second.hello(), 0, 0).reject.reason, RejectReason::kServerFull);
+  EXPECT_EQ(server.on_hello(second.hello(), 0, Micros{0}).reject.reason, RejectReason::kServerFull);
   server.ban(f.client_key.public_key());
   EXPECT_EQ(server.connected_sessions(), 0u);
-  EXPECT_EQ(server.on_hello(f.client().hello(), 0, 0).reject.reason, RejectReason::kBanned);
-  EXPECT_TRUE(server.on_hello(second.hello(), 0, 0).accepted);
+  EXPECT_EQ(server.on_hello(f.client().hello(), 0, Micros{0}).reject.reason, RejectReason::kBanned);
+  EXPECT_TRUE(server.on_hello(second.hello(), 0, Micros{0}).accepted);
 }
 
 TEST(Handshake, AllZeroPublicKeyIsRefused) {
@@ -235,7 +238,7 @@ TEST(Handshake, AllZeroPublicKeyIsRefused) {
   ServerHandshake server = f.server();
   SessionHello hello = f.client().hello();
   hello.public_key.fill(0);
-  EXPECT_EQ(server.on_hello(hello, 0, 0).reject.reason, RejectReason::kBadPublicKey);
+  EXPECT_EQ(server.on_hello(hello, 0, Micros{0}).reject.reason, RejectReason::kBadPublicKey);
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ TEST(ClientReplicator, FallsBackToFullStateWhenTheAcknowledgedBaselineIsGone) {
   config.history = 4;
   ClientReplicator replicator(world.schema_ptr(), config);
   const auto visible = everything(world);
-  Nanos now{0};
+  Micros now{0};
   std::uint32_t tick = 1;
   auto next = [&] {
     now += milliseconds(100);
@@ -192,7 +192,7 @@ TEST(ClientReplicator, SurvivesLossReorderingAndDuplication) {
 
 TEST(TokenBucket, AccruesAtTheRateUpToTheBurst) {
   TokenBucket bucket(1000, 500);
-  EXPECT_EQ(bucket.available(Nanos(0)), 500u);
+  EXPECT_EQ(bucket.available(Micros(0)), 500u);
   bucket.spend(500);
   EXPECT_EQ(bucket.available(milliseconds(100)), 100u);
   EXPECT_EQ(bucket.available(milliseconds(50)), 100u);  // time never runs backwards

@@ -41,7 +41,7 @@ std::unique_ptr<LocalSession> game(NetworkKind network, transport::LinkConfig li
 }
 
 void run_for(LocalSession& s, std::chrono::milliseconds d) {
-  s.run_until(s.now_us() + static_cast<std::uint64_t>(d.count()) * 1000);
+  s.run_until(s.now() + d);
 }
 
 double mean_error_ms(const ClientMetrics& m) {
@@ -81,7 +81,7 @@ void build_and_watch(LocalSession& s) {
   int moved_samples = 0;
   for (int i = 0; i < 40; ++i) {
     run_for(s, 50ms);
-    const auto remote = s.client(0).remote_players(s.now_us());
+    const auto remote = s.client(0).remote_players(s.now());
     ASSERT_EQ(remote.size(), 1u);
     const double z = remote[0].view.position.z.to_double();
     if (previous_z >= 0) {
@@ -164,7 +164,7 @@ TEST(GameOverSimNet, ACutOffClientResumesItsSessionAndCatchesUp) {
   const replication::EntityId entity = s->client(0).player_entity();
   const auto before = s->client_stats(0);
   ASSERT_TRUE(before.has_value());
-  ASSERT_TRUE(s->cut_off(0, 11'000'000).ok());  // past the 10 s idle timeout
+  ASSERT_TRUE(s->cut_off(0, std::chrono::seconds(11)).ok());  // past the 10 s idle timeout
   PlayerIntent place;
   place.block = protocol::BlockAction{protocol::BlockActionKind::kPlace,
                                       {4, 3, 2},

@@ -64,7 +64,7 @@ class ReplayRunner : public ::testing::Test {
       spec.link.loss = network == NetworkKind::kSim ? 0.02 : 0.0;
       ASSERT_TRUE(s.add_client(spec).ok());
     }
-    s.run_until(2'500'000);
+    s.run_until(std::chrono::milliseconds(2500));
     PlayerIntent place;
     place.block = protocol::BlockAction{protocol::BlockActionKind::kPlace,
                                         {0, 3, 2},
@@ -77,7 +77,7 @@ class ReplayRunner : public ::testing::Test {
     walk.yaw = 9000;
     s.client(1).set_intent(walk);
     s.client(1).say("hello");
-    s.run_until(4'000'000);
+    s.run_until(std::chrono::seconds(4));
     s.server().world().finish();
     ASSERT_TRUE(events->close().ok());
     ASSERT_TRUE(inputs->close().ok());

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 
+#include "theta_net/core/time.hpp"
 #include "theta_net/sim/player_state.hpp"
 
 namespace theta_net::netcode {
@@ -48,6 +49,6 @@ class Interpolator {
 };
 
 // The render time for an interpolation delay: `server_tick_now` (fractional) minus the delay.
-Fx interpolation_time(Fx server_tick_now, std::uint32_t delay_ms, std::uint32_t tick_rate);
+Fx interpolation_time(Fx server_tick_now, Micros delay, std::uint32_t tick_rate);
 
 }  // namespace theta_net::netcode

@@ -9,6 +9,7 @@
 #include <deque>
 
 #include "theta_net/core/fixed_point.hpp"
+#include "theta_net/core/time.hpp"
 
 namespace theta_net::netcode {
 
@@ -16,16 +17,15 @@ class ServerClock {
  public:
   explicit ServerClock(std::uint32_t tick_rate, std::size_t window = 32);
 
-  // A message with server tick `tick` arrived at local time `now_us`; `rtt_us` is the current
+  // A message with server tick `tick` arrived at local time `now`; `rtt` is the current
   // round-trip estimate (0 if unknown).
-  void on_server_tick(std::uint32_t tick, std::uint64_t now_us, std::uint64_t rtt_us);
+  void on_server_tick(std::uint32_t tick, Micros now, Micros rtt);
 
   bool synced() const { return !offsets_.empty(); }
   // The server's tick now (fractional). Valid once synced.
-  Fx server_tick_at(std::uint64_t now_us) const;
-  // The tick to stamp an input with at `now_us`.
-  std::uint32_t input_tick_at(std::uint64_t now_us, std::uint64_t rtt_us,
-                              std::uint64_t jitter_us) const;
+  Fx server_tick_at(Micros now) const;
+  // The tick to stamp an input with at `now`.
+  std::uint32_t input_tick_at(Micros now, Micros rtt, Micros jitter) const;
 
  private:
   std::uint32_t tick_rate_;

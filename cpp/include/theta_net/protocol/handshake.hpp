@@ -14,6 +14,7 @@
 #include "theta_net/core/ed25519.hpp"
 #include "theta_net/core/result.hpp"
 #include "theta_net/core/rng.hpp"
+#include "theta_net/core/time.hpp"
 #include "theta_net/protocol/messages.hpp"
 
 namespace theta_net::protocol {
@@ -44,7 +45,7 @@ struct ServerHandshakeConfig {
   std::size_t max_sessions = 256;
   std::uint16_t tick_rate = 20;
   std::string motd;
-  std::uint64_t resume_window_us = 60'000'000;  // how long a dropped session can be resumed
+  Micros resume_window = std::chrono::seconds(60);  // how long a dropped session can be resumed
 };
 
 struct SessionRecord {
@@ -56,7 +57,7 @@ struct SessionRecord {
   std::uint16_t minor = 0;
   std::uint32_t capabilities = 0;
   bool connected = false;
-  std::uint64_t disconnected_at_us = 0;
+  Micros disconnected_at{0};
 };
 
 struct HandshakeOutcome {
@@ -71,14 +72,13 @@ class ServerHandshake {
   ServerHandshake(ServerHandshakeConfig config, Ed25519KeyPair server_key, Rng rng);
 
   // Decides on a hello. An accepted session is recorded as connected.
-  HandshakeOutcome on_hello(const SessionHello& hello, std::uint32_t server_tick,
-                            std::uint64_t now_us);
+  HandshakeOutcome on_hello(const SessionHello& hello, std::uint32_t server_tick, Micros now);
   // The session's connection ended; its resume token stays valid for the resume window.
-  void on_disconnect(std::uint64_t session_id, std::uint64_t now_us);
+  void on_disconnect(std::uint64_t session_id, Micros now);
   // Refuses this key from now on.
   void ban(const Ed25519PublicKey& key);
   // Forgets dropped sessions whose resume window has passed.
-  void expire(std::uint64_t now_us);
+  void expire(Micros now);
 
   const SessionRecord* session(std::uint64_t session_id) const;
   std::size_t connected_sessions() const;

@@ -30,7 +30,7 @@ inline constexpr std::size_t kMaxEntityPayloadBytes = 1114;
 inline constexpr std::size_t kEntityPacketOverhead = 36;
 
 struct ClientReplicatorConfig {
-  Nanos update_interval{std::chrono::milliseconds(100)};  // 10 Hz
+  Micros update_interval{std::chrono::milliseconds(100)};  // 10 Hz
   std::size_t max_payload_bytes = kMaxEntityPayloadBytes;
   std::uint64_t bytes_per_second = kDefaultBytesPerSecond;
   std::uint64_t burst_bytes = 0;  // 0: TokenBucket's default
@@ -54,14 +54,14 @@ class ClientReplicator {
 
   // The client's acknowledgement (InputBundle.last_server_tick).
   bool acknowledge(std::uint32_t tick) { return history_.acknowledge(tick); }
-  bool due(Nanos now) const { return !started_ || now >= next_due_; }
+  bool due(Micros now) const { return !started_ || now >= next_due_; }
 
   // The client's next packet, if one is due at `now` and the budget allows: the world as the
   // client sees it (`visible`, from InterestGrid::visible), against the newest acknowledged
   // view. server_tick must increase from call to call.
   std::optional<protocol::EntityDelta> update(const WorldState& world,
                                               std::span<const VisibleEntity> visible,
-                                              std::uint32_t server_tick, Nanos now,
+                                              std::uint32_t server_tick, Micros now,
                                               std::uint32_t last_input_sequence = 0);
 
   // Changes that did not fit the last packet.
@@ -80,7 +80,7 @@ class ClientReplicator {
   PriorityAccumulator priority_;
   TokenBucket bucket_;
   bool started_ = false;
-  Nanos next_due_{0};
+  Micros next_due_{0};
   std::size_t pending_ = 0;
   std::size_t bytes_per_entity_ = 8;  // the last packet's average, to guess how many fit
   ClientReplicatorStats stats_;

@@ -67,7 +67,7 @@ class ReplicationHost {
   void set_last_input_sequence(ClientId id, std::uint32_t sequence);
 
   // Produces this tick's messages for every client, in client id order.
-  void step(std::uint32_t tick, Nanos now);
+  void step(std::uint32_t tick, Micros now);
   // The client's queued messages that fit `credit` bytes (see BroadcastQueue::drain).
   std::vector<QueuedMessage> drain(ClientId id, std::size_t credit);
 

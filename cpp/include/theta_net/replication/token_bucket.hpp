@@ -7,10 +7,9 @@
 #include <cstdint>
 
 #include "theta_net/core/int128.hpp"
+#include "theta_net/core/time.hpp"
 
 namespace theta_net::replication {
-
-using Nanos = std::chrono::nanoseconds;
 
 inline constexpr std::uint64_t kDefaultBytesPerSecond = 1'000'000;  // 1 MB/s per client
 
@@ -21,7 +20,7 @@ class TokenBucket {
                        std::uint64_t burst_bytes = 0);
 
   // Bytes that may be sent at `now` (time never runs backwards; an earlier `now` is ignored).
-  std::uint64_t available(Nanos now);
+  std::uint64_t available(Micros now);
   // Spends `bytes` (may go negative: the debt is paid before anything else is sent).
   void spend(std::uint64_t bytes);
 
@@ -33,7 +32,7 @@ class TokenBucket {
   std::uint64_t burst_;
   // Tokens in byte-nanoseconds per second units (bytes x 1e9), so refills never round away.
   int128_t tokens_;
-  Nanos last_{0};
+  Micros last_{0};
   bool started_ = false;
 };
 

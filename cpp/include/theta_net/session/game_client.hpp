@@ -1,6 +1,6 @@
-// The reference game's client over a transport Endpoint with one connection (QuicClient or a
-// SimNet client). One step(now):
-//   session     handshake, resume after reconnects, heartbeats (protocol::SessionClient)
+// The reference game's client, sans-I/O: a ClientApp that a ClientDriver drives over a transport
+// endpoint with one connection (QuicClient or a SimNet client). One step(now):
+//   session     handshake, resume after reconnects, heartbeats (SessionClient, which it owns)
 //   world       chunks and chunk diffs into its own ChunkStore
 //   prediction  every tick due, the player's intent becomes an input stamped for the server tick
 //               it should reach the server by; the input is applied at once with the server's
@@ -9,6 +9,9 @@
 //               prediction for that tick; beyond a threshold the client rewinds and replays;
 //               the drawn position glides to the corrected one
 //   remote      other players from entity deltas, drawn 100 ms in the past, interpolated
+// After a pause (the driver was not stepped for a while) it does not replay the missed ticks: it
+// stops predicting until the server's newest state of the player arrives, takes that state as
+// its own without counting a correction, and stamps inputs from the server's tick onwards.
 #pragma once
 
 #include <cstdint>
@@ -19,14 +22,16 @@
 #include <vector>
 
 #include "theta_net/codec/chunk_codec.hpp"
+#include "theta_net/core/time.hpp"
 #include "theta_net/netcode/correction_smoother.hpp"
 #include "theta_net/netcode/interpolator.hpp"
 #include "theta_net/netcode/prediction.hpp"
 #include "theta_net/netcode/server_clock.hpp"
-#include "theta_net/protocol/session_client.hpp"
 #include "theta_net/replay/event_writer.hpp"
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_client.hpp"
+#include "theta_net/session/client_app.hpp"
+#include "theta_net/session/session_client.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
 namespace theta_net::session {
@@ -34,11 +39,11 @@ namespace theta_net::session {
 struct GameClientConfig {
   std::string name;
   std::optional<std::string> token;
-  std::uint32_t interpolation_delay_ms = 100;
+  Micros interpolation_delay = std::chrono::milliseconds(100);
   std::size_t redundant_inputs =
       4;             // inputs per bundle: the newest and the unacknowledged before it
   sim::Rules rules;  // tick_rate is taken from the server's SessionAck
-  std::uint64_t heartbeat_interval_us = 1'000'000;
+  Micros heartbeat_interval = std::chrono::seconds(1);
   // The server's chunk view (radius and height): which chunks a load time is measured for.
   world::ChunkInterestConfig view;
 };
@@ -75,24 +80,32 @@ struct ClientMetrics {
   double chunk_load_ms_max = 0;
   std::uint64_t entity_updates = 0;
   std::uint64_t interpolation_extrapolated = 0;
-  std::vector<std::string> chat;  // "sender: text"
-  std::uint64_t connections = 0;  // handshakes completed
-  std::uint64_t resumes = 0;      // of which the server resumed the earlier session
+  std::vector<std::string> chat;         // "sender: text"
+  std::uint64_t connections = 0;         // handshakes completed
+  std::uint64_t resumes = 0;             // of which the server resumed the earlier session
+  std::uint64_t pauses = 0;              // times the driver woke from a pause (no burst replayed)
+  std::uint64_t messages_not_sent = 0;   // chat or acks while the session was not established
+  std::uint64_t event_write_errors = 0;  // lines the event stream could not take
 };
 
-class GameClient {
+class GameClient final : public ClientApp {
  public:
-  GameClient(transport::Endpoint& endpoint, GameClientConfig config, Ed25519KeyPair key, Rng rng,
+  GameClient(GameClientConfig config, Ed25519KeyPair key, Rng rng,
              replay::EventWriter* events = nullptr);
-  ~GameClient();
+  ~GameClient() override;
 
   void set_intent(const PlayerIntent& intent);
+  // Sends a chat line (counted in messages_not_sent when the session is not established).
   void say(const std::string& text);
-  void step(std::uint64_t now_us);
+  // ClientApp: session events, prediction of every tick due, sends.
+  void step(Micros now) override;
+  // ClientApp: re-sync from the server instead of replaying the gap.
+  void on_pause(Micros now, Micros gap) override;
 
-  bool established() const { return session_.state() == protocol::SessionState::kEstablished; }
-  protocol::SessionState state() const { return session_.state(); }
-  const protocol::SessionClient& session() const { return session_; }
+  bool established() const { return session_.state() == SessionState::kEstablished; }
+  SessionState state() const { return session_.state(); }
+  SessionClient& session() { return session_; }
+  const SessionClient& session() const { return session_; }
   // The exact predicted state, and where it is drawn (smoothed after corrections).
   bool has_player() const { return has_player_; }
   const sim::PlayerState& predicted() const { return predicted_.state(); }
@@ -103,39 +116,44 @@ class GameClient {
   sim::Vec3 render_position() const { return smoother_.render(predicted_.state().position); }
   std::uint32_t input_tick() const { return next_input_tick_; }
   replication::EntityId player_entity() const { return own_entity_; }
-  std::vector<RemotePlayer> remote_players(std::uint64_t now_us) const;
+  std::vector<RemotePlayer> remote_players(Micros now) const;
   world::ChunkStore& chunks() { return chunks_; }
   const ClientMetrics& metrics() const { return metrics_; }
   // Drains the reconciliation events since the last call.
   std::vector<netcode::ReconciliationEvent> take_reconciliations();
 
  private:
-  void on_message(protocol::AnyMessage& message, std::uint64_t now_us);
-  void on_own_state(const protocol::OwnPlayerState& own, std::uint64_t now_us);
-  void on_chunk(const protocol::ChunkData& data, std::uint64_t now_us);
+  void on_session_event(ClientEvent& event, Micros now);
+  void on_message(protocol::AnyMessage& message, Micros now);
+  void on_own_state(const protocol::OwnPlayerState& own, Micros now);
+  void on_chunk(const protocol::ChunkData& data, Micros now);
   void on_chunk_diff(const protocol::ChunkDiff& diff);
   void on_entities(std::uint32_t server_tick);
-  void predict_due_ticks(std::uint64_t now_us);
+  void predict_due_ticks(Micros now);
   // Starts scratch_ as an event at `tick`, never before the last one (a client's ticks come
   // from several lanes, and a stream's ticks must not decrease).
   replay::Event& begin_event(std::uint32_t tick, std::string_view kind);
   void record(const replay::Event& event);
-  void want_chunks_around(std::uint64_t now_us);
+  void want_chunks_around(Micros now);
 
   GameClientConfig config_;
-  protocol::SessionClient session_;
+  SessionClient session_;
   replication::ReplicationClient replication_;
   replication::reference::ReferenceAccess reference_;
   codec::ChunkCodec chunk_codec_;
   world::ChunkStore chunks_;
   std::map<world::ChunkPos, std::uint32_t> chunk_revision_;
-  std::map<world::ChunkPos, std::uint64_t> wanted_since_us_;  // for chunk load times
+  std::map<world::ChunkPos, Micros> wanted_since_;  // for chunk load times
   netcode::PredictedPlayer predicted_;
   netcode::ServerClock clock_;
   netcode::CorrectionSmoother smoother_;
   std::map<replication::EntityId, netcode::Interpolator> remote_;
   PlayerIntent intent_;
   bool has_player_ = false;
+  // After a pause: no prediction until the server's state arrives; each state in that step
+  // replaces the prediction (the newest wins) instead of correcting it.
+  bool resyncing_ = false;
+  bool resynced_this_step_ = false;
   replication::EntityId own_entity_ = 0;
   std::uint32_t next_input_tick_ = 0;
   std::uint32_t sequence_ = 0;

@@ -1,6 +1,7 @@
-// The reference game's server over any transport Endpoint (QUIC or SimNet). One step(now) handles
-// the network and simulates every fixed tick due by `now`:
-//   sessions   handshake and heartbeats (protocol::SessionHost); a session is a player
+// The reference game's server, sans-I/O: a ServerApp that a ServerDriver drives over any transport
+// endpoint (QUIC or SimNet). Each driver step hands it the session events, then every fixed tick
+// due by `now`:
+//   sessions   handshake and heartbeats (SessionHost, which it owns); a session is a player
 //   inputs     each client's InputBundles into its InputJitterBuffer; one input per tick
 //   simulate   ServerWorld.step: the authoritative tick, recorded in the event stream
 //   entities   ReplicationHost: entity deltas against acknowledged baselines, 10 Hz, by
@@ -8,7 +9,9 @@
 //   chunks     nearest chunks first within the view radius, unloads beyond it, block edits
 //              batched as chunk diffs every few ticks
 //   budget     a token bucket per client (1 MB/s by default) shared by entities and chunks
-// Time is a parameter: under SimNet a ten-minute session runs in seconds.
+// Time is a parameter: under SimNet a ten-minute session runs in seconds. A client that breaks the
+// protocol (an InterestUpdate it may not send, a message the server does not take) is closed
+// with protocol_error and a reason, like any other violation.
 #pragma once
 
 #include <cstdint>
@@ -19,24 +22,26 @@
 #include <vector>
 
 #include "theta_net/codec/chunk_codec.hpp"
+#include "theta_net/core/time.hpp"
 #include "theta_net/netcode/input_jitter_buffer.hpp"
-#include "theta_net/protocol/session_host.hpp"
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
+#include "theta_net/session/server_app.hpp"
 #include "theta_net/session/server_world.hpp"
+#include "theta_net/session/session_host.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
 namespace theta_net::session {
 
 struct GameServerConfig {
   ServerWorldConfig world;
-  protocol::SessionHostConfig sessions;
+  SessionHostConfig sessions;
   world::ChunkInterestConfig chunks;
   std::uint32_t chunk_diff_interval = 5;  // ticks between batched block edits
   std::size_t max_chunks_per_tick = 32;   // per client, within its budget
   std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
-  std::uint32_t entity_update_ms = 100;                                  // entity deltas at 10 Hz
+  Micros entity_update_interval = std::chrono::milliseconds(100);        // entity deltas at 10 Hz
 };
 
 struct ServerClientMetrics {
@@ -51,45 +56,51 @@ struct ServerClientMetrics {
   std::uint64_t budget_deferred_ticks = 0;  // ticks when chunks waited for budget
 };
 
+// How long ticks took on the wall clock is the driver's to measure (ServerDriver::tick_times).
 struct ServerMetrics {
   std::uint32_t tick = 0;
   std::size_t clients = 0;
   std::size_t entities = 0;
   std::uint64_t ticks_simulated = 0;
-  std::uint64_t tick_time_ns_total = 0;  // wall time inside the tick loop
-  std::uint64_t tick_time_ns_max = 0;
-  std::vector<std::uint32_t> recent_tick_ns;  // the last 4,096 ticks' times, oldest first (ring)
-  // The q-quantile (0..1) of the recent tick times, in nanoseconds.
-  std::uint64_t tick_time_quantile_ns(double q) const;
+  std::uint64_t sends_refused = 0;        // messages the session would not queue (a lane limit)
+  std::uint64_t protocol_violations = 0;  // clients closed for breaking the protocol
 };
 
-class GameServer {
+class GameServer final : public ServerApp {
  public:
-  GameServer(transport::Endpoint& endpoint, GameServerConfig config, Ed25519KeyPair key, Rng rng,
+  GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
              replay::EventWriter* events = nullptr, replay::EventWriter* inputs = nullptr);
-  ~GameServer();
+  ~GameServer() override;
 
-  // Handles the network and simulates every tick due at `now_us` (the first call starts tick 1).
-  void step(std::uint64_t now_us);
-  // When the next tick is due (a driver may sleep until then).
-  std::uint64_t next_tick_us() const { return next_tick_us_; }
+  // ServerApp: session events (the first call starts the tick clock: tick 1 is one period
+  // later), then one tick at a time.
+  void handle_sessions(Micros now) override;
+  std::optional<Micros> next_tick() const override { return next_tick_; }
+  void tick(Micros now) override;
+  // Catch up at most a second of ticks per step.
+  std::uint32_t max_catch_up_ticks() const override { return config_.world.rules.tick_rate; }
 
   ServerWorld& world() { return world_; }
   const ServerWorld& world() const { return world_; }
   std::vector<ServerClientMetrics> client_metrics() const;
   const ServerMetrics& metrics() const { return metrics_; }
-  const protocol::SessionHost& sessions() const { return host_; }
+  SessionHost& sessions() { return host_; }
+  const SessionHost& sessions() const { return host_; }
   // Called with every session event (started, ended, refused; not messages): for logs.
-  void set_observer(std::function<void(const protocol::HostEvent&)> observer) {
+  void set_observer(std::function<void(const HostEvent&)> observer) {
     observer_ = std::move(observer);
   }
 
  private:
   struct Client;
 
-  void on_host_event(protocol::HostEvent& event);
-  void simulate_tick(std::uint64_t now_us);
-  void publish_entities(std::uint32_t tick, std::uint64_t now_us);
+  void on_host_event(HostEvent& event);
+  void on_session_started(const HostEvent& event);
+  void on_client_message(Client& client, protocol::AnyMessage& message);
+  void detach(transport::ConnectionId conn, std::string reason);
+  // Queues a message for a client; a refusal is counted (it can only be a lane limit).
+  void send(transport::ConnectionId conn, const protocol::AnyMessage& message);
+  void publish_entities(std::uint32_t tick, Micros now);
   void send_own_state(Client& client, std::uint32_t tick);
   void send_chunk_diffs();
   void stream_chunks(Client& client, std::uint64_t& credit);
@@ -97,8 +108,7 @@ class GameServer {
   Client* client_of(transport::ConnectionId conn);
 
   GameServerConfig config_;
-  transport::Endpoint* endpoint_;
-  protocol::SessionHost host_;
+  SessionHost host_;
   ServerWorld world_;
   replication::ReplicationHost replication_;
   replication::reference::ReferenceAccess reference_;
@@ -106,18 +116,17 @@ class GameServer {
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
   struct Detached {
     std::unique_ptr<Client> client;
-    std::uint64_t since_us = 0;
+    Micros since{0};
     std::string reason;
   };
   std::map<std::uint64_t, Detached> detached_;  // by session id: may still be resumed
   // Block edits since the last diff flush: chunk -> (index, block before) in edit order.
   std::map<world::ChunkPos, std::vector<std::pair<std::uint32_t, std::uint16_t>>> edited_chunks_;
-  bool started_ = false;
-  std::uint64_t now_us_ = 0;
-  std::uint64_t next_tick_us_ = 0;
-  std::uint64_t tick_period_us_ = 50'000;
+  std::optional<Micros> next_tick_;  // unset until the first step
+  Micros now_{0};
+  Micros tick_period_{50'000};
   ServerMetrics metrics_;
-  std::function<void(const protocol::HostEvent&)> observer_;
+  std::function<void(const HostEvent&)> observer_;
 };
 
 }  // namespace theta_net::session

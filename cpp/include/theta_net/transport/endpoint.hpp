@@ -40,6 +40,13 @@ class Endpoint {
   // Open connections (handshake complete, not yet closed), in ascending id order.
   virtual std::vector<ConnectionId> connections() const = 0;
 
+  // Clients: starts a new connection to the same peer now (QuicClient: unless one is open or
+  // being attempted; SimEndpoint: always). The session's ClientDriver decides when, one attempt
+  // at a time; the endpoint only knows how. Errors: kState (this endpoint does not dial: a server,
+  // or a SimEndpoint that never connected), kRejected (QuicClient: the last attempt failed for
+  // good, e.g. the certificate did not match the pin or ALPN was refused).
+  virtual Status dial() { return make_error(ErrorCode::kState, "this endpoint does not dial"); }
+
   // Thread-safe: makes a poll() blocked in another thread return soon. Default: nothing to wake.
   virtual void interrupt() {}
 };

@@ -12,10 +12,9 @@
 
 #include "theta_net/core/result.hpp"
 #include "theta_net/core/rng.hpp"
+#include "theta_net/core/time.hpp"
 
 namespace theta_net::transport {
-
-using Nanos = std::chrono::nanoseconds;
 
 // Two-state Markov loss (Gilbert-Elliott): in state Bad most packets are lost, and the chain
 // stays there for 1 / p_bad_to_good packets on average, so losses come in bursts.

@@ -31,6 +31,7 @@ class QuicClient final : public Endpoint {
   std::optional<HandshakeTiming> handshake_timing() const;
   std::uint32_t failed_attempts() const;  // consecutive, reset by a successful connect
 
+  Status dial() override;
   Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
   void poll(std::chrono::nanoseconds max_wait) override;
   std::optional<Event> next_event() override;

@@ -57,6 +57,8 @@ class SimEndpoint final : public Endpoint {
  public:
   // Starts a connection to `server`; Connected follows when the handshake completes (on both).
   ConnectionId connect(const SimEndpoint& server);
+  // Connects again to the endpoint this one last connected to.
+  Status dial() override;
   std::uint32_t node() const { return node_; }
   const std::string& name() const;
 
@@ -72,6 +74,7 @@ class SimEndpoint final : public Endpoint {
   SimEndpoint(SimNetState& net, std::uint32_t node) : net_(&net), node_(node) {}
   SimNetState* net_;
   std::uint32_t node_;
+  const SimEndpoint* dialed_ = nullptr;  // the server of the last connect()
 };
 
 class SimNet {

@@ -1,11 +1,13 @@
-#include "theta_net/protocol/connection_lanes.hpp"
+#include "theta_net/session/connection_lanes.hpp"
 
 #include "theta_net/protocol/message_codec.hpp"
 
-namespace theta_net::protocol {
+namespace theta_net::session {
+
+using namespace protocol;
 
 ConnectionLanes::ConnectionLanes() {
-  for (std::size_t i = 0; i < kLaneCount; ++i) {
+  for (std::size_t i = 0; i < transport::kLaneCount; ++i) {
     const auto lane = static_cast<LaneId>(i);
     writers_.emplace_back(lane, LaneWriter::defaults_for(lane));
     readers_.emplace_back(lane);
@@ -32,12 +34,11 @@ Status ConnectionLanes::queue_encoded(EncodedMessage message) {
   return writers_[static_cast<std::size_t>(lane_of(*type))].add_encoded(std::move(message));
 }
 
-Status ConnectionLanes::flush(transport::Endpoint& endpoint, transport::ConnectionId conn) {
+void ConnectionLanes::flush(TransmitQueue& out, transport::ConnectionId conn) {
   for (LaneWriter& writer : writers_) {
     const auto lane = static_cast<transport::Lane>(writer.lane());
-    for (const Bytes& frame : writer.flush()) THETA_TRY(endpoint.send(conn, lane, frame));
+    for (Bytes& frame : writer.flush()) out.send(conn, lane, std::move(frame));
   }
-  return {};
 }
 
 Result<std::vector<AnyMessage>> ConnectionLanes::receive(LaneId lane, ByteSpan frame) {
@@ -48,4 +49,4 @@ const LaneReaderStats& ConnectionLanes::reader_stats(LaneId lane) const {
   return readers_[static_cast<std::size_t>(lane)].stats();
 }
 
-}  // namespace theta_net::protocol
+}  // namespace theta_net::session

@@ -1,64 +1,81 @@
-#include "theta_net/protocol/session_host.hpp"
+#include "theta_net/session/session_host.hpp"
 
 #include "theta_net/protocol/message_codec.hpp"
-#include "theta_net/transport/close_code.hpp"
 
-namespace theta_net::protocol {
+namespace theta_net::session {
 
-SessionHost::SessionHost(transport::Endpoint& endpoint, SessionHostConfig config,
-                         Ed25519KeyPair key, Rng rng)
-    : endpoint_(&endpoint), config_(config), handshake_(config.handshake, key, rng) {}
+using namespace protocol;
 
-void SessionHost::update(std::uint64_t now_us, std::uint32_t server_tick) {
-  now_us_ = now_us;
-  while (auto event = endpoint_->next_event()) {
-    switch (event->kind) {
-      case transport::EventKind::kConnected:
-        peers_[event->conn].connected_at_us = now_us;
-        break;
-      case transport::EventKind::kMessage: {
-        auto it = peers_.find(event->conn);
-        if (it != peers_.end())
-          on_message(event->conn, it->second, event->lane, event->payload, now_us, server_tick);
-        break;
-      }
-      case transport::EventKind::kDisconnected:
-      case transport::EventKind::kTimedOut: {
-        auto it = peers_.find(event->conn);
-        if (it == peers_.end()) break;
-        if (it->second.established) {
-          handshake_.on_disconnect(it->second.session_id, now_us);
-          HostEvent ended;
-          ended.kind = HostEvent::Kind::kSessionEnded;
-          ended.conn = event->conn;
-          ended.session_id = it->second.session_id;
-          ended.detail =
-              event->kind == transport::EventKind::kTimedOut
-                  ? std::string("timed out")
-                  : str_cat(event->close.by_peer ? "closed by the client" : "closed", " (code ",
-                            event->close.code, event->close.reason.empty() ? "" : ": ",
-                            event->close.reason, ")");
-          events_.push_back(std::move(ended));
-        }
-        peers_.erase(it);
-        break;
-      }
+SessionHost::SessionHost(SessionHostConfig config, Ed25519KeyPair key, Rng rng)
+    : config_(config), handshake_(config.handshake, key, rng) {}
+
+void SessionHost::handle(const transport::Event& event, Micros now) {
+  now_ = now;
+  switch (event.kind) {
+    case transport::EventKind::kConnected:
+      peers_[event.conn].connected_at = now;
+      break;
+    case transport::EventKind::kMessage: {
+      auto it = peers_.find(event.conn);
+      if (it != peers_.end()) on_message(event.conn, it->second, event.lane, event.payload, now);
+      break;
     }
+    case transport::EventKind::kDisconnected:
+    case transport::EventKind::kTimedOut:
+      on_connection_end(event, now);
+      break;
   }
-  // Connections that never said hello.
+}
+
+void SessionHost::on_connection_end(const transport::Event& event, Micros now) {
+  auto it = peers_.find(event.conn);
+  if (it == peers_.end()) return;
+  if (it->second.established) {
+    handshake_.on_disconnect(it->second.session_id, now);
+    HostEvent ended;
+    ended.kind = HostEvent::Kind::kSessionEnded;
+    ended.conn = event.conn;
+    ended.session_id = it->second.session_id;
+    ended.detail = event.kind == transport::EventKind::kTimedOut
+                       ? std::string("timed out")
+                       : str_cat(event.close.by_peer ? "closed by the client" : "closed", " (code ",
+                                 event.close.code, event.close.reason.empty() ? "" : ": ",
+                                 event.close.reason, ")");
+    events_.push_back(std::move(ended));
+  }
+  peers_.erase(it);
+}
+
+void SessionHost::handle_timeout(Micros now) {
+  now_ = now;
   std::vector<transport::ConnectionId> silent;
   for (const auto& [conn, peer] : peers_) {
-    if (!peer.established && now_us - peer.connected_at_us > config_.hello_timeout_us)
+    if (!peer.established && now - peer.connected_at > config_.hello_timeout)
       silent.push_back(conn);
   }
   for (transport::ConnectionId conn : silent) {
-    violation(conn, str_cat("no SessionHello within ", config_.hello_timeout_us / 1000, " ms"));
+    violation(
+        conn,
+        str_cat(
+            "no SessionHello within ",
+            std::chrono::duration_cast<std::chrono::milliseconds>(config_.hello_timeout).count(),
+            " ms"));
   }
-  flush();
+}
+
+std::optional<Micros> SessionHost::next_timeout() const {
+  std::optional<Micros> first;
+  for (const auto& [conn, peer] : peers_) {
+    if (peer.established) continue;
+    // handle_timeout acts once the silence is strictly longer than the timeout.
+    const Micros due = peer.connected_at + config_.hello_timeout + Micros(1);
+    if (!first || due < *first) first = due;
+  }
+  return first;
 }
 
 void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport::Lane lane,
-                             ByteSpan frame, std::uint64_t now_us, std::uint32_t server_tick) {
+                             ByteSpan frame, Micros now) {
   if (!peer.established && lane != transport::Lane::kControl) {
     return violation(conn, "the first message must be SessionHello on the control lane");
   }
@@ -77,8 +94,8 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
         return violation(conn,
                          str_cat("expected SessionHello, got ", message_name(type_of(message))));
       }
-      if (!on_hello(conn, peer, *hello, now_us, server_tick)) {
-        peers_.erase(conn);  // refused: the transport closes it; `peer` is gone from here on
+      if (!on_hello(conn, peer, *hello, now)) {
+        peers_.erase(conn);  // refused: its close is queued; `peer` is gone from here on
         return;
       }
       continue;
@@ -87,9 +104,12 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
         beat && beat->kind == HeartbeatKind::kPing) {
       Heartbeat pong = *beat;
       pong.kind = HeartbeatKind::kPong;
-      pong.responder_at_us = now_us;
-      pong.server_tick = server_tick;
-      (void)peer.lanes.queue(pong);
+      pong.responder_at_us = count_us(now);
+      pong.server_tick = server_tick_;
+      // A pong always fits the control lane; a failure here is a bug, and says so.
+      if (Status queued = peer.lanes.queue(pong); !queued.ok()) {
+        return violation(conn, "cannot answer the ping: " + queued.error().describe());
+      }
       ++counters_.pings_answered;
       continue;
     }
@@ -106,15 +126,15 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
 }
 
 bool SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const SessionHello& hello,
-                           std::uint64_t now_us, std::uint32_t server_tick) {
+                           Micros now) {
   ++counters_.hellos;
-  HandshakeOutcome outcome = handshake_.on_hello(hello, server_tick, now_us);
+  HandshakeOutcome outcome = handshake_.on_hello(hello, server_tick_, now);
   if (!outcome.accepted) {
     ++counters_.rejected;
-    (void)peer.lanes.queue(outcome.reject);
-    (void)peer.lanes.flush(*endpoint_, conn);
-    endpoint_->close(conn, static_cast<std::uint64_t>(CloseCode::kHandshakeRejected),
-                     enum_name(outcome.reject.reason).value_or("rejected"));
+    // A reject is a few bytes on an empty control lane: it always fits.
+    if (peer.lanes.queue(outcome.reject).ok()) peer.lanes.flush(transmits_, conn);
+    transmits_.close(conn, CloseCode::kHandshakeRejected,
+                     std::string(enum_name(outcome.reject.reason).value_or("rejected")));
     HostEvent refused;
     refused.kind = HostEvent::Kind::kRefused;
     refused.conn = conn;
@@ -125,7 +145,11 @@ bool SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const Sessi
   ++counters_.accepted;
   // The ack goes out in the negotiated minor's layout; so does everything after it.
   peer.lanes.negotiate(outcome.ack.protocol_minor, false);
-  (void)peer.lanes.queue(outcome.ack);
+  if (Status queued = peer.lanes.queue(outcome.ack); !queued.ok()) {
+    handshake_.on_disconnect(outcome.ack.session_id, now);
+    violation(conn, "cannot send the SessionAck: " + queued.error().describe());
+    return false;
+  }
   peer.lanes.negotiate(outcome.ack.protocol_minor,
                        (outcome.ack.capabilities & capabilities_bits::kCompression) != 0);
   peer.established = true;
@@ -135,8 +159,7 @@ bool SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const Sessi
     // finished (its end must not mark the session disconnected).
     for (auto it = peers_.begin(); it != peers_.end();) {
       if (it->first != conn && it->second.established && it->second.session_id == peer.session_id) {
-        endpoint_->close(it->first, static_cast<std::uint64_t>(CloseCode::kNormal),
-                         "session resumed elsewhere");
+        transmits_.close(it->first, CloseCode::kNormal, "session resumed elsewhere");
         it = peers_.erase(it);
       } else {
         ++it;
@@ -157,8 +180,8 @@ void SessionHost::violation(transport::ConnectionId conn, std::string reason) {
   ++counters_.protocol_errors;
   auto it = peers_.find(conn);
   if (it != peers_.end() && it->second.established)
-    handshake_.on_disconnect(it->second.session_id, now_us_);
-  endpoint_->close(conn, static_cast<std::uint64_t>(CloseCode::kProtocolError), reason);
+    handshake_.on_disconnect(it->second.session_id, now_);
+  transmits_.close(conn, CloseCode::kProtocolError, reason);
   HostEvent refused;
   refused.kind = HostEvent::Kind::kRefused;
   refused.conn = conn;
@@ -192,14 +215,14 @@ Status SessionHost::send_encoded(transport::ConnectionId conn, EncodedMessage me
 }
 
 void SessionHost::flush() {
-  for (auto& [conn, peer] : peers_) (void)peer.lanes.flush(*endpoint_, conn);
+  for (auto& [conn, peer] : peers_) peer.lanes.flush(transmits_, conn);
 }
 
 void SessionHost::close(transport::ConnectionId conn, CloseCode code, std::string_view reason) {
   auto it = peers_.find(conn);
   if (it == peers_.end()) return;
-  (void)it->second.lanes.flush(*endpoint_, conn);
-  endpoint_->close(conn, static_cast<std::uint64_t>(code), reason);
+  it->second.lanes.flush(transmits_, conn);
+  transmits_.close(conn, code, std::string(reason));
 }
 
 std::vector<transport::ConnectionId> SessionHost::sessions() const {
@@ -216,4 +239,4 @@ const SessionRecord* SessionHost::session_of(transport::ConnectionId conn) const
   return handshake_.session(it->second.session_id);
 }
 
-}  // namespace theta_net::protocol
+}  // namespace theta_net::session

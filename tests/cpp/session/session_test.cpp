@@ -1,4 +1,5 @@
-// SessionHost and SessionClient over SimNet (deterministic, virtual time) and over real QUIC.
+// SessionHost and SessionClient, driven by a ServerDriver and ClientDrivers, over SimNet
+// (deterministic, virtual time) and over real QUIC.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -6,16 +7,18 @@
 
 #include "theta_net/protocol/frame_messages.hpp"
 #include "theta_net/protocol/message_codec.hpp"
-#include "theta_net/protocol/session_client.hpp"
-#include "theta_net/protocol/session_host.hpp"
+#include "theta_net/session/client_driver.hpp"
+#include "theta_net/session/driver_clock.hpp"
+#include "theta_net/session/server_driver.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
 
-namespace theta_net::protocol {
+namespace theta_net::session {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace protocol;
 using transport::SimEndpoint;
 using transport::SimNet;
 
@@ -28,28 +31,27 @@ struct SimWorld {
   explicit SimWorld(
       transport::LinkConfig link = transport::link_preset(transport::LinkPreset::kGood))
       : net(9), server_endpoint(net.add_endpoint("server")), link_config(std::move(link)) {
-    host = std::make_unique<SessionHost>(server_endpoint, SessionHostConfig{}, key(1), Rng(2));
+    host = std::make_unique<SessionHost>(SessionHostConfig{}, key(1), Rng(2));
+    host_driver = std::make_unique<ServerDriver>(server_endpoint, *host);
   }
   SessionClient& add_client(SessionClientConfig config = {}) {
     SimEndpoint& endpoint = net.add_endpoint("client" + std::to_string(clients.size()));
     net.set_links(server_endpoint, endpoint, link_config);
     endpoint.connect(server_endpoint);
     client_endpoints.push_back(&endpoint);
-    clients.push_back(std::make_unique<SessionClient>(endpoint, config, key(100 + clients.size()),
+    clients.push_back(std::make_unique<SessionClient>(config, key(100 + clients.size()),
                                                       Rng(200 + clients.size())));
+    client_drivers.push_back(std::make_unique<ClientDriver>(endpoint, *clients.back()));
     return *clients.back();
   }
-  // Runs the network and everyone's update() in 10 ms steps.
+  // Runs the network and every driver in 10 ms steps.
   void run(std::chrono::milliseconds duration) {
     for (auto t = 0ms; t < duration; t += 10ms) {
       net.advance_by(10ms);
-      const auto now_us = static_cast<std::uint64_t>(net.now().count() / 1000);
-      server_endpoint.poll(0ns);
-      host->update(now_us, tick++);
-      for (std::size_t i = 0; i < clients.size(); ++i) {
-        client_endpoints[i]->poll(0ns);
-        clients[i]->update(now_us);
-      }
+      const Micros now = to_micros(net.now());
+      host->set_server_tick(tick++);
+      host_driver->step(now);
+      for (auto& driver : client_drivers) driver->step(now);
     }
   }
   std::vector<HostEvent> host_events() {
@@ -62,8 +64,10 @@ struct SimWorld {
   SimEndpoint& server_endpoint;
   transport::LinkConfig link_config;
   std::unique_ptr<SessionHost> host;
+  std::unique_ptr<ServerDriver> host_driver;
   std::vector<SimEndpoint*> client_endpoints;
   std::vector<std::unique_ptr<SessionClient>> clients;
+  std::vector<std::unique_ptr<ClientDriver>> client_drivers;
   std::uint32_t tick = 0;
 };
 
@@ -103,8 +107,8 @@ TEST(SessionOverSimNet, TwoClientsEstablishExchangeMessagesAndMeasureRtt) {
   EXPECT_EQ(at_b.back().kind, ClientEvent::Kind::kMessage);
   // Heartbeats measured the 40 ms round trip of the "good" preset (+- jitter, + 10 ms steps).
   world.run(3000ms);
-  EXPECT_GT(a.rtt_us(), 30'000u);
-  EXPECT_LT(a.rtt_us(), 80'000u);
+  EXPECT_GT(a.rtt(), 30ms);
+  EXPECT_LT(a.rtt(), 80ms);
   EXPECT_GT(world.host->counters().pings_answered, 4u);
 }
 
@@ -176,12 +180,13 @@ TEST(SessionOverSimNet, ADroppedClientResumesItsSession) {
   world.run(1000ms);
   ASSERT_EQ(client.state(), SessionState::kEstablished);
   const std::uint64_t id = client.session()->session_id;
-  // The transport connection ends (the client's endpoint closes it) and a new one is made.
+  // The transport connection ends (the client's endpoint closes it); the client's driver dials
+  // a new one after its reconnection pause (500 ms).
   world.client_endpoints[0]->close(*client.connection(), 0, "switching networks");
   world.run(500ms);
   EXPECT_EQ(client.state(), SessionState::kConnecting);
-  world.client_endpoints[0]->connect(world.server_endpoint);
   world.run(1000ms);
+  EXPECT_EQ(world.client_drivers[0]->counters().reconnects, 1u);
   ASSERT_EQ(client.state(), SessionState::kEstablished);
   EXPECT_TRUE(client.session()->resumed);
   EXPECT_EQ(client.session()->session_id, id);
@@ -210,22 +215,19 @@ TEST(SessionOverQuic, HandshakeHeartbeatsAndMessagesOnLoopback) {
   client_config.port = (*server)->port();
   auto client_endpoint = transport::QuicClient::create(client_config);
   ASSERT_TRUE(client_endpoint.ok()) << client_endpoint.error().describe();
-  SessionHost host(**server, {}, key(1), Rng(2));
-  SessionClient client(**client_endpoint, {}, key(3), Rng(4));
-  const auto start = std::chrono::steady_clock::now();
-  auto now_us = [&] {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::steady_clock::now() - start)
-                                          .count());
-  };
+  SessionHost host({}, key(1), Rng(2));
+  SessionClient client({}, key(3), Rng(4));
+  ServerDriver host_driver(**server, host);
+  ClientDriver client_driver(**client_endpoint, client);
+  const DriverClock clock;
   bool chat_seen = false;
   for (int i = 0; i < 400 && !(client.state() == SessionState::kEstablished && chat_seen &&
-                               client.rtt_us() > 0);
+                               client.rtt() > 0us);
        ++i) {
-    (*server)->poll(1ms);
-    host.update(now_us(), 0);
-    (*client_endpoint)->poll(1ms);
-    client.update(now_us());
+    host_driver.wait(clock.now(), 1ms);
+    host_driver.step(clock.now());
+    client_driver.wait(1ms);
+    client_driver.step(clock.now());
     if (client.state() == SessionState::kEstablished && i % 50 == 0) {
       ChatMessage chat;
       chat.text = "over quic";
@@ -236,10 +238,10 @@ TEST(SessionOverQuic, HandshakeHeartbeatsAndMessagesOnLoopback) {
   }
   EXPECT_EQ(client.state(), SessionState::kEstablished);
   EXPECT_TRUE(chat_seen);
-  EXPECT_GT(client.rtt_us(), 0u);
-  EXPECT_LT(client.rtt_us(), 200'000u);
+  EXPECT_GT(client.rtt(), 0us);
+  EXPECT_LT(client.rtt(), 200ms);
   EXPECT_EQ(host.counters().accepted, 1u);
 }
 
 }  // namespace
-}  // namespace theta_net::protocol
+}  // namespace theta_net::session

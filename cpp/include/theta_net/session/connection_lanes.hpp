@@ -1,0 +1,43 @@
+// The protocol state of one transport connection: a LaneWriter and a LaneReader per lane, and the
+// negotiated minor version and compression. It turns messages into frames on the right lane and
+// frames back into messages; SessionHost and SessionClient own one per connection. No I/O: frames
+// go to a TransmitQueue that the driver empties into the endpoint.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "theta_net/protocol/lane_codec.hpp"
+#include "theta_net/session/transmit.hpp"
+
+namespace theta_net::session {
+
+class ConnectionLanes {
+ public:
+  ConnectionLanes();
+
+  // After the handshake: encode for `minor`, compress large reliable frames if negotiated.
+  void negotiate(std::uint16_t minor, bool compression);
+
+  // Queues a message on its lane's writer. Errors: those of LaneWriter::add: kInvalidArgument
+  // (the message belongs to no lane this writer has), kLimitExceeded (larger than a frame of its
+  // lane), and encode_body's for a message that breaks its schema's limits.
+  Status queue(const protocol::AnyMessage& message);
+  // The same for a message encoded earlier; also kInvalidArgument for an unknown message type.
+  Status queue_encoded(protocol::EncodedMessage message);
+  // Moves every pending frame, lane by lane, to `out` for `conn`.
+  void flush(TransmitQueue& out, transport::ConnectionId conn);
+  // The messages of one transport message. Errors: those of LaneReader::read (kRejected for a
+  // duplicate or stale datagram frame, which callers drop; anything else is a protocol violation).
+  Result<std::vector<protocol::AnyMessage>> receive(protocol::LaneId lane, ByteSpan frame);
+
+  const protocol::LaneReaderStats& reader_stats(protocol::LaneId lane) const;
+  std::uint16_t minor() const { return minor_; }
+
+ private:
+  std::vector<protocol::LaneWriter> writers_;  // indexed by lane id
+  std::vector<protocol::LaneReader> readers_;
+  std::uint16_t minor_ = protocol::kProtocolMinor;
+};
+
+}  // namespace theta_net::session

@@ -1,0 +1,101 @@
+// The client side of a theta_net session, without I/O, over a transport with one connection at a
+// time (a QuicClient or a SimNet client): on every transport connection it sends SessionHello
+// (with the resume token of the previous session after a reconnect), checks the reply, then
+// exchanges messages and keeps a heartbeat going to measure RTT and jitter.
+//
+// Transport events and `now` go in (handle, handle_timeout); sends and closes come out
+// (poll_transmit) and so do session events (next_event). A ClientDriver moves them between the
+// endpoint and this object, and decides when to reconnect.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theta_net/core/time.hpp"
+#include "theta_net/protocol/handshake.hpp"
+#include "theta_net/session/connection_lanes.hpp"
+#include "theta_net/session/transmit.hpp"
+
+namespace theta_net::session {
+
+struct SessionClientConfig {
+  protocol::ClientHandshakeConfig handshake;
+  Micros heartbeat_interval = std::chrono::seconds(1);
+  bool resume = true;  // after a reconnect, ask to resume the previous session
+};
+
+enum class SessionState : std::uint8_t { kConnecting, kHandshaking, kEstablished, kRejected };
+
+struct ClientEvent {
+  enum class Kind : std::uint8_t {
+    kEstablished,  // the server accepted (ack holds the session)
+    kRejected,     // the server refused (detail says why); no retry
+    kLost,         // the connection ended; the driver may reconnect
+    kMessage,
+  };
+  Kind kind = Kind::kMessage;
+  std::optional<protocol::SessionAck> ack;
+  std::optional<protocol::AnyMessage> message;
+  std::string detail;
+};
+
+class SessionClient {
+ public:
+  SessionClient(SessionClientConfig config, Ed25519KeyPair key, Rng rng);
+
+  // One event from the transport.
+  void handle(const transport::Event& event, Micros now);
+  // Sends a heartbeat when one is due.
+  void handle_timeout(Micros now);
+  // When handle_timeout next has something to do, if ever.
+  std::optional<Micros> next_timeout() const;
+  // The connection is gone although the transport has not said so (the driver noticed that the
+  // idle timeout passed while it was paused): forget it, report kLost, and queue its close.
+  void abandon(std::string detail);
+
+  std::optional<ClientEvent> next_event();
+  std::optional<Transmit> poll_transmit() { return transmits_.poll(); }
+
+  // Queues a message. Errors: kState (not established), and those of ConnectionLanes::queue.
+  Status send(const protocol::AnyMessage& message);
+  // Moves the lanes' frames to the transmit queue.
+  void flush();
+
+  SessionState state() const { return state_; }
+  const std::optional<protocol::SessionAck>& session() const { return ack_; }
+  // Heartbeat round trips: smoothed as in RFC 6298, and the mean deviation.
+  Micros rtt() const { return rtt_; }
+  Micros jitter() const { return jitter_; }
+  std::optional<transport::ConnectionId> connection() const { return conn_; }
+  // Frames from the server that broke the protocol (each closed the connection).
+  std::uint64_t protocol_errors() const { return protocol_errors_; }
+
+ private:
+  void on_frame(transport::Lane lane, ByteSpan frame, Micros now);
+  // Closes the connection for a reason of ours, and reports it lost.
+  void fail(protocol::CloseCode code, const std::string& reason, std::string detail);
+  void lost(std::string detail);
+
+  SessionClientConfig config_;
+  Ed25519KeyPair key_;
+  Rng rng_;
+  std::optional<protocol::ClientHandshake> handshake_;
+  std::optional<ConnectionLanes> lanes_;
+  std::optional<transport::ConnectionId> conn_;
+  SessionState state_ = SessionState::kConnecting;
+  std::optional<protocol::SessionAck> ack_;
+  std::deque<ClientEvent> events_;
+  TransmitQueue transmits_;
+  static constexpr std::size_t kMaxEarlyMessages = 4096;
+  std::vector<protocol::AnyMessage> early_;  // reliable messages that overtook the SessionAck
+  Micros next_ping_{0};
+  std::uint32_t ping_id_ = 0;
+  Micros rtt_{0};
+  Micros jitter_{0};
+  std::uint64_t protocol_errors_ = 0;
+};
+
+}  // namespace theta_net::session

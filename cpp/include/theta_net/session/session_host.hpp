@@ -1,0 +1,114 @@
+// The server side of theta_net sessions, without I/O. For each new connection it waits for
+// SessionHello on the control lane, runs the ServerHandshake, answers SessionAck or SessionReject,
+// and from then on turns frames into messages. It answers heartbeat pings itself. A connection
+// that breaks the protocol (garbage, a first message that is not a hello, a corrupt frame) is
+// closed with CloseCode::protocol_error and a reason; the others carry on.
+//
+// Transport events and `now` go in (handle, handle_timeout); sends and closes come out
+// (poll_transmit) and so do session events (next_event). A ServerDriver moves them between the
+// endpoint and this object in its documented order; tests can do the same by hand.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "theta_net/core/time.hpp"
+#include "theta_net/protocol/handshake.hpp"
+#include "theta_net/session/connection_lanes.hpp"
+#include "theta_net/session/transmit.hpp"
+
+namespace theta_net::session {
+
+struct SessionHostConfig {
+  protocol::ServerHandshakeConfig handshake;
+  Micros hello_timeout = std::chrono::seconds(5);  // a connection silent this long is closed
+};
+
+struct HostEvent {
+  enum class Kind : std::uint8_t {
+    kSessionStarted,  // handshake accepted (session holds the record)
+    kSessionEnded,    // the connection of an established session ended
+    kRefused,         // a hello was rejected (detail says why) or a connection broke the protocol
+    kMessage,         // a message from an established session
+  };
+  Kind kind = Kind::kMessage;
+  transport::ConnectionId conn;
+  std::uint64_t session_id = 0;
+  protocol::SessionRecord session;
+  std::optional<protocol::AnyMessage> message;
+  std::string detail;
+};
+
+struct SessionHostCounters {
+  std::uint64_t hellos = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t protocol_errors = 0;
+  std::uint64_t pings_answered = 0;
+  std::uint64_t frames_dropped = 0;  // duplicate or stale datagram frames
+};
+
+class SessionHost {
+ public:
+  SessionHost(SessionHostConfig config, Ed25519KeyPair key, Rng rng);
+
+  // One event from the transport (connected, message, disconnected, timed out).
+  void handle(const transport::Event& event, Micros now);
+  // Closes connections that said no hello within the timeout.
+  void handle_timeout(Micros now);
+  // When handle_timeout next has something to do, if ever.
+  std::optional<Micros> next_timeout() const;
+  // The server tick that pongs and acks carry (the application sets it as it ticks).
+  void set_server_tick(std::uint32_t tick) { server_tick_ = tick; }
+
+  std::optional<HostEvent> next_event();
+  // The next send or close for the transport, in the order they were decided.
+  std::optional<Transmit> poll_transmit() { return transmits_.poll(); }
+
+  // Queues a message for an established session (out through poll_transmit after flush()).
+  // Errors: kClosed (no established session on `conn`), and those of ConnectionLanes::queue.
+  Status send(transport::ConnectionId conn, const protocol::AnyMessage& message);
+  // The same for a message encoded earlier. Errors: kClosed, and ConnectionLanes::queue_encoded's.
+  Status send_encoded(transport::ConnectionId conn, protocol::EncodedMessage message);
+  // Moves the frames of every connection's lane writers to the transmit queue.
+  void flush();
+  // Flushes `conn`, then queues its close with `code` and `reason`.
+  void close(transport::ConnectionId conn, protocol::CloseCode code, std::string_view reason);
+  // A peer broke the protocol: closes its connection with protocol_error and `reason`, reports it
+  // as kRefused, and forgets the peer (its session, if any, may be resumed like a dropped one).
+  void violation(transport::ConnectionId conn, std::string reason);
+
+  std::vector<transport::ConnectionId> sessions() const;
+  const protocol::SessionRecord* session_of(transport::ConnectionId conn) const;
+  const SessionHostCounters& counters() const { return counters_; }
+  const protocol::ServerHandshake& handshake() const { return handshake_; }
+
+ private:
+  struct Peer {
+    ConnectionLanes lanes;
+    bool established = false;
+    std::uint64_t session_id = 0;
+    Micros connected_at{0};
+  };
+
+  void on_message(transport::ConnectionId conn, Peer& peer, transport::Lane lane, ByteSpan frame,
+                  Micros now);
+  // False when the hello was refused (the caller then forgets the peer).
+  bool on_hello(transport::ConnectionId conn, Peer& peer, const protocol::SessionHello& hello,
+                Micros now);
+  void on_connection_end(const transport::Event& event, Micros now);
+
+  SessionHostConfig config_;
+  protocol::ServerHandshake handshake_;
+  std::map<transport::ConnectionId, Peer> peers_;  // ordered: deterministic iteration
+  std::deque<HostEvent> events_;
+  TransmitQueue transmits_;
+  SessionHostCounters counters_;
+  Micros now_{0};
+  std::uint32_t server_tick_ = 0;
+};
+
+}  // namespace theta_net::session
