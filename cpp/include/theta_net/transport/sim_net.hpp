@@ -60,6 +60,8 @@ class SimEndpoint final : public Endpoint {
   std::uint32_t node() const { return node_; }
   const std::string& name() const;
 
+  // Errors: kInvalidArgument (a message the lane rules refuse, see check_message), kClosed (no
+  // open connection `conn`).
   Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
   void poll(std::chrono::nanoseconds max_wait) override;
   std::optional<Event> next_event() override;
