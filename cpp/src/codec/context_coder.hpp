@@ -26,10 +26,13 @@ namespace theta_net::codec::best {
 std::size_t max_payload_size(ChunkDims dims);
 
 // Palette indices (each < palette_size) -> payload; returns its size.
+// Errors: kLimitExceeded (`out` is too small or the model's memory cannot be had).
 Result<std::size_t> encode_indices(std::span<const std::uint16_t> indices, ChunkDims dims,
                                    std::uint32_t palette_size, std::span<std::uint8_t> out);
 
 // Payload -> palette indices, every one < palette_size.
+// Errors: kTruncated (the payload ends early), kCorrupt (an index beyond the palette, bytes
+// after the payload, or the model's memory cannot be had).
 Status decode_indices(std::span<const std::uint8_t> payload, ChunkDims dims,
                       std::uint32_t palette_size, std::span<std::uint16_t> out);
 

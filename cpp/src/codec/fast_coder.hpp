@@ -40,14 +40,18 @@ struct EncodeStats {
 };
 
 // Encodes block ids; palette indices come from `indexer`, which is consulted only on escapes
-// (a few dozen times per section), never per voxel. Fails only when `out` is too small or
-// scratch memory cannot be had; more than kMaxPalette ids show as indexer overflow.
+// (a few dozen times per section), never per voxel. More than kMaxPalette ids show as indexer
+// overflow, not as an error.
+// Errors: kLimitExceeded (`out` is too small or scratch memory cannot be had).
 Result<EncodeStats> encode_ids(std::span<const std::uint16_t> ids, ChunkDims dims,
                                IdIndexer& indexer, std::span<std::uint8_t> out, bool use_avx2);
 
 // Decodes a payload into block ids (palette[index]) and their CRC32C (as crc32c() of `out`;
 // the AVX2 kernel computes it as it goes). Never reads outside `payload` or writes outside
-// out[0, dims.volume()); every id written is a palette entry. Errors name the reason.
+// out[0, dims.volume()); every id written is a palette entry.
+// Errors: kTruncated (the payload ends early), kCorrupt (counts over the voxel count, misses
+// that do not fit the voxels, bytes or bits after the codes), kOutOfRange (an escape to an index
+// beyond the palette), kLimitExceeded (scratch memory cannot be had).
 Status decode_ids(std::span<const std::uint8_t> payload, ChunkDims dims,
                   std::span<const std::uint16_t> palette, std::span<std::uint16_t> out,
                   const Kernels& kernels, std::uint32_t& crc);

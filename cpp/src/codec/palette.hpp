@@ -54,6 +54,9 @@ void write_palette(ByteWriter& out, std::span<const std::uint16_t> ids);
 // Parses a palette into `ids_out` (room for kMaxPalette) and returns its entry count. Rejects
 // counts above kMaxPalette or the voxel count, ids above 0xFFFF, and duplicate ids (the coders
 // rely on distinct values).
+// Errors: kTruncated (the input ends inside the palette), kLimitExceeded (more than kMaxPalette
+// entries), kCorrupt (more entries than voxels, a repeated id, a non-canonical varint),
+// kOverflow (a varint over 64 bits), kOutOfRange (an id above 0xFFFF).
 Result<std::uint32_t> read_palette(ByteReader& in, std::size_t voxel_count, std::uint16_t* ids_out);
 
 }  // namespace theta_net::codec

@@ -105,6 +105,10 @@ class Encoder {
  public:
   Encoder(Bytes& out, std::uint16_t minor) : sink_(&out), packer_(sink_), minor_(minor) {}
 
+  // Appends s as a msgpack array of its fields up to the minor version.
+  // Errors: kInvalidArgument (an enum field holding no value of its enum, a NaN or infinite
+  // float, text that is not valid UTF-8), kLimitExceeded (a text, bytes, list or map over its
+  // schema limit).
   template <Visitable S>
   Status message(const S& s) {
     path_.push(S::kName);
@@ -220,6 +224,8 @@ class Decoder {
  public:
   explicit Decoder(ByteSpan body) : reader_(body) {}
 
+  // Decodes the whole input as one S.
+  // Errors: those of decode_body<S> (message_codec.hpp).
   template <Visitable S>
   Result<S> message() {
     S out{};

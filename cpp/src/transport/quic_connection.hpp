@@ -93,6 +93,8 @@ class QuicConnection {
     Timestamp started = 0, completed = 0, confirmed = 0;
   };
 
+  // A client connection (connect) or a server one for the first packet's header (accept).
+  // Errors: kState (ngtcp2 cannot create the connection), and those of init_tls.
   static Result<std::unique_ptr<QuicConnection>> connect(QuicConnectionSetup setup, Timestamp now);
   static Result<std::unique_ptr<QuicConnection>> accept(QuicConnectionSetup setup,
                                                         const ngtcp2_pkt_hd& hd, Timestamp now);
@@ -109,6 +111,9 @@ class QuicConnection {
   // Something besides ACKs wants writing: application data, the handshake, a close.
   bool wants_flush() const;
 
+  // Queues one message for the next flush().
+  // Errors: kInvalidArgument (a message the lane rules refuse, see check_message), kClosed (the
+  // connection is not open: still handshaking, closing or gone).
   Status send(Lane lane, ByteSpan message);
   void close(std::uint64_t code, std::string_view reason, Timestamp now);  // graceful
   void close_now(std::uint64_t code, std::string_view reason, Timestamp now);
@@ -129,6 +134,8 @@ class QuicConnection {
  private:
   friend struct QuicCallbacks;
   explicit QuicConnection(QuicConnectionSetup setup);
+  // Creates the TLS session and hands it to ngtcp2.
+  // Errors: those of make_tls_session.
   Status init_tls();
   ngtcp2_path path() const;
 
@@ -141,6 +148,8 @@ class QuicConnection {
 
   // quic_connection_io.cpp
   void on_handshake_completed();
+  // Stream bytes from ngtcp2: deframed and delivered as messages.
+  // Errors: none (a peer's violation closes the connection through protocol_error instead).
   Status on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len,
                         bool fin);
   void on_datagram(const std::uint8_t* data, std::size_t len);

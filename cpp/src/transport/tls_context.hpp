@@ -31,6 +31,8 @@ class KeyLog {
 class ServerCredentials {
  public:
   // Loads PEM files, or generates a self-signed certificate when both paths are empty.
+  // Errors: kInvalidArgument (only one of the two paths given), kIo (GnuTLS cannot allocate the
+  // credentials, read, parse, generate, sign, install or export the certificate).
   static Result<std::unique_ptr<ServerCredentials>> create(const std::string& cert_file,
                                                            const std::string& key_file);
   ~ServerCredentials();
@@ -45,6 +47,8 @@ class ServerCredentials {
 
 class ClientCredentials {
  public:
+  // Certificate credentials for a client connection.
+  // Errors: kIo (GnuTLS cannot allocate the credentials).
   static Result<std::unique_ptr<ClientCredentials>> create();
   ~ClientCredentials();
   gnutls_certificate_credentials_t get() const { return cred_; }
@@ -65,6 +69,8 @@ struct TlsSessionOptions {
   ngtcp2_crypto_conn_ref* conn_ref = nullptr;  // gnutls_session_get_ptr returns this
 };
 
+// A TLS 1.3 session set up for ngtcp2 with the options' credentials and ALPN.
+// Errors: kIo (GnuTLS or ngtcp2_crypto refuses a step of the setup).
 Result<gnutls_session_t> make_tls_session(const TlsSessionOptions& options);
 
 }  // namespace theta_net::transport

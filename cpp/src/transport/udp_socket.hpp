@@ -28,8 +28,11 @@ struct SocketAddress {
 };
 
 // Resolves a numeric address or a name ("127.0.0.1", "::1", "localhost") and a port.
+// Errors: kInvalidArgument (getaddrinfo cannot resolve it).
 Result<SocketAddress> resolve_address(const std::string& host, std::uint16_t port);
 // "HOST:PORT" or "[V6]:PORT".
+// Errors: kInvalidArgument (no port, a port that is not a number up to 65535, or a host that
+// does not resolve).
 Result<SocketAddress> parse_host_port(std::string_view text);
 
 class UdpSocket {
@@ -41,9 +44,12 @@ class UdpSocket {
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
 
+  // A socket bound to `local`.
+  // Errors: kIo (socket() or bind() fails).
   static Result<UdpSocket> bind(const SocketAddress& local);
   // A socket bound to an ephemeral port of the family of `remote` and connected to it, so the
   // kernel reports ICMP port-unreachable as ECONNREFUSED.
+  // Errors: kIo (socket() or connect() fails).
   static Result<UdpSocket> connect(const SocketAddress& remote);
 
   const SocketAddress& local_address() const { return local_; }

@@ -89,20 +89,35 @@ class ChunkCodec {
  public:
   ChunkCodec() : ChunkCodec(ChunkPreset::kDefault) {}
   explicit ChunkCodec(ChunkPreset preset);
-  // Errors (kInvalidArgument) for modes that do not exist, a zstd level outside 1..22, or a
-  // zstd dictionary zstd cannot load.
+  // A codec for `config`.
+  // Errors: kInvalidArgument (modes that do not exist, a zstd level outside 1..22, or a zstd
+  // dictionary zstd cannot load).
   static Result<ChunkCodec> create(ChunkCodecConfig config);
 
-  // Encodes dims.volume() ids (exactly that many) in Y,Z,X order. Errors: kInvalidArgument for
-  // dims outside the limits or a wrong id count.
+  // Encodes dims.volume() ids (exactly that many) in Y,Z,X order.
+  // Errors: kInvalidArgument (dims outside the limits or a wrong id count).
   Result<Bytes> encode(std::span<const std::uint16_t> ids, ChunkDims dims) const;
   // The same into `out` (replacing its contents), reusing its capacity.
+  // Errors: those of encode.
   Status encode_into(std::span<const std::uint16_t> ids, ChunkDims dims, Bytes& out) const;
 
   // Parses and checks the header alone (version, mode, dims within the limits).
+  // Errors: kTruncated (the blob ends inside the header), kUnsupportedVersion (a format version
+  // other than kChunkFormatVersion), kCorrupt (a mode that does not exist, a non-canonical dims
+  // varint), kOverflow (a dims varint over 64 bits), kLimitExceeded (a side outside
+  // 1..kMaxSide or more than kMaxVoxels voxels).
   static Result<ChunkHeader> read_header(ByteSpan blob);
+  // Decodes a blob into a new chunk.
+  // Errors: those of decode_into (except the output size).
   Result<DecodedChunk> decode(ByteSpan blob) const;
   // Decodes into `out`, which must hold exactly read_header(blob)->dims.volume() ids.
+  // Errors: those of read_header; kInvalidArgument (`out` of another size, or a zstd body made
+  // with a dictionary this codec does not have), kTruncated (the body ends early), kCorrupt (a
+  // malformed body: a palette longer than the chunk or with a repeated id, runs that do not
+  // tile the chunk, non-zero padding, a bad zstd frame, a non-canonical varint, bytes after the
+  // body), kOverflow (a varint over 64 bits), kOutOfRange (an id above 0xFFFF or an index
+  // beyond the palette), kLimitExceeded (a palette over kMaxPalette ids, or no memory for the
+  // decoder's scratch), kChecksumMismatch (the decoded ids do not match the header's CRC32C).
   Status decode_into(ByteSpan blob, std::span<std::uint16_t> out) const;
 
   const ChunkCodecConfig& config() const { return config_; }
@@ -123,8 +138,9 @@ class ChunkCodec {
 };
 
 // A zstd dictionary for ChunkMode::kZstd trained on sample boxes (`ids` holds the boxes one
-// after another, each of `dims`), at most `max_bytes` long. Errors: kInvalidArgument when there
-// are too few samples for zstd's trainer.
+// after another, each of `dims`), at most `max_bytes` long.
+// Errors: kInvalidArgument (dims outside the limits, `ids` not whole boxes, or zstd's trainer
+// fails, e.g. on too few samples).
 Result<Bytes> train_zstd_dictionary(std::span<const std::uint16_t> ids, ChunkDims dims,
                                     std::size_t max_bytes = 16 * 1024);
 

@@ -28,16 +28,26 @@ std::vector<BlockChange> chunk_changes(std::span<const std::uint16_t> base,
                                        std::span<const std::uint16_t> target);
 
 // A diff applying `changes` (any order; for a repeated index the last one counts; changes to the
-// id already there are dropped) to `base`. `codec` codes the full-chunk alternative. Errors:
-// kInvalidArgument for dims or a base of the wrong size, kOutOfRange for an index past the box.
+// id already there are dropped) to `base`. `codec` codes the full-chunk alternative.
+// Errors: kInvalidArgument (dims outside the limits or a base of another size), kOutOfRange (a
+// change's index past the box).
 Result<Bytes> encode_chunk_diff(std::span<const std::uint16_t> base, ChunkDims dims,
                                 std::span<const BlockChange> changes, const ChunkCodec& codec);
+// The diff that turns `base` into `target`.
+// Errors: kInvalidArgument (dims outside the limits, or a base or target of another size).
 Result<Bytes> encode_chunk_diff(std::span<const std::uint16_t> base,
                                 std::span<const std::uint16_t> target, ChunkDims dims,
                                 const ChunkCodec& codec);
 
 // Applies a diff to `ids` (the base, dims.volume() ids) in place; on any error `ids` is left as
 // it was. `codec` decodes a full-chunk diff (it needs the encoder's zstd dictionary, if any).
+// Errors: kInvalidArgument (dims outside the limits, `ids` of another size, or a diff made for
+// other dims), kTruncated (the diff ends early), kUnsupportedVersion (a diff version other than
+// kChunkDiffVersion), kCorrupt (an unknown diff kind, more changes than voxels or bytes, an id
+// code naming no block id, a non-canonical varint, bytes after the changes), kOverflow (a
+// varint over 64 bits), kOutOfRange (a change past the box), kChecksumMismatch (the result's
+// CRC32C differs: a diff for another base); for a full-chunk diff, those of
+// ChunkCodec::decode_into.
 Status apply_chunk_diff(ByteSpan diff, ChunkDims dims, std::span<std::uint16_t> ids,
                         const ChunkCodec& codec);
 

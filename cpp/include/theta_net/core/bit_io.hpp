@@ -37,7 +37,10 @@ class BitReader {
   explicit BitReader(ByteSpan data) : data_(data) {}
 
   // Reads `bits` bits (0..64).
+  // Errors: kInvalidArgument (bits over 64), kTruncated (fewer than `bits` bits remain).
   Result<std::uint64_t> read(unsigned bits, const char* what = "bits");
+  // Reads one bit.
+  // Errors: kTruncated (no bit remains).
   Result<bool> read_bool(const char* what = "flag");
   // Skips to the next byte boundary.
   void align() { pos_ = (pos_ + 7) & ~std::size_t{7}; }

@@ -41,11 +41,14 @@ class ByteReader {
  public:
   explicit ByteReader(ByteSpan data) : data_(data) {}
 
+  // The next little-endian integer of 1, 2, 4 or 8 bytes.
+  // Errors: kTruncated (fewer bytes remain than the width).
   Result<std::uint8_t> u8(const char* what = "u8");
   Result<std::uint16_t> u16le(const char* what = "u16");
   Result<std::uint32_t> u32le(const char* what = "u32");
   Result<std::uint64_t> u64le(const char* what = "u64");
   // A view of the next n bytes (no copy); valid as long as the underlying data.
+  // Errors: kTruncated (fewer than n bytes remain).
   Result<ByteSpan> bytes(std::size_t n, const char* what = "bytes");
 
   std::size_t offset() const { return pos_; }
@@ -54,6 +57,7 @@ class ByteReader {
   ByteSpan rest() const { return data_.subspan(pos_); }
 
  private:
+  // Errors: kTruncated (fewer than n bytes remain).
   Status need(std::size_t n, const char* what) const;
   std::uint64_t take_le(int width);
 

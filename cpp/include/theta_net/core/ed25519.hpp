@@ -18,8 +18,10 @@ class Rng;
 class Ed25519KeyPair {
  public:
   // The key pair whose 32-byte private seed is `seed` (RFC 8032's "secret key").
+  // Errors: kInvalidArgument (OpenSSL refuses the seed or cannot derive its public key).
   static Result<Ed25519KeyPair> from_seed(const std::array<std::uint8_t, 32>& seed);
   // A key pair from the operating system's random generator (OpenSSL RAND_bytes).
+  // Errors: kIo (RAND_bytes fails), and those of from_seed.
   static Result<Ed25519KeyPair> generate();
   // A reproducible key pair for tests and simulations.
   static Ed25519KeyPair from_rng(Rng& rng);

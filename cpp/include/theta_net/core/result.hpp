@@ -1,6 +1,8 @@
 // Result<T>: the return type of every core call that can fail on input (DESIGN.md, principle 7).
 // An error is a code a program can branch on plus a message a person can act on. Exceptions are
-// used only at the API border (Python bindings, CLI), never inside the core.
+// used only at the API border (Python bindings, CLI), never inside the core. Every function that
+// returns a Result or Status lists the codes it can return, each with its condition, in an
+// "Errors:" line of the comment above it (scripts/check_error_docs.py keeps this true).
 #pragma once
 
 #include <cstdint>

@@ -23,6 +23,9 @@ constexpr std::size_t varint_size(std::uint64_t v) {
 }
 
 void write_varint(ByteWriter& out, std::uint64_t v);
+// Reads one canonical varint.
+// Errors: kTruncated (the input ends inside the encoding), kOverflow (the value exceeds 64 bits
+// or the encoding is longer than kMaxVarintBytes), kCorrupt (not the shortest encoding).
 Result<std::uint64_t> read_varint(ByteReader& in, const char* what = "varint");
 
 constexpr std::uint64_t zigzag_encode(std::int64_t v) {
@@ -35,6 +38,8 @@ constexpr std::int64_t zigzag_decode(std::uint64_t v) {
 inline void write_svarint(ByteWriter& out, std::int64_t v) {
   write_varint(out, zigzag_encode(v));
 }
+// Reads one zigzag-mapped varint.
+// Errors: those of read_varint.
 Result<std::int64_t> read_svarint(ByteReader& in, const char* what = "svarint");
 
 }  // namespace theta_net

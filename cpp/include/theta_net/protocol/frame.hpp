@@ -69,6 +69,13 @@ void write_frame(const FrameHeader& header, ByteSpan body, Bytes& out);
 
 // Parses exactly one frame filling all of `data`: checks magic, version, flags, lengths and CRC,
 // and decompresses a compressed body within the limits.
+// Errors: kTruncated (the data ends inside the header), kCorrupt (a bad magic, unknown flag
+// bits, a type that contradicts the batch flag, a length that disagrees with the bytes after the
+// header, a non-canonical varint, a compressed body that is not one zstd frame declaring its
+// size or does not decompress to it), kUnsupportedVersion (a version other than
+// expected_version), kOverflow (a varint over 64 bits), kOutOfRange (a type over 65535 or a
+// sequence over 2^32-1), kLimitExceeded (a body over max_body, or one declaring more than
+// max_decompressed bytes), kChecksumMismatch (the CRC32C does not match).
 Result<Frame> read_frame(ByteSpan data, std::uint8_t expected_version, const FrameLimits& limits);
 
 // zstd at `level`; returns nothing when compression would not make the body smaller.

@@ -35,6 +35,10 @@ std::size_t message_frame_body_size(std::span<const EncodedMessage> messages);
 
 // Every message of a parsed frame, or an error naming the first bad one (then none). With `lane`,
 // messages of other lanes are errors; without, the messages must all share one lane.
+// Errors: kCorrupt (an unknown message type, a message of another lane, a batch count of zero,
+// over max_batch_messages or more than its bytes can hold, bytes after the batch, a
+// non-canonical varint), kTruncated (a batch entry ends early), kOverflow (a varint over 64
+// bits), and those of decode_body.
 Result<std::vector<AnyMessage>> read_frame_messages(const Frame& frame, const FrameLimits& limits,
                                                     std::optional<LaneId> lane = std::nullopt);
 

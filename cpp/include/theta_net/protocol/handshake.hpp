@@ -112,8 +112,10 @@ class ClientHandshake {
 
   const SessionHello& hello() const { return hello_; }
   // Checks the server's reply. A SessionReject becomes a kRejected error whose message says why
-  // and what to do; an Ack with a bad signature, an unrequested capability or a minor version we
-  // do not speak is a kCorrupt error.
+  // and what to do.
+  // Errors: kRejected (a SessionReject, or an Ack from a key other than the pinned one),
+  // kCorrupt (a reply that is neither Ack nor Reject, or an Ack with a minor version newer than
+  // ours, an unrequested capability or a signature that does not verify).
   Result<SessionAck> on_reply(const AnyMessage& reply) const;
 
  private:

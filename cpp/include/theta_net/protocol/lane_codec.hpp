@@ -38,8 +38,12 @@ class LaneWriter {
 
   // Queues a message; a full frame is closed first. A message that cannot fit a frame of this
   // lane, or that belongs to another lane, is an error and nothing is queued.
+  // Errors: kInvalidArgument (a message of another lane), those of encode_body at the lane's
+  // minor version, and those of add_encoded.
   Status add(const AnyMessage& message);
   // The same for a message encoded already (by encode_body for this lane's minor version).
+  // Errors: kInvalidArgument (an unknown message type or one of another lane), kLimitExceeded
+  // (the message alone needs a frame over max_frame_bytes).
   Status add_encoded(EncodedMessage message);
   // Closes the pending batch and returns every frame built since the last call.
   std::vector<Bytes> flush();
@@ -53,6 +57,8 @@ class LaneWriter {
 
  private:
   void close_frame();
+  // The error for a message of `type` offered to this lane.
+  // Errors: kInvalidArgument (always).
   Status wrong_lane(MessageType type) const;
 
   LaneId lane_;
@@ -75,8 +81,11 @@ class LaneReader {
  public:
   LaneReader(LaneId lane, FrameLimits limits = {}, std::uint8_t version = kProtocolMajor);
 
-  // Decodes one frame. Errors: kRejected for a duplicate or stale frame (drop it and carry on),
-  // anything else for a frame that breaks the protocol (a reliable lane should close).
+  // Decodes one frame. kRejected is a frame to drop and carry on from; any other error is a
+  // frame that breaks the protocol (a reliable lane should close).
+  // Errors: kRejected (a duplicate frame, or one older than the replay window), kCorrupt (a
+  // frame that skips ahead on a reliable lane), and those of read_frame and of
+  // read_frame_messages for this lane.
   Result<std::vector<AnyMessage>> read(ByteSpan frame);
 
   const LaneReaderStats& stats() const { return stats_; }

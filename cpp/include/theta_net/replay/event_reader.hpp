@@ -26,19 +26,27 @@ struct ReaderLimits {
 };
 
 // Reads and checks the header line (the first line) of a stream.
+// Errors: those of LineReader::next, of parse_json and of check_header; kCorrupt (the input is
+// empty).
 Result<JsonValue> read_stream_header(LineReader& lines, const ReaderLimits& limits);
 
 class EventReader {
  public:
+  // A reader of a file, its header read and checked.
+  // Errors: those of LineReader::open and of read_stream_header.
   static Result<EventReader> open(const std::string& path, const ReaderLimits& limits = {});
+  // A reader of text in memory (which must outlive it); name is used in errors.
+  // Errors: those of read_stream_header.
   static Result<EventReader> from_memory(std::string name, std::string_view text,
                                          const ReaderLimits& limits = {});
 
   const JsonValue& header() const { return header_; }
 
   // The next event into event (an object with tick, kind and its other fields); false at the
-  // end. Errors: a line that is not JSON, an event without an integer tick or a string kind, a
-  // tick smaller than the one before, a second header, and the LineReader's errors.
+  // end.
+  // Errors: those of LineReader::next and of parse_json; kCorrupt (a line that is not an
+  // object, a second header, an event without a non-negative integer tick or a string kind, an
+  // entity or key that is neither an integer nor a string, a tick smaller than the one before).
   Result<bool> next(JsonValue& event);
 
   std::uint64_t line_number() const { return lines_.lines_read(); }
@@ -47,6 +55,8 @@ class EventReader {
  private:
   EventReader(LineReader lines, const ReaderLimits& limits)
       : lines_(std::move(lines)), limits_(limits) {}
+  // Reads the header of `lines`.
+  // Errors: those of read_stream_header.
   static Result<EventReader> start(LineReader lines, const ReaderLimits& limits);
 
   LineReader lines_;

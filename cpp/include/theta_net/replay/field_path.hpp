@@ -25,7 +25,8 @@ std::string format_path(std::span<const PathSegment> path);
 
 class FieldPattern {
  public:
-  // Parses "a.b", "*.ping", "players[*].pos[1]"; kInvalidArgument names what is wrong.
+  // Parses "a.b", "*.ping", "players[*].pos[1]".
+  // Errors: kInvalidArgument (text that is not a pattern; the message names what is wrong).
   static Result<FieldPattern> parse(std::string_view text);
 
   // Whether the pattern matches path exactly (same length). The diff checks each value on its

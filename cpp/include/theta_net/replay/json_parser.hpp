@@ -20,9 +20,11 @@ struct JsonParseError {
   std::string message;  // "expected ':' after an object key"
 };
 
-// Parses text, which must hold exactly one JSON value (whitespace around it is allowed).
-// Errors are kCorrupt (not JSON), kTruncated (the text ends inside a value) or kLimitExceeded
-// (nesting deeper than max_depth); the message names the column.
+// Parses text, which must hold exactly one JSON value (whitespace around it is allowed). The
+// message names the column.
+// Errors: kCorrupt (not JSON, or a key twice in one object), kTruncated (the text ends inside a
+// value), kLimitExceeded (nesting deeper than max_depth), kOverflow (a number beyond the range
+// of a double).
 Result<JsonValue> parse_json(std::string_view text, int max_depth = kMaxJsonDepth);
 
 // The same, with the column and message kept apart, for callers that prefix a file and line.

@@ -91,10 +91,13 @@ class JsonValue {
       v_;
 };
 
-// Appends the canonical text of value to out. Fails (kInvalidArgument, naming the field path) on
-// NaN or infinity, invalid UTF-8, a duplicate key or nesting deeper than kMaxJsonDepth, so the
-// writer never produces what the readers refuse.
+// Appends the canonical text of value to out, so the writer never produces what the readers
+// refuse. On an error out is unchanged and the message names the field path.
+// Errors: kInvalidArgument (NaN or infinity, invalid UTF-8, a duplicate key, or nesting deeper
+// than kMaxJsonDepth).
 Status append_canonical(const JsonValue& value, std::string& out);
+// The canonical text of value.
+// Errors: those of append_canonical.
 Result<std::string> to_canonical(const JsonValue& value);
 
 }  // namespace theta_net::replay

@@ -25,7 +25,8 @@ class LineReader {
  public:
   static constexpr std::size_t kDefaultMaxLineBytes = std::size_t{1} << 20;
 
-  // Opens a file for reading (kIo if it cannot be opened).
+  // Opens a file for reading.
+  // Errors: kIo (the file cannot be opened, or is not a regular file).
   static Result<LineReader> open(const std::string& path,
                                  std::size_t max_line_bytes = kDefaultMaxLineBytes);
   // Reads text in place (no copy; text must outlive the reader); name is used in errors.
@@ -36,8 +37,9 @@ class LineReader {
   LineReader& operator=(LineReader&&) noexcept;
   ~LineReader();
 
-  // The next line into line; false at the end of the input. Errors: kTruncated (the input ends
-  // without a final '\n'), kLimitExceeded (a line longer than max_line_bytes), kIo.
+  // The next line into line; false at the end of the input.
+  // Errors: kTruncated (the input ends without a final '\n'), kLimitExceeded (a line longer than
+  // max_line_bytes), kIo (reading the file fails).
   Result<bool> next(LineRef& line);
 
   // The text of a line returned earlier. Valid until the next call to next(), and across it too
@@ -67,6 +69,8 @@ class LineReader {
  private:
   struct File;
   LineReader(std::string name, std::size_t max_line_bytes);
+  // Reads the next block of the file, keeping the unread and pinned bytes.
+  // Errors: kIo (reading the file fails).
   Status refill();
 
   std::string name_;

@@ -33,8 +33,13 @@ struct DiffOptions {
 };
 
 // Compares stream a (the reference) with stream b. Bad input in either is an error naming the
-// file and line; bad options are kInvalidArgument.
+// file and line.
+// Errors: kInvalidArgument (a float_tol that is negative or not finite, an ignore_fields entry
+// that is no FieldPattern or names an alignment field), and those of TickGroupReader's
+// read_header and next on either stream.
 Result<DiffReport> diff_event_streams(LineReader a, LineReader b, const DiffOptions& options);
+// The same for two files.
+// Errors: those of LineReader::open for either path, and those of diff_event_streams.
 Result<DiffReport> diff_event_files(const std::string& path_a, const std::string& path_b,
                                     const DiffOptions& options);
 

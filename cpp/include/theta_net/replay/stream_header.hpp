@@ -31,11 +31,15 @@ struct StreamHeader {
   // {"format_version":1,"kind":"header","protocol_version":...} (sorted when written).
   JsonValue to_json() const;
   // Reads the value of a header line, checking every field's type (messages name the field).
+  // Errors: those of check_header; kCorrupt (a missing or mistyped field, a schema_hash that is
+  // not "0x" and 16 hex digits, a negative world_seed, a tick_rate outside 1..10000).
   static Result<StreamHeader> from_json(const JsonValue& value);
 };
 
 // The check every reader makes on a first line before anything else: an object with kind
-// "header" and a format_version this build reads (else kUnsupportedVersion).
+// "header" and a format_version this build reads.
+// Errors: kCorrupt (no kind "header", or no integer format_version), kUnsupportedVersion (a
+// format_version other than kEventStreamFormatVersion).
 Status check_header(const JsonValue& value);
 
 // "0x968035ff50799c8e": how hashes are written in streams (a string: exact in every JSON reader).

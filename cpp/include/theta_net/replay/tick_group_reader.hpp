@@ -46,17 +46,26 @@ class TickGroupReader {
       : lines_(std::move(lines)), limits_(limits) {}
 
   // The header (the first line); call once, before next().
+  // Errors: those of read_stream_header.
   Result<JsonValue> read_header() { return read_stream_header(lines_, limits_); }
 
   // The next tick's events into group; false at the end of the stream. The group's text stays
   // valid until the next call. Lines that are not canonical (unsorted keys) are also parsed, to
   // refuse duplicate keys as parse_json does.
+  // Errors: those of read_event; kCorrupt (a tick smaller than the one before), kLimitExceeded
+  // (a tick over max_tick_events events or max_tick_bytes bytes).
   Result<bool> next(TickGroup& group);
 
   LineReader& lines() { return lines_; }
   std::uint64_t events_read() const { return events_read_; }
 
  private:
+  // The next line, scanned; false at the end of the stream.
+  // Errors: those of LineReader::next; kCorrupt (a line that is not a JSON object, a key twice
+  // in one object, a second header, an event without a tick or a kind, a tick, kind, entity or
+  // key of the wrong type), kTruncated (an empty line, or one ending inside a value),
+  // kLimitExceeded (nesting deeper than max_depth), kOverflow (a tick over 64 bits or a number
+  // beyond the range of a double).
   Result<bool> read_event(ScannedEvent& event);
 
   LineReader lines_;

@@ -18,6 +18,8 @@ std::size_t component_payload_size(const ComponentType& type);
 void encode_component(const ComponentType& type, std::span<const std::int64_t> codes, Bytes& out);
 // Border: the payload must be exactly component_payload_size() bytes, padding bits zero, every
 // code in range.
+// Errors: kCorrupt (a payload of another size, non-zero padding bits), kOutOfRange (a code
+// outside its field's range).
 Status decode_component(const ComponentType& type, ByteSpan payload, std::span<std::int64_t> codes);
 
 }  // namespace theta_net::replication

@@ -21,8 +21,12 @@ inline constexpr std::size_t kMaxComponentTypes = 64;  // a component mask is on
 class Schema {
  public:
   // Types in any order; duplicates of one type are merged, conflicting ones are an error.
+  // Errors: kInvalidArgument (two types with one id but different names, or one type given
+  // twice with different fields), kLimitExceeded (more than kMaxComponentTypes distinct types).
   static Result<std::shared_ptr<const Schema>> make(std::vector<ComponentType> types);
   // A schema from descriptors received from a peer (a tool that knows no types itself).
+  // Errors: kLimitExceeded (more than kMaxComponentTypes descriptors), and those of
+  // ComponentType::from_descriptor and of make.
   static Result<std::shared_ptr<const Schema>> from_descriptors(
       std::span<const protocol::ComponentDescriptor> descriptors);
 
@@ -38,6 +42,7 @@ class Schema {
   std::uint64_t fingerprint() const { return fingerprint_; }
 
   // Checks a received descriptor against this schema's type of the same id.
+  // Errors: kCorrupt (no type of that id here, or one with another name or layout).
   Status check_descriptor(const protocol::ComponentDescriptor& descriptor) const;
 
  private:
@@ -50,7 +55,11 @@ class Schema {
 class ComponentRegistry {
  public:
   // Registers a type; returns its id. Idempotent for an identical type.
+  // Errors: kInvalidArgument (a registered type with the same id but another name or other
+  // fields), kLimitExceeded (kMaxComponentTypes types are registered already).
   Result<ComponentId> add(ComponentType type);
+  // The same for a type made from `name` and `fields`.
+  // Errors: those of ComponentType::make and of add(ComponentType).
   Result<ComponentId> add(std::string name, std::vector<FieldDescriptor> fields);
 
   const ComponentType* find(ComponentId id) const;

@@ -33,9 +33,14 @@ ComponentId component_id(std::string_view name);
 class ComponentType {
  public:
   // Validates every field, the name, and that field names are unique.
+  // Errors: kInvalidArgument (a name outside 1..kMaxComponentNameBytes bytes, a field that
+  // FieldDescriptor::validate refuses, two fields with one name), kLimitExceeded (more than
+  // kMaxFieldsPerComponent fields).
   static Result<ComponentType> make(std::string name, std::vector<FieldDescriptor> fields);
   // Rebuilds a type from a descriptor received from a peer (border: every byte is checked, and
   // the id must be the hash of the name).
+  // Errors: those of decode_layout; kInvalidArgument (a name outside 1..kMaxComponentNameBytes
+  // bytes, two fields with one name), kCorrupt (an id that is not the hash of the name).
   static Result<ComponentType> from_descriptor(const protocol::ComponentDescriptor& descriptor);
 
   const std::string& name() const { return name_; }
@@ -58,6 +63,7 @@ class ComponentType {
   void quantize(std::span<const std::int64_t> raw, std::span<std::int64_t> codes) const;
   void dequantize(std::span<const std::int64_t> codes, std::span<std::int64_t> raw) const;
   // Names the first field whose code is out of its range; ok when all are valid.
+  // Errors: kOutOfRange (a code this field cannot produce).
   Status check_codes(std::span<const std::int64_t> codes) const;
 
   bool operator==(const ComponentType& o) const { return id_ == o.id_ && fields_ == o.fields_; }
@@ -72,6 +78,11 @@ class ComponentType {
 };
 
 // Decodes layout bytes into field descriptors (validated).
+// Errors: kTruncated (the layout ends early), kUnsupportedVersion (a layout version other than
+// kLayoutVersion), kLimitExceeded (more than kMaxFieldsPerComponent fields), kCorrupt (a field
+// name outside 1..kMaxFieldNameBytes bytes, an unknown kind, parameters that
+// FieldDescriptor::validate refuses, bytes after the last field, a non-canonical varint),
+// kOverflow (a varint over 64 bits).
 Result<std::vector<FieldDescriptor>> decode_layout(ByteSpan layout);
 
 }  // namespace theta_net::replication

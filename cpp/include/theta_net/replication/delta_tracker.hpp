@@ -57,6 +57,10 @@ class DeltaTracker {
 // against the schema; an insert of a present component, an update or removal of an absent one,
 // entries out of order or a bad payload reject the whole message and leave `world` unchanged.
 // An entity whose last component is removed is removed.
+// Errors: kCorrupt (a descriptor that Schema::check_descriptor refuses, an unknown component,
+// entries out of order, an insert or update after a removal, an insert of a present component
+// or a change of an absent one, a removal with a payload, a payload decode_component refuses),
+// kOutOfRange (a code outside its field's range).
 Status apply_component_delta(WorldState& world, const protocol::ComponentDelta& delta);
 
 }  // namespace theta_net::replication

@@ -72,6 +72,11 @@ class EntityCodec {
   // Border: decodes a payload against `baseline`. Any inconsistency (an index or id out of
   // range or order, a code outside its field, more entities than the limit, a payload that ends
   // early) is an error naming it, and nothing is returned.
+  // Errors: kInvalidArgument (a baseline of another schema), kCorrupt (more changed entities
+  // than the baseline holds, a spawned id the baseline has, bytes after the end), kOutOfRange (a
+  // changed index past the baseline, a spawned id out of range, a delta of 2^62 or more, a code
+  // leaving its field's range), kLimitExceeded (more entities than the limits allow),
+  // kTruncated (the payload ends before its last entity).
   Result<WorldState> decode(const WorldState& baseline, ByteSpan payload) const;
 
  private:

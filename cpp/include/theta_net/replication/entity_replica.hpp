@@ -29,8 +29,10 @@ class EntityReplica {
                          std::size_t history = kDefaultBaselineHistory,
                          EntityCodecLimits limits = {});
 
-  // Applies one packet. true: it is the newest state now; false: ignored as stale. An error
-  // when its baseline is not held (kState) or its payload is bad; the state is then unchanged.
+  // Applies one packet. true: it is the newest state now; false: ignored as stale. On an error
+  // the state is unchanged.
+  // Errors: kState (its baseline is not held), and those of EntityCodec::decode but
+  // kInvalidArgument (every baseline held has the codec's schema).
   Result<bool> apply(const protocol::EntityDelta& delta);
 
   const WorldState& state() const { return states_.empty() ? empty_ : states_.back().state; }

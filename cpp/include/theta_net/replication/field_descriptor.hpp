@@ -74,6 +74,9 @@ struct FieldDescriptor {
   bool wraps() const { return kind == FieldKind::kAngle; }
 
   // Checks the parameters (name length, bit counts, min <= max, ...).
+  // Errors: kInvalidArgument (a name outside 1..kMaxFieldNameBytes bytes, parameters the kind
+  // does not take or outside their range, min above max, a range wider than the codes allow, a
+  // fixed field with no step inside [min, max], an unknown kind).
   Status validate() const;
 
   // raw[0..slots) -> code[0..slots). Out-of-range values are clamped (quantization is lossy by

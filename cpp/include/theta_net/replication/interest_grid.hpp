@@ -52,14 +52,19 @@ class ClientInterest {
   std::uint32_t view_distance() const { return view_; }
   std::uint32_t vertical_view_distance() const { return vertical_; }
 
+  // Errors: kLimitExceeded (kMaxSubscribedCells other cells are subscribed already).
   Status subscribe(Cell c);
   void unsubscribe(Cell c) { cells_.erase(c); }
+  // Replaces the scopes.
+  // Errors: kLimitExceeded (more than kMaxScopes scopes).
   Status set_scopes(std::vector<std::string> scopes);
   void always_see(EntityId id) { always_.insert(id); }
   void stop_always_seeing(EntityId id) { always_.erase(id); }
 
   // A client's InterestUpdate (view distance in cells = chunks, cells, scopes). Checked whole
   // against the limits before anything changes.
+  // Errors: kLimitExceeded (more than kMaxSubscribedCells cells after the update, or more than
+  // kMaxScopes scopes).
   Status apply(const protocol::InterestUpdate& update);
 
   const std::set<Cell>& subscribed() const { return cells_; }

@@ -59,6 +59,8 @@ ComponentType health_type();
 ComponentType player_state_type();
 
 // Registers the four types (idempotent).
+// Errors: those of ComponentRegistry::add (a conflicting type of the same name, or a full
+// registry).
 Status register_components(ComponentRegistry& registry);
 // A schema of exactly the four reference types.
 std::shared_ptr<const Schema> schema();

@@ -23,6 +23,10 @@ class ReplicationClient {
 
   // EntityDelta, SyncProgress, WorldSnapshotChunk or ComponentDelta. An error leaves both
   // states as they were (an entity delta whose baseline is gone is kState: the next one heals).
+  // Errors: for an EntityDelta those of EntityReplica::apply; for a WorldSnapshotChunk those of
+  // WorldSnapshotAssembler::add and finish; for a ComponentDelta kState (it arrived before its
+  // snapshot completed) and those of apply_component_delta; kInvalidArgument (any other
+  // message).
   Status on_message(const protocol::AnyMessage& message);
 
   const WorldState& entities() const { return replica_.state(); }

@@ -54,6 +54,8 @@ class ReplicationHost {
   // Places every entity that has component `name` in the interest grid by its fields named
   // x, y and z (fixed point) at each step. Without one, entities are seen only through scopes
   // and ClientInterest::always_see.
+  // Errors: kInvalidArgument (no component `name` in the entity schema, or one without
+  // fixed-point fields x, y and z).
   Status set_position_component(std::string_view name);
 
   ClientId add_client();
@@ -62,6 +64,8 @@ class ReplicationHost {
   ClientInterest* interest_of(ClientId id);
 
   // A message from a client: InputBundle (its acknowledgement), InterestUpdate, ClientReady.
+  // Errors: kInvalidArgument (no client `id`, or a message of another type), and for an
+  // InterestUpdate those of ClientInterest::apply.
   Status on_message(ClientId id, const protocol::AnyMessage& message);
   // Sets the newest input of this client that the game applied (echoed in entity deltas).
   void set_last_input_sequence(ClientId id, std::uint32_t sequence);

@@ -51,6 +51,9 @@ class WorldSnapshotAssembler {
 
   // Accepts one chunk. A repeated chunk is ignored; a chunk of another snapshot, an index out of
   // range or a total that disagrees with earlier chunks is an error (and nothing is kept).
+  // Errors: kLimitExceeded (a total of 0 or over max_chunks, or more than max_total_bytes in
+  // all), kOutOfRange (an index not below the total), kCorrupt (a chunk whose snapshot id, total
+  // or tick differs from the earlier chunks').
   Status add(const protocol::WorldSnapshotChunk& chunk);
   bool complete() const { return total_ > 0 && received_ == total_; }
   std::uint32_t received() const { return received_; }
@@ -58,6 +61,12 @@ class WorldSnapshotAssembler {
   std::uint32_t server_tick() const { return server_tick_; }
   // Decodes the complete snapshot: every descriptor is checked against the schema, every record
   // decoded; a duplicate record, an unknown component or a bad payload fails the whole snapshot.
+  // Errors: kState (chunks are missing), kTruncated (a chunk ends early, or a blob declares more
+  // bytes than remain), kCorrupt (a descriptor that Schema::check_descriptor refuses, more
+  // records than bytes, a record of an unknown component, records out of order or repeated,
+  // bytes after the records, a non-canonical varint, a payload decode_component refuses),
+  // kOverflow (a varint over 64 bits), kLimitExceeded (more than kMaxComponentTypes
+  // descriptors in a chunk), kOutOfRange (a code outside its field's range).
   Result<WorldState> finish() const;
 
  private:

@@ -42,7 +42,9 @@ class WorldState {
 
   // Adds an entity without components (a no-op if present); returns its index.
   std::size_t add_entity(EntityId id);
-  // Sets a component from codes, adding the entity if needed. Codes out of range: kOutOfRange.
+  // Sets a component from codes, adding the entity if needed.
+  // Errors: kOutOfRange (a component index past the schema, or a code outside its field's
+  // range), kInvalidArgument (not exactly the component's slot count of codes).
   Status set_codes(EntityId id, std::size_t component, std::span<const std::int64_t> codes);
   // Quantizes raw values (see FieldDescriptor) and sets the component.
   void set_raw(EntityId id, std::size_t component, std::span<const std::int64_t> raw);

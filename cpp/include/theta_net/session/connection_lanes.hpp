@@ -19,16 +19,19 @@ class ConnectionLanes {
   // After the handshake: encode for `minor`, compress large reliable frames if negotiated.
   void negotiate(std::uint16_t minor, bool compression);
 
-  // Queues a message on its lane's writer. Errors: those of LaneWriter::add: kInvalidArgument
-  // (the message belongs to no lane this writer has), kLimitExceeded (larger than a frame of its
-  // lane), and encode_body's for a message that breaks its schema's limits.
+  // Queues a message on its lane's writer.
+  // Errors: those of LaneWriter::add: kInvalidArgument (the message belongs to no lane this
+  // writer has), kLimitExceeded (larger than a frame of its lane), and encode_body's for a
+  // message that breaks its schema's limits.
   Status queue(const protocol::AnyMessage& message);
-  // The same for a message encoded earlier; also kInvalidArgument for an unknown message type.
+  // The same for a message encoded earlier.
+  // Errors: those of LaneWriter::add_encoded, and kInvalidArgument (an unknown message type).
   Status queue_encoded(protocol::EncodedMessage message);
   // Moves every pending frame, lane by lane, to `out` for `conn`.
   void flush(TransmitQueue& out, transport::ConnectionId conn);
-  // The messages of one transport message. Errors: those of LaneReader::read (kRejected for a
-  // duplicate or stale datagram frame, which callers drop; anything else is a protocol violation).
+  // The messages of one transport message.
+  // Errors: those of LaneReader::read (kRejected for a duplicate or stale datagram frame, which
+  // callers drop; anything else is a protocol violation).
   Result<std::vector<protocol::AnyMessage>> receive(protocol::LaneId lane, ByteSpan frame);
 
   const protocol::LaneReaderStats& reader_stats(protocol::LaneId lane) const;

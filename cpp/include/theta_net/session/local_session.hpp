@@ -45,21 +45,23 @@ struct LocalClientSpec {
 
 class LocalSession {
  public:
-  // Errors (quic): those of QuicServer::create (kIo when no socket can be bound, kInvalidArgument
-  // for a bad certificate or key).
+  // Errors: (quic only) those of QuicServer::create (kIo when no socket can be bound,
+  // kInvalidArgument for a bad certificate or key).
   static Result<std::unique_ptr<LocalSession>> create(LocalSessionConfig config,
                                                       replay::EventWriter* server_events = nullptr,
                                                       replay::EventWriter* input_log = nullptr);
   ~LocalSession();
 
-  // Adds a player now; returns its index. Errors (quic): those of QuicClient::create and, with
-  // `relay`, UdpRelay::create (kIo when a socket cannot be bound).
+  // Adds a player now; returns its index.
+  // Errors: (quic only) those of QuicClient::create and, with `relay`, UdpRelay::create (kIo
+  // when a socket cannot be bound).
   Result<std::size_t> add_client(const LocalClientSpec& spec);
-  // Cuts a client off (sim: a partition on its links) from now for `duration`. Errors:
-  // kOutOfRange (no such client), kInvalidArgument (over QUIC: partitions need SimNet).
+  // Cuts a client off (sim: a partition on its links) from now for `duration`.
+  // Errors: kOutOfRange (no such client), kInvalidArgument (over QUIC: partitions need SimNet).
   Status cut_off(std::size_t client, Micros duration);
   // Stops stepping a client's driver (as SIGSTOP or a debugger would) from now for `duration`
-  // while the network and everyone else carry on. Errors: kOutOfRange (no such client).
+  // while the network and everyone else carry on.
+  // Errors: kOutOfRange (no such client).
   Status pause(std::size_t client, Micros duration);
   // Runs everything until `t` (virtual or wall time since the session began).
   void run_until(Micros t);

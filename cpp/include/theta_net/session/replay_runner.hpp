@@ -41,13 +41,20 @@ struct ReplayLimits {
 
 // Replays the input log at `input_path` into `out` (whose header the caller chose; normally the
 // original server stream's, see server_header_for_replay).
+// Errors: those of EventReader::open and EventReader::next; kCorrupt (file:line: a header or
+// event that is not an input log's, a missing or mistyped field, an out-of-range value, a tick
+// already simulated or beyond limits.max_ticks, events after `end`, a join that replays as
+// another entity); and those of EventWriter::write, which ServerWorld::record_status keeps.
 Result<ReplaySummary> replay_input_log(const std::string& input_path, replay::EventWriter& out,
                                        const ReplayLimits& limits = {});
 // The same from a reader positioned after the header (fuzzing reads from memory).
+// Errors: the same but those of opening the file.
 Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::EventWriter& out,
                                        const ReplayLimits& limits = {});
 
 // The header the original server stream of this input log had.
+// Errors: those of EventReader::open and StreamHeader::from_json, kInvalidArgument (the file is
+// not an input log: its header names another role).
 Result<replay::StreamHeader> server_header_for_replay(const std::string& input_path);
 
 }  // namespace theta_net::session

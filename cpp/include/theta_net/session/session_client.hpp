@@ -59,7 +59,8 @@ class SessionClient {
   std::optional<ClientEvent> next_event();
   std::optional<Transmit> poll_transmit() { return transmits_.poll(); }
 
-  // Queues a message. Errors: kState (not established), and those of ConnectionLanes::queue.
+  // Queues a message.
+  // Errors: kState (not established), and those of ConnectionLanes::queue.
   Status send(const protocol::AnyMessage& message);
   // Moves the lanes' frames to the transmit queue.
   void flush();

@@ -71,7 +71,8 @@ class SessionHost {
   // Queues a message for an established session (out through poll_transmit after flush()).
   // Errors: kClosed (no established session on `conn`), and those of ConnectionLanes::queue.
   Status send(transport::ConnectionId conn, const protocol::AnyMessage& message);
-  // The same for a message encoded earlier. Errors: kClosed, and ConnectionLanes::queue_encoded's.
+  // The same for a message encoded earlier.
+  // Errors: kClosed, and those of ConnectionLanes::queue_encoded.
   Status send_encoded(transport::ConnectionId conn, protocol::EncodedMessage message);
   // Moves the frames of every connection's lane writers to the transmit queue.
   void flush();

@@ -20,10 +20,10 @@ class Endpoint {
  public:
   virtual ~Endpoint() = default;
 
-  // Queues one message. Errors: kInvalidArgument (a datagram message over kMaxDatagramMessage,
-  // a reliable one over the configured maximum), kClosed (no such open connection).
-  // Messages on a reliable lane arrive whole and in order; on kInput/kEntities they may be
-  // lost, duplicated or reordered.
+  // Queues one message. Messages on a reliable lane arrive whole and in order; on
+  // kInput/kEntities they may be lost, duplicated or reordered.
+  // Errors: kInvalidArgument (a datagram message over kMaxDatagramMessage, a reliable one over
+  // the configured maximum), kClosed (no such open connection).
   virtual Status send(ConnectionId conn, Lane lane, ByteSpan message) = 0;
 
   // QUIC: waits up to max_wait for socket I/O, then handles packets and timers and writes what
@@ -42,9 +42,10 @@ class Endpoint {
 
   // Clients: starts a new connection to the same peer now (QuicClient: unless one is open or
   // being attempted; SimEndpoint: always). The session's ClientDriver decides when, one attempt
-  // at a time; the endpoint only knows how. Errors: kState (this endpoint does not dial: a server,
-  // or a SimEndpoint that never connected), kRejected (QuicClient: the last attempt failed for
-  // good, e.g. the certificate did not match the pin or ALPN was refused).
+  // at a time; the endpoint only knows how.
+  // Errors: kState (this endpoint does not dial: a server, or a SimEndpoint that never
+  // connected), kRejected (QuicClient: the last attempt failed for good, e.g. the certificate did
+  // not match the pin or ALPN was refused).
   virtual Status dial() { return make_error(ErrorCode::kState, "this endpoint does not dial"); }
 
   // Thread-safe: makes a poll() blocked in another thread return soon. Default: nothing to wake.
@@ -52,6 +53,8 @@ class Endpoint {
 };
 
 // Validates a message against the lane rules shared by every transport.
+// Errors: kInvalidArgument (an unknown lane, a datagram message over kMaxDatagramMessage, a
+// reliable one over max_message_size).
 Status check_message(Lane lane, std::size_t size, std::size_t max_message_size);
 
 }  // namespace theta_net::transport

@@ -27,6 +27,9 @@ class EndpointThread {
   EndpointThread(const EndpointThread&) = delete;
   EndpointThread& operator=(const EndpointThread&) = delete;
 
+  // Checks the message against the lane rules and queues it for the I/O thread. A connection
+  // that is closed or unknown is not an error here: its events say so.
+  // Errors: those of check_message.
   Status send(ConnectionId conn, Lane lane, ByteSpan message);
   void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason);
   std::optional<Event> next_event();

@@ -47,7 +47,9 @@ struct LinkConfig {
 // "good" (40 ms RTT, 6 ms jitter, 0.2% loss) is 20 ms +- 3 ms with 0.2% loss each way.
 enum class LinkPreset : std::uint8_t { kPerfect, kGood, kAverage, kPoor };
 LinkConfig link_preset(LinkPreset preset);
-Result<LinkConfig> link_preset_named(std::string_view name);  // "perfect", "good", ...
+// The preset named "perfect", "good", "average" or "poor".
+// Errors: kInvalidArgument (any other name).
+Result<LinkConfig> link_preset_named(std::string_view name);
 
 enum class LinkFate : std::uint8_t { kDelivered, kLost, kQueueDrop, kPartitioned };
 

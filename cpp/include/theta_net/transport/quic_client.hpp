@@ -23,7 +23,11 @@ struct HandshakeTiming {
 
 class QuicClient final : public Endpoint {
  public:
-  // Starts the first connection attempt at once; Connected follows from poll().
+  // Starts the first connection attempt at once; Connected follows from poll() (a first
+  // attempt that cannot start is a Disconnected event, not an error).
+  // Errors: kInvalidArgument (a host that does not resolve, or a pinned_sha256 that is not 64
+  // hex digits), kIo (the UDP socket cannot be opened or connected, or GnuTLS cannot allocate
+  // credentials).
   static Result<std::unique_ptr<QuicClient>> create(QuicClientConfig config);
   ~QuicClient() override;
 
@@ -31,7 +35,11 @@ class QuicClient final : public Endpoint {
   std::optional<HandshakeTiming> handshake_timing() const;
   std::uint32_t failed_attempts() const;  // consecutive, reset by a successful connect
 
+  // Errors: kRejected (the last attempt failed for good: the certificate did not match the pin,
+  // or ALPN was refused). Nothing happens while a connection is open or being attempted.
   Status dial() override;
+  // Errors: kClosed (`conn` is not the current connection, or it is not open yet or any more),
+  // kInvalidArgument (a message the lane rules refuse, see check_message).
   Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
   void poll(std::chrono::nanoseconds max_wait) override;
   std::optional<Event> next_event() override;

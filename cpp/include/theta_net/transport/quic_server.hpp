@@ -21,6 +21,10 @@ struct QuicServerCounters {
 
 class QuicServer final : public Endpoint {
  public:
+  // Binds the UDP socket and loads (or makes) the certificate.
+  // Errors: kInvalidArgument (a host that does not resolve, or only one of cert_file and
+  // key_file given), kIo (the socket cannot be opened or bound, or GnuTLS cannot read, parse,
+  // generate or install the certificate).
   static Result<std::unique_ptr<QuicServer>> create(QuicServerConfig config);
   // Closes every connection with CloseCode::kShutdown (clients may reconnect).
   ~QuicServer() override;
@@ -31,6 +35,8 @@ class QuicServer final : public Endpoint {
   const std::string& certificate_sha256() const;
   QuicServerCounters counters() const;
 
+  // Errors: kClosed (no such connection, or it is not open yet or any more), kInvalidArgument (a
+  // message the lane rules refuse, see check_message).
   Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
   void poll(std::chrono::nanoseconds max_wait) override;
   std::optional<Event> next_event() override;

@@ -58,10 +58,13 @@ class SimEndpoint final : public Endpoint {
   // Starts a connection to `server`; Connected follows when the handshake completes (on both).
   ConnectionId connect(const SimEndpoint& server);
   // Connects again to the endpoint this one last connected to.
+  // Errors: kState (this endpoint never connected: there is nothing to dial).
   Status dial() override;
   std::uint32_t node() const { return node_; }
   const std::string& name() const;
 
+  // Errors: kInvalidArgument (a message the lane rules refuse, see check_message), kClosed (no
+  // open connection `conn`).
   Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
   void poll(std::chrono::nanoseconds max_wait) override;
   std::optional<Event> next_event() override;

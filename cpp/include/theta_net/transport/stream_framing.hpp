@@ -20,9 +20,11 @@ class StreamDeframer {
  public:
   explicit StreamDeframer(std::size_t max_message_size) : max_(max_message_size) {}
 
-  // Consumes bytes; complete messages become available from next(). Errors: kLimitExceeded
-  // (a declared length over the maximum), kCorrupt (a non-canonical or overlong length).
-  // After an error the deframer stays failed.
+  // Consumes bytes; complete messages become available from next(). After an error the
+  // deframer stays failed.
+  // Errors: kLimitExceeded (a declared length over the maximum), kCorrupt (a non-canonical
+  // length, or one longer than kMaxVarintBytes), kOverflow (a length over 64 bits), kState (an
+  // earlier call failed).
   Status feed(ByteSpan data);
   std::optional<Bytes> next();
 

@@ -33,6 +33,9 @@ struct RelayCounters {
 
 class UdpRelay {
  public:
+  // Binds the listening socket.
+  // Errors: kInvalidArgument (a listen or forward address that is not HOST:PORT or does not
+  // resolve), kIo (the listening socket cannot be opened or bound).
   static Result<std::unique_ptr<UdpRelay>> create(RelayConfig config);
   ~UdpRelay();
 

@@ -42,6 +42,8 @@ class ChunkStore {
   // Without creating anything: nothing when the chunk is not loaded.
   std::optional<BlockId> loaded_block(BlockPos pos) const;
   // Changes one block of a loaded (or fillable) chunk and bumps the chunk's revision.
+  // Errors: kOutOfRange (pos's chunk is not loaded and cannot be made: outside the world's
+  // height, or no filler).
   Status set_block(BlockPos pos, BlockId id);
 
   const Chunk* find(ChunkPos pos) const;
