@@ -12,19 +12,15 @@ void ClientDriver::step(Micros now) {
   // nothing about whether the server still holds the connection.
   const bool paused = last_step_ && now - *last_step_ > config_.pause_threshold;
   const Micros gap = last_step_ ? now - *last_step_ : Micros{0};
-  const std::optional<transport::ConnectionId> before = session_->connection();
-  const bool silent_too_long = paused && before && now - last_heard_ > config_.idle_timeout;
+  const bool silent_too_long =
+      paused && session_->connection() && now - last_heard_ > config_.idle_timeout;
   last_step_ = now;
 
-  endpoint_->poll(Nanos{0});
-  while (auto event = endpoint_->next_event()) {
-    last_heard_ = now;
-    session_->handle(*event, now);
-  }
-  if (paused) on_pause(now, gap);
-  if (silent_too_long && session_->connection() == before) {
+  if (silent_too_long) {
     // The server timed this connection out long ago; waiting for our transport to notice too
-    // would leave the player "joined" to nobody. Give it up and resume on a new one at once.
+    // would leave the player "joined" to nobody for seconds. Give it up before reading what
+    // waited in the socket (stale states from before the server let go), and resume on a new
+    // connection at once.
     ++counters_.abandoned;
     session_->abandon(
         str_cat("no word from the server for ",
@@ -32,6 +28,12 @@ void ClientDriver::step(Micros now) {
                 " ms (paused for ",
                 std::chrono::duration_cast<std::chrono::milliseconds>(gap).count(), " ms)"));
   }
+  endpoint_->poll(Nanos{0});
+  while (auto event = endpoint_->next_event()) {
+    last_heard_ = now;
+    session_->handle(*event, now);
+  }
+  if (paused) on_pause(now, gap);
   session_->handle_timeout(now);
   session_->flush();
   if (app_) app_->step(now);

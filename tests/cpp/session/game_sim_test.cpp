@@ -3,46 +3,17 @@
 
 #include <memory>
 
-#include "theta_net/session/local_session.hpp"
+#include "local_game.hpp"
 #include "theta_net/sim/simulation.hpp"
-#include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::session {
 namespace {
 
 using namespace std::chrono_literals;
 namespace bits = protocol::movebuttons_bits;
-
-transport::LinkConfig rtt100(double loss = 0, std::chrono::milliseconds jitter = 0ms) {
-  transport::LinkConfig link;
-  link.latency = 50ms;
-  link.jitter = jitter;
-  link.loss = loss;
-  return link;
-}
-
-std::unique_ptr<LocalSession> game(NetworkKind network, transport::LinkConfig link,
-                                   bool relay = false, std::size_t clients = 2) {
-  LocalSessionConfig config;
-  config.network = network;
-  config.server.world.terrain =
-      world::TerrainGenerator({7, world::TerrainKind::kSuperflat, 62}).filler();
-  config.server.chunks.view_radius = 2;
-  auto session = LocalSession::create(config);
-  EXPECT_TRUE(session.ok()) << session.error().describe();
-  for (std::size_t i = 0; i < clients; ++i) {
-    LocalClientSpec spec;
-    spec.name = std::string(1, static_cast<char>('a' + i));
-    spec.link = link;
-    spec.relay = relay;
-    EXPECT_TRUE((*session)->add_client(spec).ok());
-  }
-  return std::move(*session);
-}
-
-void run_for(LocalSession& s, std::chrono::milliseconds d) {
-  s.run_until(s.now() + d);
-}
+using testing::game;
+using testing::rtt100;
+using testing::run_for;
 
 double mean_error_ms(const ClientMetrics& m) {
   return m.own_states ? m.error_ms_sum / static_cast<double>(m.own_states) : 0;
