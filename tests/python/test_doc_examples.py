@@ -2,10 +2,10 @@
 
 A document's ```python and ```sh blocks run in the order they appear, in one scratch directory
 that holds copies of scenarios/ and replays/ (so examples can name them as a user in a checkout
-does, and may write into them), is a git work tree and $TMPDIR, and has `theta-net`, `.venv/bin/theta-net`
-and `.venv/bin/python` running the theta_net under test. The python blocks of one document share
-one namespace, so a later block can use an earlier block's names. A sh block runs under
-`bash -e` and fails on the first command that fails.
+does, and may write into them), is a git work tree and $TMPDIR, and has `theta-net`,
+`.venv/bin/theta-net` and `.venv/bin/python` running the theta_net under test. The python blocks
+of one document share one namespace, so a later block can use an earlier block's names. A sh
+block runs under `bash -e` and fails on the first command that fails.
 
 A block that is deliberately not run says so in its fence, ```python no-run or ```sh no-run: a
 command that rebuilds or tests the whole project, runs until Ctrl-C, rewrites tracked files of the
@@ -96,9 +96,11 @@ def scratch(tmp_path, monkeypatch):
     cli = f'#!/bin/sh\nexec "{sys.executable}" -m theta_net "$@"\n'
     _write_script(tmp_path / "bin" / "theta-net", cli)
     _write_script(tmp_path / ".venv" / "bin" / "theta-net", cli)
-    _write_script(tmp_path / ".venv" / "bin" / "python", f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    _write_script(tmp_path / ".venv" / "bin" / "python",
+                  f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     (tmp_path / "tmp").mkdir()
-    env = dict(os.environ, PYTHONPATH=pythonpath, PYTHONUNBUFFERED="1", TMPDIR=str(tmp_path / "tmp"),
+    env = dict(os.environ, PYTHONPATH=pythonpath, PYTHONUNBUFFERED="1",
+               TMPDIR=str(tmp_path / "tmp"),
                PATH=os.pathsep.join([str(tmp_path / "bin"), os.environ.get("PATH", "")]),
                GIT_AUTHOR_NAME="docs", GIT_AUTHOR_EMAIL="docs@example.invalid",
                GIT_COMMITTER_NAME="docs", GIT_COMMITTER_EMAIL="docs@example.invalid")
@@ -151,7 +153,8 @@ def test_examples_are_found_in_the_readme_and_the_docs():
 def test_every_fence_names_a_language_the_test_understands():
     wrong = [f"{b.where}: ```{b.language}" for blocks in ALL_BLOCKS.values() for b in blocks
              if b.language in ALIASES]
-    assert not wrong, "write ```python or ```sh (with no-run if it must not run): " + ", ".join(wrong)
+    assert not wrong, ("write ```python or ```sh (with no-run if it must not run): "
+                       + ", ".join(wrong))
 
 
 def test_no_run_is_the_exception():
