@@ -120,6 +120,7 @@ def run_record(args: argparse.Namespace) -> int:
 def run_replay(args: argparse.Namespace) -> int:
     source = Path(args.input_log)
     out = Path(args.out) if args.out else source.with_name("replayed.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)  # as `run --out` and `replay record --out` do
     ran = replay.run(source, out)
     print(f"replayed {source}: {ran.ticks:,} ticks, {ran.inputs:,} inputs -> {out} "
           f"({ran.events:,} events)")
