@@ -431,6 +431,9 @@ def header(schema: Schema) -> str:
         out.append(f"namespace {b.name.lower()}_bits {{")
         for name, bit in b.values.items():
             out.append(f"inline constexpr {SCALARS[b.type]} {camel_constant(name)} = {SCALARS[b.type]}{{1}} << {bit};")
+        # The bits by name, for the borders that take names (Python intents, scenario files).
+        entries = ", ".join(f'EnumEntry<{SCALARS[b.type]}>{{"{n}", {camel_constant(n)}}}' for n in b.values)
+        out.append(f"inline constexpr std::array<EnumEntry<{SCALARS[b.type]}>, {len(b.values)}> kEntries = {{{{{entries}}}}};")
         out.append(f"}}  // namespace {b.name.lower()}_bits")
         out.append("")
 
