@@ -180,10 +180,13 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 
 def test_scenario_files_are_documented(repo):
     doc = (repo / "docs" / "scenarios.md").read_text()
-    from theta_net.scenario_schema import EXPECTATION_KINDS
+    from theta_net.scenario.expectations import EXPECTATIONS, expectation_table
 
-    for kind in EXPECTATION_KINDS:
+    for kind in EXPECTATIONS:
         assert f"`{kind}`" in doc, f"docs/scenarios.md does not describe the {kind} expectation"
+    assert expectation_table() in doc, (
+        "docs/scenarios.md's expectation table differs from the registry: paste the output of "
+        "`python -m theta_net.scenario.expectations` over it")
 
 
 def test_a_bounded_world_ends_in_void_and_replays(tmp_path):
@@ -203,3 +206,96 @@ def test_a_bounded_world_ends_in_void_and_replays(tmp_path):
     assert game.server_block(0, 3, 0) != 0 and game.server_block(0, 3, 8) == 0 and game.server_block(-9, 3, 0) == 0
     with pytest.raises(theta_net.Error, match="size sides"):
         theta_net.LocalGame(size=(0, 16))
+
+
+def test_a_new_expectation_kind_is_one_registered_class(tmp_path):
+    """The registry drives validation, observation, evaluation and the table: a kind defined here
+    (and nowhere else) is checked like the built-in ones."""
+    from theta_net.scenario.expectations import EXPECTATIONS, Expectation, Key, expectation
+
+    @expectation
+    class Jumped(Expectation):
+        kind = "test_jumped_above"
+        keys = {"client": Key(str, required=True), "y": Key(float, required=True)}
+        holds_when = "the client's player was above `y` at some tick"
+
+        def __init__(self, spec, duration_ticks):
+            super().__init__(spec, duration_ticks)
+            self.highest = None
+
+        def what(self):
+            return f"{self.params['client']} is above y = {self.params['y']}"
+
+        def observe(self, ctx, tick):
+            player = ctx.client(self.params["client"]).player if ctx.joined(self.params["client"]) else None
+            if player is not None:
+                y = player["position"][1]
+                self.highest = y if self.highest is None else max(self.highest, y)
+
+        def evaluate(self, end):
+            return self.result(self.highest is not None and self.highest > self.params["y"],
+                               f"highest y {self.highest:.2f}")
+
+    try:
+        sc = Scenario("jump", duration_ticks=60, view_radius=1,
+                      outputs={"events": False, "input_log": False, "client_events": False})
+        sc.add_player("a").move(20, 40, ["jump"])
+        sc.expect("streams_match")
+        sc.expect("test_jumped_above", client="a", y=4.5)
+        sc.expect("test_jumped_above", client="a", y=9.0)
+        with pytest.raises(theta_net.ScenarioError, match=r"expect\('test_jumped_above'\).*y: expected a number"):
+            sc.expect("test_jumped_above", client="a", y="high")
+        result = sc.run(out=tmp_path)
+    finally:
+        del EXPECTATIONS["test_jumped_above"]
+    streams, low, high = result.expectations
+    # streams_match is evaluated in its place, even with the streams not asked for as outputs.
+    assert streams.kind == "streams_match" and streams.passed and "byte-identical" in streams.detail
+    assert low.passed and low.what == "a is above y = 4.5"
+    assert not high.passed and not result.passed
+    assert "FAIL a is above y = 9.0: highest y" in result.table()
+
+
+def test_samples_stream_to_disk_and_metrics_json_is_the_result(tmp_path):
+    sc = Scenario("stream", duration_ticks=100, view_radius=1, outputs={"sample_ticks": 10})
+    sc.add_player("a")
+    sc.add_player("b", join_tick=30)
+    result = sc.run(out=tmp_path)
+    lines = (tmp_path / "samples.jsonl").read_text().splitlines()
+    assert len(lines) == len(result.samples) == 10 + 7
+    assert [json.loads(line) for line in lines] == list(result.samples) == result.samples
+    assert result.samples[-1]["tick"] == 100 and result.samples[0]["client"] == "a"
+    assert [s["tick"] for s in result.samples[:3]] == [10, 20, 30]
+    assert result.files["samples"] == str(tmp_path / "samples.jsonl")
+    text = (tmp_path / "metrics.json").read_text()
+    assert text == json.dumps(result.to_dict(), sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _peak_python_memory(ticks: int, tmp_path) -> int:
+    import tracemalloc
+
+    sc = Scenario("flat", duration_ticks=ticks, view_radius=1,
+                  outputs={"sample_ticks": 1, "events": False, "input_log": False, "client_events": False})
+    sc.add_player("a")
+    sc.add_player("b")
+    tracemalloc.reset_peak()
+    result = sc.run(out=tmp_path / str(ticks))
+    peak = tracemalloc.get_traced_memory()[1]
+    assert len(result.samples) == 2 * ticks
+    return peak
+
+
+def test_memory_stays_flat_as_a_run_gets_longer(tmp_path):
+    """Samples go to disk as they are taken and the summary is kept up to date as the run goes:
+    ten times the ticks (and samples) must not take more Python memory. Before samples were
+    streamed, the longer run's peak was several times the shorter one's."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        _peak_python_memory(50, tmp_path)  # warms up imports and caches
+        short = _peak_python_memory(200, tmp_path)
+        long = _peak_python_memory(2000, tmp_path)
+    finally:
+        tracemalloc.stop()
+    assert long < short * 1.25 + 64 * 1024, f"peak {short:,} B for 200 ticks, {long:,} B for 2000"
