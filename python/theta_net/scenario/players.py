@@ -16,22 +16,22 @@ ARRIVED = 0.35  # blocks: close enough to a path waypoint to head for the next o
 class ScriptedPlayers:
     """Joins the spec's players into a LocalGame and turns their actions into intents."""
 
-    def __init__(self, spec: ScenarioSpec, game: _core.LocalGame, transport: str,
-                 client_events: Callable[[str], Optional[str]]) -> None:
+    def __init__(self, spec: ScenarioSpec, game: _core.LocalGame, transport: str) -> None:
         self.spec, self.game, self.transport = spec, game, transport
-        self.client_events = client_events  # name -> the path of its event stream, or None
         self.index: Dict[str, int] = {}  # player name -> client index, in joining order
         self.last_intent: Dict[str, Tuple[List[str], float, float]] = {}
         self.waypoint: Dict[int, int] = {}  # id(action) -> next waypoint
 
-    def join(self, tick: int) -> None:
-        """Adds the players who join at this tick."""
+    def join(self, tick: int, client_events: Callable[[str], Optional[str]]) -> None:
+        """Adds the players who join at this tick; client_events(name) is the path of a player's
+        event stream, or None. (A callable kept here would tie the runner into a reference cycle,
+        keeping its closed game, chunks and all, alive until the cyclic collector runs.)"""
         for player in self.spec.players:
             if player.join_tick == tick and player.name not in self.index:
                 net = self.spec.network.merged(player.network)
                 relay = self.transport == "quic" and (net.relay or net.impaired())
                 self.index[player.name] = self.game.add_client(
-                    player.name, relay=relay, events=self.client_events(player.name), **net.link_kwargs())
+                    player.name, relay=relay, events=client_events(player.name), **net.link_kwargs())
 
     def act(self, tick: int) -> None:
         """Sets each joined player's intent for this tick (only when it changes)."""

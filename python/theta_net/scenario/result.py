@@ -15,8 +15,9 @@ from .recorder import RECONCILIATION_COLUMNS
 RECORD_TABLES = ("samples", "reconciliations")
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+# What json.dumps(value, sort_keys=True, separators=(",", ":")) gives, with one encoder for all
+# the records rather than one per call.
+_compact = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 @dataclass

@@ -40,7 +40,7 @@ class ScenarioRunner:
         self.files: Dict[str, str] = {}
         self.expectations = [make_expectation(e, spec.duration_ticks) for e in spec.expectations]
         self.game = self._game()
-        self.players = ScriptedPlayers(spec, self.game, transport, self._client_events)
+        self.players = ScriptedPlayers(spec, self.game, transport)
         self.ctx = TickContext(self.game, self.players.index, spec.tick_rate)
         self.recorder = SampleRecorder(self.out, spec.tick_rate, spec.outputs["sample_ticks"],
                                        spec.duration_ticks)
@@ -79,7 +79,7 @@ class ScenarioRunner:
         try:
             for tick in range(spec.duration_ticks):
                 self.ctx.tick = tick
-                self.players.join(tick)
+                self.players.join(tick, self._client_events)
                 self.players.act(tick)
                 for callback in self.callbacks:
                     callback(self.ctx)
