@@ -35,8 +35,10 @@ def main() -> int:
         metrics = Path(tmp, "metrics.json").stat().st_size
         samples = len(result.samples)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(f"{args.minutes:g} simulated min ({ticks} ticks, {samples} samples): peak RSS {peak_mib:.0f} MiB, "
-          f"{wall:.1f} s wall, metrics.json {metrics / 2**20:.1f} MiB")
+    print(
+        f"{args.minutes:g} simulated min ({ticks} ticks, {samples} samples): peak RSS {peak_mib:.0f} MiB, "
+        f"{wall:.1f} s wall, metrics.json {metrics / 2**20:.1f} MiB"
+    )
     return 0
 
 

@@ -51,7 +51,9 @@ def test_angles_convert_both_ways_and_the_game_uses_the_conversion():
     assert _core.yaw_from_degrees(360) == 0
     assert _core.pitch_from_degrees(-90) == -16384 and _core.pitch_from_degrees(120) == 16384  # clamped
     for degrees in (0.0, 30.0, 123.75, 359.0):
-        assert _core.degrees_from_yaw(_core.yaw_from_degrees(degrees)) == pytest.approx(degrees, abs=360 / 65536)
+        assert _core.degrees_from_yaw(_core.yaw_from_degrees(degrees)) == pytest.approx(
+            degrees, abs=360 / 65536
+        )
     assert _core.degrees_from_pitch(_core.pitch_from_degrees(-45)) == pytest.approx(-45)
     game = theta_net.LocalGame(view_radius=1)
     a = game.add_client("a")

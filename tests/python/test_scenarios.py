@@ -76,7 +76,9 @@ def test_a_missed_expectation_fails_the_run_and_says_why():
 def test_scripted_from_python_with_callbacks_and_dataframes():
     pandas = pytest.importorskip("pandas")
     sc = Scenario("scripted", duration_ticks=120, generator="superflat", view_radius=2)
-    sc.add_player("a", latency="40ms").place(30, (0, 3, 2), block="stone").walk(40, 110, [(-1.5, 0.5), (-1.5, 6.5)])
+    sc.add_player("a", latency="40ms").place(30, (0, 3, 2), block="stone").walk(
+        40, 110, [(-1.5, 0.5), (-1.5, 6.5)]
+    )
     sc.add_player("b", preset="good", join_tick=20).chat(60, "hi")
     sc.expect("block", client="b", at=[0, 4, 2], block="stone", by_tick=70)
     sc.expect("chat_received", client="a", text="hi", by_tick=90)
@@ -96,7 +98,14 @@ def test_scripted_from_python_with_callbacks_and_dataframes():
     assert set(frame["client"]) == {"a", "b"}
     assert frame.groupby("client")["wire_bytes_received"].max()["a"] > 0
     assert list(result.dataframe("reconciliations").columns) == [
-        "client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed", "cause"]
+        "client",
+        "tick",
+        "time_s",
+        "error_blocks",
+        "error_ms",
+        "ticks_replayed",
+        "cause",
+    ]
     with pytest.raises(theta_net.ScenarioError, match="no table"):
         result.dataframe("nope")
 
@@ -116,7 +125,9 @@ def test_walking_into_a_wall_not_yet_heard_of_is_corrected_and_says_why():
 
 
 def test_a_partitioned_client_loses_its_connection_and_resumes(tmp_path):
-    sc = Scenario("cut", duration_ticks=400, view_radius=1, outputs={"sample_ticks": 10, "client_events": False})
+    sc = Scenario(
+        "cut", duration_ticks=400, view_radius=1, outputs={"sample_ticks": 10, "client_events": False}
+    )
     sc.add_player("a")
     sc.add_player("b").disconnect(40, 240)
     sc.expect("resumed", client="b")
@@ -138,27 +149,63 @@ def test_a_partitioned_client_loses_its_connection_and_resumes(tmp_path):
 BAD = [
     ("[scenario]\nname = 1\n[[players]]\nname='a'\n", "scenario.name: expected a string, got int 1"),
     ("[scenario]\nname='x'\n", "scenario file.players: is required"),
-    ("[scenario]\nname='x'\ntick_rate = 25\n[[players]]\nname='a'\n", "scenario.tick_rate: 25 is not 20, 30 or 60"),
-    ("[scenario]\nname='x'\nduration='soon'\n[[players]]\nname='a'\n", "scenario.duration: 'soon' is not a duration"),
-    ("[scenario]\nname='x'\n[network]\nloss='150%'\n[[players]]\nname='a'\n", "network.loss: '150%' is outside 0..100%"),
-    ("[scenario]\nname='x'\n[network]\npreset='awful'\n[[players]]\nname='a'\n", "network.preset: 'awful' is not one of"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[players]]\nname='a'\n", "players[1].name: 'a' is used twice"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, move='fly'}]\n",
-     "players[0].actions[0].move: 'fly' is not one of"),
-    ("[scenario]\nname='x'\nduration_ticks=100\n[[players]]\nname='a'\nactions=[{from=5, to=500, move='jump'}]\n",
-     "players[0].actions[0].to: tick 500 is after the scenario's end (100)"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5}]\n", "players[0].actions[0]: does nothing"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2]}]\n",
-     "players[0].actions[0].place: expected [x, y, z] integers"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2,3], block='gold'}]\n",
-     "players[0].actions[0].block: 'gold' is not a block"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='z'\nat=[0,0,0]\nblock='air'\n",
-     "expect[0].client: no player named 'z'"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='a'\nblock='air'\n",
-     "expect[0].at: is required for a block expectation"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='telepathy'\n", "expect[0].kind: 'telepathy' is not one of"),
+    (
+        "[scenario]\nname='x'\ntick_rate = 25\n[[players]]\nname='a'\n",
+        "scenario.tick_rate: 25 is not 20, 30 or 60",
+    ),
+    (
+        "[scenario]\nname='x'\nduration='soon'\n[[players]]\nname='a'\n",
+        "scenario.duration: 'soon' is not a duration",
+    ),
+    (
+        "[scenario]\nname='x'\n[network]\nloss='150%'\n[[players]]\nname='a'\n",
+        "network.loss: '150%' is outside 0..100%",
+    ),
+    (
+        "[scenario]\nname='x'\n[network]\npreset='awful'\n[[players]]\nname='a'\n",
+        "network.preset: 'awful' is not one of",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[players]]\nname='a'\n",
+        "players[1].name: 'a' is used twice",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, move='fly'}]\n",
+        "players[0].actions[0].move: 'fly' is not one of",
+    ),
+    (
+        "[scenario]\nname='x'\nduration_ticks=100\n[[players]]\nname='a'\nactions=[{from=5, to=500, move='jump'}]\n",
+        "players[0].actions[0].to: tick 500 is after the scenario's end (100)",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5}]\n",
+        "players[0].actions[0]: does nothing",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2]}]\n",
+        "players[0].actions[0].place: expected [x, y, z] integers",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2,3], block='gold'}]\n",
+        "players[0].actions[0].block: 'gold' is not a block",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='z'\nat=[0,0,0]\nblock='air'\n",
+        "expect[0].client: no player named 'z'",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='a'\nblock='air'\n",
+        "expect[0].at: is required for a block expectation",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='telepathy'\n",
+        "expect[0].kind: 'telepathy' is not one of",
+    ),
     ("[scenario]\nname='x'\ncolour='red'\n[[players]]\nname='a'\n", "scenario: unknown key(s) colour"),
-    ("[scenario]\nname='x'\n[world]\nsize=[16]\n[[players]]\nname='a'\n", "world.size: expected [x, z] blocks"),
+    (
+        "[scenario]\nname='x'\n[world]\nsize=[16]\n[[players]]\nname='a'\n",
+        "world.size: expected [x, z] blocks",
+    ),
     ("[scenario\nname='x'\n", "not valid TOML"),
 ]
 
@@ -186,7 +233,8 @@ def test_scenario_files_are_documented(repo):
         assert f"`{kind}`" in doc, f"docs/scenarios.md does not describe the {kind} expectation"
     assert expectation_table() in doc, (
         "docs/scenarios.md's expectation table differs from the registry: paste the output of "
-        "`python -m theta_net.scenario.expectations` over it")
+        "`python -m theta_net.scenario.expectations` over it"
+    )
 
 
 def test_a_bounded_world_ends_in_void_and_replays(tmp_path):
@@ -203,7 +251,11 @@ def test_a_bounded_world_ends_in_void_and_replays(tmp_path):
     header = json.loads((tmp_path / "inputs.jsonl").read_text().splitlines()[0])
     assert header["size"] == [16, 16]
     game = theta_net.LocalGame(size=(16, 16))
-    assert game.server_block(0, 3, 0) != 0 and game.server_block(0, 3, 8) == 0 and game.server_block(-9, 3, 0) == 0
+    assert (
+        game.server_block(0, 3, 0) != 0
+        and game.server_block(0, 3, 8) == 0
+        and game.server_block(-9, 3, 0) == 0
+    )
     with pytest.raises(theta_net.Error, match="size sides"):
         theta_net.LocalGame(size=(0, 16))
 
@@ -233,17 +285,24 @@ def test_a_new_expectation_kind_is_one_registered_class(tmp_path):
                 self.highest = y if self.highest is None else max(self.highest, y)
 
         def evaluate(self, end):
-            return self.result(self.highest is not None and self.highest > self.params["y"],
-                               f"highest y {self.highest:.2f}")
+            return self.result(
+                self.highest is not None and self.highest > self.params["y"], f"highest y {self.highest:.2f}"
+            )
 
     try:
-        sc = Scenario("jump", duration_ticks=60, view_radius=1,
-                      outputs={"events": False, "input_log": False, "client_events": False})
+        sc = Scenario(
+            "jump",
+            duration_ticks=60,
+            view_radius=1,
+            outputs={"events": False, "input_log": False, "client_events": False},
+        )
         sc.add_player("a").move(20, 40, ["jump"])
         sc.expect("streams_match")
         sc.expect("test_jumped_above", client="a", y=4.5)
         sc.expect("test_jumped_above", client="a", y=9.0)
-        with pytest.raises(theta_net.ScenarioError, match=r"expect\('test_jumped_above'\).*y: expected a number"):
+        with pytest.raises(
+            theta_net.ScenarioError, match=r"expect\('test_jumped_above'\).*y: expected a number"
+        ):
             sc.expect("test_jumped_above", client="a", y="high")
         result = sc.run(out=tmp_path)
     finally:
@@ -274,8 +333,12 @@ def test_samples_stream_to_disk_and_metrics_json_is_the_result(tmp_path):
 def _peak_python_memory(ticks: int, tmp_path) -> int:
     import tracemalloc
 
-    sc = Scenario("flat", duration_ticks=ticks, view_radius=1,
-                  outputs={"sample_ticks": 1, "events": False, "input_log": False, "client_events": False})
+    sc = Scenario(
+        "flat",
+        duration_ticks=ticks,
+        view_radius=1,
+        outputs={"sample_ticks": 1, "events": False, "input_log": False, "client_events": False},
+    )
     sc.add_player("a")
     sc.add_player("b")
     tracemalloc.reset_peak()

@@ -24,6 +24,17 @@ from .result import ExpectationResult, Result
 from .rules import WALK_SPEED
 from .spec import NetworkSpec, ScenarioSpec
 
-__all__ = ["Scenario", "ScenarioSpec", "PlayerScript", "TickContext", "Result", "ExpectationResult",
-           "NetworkSpec", "Expectation", "EXPECTATIONS", "RecordFile", "RECONCILIATION_COLUMNS",
-           "WALK_SPEED"]
+__all__ = [
+    "Scenario",
+    "ScenarioSpec",
+    "PlayerScript",
+    "TickContext",
+    "Result",
+    "ExpectationResult",
+    "NetworkSpec",
+    "Expectation",
+    "EXPECTATIONS",
+    "RecordFile",
+    "RECONCILIATION_COLUMNS",
+    "WALK_SPEED",
+]

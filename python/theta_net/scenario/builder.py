@@ -27,8 +27,11 @@ class PlayerScript:
     def _add(self, start: int, end: Optional[int], **fields: Any) -> "PlayerScript":
         end = start if end is None else end
         if start < 0 or end < start or end > self._duration:
-            raise ScenarioError(f"player {self.spec.name}: tick range {start}..{end} is outside "
-                                f"0..{self._duration} or empty", "invalid_argument")
+            raise ScenarioError(
+                f"player {self.spec.name}: tick range {start}..{end} is outside "
+                f"0..{self._duration} or empty",
+                "invalid_argument",
+            )
         self.spec.actions.append(Action(start=start, end=end, **fields))
         return self
 
@@ -38,8 +41,9 @@ class PlayerScript:
     def walk(self, start: int, end: int, path: List[Tuple[float, float]]) -> "PlayerScript":
         return self._add(start, end, path=[tuple(p) for p in path])
 
-    def place(self, tick: int, at: Tuple[int, int, int], block: str = "planks",
-              face: str = "up") -> "PlayerScript":
+    def place(
+        self, tick: int, at: Tuple[int, int, int], block: str = "planks", face: str = "up"
+    ) -> "PlayerScript":
         if block not in BLOCK_NAMES:
             raise ScenarioError(f"{block!r} is not a block", "invalid_argument")
         return self._add(tick, None, place=tuple(at), block=block, face=face)
@@ -64,15 +68,39 @@ class Scenario:
     >>> sc.run(transport="sim").passed
     """
 
-    def __init__(self, name: str = "scripted", *, duration_ticks: int = 200, tick_rate: int = 20,
-                 generator: str = "superflat", world_seed: int = 1, seed: int = 1,
-                 view_radius: int = 3, transport: str = "sim", size: Optional[Tuple[int, int]] = None,
-                 outputs: Optional[Dict[str, Any]] = None, **network: Any) -> None:
-        table = {"scenario": {"name": name, "duration_ticks": duration_ticks, "tick_rate": tick_rate,
-                              "seed": seed, "transport": transport},
-                 "world": {"generator": generator, "seed": world_seed, "view_radius": view_radius,
-                           **({"size": list(size)} if size is not None else {})},
-                 "network": network, "players": [{"name": "_"}], "outputs": dict(outputs or {})}
+    def __init__(
+        self,
+        name: str = "scripted",
+        *,
+        duration_ticks: int = 200,
+        tick_rate: int = 20,
+        generator: str = "superflat",
+        world_seed: int = 1,
+        seed: int = 1,
+        view_radius: int = 3,
+        transport: str = "sim",
+        size: Optional[Tuple[int, int]] = None,
+        outputs: Optional[Dict[str, Any]] = None,
+        **network: Any,
+    ) -> None:
+        table = {
+            "scenario": {
+                "name": name,
+                "duration_ticks": duration_ticks,
+                "tick_rate": tick_rate,
+                "seed": seed,
+                "transport": transport,
+            },
+            "world": {
+                "generator": generator,
+                "seed": world_seed,
+                "view_radius": view_radius,
+                **({"size": list(size)} if size is not None else {}),
+            },
+            "network": network,
+            "players": [{"name": "_"}],
+            "outputs": dict(outputs or {}),
+        }
         spec = parse_table(table, f"Scenario({name!r})")
         spec.players = []
         self.spec = spec
@@ -103,9 +131,13 @@ class Scenario:
         """Adds a player; ``network`` takes the keys of a [players.network] table."""
         if any(p.name == name for p in self.spec.players):
             raise ScenarioError(f"player {name!r} exists already", "invalid_argument")
-        probe = parse_table({"scenario": {"name": "probe", "duration_ticks": self.spec.duration_ticks},
-                             "players": [{"name": name, "join_tick": join_tick, "network": network}]},
-                            f"add_player({name!r})")
+        probe = parse_table(
+            {
+                "scenario": {"name": "probe", "duration_ticks": self.spec.duration_ticks},
+                "players": [{"name": name, "join_tick": join_tick, "network": network}],
+            },
+            f"add_player({name!r})",
+        )
         player = probe.players[0]
         self.spec.players.append(player)
         return PlayerScript(player, self.spec.duration_ticks)
@@ -113,9 +145,14 @@ class Scenario:
     def expect(self, kind: str, **params: Any) -> "Scenario":
         """Adds an expectation (the keys of an [[expect]] table), checked at the end of a run."""
         names = [{"name": p.name} for p in self.spec.players]
-        probe = parse_table({"scenario": {"name": "probe", "duration_ticks": self.spec.duration_ticks},
-                             "players": names, "expect": [{"kind": kind, **params}]},
-                            f"expect({kind!r})")
+        probe = parse_table(
+            {
+                "scenario": {"name": "probe", "duration_ticks": self.spec.duration_ticks},
+                "players": names,
+                "expect": [{"kind": kind, **params}],
+            },
+            f"expect({kind!r})",
+        )
         expectation = probe.expectations[0]
         expectation.where = f"expect[{len(self.spec.expectations)}]"
         self.spec.expectations.append(expectation)
@@ -126,9 +163,14 @@ class Scenario:
         self._callbacks.append(callback)
         return callback
 
-    def run(self, transport: Optional[str] = None, *, out: "os.PathLike[str] | str | None" = None,
-            progress: bool = False,
-            on_tick: Optional[Callable[[TickContext], None]] = None) -> Result:
+    def run(
+        self,
+        transport: Optional[str] = None,
+        *,
+        out: "os.PathLike[str] | str | None" = None,
+        progress: bool = False,
+        on_tick: Optional[Callable[[TickContext], None]] = None,
+    ) -> Result:
         """Plays the scenario and checks its expectations. ``transport``: "sim" or "quic"
         (default: the file's). ``out``: where files go (default: a temporary folder that lives as
         long as the Result). ``progress``: a progress bar on stderr."""

@@ -47,8 +47,11 @@ class TickContext:
 
     def check(self, condition: bool, what: str, detail: str = "") -> bool:
         """Records a custom check; a false one fails the run."""
-        self.checks.append(ExpectationResult("callback", f"tick {self.tick}", what, bool(condition),
-                                             detail or f"at tick {self.tick}"))
+        self.checks.append(
+            ExpectationResult(
+                "callback", f"tick {self.tick}", what, bool(condition), detail or f"at tick {self.tick}"
+            )
+        )
         return bool(condition)
 
 

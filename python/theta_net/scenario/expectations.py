@@ -125,8 +125,9 @@ def expectation(cls: Type[Expectation]) -> Type[Expectation]:
     return cls
 
 
-def parse_expectation(source: str, table: Dict[str, Any], where: str, players: Set[str],
-                      duration: int) -> ExpectationSpec:
+def parse_expectation(
+    source: str, table: Dict[str, Any], where: str, players: Set[str], duration: int
+) -> ExpectationSpec:
     """Validates one [[expect]] table against its kind's keys."""
     r = TableReader(source, table, where)
     kind = r.get("kind", str, required=True)
@@ -188,8 +189,12 @@ class _ByTick(Expectation):
 @expectation
 class BlockSeen(_ByTick):
     kind = "block"
-    keys = {"client": THE_CLIENT, "at": Key(list, True, _coords), "block": Key(str, True, _a_block),
-            "by_tick": BY_TICK}
+    keys = {
+        "client": THE_CLIENT,
+        "at": Key(list, True, _coords),
+        "block": Key(str, True, _a_block),
+        "by_tick": BY_TICK,
+    }
     holds_when = "the client knows `block` at `at` at tick `by_tick` (the detail says since when)"
 
     def __init__(self, spec: ExpectationSpec, duration_ticks: int) -> None:
@@ -201,7 +206,9 @@ class BlockSeen(_ByTick):
         return f"{p['client']} sees {p['block']} at {tuple(p['at'])} by tick {self.by}"
 
     def holds(self, ctx: "TickContext") -> bool:
-        return ctx.client(self.params["client"]).block(*self.params["at"]) == BLOCK_NAMES[self.params["block"]]
+        return (
+            ctx.client(self.params["client"]).block(*self.params["at"]) == BLOCK_NAMES[self.params["block"]]
+        )
 
     def observe(self, ctx: "TickContext", tick: int) -> None:
         # A block may hold, stop holding and hold again: what counts is the state at by_tick.
@@ -291,8 +298,10 @@ class ChunkLoadTime(_Bound):
 class ReconciliationError(_Bound):
     kind = "reconciliation_error_ms"
     keys = {"max_mean": Key(NUMBER, True), "client": CLIENT}
-    holds_when = (f"mean prediction error at acknowledged ticks, distance / walking speed "
-                  f"({WALK_SPEED:.3f} blocks/s)")
+    holds_when = (
+        f"mean prediction error at acknowledged ticks, distance / walking speed "
+        f"({WALK_SPEED:.3f} blocks/s)"
+    )
     limit_key, metric, unit = "max_mean", "reconciliation_error_ms_mean", "ms"
 
     def what(self) -> str:
@@ -331,12 +340,17 @@ class WorldConsistent(Expectation):
     holds_when = "at the end, every chunk the client holds equals the server's"
 
     def finish(self, ctx: "TickContext") -> None:
-        self.mismatches = {n: ctx.game.chunk_mismatches(ctx.client_index(n)) for n in self.clients(ctx.clients)}
+        self.mismatches = {
+            n: ctx.game.chunk_mismatches(ctx.client_index(n)) for n in self.clients(ctx.clients)
+        }
 
     def evaluate(self, end: "RunEnd") -> ExpectationResult:
         bad = {n: v for n, v in self.mismatches.items() if v}
-        detail = "every chunk held equals the server's" if not bad else "; ".join(
-            f"{n}: {len(v)} chunks differ, e.g. {v[0]}" for n, v in bad.items())
+        detail = (
+            "every chunk held equals the server's"
+            if not bad
+            else "; ".join(f"{n}: {len(v)} chunks differ, e.g. {v[0]}" for n, v in bad.items())
+        )
         return self.result(not bad, detail, what=f"{', '.join(self.mismatches)} hold the server's world")
 
 
@@ -351,9 +365,11 @@ class Resumed(Expectation):
 
     def evaluate(self, end: "RunEnd") -> ExpectationResult:
         c = end.summary["clients"][self.params["client"]]
-        return self.result(c["resumes"] >= 1 and c["established"],
-                           f"{c['reconnects']} reconnects, {c['resumes']} resumed, "
-                           f"{'connected' if c['established'] else 'not connected'} at the end")
+        return self.result(
+            c["resumes"] >= 1 and c["established"],
+            f"{c['reconnects']} reconnects, {c['resumes']} resumed, "
+            f"{'connected' if c['established'] else 'not connected'} at the end",
+        )
 
 
 @expectation
@@ -372,14 +388,20 @@ class StreamsMatch(Expectation):
         ran = replay.run(end.files["input_log"], replayed)
         d = replay.diff(end.files["events"], replayed)
         if Path(end.files["events"]).read_bytes() == Path(replayed).read_bytes():
-            return self.result(True, f"{ran.ticks} ticks, {ran.inputs} inputs replayed: "
-                                     f"{d.events.get('a', 0):,} events, byte-identical")
+            return self.result(
+                True,
+                f"{ran.ticks} ticks, {ran.inputs} inputs replayed: "
+                f"{d.events.get('a', 0):,} events, byte-identical",
+            )
         if d.equal:
             return self.result(False, "equal event by event but not byte for byte")
         shd = d.first_state_hash_divergence
-        return self.result(False, f"diverged at tick {d.first_divergent_tick}: "
-                           + ", ".join(f"{k} {v}" for k, v in d.counts.items() if v)
-                           + (f"; state hash section {', '.join(shd['sections'])}" if shd else ""))
+        return self.result(
+            False,
+            f"diverged at tick {d.first_divergent_tick}: "
+            + ", ".join(f"{k} {v}" for k, v in d.counts.items() if v)
+            + (f"; state hash section {', '.join(shd['sections'])}" if shd else ""),
+        )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ class ScriptedPlayers:
                 net = self.spec.network.merged(player.network)
                 relay = self.transport == "quic" and (net.relay or net.impaired())
                 self.index[player.name] = self.game.add_client(
-                    player.name, relay=relay, events=client_events(player.name), **net.link_kwargs())
+                    player.name, relay=relay, events=client_events(player.name), **net.link_kwargs()
+                )
 
     def act(self, tick: int) -> None:
         """Sets each joined player's intent for this tick (only when it changes)."""

@@ -17,8 +17,7 @@ from .. import _core
 from .rules import WALK_SPEED
 from .summary import byte_counters
 
-RECONCILIATION_COLUMNS = ["client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed",
-                          "cause"]
+RECONCILIATION_COLUMNS = ["client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed", "cause"]
 RATE_WINDOW_S = 1.0  # the peak rate is over 1-second windows of samples
 
 
@@ -86,9 +85,19 @@ class SampleRecorder:
         now = tick / self.tick_rate
         for name, i in index.items():
             for r_tick, error, replayed, cause in game.client(i).reconciliations():
-                self._reconciliations.write(_line({
-                    "client": name, "tick": r_tick, "time_s": now, "error_blocks": error,
-                    "error_ms": error / WALK_SPEED * 1000, "ticks_replayed": replayed, "cause": cause}))
+                self._reconciliations.write(
+                    _line(
+                        {
+                            "client": name,
+                            "tick": r_tick,
+                            "time_s": now,
+                            "error_blocks": error,
+                            "error_ms": error / WALK_SPEED * 1000,
+                            "ticks_replayed": replayed,
+                            "cause": cause,
+                        }
+                    )
+                )
                 self.reconciliation_count += 1
         if tick % self.sample_ticks == 0 or tick == self.duration_ticks:
             for name, i in index.items():
@@ -99,12 +108,20 @@ class SampleRecorder:
         m = game.client_metrics(i)
         counted = byte_counters(m)
         self._update_peak(name, now, counted["wire_bytes_received"])
-        return {"time_s": now, "tick": tick, "client": name, "established": m["established"],
-                "rtt_ms": m["rtt_ms"], "reconciliations": m["reconciliations"],
-                "ticks_replayed": m["ticks_replayed"],
-                "reconciliation_error_ms_mean": m["reconciliation_error_ms_mean"],
-                "chunks_loaded": m["chunks_loaded"], "chunk_diffs": m["chunk_diffs"],
-                "entity_updates": m["entity_updates"], **counted}
+        return {
+            "time_s": now,
+            "tick": tick,
+            "client": name,
+            "established": m["established"],
+            "rtt_ms": m["rtt_ms"],
+            "reconciliations": m["reconciliations"],
+            "ticks_replayed": m["ticks_replayed"],
+            "reconciliation_error_ms_mean": m["reconciliation_error_ms_mean"],
+            "chunks_loaded": m["chunks_loaded"],
+            "chunk_diffs": m["chunk_diffs"],
+            "entity_updates": m["entity_updates"],
+            **counted,
+        }
 
     def _update_peak(self, name: str, now: float, received: int) -> None:
         window = self.windows.setdefault(name, deque())
@@ -120,5 +137,7 @@ class SampleRecorder:
         """Closes the files; returns the samples and the reconciliations, read back on use."""
         self._samples.close()
         self._reconciliations.close()
-        return (RecordFile(self.samples_path, self.sample_count),
-                RecordFile(self.reconciliations_path, self.reconciliation_count))
+        return (
+            RecordFile(self.samples_path, self.sample_count),
+            RecordFile(self.reconciliations_path, self.reconciliation_count),
+        )

@@ -105,23 +105,38 @@ class Result:
 
     def table(self) -> str:
         """A summary table for a terminal: one row per client, then the expectations."""
-        rows = [("client", "rtt ms", "recon err ms", "corrections", "chunks", "load ms",
-                 "peak KB/s", "recv KiB")]
+        rows = [
+            ("client", "rtt ms", "recon err ms", "corrections", "chunks", "load ms", "peak KB/s", "recv KiB")
+        ]
         for name, c in self.summary["clients"].items():
-            rows.append((name, f"{c['rtt_ms']:.1f}", f"{c['reconciliation_error_ms_mean']:.2f}",
-                         str(c["reconciliations"]), str(c["chunks_loaded"]),
-                         f"{c['chunk_load_ms_mean']:.0f}", f"{c['peak_bytes_per_second'] / 1000:.1f}",
-                         f"{c['wire_bytes_received'] / 1024:.0f}"))
+            rows.append(
+                (
+                    name,
+                    f"{c['rtt_ms']:.1f}",
+                    f"{c['reconciliation_error_ms_mean']:.2f}",
+                    str(c["reconciliations"]),
+                    str(c["chunks_loaded"]),
+                    f"{c['chunk_load_ms_mean']:.0f}",
+                    f"{c['peak_bytes_per_second'] / 1000:.1f}",
+                    f"{c['wire_bytes_received'] / 1024:.0f}",
+                )
+            )
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths)))
-                 for r in rows]
+        lines = [
+            "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths)))
+            for r in rows
+        ]
         server = self.summary["server"]
-        lines.append(f"server: {server['ticks']} ticks, tick time {server['tick_time_us_mean']:.0f} us "
-                     f"mean, {server['entities']} entities; {self.simulated_seconds:.1f} s simulated in "
-                     f"{self.wall_seconds:.2f} s ({self.speedup:.0f}x)")
+        lines.append(
+            f"server: {server['ticks']} ticks, tick time {server['tick_time_us_mean']:.0f} us "
+            f"mean, {server['entities']} entities; {self.simulated_seconds:.1f} s simulated in "
+            f"{self.wall_seconds:.2f} s ({self.speedup:.0f}x)"
+        )
         for e in self.expectations:
             lines.append(f"{'ok  ' if e.passed else 'FAIL'} {e.what}: {e.detail}")
-        lines.append(f"{self.scenario} over {self.transport}: "
-                     f"{'passed' if self.passed else 'FAILED'} "
-                     f"({sum(e.passed for e in self.expectations)}/{len(self.expectations)} expectations)")
+        lines.append(
+            f"{self.scenario} over {self.transport}: "
+            f"{'passed' if self.passed else 'FAILED'} "
+            f"({sum(e.passed for e in self.expectations)}/{len(self.expectations)} expectations)"
+        )
         return "\n".join(lines)

@@ -24,8 +24,14 @@ from .summary import summarize
 class ScenarioRunner:
     """Plays one scenario once; :meth:`play` returns its Result."""
 
-    def __init__(self, spec: ScenarioSpec, transport: str, out: Any, progress: bool,
-                 callbacks: List[Callable[[TickContext], None]]) -> None:
+    def __init__(
+        self,
+        spec: ScenarioSpec,
+        transport: str,
+        out: Any,
+        progress: bool,
+        callbacks: List[Callable[[TickContext], None]],
+    ) -> None:
         if transport not in TRANSPORTS:
             raise ScenarioError(f"transport {transport!r} is not sim or quic", "invalid_argument")
         if not spec.players:
@@ -42,8 +48,9 @@ class ScenarioRunner:
         self.game = self._game()
         self.players = ScriptedPlayers(spec, self.game, transport)
         self.ctx = TickContext(self.game, self.players.index, spec.tick_rate)
-        self.recorder = SampleRecorder(self.out, spec.tick_rate, spec.outputs["sample_ticks"],
-                                       spec.duration_ticks)
+        self.recorder = SampleRecorder(
+            self.out, spec.tick_rate, spec.outputs["sample_ticks"], spec.duration_ticks
+        )
         self.files["samples"] = str(self.recorder.samples_path)
         self.files["reconciliations"] = str(self.recorder.reconciliations_path)
 
@@ -61,11 +68,20 @@ class ScenarioRunner:
         if o["qlog"] and self.transport == "quic":
             qlog = self._file("qlog", "qlog")
             Path(qlog).mkdir(exist_ok=True)
-        return _core.LocalGame(network=self.transport, terrain=spec.generator, seed=spec.world_seed,
-                               tick_rate=spec.tick_rate, view_radius=spec.view_radius,
-                               events=server_events, input_log=input_log, scenario=spec.name,
-                               hash_interval=o["hash_interval"], qlog_dir=qlog, net_seed=spec.seed,
-                               size=spec.size)
+        return _core.LocalGame(
+            network=self.transport,
+            terrain=spec.generator,
+            seed=spec.world_seed,
+            tick_rate=spec.tick_rate,
+            view_radius=spec.view_radius,
+            events=server_events,
+            input_log=input_log,
+            scenario=spec.name,
+            hash_interval=o["hash_interval"],
+            qlog_dir=qlog,
+            net_seed=spec.seed,
+            size=spec.size,
+        )
 
     def _client_events(self, name: str) -> Optional[str]:
         if not self.spec.outputs["client_events"]:
@@ -100,11 +116,20 @@ class ScenarioRunner:
         samples, reconciliations = self.recorder.close()
         end = RunEnd(summary=summary, clients=self.ctx.clients, files=self.files, output=self._file)
         checked = [e.evaluate(end) for e in self.expectations] + self.ctx.checks
-        result = Result(scenario=spec.name, transport=self.transport,
-                        passed=all(e.passed for e in checked), expectations=checked,
-                        summary=summary, samples=samples, reconciliations=reconciliations,
-                        out_dir=self.out, files=self.files, wall_seconds=wall,
-                        simulated_seconds=spec.duration_ticks / spec.tick_rate, _tempdir=self.tempdir)
+        result = Result(
+            scenario=spec.name,
+            transport=self.transport,
+            passed=all(e.passed for e in checked),
+            expectations=checked,
+            summary=summary,
+            samples=samples,
+            reconciliations=reconciliations,
+            out_dir=self.out,
+            files=self.files,
+            wall_seconds=wall,
+            simulated_seconds=spec.duration_ticks / spec.tick_rate,
+            _tempdir=self.tempdir,
+        )
         if spec.outputs["metrics"]:
             result.write_json(self._file("metrics", "metrics.json"))
         return result
@@ -116,6 +141,7 @@ def _progress(name: str, done: int, total: int, started: float) -> None:
     width = 30
     filled = width * done // total
     elapsed = time.perf_counter() - started
-    sys.stderr.write(f"\r{name} [{'#' * filled}{'.' * (width - filled)}] tick {done}/{total} "
-                     f"{elapsed:5.1f} s")
+    sys.stderr.write(
+        f"\r{name} [{'#' * filled}{'.' * (width - filled)}] tick {done}/{total} " f"{elapsed:5.1f} s"
+    )
     sys.stderr.flush()

@@ -41,16 +41,27 @@ class NetworkSpec:
 
     def impaired(self) -> bool:
         """Whether any figure differs from a perfect link (over QUIC: the relay is needed)."""
-        figures = (self.latency_ms, self.jitter_ms, self.loss, self.bandwidth_bits, self.reorder,
-                   self.duplicate)
+        figures = (
+            self.latency_ms,
+            self.jitter_ms,
+            self.loss,
+            self.bandwidth_bits,
+            self.reorder,
+            self.duplicate,
+        )
         return (self.preset not in (None, "perfect")) or any(f for f in figures)
 
     def link_kwargs(self) -> Dict[str, Any]:
         """The keyword arguments of LocalGame.add_client for this link."""
-        out: Dict[str, Any] = {"preset": self.preset, "latency_ms": self.latency_ms,
-                               "jitter_ms": self.jitter_ms, "loss": self.loss,
-                               "bandwidth_bits": self.bandwidth_bits, "reorder": self.reorder,
-                               "duplicate": self.duplicate}
+        out: Dict[str, Any] = {
+            "preset": self.preset,
+            "latency_ms": self.latency_ms,
+            "jitter_ms": self.jitter_ms,
+            "loss": self.loss,
+            "bandwidth_bits": self.bandwidth_bits,
+            "reorder": self.reorder,
+            "duplicate": self.duplicate,
+        }
         return {k: v for k, v in out.items() if v is not None}
 
     def merged(self, override: "NetworkSpec") -> "NetworkSpec":
@@ -162,7 +173,9 @@ def _action(source: str, table: Dict[str, Any], where: str, duration: int) -> Ac
     action.pitch = r.get("pitch", (int, float))
     path = r.get("path", list, [])
     for point in path:
-        if not (isinstance(point, list) and len(point) == 2 and all(isinstance(v, (int, float)) for v in point)):
+        if not (
+            isinstance(point, list) and len(point) == 2 and all(isinstance(v, (int, float)) for v in point)
+        ):
             raise r.fail("path", f"waypoints are [x, z] pairs, got {point!r}")
     action.path = [tuple(p) for p in path]
     if r.get("place", list) is not None:
@@ -178,8 +191,16 @@ def _action(source: str, table: Dict[str, Any], where: str, duration: int) -> Ac
     action.chat = r.get("chat", str)
     action.disconnect_ticks = r.get("disconnect_ticks", int, 0)
     r.finish()
-    if not (action.move or action.path or action.place or action.break_block or action.chat
-            or action.disconnect_ticks or action.yaw is not None or action.pitch is not None):
+    if not (
+        action.move
+        or action.path
+        or action.place
+        or action.break_block
+        or action.chat
+        or action.disconnect_ticks
+        or action.yaw is not None
+        or action.pitch is not None
+    ):
         raise r.fail(None, "does nothing: give move, path, yaw, place, break, chat or disconnect_ticks")
     return action
 
@@ -229,8 +250,10 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         raise world.fail("seed", f"{sc.world_seed} is not a 64-bit unsigned integer")
     size = world.get("size", list)
     if size is not None:
-        if not (len(size) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1 << 24
-                                       for v in size)):
+        if not (
+            len(size) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1 << 24 for v in size)
+        ):
             raise world.fail("size", f"expected [x, z] blocks, each 1..16777216, got {size!r}")
         sc.size = (size[0], size[1])
     sc.view_radius = world.get("view_radius", int, 3)
@@ -254,7 +277,9 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         names.add(player.name)
         player.join_tick = r.get("join_tick", int, 0)
         if not 0 <= player.join_tick < sc.duration_ticks:
-            raise r.fail("join_tick", f"{player.join_tick} is outside the scenario's 0..{sc.duration_ticks - 1}")
+            raise r.fail(
+                "join_tick", f"{player.join_tick} is outside the scenario's 0..{sc.duration_ticks - 1}"
+            )
         player.network = _network(source, r.get("network", dict, {}), f"{where}.network")
         for j, action in enumerate(r.get("actions", list, [])):
             player.actions.append(_action(source, action, f"{where}.actions[{j}]", sc.duration_ticks))

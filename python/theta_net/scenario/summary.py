@@ -30,16 +30,25 @@ def summarize(game: _core.LocalGame, index: Dict[str, int], peaks: Dict[str, flo
         m.pop("chat", None)
         m["wire_bytes_received"] = counted["wire_bytes_received"]
         m["wire_bytes_sent"] = counted["wire_bytes_sent"]
-        m["lanes_bytes_received"] = {k[: -len("_bytes_received")]: v for k, v in counted.items()
-                                     if k.endswith("_bytes_received") and not k.startswith("wire_")}
+        m["lanes_bytes_received"] = {
+            k[: -len("_bytes_received")]: v
+            for k, v in counted.items()
+            if k.endswith("_bytes_received") and not k.startswith("wire_")
+        }
         m["peak_bytes_per_second"] = peaks.get(name, 0.0)
         m["reconnects"] = game.client_reconnects(i)
         clients[name] = m
-    return {"server": {"ticks": server["tick"], "clients": server["clients"],
-                       "entities": server["entities"],
-                       "tick_time_us_mean": server["tick_time_us_mean"],
-                       "tick_time_us_max": server["tick_time_us_max"],
-                       "per_client": server["per_client"]},
-            "players": {p["name"]: {"position": list(p["position"]), "health": p["health"]}
-                        for p in game.players},
-            "clients": clients}
+    return {
+        "server": {
+            "ticks": server["tick"],
+            "clients": server["clients"],
+            "entities": server["entities"],
+            "tick_time_us_mean": server["tick_time_us_mean"],
+            "tick_time_us_max": server["tick_time_us_max"],
+            "per_client": server["per_client"],
+        },
+        "players": {
+            p["name"]: {"position": list(p["position"]), "health": p["health"]} for p in game.players
+        },
+        "clients": clients,
+    }
