@@ -270,6 +270,9 @@ void bind_sim(py::module_& m) {
           "advance_to", [](SimNet& n, double t) { n.advance_to(seconds(t)); }, "time"_a)
       .def(
           "advance_by", [](SimNet& n, double d) { n.advance_by(seconds(d)); }, "seconds"_a)
+      .def("keep_trace", &SimNet::keep_trace, "on"_a = true,
+           "Records deliveries in the trace from now on (off by default: it grows with every "
+           "message).")
       .def("trace_text", &SimNet::trace_text, "The delivery trace, one line per entry.");
 }
 

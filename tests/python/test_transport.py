@@ -57,6 +57,7 @@ def test_quic_round_trip_on_every_lane():
 
 def _sim_trace(seed):
     net = t.SimNet(seed)
+    net.keep_trace()
     server, client = net.add_endpoint("server"), net.add_endpoint("client")
     net.set_links(server, client, t.LinkConfig.preset("average"))
     conn = client.connect(server)
