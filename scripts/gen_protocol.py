@@ -285,7 +285,7 @@ def canonical(schema: Schema, minor: Optional[int] = None) -> str:
     fields in wire order, docs left out (so prose edits do not change the hash)."""
     minor = schema.minor if minor is None else minor
     lines = [
-        f"theta-schema 1",
+        "theta-schema 1",
         f"protocol {schema.name} {schema.major} alpn={schema.alpn}",
         "limits " + " ".join(f"{k}={v}" for k, v in sorted(schema.limits.items())),
     ]
@@ -483,7 +483,8 @@ def header(schema: Schema) -> str:
         out.append(f'  static constexpr std::string_view kName = "{e.name}";')
         entries = ", ".join(f'EnumEntry<{e.name}>{{"{n}", {e.name}::{camel_constant(n)}}}' for n in e.values)
         out.append(
-            f"  static constexpr std::array<EnumEntry<{e.name}>, {len(e.values)}> kEntries = {{{{{entries}}}}};"
+            f"  static constexpr std::array<EnumEntry<{e.name}>, {len(e.values)}> "
+            f"kEntries = {{{{{entries}}}}};"
         )
         out.append("};")
         out.append("")
@@ -493,12 +494,14 @@ def header(schema: Schema) -> str:
         out.append(f"namespace {b.name.lower()}_bits {{")
         for name, bit in b.values.items():
             out.append(
-                f"inline constexpr {SCALARS[b.type]} {camel_constant(name)} = {SCALARS[b.type]}{{1}} << {bit};"
+                f"inline constexpr {SCALARS[b.type]} {camel_constant(name)} = "
+                f"{SCALARS[b.type]}{{1}} << {bit};"
             )
         # The bits by name, for the borders that take names (Python intents, scenario files).
         entries = ", ".join(f'EnumEntry<{SCALARS[b.type]}>{{"{n}", {camel_constant(n)}}}' for n in b.values)
         out.append(
-            f"inline constexpr std::array<EnumEntry<{SCALARS[b.type]}>, {len(b.values)}> kEntries = {{{{{entries}}}}};"
+            f"inline constexpr std::array<EnumEntry<{SCALARS[b.type]}>, {len(b.values)}> "
+            f"kEntries = {{{{{entries}}}}};"
         )
         out.append(f"}}  // namespace {b.name.lower()}_bits")
         out.append("")

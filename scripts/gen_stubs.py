@@ -43,7 +43,7 @@ def _signatures(doc: str | None, name: str) -> tuple[List[str], str]:
     if not lines or not lines[0].startswith(name + "("):
         return [], (doc or "").strip()
     if len(lines) > 1 and lines[1].strip() == "Overloaded function.":
-        sigs = [re.sub(r"^\d+\. ", "", l) for l in lines if re.match(rf"^\d+\. {name}\(", l)]
+        sigs = [re.sub(r"^\d+\. ", "", line) for line in lines if re.match(rf"^\d+\. {name}\(", line)]
         return sigs, ""
     return [lines[0]], "\n".join(lines[1:]).strip()
 
@@ -107,7 +107,7 @@ def _class(name: str, cls) -> List[str]:
 def generate() -> str:
     import theta_net._core as core
 
-    parts = [HEADER, f"__version__: str"]
+    parts = [HEADER, "__version__: str"]
     for name, value in sorted(vars(core).items()):
         if name.startswith("_"):
             continue

@@ -5,7 +5,6 @@ name the file and key; scenarios can be scripted from Python with per-tick callb
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -74,7 +73,7 @@ def test_a_missed_expectation_fails_the_run_and_says_why():
 
 
 def test_scripted_from_python_with_callbacks_and_dataframes():
-    pandas = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     sc = Scenario("scripted", duration_ticks=120, generator="superflat", view_radius=2)
     sc.add_player("a", latency="40ms").place(30, (0, 3, 2), block="stone").walk(
         40, 110, [(-1.5, 0.5), (-1.5, 6.5)]
@@ -174,7 +173,8 @@ BAD = [
         "players[0].actions[0].move: 'fly' is not one of",
     ),
     (
-        "[scenario]\nname='x'\nduration_ticks=100\n[[players]]\nname='a'\nactions=[{from=5, to=500, move='jump'}]\n",
+        "[scenario]\nname='x'\nduration_ticks=100\n[[players]]\nname='a'\n"
+        "actions=[{from=5, to=500, move='jump'}]\n",
         "players[0].actions[0].to: tick 500 is after the scenario's end (100)",
     ),
     (
@@ -190,7 +190,8 @@ BAD = [
         "players[0].actions[0].block: 'gold' is not a block",
     ),
     (
-        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='z'\nat=[0,0,0]\nblock='air'\n",
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n"
+        "[[expect]]\nkind='block'\nclient='z'\nat=[0,0,0]\nblock='air'\n",
         "expect[0].client: no player named 'z'",
     ),
     (
