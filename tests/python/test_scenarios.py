@@ -234,7 +234,7 @@ def test_scenario_files_are_documented(repo):
         assert f"`{kind}`" in doc, f"docs/scenarios.md does not describe the {kind} expectation"
     assert expectation_table() in doc, (
         "docs/scenarios.md's expectation table differs from the registry: paste the output of "
-        "`python -m theta_net.scenario.expectations` over it"
+        "`python -m theta_net.scenario` over it"
     )
 
 

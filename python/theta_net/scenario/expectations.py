@@ -3,7 +3,7 @@ registered in :data:`EXPECTATIONS` by ``@expectation``: its keys and their valid
 watches after every tick, and how it evaluates and explains itself. Schema validation (spec.py),
 the runner, the result's table and docs/scenarios.md's expectation table (:func:`expectation_table`,
 which a test compares with the file) all read this one registry, so a new kind touches this file
-alone (and the docs table is regenerated: ``python -m theta_net.scenario.expectations``).
+alone (and the docs table is regenerated: ``python -m theta_net.scenario``).
 
 A run makes one instance per [[expect]] table: ``observe(ctx, tick)`` after every tick,
 ``finish(ctx)`` after the last one while the game still runs, then ``evaluate(end)`` once the
@@ -12,7 +12,6 @@ game is closed and its streams are complete.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Optional, Set, Type
@@ -402,7 +401,3 @@ class StreamsMatch(Expectation):
             + ", ".join(f"{k} {v}" for k, v in d.counts.items() if v)
             + (f"; state hash section {', '.join(shd['sections'])}" if shd else ""),
         )
-
-
-if __name__ == "__main__":
-    sys.stdout.write(expectation_table())
