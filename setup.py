@@ -29,7 +29,13 @@ class CMakeBuild(build_ext):
         # then shares one CMake cache (a throw-away venv cannot leave a dangling path behind).
         python = os.path.realpath(sys.executable)
         configure = [
-            "cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
+            "cmake",
+            "-S",
+            str(ROOT),
+            "-B",
+            str(build_dir),
+            "-G",
+            "Ninja",
             "-DCMAKE_BUILD_TYPE=Release",
             "-DTHETA_BUILD_PYTHON=ON",
             f"-DPython_EXECUTABLE={python}",

@@ -26,8 +26,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quic-runs", type=int, default=1)
     args = parser.parse_args()
-    print(f"{'scenario':<16} {'transport':<9} {'simulated s':>11} {'wall s (median)':>16} "
-          f"{'sim s / wall s':>15}  runs")
+    print(
+        f"{'scenario':<16} {'transport':<9} {'simulated s':>11} {'wall s (median)':>16} "
+        f"{'sim s / wall s':>15}  runs"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for name in SIM_SCENARIOS:
             scenario = Scenario.load(ROOT / "scenarios" / f"{name}.toml")
@@ -38,8 +40,10 @@ def main() -> int:
                 walls.append(time.perf_counter() - started)
                 assert result.passed, result.table()
             wall = statistics.median(walls)
-            print(f"{name:<16} {'sim':<9} {result.simulated_seconds:>11.1f} {wall:>16.3f} "
-                  f"{result.simulated_seconds / wall:>14.0f}x  {args.runs}")
+            print(
+                f"{name:<16} {'sim':<9} {result.simulated_seconds:>11.1f} {wall:>16.3f} "
+                f"{result.simulated_seconds / wall:>14.0f}x  {args.runs}"
+            )
         if args.quic_runs < 1:
             return 0
         scenario = Scenario.load(ROOT / "scenarios" / "lan_two_player.toml")
@@ -50,11 +54,15 @@ def main() -> int:
             walls.append(time.perf_counter() - started)
             assert result.passed, result.table()
         wall = statistics.median(walls)
-        print(f"{'lan_two_player':<16} {'quic':<9} {result.simulated_seconds:>11.1f} {wall:>16.3f} "
-              f"{result.simulated_seconds / wall:>14.2f}x  {args.quic_runs}")
+        print(
+            f"{'lan_two_player':<16} {'quic':<9} {result.simulated_seconds:>11.1f} {wall:>16.3f} "
+            f"{result.simulated_seconds / wall:>14.2f}x  {args.quic_runs}"
+        )
         c = result.summary["clients"]
-        print(f"  quic run: RTT {c['a']['rtt_ms']:.1f}/{c['b']['rtt_ms']:.1f} ms through the relay, "
-              f"server tick {result.summary['server']['tick_time_us_mean']:.0f} us mean")
+        print(
+            f"  quic run: RTT {c['a']['rtt_ms']:.1f}/{c['b']['rtt_ms']:.1f} ms through the relay, "
+            f"server tick {result.summary['server']['tick_time_us_mean']:.0f} us mean"
+        )
     return 0
 
 

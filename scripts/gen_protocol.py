@@ -29,9 +29,19 @@ DOCS = ROOT / "docs" / "protocol.md"
 HASH_KEY = b"theta_net.schema"
 
 SCALARS = {
-    "bool": "bool", "u8": "std::uint8_t", "u16": "std::uint16_t", "u32": "std::uint32_t",
-    "u64": "std::uint64_t", "i8": "std::int8_t", "i16": "std::int16_t", "i32": "std::int32_t",
-    "i64": "std::int64_t", "f32": "float", "f64": "double", "str": "std::string", "bytes": "Bytes",
+    "bool": "bool",
+    "u8": "std::uint8_t",
+    "u16": "std::uint16_t",
+    "u32": "std::uint32_t",
+    "u64": "std::uint64_t",
+    "i8": "std::int8_t",
+    "i16": "std::int16_t",
+    "i32": "std::int32_t",
+    "i64": "std::int64_t",
+    "f32": "float",
+    "f64": "double",
+    "str": "std::string",
+    "bytes": "Bytes",
 }
 UNSIGNED = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
 
@@ -43,6 +53,7 @@ class SchemaError(Exception):
 # ------------------------------------------------------------------------------------------------
 # SipHash-2-4, written from the paper (the C++ core has its own; a test compares the two).
 
+
 def siphash24(key: bytes, msg: bytes) -> int:
     mask = (1 << 64) - 1
 
@@ -50,21 +61,27 @@ def siphash24(key: bytes, msg: bytes) -> int:
         return ((x << b) | (x >> (64 - b))) & mask
 
     k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:16], "little")
-    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261,
-         k1 ^ 0x7465646279746573]
+    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573]
 
     def sipround() -> None:
-        v[0] = (v[0] + v[1]) & mask; v[1] = rotl(v[1], 13) ^ v[0]; v[0] = rotl(v[0], 32)
-        v[2] = (v[2] + v[3]) & mask; v[3] = rotl(v[3], 16) ^ v[2]
-        v[0] = (v[0] + v[3]) & mask; v[3] = rotl(v[3], 21) ^ v[0]
-        v[2] = (v[2] + v[1]) & mask; v[1] = rotl(v[1], 17) ^ v[2]; v[2] = rotl(v[2], 32)
+        v[0] = (v[0] + v[1]) & mask
+        v[1] = rotl(v[1], 13) ^ v[0]
+        v[0] = rotl(v[0], 32)
+        v[2] = (v[2] + v[3]) & mask
+        v[3] = rotl(v[3], 16) ^ v[2]
+        v[0] = (v[0] + v[3]) & mask
+        v[3] = rotl(v[3], 21) ^ v[0]
+        v[2] = (v[2] + v[1]) & mask
+        v[1] = rotl(v[1], 17) ^ v[2]
+        v[2] = rotl(v[2], 32)
 
     tail = len(msg) % 8
     padded = msg + bytes(7 - tail) + bytes([len(msg) & 0xFF])
     for i in range(0, len(padded), 8):
-        m = int.from_bytes(padded[i:i + 8], "little")
+        m = int.from_bytes(padded[i : i + 8], "little")
         v[3] ^= m
-        sipround(); sipround()
+        sipround()
+        sipround()
         v[0] ^= m
     v[2] ^= 0xFF
     for _ in range(4):
@@ -74,6 +91,7 @@ def siphash24(key: bytes, msg: bytes) -> int:
 
 # ------------------------------------------------------------------------------------------------
 # The schema model
+
 
 @dataclass
 class Field:
@@ -139,8 +157,13 @@ def load(path: Path = SCHEMA) -> Schema:
     raw = tomllib.loads(path.read_text())
     proto = raw["protocol"]
     major_text, minor_text = str(proto["version"]).split(".")
-    schema = Schema(name=proto["name"], major=int(major_text), minor=int(minor_text),
-                    alpn=proto["alpn"], limits=dict(raw["limits"]))
+    schema = Schema(
+        name=proto["name"],
+        major=int(major_text),
+        minor=int(minor_text),
+        alpn=proto["alpn"],
+        limits=dict(raw["limits"]),
+    )
     for e in raw.get("enum", []):
         schema.enums.append(Enum(e["name"], e["type"], dict(e["values"]), e.get("doc", "")))
     for b in raw.get("bitset", []):
@@ -153,16 +176,26 @@ def load(path: Path = SCHEMA) -> Schema:
             if unknown:
                 raise SchemaError(f"{where}.{f.get('name')}: unknown keys {sorted(unknown)}")
             since = _version(f["since"], f"{where}.{f['name']}", schema.major) if "since" in f else 0
-            out.append(Field(f["name"], f["type"].replace(" ", ""), bool(f.get("optional", False)),
-                             f.get("default"), f.get("max"), since, f.get("doc", "")))
+            out.append(
+                Field(
+                    f["name"],
+                    f["type"].replace(" ", ""),
+                    bool(f.get("optional", False)),
+                    f.get("default"),
+                    f.get("max"),
+                    since,
+                    f.get("doc", ""),
+                )
+            )
         return out
 
     for s in raw.get("struct", []):
         schema.structs.append(Struct(s["name"], fields_of(s, s["name"]), s.get("doc", "")))
     for m in raw.get("message", []):
         since = _version(m["since"], m["name"], schema.major) if "since" in m else 0
-        schema.messages.append(Struct(m["name"], fields_of(m, m["name"]), m.get("doc", ""),
-                                      int(m["id"]), m["lane"], since))
+        schema.messages.append(
+            Struct(m["name"], fields_of(m, m["name"]), m.get("doc", ""), int(m["id"]), m["lane"], since)
+        )
     validate(schema)
     return schema
 
@@ -242,6 +275,7 @@ def validate(schema: Schema) -> None:
 # ------------------------------------------------------------------------------------------------
 # Canonical form and hash
 
+
 def _default_text(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
@@ -250,9 +284,11 @@ def canonical(schema: Schema, minor: Optional[int] = None) -> str:
     """The canonical text at a minor version: one declaration per line, declarations sorted,
     fields in wire order, docs left out (so prose edits do not change the hash)."""
     minor = schema.minor if minor is None else minor
-    lines = [f"theta-schema 1",
-             f"protocol {schema.name} {schema.major} alpn={schema.alpn}",
-             "limits " + " ".join(f"{k}={v}" for k, v in sorted(schema.limits.items()))]
+    lines = [
+        "theta-schema 1",
+        f"protocol {schema.name} {schema.major} alpn={schema.alpn}",
+        "limits " + " ".join(f"{k}={v}" for k, v in sorted(schema.limits.items())),
+    ]
     for b in sorted(schema.bitsets, key=lambda x: x.name):
         bits = sorted(b.values.items(), key=lambda kv: kv[1])
         lines.append(f"bitset {b.name} {b.type} " + " ".join(f"{k}={v}" for k, v in bits))
@@ -289,6 +325,7 @@ def schema_hash(schema: Schema, minor: Optional[int] = None) -> int:
 
 # ------------------------------------------------------------------------------------------------
 # C++ header
+
 
 def camel_constant(name: str) -> str:
     return "k" + "".join(part[:1].upper() + part[1:] for part in name.split("_"))
@@ -365,10 +402,21 @@ def emit_struct(schema: Schema, s: Struct, out: List[str]) -> None:
     out.append("  static void visit(Self& self, Visitor&& v) {")
     for f in s.fields:
         kind, inner = parse_type(f.type)
-        limit = f.max if f.max is not None else (
-            schema.limits["list"] if kind == "list" else schema.limits["map"] if kind == "map"
-            else schema.limits["str"] if inner == "str" else schema.limits["bytes"] if inner == "bytes"
-            else 0)
+        limit = (
+            f.max
+            if f.max is not None
+            else (
+                schema.limits["list"]
+                if kind == "list"
+                else schema.limits["map"]
+                if kind == "map"
+                else schema.limits["str"]
+                if inner == "str"
+                else schema.limits["bytes"]
+                if inner == "bytes"
+                else 0
+            )
+        )
         out.append(f'    v(FieldInfo{{"{f.name}", {f.since}, {limit}, {field_flags(f)}}}, self.{f.name});')
     out.append("  }")
     out.append(f"  bool operator==(const {s.name}&) const = default;")
@@ -382,8 +430,17 @@ def header(schema: Schema) -> str:
     out.append("// schema instead (the build regenerates this file and the schema hash).")
     out.append("#pragma once")
     out.append("")
-    for inc in ["array", "cstddef", "cstdint", "map", "optional", "string", "string_view", "variant",
-                "vector"]:
+    for inc in [
+        "array",
+        "cstddef",
+        "cstdint",
+        "map",
+        "optional",
+        "string",
+        "string_view",
+        "variant",
+        "vector",
+    ]:
         out.append(f"#include <{inc}>")
     out.append("")
     out.append('#include "theta_net/core/byte_io.hpp"')
@@ -395,17 +452,21 @@ def header(schema: Schema) -> str:
     out.append(f"inline constexpr std::uint16_t kProtocolMajor = {schema.major};")
     out.append(f"inline constexpr std::uint16_t kProtocolMinor = {schema.minor};")
     out.append(f'inline constexpr std::string_view kAlpn = "{schema.alpn}";')
-    out.append(f"// SipHash-2-4 under the key \"{HASH_KEY.decode()}\" of the canonical form at each minor.")
+    out.append(f'// SipHash-2-4 under the key "{HASH_KEY.decode()}" of the canonical form at each minor.')
     hashes = ", ".join(f"0x{schema_hash(schema, m):016x}ull" for m in range(schema.minor + 1))
-    out.append(f"inline constexpr std::array<std::uint64_t, {schema.minor + 1}> kSchemaHashByMinor = {{{hashes}}};")
+    out.append(
+        f"inline constexpr std::array<std::uint64_t, {schema.minor + 1}> kSchemaHashByMinor = {{{hashes}}};"
+    )
     out.append(f"inline constexpr std::uint64_t kSchemaHash = kSchemaHashByMinor[{schema.minor}];")
     for m in range(schema.minor + 1):
         text = canonical(schema, m).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         out.append(f'inline constexpr std::string_view kCanonicalSchemaMinor{m} = "{text}";')
     canon = ", ".join(f"kCanonicalSchemaMinor{m}" for m in range(schema.minor + 1))
-    out.append(f"inline constexpr std::array<std::string_view, {schema.minor + 1}> kCanonicalSchema = {{{canon}}};")
+    out.append(
+        f"inline constexpr std::array<std::string_view, {schema.minor + 1}> kCanonicalSchema = {{{canon}}};"
+    )
     manifest_text = json.dumps(manifest(schema), sort_keys=False, separators=(",", ":"))
-    out.append(f"inline constexpr std::string_view kManifestJson = R\"json({manifest_text})json\";")
+    out.append(f'inline constexpr std::string_view kManifestJson = R"json({manifest_text})json";')
     lim = schema.limits
     out.append(f"inline constexpr std::size_t kDefaultMaxStr = {lim['str']};")
     out.append(f"inline constexpr std::size_t kDefaultMaxBytes = {lim['bytes']};")
@@ -420,9 +481,11 @@ def header(schema: Schema) -> str:
         out.append("};")
         out.append(f"template <> struct EnumTraits<{e.name}> {{")
         out.append(f'  static constexpr std::string_view kName = "{e.name}";')
-        entries = ", ".join(f'EnumEntry<{e.name}>{{"{n}", {e.name}::{camel_constant(n)}}}'
-                            for n in e.values)
-        out.append(f"  static constexpr std::array<EnumEntry<{e.name}>, {len(e.values)}> kEntries = {{{{{entries}}}}};")
+        entries = ", ".join(f'EnumEntry<{e.name}>{{"{n}", {e.name}::{camel_constant(n)}}}' for n in e.values)
+        out.append(
+            f"  static constexpr std::array<EnumEntry<{e.name}>, {len(e.values)}> "
+            f"kEntries = {{{{{entries}}}}};"
+        )
         out.append("};")
         out.append("")
     for b in schema.bitsets:
@@ -430,7 +493,16 @@ def header(schema: Schema) -> str:
             out.append(f"// {b.doc}")
         out.append(f"namespace {b.name.lower()}_bits {{")
         for name, bit in b.values.items():
-            out.append(f"inline constexpr {SCALARS[b.type]} {camel_constant(name)} = {SCALARS[b.type]}{{1}} << {bit};")
+            out.append(
+                f"inline constexpr {SCALARS[b.type]} {camel_constant(name)} = "
+                f"{SCALARS[b.type]}{{1}} << {bit};"
+            )
+        # The bits by name, for the borders that take names (Python intents, scenario files).
+        entries = ", ".join(f'EnumEntry<{SCALARS[b.type]}>{{"{n}", {camel_constant(n)}}}' for n in b.values)
+        out.append(
+            f"inline constexpr std::array<EnumEntry<{SCALARS[b.type]}>, {len(b.values)}> "
+            f"kEntries = {{{{{entries}}}}};"
+        )
         out.append(f"}}  // namespace {b.name.lower()}_bits")
         out.append("")
 
@@ -456,6 +528,7 @@ def header(schema: Schema) -> str:
 # ------------------------------------------------------------------------------------------------
 # Manifest and docs
 
+
 def manifest(schema: Schema) -> dict:
     def fields(s: Struct) -> list:
         out = []
@@ -473,21 +546,27 @@ def manifest(schema: Schema) -> dict:
         return out
 
     return {
-        "protocol": {"name": schema.name, "version": f"{schema.major}.{schema.minor}",
-                     "alpn": schema.alpn},
+        "protocol": {"name": schema.name, "version": f"{schema.major}.{schema.minor}", "alpn": schema.alpn},
         "schema_hash": f"0x{schema_hash(schema):016x}",
-        "schema_hash_by_minor": {f"{schema.major}.{m}": f"0x{schema_hash(schema, m):016x}"
-                                 for m in range(schema.minor + 1)},
+        "schema_hash_by_minor": {
+            f"{schema.major}.{m}": f"0x{schema_hash(schema, m):016x}" for m in range(schema.minor + 1)
+        },
         "hash_key": HASH_KEY.decode(),
         "limits": schema.limits,
-        "enums": [{"name": e.name, "type": e.type, "values": e.values, "doc": e.doc}
-                  for e in schema.enums],
-        "bitsets": [{"name": b.name, "type": b.type, "bits": b.values, "doc": b.doc}
-                    for b in schema.bitsets],
+        "enums": [{"name": e.name, "type": e.type, "values": e.values, "doc": e.doc} for e in schema.enums],
+        "bitsets": [{"name": b.name, "type": b.type, "bits": b.values, "doc": b.doc} for b in schema.bitsets],
         "structs": [{"name": s.name, "doc": s.doc, "fields": fields(s)} for s in schema.structs],
-        "messages": [{"id": m.id, "name": m.name, "lane": m.lane,
-                      "since": f"{schema.major}.{m.since}", "doc": m.doc, "fields": fields(m)}
-                     for m in schema.messages],
+        "messages": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "lane": m.lane,
+                "since": f"{schema.major}.{m.since}",
+                "doc": m.doc,
+                "fields": fields(m),
+            }
+            for m in schema.messages
+        ],
     }
 
 
@@ -500,10 +579,15 @@ DOC_END = "<!-- END GENERATED -->"
 
 
 def docs_tables(schema: Schema) -> str:
-    out = [DOC_BEGIN, "",
-           f"Schema hash (protocol {schema.major}.{schema.minor}): `0x{schema_hash(schema):016x}`; "
-           "by minor: " + ", ".join(f"{schema.major}.{m} `0x{schema_hash(schema, m):016x}`"
-                                    for m in range(schema.minor + 1)) + ".", ""]
+    out = [
+        DOC_BEGIN,
+        "",
+        f"Schema hash (protocol {schema.major}.{schema.minor}): `0x{schema_hash(schema):016x}`; "
+        "by minor: "
+        + ", ".join(f"{schema.major}.{m} `0x{schema_hash(schema, m):016x}`" for m in range(schema.minor + 1))
+        + ".",
+        "",
+    ]
     out.append("### Enums and bitsets")
     out.append("")
     out.append("| name | wire type | values |")
@@ -511,8 +595,11 @@ def docs_tables(schema: Schema) -> str:
     for e in schema.enums:
         out.append(f"| {e.name} | {e.type} | " + ", ".join(f"{k}={v}" for k, v in e.values.items()) + " |")
     for b in schema.bitsets:
-        out.append(f"| {b.name} (bitset) | {b.type} | " +
-                   ", ".join(f"{k}=1<<{v}" for k, v in b.values.items()) + " |")
+        out.append(
+            f"| {b.name} (bitset) | {b.type} | "
+            + ", ".join(f"{k}=1<<{v}" for k, v in b.values.items())
+            + " |"
+        )
     out.append("")
 
     def table(s: Struct, title: str) -> None:
@@ -554,7 +641,7 @@ def docs_updated(schema: Schema, text: str) -> str:
     start, end = text.find(DOC_BEGIN), text.find(DOC_END)
     if start < 0 or end < 0:
         raise SchemaError(f"{DOCS} lacks the generated-section markers")
-    return text[:start] + docs_tables(schema) + text[end + len(DOC_END):]
+    return text[:start] + docs_tables(schema) + text[end + len(DOC_END) :]
 
 
 def main(argv: List[str]) -> int:
@@ -587,8 +674,10 @@ def main(argv: List[str]) -> int:
         if not DOCS.exists() or DOCS.read_text() != docs_updated(schema, DOCS.read_text()):
             stale.append(str(DOCS))
         if stale:
-            print("stale: " + ", ".join(stale) + " (run scripts/gen_protocol.py manifest and docs)",
-                  file=sys.stderr)
+            print(
+                "stale: " + ", ".join(stale) + " (run scripts/gen_protocol.py manifest and docs)",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if command == "canonical":

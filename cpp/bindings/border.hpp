@@ -75,6 +75,7 @@ void bind_serve(py::module_& m);
 void bind_replay(py::module_& m);
 void bind_replication(py::module_& m);
 void bind_codec(py::module_& m);
+void bind_rules(py::module_& m);
 void bind_game(py::module_& m);
 
 }  // namespace theta_net::bindings

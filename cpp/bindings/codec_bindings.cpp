@@ -11,6 +11,7 @@
 #include "border.hpp"
 #include "theta_net/codec/chunk_codec.hpp"
 #include "theta_net/codec/chunk_diff.hpp"
+#include "theta_net/core/text_list.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::bindings {
@@ -168,14 +169,12 @@ void bind_codec(py::module_& m) {
       [](std::uint64_t seed, std::tuple<std::int32_t, std::int32_t, std::int32_t> chunk_pos,
          std::tuple<std::uint32_t, std::uint32_t, std::uint32_t> shape, const std::string& kind,
          std::int32_t sea_level) {
-        world::TerrainConfig config{
-            .seed = seed, .kind = world::TerrainKind::kHills, .sea_level = sea_level};
-        if (kind == "superflat") {
-          config.kind = world::TerrainKind::kSuperflat;
-        } else if (kind != "hills") {
+        const auto named = world::terrain_named(kind);
+        if (!named) {
           fail(ErrorCode::kInvalidArgument,
-               "unknown terrain kind '" + kind + "' (hills, superflat)");
+               "unknown terrain kind '" + kind + "' (" + or_list(world::kTerrainNames) + ")");
         }
+        const world::TerrainConfig config{.seed = seed, .kind = *named, .sea_level = sea_level};
         const ChunkDims d{std::get<0>(shape), std::get<1>(shape), std::get<2>(shape)};
         if (!d.valid()) {
           fail(ErrorCode::kInvalidArgument, "shape is outside 1..512 per side or 2^20 voxels");

@@ -8,11 +8,14 @@
 #include <random>
 
 #include "border.hpp"
+#include "theta_net/core/text_list.hpp"
 #include "theta_net/replay/stream_header.hpp"
 #include "theta_net/session/client_driver.hpp"
 #include "theta_net/session/local_session.hpp"
 #include "theta_net/session/replay_runner.hpp"
 #include "theta_net/session/server_driver.hpp"
+#include "theta_net/sim/angle.hpp"
+#include "theta_net/sim/rules.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
@@ -36,10 +39,9 @@ transport::Endpoint& endpoint_of(const py::object& obj) {
 }
 
 world::TerrainKind terrain_named(const std::string& name) {
-  if (name == "superflat") return world::TerrainKind::kSuperflat;
-  if (name == "hills") return world::TerrainKind::kHills;
+  if (auto kind = world::terrain_named(name)) return *kind;
   throw BorderError(ErrorKind::kScenario, make_error(ErrorCode::kInvalidArgument, "terrain '", name,
-                                                     "' is not superflat or hills"));
+                                                     "' is not ", or_list(world::kTerrainNames)));
 }
 
 world::BlockId block_id(const py::handle& block) {
@@ -79,9 +81,10 @@ session::GameServerConfig server_config(const std::string& terrain, std::uint64_
                                         std::uint32_t tick_rate, std::int32_t view_radius,
                                         std::uint64_t bytes_per_second, std::uint32_t hash_interval,
                                         world::WorldBounds bounds) {
-  if (tick_rate != 20 && tick_rate != 30 && tick_rate != 60) {
+  if (!sim::is_supported_tick_rate(tick_rate)) {
     throw BorderError(ErrorKind::kError,
-                      make_error(ErrorCode::kInvalidArgument, "tick_rate must be 20, 30 or 60"));
+                      make_error(ErrorCode::kInvalidArgument, "tick_rate must be ",
+                                 or_list(sim::kSupportedTickRates)));
   }
   session::GameServerConfig config;
   config.world.rules.tick_rate = tick_rate;
@@ -194,16 +197,8 @@ void set_intent(GameClient& c, const std::vector<std::string>& move, double yaw_
                 const py::object& block) {
   session::PlayerIntent intent;
   for (const std::string& m : move) {
-    static const std::pair<const char*, std::uint8_t> kButtons[] = {
-        {"forward", protocol::movebuttons_bits::kForward},
-        {"back", protocol::movebuttons_bits::kBack},
-        {"left", protocol::movebuttons_bits::kLeft},
-        {"right", protocol::movebuttons_bits::kRight},
-        {"jump", protocol::movebuttons_bits::kJump},
-        {"sneak", protocol::movebuttons_bits::kSneak},
-        {"sprint", protocol::movebuttons_bits::kSprint}};
     bool known = false;
-    for (const auto& [name, bit] : kButtons) {
+    for (const auto& [name, bit] : protocol::movebuttons_bits::kEntries) {
       if (m == name) {
         intent.buttons |= bit;
         known = true;
@@ -213,10 +208,8 @@ void set_intent(GameClient& c, const std::vector<std::string>& move, double yaw_
       throw BorderError(ErrorKind::kError,
                         make_error(ErrorCode::kInvalidArgument, "unknown move '", m, "'"));
   }
-  // Degrees to binary angles: 0 = +z, 90 = -x (turning right).
-  intent.yaw = static_cast<std::uint16_t>(std::llround(yaw_degrees / 360.0 * 65536.0) & 0xffff);
-  intent.pitch = static_cast<std::int16_t>(
-      std::clamp<long long>(std::llround(pitch_degrees / 90.0 * 16384.0), -16384, 16384));
+  intent.yaw = sim::yaw_from_degrees(yaw_degrees);
+  intent.pitch = sim::pitch_from_degrees(pitch_degrees);
   if (place) {
     auto [x, y, z] = *place;
     intent.block = protocol::BlockAction{
@@ -321,15 +314,6 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
 }  // namespace
 
 void bind_game(py::module_& m) {
-  m.def(
-      "block_names",
-      [] {
-        py::dict out;
-        for (world::BlockId id = 0; id < world::blocks::kCount; ++id)
-          out[py::str(std::string(world::block_info(id).name))] = id;
-        return out;
-      },
-      "The reference game's blocks: name -> id.");
   m.def(
       "replay_input_log",
       [](const std::string& input_log, const std::string& out_path) {

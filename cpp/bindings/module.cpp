@@ -36,5 +36,6 @@ PYBIND11_MODULE(_core, m) {
   bind_replay(m);
   bind_replication(m);
   bind_codec(m);
+  bind_rules(m);
   bind_game(m);
 }

@@ -272,6 +272,9 @@ void bind_sim(py::module_& m) {
       .def_property_readonly("now", &SimNet::now)
       .def("advance_to", &SimNet::advance_to, "time"_a)
       .def("advance_by", &SimNet::advance_by, "seconds"_a)
+      .def("keep_trace", &SimNet::keep_trace, "on"_a = true,
+           "Records deliveries in the trace from now on (off by default: it grows with every "
+           "message).")
       .def("trace_text", &SimNet::trace_text, "The delivery trace, one line per entry.");
 }
 

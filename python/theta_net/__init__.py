@@ -6,7 +6,18 @@ The compiled core lives in ``theta_net._core``; this package gives it a document
 from __future__ import annotations
 
 from . import _core, protocol, replay, replication, scenario
-from ._core import Client, LocalGame, Rng, Server, crc32c, decode_varint, encode_varint, siphash24, zigzag_decode, zigzag_encode
+from ._core import (
+    Client,
+    LocalGame,
+    Rng,
+    Server,
+    crc32c,
+    decode_varint,
+    encode_varint,
+    siphash24,
+    zigzag_decode,
+    zigzag_encode,
+)
 from .scenario import Scenario
 from .errors import (
     CodecError,

@@ -422,6 +422,8 @@ class SimNet:
     def add_endpoint(self, name: str, idle_timeout: float = 10.0, keep_alive: float = 0.0) -> SimEndpoint: ...
     def advance_by(self, seconds: float) -> None: ...
     def advance_to(self, time: float) -> None: ...
+    def keep_trace(self, on: bool = True) -> None:
+        """Records deliveries in the trace from now on (off by default: it grows with every message)."""
     @property
     def now(self) -> float: ...
     def set_link(self, src: SimEndpoint, dst: SimEndpoint, config: LinkConfig) -> None: ...
@@ -441,6 +443,9 @@ class UdpRelay:
         """Relays for duration seconds (0 = until interrupted)."""
     def stop(self) -> None: ...
 
+def block_faces() -> List[str]:
+    """The faces a placement attaches to, in the protocol's order."""
+
 def block_names() -> dict:
     """The reference game's blocks: name -> id."""
 
@@ -453,8 +458,20 @@ def crc32c(data: _Buffer, crc: int = 0) -> int:
 def decode_varint(data: _Buffer, offset: int = 0) -> Tuple[int, int]:
     """Decodes one canonical LEB128 varint at offset; returns (value, offset after it)."""
 
+def degrees_from_pitch(pitch: int) -> float:
+    """A pitch in units (-16384..16384) in degrees, -90..90."""
+
+def degrees_from_yaw(yaw: int) -> float:
+    """A yaw in 1/65536-turn units (as players report it) in degrees, 0 <= d < 360."""
+
 def encode_varint(value: int) -> bytes:
     """LEB128 encoding of an unsigned 64-bit value."""
+
+def move_buttons() -> dict:
+    """The move buttons an intent takes: name -> bit of InputFrame.buttons."""
+
+def pitch_from_degrees(degrees: float) -> int:
+    """Degrees (-90 down .. 90 up) to the units inputs carry, -16384..16384 (clamped)."""
 
 def protocol_canonical_schema(minor: int = 1) -> str:
     """The canonical schema text the hash is computed over."""
@@ -516,6 +533,12 @@ def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str,
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""
 
+def terrain_names() -> List[str]:
+    """The terrain generators by name (LocalGame's terrain, a scenario's world.generator)."""
+
+def tick_rates() -> List[int]:
+    """The tick rates (per second) servers, replays and scenarios accept."""
+
 def voxel_apply_diff(base: numpy.ndarray, diff: _Buffer) -> numpy.ndarray:
     """A new array: base with the diff applied (base is not modified)."""
 
@@ -533,6 +556,12 @@ def voxel_generate_terrain(seed: int, chunk_pos: Tuple[int, int, int], shape: Tu
 
 def voxel_header(blob: _Buffer) -> dict:
     """The header of a chunk blob: version, mode, shape, crc32c, header_bytes."""
+
+def walk_speed() -> float:
+    """Walking speed in blocks per second (sim::Rules): the unit that turns a prediction error in blocks into milliseconds."""
+
+def yaw_from_degrees(degrees: float) -> int:
+    """Degrees (0 faces +z, 90 faces -x) to the 1/65536-turn units inputs carry (wraps)."""
 
 def zigzag_decode(value: int) -> int:
     """Inverse of zigzag_encode."""

@@ -29,14 +29,25 @@ def _minor(minor: Optional[int]) -> int:
     return PROTOCOL_VERSION[1] if minor is None else minor
 
 
-def encode(msg_type: MsgType, fields: Dict[str, Any], *, sequence: int = 0, compress: bool = False,
-           minor: Optional[int] = None) -> bytes:
+def encode(
+    msg_type: MsgType,
+    fields: Dict[str, Any],
+    *,
+    sequence: int = 0,
+    compress: bool = False,
+    minor: Optional[int] = None,
+) -> bytes:
     """One message in one frame. ``minor`` encodes for a peer of an older minor version."""
     return _core.protocol_encode(msg_type, fields, sequence, compress, _minor(minor))
 
 
-def encode_batch(messages: Iterable[Tuple[MsgType, Dict[str, Any]]], *, sequence: int = 0,
-                 compress: bool = False, minor: Optional[int] = None) -> bytes:
+def encode_batch(
+    messages: Iterable[Tuple[MsgType, Dict[str, Any]]],
+    *,
+    sequence: int = 0,
+    compress: bool = False,
+    minor: Optional[int] = None,
+) -> bytes:
     """Several messages of one lane in one batch frame."""
     return _core.protocol_encode_batch(list(messages), sequence, compress, _minor(minor))
 
@@ -50,8 +61,9 @@ def decode(frame: bytes) -> Tuple[str, Dict[str, Any]]:
     """Parses a single-message frame into ``(msg_type, fields)``."""
     messages = decode_frame(frame)["messages"]
     if len(messages) != 1:
-        raise ProtocolError(f"the frame is a batch of {len(messages)} messages; use decode_frame()",
-                            "invalid_argument")
+        raise ProtocolError(
+            f"the frame is a batch of {len(messages)} messages; use decode_frame()", "invalid_argument"
+        )
     return messages[0]
 
 
@@ -108,7 +120,19 @@ def flags(bitset: str, names: Iterable[str]) -> int:
 
 
 __all__ = [
-    "PROTOCOL_VERSION", "ALPN", "encode", "encode_batch", "decode", "decode_frame", "encode_body",
-    "decode_body", "random_message", "schema_hash", "schema_hash_by_minor", "canonical_schema", "manifest",
-    "message_types", "flags",
+    "PROTOCOL_VERSION",
+    "ALPN",
+    "encode",
+    "encode_batch",
+    "decode",
+    "decode_frame",
+    "encode_body",
+    "decode_body",
+    "random_message",
+    "schema_hash",
+    "schema_hash_by_minor",
+    "canonical_schema",
+    "manifest",
+    "message_types",
+    "flags",
 ]

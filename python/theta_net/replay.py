@@ -44,9 +44,15 @@ class DiffResult:
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "DiffResult":
-        return cls(equal=d["equal"], first_divergent_tick=d["first_divergent_tick"],
-                   differences=d["differences"], counts=d["counts"], truncated=d["truncated"],
-                   events=d["events"], first_state_hash_divergence=d["first_state_hash_divergence"])
+        return cls(
+            equal=d["equal"],
+            first_divergent_tick=d["first_divergent_tick"],
+            differences=d["differences"],
+            counts=d["counts"],
+            truncated=d["truncated"],
+            events=d["events"],
+            first_state_hash_divergence=d["first_state_hash_divergence"],
+        )
 
     def to_dict(self) -> Dict[str, Any]:
         """The same dict ``theta-net replay diff --json`` prints."""
@@ -72,10 +78,16 @@ def _strings(values: Union[str, Iterable[str], None], what: str) -> List[str]:
     return out
 
 
-def diff(a: PathLike, b: PathLike, *, float_tol: float = 0.0,
-         ignore: Union[str, Iterable[str], None] = (),
-         ignore_kinds: Union[str, Iterable[str], None] = (), max_differences: int = 1000,
-         state_hash_kinds: Iterable[str] = ("state_hash",)) -> DiffResult:
+def diff(
+    a: PathLike,
+    b: PathLike,
+    *,
+    float_tol: float = 0.0,
+    ignore: Union[str, Iterable[str], None] = (),
+    ignore_kinds: Union[str, Iterable[str], None] = (),
+    max_differences: int = 1000,
+    state_hash_kinds: Iterable[str] = ("state_hash",),
+) -> DiffResult:
     """Compares event stream ``b`` with the reference ``a``, structurally and tick by tick.
 
     ``float_tol``: floats within it are equal (integers always compare exactly).
@@ -85,9 +97,15 @@ def diff(a: PathLike, b: PathLike, *, float_tol: float = 0.0,
     """
     if max_differences < 0:
         raise ReplayError("max_differences must be >= 0", "invalid_argument")
-    text = _core.replay_diff(os.fspath(a), os.fspath(b), float(float_tol),
-                             _strings(ignore, "ignore"), _strings(ignore_kinds, "ignore_kinds"),
-                             int(max_differences), _strings(state_hash_kinds, "state_hash_kinds"))
+    text = _core.replay_diff(
+        os.fspath(a),
+        os.fspath(b),
+        float(float_tol),
+        _strings(ignore, "ignore"),
+        _strings(ignore_kinds, "ignore_kinds"),
+        int(max_differences),
+        _strings(state_hash_kinds, "state_hash_kinds"),
+    )
     return DiffResult.from_dict(json.loads(text))
 
 
@@ -98,8 +116,9 @@ def canonical_json(value: Any) -> str:
     return _core.replay_canonical_json(value)
 
 
-def header_for_this_build(scenario: str, world_seed: int, tick_rate: int = 20,
-                          role: str = "server") -> Dict[str, Any]:
+def header_for_this_build(
+    scenario: str, world_seed: int, tick_rate: int = 20, role: str = "server"
+) -> Dict[str, Any]:
     """A stream header with this build's protocol version and schema hash."""
     return _core.replay_header_for_this_build(scenario, world_seed, tick_rate, role)
 
@@ -156,8 +175,9 @@ def run(input_log: PathLike, out: PathLike) -> RunResult:
     The stream is byte-identical to the one the server wrote while the game was played; diff the
     two with :func:`diff` to find where a change of code made them part. Runs without the GIL."""
     summary = _core.replay_input_log(os.fspath(input_log), os.fspath(out))
-    return RunResult(ticks=summary["ticks"], inputs=summary["inputs"], events=summary["events"],
-                     out=os.fspath(out))
+    return RunResult(
+        ticks=summary["ticks"], inputs=summary["inputs"], events=summary["events"], out=os.fspath(out)
+    )
 
 
 def read_header(path: PathLike) -> Dict[str, Any]:
@@ -172,6 +192,15 @@ def read_events(path: PathLike) -> Iterator[Dict[str, Any]]:
 
 
 __all__ = [
-    "FORMAT_VERSION", "DIFFERENCE_TYPES", "DiffResult", "diff", "canonical_json",
-    "header_for_this_build", "EventWriter", "read_header", "read_events", "RunResult", "run",
+    "FORMAT_VERSION",
+    "DIFFERENCE_TYPES",
+    "DiffResult",
+    "diff",
+    "canonical_json",
+    "header_for_this_build",
+    "EventWriter",
+    "read_header",
+    "read_events",
+    "RunResult",
+    "run",
 ]

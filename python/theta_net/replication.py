@@ -69,8 +69,8 @@ class Registry:
             from .errors import ReplicationError
 
             raise ReplicationError(
-                f"component '{component.name}' registered twice with different fields",
-                "invalid_argument")
+                f"component '{component.name}' registered twice with different fields", "invalid_argument"
+            )
         self._components[component.name] = component
         return component.id
 
@@ -103,13 +103,13 @@ class EntityCodec:
     def schema(self) -> Schema:
         return self._codec.schema
 
-    def encode(self, states: StatesLike, baseline: Optional[StatesLike] = None, *,
-               raw: bool = False) -> bytes:
+    def encode(
+        self, states: StatesLike, baseline: Optional[StatesLike] = None, *, raw: bool = False
+    ) -> bytes:
         """The payload coding ``states`` against ``baseline`` (None: against nothing)."""
         return self._codec.encode(_columns(states), _columns(baseline), raw)
 
-    def decode(self, data: bytes, baseline: Optional[StatesLike] = None, *,
-               raw: bool = False) -> States:
+    def decode(self, data: bytes, baseline: Optional[StatesLike] = None, *, raw: bool = False) -> States:
         """The states a payload codes, against the same ``baseline`` it was encoded with."""
         return self._codec.decode(data, _columns(baseline), raw)
 

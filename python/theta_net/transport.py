@@ -51,8 +51,16 @@ def parse_rate(text: str) -> int:
     if not m:
         raise ValueError(f"bad rate {text!r} (e.g. 1mbit, 500kbit)")
     unit = (m.group(2) or "bit").lower()
-    scale = {"bit": 1, "kbit": 1e3, "mbit": 1e6, "gbit": 1e9,
-             "bps": 8, "kbps": 8e3, "mbps": 8e6, "gbps": 8e9}[unit]
+    scale = {
+        "bit": 1,
+        "kbit": 1e3,
+        "mbit": 1e6,
+        "gbit": 1e9,
+        "bps": 8,
+        "kbps": 8e3,
+        "mbps": 8e6,
+        "gbps": 8e9,
+    }[unit]
     return int(float(m.group(1)) * scale)
 
 

@@ -33,8 +33,9 @@ def _ids(ids: Any, what: str = "ids") -> np.ndarray:
     if arr.dtype != np.uint16:
         raise CodecError(f"{what} must be a numpy.uint16 array, got {arr.dtype}", "invalid_argument")
     if arr.ndim != 3:
-        raise CodecError(f"{what} must have 3 dimensions (Y, Z, X), got shape {arr.shape}",
-                         "invalid_argument")
+        raise CodecError(
+            f"{what} must have 3 dimensions (Y, Z, X), got shape {arr.shape}", "invalid_argument"
+        )
     return np.ascontiguousarray(arr)  # no copy when it already is
 
 
@@ -72,8 +73,10 @@ def encode_diff(base: np.ndarray, changes: Changes, mode: str = "default") -> by
     if isinstance(changes, np.ndarray):
         target = _ids(changes, "changes")
         if target.shape != base.shape:
-            raise CodecError(f"the new array's shape {target.shape} differs from the base's "
-                             f"{base.shape}", "invalid_argument")
+            raise CodecError(
+                f"the new array's shape {target.shape} differs from the base's " f"{base.shape}",
+                "invalid_argument",
+            )
         indices = np.flatnonzero(base != target).astype(np.uint32)
         ids = target.reshape(-1)[indices]
     else:
@@ -81,8 +84,9 @@ def encode_diff(base: np.ndarray, changes: Changes, mode: str = "default") -> by
         flat = [(_flat_index(k, base.shape), int(v)) for k, v in pairs]
         for index, value in flat:
             if not 0 <= index < base.size:
-                raise CodecError(f"change index {index} is outside the {base.size}-voxel chunk",
-                                 "out_of_range")
+                raise CodecError(
+                    f"change index {index} is outside the {base.size}-voxel chunk", "out_of_range"
+                )
             if not 0 <= value <= 0xFFFF:
                 raise CodecError(f"block id {value} is not a uint16", "out_of_range")
         indices = np.array([i for i, _ in flat], dtype=np.uint32)
@@ -96,9 +100,13 @@ def apply_diff(base: np.ndarray, diff: bytes) -> np.ndarray:
     return _core.voxel_apply_diff(_ids(base, "base"), diff)
 
 
-def generate_terrain(seed: int, chunk_pos: Sequence[int] = (0, 0, 0),
-                     dims: Sequence[int] = SECTION_SHAPE, kind: str = "hills",
-                     sea_level: int = 62) -> np.ndarray:
+def generate_terrain(
+    seed: int,
+    chunk_pos: Sequence[int] = (0, 0, 0),
+    dims: Sequence[int] = SECTION_SHAPE,
+    kind: str = "hills",
+    sea_level: int = 62,
+) -> np.ndarray:
     """Deterministic terrain: the ``dims`` = (Y, Z, X) box whose lowest corner is block
     ``chunk_pos`` x 16, with ``chunk_pos`` = (x, y, z) chunk coordinates. ``kind`` is
     ``"hills"`` (water, caves, ores, trees) or ``"superflat"``. Same seed, same ids everywhere."""
@@ -107,5 +115,14 @@ def generate_terrain(seed: int, chunk_pos: Sequence[int] = (0, 0, 0),
     return _core.voxel_generate_terrain(seed, (cx, cy, cz), (y, z, x), kind, sea_level)
 
 
-__all__ = ["PRESETS", "MODES", "SECTION_SHAPE", "encode", "decode", "info", "encode_diff",
-           "apply_diff", "generate_terrain"]
+__all__ = [
+    "PRESETS",
+    "MODES",
+    "SECTION_SHAPE",
+    "encode",
+    "decode",
+    "info",
+    "encode_diff",
+    "apply_diff",
+    "generate_terrain",
+]

@@ -50,9 +50,16 @@ def gen_protocol(repo):
 def run_cli(*args: str, cwd: Path | None = None, check: bool = True, timeout: float = 300):
     """Runs `python -m theta_net ARGS` in a subprocess and returns the CompletedProcess."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.run([sys.executable, "-m", "theta_net", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "theta_net", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"theta-net {' '.join(args)} exited {proc.returncode}:\n"
-                             f"{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"theta-net {' '.join(args)} exited {proc.returncode}:\n" f"{proc.stdout}\n{proc.stderr}"
+        )
     return proc

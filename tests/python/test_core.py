@@ -28,23 +28,29 @@ def test_crc32c_accepts_any_buffer_and_continues():
 
 def _siphash_reference(key: bytes, msg: bytes) -> int:
     """SipHash-2-4 written from the paper in pure Python: an independent implementation."""
+
     def rotl(x, b):
         return ((x << b) | (x >> (64 - b))) & MASK64
 
     k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:], "little")
-    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261,
-         k1 ^ 0x7465646279746573]
+    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573]
 
     def rounds(n):
         for _ in range(n):
-            v[0] = (v[0] + v[1]) & MASK64; v[1] = rotl(v[1], 13) ^ v[0]; v[0] = rotl(v[0], 32)
-            v[2] = (v[2] + v[3]) & MASK64; v[3] = rotl(v[3], 16) ^ v[2]
-            v[0] = (v[0] + v[3]) & MASK64; v[3] = rotl(v[3], 21) ^ v[0]
-            v[2] = (v[2] + v[1]) & MASK64; v[1] = rotl(v[1], 17) ^ v[2]; v[2] = rotl(v[2], 32)
+            v[0] = (v[0] + v[1]) & MASK64
+            v[1] = rotl(v[1], 13) ^ v[0]
+            v[0] = rotl(v[0], 32)
+            v[2] = (v[2] + v[3]) & MASK64
+            v[3] = rotl(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & MASK64
+            v[3] = rotl(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & MASK64
+            v[1] = rotl(v[1], 17) ^ v[2]
+            v[2] = rotl(v[2], 32)
 
     padded = msg + bytes((8 - (len(msg) + 1) % 8) % 8) + bytes([len(msg) & 0xFF])
     for i in range(0, len(padded), 8):
-        m = int.from_bytes(padded[i:i + 8], "little")
+        m = int.from_bytes(padded[i : i + 8], "little")
         v[3] ^= m
         rounds(2)
         v[0] ^= m
@@ -116,7 +122,12 @@ def _xoshiro_reference(seed: int, n: int) -> list[int]:
     for _ in range(n):
         out.append((rotl((s[1] * 5) & MASK64, 7) * 9) & MASK64)
         t = (s[1] << 17) & MASK64
-        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45)
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
     return out
 
 

@@ -54,10 +54,14 @@ class Block:
 
 def documents() -> List[Path]:
     docs = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-    tracked = subprocess.run(["git", "ls-files", "--", "*/README.md"], cwd=REPO,
-                             capture_output=True, text=True, check=False).stdout.split()
-    folders = tracked or [p.relative_to(REPO).as_posix() for p in REPO.glob("*/**/README.md")
-                          if not p.relative_to(REPO).parts[0].startswith((".", "build"))]
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", "*/README.md"], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout.split()
+    folders = tracked or [
+        p.relative_to(REPO).as_posix()
+        for p in REPO.glob("*/**/README.md")
+        if not p.relative_to(REPO).parts[0].startswith((".", "build"))
+    ]
     docs += [REPO / name for name in sorted(folders)]
     return [p for p in docs if p.exists()]
 
@@ -70,9 +74,15 @@ def blocks_of(path: Path) -> List[Block]:
         if not words:
             continue
         language, flags = words[0], words[1:]
-        found.append(Block(doc=path.relative_to(REPO).as_posix(),
-                           line=text.count("\n", 0, match.start()) + 1, language=language,
-                           runs=language in RUNNABLE and NO_RUN not in flags, code=match.group(2)))
+        found.append(
+            Block(
+                doc=path.relative_to(REPO).as_posix(),
+                line=text.count("\n", 0, match.start()) + 1,
+                language=language,
+                runs=language in RUNNABLE and NO_RUN not in flags,
+                code=match.group(2),
+            )
+        )
     return found
 
 
@@ -96,14 +106,19 @@ def scratch(tmp_path, monkeypatch):
     cli = f'#!/bin/sh\nexec "{sys.executable}" -m theta_net "$@"\n'
     _write_script(tmp_path / "bin" / "theta-net", cli)
     _write_script(tmp_path / ".venv" / "bin" / "theta-net", cli)
-    _write_script(tmp_path / ".venv" / "bin" / "python",
-                  f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    _write_script(tmp_path / ".venv" / "bin" / "python", f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     (tmp_path / "tmp").mkdir()
-    env = dict(os.environ, PYTHONPATH=pythonpath, PYTHONUNBUFFERED="1",
-               TMPDIR=str(tmp_path / "tmp"),
-               PATH=os.pathsep.join([str(tmp_path / "bin"), os.environ.get("PATH", "")]),
-               GIT_AUTHOR_NAME="docs", GIT_AUTHOR_EMAIL="docs@example.invalid",
-               GIT_COMMITTER_NAME="docs", GIT_COMMITTER_EMAIL="docs@example.invalid")
+    env = dict(
+        os.environ,
+        PYTHONPATH=pythonpath,
+        PYTHONUNBUFFERED="1",
+        TMPDIR=str(tmp_path / "tmp"),
+        PATH=os.pathsep.join([str(tmp_path / "bin"), os.environ.get("PATH", "")]),
+        GIT_AUTHOR_NAME="docs",
+        GIT_AUTHOR_EMAIL="docs@example.invalid",
+        GIT_COMMITTER_NAME="docs",
+        GIT_COMMITTER_EMAIL="docs@example.invalid",
+    )
     if shutil.which("git"):
         subprocess.run(["git", "init", "-q", str(tmp_path)], env=env, check=True)
     monkeypatch.chdir(tmp_path)
@@ -116,17 +131,25 @@ def _run_python(block: Block, namespace: dict) -> None:
     try:
         exec(code, namespace)
     except Exception as error:  # the test names the block, then pytest shows the traceback
-        raise AssertionError(f"the python example at {block.where} failed: "
-                             f"{type(error).__name__}: {error}") from error
+        raise AssertionError(
+            f"the python example at {block.where} failed: " f"{type(error).__name__}: {error}"
+        ) from error
 
 
 def _run_sh(block: Block, env: dict) -> None:
-    proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block.code], env=env,
-                          capture_output=True, text=True, timeout=SH_TIMEOUT)
+    proc = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", block.code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SH_TIMEOUT,
+    )
     if proc.returncode != 0:
-        raise AssertionError(f"the sh example at {block.where} exited {proc.returncode}:\n"
-                             f"{block.code}\n--- stdout\n{proc.stdout[-4000:]}\n"
-                             f"--- stderr\n{proc.stderr[-4000:]}")
+        raise AssertionError(
+            f"the sh example at {block.where} exited {proc.returncode}:\n"
+            f"{block.code}\n--- stdout\n{proc.stdout[-4000:]}\n"
+            f"--- stderr\n{proc.stderr[-4000:]}"
+        )
 
 
 @pytest.mark.parametrize("doc", RUN_DOCS)
@@ -144,17 +167,21 @@ def test_the_examples_of_a_document_run_as_written(doc, scratch):
 def test_examples_are_found_in_the_readme_and_the_docs():
     # Guards the extraction itself: if the fences changed shape, nothing would run and every
     # test above would pass on nothing.
-    python_docs = {doc for doc, blocks in ALL_BLOCKS.items()
-                   if any(b.runs and b.language == "python" for b in blocks)}
+    python_docs = {
+        doc for doc, blocks in ALL_BLOCKS.items() if any(b.runs and b.language == "python" for b in blocks)
+    }
     assert {"README.md", "docs/game.md", "docs/replay.md"} <= python_docs
     assert sum(b.runs for blocks in ALL_BLOCKS.values() for b in blocks) >= 10
 
 
 def test_every_fence_names_a_language_the_test_understands():
-    wrong = [f"{b.where}: ```{b.language}" for blocks in ALL_BLOCKS.values() for b in blocks
-             if b.language in ALIASES]
-    assert not wrong, ("write ```python or ```sh (with no-run if it must not run): "
-                       + ", ".join(wrong))
+    wrong = [
+        f"{b.where}: ```{b.language}"
+        for blocks in ALL_BLOCKS.values()
+        for b in blocks
+        if b.language in ALIASES
+    ]
+    assert not wrong, "write ```python or ```sh (with no-run if it must not run): " + ", ".join(wrong)
 
 
 def test_no_run_is_the_exception():

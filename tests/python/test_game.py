@@ -37,8 +37,9 @@ def test_two_players_build_and_see_each_other_over_simnet():
 def test_same_seed_same_game_byte_for_byte(tmp_path):
     def play(tag):
         events = tmp_path / f"{tag}.jsonl"
-        game = theta_net.LocalGame(network="sim", terrain="hills", seed=11, view_radius=2, events=str(events),
-                                   hash_interval=10)
+        game = theta_net.LocalGame(
+            network="sim", terrain="hills", seed=11, view_radius=2, events=str(events), hash_interval=10
+        )
         game.add_client("a", latency_ms=30, jitter_ms=5, loss=0.03)
         game.add_client("b", latency_ms=80, jitter_ms=10, loss=0.01)
         game.run_until(2.0)

@@ -37,8 +37,9 @@ def test_golden_input_log_replays_into_its_server_stream(name, tmp_path):
     out = tmp_path / "replayed.jsonl"
     ran = replay.run(golden / "inputs.jsonl", out)
     assert ran.ticks > 0 and ran.inputs > 0
-    assert out.read_bytes() == (golden / "server.jsonl").read_bytes(), \
+    assert out.read_bytes() == (golden / "server.jsonl").read_bytes(), (
         _explain(golden / "server.jsonl", out) + "\n" + RERECORD.format(name)
+    )
 
 
 @pytest.mark.parametrize("name", GOLDEN)
@@ -46,6 +47,7 @@ def test_playing_the_scenario_again_gives_the_golden_streams(name, tmp_path):
     golden = REPO / "replays" / name
     result = Scenario.load(REPO / "scenarios" / f"{name}.toml").run(transport="sim", out=tmp_path)
     for stream in ("server.jsonl", "inputs.jsonl"):
-        assert (tmp_path / stream).read_bytes() == (golden / stream).read_bytes(), \
+        assert (tmp_path / stream).read_bytes() == (golden / stream).read_bytes(), (
             _explain(golden / stream, tmp_path / stream) + "\n" + RERECORD.format(name)
+        )
     assert result.passed

@@ -16,14 +16,30 @@ from conftest import run_cli
 
 def test_every_message_type_round_trips_through_python(repo):
     samples = {
-        "Heartbeat": {"kind": "pong", "id": 9, "sent_at_us": 10**12, "responder_at_us": 5,
-                      "rtt_us": 1500, "jitter_us": 80, "server_tick": 3},
+        "Heartbeat": {
+            "kind": "pong",
+            "id": 9,
+            "sent_at_us": 10**12,
+            "responder_at_us": 5,
+            "rtt_us": 1500,
+            "jitter_us": 80,
+            "server_tick": 3,
+        },
         "ChunkUnload": {"positions": [{"x": 1, "y": -2, "z": 3}]},
-        "SessionControl": {"action": "role_change", "target": 77, "role": "viewer", "reason": "",
-                           "migrate_to": None},
+        "SessionControl": {
+            "action": "role_change",
+            "target": 77,
+            "role": "viewer",
+            "reason": "",
+            "migrate_to": None,
+        },
         "NackRequest": {"lane": "chunks", "sequences": [1, 2, 3]},
-        "EntityDelta": {"server_tick": 100, "baseline_tick": 96, "last_input_sequence": 50,
-                        "payload": b"\x01\x02"},
+        "EntityDelta": {
+            "server_tick": 100,
+            "baseline_tick": 96,
+            "last_input_sequence": 50,
+            "payload": b"\x01\x02",
+        },
     }
     for name, fields in samples.items():
         assert protocol.decode(protocol.encode(name, fields)) == (name, fields)
@@ -36,13 +52,16 @@ def test_defaults_fill_omitted_optional_and_defaulted_fields():
     assert fields == {"sender": 1, "channel": "", "text": "x", "server_tick": 0}
 
 
-@pytest.mark.parametrize("fields, code, words", [
-    ({"sender": 1}, "invalid_argument", "ChatMessage.text: missing"),
-    ({"sender": 1, "text": "x", "colour": 1}, "invalid_argument", "unknown field 'colour'"),
-    ({"sender": "one", "text": "x"}, "invalid_argument", "ChatMessage.sender: expected an int"),
-    ({"sender": 2**64, "text": "x"}, "out_of_range", "ChatMessage.sender"),
-    ({"sender": 1, "text": "x" * 1025}, "limit_exceeded", "over the schema limit of 1024"),
-])
+@pytest.mark.parametrize(
+    "fields, code, words",
+    [
+        ({"sender": 1}, "invalid_argument", "ChatMessage.text: missing"),
+        ({"sender": 1, "text": "x", "colour": 1}, "invalid_argument", "unknown field 'colour'"),
+        ({"sender": "one", "text": "x"}, "invalid_argument", "ChatMessage.sender: expected an int"),
+        ({"sender": 2**64, "text": "x"}, "out_of_range", "ChatMessage.sender"),
+        ({"sender": 1, "text": "x" * 1025}, "limit_exceeded", "over the schema limit of 1024"),
+    ],
+)
 def test_bad_fields_raise_protocol_errors_naming_the_field(fields, code, words):
     with pytest.raises(theta_net.ProtocolError) as err:
         protocol.encode("ChatMessage", fields)
@@ -54,8 +73,9 @@ def test_enum_and_fixed_bytes_are_checked():
     with pytest.raises(theta_net.ProtocolError, match="'boss' is not a Role"):
         protocol.encode("SessionControl", {"action": "kick", "target": 1, "role": "boss"})
     with pytest.raises(theta_net.ProtocolError, match="expected exactly 64 bytes, got 3"):
-        protocol.encode("CommandLogEntry", {"lamport": 1, "author": 2, "command": 3, "payload": b"",
-                                            "signature": b"abc"})
+        protocol.encode(
+            "CommandLogEntry", {"lamport": 1, "author": 2, "command": 3, "payload": b"", "signature": b"abc"}
+        )
 
 
 def test_corrupt_frames_raise_typed_errors():
@@ -86,8 +106,12 @@ def test_flags_helper():
 
 
 def test_manifest_and_docs_are_generated_from_the_schema(repo):
-    proc = subprocess.run([sys.executable, str(repo / "scripts" / "gen_protocol.py"), "check"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(repo / "scripts" / "gen_protocol.py"), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     on_disk = json.loads((repo / "schemas" / "manifest.json").read_text())
     assert on_disk == protocol.manifest()  # the build's embedded copy matches too
@@ -114,8 +138,10 @@ def test_schema_change_changes_the_hash(repo, tmp_path, gen_protocol):
 
 def test_generator_rejects_schemas_that_break_the_rules(repo, tmp_path, gen_protocol):
     original = (repo / "schemas" / "theta.toml").read_text()
-    broken = original.replace('{ name = "server_tick", type = "u32", default = 0, since = "1.1" }',
-                              '{ name = "server_tick", type = "u32", since = "1.1" }')
+    broken = original.replace(
+        '{ name = "server_tick", type = "u32", default = 0, since = "1.1" }',
+        '{ name = "server_tick", type = "u32", since = "1.1" }',
+    )
     path = tmp_path / "broken.toml"
     path.write_text(broken)
     with pytest.raises(gen_protocol.SchemaError, match="needs a default"):

@@ -14,9 +14,16 @@ from theta_net.errors import ReplayError
 
 from conftest import run_cli
 
-HEADER = {"format_version": 1, "kind": "header", "protocol_version": "1.1", "role": "server",
-          "scenario": "test", "schema_hash": "0x0000000000000001", "tick_rate": 20,
-          "world_seed": 7}
+HEADER = {
+    "format_version": 1,
+    "kind": "header",
+    "protocol_version": "1.1",
+    "role": "server",
+    "scenario": "test",
+    "schema_hash": "0x0000000000000001",
+    "tick_rate": 20,
+    "world_seed": 7,
+}
 
 
 def python_canonical(value) -> str:
@@ -35,8 +42,9 @@ def session(ticks=50):
         for p in (1, 2, 3):
             events.append({"tick": t, "kind": "move", "entity": p, "pos": [p * 1.5, 64.0, t / 8]})
         if t % 10 == 0:
-            events.append({"tick": t, "kind": "state_hash", "players": f"0x{t:016x}",
-                           "chunks": f"0x{2 * t:016x}"})
+            events.append(
+                {"tick": t, "kind": "state_hash", "players": f"0x{t:016x}", "chunks": f"0x{2 * t:016x}"}
+            )
     events.append({"tick": ticks, "kind": "chat", "entity": 2, "text": "gg"})
     return events
 
@@ -46,14 +54,16 @@ def random_value(rng: random.Random, depth=0):
     if choice == 0:
         return rng.choice([None, True, False])
     if choice == 1:
-        return rng.randrange(-2**63, 2**64)
+        return rng.randrange(-(2**63), 2**64)
     if choice == 2:
         return rng.choice([0.0, -0.0, 1e16, 1e-5, 0.1, 5e-324]) * rng.choice([1, -1, 3.7])
     if choice == 3:
         return rng.uniform(-1e6, 1e6) * 10 ** rng.randrange(-30, 30)
     if choice == 4:
-        return "".join(rng.choice(["a", "é", "\n", "\x01", '"', "\\", "\u2028", "😀", "\x7f", "/"])
-                       for _ in range(rng.randrange(6)))
+        return "".join(
+            rng.choice(["a", "é", "\n", "\x01", '"', "\\", "\u2028", "😀", "\x7f", "/"])
+            for _ in range(rng.randrange(6))
+        )
     if choice == 5:
         return rng.randrange(-1000, 1000)
     if choice in (6, 7):
@@ -70,7 +80,7 @@ def test_canonical_json_is_pythons_sorted_compact_json():
 
 
 def test_canonical_json_refuses_what_json_cannot_carry():
-    for bad in (math.nan, math.inf, {"a": [1, -math.inf]}, 2**64, -2**63 - 1, {1: "x"}, b"x"):
+    for bad in (math.nan, math.inf, {"a": [1, -math.inf]}, 2**64, -(2**63) - 1, {1: "x"}, b"x"):
         with pytest.raises(ReplayError):
             replay.canonical_json(bad)
     loop = []
@@ -105,8 +115,14 @@ def test_event_writer_is_deterministic_and_reads_back(tmp_path):
 def test_event_writer_refuses_bad_events():
     w = replay.EventWriter(None, HEADER)
     w.write({"tick": 5, "kind": "a"})
-    for bad in ({"tick": 4, "kind": "a"}, {"kind": "a"}, {"tick": 6}, {"tick": 6, "kind": "header"},
-                {"tick": 6, "kind": "a", "x": math.nan}, {"tick": 6, "kind": "a", "entity": [1]}):
+    for bad in (
+        {"tick": 4, "kind": "a"},
+        {"kind": "a"},
+        {"tick": 6},
+        {"tick": 6, "kind": "header"},
+        {"tick": 6, "kind": "a", "x": math.nan},
+        {"tick": 6, "kind": "a", "entity": [1]},
+    ):
         with pytest.raises(ReplayError):
             w.write(bad)
     assert w.events_written == 1
@@ -162,8 +178,15 @@ def test_diff_ignores_and_schema_drift(tmp_path):
     r = replay.diff(a, b)
     assert r.counts["schema"] == 1 and r.counts["changed"] == 150 and r.counts["extra"] == 1
     schema = [d for d in r.differences if d["type"] == "schema"][0]
-    assert schema == {"type": "schema", "tick": None, "field": "schema_hash", "line_a": 1,
-                      "line_b": 1, "a": "0x0000000000000001", "b": "0x00000000000000ff"}
+    assert schema == {
+        "type": "schema",
+        "tick": None,
+        "field": "schema_hash",
+        "line_a": 1,
+        "line_b": 1,
+        "a": "0x0000000000000001",
+        "b": "0x00000000000000ff",
+    }
     r = replay.diff(a, b, ignore=["debug", "schema_hash"], ignore_kinds=["telemetry"])
     assert r.equal
     r = replay.diff(a, b, ignore=["*.wall_ms"], ignore_kinds="telemetry", max_differences=0)
@@ -220,11 +243,22 @@ def test_cli_diff_exit_codes_and_json(tmp_path):
     assert all(isinstance(d["tick"], int) for d in out["differences"])
     assert out["counts"]["changed"] == 1 and out["counts"]["missing"] == 1
 
-    proc = run_cli("replay", "diff", "--json", "--float-tol", "100", "--ignore-kind", "move",
-                   str(a), str(b), check=False)
+    proc = run_cli(
+        "replay", "diff", "--json", "--float-tol", "100", "--ignore-kind", "move", str(a), str(b), check=False
+    )
     assert proc.returncode == 0 and json.loads(proc.stdout)["equal"] is True
-    proc = run_cli("replay", "diff", "--json", "--ignore-field", "pos", "--ignore-kind", "move",
-                   str(a), str(b), check=False)
+    proc = run_cli(
+        "replay",
+        "diff",
+        "--json",
+        "--ignore-field",
+        "pos",
+        "--ignore-kind",
+        "move",
+        str(a),
+        str(b),
+        check=False,
+    )
     assert proc.returncode == 0
 
     bad = tmp_path / "bad.jsonl"

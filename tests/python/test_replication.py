@@ -20,11 +20,16 @@ from theta_net.replication import (
 
 
 def body() -> Component:
-    return Component("body", [Field.position("x", -256, 256, step_bits=9),
-                              Field.position("y", -256, 256, step_bits=9),
-                              Field.position("z", 0, 32, step_bits=9),
-                              Field.quaternion("orientation"),
-                              Field.boolean("interacting")])
+    return Component(
+        "body",
+        [
+            Field.position("x", -256, 256, step_bits=9),
+            Field.position("y", -256, 256, step_bits=9),
+            Field.position("z", 0, 32, step_bits=9),
+            Field.quaternion("orientation"),
+            Field.boolean("interacting"),
+        ],
+    )
 
 
 def look() -> Component:
@@ -195,6 +200,10 @@ def test_reference_schema_and_payload_limit():
     schema = reference_schema()
     assert isinstance(schema, Schema) and len(schema) == 4
     assert {c.name for c in schema.components} == {
-        "theta.transform", "theta.velocity", "theta.health", "theta.player_state"}
+        "theta.transform",
+        "theta.velocity",
+        "theta.health",
+        "theta.player_state",
+    }
     assert schema.index_of("theta.health") is not None
     assert MAX_ENTITY_PAYLOAD == 1114

@@ -11,8 +11,15 @@ from conftest import REPO, run_cli
 
 
 def test_run_prints_a_summary_and_writes_metrics(tmp_path):
-    proc = run_cli("run", str(REPO / "scenarios" / "partition.toml"), "--transport", "sim",
-                   "--out", str(tmp_path), "--progress")
+    proc = run_cli(
+        "run",
+        str(REPO / "scenarios" / "partition.toml"),
+        "--transport",
+        "sim",
+        "--out",
+        str(tmp_path),
+        "--progress",
+    )
     assert "partition over sim: passed (8/8 expectations)" in proc.stdout
     assert "ok   b reconnects and resumes its session" in proc.stdout
     assert "tick 480/480" in proc.stderr  # the progress bar reached the end
@@ -22,8 +29,10 @@ def test_run_prints_a_summary_and_writes_metrics(tmp_path):
 
 def test_run_exits_1_when_an_expectation_fails_and_2_on_a_bad_file(tmp_path):
     failing = tmp_path / "failing.toml"
-    failing.write_text("[scenario]\nname='failing'\nduration_ticks=40\n[[players]]\nname='a'\n"
-                       "[[expect]]\nkind='block'\nclient='a'\nat=[0,4,2]\nblock='glass'\n")
+    failing.write_text(
+        "[scenario]\nname='failing'\nduration_ticks=40\n[[players]]\nname='a'\n"
+        "[[expect]]\nkind='block'\nclient='a'\nat=[0,4,2]\nblock='glass'\n"
+    )
     proc = run_cli("run", str(failing), "--out", str(tmp_path / "out"), check=False)
     assert proc.returncode == 1 and "FAIL a sees glass at (0, 4, 2)" in proc.stdout
     bad = tmp_path / "bad.toml"
@@ -33,9 +42,25 @@ def test_run_exits_1_when_an_expectation_fails_and_2_on_a_bad_file(tmp_path):
 
 
 def test_connect_plays_against_serve():
-    serve = subprocess.Popen([sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "20",
-                              "--terrain", "superflat", "--view-radius", "2"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    serve = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "theta_net",
+            "serve",
+            "--port",
+            "0",
+            "--duration",
+            "20",
+            "--terrain",
+            "superflat",
+            "--view-radius",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         first = serve.stdout.readline()
         port = int(first.split("127.0.0.1:")[1].split()[0])
@@ -58,8 +83,15 @@ def test_replay_record_then_run_reproduces_the_server_stream(tmp_path):
     proc = run_cli("replay", "record", str(REPO / "scenarios" / "lossy.toml"), "--out", str(out))
     assert "lossy over sim: passed" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == ["inputs.jsonl", "server.jsonl"]
-    proc = run_cli("replay", "run", str(out / "inputs.jsonl"), "--expect", str(out / "server.jsonl"),
-                   "--out", str(tmp_path / "again.jsonl"))
+    proc = run_cli(
+        "replay",
+        "run",
+        str(out / "inputs.jsonl"),
+        "--expect",
+        str(out / "server.jsonl"),
+        "--out",
+        str(tmp_path / "again.jsonl"),
+    )
     assert "byte-identical to" in proc.stdout
     # A stream that is not the one recorded is reported as different (exit code 1).
     other = tmp_path / "other.jsonl"

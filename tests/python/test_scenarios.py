@@ -5,7 +5,6 @@ name the file and key; scenarios can be scripted from Python with per-tick callb
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -74,9 +73,11 @@ def test_a_missed_expectation_fails_the_run_and_says_why():
 
 
 def test_scripted_from_python_with_callbacks_and_dataframes():
-    pandas = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     sc = Scenario("scripted", duration_ticks=120, generator="superflat", view_radius=2)
-    sc.add_player("a", latency="40ms").place(30, (0, 3, 2), block="stone").walk(40, 110, [(-1.5, 0.5), (-1.5, 6.5)])
+    sc.add_player("a", latency="40ms").place(30, (0, 3, 2), block="stone").walk(
+        40, 110, [(-1.5, 0.5), (-1.5, 6.5)]
+    )
     sc.add_player("b", preset="good", join_tick=20).chat(60, "hi")
     sc.expect("block", client="b", at=[0, 4, 2], block="stone", by_tick=70)
     sc.expect("chat_received", client="a", text="hi", by_tick=90)
@@ -96,7 +97,14 @@ def test_scripted_from_python_with_callbacks_and_dataframes():
     assert set(frame["client"]) == {"a", "b"}
     assert frame.groupby("client")["wire_bytes_received"].max()["a"] > 0
     assert list(result.dataframe("reconciliations").columns) == [
-        "client", "tick", "time_s", "error_blocks", "error_ms", "ticks_replayed", "cause"]
+        "client",
+        "tick",
+        "time_s",
+        "error_blocks",
+        "error_ms",
+        "ticks_replayed",
+        "cause",
+    ]
     with pytest.raises(theta_net.ScenarioError, match="no table"):
         result.dataframe("nope")
 
@@ -116,7 +124,9 @@ def test_walking_into_a_wall_not_yet_heard_of_is_corrected_and_says_why():
 
 
 def test_a_partitioned_client_loses_its_connection_and_resumes(tmp_path):
-    sc = Scenario("cut", duration_ticks=400, view_radius=1, outputs={"sample_ticks": 10, "client_events": False})
+    sc = Scenario(
+        "cut", duration_ticks=400, view_radius=1, outputs={"sample_ticks": 10, "client_events": False}
+    )
     sc.add_player("a")
     sc.add_player("b").disconnect(40, 240)
     sc.expect("resumed", client="b")
@@ -138,27 +148,65 @@ def test_a_partitioned_client_loses_its_connection_and_resumes(tmp_path):
 BAD = [
     ("[scenario]\nname = 1\n[[players]]\nname='a'\n", "scenario.name: expected a string, got int 1"),
     ("[scenario]\nname='x'\n", "scenario file.players: is required"),
-    ("[scenario]\nname='x'\ntick_rate = 25\n[[players]]\nname='a'\n", "scenario.tick_rate: 25 is not 20, 30 or 60"),
-    ("[scenario]\nname='x'\nduration='soon'\n[[players]]\nname='a'\n", "scenario.duration: 'soon' is not a duration"),
-    ("[scenario]\nname='x'\n[network]\nloss='150%'\n[[players]]\nname='a'\n", "network.loss: '150%' is outside 0..100%"),
-    ("[scenario]\nname='x'\n[network]\npreset='awful'\n[[players]]\nname='a'\n", "network.preset: 'awful' is not one of"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[players]]\nname='a'\n", "players[1].name: 'a' is used twice"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, move='fly'}]\n",
-     "players[0].actions[0].move: 'fly' is not one of"),
-    ("[scenario]\nname='x'\nduration_ticks=100\n[[players]]\nname='a'\nactions=[{from=5, to=500, move='jump'}]\n",
-     "players[0].actions[0].to: tick 500 is after the scenario's end (100)"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5}]\n", "players[0].actions[0]: does nothing"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2]}]\n",
-     "players[0].actions[0].place: expected [x, y, z] integers"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2,3], block='gold'}]\n",
-     "players[0].actions[0].block: 'gold' is not a block"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='z'\nat=[0,0,0]\nblock='air'\n",
-     "expect[0].client: no player named 'z'"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='a'\nblock='air'\n",
-     "expect[0].at: is required for a block expectation"),
-    ("[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='telepathy'\n", "expect[0].kind: 'telepathy' is not one of"),
+    (
+        "[scenario]\nname='x'\ntick_rate = 25\n[[players]]\nname='a'\n",
+        "scenario.tick_rate: 25 is not 20, 30 or 60",
+    ),
+    (
+        "[scenario]\nname='x'\nduration='soon'\n[[players]]\nname='a'\n",
+        "scenario.duration: 'soon' is not a duration",
+    ),
+    (
+        "[scenario]\nname='x'\n[network]\nloss='150%'\n[[players]]\nname='a'\n",
+        "network.loss: '150%' is outside 0..100%",
+    ),
+    (
+        "[scenario]\nname='x'\n[network]\npreset='awful'\n[[players]]\nname='a'\n",
+        "network.preset: 'awful' is not one of",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[players]]\nname='a'\n",
+        "players[1].name: 'a' is used twice",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, move='fly'}]\n",
+        "players[0].actions[0].move: 'fly' is not one of",
+    ),
+    (
+        "[scenario]\nname='x'\nduration_ticks=100\n[[players]]\nname='a'\n"
+        "actions=[{from=5, to=500, move='jump'}]\n",
+        "players[0].actions[0].to: tick 500 is after the scenario's end (100)",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5}]\n",
+        "players[0].actions[0]: does nothing",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2]}]\n",
+        "players[0].actions[0].place: expected [x, y, z] integers",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\nactions=[{at=5, place=[1,2,3], block='gold'}]\n",
+        "players[0].actions[0].block: 'gold' is not a block",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n"
+        "[[expect]]\nkind='block'\nclient='z'\nat=[0,0,0]\nblock='air'\n",
+        "expect[0].client: no player named 'z'",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='block'\nclient='a'\nblock='air'\n",
+        "expect[0].at: is required for a block expectation",
+    ),
+    (
+        "[scenario]\nname='x'\n[[players]]\nname='a'\n[[expect]]\nkind='telepathy'\n",
+        "expect[0].kind: 'telepathy' is not one of",
+    ),
     ("[scenario]\nname='x'\ncolour='red'\n[[players]]\nname='a'\n", "scenario: unknown key(s) colour"),
-    ("[scenario]\nname='x'\n[world]\nsize=[16]\n[[players]]\nname='a'\n", "world.size: expected [x, z] blocks"),
+    (
+        "[scenario]\nname='x'\n[world]\nsize=[16]\n[[players]]\nname='a'\n",
+        "world.size: expected [x, z] blocks",
+    ),
     ("[scenario\nname='x'\n", "not valid TOML"),
 ]
 
@@ -180,10 +228,14 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 
 def test_scenario_files_are_documented(repo):
     doc = (repo / "docs" / "scenarios.md").read_text()
-    from theta_net.scenario_schema import EXPECTATION_KINDS
+    from theta_net.scenario.expectations import EXPECTATIONS, expectation_table
 
-    for kind in EXPECTATION_KINDS:
+    for kind in EXPECTATIONS:
         assert f"`{kind}`" in doc, f"docs/scenarios.md does not describe the {kind} expectation"
+    assert expectation_table() in doc, (
+        "docs/scenarios.md's expectation table differs from the registry: paste the output of "
+        "`python -m theta_net.scenario` over it"
+    )
 
 
 def test_a_bounded_world_ends_in_void_and_replays(tmp_path):
@@ -200,6 +252,133 @@ def test_a_bounded_world_ends_in_void_and_replays(tmp_path):
     header = json.loads((tmp_path / "inputs.jsonl").read_text().splitlines()[0])
     assert header["size"] == [16, 16]
     game = theta_net.LocalGame(size=(16, 16))
-    assert game.server_block(0, 3, 0) != 0 and game.server_block(0, 3, 8) == 0 and game.server_block(-9, 3, 0) == 0
+    assert (
+        game.server_block(0, 3, 0) != 0
+        and game.server_block(0, 3, 8) == 0
+        and game.server_block(-9, 3, 0) == 0
+    )
     with pytest.raises(theta_net.Error, match="size sides"):
         theta_net.LocalGame(size=(0, 16))
+
+
+def test_a_new_expectation_kind_is_one_registered_class(tmp_path):
+    """The registry drives validation, observation, evaluation and the table: a kind defined here
+    (and nowhere else) is checked like the built-in ones."""
+    from theta_net.scenario.expectations import EXPECTATIONS, Expectation, Key, expectation
+
+    @expectation
+    class Jumped(Expectation):
+        kind = "test_jumped_above"
+        keys = {"client": Key(str, required=True), "y": Key(float, required=True)}
+        holds_when = "the client's player was above `y` at some tick"
+
+        def __init__(self, spec, duration_ticks):
+            super().__init__(spec, duration_ticks)
+            self.highest = None
+
+        def what(self):
+            return f"{self.params['client']} is above y = {self.params['y']}"
+
+        def observe(self, ctx, tick):
+            player = ctx.client(self.params["client"]).player if ctx.joined(self.params["client"]) else None
+            if player is not None:
+                y = player["position"][1]
+                self.highest = y if self.highest is None else max(self.highest, y)
+
+        def evaluate(self, end):
+            return self.result(
+                self.highest is not None and self.highest > self.params["y"], f"highest y {self.highest:.2f}"
+            )
+
+    try:
+        sc = Scenario(
+            "jump",
+            duration_ticks=60,
+            view_radius=1,
+            outputs={"events": False, "input_log": False, "client_events": False},
+        )
+        sc.add_player("a").move(20, 40, ["jump"])
+        sc.expect("streams_match")
+        sc.expect("test_jumped_above", client="a", y=4.5)
+        sc.expect("test_jumped_above", client="a", y=9.0)
+        with pytest.raises(
+            theta_net.ScenarioError, match=r"expect\('test_jumped_above'\).*y: expected a number"
+        ):
+            sc.expect("test_jumped_above", client="a", y="high")
+        result = sc.run(out=tmp_path)
+    finally:
+        del EXPECTATIONS["test_jumped_above"]
+    streams, low, high = result.expectations
+    # streams_match is evaluated in its place, even with the streams not asked for as outputs.
+    assert streams.kind == "streams_match" and streams.passed and "byte-identical" in streams.detail
+    assert low.passed and low.what == "a is above y = 4.5"
+    assert not high.passed and not result.passed
+    assert "FAIL a is above y = 9.0: highest y" in result.table()
+
+
+def test_samples_stream_to_disk_and_metrics_json_is_the_result(tmp_path):
+    sc = Scenario("stream", duration_ticks=100, view_radius=1, outputs={"sample_ticks": 10})
+    sc.add_player("a")
+    sc.add_player("b", join_tick=30)
+    result = sc.run(out=tmp_path)
+    lines = (tmp_path / "samples.jsonl").read_text().splitlines()
+    assert len(lines) == len(result.samples) == 10 + 7
+    assert [json.loads(line) for line in lines] == list(result.samples) == result.samples
+    assert result.samples[-1]["tick"] == 100 and result.samples[0]["client"] == "a"
+    assert [s["tick"] for s in result.samples[:3]] == [10, 20, 30]
+    assert result.files["samples"] == str(tmp_path / "samples.jsonl")
+    text = (tmp_path / "metrics.json").read_text()
+    assert text == json.dumps(result.to_dict(), sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _peak_python_memory(ticks: int, tmp_path) -> int:
+    import tracemalloc
+
+    sc = Scenario(
+        "flat",
+        duration_ticks=ticks,
+        view_radius=1,
+        outputs={"sample_ticks": 1, "events": False, "input_log": False, "client_events": False},
+    )
+    sc.add_player("a")
+    sc.add_player("b")
+    tracemalloc.reset_peak()
+    result = sc.run(out=tmp_path / str(ticks))
+    peak = tracemalloc.get_traced_memory()[1]
+    assert len(result.samples) == 2 * ticks
+    return peak
+
+
+def test_memory_stays_flat_as_a_run_gets_longer(tmp_path):
+    """Samples go to disk as they are taken and the summary is kept up to date as the run goes:
+    ten times the ticks (and samples) must not take more Python memory. Before samples were
+    streamed, the longer run's peak was several times the shorter one's."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        _peak_python_memory(50, tmp_path)  # warms up imports and caches
+        short = _peak_python_memory(200, tmp_path)
+        long = _peak_python_memory(2000, tmp_path)
+    finally:
+        tracemalloc.stop()
+    assert long < short * 1.25 + 64 * 1024, f"peak {short:,} B for 200 ticks, {long:,} B for 2000"
+
+
+def test_a_finished_run_frees_its_game_without_the_cycle_collector():
+    """No reference cycle keeps a run (and its closed game with every chunk) alive after it
+    returns: a cycle made each run allocate fresh memory, doubling the game's time in page faults."""
+    import gc
+
+    from theta_net.scenario.runner import ScenarioRunner
+
+    sc = Scenario("freed", duration_ticks=20, view_radius=1)
+    sc.add_player("a")
+    gc.collect()
+    gc.disable()
+    try:
+        result = sc.run()
+        alive = [o for o in gc.get_objects() if isinstance(o, ScenarioRunner)]
+    finally:
+        gc.enable()
+    assert result.passed and not alive

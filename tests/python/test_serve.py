@@ -16,10 +16,16 @@ from conftest import pump
 
 def hello(**overrides) -> dict:
     fields = {
-        "protocol_major": 1, "protocol_minor": protocol.PROTOCOL_VERSION[1],
-        "schema_hash": protocol.schema_hash(), "schema_hashes": protocol.schema_hash_by_minor(),
-        "client_nonce": os.urandom(16), "capabilities": 0xFF, "auth_token": None,
-        "public_key": os.urandom(32), "resume_token": None, "client_name": "pytest",
+        "protocol_major": 1,
+        "protocol_minor": protocol.PROTOCOL_VERSION[1],
+        "schema_hash": protocol.schema_hash(),
+        "schema_hashes": protocol.schema_hash_by_minor(),
+        "client_nonce": os.urandom(16),
+        "capabilities": 0xFF,
+        "auth_token": None,
+        "public_key": os.urandom(32),
+        "resume_token": None,
+        "client_name": "pytest",
     }
     fields.update(overrides)
     return fields
@@ -36,14 +42,19 @@ def first_control_reply(client, events):
     def replied():
         events.extend(client.events())
         return any(e.kind == t.EventKind.MESSAGE and e.lane == t.Lane.CONTROL for e in events)
+
     assert pump([client], replied)
     frame = next(e.payload for e in events if e.kind == t.EventKind.MESSAGE)
     return protocol.decode(frame)
 
 
 def test_serve_handshakes_and_survives_garbage(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "30"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()
         assert first.startswith("theta-net serve: listening on 127.0.0.1:"), first
@@ -61,22 +72,25 @@ def test_serve_handshakes_and_survives_garbage(tmp_path):
         def closed():
             bad_events.extend(bad.events())
             return any(e.kind == t.EventKind.DISCONNECTED for e in bad_events)
+
         assert pump([bad], closed)
         close = next(e for e in bad_events if e.kind == t.EventKind.DISCONNECTED)
         assert close.close_code == t.CLOSE_PROTOCOL_ERROR
         assert "not a theta frame" in close.close_reason
 
         stranger, stranger_events = connect(port)
-        stranger.send(stranger.current, t.Lane.CONTROL,
-                      protocol.encode("SessionHello", hello(schema_hash=1, schema_hashes=[0, 1])))
+        stranger.send(
+            stranger.current,
+            t.Lane.CONTROL,
+            protocol.encode("SessionHello", hello(schema_hash=1, schema_hashes=[0, 1])),
+        )
         msg_type, reject = first_control_reply(stranger, stranger_events)
         assert msg_type == "SessionReject" and reject["reason"] == "schema_mismatch"
         assert reject["server_schema_hash"] == protocol.schema_hash_by_minor()[1]
 
         # The first client is still served: a heartbeat ping gets its pong.
         ping = {"kind": "ping", "id": 1, "sent_at_us": 123}
-        good.send(good.current, t.Lane.CONTROL,
-                  protocol.encode("Heartbeat", ping, sequence=1))
+        good.send(good.current, t.Lane.CONTROL, protocol.encode("Heartbeat", ping, sequence=1))
         good_events.clear()
         msg_type, pong = first_control_reply(good, good_events)
         assert msg_type == "Heartbeat" and pong["kind"] == "pong" and pong["sent_at_us"] == 123

@@ -7,8 +7,12 @@ import sys
 
 
 def test_core_stubs_are_in_sync(repo):
-    proc = subprocess.run([sys.executable, str(repo / "scripts" / "gen_stubs.py"), "--check"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(repo / "scripts" / "gen_stubs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
 
 

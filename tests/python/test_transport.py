@@ -17,22 +17,28 @@ from conftest import pump, run_cli
 
 def test_quic_round_trip_on_every_lane():
     server = t.QuicServer(port=0)
-    client = t.QuicClient("127.0.0.1", server.port, pinned_sha256=server.certificate_sha256,
-                          reconnect=False)
+    client = t.QuicClient("127.0.0.1", server.port, pinned_sha256=server.certificate_sha256, reconnect=False)
     s_events, c_events = [], []
 
     def collect():
         s_events.extend(server.events())
         c_events.extend(client.events())
 
-    assert pump([server, client], lambda: (collect(), client.current is not None and
-                                           len(server.connections()) == 1)[1])
+    assert pump(
+        [server, client],
+        lambda: (collect(), client.current is not None and len(server.connections()) == 1)[1],
+    )
     for lane in t.Lane.__members__.values():
         client.send(client.current, lane, bytes([int(lane)]) * 10)
     got = {}
-    assert pump([server, client], lambda: (collect(), got.update(
-        {e.lane: e.payload for e in s_events if e.kind == t.EventKind.MESSAGE}),
-        len(got) == 8)[2])
+    assert pump(
+        [server, client],
+        lambda: (
+            collect(),
+            got.update({e.lane: e.payload for e in s_events if e.kind == t.EventKind.MESSAGE}),
+            len(got) == 8,
+        )[2],
+    )
     assert got[t.Lane.ASSETS] == b"\x07" * 10
     stats = server.stats(server.connections()[0])
     assert stats["lanes"]["chat"]["messages_received"] == 1
@@ -41,8 +47,9 @@ def test_quic_round_trip_on_every_lane():
         client.send(client.current, t.Lane.INPUT, bytes(t.MAX_DATAGRAM_MESSAGE + 1))
     assert err.value.code == "invalid_argument"
     server.close(server.connections()[0], t.CLOSE_PROTOCOL_ERROR, "garbage first frame")
-    assert pump([server, client], lambda: (collect(), any(
-        e.kind == t.EventKind.DISCONNECTED for e in c_events))[1])
+    assert pump(
+        [server, client], lambda: (collect(), any(e.kind == t.EventKind.DISCONNECTED for e in c_events))[1]
+    )
     closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
     assert closed.close_code == t.CLOSE_PROTOCOL_ERROR and closed.closed_by_peer
     assert closed.close_reason == "garbage first frame"
@@ -50,6 +57,7 @@ def test_quic_round_trip_on_every_lane():
 
 def _sim_trace(seed):
     net = t.SimNet(seed)
+    net.keep_trace()
     server, client = net.add_endpoint("server"), net.add_endpoint("client")
     net.set_links(server, client, t.LinkConfig.preset("average"))
     conn = client.connect(server)
@@ -98,11 +106,36 @@ def test_relay_command_forwards_and_prints_its_counters(tmp_path):
     relay_port = probe.getsockname()[1]
     probe.close()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "theta_net", "relay", "--listen", f"127.0.0.1:{relay_port}",
-         "--forward", f"127.0.0.1:{server.getsockname()[1]}", "--delay", "20ms", "--jitter", "5ms",
-         "--loss", "0%", "--dup", "0%", "--reorder", "0%", "--rate", "10mbit", "--seed", "3",
-         "--duration", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "theta_net",
+            "relay",
+            "--listen",
+            f"127.0.0.1:{relay_port}",
+            "--forward",
+            f"127.0.0.1:{server.getsockname()[1]}",
+            "--delay",
+            "20ms",
+            "--jitter",
+            "5ms",
+            "--loss",
+            "0%",
+            "--dup",
+            "0%",
+            "--reorder",
+            "0%",
+            "--rate",
+            "10mbit",
+            "--seed",
+            "3",
+            "--duration",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         time.sleep(0.5)  # the relay's socket is bound at start-up
@@ -119,7 +152,8 @@ def test_relay_command_forwards_and_prints_its_counters(tmp_path):
 
 
 def test_relay_command_rejects_bad_units():
-    proc = run_cli("relay", "--listen", "127.0.0.1:0", "--forward", "127.0.0.1:9", "--delay", "fast",
-                   check=False)
+    proc = run_cli(
+        "relay", "--listen", "127.0.0.1:0", "--forward", "127.0.0.1:9", "--delay", "fast", check=False
+    )
     assert proc.returncode == 2
     assert "bad duration" in proc.stdout

@@ -93,8 +93,9 @@ def test_diffs_round_trip_and_refuse_another_base():
     assert len(diff) < 40
     np.testing.assert_array_equal(voxel.apply_diff(base, diff), target)
     assert voxel.encode_diff(base, {(10, 3, 4): 0, (11, 3, 4): 0, (2, 2, 2): 16}) == diff
-    assert voxel.encode_diff(base, [(10 * 256 + 3 * 16 + 4, 0), (11 * 256 + 52, 0),
-                                    (2 * 256 + 34, 16)]) == diff
+    assert (
+        voxel.encode_diff(base, [(10 * 256 + 3 * 16 + 4, 0), (11 * 256 + 52, 0), (2 * 256 + 34, 16)]) == diff
+    )
     before = base.copy()
     other = voxel.generate_terrain(seed=10, chunk_pos=(0, 4, 0))
     with pytest.raises(CodecError) as err:
@@ -156,15 +157,27 @@ def test_the_gil_is_released_while_coding():
 
 def test_bench_table_formats_a_report():
     def entry(name, bps, mean, p90):
-        return {"name": name + "_median", "run_name": name, "run_type": "aggregate",
-                "aggregate_name": "median", "bytes_per_second": bps, "mean_bytes": mean,
-                "p90_bytes": p90}
+        return {
+            "name": name + "_median",
+            "run_name": name,
+            "run_type": "aggregate",
+            "aggregate_name": "median",
+            "bytes_per_second": bps,
+            "mean_bytes": mean,
+            "p90_bytes": p90,
+        }
 
-    report = {"context": {"date": "now", "num_cpus": 2, "mhz_per_cpu": 2000, "load_avg": [1.0]},
-              "benchmarks": []}
+    report = {
+        "context": {"date": "now", "num_cpus": 2, "mhz_per_cpu": 2000, "load_avg": [1.0]},
+        "benchmarks": [],
+    }
     for dataset in ("corpus", "terrain"):
-        for method, mean, enc, dec in [("default", 250.0, 700e6, 600e6), ("best", 200.0, 30e6, 30e6),
-                                       ("zstd_3", 514.0, 600e6, 1200e6), ("zstd_19", 354.0, 3e6, 1700e6)]:
+        for method, mean, enc, dec in [
+            ("default", 250.0, 700e6, 600e6),
+            ("best", 200.0, 30e6, 30e6),
+            ("zstd_3", 514.0, 600e6, 1200e6),
+            ("zstd_19", 354.0, 3e6, 1700e6),
+        ]:
             report["benchmarks"].append(entry(f"{dataset}/{method}/encode", enc, mean, 400))
             report["benchmarks"].append(entry(f"{dataset}/{method}/decode", dec, mean, 400))
     table = bench.codec_table(report)

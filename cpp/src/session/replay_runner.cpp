@@ -4,7 +4,9 @@
 #include <map>
 #include <optional>
 
+#include "theta_net/core/text_list.hpp"
 #include "theta_net/replay/event_reader.hpp"
+#include "theta_net/sim/rules.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::session {
@@ -98,12 +100,9 @@ Result<WorldSetup> setup_from(const replay::EventReader& reader,
   WorldSetup setup;
   for (const auto& [key, value] : header.extra) {
     if (key == "terrain") {
-      if (!value.is_string() ||
-          (value.as_string() != "superflat" && value.as_string() != "hills")) {
-        return bad(reader, "header terrain must be \"superflat\" or \"hills\"");
-      }
-      setup.terrain = value.as_string() == "hills" ? world::TerrainKind::kHills
-                                                   : world::TerrainKind::kSuperflat;
+      const auto kind = value.is_string() ? world::terrain_named(value.as_string()) : std::nullopt;
+      if (!kind) return bad(reader, "header terrain must be " + or_list(world::kTerrainNames));
+      setup.terrain = *kind;
     } else if (key == "hash_interval") {
       if (value.type() != JsonValue::Type::kInt || value.as_int() < 0 ||
           value.as_int() > 1'000'000) {
@@ -163,8 +162,8 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
   THETA_TRY_ASSIGN(replay::StreamHeader header, replay::StreamHeader::from_json(reader.header()));
   if (header.role != "inputs")
     return bad(reader, str_cat("a '", header.role, "' stream is not an input log"));
-  if (header.tick_rate != 20 && header.tick_rate != 30 && header.tick_rate != 60) {
-    return bad(reader, "header tick_rate must be 20, 30 or 60");
+  if (!sim::is_supported_tick_rate(header.tick_rate)) {
+    return bad(reader, "header tick_rate must be " + or_list(sim::kSupportedTickRates));
   }
   THETA_TRY_ASSIGN(WorldSetup setup, setup_from(reader, header));
   ServerWorldConfig config;

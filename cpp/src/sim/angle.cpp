@@ -1,6 +1,8 @@
 #include "theta_net/sim/angle.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace theta_net::sim {
 namespace {
@@ -61,6 +63,23 @@ Fx sin_turn(std::uint16_t angle) {
       break;
   }
   return Fx::from_raw(v);
+}
+
+std::uint16_t yaw_from_degrees(double degrees) {
+  return static_cast<std::uint16_t>(std::llround(degrees / 360.0 * 65536.0) & 0xffff);
+}
+
+std::int16_t pitch_from_degrees(double degrees) {
+  return static_cast<std::int16_t>(
+      std::clamp<long long>(std::llround(degrees / 90.0 * 16384.0), -16384, 16384));
+}
+
+double degrees_from_yaw(std::uint16_t yaw) {
+  return yaw * (360.0 / 65536.0);
+}
+
+double degrees_from_pitch(std::int16_t pitch) {
+  return pitch * (90.0 / 16384.0);
 }
 
 Fx cos_turn(std::uint16_t angle) {

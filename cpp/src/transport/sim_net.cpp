@@ -44,6 +44,7 @@ Nanos SimNetState::rto(std::uint32_t a, std::uint32_t b) {
 
 void SimNetState::record(std::uint32_t node, ConnectionId conn, SimTraceEntry::What what, Lane lane,
                          ByteSpan payload, std::size_t size) {
+  if (!keep_trace) return;
   SimTraceEntry e;
   e.time = now;
   e.node = node;
@@ -98,6 +99,10 @@ void SimNet::advance_to(Nanos t) {
 std::optional<Nanos> SimNet::next_due() const {
   if (state_->queue.empty()) return std::nullopt;
   return state_->queue.top().time;
+}
+
+void SimNet::keep_trace(bool on) {
+  state_->keep_trace = on;
 }
 
 const std::vector<SimTraceEntry>& SimNet::trace() const {

@@ -129,6 +129,7 @@ struct SimNetState {
   std::vector<std::unique_ptr<SimEndpoint>> endpoints;
   std::map<std::pair<std::uint32_t, std::uint32_t>, LinkModel> links;
   std::map<std::pair<std::uint32_t, std::uint32_t>, LinkConfig> link_configs;
+  bool keep_trace = false;
   std::vector<SimTraceEntry> trace;
 };
 

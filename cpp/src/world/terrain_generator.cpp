@@ -126,6 +126,13 @@ void fill_superflat(BlockPos origin, BoxSize size, std::span<BlockId> out) {
 
 }  // namespace
 
+std::optional<TerrainKind> terrain_named(std::string_view name) {
+  for (std::size_t i = 0; i < kTerrainNames.size(); ++i) {
+    if (kTerrainNames[i] == name) return static_cast<TerrainKind>(i);
+  }
+  return std::nullopt;
+}
+
 std::int32_t TerrainGenerator::ground_height(std::int32_t x, std::int32_t z) const {
   return config_.kind == TerrainKind::kSuperflat ? 3 : hills_height(config_.seed, x, z);
 }

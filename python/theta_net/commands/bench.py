@@ -40,8 +40,10 @@ CODEC_ROWS: List[Tuple[str, str]] = [
     ("zstd_19", "zstd -19 (raw ids)"),
     ("lz4", "lz4 (raw ids)"),
 ]
-DATASETS = [("corpus", "shared corpus (3,157 real Minecraft sections)"),
-            ("terrain", "generated terrain (seed 1, hills, non-air sections)")]
+DATASETS = [
+    ("corpus", "shared corpus (3,157 real Minecraft sections)"),
+    ("terrain", "generated terrain (seed 1, hills, non-air sections)"),
+]
 RAW_SECTION_BYTES = 8192
 
 Result = Dict[str, float]
@@ -53,8 +55,9 @@ def _build(build_dir: Path, target: str) -> None:
         if not configure.exists() or build_dir != ROOT / "build" / "release":
             raise Error(f"{build_dir} is not a configured build tree", "invalid_argument")
         subprocess.run([str(configure), "release"], check=True)
-    proc = subprocess.run(["cmake", "--build", str(build_dir), "--target", target],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["cmake", "--build", str(build_dir), "--target", target], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise Error(f"building {target} failed", "io")
@@ -63,9 +66,14 @@ def _build(build_dir: Path, target: str) -> None:
 def _run_benchmark(binary: Path, args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.json"
-        cmd = [str(binary), f"--benchmark_out={out}", "--benchmark_out_format=json",
-               f"--benchmark_repetitions={args.repetitions}", "--benchmark_report_aggregates_only=true",
-               f"--benchmark_min_time={args.min_time}"]
+        cmd = [
+            str(binary),
+            f"--benchmark_out={out}",
+            "--benchmark_out_format=json",
+            f"--benchmark_repetitions={args.repetitions}",
+            "--benchmark_report_aggregates_only=true",
+            f"--benchmark_min_time={args.min_time}",
+        ]
         if args.filter:
             cmd.append(f"--benchmark_filter={args.filter}")
         print(f"running {' '.join(cmd[:1] + cmd[2:])} ...", file=sys.stderr, flush=True)
@@ -105,14 +113,20 @@ def codec_table(report: dict) -> str:
     lines: List[str] = []
     ctx = report.get("context", {})
     load = ctx.get("load_avg") or []
-    lines.append(f"{ctx.get('date', '')}: {ctx.get('num_cpus', '?')} CPUs at "
-                 f"{ctx.get('mhz_per_cpu', '?')} MHz, load average "
-                 f"{', '.join(f'{x:.2f}' for x in load) or '?'}; medians of the repetitions")
+    lines.append(
+        f"{ctx.get('date', '')}: {ctx.get('num_cpus', '?')} CPUs at "
+        f"{ctx.get('mhz_per_cpu', '?')} MHz, load average "
+        f"{', '.join(f'{x:.2f}' for x in load) or '?'}; medians of the repetitions"
+    )
     summary: Dict[Tuple[str, str], Tuple[float, float, float, float]] = {}
     for dataset, title in DATASETS:
-        lines += ["", f"### {title}", "",
-                  "| method | mean B/section | p90 B | reduction vs raw | encode MB/s | decode MB/s |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            f"### {title}",
+            "",
+            "| method | mean B/section | p90 B | reduction vs raw | encode MB/s | decode MB/s |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for method, label in CODEC_ROWS:
             enc = res.get(f"{dataset}/{method}/encode")
             dec = res.get(f"{dataset}/{method}/decode")
@@ -123,9 +137,11 @@ def codec_table(report: dict) -> str:
             enc_mbs = enc["bytes_per_second"] / 1e6 if enc and "bytes_per_second" in enc else 0.0
             dec_mbs = dec["bytes_per_second"] / 1e6 if dec and "bytes_per_second" in dec else 0.0
             summary[(dataset, method)] = (mean, p90, enc_mbs, dec_mbs)
-            lines.append(f"| {label} | {mean:,.1f} | {p90:,.0f} | "
-                         f"{100 * (1 - mean / RAW_SECTION_BYTES):.1f}% | {_fmt_speed(enc)} | "
-                         f"{_fmt_speed(dec)} |")
+            lines.append(
+                f"| {label} | {mean:,.1f} | {p90:,.0f} | "
+                f"{100 * (1 - mean / RAW_SECTION_BYTES):.1f}% | {_fmt_speed(enc)} | "
+                f"{_fmt_speed(dec)} |"
+            )
     lines += ["", "### targets (shared corpus, same run)", ""]
 
     def target(text: str, ok: bool) -> None:
@@ -135,18 +151,23 @@ def codec_table(report: dict) -> str:
     if d and z19:
         target(f"default mean {d[0]:.1f} B < zstd -19's {z19[0]:.1f} B", d[0] < z19[0])
     if d and z3:
-        target(f"default encode {d[2]:,.0f} MB/s >= zstd -3's {z3[2]:,.0f} MB/s "
-               f"({d[2] / z3[2]:.2f}x)", d[2] >= z3[2])
+        target(
+            f"default encode {d[2]:,.0f} MB/s >= zstd -3's {z3[2]:,.0f} MB/s " f"({d[2] / z3[2]:.2f}x)",
+            d[2] >= z3[2],
+        )
     if d:
         target(f"default decode {d[3]:,.0f} MB/s >= 1,000 MB/s", d[3] >= 1000)
     if best and z19:
-        target(f"best mean {best[0]:.1f} B <= 0.8 x zstd -19's = {0.8 * z19[0]:.1f} B",
-               best[0] <= 0.8 * z19[0])
+        target(
+            f"best mean {best[0]:.1f} B <= 0.8 x zstd -19's = {0.8 * z19[0]:.1f} B", best[0] <= 0.8 * z19[0]
+        )
     t = summary.get(("terrain", "default"))
     if t:
-        target(f"generated terrain: default {t[0]:.1f} B/section = "
-               f"{100 * (1 - t[0] / RAW_SECTION_BYTES):.1f}% reduction > 80%",
-               t[0] < 0.2 * RAW_SECTION_BYTES)
+        target(
+            f"generated terrain: default {t[0]:.1f} B/section = "
+            f"{100 * (1 - t[0] / RAW_SECTION_BYTES):.1f}% reduction > 80%",
+            t[0] < 0.2 * RAW_SECTION_BYTES,
+        )
     return "\n".join(lines)
 
 
@@ -170,9 +191,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("program", choices=["codec"], help="which benchmark (bench/<program>_bench.cpp)")
     parser.add_argument("--repetitions", type=int, default=5, help="repetitions per benchmark (median kept)")
     parser.add_argument("--min-time", type=float, default=0.1, help="seconds per repetition, at least")
-    parser.add_argument("--filter", default="", help="Google Benchmark regex, e.g. 'corpus/(default|zstd_3)/'")
-    parser.add_argument("--build-dir", default=str(ROOT / "build" / "release"),
-                        help="CMake build tree (default: this checkout's build/release)")
+    parser.add_argument(
+        "--filter", default="", help="Google Benchmark regex, e.g. 'corpus/(default|zstd_3)/'"
+    )
+    parser.add_argument(
+        "--build-dir",
+        default=str(ROOT / "build" / "release"),
+        help="CMake build tree (default: this checkout's build/release)",
+    )
     parser.add_argument("--no-build", action="store_true", help="run the existing binary as is")
     parser.add_argument("--json", default="", help="also write Google Benchmark's JSON report here")
     parser.add_argument("--verbose", action="store_true", help="show Google Benchmark's own output")

@@ -26,9 +26,11 @@ def _status(now: float, client: Client) -> str:
     m = client.metrics
     player = client.player
     where = "no player yet" if player is None else "at ({:.1f}, {:.1f}, {:.1f})".format(*player["position"])
-    return (f"[{now:6.1f}] {'joined' if m['established'] else 'joining'}, {where}, RTT {m['rtt_ms']:.1f} ms, "
-            f"{m['chunks_loaded']} chunks, {m['reconciliations']} corrections, "
-            f"{len(client.remote_players(now))} others in view")
+    return (
+        f"[{now:6.1f}] {'joined' if m['established'] else 'joining'}, {where}, RTT {m['rtt_ms']:.1f} ms, "
+        f"{m['chunks_loaded']} chunks, {m['reconciliations']} corrections, "
+        f"{len(client.remote_players(now))} others in view"
+    )
 
 
 def _script(args: argparse.Namespace, client: Client, now: float, state: dict) -> None:
@@ -72,17 +74,22 @@ def run(args: argparse.Namespace) -> int:
     stats = (endpoint.stats(conn) if conn is not None else None) or {}
     endpoint.poll(0.05)
     ok = m["established"] and m["chunks_loaded"] > 0
-    print(f"theta-net connect: {'joined' if m['established'] else 'never joined'} {host}:{port} as "
-          f"{args.name!r} for {args.duration:.0f} s: {m['chunks_loaded']} chunks (mean load "
-          f"{m['chunk_load_ms_mean']:.0f} ms), {m['inputs_sent']} inputs, {m['reconciliations']} "
-          f"corrections, reconciliation error {m['reconciliation_error_ms_mean']:.2f} ms mean, "
-          f"RTT {m['rtt_ms']:.1f} ms, {stats.get('bytes_received', 0) / 1024:.0f} KiB received")
+    print(
+        f"theta-net connect: {'joined' if m['established'] else 'never joined'} {host}:{port} as "
+        f"{args.name!r} for {args.duration:.0f} s: {m['chunks_loaded']} chunks (mean load "
+        f"{m['chunk_load_ms_mean']:.0f} ms), {m['inputs_sent']} inputs, {m['reconciliations']} "
+        f"corrections, reconciliation error {m['reconciliation_error_ms_mean']:.2f} ms mean, "
+        f"RTT {m['rtt_ms']:.1f} ms, {stats.get('bytes_received', 0) / 1024:.0f} KiB received"
+    )
     return 0 if ok else 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("connect", help="a headless scripted client against theta-net serve",
-                                   description=__doc__.split("\n\n")[0].replace("``", ""))
+    parser = subparsers.add_parser(
+        "connect",
+        help="a headless scripted client against theta-net serve",
+        description=__doc__.split("\n\n")[0].replace("``", ""),
+    )
     parser.add_argument("address", type=_address, metavar="HOST:PORT", help="the server, e.g. 127.0.0.1:4433")
     parser.add_argument("--name", default="headless", help="the player's name")
     parser.add_argument("--token", help="an auth token, when the server requires one")

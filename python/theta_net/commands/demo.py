@@ -19,17 +19,24 @@ from . import selftest
 def run(args: argparse.Namespace) -> int:
     status = selftest.run(args)
     major, minor = protocol.PROTOCOL_VERSION
-    print(f"\nprotocol {major}.{minor}, ALPN {protocol.ALPN}, schema 0x{protocol.schema_hash():016x}, "
-          f"{len(protocol.message_types())} message types")
+    print(
+        f"\nprotocol {major}.{minor}, ALPN {protocol.ALPN}, schema 0x{protocol.schema_hash():016x}, "
+        f"{len(protocol.message_types())} message types"
+    )
     ok = status == 0
     path = Path(__file__).resolve().parents[3] / "scenarios" / "lan_two_player.toml"
     if not path.exists():
-        raise ScenarioError(f"{path}: the demo plays the repository's scenarios/lan_two_player.toml; "
-                            "run it from a checkout (./dev demo)", "io")
+        raise ScenarioError(
+            f"{path}: the demo plays the repository's scenarios/lan_two_player.toml; "
+            "run it from a checkout (./dev demo)",
+            "io",
+        )
     scenario = Scenario.load(path)
     out = Path(args.out)
-    for transport, label in (("quic", "real QUIC on loopback through the UDP impairment relay"),
-                             ("sim", "SimNet, the same scenario in virtual time")):
+    for transport, label in (
+        ("quic", "real QUIC on loopback through the UDP impairment relay"),
+        ("sim", "SimNet, the same scenario in virtual time"),
+    ):
         print(f"\n== {scenario.name} over {label}: {scenario.spec.description}")
         sys.stdout.flush()
         result = scenario.run(transport=transport, out=out / transport, progress=sys.stderr.isatty())

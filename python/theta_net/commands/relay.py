@@ -29,23 +29,30 @@ def run(args: argparse.Namespace) -> int:
         print(f"theta-net relay: {exc}")
         return 2
     relay = UdpRelay(args.listen, args.forward, link, args.seed)
-    print(f"relay: {relay.listen_address} -> {args.forward} (delay {args.delay}, jitter "
-          f"{args.jitter}, loss {args.loss}, dup {args.dup}, reorder {args.reorder}, "
-          f"rate {args.rate or 'unlimited'}, seed {args.seed})", flush=True)
+    print(
+        f"relay: {relay.listen_address} -> {args.forward} (delay {args.delay}, jitter "
+        f"{args.jitter}, loss {args.loss}, dup {args.dup}, reorder {args.reorder}, "
+        f"rate {args.rate or 'unlimited'}, seed {args.seed})",
+        flush=True,
+    )
     try:
         relay.run(duration)
     except KeyboardInterrupt:
         pass
     finally:
         c = relay.counters()
-        print(f"relay: received {c['received']} forwarded {c['forwarded']} dropped {c['dropped']} "
-              f"duplicated {c['duplicated']} reordered {c['reordered']}", flush=True)
+        print(
+            f"relay: received {c['received']} forwarded {c['forwarded']} dropped {c['dropped']} "
+            f"duplicated {c['duplicated']} reordered {c['reordered']}",
+            flush=True,
+        )
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("relay", help="impairing UDP relay for testing over loopback",
-                                   description=__doc__)
+    parser = subparsers.add_parser(
+        "relay", help="impairing UDP relay for testing over loopback", description=__doc__
+    )
     parser.add_argument("--listen", required=True, help="HOST:PORT to receive clients on")
     parser.add_argument("--forward", required=True, help="HOST:PORT of the server")
     parser.add_argument("--delay", default="0ms", help="one-way delay per direction (50ms)")

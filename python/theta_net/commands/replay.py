@@ -38,8 +38,10 @@ def _describe(d: Dict[str, Any]) -> str:
         section = f" [section {d['section']}]" if d.get("section") else ""
         what = f"{who}  {d['field']}: {_change(d)}{section}  (lines {d['line_a']}/{d['line_b']})"
     elif kind == "reordered":
-        what = f"{who}  position {d['index_a']} -> {d['index_b']} in the tick  " \
-               f"(lines {d['line_a']}/{d['line_b']})"
+        what = (
+            f"{who}  position {d['index_a']} -> {d['index_b']} in the tick  "
+            f"(lines {d['line_a']}/{d['line_b']})"
+        )
     elif kind == "missing":
         what = f"{who}  (a line {d['line_a']}, not in b)"
     else:
@@ -60,8 +62,9 @@ def _print_human(args: argparse.Namespace, result: replay.DiffResult) -> None:
     if result.equal:
         print("equal: no differences")
         return
-    counts = ", ".join(f"{name} {result.counts[name]:,}" for name in replay.DIFFERENCE_TYPES
-                       if result.counts[name])
+    counts = ", ".join(
+        f"{name} {result.counts[name]:,}" for name in replay.DIFFERENCE_TYPES if result.counts[name]
+    )
     total = sum(result.counts.values())
     print(f"different: {total:,} difference{'s' if total != 1 else ''} ({counts})")
     if result.first_divergent_tick is not None:
@@ -70,8 +73,7 @@ def _print_human(args: argparse.Namespace, result: replay.DiffResult) -> None:
         print("schema drift: the headers differ (protocol, schema hash or scenario)")
     shd = result.first_state_hash_divergence
     if shd:
-        print(f"state hash first diverged at tick {shd['tick']} in section "
-              f"{', '.join(shd['sections'])}")
+        print(f"state hash first diverged at tick {shd['tick']} in section " f"{', '.join(shd['sections'])}")
     shown = result.differences[: args.show]
     if shown:
         print(f"first {len(shown)}:")
@@ -83,8 +85,14 @@ def _print_human(args: argparse.Namespace, result: replay.DiffResult) -> None:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    result = replay.diff(args.a, args.b, float_tol=args.float_tol, ignore=args.ignore_field,
-                         ignore_kinds=args.ignore_kind, max_differences=args.max_differences)
+    result = replay.diff(
+        args.a,
+        args.b,
+        float_tol=args.float_tol,
+        ignore=args.ignore_field,
+        ignore_kinds=args.ignore_kind,
+        max_differences=args.max_differences,
+    )
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, separators=(",", ":"))
         sys.stdout.write("\n")
@@ -122,8 +130,9 @@ def run_replay(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else source.with_name("replayed.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)  # as `run --out` and `replay record --out` do
     ran = replay.run(source, out)
-    print(f"replayed {source}: {ran.ticks:,} ticks, {ran.inputs:,} inputs -> {out} "
-          f"({ran.events:,} events)")
+    print(
+        f"replayed {source}: {ran.ticks:,} ticks, {ran.inputs:,} inputs -> {out} " f"({ran.events:,} events)"
+    )
     if args.expect is None:
         return 0
     result = replay.diff(args.expect, out)
@@ -141,42 +150,68 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
     d = commands.add_parser(
-        "diff", help="compare two event streams structurally",
+        "diff",
+        help="compare two event streams structurally",
         description="Compares event stream B with the reference A tick by tick, aligning events "
-                    "by (tick, kind, entity/key, occurrence). Exit code: 0 equal, 1 different, "
-                    "2 bad input.")
+        "by (tick, kind, entity/key, occurrence). Exit code: 0 equal, 1 different, "
+        "2 bad input.",
+    )
     d.add_argument("a", help="the reference stream (e.g. the golden one)")
     d.add_argument("b", help="the stream to check")
     d.add_argument("--json", action="store_true", help="print the result as JSON")
-    d.add_argument("--float-tol", type=float, default=0.0, metavar="X",
-                   help="floats within X are equal (integers compare exactly); default 0")
-    d.add_argument("--ignore-field", action="append", default=[], metavar="F",
-                   help="a field pattern not to compare: a.b, a[*].b, *.b (repeatable)")
-    d.add_argument("--ignore-kind", action="append", default=[], metavar="K",
-                   help="an event kind to leave out (repeatable)")
-    d.add_argument("--max-differences", type=int, default=1000, metavar="N",
-                   help="differences kept in the result (all are counted); default 1000")
-    d.add_argument("--show", type=int, default=20, metavar="N",
-                   help="differences printed without --json; default 20")
+    d.add_argument(
+        "--float-tol",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="floats within X are equal (integers compare exactly); default 0",
+    )
+    d.add_argument(
+        "--ignore-field",
+        action="append",
+        default=[],
+        metavar="F",
+        help="a field pattern not to compare: a.b, a[*].b, *.b (repeatable)",
+    )
+    d.add_argument(
+        "--ignore-kind",
+        action="append",
+        default=[],
+        metavar="K",
+        help="an event kind to leave out (repeatable)",
+    )
+    d.add_argument(
+        "--max-differences",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="differences kept in the result (all are counted); default 1000",
+    )
+    d.add_argument(
+        "--show", type=int, default=20, metavar="N", help="differences printed without --json; default 20"
+    )
     d.set_defaults(func=run_diff)
 
     rec = commands.add_parser(
-        "record", help="play a scenario and keep its input log and server stream",
+        "record",
+        help="play a scenario and keep its input log and server stream",
         description="Plays SCENARIO (over SimNet unless --transport quic) and writes "
-                    "OUT/inputs.jsonl and OUT/server.jsonl: a golden replay when OUT is "
-                    "replays/NAME. Exit code 0 when the scenario's expectations held.")
+        "OUT/inputs.jsonl and OUT/server.jsonl: a golden replay when OUT is "
+        "replays/NAME. Exit code 0 when the scenario's expectations held.",
+    )
     rec.add_argument("scenario", help="a scenario file (scenarios/*.toml)")
     rec.add_argument("--out", metavar="DIR", help="default replays/NAME")
     rec.add_argument("--transport", choices=("sim", "quic"), default="sim")
-    rec.add_argument("--keep-all", action="store_true",
-                     help="keep client streams and metrics.json too")
+    rec.add_argument("--keep-all", action="store_true", help="keep client streams and metrics.json too")
     rec.set_defaults(func=run_record)
 
     r = commands.add_parser(
-        "run", help="replay an input log on a headless server",
+        "run",
+        help="replay an input log on a headless server",
         description="Replays INPUT_LOG on a headless server and writes the server's event "
-                    "stream again. With --expect, diffs it against the original (exit code 1 "
-                    "when they differ).")
+        "stream again. With --expect, diffs it against the original (exit code 1 "
+        "when they differ).",
+    )
     r.add_argument("input_log", help="an input log (inputs.jsonl)")
     r.add_argument("--out", metavar="FILE", help="default: replayed.jsonl beside the input log")
     r.add_argument("--expect", metavar="STREAM", help="the original server stream to compare with")

@@ -17,8 +17,10 @@ def run(args: argparse.Namespace) -> int:
     transport = args.transport or scenario.spec.transport
     out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{transport}"
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
-    print(f"theta-net run: {scenario.name} over {transport}, {scenario.spec.duration_ticks} ticks at "
-          f"{scenario.spec.tick_rate} Hz, {len(scenario.spec.players)} players -> {out}/")
+    print(
+        f"theta-net run: {scenario.name} over {transport}, {scenario.spec.duration_ticks} ticks at "
+        f"{scenario.spec.tick_rate} Hz, {len(scenario.spec.players)} players -> {out}/"
+    )
     sys.stdout.flush()
     result = scenario.run(transport=transport, out=out, progress=progress)
     print(result.table())
@@ -27,13 +29,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="play a scenario file and check its expectations",
-                                   description=__doc__.split("\n\n")[0].replace("``", ""))
+    parser = subparsers.add_parser(
+        "run",
+        help="play a scenario file and check its expectations",
+        description=__doc__.split("\n\n")[0].replace("``", ""),
+    )
     parser.add_argument("scenario", help="a scenario file (scenarios/*.toml)")
-    parser.add_argument("--transport", choices=("sim", "quic"),
-                        help="SimNet (virtual time) or QUIC on loopback; default: the file's")
+    parser.add_argument(
+        "--transport",
+        choices=("sim", "quic"),
+        help="SimNet (virtual time) or QUIC on loopback; default: the file's",
+    )
     parser.add_argument("--out", metavar="DIR", help="where outputs go; default runs/NAME-TRANSPORT")
-    parser.add_argument("--progress", action="store_true", default=None,
-                        help="show a progress bar (default: when stderr is a terminal)")
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar (default: when stderr is a terminal)",
+    )
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     parser.set_defaults(func=run)

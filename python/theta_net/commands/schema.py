@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("schema", help="print the wire schema manifest (JSON)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--hash", action="store_true", help="print only the schema hash")
-    group.add_argument("--canonical", action="store_true",
-                       help="print the canonical form the hash is computed over")
+    group.add_argument(
+        "--canonical", action="store_true", help="print the canonical form the hash is computed over"
+    )
     parser.add_argument("--minor", type=int, default=None, help="protocol minor version (default: current)")
     parser.set_defaults(func=run)

@@ -19,13 +19,25 @@ def _checks() -> List[Check]:
         ("crc32c 00..1f", "RFC 3720 B.4", lambda: _core.crc32c(bytes(range(32))), 0x46DD794E),
         ("crc32c '123456789'", "check value", lambda: _core.crc32c(b"123456789"), 0xE3069283),
         ("siphash24 len 0", "SipHash paper", lambda: _core.siphash24(key, b""), 0x726FDB47DD0E0E31),
-        ("siphash24 len 8", "SipHash paper", lambda: _core.siphash24(key, bytes(range(8))),
-         0x93F5F5799A932462),
+        (
+            "siphash24 len 8",
+            "SipHash paper",
+            lambda: _core.siphash24(key, bytes(range(8))),
+            0x93F5F5799A932462,
+        ),
         ("varint 300", "protobuf guide", lambda: int.from_bytes(_core.encode_varint(300), "big"), 0xAC02),
-        ("splitmix64(0) reference", "Vigna's splitmix64.c", lambda: _splitmix64_sequence(0, 1)[0],
-         0xE220A8397B1DCDAF),
-        ("Rng(2026) first draw", "xoshiro256** spec", lambda: _core.Rng(2026).next_u64(),
-         _xoshiro_first_output(2026)),
+        (
+            "splitmix64(0) reference",
+            "Vigna's splitmix64.c",
+            lambda: _splitmix64_sequence(0, 1)[0],
+            0xE220A8397B1DCDAF,
+        ),
+        (
+            "Rng(2026) first draw",
+            "xoshiro256** spec",
+            lambda: _core.Rng(2026).next_u64(),
+            _xoshiro_first_output(2026),
+        ),
     ]
 
 
@@ -52,8 +64,10 @@ def _xoshiro_first_output(seed: int) -> int:
 def run(args: argparse.Namespace) -> int:
     failures = 0
     info = _core.build_info()
-    print(f"theta_net {info['version']} ({info['build_type']}, {info['compiler']}, "
-          f"crc32c hardware: {'yes' if info['crc32c_hardware'] else 'no'})")
+    print(
+        f"theta_net {info['version']} ({info['build_type']}, {info['compiler']}, "
+        f"crc32c hardware: {'yes' if info['crc32c_hardware'] else 'no'})"
+    )
     for name, source, compute, expected in _checks():
         got = compute()
         ok = got == expected

@@ -30,8 +30,10 @@ def run(args: argparse.Namespace) -> int:
         return f"[{time.monotonic() - started:8.3f}]"
 
     def on_ready(info: dict) -> None:
-        print(f"theta-net serve: listening on {info['address']} (ALPN {protocol.ALPN}, protocol "
-              f"{major}.{minor}, schema 0x{protocol.schema_hash():016x})")
+        print(
+            f"theta-net serve: listening on {info['address']} (ALPN {protocol.ALPN}, protocol "
+            f"{major}.{minor}, schema 0x{protocol.schema_hash():016x})"
+        )
         print(f"  certificate sha256 {info['certificate_sha256']}")
         print(f"  server key {info['public_key']}")
         if args.token:
@@ -42,9 +44,11 @@ def run(args: argparse.Namespace) -> int:
         sid = f"{event['session_id']:016x}"
         kind = event["kind"]
         if kind == "session_started":
-            print(f"{stamp()} session {sid} started ({event['detail']}): role {event['role']}, client "
-                  f"'{event['client_name']}', protocol {major}.{event['minor']}, "
-                  f"capabilities 0x{event['capabilities']:x}")
+            print(
+                f"{stamp()} session {sid} started ({event['detail']}): role {event['role']}, client "
+                f"'{event['client_name']}', protocol {major}.{event['minor']}, "
+                f"capabilities 0x{event['capabilities']:x}"
+            )
         elif kind == "session_ended":
             print(f"{stamp()} session {sid} ended: {event['detail']}")
         elif kind == "refused":
@@ -54,9 +58,21 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     try:
-        summary = _core.serve(args.bind, args.port, args.cert or "", args.key or "",
-                              _parse_tokens(args.token), args.duration, args.tick_rate, args.motd,
-                              args.terrain, args.seed, args.view_radius, on_ready, on_event)
+        summary = _core.serve(
+            args.bind,
+            args.port,
+            args.cert or "",
+            args.key or "",
+            _parse_tokens(args.token),
+            args.duration,
+            args.tick_rate,
+            args.motd,
+            args.terrain,
+            args.seed,
+            args.view_radius,
+            on_ready,
+            on_event,
+        )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
         return 0
@@ -70,15 +86,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=4433, help="UDP port (0 = any free port)")
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")
-    parser.add_argument("--token", action="append", metavar="TOKEN[:ROLE]",
-                        help="require a token; ROLE is viewer, editor (default) or admin; repeatable")
-    parser.add_argument("--tick-rate", type=int, default=20, choices=(20, 30, 60),
-                        help="simulation ticks per second")
+    parser.add_argument(
+        "--token",
+        action="append",
+        metavar="TOKEN[:ROLE]",
+        help="require a token; ROLE is viewer, editor (default) or admin; repeatable",
+    )
+    parser.add_argument(
+        "--tick-rate", type=int, default=20, choices=(20, 30, 60), help="simulation ticks per second"
+    )
     parser.add_argument("--terrain", default="hills", choices=("hills", "superflat"), help="world generator")
     parser.add_argument("--seed", type=int, default=1, help="world seed")
     parser.add_argument("--view-radius", type=int, default=4, help="chunks streamed around each player")
     parser.add_argument("--motd", default="", help="message of the day sent to clients")
-    parser.add_argument("--duration", type=float, default=0.0,
-                        help="stop after this many seconds (default: run until Ctrl-C)")
+    parser.add_argument(
+        "--duration", type=float, default=0.0, help="stop after this many seconds (default: run until Ctrl-C)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="also log every message")
     parser.set_defaults(func=run)

@@ -195,6 +195,7 @@ TEST(SessionOverSimNet, ADroppedClientResumesItsSession) {
 TEST(SessionOverSimNet, SameSeedsGiveTheSameTrace) {
   auto run_once = [] {
     SimWorld world(transport::link_preset(transport::LinkPreset::kPoor));
+    world.net.keep_trace();
     SessionClient& a = world.add_client();
     world.run(2000ms);
     ChatMessage chat;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "theta_net/sim/angle.hpp"
+#include "theta_net/sim/rules.hpp"
 #include "theta_net/sim/simulation.hpp"
 
 namespace theta_net::sim {
@@ -49,6 +50,33 @@ TEST(Angle, TableIsExactAtTheQuadrantsAndSymmetric) {
     const double expected = std::sin(a * 2 * 3.14159265358979 / 65536);
     EXPECT_NEAR(sin_turn(angle).to_double(), expected, 2e-4) << a;
   }
+}
+
+TEST(Angle, DegreesBecomeInputUnitsAndBack) {
+  EXPECT_EQ(yaw_from_degrees(0), 0);
+  EXPECT_EQ(yaw_from_degrees(90), 16384);   // 90 faces -x: a quarter turn right
+  EXPECT_EQ(yaw_from_degrees(-90), 49152);  // wraps
+  EXPECT_EQ(yaw_from_degrees(360), 0);
+  EXPECT_EQ(yaw_from_degrees(0.0027), 0);  // rounds to the nearest unit (360/65536 degrees)
+  EXPECT_EQ(yaw_from_degrees(0.0028), 1);
+  EXPECT_EQ(pitch_from_degrees(45), 8192);
+  EXPECT_EQ(pitch_from_degrees(-90), -16384);
+  EXPECT_EQ(pitch_from_degrees(135), 16384);  // clamped
+  for (std::uint32_t a = 0; a < 65536; a += 97) {
+    const auto yaw = static_cast<std::uint16_t>(a);
+    EXPECT_EQ(yaw_from_degrees(degrees_from_yaw(yaw)), yaw) << a;
+  }
+  for (int p = -16384; p <= 16384; p += 61) {
+    const auto pitch = static_cast<std::int16_t>(p);
+    EXPECT_EQ(pitch_from_degrees(degrees_from_pitch(pitch)), pitch) << p;
+  }
+}
+
+TEST(Rules, OnlyTheSupportedTickRatesAreAccepted) {
+  for (std::uint32_t rate : kSupportedTickRates) EXPECT_TRUE(is_supported_tick_rate(rate));
+  for (std::uint32_t rate : {0u, 1u, 19u, 25u, 40u, 120u})
+    EXPECT_FALSE(is_supported_tick_rate(rate));
+  EXPECT_TRUE(is_supported_tick_rate(Rules{}.tick_rate));
 }
 
 TEST(Movement, StandsOnTheGroundAndWalksAtWalkingSpeed) {
@@ -170,7 +198,7 @@ TEST(Blocks, PlaceAndBreakFollowTheRules) {
 }
 
 TEST(Simulation, SameInputsGiveTheSameHashesAtEveryTickRate) {
-  for (std::uint32_t rate : {20u, 30u, 60u}) {
+  for (std::uint32_t rate : kSupportedTickRates) {
     auto run = [rate] {
       Flat w;
       w.rules.tick_rate = rate;
@@ -200,7 +228,7 @@ TEST(Simulation, SameInputsGiveTheSameHashesAtEveryTickRate) {
 
 TEST(Simulation, TickRatesAgreeOnDistanceCovered) {
   std::vector<double> distances;
-  for (std::uint32_t rate : {20u, 30u, 60u}) {
+  for (std::uint32_t rate : kSupportedTickRates) {
     Flat w;
     w.rules.tick_rate = rate;
     Simulation sim(w.rules, w.store);

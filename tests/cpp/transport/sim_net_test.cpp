@@ -172,6 +172,7 @@ std::string run_scenario(std::uint64_t seed) {
   link.burst = BurstLoss{0.01, 0.3, 0.0, 0.8};
   link.rate_bits_per_second = 4'000'000;
   Pair p(seed, link);
+  p.net.keep_trace();
   p.connect();
   for (int tick = 0; tick < 400; ++tick) {
     (void)p.client.send(p.client_conn, Lane::kInput, message(40, static_cast<std::uint8_t>(tick)));
@@ -196,6 +197,18 @@ TEST(SimNet, SameSeedAndSendsGiveTheIdenticalTrace) {
   EXPECT_GT(a.size(), 10000u);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, run_scenario(2027));
+}
+
+TEST(SimNet, KeepsNoTraceUnlessAsked) {
+  Pair p(7);
+  p.connect();
+  (void)p.client.send(p.client_conn, Lane::kInput, message(40, 1));
+  p.net.advance_by(milliseconds(50));
+  EXPECT_TRUE(p.net.trace().empty()) << "a long game would keep every delivery";
+  p.net.keep_trace();
+  (void)p.client.send(p.client_conn, Lane::kInput, message(40, 2));
+  p.net.advance_by(milliseconds(50));
+  EXPECT_FALSE(p.net.trace().empty());
 }
 
 TEST(SimNet, PresetsHaveTheirRoundTripAndLoss) {

@@ -111,5 +111,15 @@ TEST(TerrainGenerator, FillsAChunkStore) {
   EXPECT_EQ(store.block_at({-30, 100, 70}), g.block_at({-30, 100, 70}));
 }
 
+TEST(TerrainGenerator, NamesAndKindsRoundTrip) {
+  for (const TerrainKind kind : {TerrainKind::kSuperflat, TerrainKind::kHills}) {
+    EXPECT_EQ(terrain_named(terrain_name(kind)), kind);
+  }
+  EXPECT_EQ(terrain_name(TerrainKind::kSuperflat), "superflat");
+  EXPECT_EQ(terrain_name(TerrainKind::kHills), "hills");
+  EXPECT_EQ(terrain_named("moon"), std::nullopt);
+  EXPECT_EQ(terrain_named("Hills"), std::nullopt);  // names are exact
+}
+
 }  // namespace
 }  // namespace theta_net::world

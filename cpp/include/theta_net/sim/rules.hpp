@@ -2,14 +2,25 @@
 // (walk 4.317 blocks/s, gravity 32 blocks/s^2, jump to 1.25 blocks) but are theta_net's own.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 
 #include "theta_net/core/fixed_point.hpp"
 
 namespace theta_net::sim {
 
+// The tick rates the game is built and tested for. Servers, replays of input logs and scenarios
+// refuse any other (the Python scenario schema reads this list through theta_net._core).
+inline constexpr std::array<std::uint32_t, 3> kSupportedTickRates = {20, 30, 60};
+
+constexpr bool is_supported_tick_rate(std::uint32_t rate) {
+  return std::find(kSupportedTickRates.begin(), kSupportedTickRates.end(), rate) !=
+         kSupportedTickRates.end();
+}
+
 struct Rules {
-  std::uint32_t tick_rate = 20;  // ticks per second (20, 30 and 60 are tested)
+  std::uint32_t tick_rate = 20;  // ticks per second, one of kSupportedTickRates
   Fx walk_speed = Fx::from_ratio(4317, 1000);
   Fx sprint_speed = Fx::from_ratio(5612, 1000);
   Fx sneak_speed = Fx::from_ratio(1295, 1000);

@@ -102,6 +102,10 @@ class SimNet {
   // The time of the next scheduled happening, if any.
   std::optional<Nanos> next_due() const;
 
+  // Whether deliveries are recorded in trace(). Off by default: the trace gains an entry for
+  // every message and drop (an hour of two idle players over LocalGame is ~19 MiB), so only the
+  // determinism tests that compare traces turn it on, before the traffic they compare.
+  void keep_trace(bool on = true);
   const std::vector<SimTraceEntry>& trace() const;
   // One line per entry ("12.345678 node=1 conn=1 message lane=chat size=5 crc=..."), for diffs.
   std::string trace_text() const;

@@ -10,8 +10,11 @@
 //              near their middle, ore veins (coal, iron, gold, diamond by depth) and trees
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string_view>
 
 #include "theta_net/world/block.hpp"
 #include "theta_net/world/chunk_geometry.hpp"
@@ -20,6 +23,15 @@
 namespace theta_net::world {
 
 enum class TerrainKind : std::uint8_t { kSuperflat, kHills };
+
+// The generators' names, indexed by TerrainKind: scenario files, stream headers ("terrain") and
+// Python (theta_net._core.terrain_names) use these and no others.
+inline constexpr std::array<std::string_view, 2> kTerrainNames = {"superflat", "hills"};
+
+std::optional<TerrainKind> terrain_named(std::string_view name);
+constexpr std::string_view terrain_name(TerrainKind kind) {
+  return kTerrainNames[static_cast<std::size_t>(kind)];
+}
 
 struct TerrainConfig {
   std::uint64_t seed = 0;

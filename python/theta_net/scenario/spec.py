@@ -1,8 +1,10 @@
-"""The scenario file format: TOML in scenarios/, loaded into plain dataclasses and validated with
-errors that name the file, the key and what is wrong (docs/scenarios.md describes every key).
+"""The scenario file format: TOML in scenarios/, loaded into plain dataclasses (a
+:class:`ScenarioSpec`) and validated with errors that name the file, the key and what is wrong
+(docs/scenarios.md describes every key).
 
 A scenario says which world to build, which players join over which network, what each does
-over which ticks, what must hold by the end, and what to write out.
+over which ticks, what must hold by the end (the [[expect]] tables, read by the expectation
+registry in expectations.py), and what to write out.
 """
 
 from __future__ import annotations
@@ -14,18 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import _core
-from .errors import ScenarioError
+from ..errors import ScenarioError
+from .expectations import ExpectationSpec, parse_expectation
+from .reader import TableReader, parse_coords, parse_duration_ms, parse_percent
+from .rules import BLOCK_NAMES, FACES, GENERATORS, MOVES, TICK_RATES, or_list
 
-BLOCK_NAMES: Dict[str, int] = dict(_core.block_names())
-
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(us|ms|s|m)\s*$")
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(bit|kbit|mbit|gbit)\s*$", re.I)
-PRESETS = ("perfect", "good", "average", "poor")
+PRESETS = ("perfect", "good", "average", "poor")  # transport/link_model.hpp's link presets
 TRANSPORTS = ("sim", "quic")
-GENERATORS = ("superflat", "hills")
-MOVES = {"forward", "back", "left", "right", "jump", "sneak", "sprint"}
-FACES = ("down", "up", "north", "south", "west", "east")
 
 
 @dataclass
@@ -43,16 +41,27 @@ class NetworkSpec:
 
     def impaired(self) -> bool:
         """Whether any figure differs from a perfect link (over QUIC: the relay is needed)."""
-        figures = (self.latency_ms, self.jitter_ms, self.loss, self.bandwidth_bits, self.reorder,
-                   self.duplicate)
+        figures = (
+            self.latency_ms,
+            self.jitter_ms,
+            self.loss,
+            self.bandwidth_bits,
+            self.reorder,
+            self.duplicate,
+        )
         return (self.preset not in (None, "perfect")) or any(f for f in figures)
 
     def link_kwargs(self) -> Dict[str, Any]:
         """The keyword arguments of LocalGame.add_client for this link."""
-        out: Dict[str, Any] = {"preset": self.preset, "latency_ms": self.latency_ms,
-                               "jitter_ms": self.jitter_ms, "loss": self.loss,
-                               "bandwidth_bits": self.bandwidth_bits, "reorder": self.reorder,
-                               "duplicate": self.duplicate}
+        out: Dict[str, Any] = {
+            "preset": self.preset,
+            "latency_ms": self.latency_ms,
+            "jitter_ms": self.jitter_ms,
+            "loss": self.loss,
+            "bandwidth_bits": self.bandwidth_bits,
+            "reorder": self.reorder,
+            "duplicate": self.duplicate,
+        }
         return {k: v for k, v in out.items() if v is not None}
 
     def merged(self, override: "NetworkSpec") -> "NetworkSpec":
@@ -90,14 +99,9 @@ class PlayerSpec:
 
 
 @dataclass
-class Expectation:
-    kind: str
-    params: Dict[str, Any]
-    where: str  # "expect[3]" for messages
+class ScenarioSpec:
+    """A parsed, validated scenario (the user-facing builder is theta_net.Scenario)."""
 
-
-@dataclass
-class Scenario:
     name: str
     path: Optional[Path]
     description: str = ""
@@ -111,102 +115,12 @@ class Scenario:
     transport: str = "sim"
     network: NetworkSpec = field(default_factory=NetworkSpec)
     players: List[PlayerSpec] = field(default_factory=list)
-    expectations: List[Expectation] = field(default_factory=list)
+    expectations: List[ExpectationSpec] = field(default_factory=list)
     outputs: Dict[str, Any] = field(default_factory=dict)
 
 
-# What each kind of expectation takes; `client` left out means every client. docs/scenarios.md.
-EXPECTATION_KINDS = {
-    "block": {"client": str, "at": list, "block": str, "by_tick": int},
-    "reconciliation_error_ms": {"max_mean": (int, float), "client": str},
-    "corrections": {"max": int, "client": str},
-    "bandwidth": {"max_bytes_per_second": (int, float), "client": str},
-    "chunks_loaded": {"client": str, "min": int, "by_tick": int},
-    "chunk_load_ms": {"max_mean": (int, float), "client": str},
-    "world_consistent": {"client": str},
-    "streams_match": {},
-    "sees_player": {"client": str, "player": str, "by_tick": int},
-    "chat_received": {"client": str, "text": str, "by_tick": int},
-    "resumed": {"client": str},
-}
-REQUIRED_PARAMS = {
-    "block": ("client", "at", "block"),
-    "reconciliation_error_ms": ("max_mean",),
-    "corrections": ("max",),
-    "bandwidth": ("max_bytes_per_second",),
-    "chunks_loaded": ("client", "min"),
-    "chunk_load_ms": ("max_mean",),
-    "sees_player": ("client", "player"),
-    "chat_received": ("client", "text"),
-    "resumed": ("client",),
-}
-
-
-class _Reader:
-    """Typed access to one TOML table, naming the file and key in every error."""
-
-    def __init__(self, source: str, table: Dict[str, Any], where: str) -> None:
-        self.source, self.table, self.where = source, table, where
-        self.used: set = set()
-
-    def fail(self, key: Optional[str], message: str) -> ScenarioError:
-        place = f"{self.where}.{key}" if key else self.where
-        return ScenarioError(f"{self.source}: {place}: {message}", "invalid_argument")
-
-    def get(self, key: str, kind, default=None, required: bool = False):
-        self.used.add(key)
-        if key not in self.table:
-            if required:
-                raise self.fail(key, "is required")
-            return default
-        value = self.table[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.fail(key, f"expected {_kind_name(kind)}, got a boolean")
-        if not isinstance(value, kinds):
-            raise self.fail(key, f"expected {_kind_name(kind)}, got {type(value).__name__} {value!r}")
-        return value
-
-    def finish(self, allowed_extra: Tuple[str, ...] = ()) -> None:
-        unknown = sorted(set(self.table) - self.used - set(allowed_extra))
-        if unknown:
-            raise self.fail(None, f"unknown key(s) {', '.join(unknown)}")
-
-
-def _kind_name(kind) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table",
-             bool: "true or false"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
-def parse_duration_ms(reader: _Reader, key: str, value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    m = _DURATION.match(str(value))
-    if not m:
-        raise reader.fail(key, f"{value!r} is not a duration (e.g. 50ms, 1.5s)")
-    return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[m.group(2)]
-
-
-def _percent(reader: _Reader, key: str, value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        fraction = float(value)
-    else:
-        text = str(value).strip()
-        if not text.endswith("%"):
-            raise reader.fail(key, f"{value!r} is not a percentage (e.g. 2%)")
-        try:
-            fraction = float(text[:-1]) / 100
-        except ValueError:
-            raise reader.fail(key, f"{value!r} is not a percentage (e.g. 2%)") from None
-    if not 0 <= fraction <= 1:
-        raise reader.fail(key, f"{value!r} is outside 0..100%")
-    return fraction
-
-
 def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
-    r = _Reader(source, table, where)
+    r = TableReader(source, table, where)
     spec = NetworkSpec()
     spec.preset = r.get("preset", str)
     if spec.preset is not None and spec.preset not in PRESETS:
@@ -218,7 +132,7 @@ def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
     for key in ("loss", "reorder", "duplicate"):
         value = r.get(key, (str, int, float))
         if value is not None:
-            setattr(spec, key, _percent(r, key, value))
+            setattr(spec, key, parse_percent(r, key, value))
     bandwidth = r.get("bandwidth", (str, int))
     if bandwidth is not None:
         if isinstance(bandwidth, int):
@@ -234,14 +148,8 @@ def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
     return spec
 
 
-def _coords(r: _Reader, key: str, value: Any) -> Tuple[int, int, int]:
-    if not (isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) for v in value)):
-        raise r.fail(key, f"expected [x, y, z] integers, got {value!r}")
-    return tuple(value)  # type: ignore[return-value]
-
-
 def _action(source: str, table: Dict[str, Any], where: str, duration: int) -> Action:
-    r = _Reader(source, table, where)
+    r = TableReader(source, table, where)
     at = r.get("at", int)
     start = r.get("from", int)
     end = r.get("to", int)
@@ -265,13 +173,15 @@ def _action(source: str, table: Dict[str, Any], where: str, duration: int) -> Ac
     action.pitch = r.get("pitch", (int, float))
     path = r.get("path", list, [])
     for point in path:
-        if not (isinstance(point, list) and len(point) == 2 and all(isinstance(v, (int, float)) for v in point)):
+        if not (
+            isinstance(point, list) and len(point) == 2 and all(isinstance(v, (int, float)) for v in point)
+        ):
             raise r.fail("path", f"waypoints are [x, z] pairs, got {point!r}")
     action.path = [tuple(p) for p in path]
     if r.get("place", list) is not None:
-        action.place = _coords(r, "place", table["place"])
+        action.place = parse_coords(r, "place", table["place"])
     if r.get("break", list) is not None:
-        action.break_block = _coords(r, "break", table["break"])
+        action.break_block = parse_coords(r, "break", table["break"])
     action.face = r.get("face", str, "up")
     if action.face not in FACES:
         raise r.fail("face", f"{action.face!r} is not one of {', '.join(FACES)}")
@@ -281,13 +191,21 @@ def _action(source: str, table: Dict[str, Any], where: str, duration: int) -> Ac
     action.chat = r.get("chat", str)
     action.disconnect_ticks = r.get("disconnect_ticks", int, 0)
     r.finish()
-    if not (action.move or action.path or action.place or action.break_block or action.chat
-            or action.disconnect_ticks or action.yaw is not None or action.pitch is not None):
+    if not (
+        action.move
+        or action.path
+        or action.place
+        or action.break_block
+        or action.chat
+        or action.disconnect_ticks
+        or action.yaw is not None
+        or action.pitch is not None
+    ):
         raise r.fail(None, "does nothing: give move, path, yaw, place, break, chat or disconnect_ticks")
     return action
 
 
-def parse(text: str, source: str = "<scenario>", path: Optional[Path] = None) -> Scenario:
+def parse(text: str, source: str = "<scenario>", path: Optional[Path] = None) -> ScenarioSpec:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -295,17 +213,17 @@ def parse(text: str, source: str = "<scenario>", path: Optional[Path] = None) ->
     return parse_table(raw, source, path)
 
 
-def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path] = None) -> Scenario:
+def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path] = None) -> ScenarioSpec:
     """A scenario from the tables a TOML file would hold (Python scripts build these directly)."""
     if not isinstance(raw, dict):
         raise ScenarioError(f"{source}: a scenario is a table, got {type(raw).__name__}", "invalid_argument")
-    top = _Reader(source, raw, "scenario file")
-    head = _Reader(source, top.get("scenario", dict, required=True), "scenario")
-    sc = Scenario(name=head.get("name", str, required=True), path=path)
+    top = TableReader(source, raw, "scenario file")
+    head = TableReader(source, top.get("scenario", dict, required=True), "scenario")
+    sc = ScenarioSpec(name=head.get("name", str, required=True), path=path)
     sc.description = head.get("description", str, "")
     sc.tick_rate = head.get("tick_rate", int, 20)
-    if sc.tick_rate not in (20, 30, 60):
-        raise head.fail("tick_rate", f"{sc.tick_rate} is not 20, 30 or 60")
+    if sc.tick_rate not in TICK_RATES:
+        raise head.fail("tick_rate", f"{sc.tick_rate} is not {or_list(TICK_RATES)}")
     duration = head.get("duration", (str, int, float))
     ticks = head.get("duration_ticks", int)
     if duration is not None and ticks is not None:
@@ -323,7 +241,7 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         raise head.fail("transport", f"{sc.transport!r} is not one of {', '.join(TRANSPORTS)}")
     head.finish()
 
-    world = _Reader(source, top.get("world", dict, {}), "world")
+    world = TableReader(source, top.get("world", dict, {}), "world")
     sc.generator = world.get("generator", str, "superflat")
     if sc.generator not in GENERATORS:
         raise world.fail("generator", f"{sc.generator!r} is not one of {', '.join(GENERATORS)}")
@@ -332,8 +250,10 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         raise world.fail("seed", f"{sc.world_seed} is not a 64-bit unsigned integer")
     size = world.get("size", list)
     if size is not None:
-        if not (len(size) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1 << 24
-                                       for v in size)):
+        if not (
+            len(size) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1 << 24 for v in size)
+        ):
             raise world.fail("size", f"expected [x, z] blocks, each 1..16777216, got {size!r}")
         sc.size = (size[0], size[1])
     sc.view_radius = world.get("view_radius", int, 3)
@@ -350,14 +270,16 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         where = f"players[{i}]"
         if not isinstance(table, dict):
             raise top.fail("players", f"entry {i} is not a table")
-        r = _Reader(source, table, where)
+        r = TableReader(source, table, where)
         player = PlayerSpec(name=r.get("name", str, required=True))
         if player.name in names:
             raise r.fail("name", f"{player.name!r} is used twice")
         names.add(player.name)
         player.join_tick = r.get("join_tick", int, 0)
         if not 0 <= player.join_tick < sc.duration_ticks:
-            raise r.fail("join_tick", f"{player.join_tick} is outside the scenario's 0..{sc.duration_ticks - 1}")
+            raise r.fail(
+                "join_tick", f"{player.join_tick} is outside the scenario's 0..{sc.duration_ticks - 1}"
+            )
         player.network = _network(source, r.get("network", dict, {}), f"{where}.network")
         for j, action in enumerate(r.get("actions", list, [])):
             player.actions.append(_action(source, action, f"{where}.actions[{j}]", sc.duration_ticks))
@@ -365,32 +287,11 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         sc.players.append(player)
 
     for i, table in enumerate(top.get("expect", list, [])):
-        where = f"expect[{i}]"
-        r = _Reader(source, table, where)
-        kind = r.get("kind", str, required=True)
-        if kind not in EXPECTATION_KINDS:
-            raise r.fail("kind", f"{kind!r} is not one of {', '.join(sorted(EXPECTATION_KINDS))}")
-        params = {}
-        for key, key_kind in EXPECTATION_KINDS[kind].items():
-            value = r.get(key, key_kind)
-            if value is not None:
-                params[key] = value
-        for key in ("client", "player"):
-            if key in params and params[key] not in names:
-                raise r.fail(key, f"no player named {params[key]!r}")
-        for key in REQUIRED_PARAMS.get(kind, ()):
-            if key not in params:
-                raise r.fail(key, f"is required for a {kind} expectation")
-        if kind == "block":
-            params["at"] = _coords(r, "at", params["at"])
-            if params["block"] not in BLOCK_NAMES:
-                raise r.fail("block", f"{params['block']!r} is not a block ({', '.join(BLOCK_NAMES)})")
-        if "by_tick" in params and not 0 <= params["by_tick"] <= sc.duration_ticks:
-            raise r.fail("by_tick", f"{params['by_tick']} is outside the scenario's 0..{sc.duration_ticks}")
-        r.finish()
-        sc.expectations.append(Expectation(kind=kind, params=params, where=where))
+        if not isinstance(table, dict):
+            raise top.fail("expect", f"entry {i} is not a table")
+        sc.expectations.append(parse_expectation(source, table, f"expect[{i}]", names, sc.duration_ticks))
 
-    outputs = _Reader(source, top.get("outputs", dict, {}), "outputs")
+    outputs = TableReader(source, top.get("outputs", dict, {}), "outputs")
     sc.outputs = {
         "metrics": outputs.get("metrics", bool, True),
         "input_log": outputs.get("input_log", bool, True),
@@ -408,7 +309,7 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
     return sc
 
 
-def load(path) -> Scenario:
+def load(path) -> ScenarioSpec:
     path = Path(path)
     try:
         text = path.read_text()
