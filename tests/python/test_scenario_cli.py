@@ -4,8 +4,10 @@ theta-net replay record and replay run."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 from conftest import REPO, run_cli
 
@@ -71,6 +73,55 @@ def test_connect_plays_against_serve():
         serve.terminate()
         out = serve.communicate(timeout=30)[0]
     assert "client 'bot'" in out
+
+
+def test_connect_suspended_past_the_idle_timeout_resumes_and_counts_its_whole_run():
+    """`theta-net connect` stopped with SIGSTOP for 12 s (past the 10 s idle timeout) as a laptop
+    lid or a debugger would: on waking it notices at once that the server let go, resumes its
+    session on a new connection, prints one status line for the gap, and its summary covers the
+    whole run."""
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "40"]
+        + ["--terrain", "superflat", "--view-radius", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        port = int(serve.stdout.readline().split("127.0.0.1:")[1].split()[0])
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "theta_net", "connect", f"127.0.0.1:{port}", "--duration", "22"]
+            + ["--no-walk", "--no-build"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        lines = []
+        for line in bot.stdout:  # wait until it has played for a while
+            lines.append(line)
+            if line.startswith("[   3.0]"):
+                break
+        bot.send_signal(signal.SIGSTOP)
+        time.sleep(12)
+        bot.send_signal(signal.SIGCONT)
+        rest = bot.communicate(timeout=60)[0]
+        lines += rest.splitlines(keepends=True)
+    finally:
+        if "bot" in locals() and bot.poll() is None:
+            bot.kill()
+        serve.terminate()
+        serve.communicate(timeout=30)
+    out = "".join(lines)
+    assert bot.returncode == 0, out
+    assert f"joined 2 times (1 resumed) 127.0.0.1:{port}" in out, out
+    assert "1 pauses" in out, out
+    status = [line for line in lines if line.startswith("[")]
+    assert len(status) <= 22 - 12 + 2, out  # no screenful of lines for the seconds it slept
+    received_kib = int(out.rsplit("ms, 1 pauses, ", 1)[1].split(" KiB")[0])
+    assert received_kib > 0
+    # Rejoined within a second or two of waking: the status lines after the gap say joined.
+    woke = next(i for i, line in enumerate(status) if float(line[1:7]) >= 15.0)
+    assert all(" joined," in line for line in status[woke + 2 :]), out
 
 
 def test_connect_to_nobody_fails_cleanly():

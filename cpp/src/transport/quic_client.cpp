@@ -158,9 +158,16 @@ Status QuicClient::dial() {
     return make_error(ErrorCode::kRejected,
                       "the last connection attempt failed for good (certificate pin or ALPN)");
   }
-  if (s.conn) return {};  // open, or an attempt under way
-  s.stopped = false;
   const Timestamp now = monotonic_now();
+  if (s.conn) {
+    if (!s.conn->closed_locally()) return {};  // open, or an attempt under way
+    // We closed it (a driver gave it up after a pause): end it now rather than linger, so the
+    // new attempt does not wait for the old connection's closing period.
+    s.conn->close_now(code_value(CloseCode::kNormal), "redialling", now);
+    s.drain(*s.conn);
+    s.conn.reset();
+  }
+  s.stopped = false;
   s.start_attempt(now);
   if (s.conn) s.write_again = s.conn->flush(now);
   return {};

@@ -6,6 +6,7 @@ when it joined and loaded chunks, 1 otherwise."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 
@@ -54,7 +55,8 @@ def _script(args: argparse.Namespace, client: Client, now: float, state: dict) -
 
 def run(args: argparse.Namespace) -> int:
     host, port = args.address
-    endpoint = t.QuicClient(host, port, pinned_sha256=args.pin or "", reconnect=True)
+    # The Client's driver reconnects (and resumes the session) by itself: the endpoint does not.
+    endpoint = t.QuicClient(host, port, pinned_sha256=args.pin or "", reconnect=False)
     client = Client(endpoint, args.name, token=args.token)
     started = time.monotonic()
     next_status = 1.0
@@ -68,20 +70,32 @@ def run(args: argparse.Namespace) -> int:
         if now >= next_status:
             print(_status(now, client))
             sys.stdout.flush()
-            next_status += 1.0
+            # One line per second of play; after a pause (a suspended process) one line, not one
+            # for every second missed.
+            next_status = math.floor(now) + 1.0
+    print(_summary(args, host, port, client.metrics))
     m = client.metrics
-    conn = endpoint.current
-    stats = (endpoint.stats(conn) if conn is not None else None) or {}
-    endpoint.poll(0.05)
-    ok = m["established"] and m["chunks_loaded"] > 0
-    print(
-        f"theta-net connect: {'joined' if m['established'] else 'never joined'} {host}:{port} as "
-        f"{args.name!r} for {args.duration:.0f} s: {m['chunks_loaded']} chunks (mean load "
-        f"{m['chunk_load_ms_mean']:.0f} ms), {m['inputs_sent']} inputs, {m['reconciliations']} "
-        f"corrections, reconciliation error {m['reconciliation_error_ms_mean']:.2f} ms mean, "
-        f"RTT {m['rtt_ms']:.1f} ms, {stats.get('bytes_received', 0) / 1024:.0f} KiB received"
+    return 0 if m["connections"] > 0 and m["chunks_loaded"] > 0 else 1
+
+
+def _summary(args: argparse.Namespace, host: str, port: int, m: dict) -> str:
+    """The whole run, across every connection the client had (its driver keeps the counters)."""
+    if m["connections"] == 0:
+        joined = "never joined"
+    else:
+        joined = (
+            "joined" if m["connections"] == 1 else f"joined {m['connections']} times ({m['resumes']} resumed)"
+        )
+        if not m["established"]:
+            joined += ", not connected at the end"
+    pauses = f", {m['pauses']} pauses" if m["pauses"] else ""
+    return (
+        f"theta-net connect: {joined} {host}:{port} as {args.name!r} for {args.duration:.0f} s: "
+        f"{m['chunks_loaded']} chunks (mean load {m['chunk_load_ms_mean']:.0f} ms), {m['inputs_sent']} "
+        f"inputs, {m['reconciliations']} corrections, reconciliation error "
+        f"{m['reconciliation_error_ms_mean']:.2f} ms mean, RTT {m['rtt_ms']:.1f} ms{pauses}, "
+        f"{m.get('wire_bytes_received', 0) / 1024:.0f} KiB received"
     )
-    return 0 if ok else 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

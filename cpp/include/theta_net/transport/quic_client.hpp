@@ -36,7 +36,8 @@ class QuicClient final : public Endpoint {
   std::uint32_t failed_attempts() const;  // consecutive, reset by a successful connect
 
   // Errors: kRejected (the last attempt failed for good: the certificate did not match the pin,
-  // or ALPN was refused). Nothing happens while a connection is open or being attempted.
+  // or ALPN was refused). Nothing happens while a connection is open or being attempted; one
+  // that we closed is ended at once (no closing period) and replaced.
   Status dial() override;
   // Errors: kClosed (`conn` is not the current connection, or it is not open yet or any more),
   // kInvalidArgument (a message the lane rules refuse, see check_message).
