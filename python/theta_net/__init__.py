@@ -5,7 +5,7 @@ The compiled core lives in ``theta_net._core``; this package gives it a document
 
 from __future__ import annotations
 
-from . import _core, protocol, replay, replication, scenario
+from . import _core, errors, protocol, replay, replication, scenario
 from ._core import (
     Client,
     LocalGame,
@@ -19,15 +19,7 @@ from ._core import (
     zigzag_encode,
 )
 from .scenario import Scenario
-from .errors import (
-    CodecError,
-    Error,
-    ProtocolError,
-    ReplayError,
-    ReplicationError,
-    ScenarioError,
-    TransportError,
-)
+from .errors import *  # noqa: F401,F403  (the exception classes, listed in errors.__all__)
 
 __version__: str = _core.__version__
 
@@ -65,11 +57,5 @@ __all__ = [
     "Server",
     "Client",
     "LocalGame",
-    "Error",
-    "CodecError",
-    "ProtocolError",
-    "TransportError",
-    "ReplicationError",
-    "ReplayError",
-    "ScenarioError",
 ]
+__all__ += errors.__all__
