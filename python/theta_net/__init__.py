@@ -58,4 +58,4 @@ __all__ = [
     "Client",
     "LocalGame",
 ]
-__all__ += errors.__all__
+__all__ += errors.__all__  # noqa: F405 (flake8 cannot see through the star import above)
