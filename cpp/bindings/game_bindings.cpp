@@ -8,10 +8,12 @@
 #include <random>
 
 #include "border.hpp"
+#include "metrics_convert.hpp"
 #include "theta_net/core/text_list.hpp"
 #include "theta_net/replay/stream_header.hpp"
 #include "theta_net/session/client_driver.hpp"
 #include "theta_net/session/local_session.hpp"
+#include "theta_net/session/metrics_report.hpp"
 #include "theta_net/session/replay_runner.hpp"
 #include "theta_net/session/server_driver.hpp"
 #include "theta_net/sim/angle.hpp"
@@ -118,77 +120,6 @@ std::unique_ptr<replay::EventWriter> open_stream(const std::optional<std::string
   header.extra = std::move(extra);
   return std::make_unique<replay::EventWriter>(
       unwrap(replay::EventWriter::open(*path, header), ErrorKind::kReplay));
-}
-
-py::dict client_metrics_dict(const GameClient& c, std::optional<transport::ConnectionStats> stats) {
-  const session::ClientMetrics& m = c.metrics();
-  py::dict d;
-  d["established"] = c.established();
-  d["inputs_sent"] = m.inputs_sent;
-  d["bundles_sent"] = m.bundles_sent;
-  d["reconciliations"] = m.reconciliations;
-  d["ticks_replayed"] = m.ticks_replayed;
-  d["reconciliation_error_blocks_max"] = m.error_blocks_max;
-  d["reconciliation_error_ms_mean"] =
-      m.own_states ? m.error_ms_sum / static_cast<double>(m.own_states) : 0.0;
-  d["server_states"] = m.own_states;
-  d["chunks_loaded"] = m.chunks_loaded;
-  d["chunk_diffs"] = m.chunk_diffs;
-  d["chunk_errors"] = m.chunk_errors;
-  d["chunk_load_ms_mean"] =
-      m.chunk_loads_timed ? m.chunk_load_ms_sum / static_cast<double>(m.chunk_loads_timed) : 0.0;
-  d["chunk_load_ms_max"] = m.chunk_load_ms_max;
-  d["entity_updates"] = m.entity_updates;
-  d["rtt_ms"] = to_milliseconds(c.session().rtt());
-  d["jitter_ms"] = to_milliseconds(c.session().jitter());
-  d["chat"] = m.chat;
-  d["connections"] = m.connections;
-  d["resumes"] = m.resumes;
-  d["pauses"] = m.pauses;
-  if (stats) {
-    py::dict lanes;
-    for (transport::Lane lane : transport::kAllLanes) {
-      const auto& l = stats->lanes[transport::lane_index(lane)];
-      py::dict ld;
-      ld["bytes_received"] = l.bytes_received;
-      ld["bytes_sent"] = l.bytes_sent;
-      ld["messages_received"] = l.messages_received;
-      lanes[py::str(std::string(transport::lane_name(lane)))] = ld;
-    }
-    d["lanes"] = lanes;
-    d["wire_bytes_received"] = stats->bytes_received;
-    d["wire_bytes_sent"] = stats->bytes_sent;
-  }
-  return d;
-}
-
-py::dict server_metrics_dict(const GameServer& s, const session::ServerDriver& driver) {
-  const session::ServerMetrics& m = s.metrics();
-  const session::TickTimes& times = driver.tick_times();
-  py::dict d;
-  d["tick"] = m.tick;
-  d["clients"] = m.clients;
-  d["entities"] = m.entities;
-  d["ticks_simulated"] = m.ticks_simulated;
-  d["tick_time_us_mean"] = static_cast<double>(times.mean().count()) / 1000.0;
-  d["tick_time_us_max"] = static_cast<double>(times.max().count()) / 1000.0;
-  py::list clients;
-  for (const auto& c : s.client_metrics()) {
-    py::dict cd;
-    cd["name"] = c.name;
-    cd["player"] = c.player;
-    cd["inputs_applied"] = c.inputs.applied;
-    cd["inputs_starved"] = c.inputs.starved;
-    cd["inputs_late"] = c.inputs.late;
-    cd["inputs_duplicate"] = c.inputs.duplicates;
-    cd["chunks_sent"] = c.chunks_sent;
-    cd["chunk_bytes"] = c.chunk_bytes;
-    cd["diffs_sent"] = c.diffs_sent;
-    cd["entity_bytes"] = c.entity_bytes;
-    clients.append(cd);
-  }
-  d["per_client"] = clients;
-  return d;
 }
 
 void set_intent(GameClient& c, const std::vector<std::string>& move, double yaw_degrees,
@@ -379,8 +310,11 @@ void bind_game(py::module_& m) {
             return s.server->world().chunks().block_at({x, y, z});
           },
           "x"_a, "y"_a, "z"_a)
-      .def_property_readonly("metrics",
-                             [](PyServer& s) { return server_metrics_dict(*s.server, *s.driver); })
+      .def_property_readonly(
+          "metrics",
+          [](PyServer& s) {
+            return metrics_dict(session::ServerMetricsReport{*s.server, *s.driver});
+          })
       .def(
           "close",
           [](PyServer& s) {
@@ -426,8 +360,9 @@ void bind_game(py::module_& m) {
           "now"_a,
           "Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), "
           "sends, and reconnects a lost connection (resuming the session).")
-      .def_property_readonly(
-          "metrics", [](PyClient& c) { return client_metrics_dict(*c.client, c.driver->stats()); });
+      .def_property_readonly("metrics", [](PyClient& c) {
+        return metrics_dict(session::ClientMetricsReport{*c.client, *c.driver});
+      });
   bind_client_views(
       client, +[](PyClient& c) -> GameClient& { return *c.client; });
 
@@ -546,7 +481,8 @@ void bind_game(py::module_& m) {
       .def(
           "client_metrics",
           [](PyLocalGame& g, std::size_t i) {
-            return client_metrics_dict(g.session->client(i), g.session->client_stats(i));
+            return metrics_dict(
+                session::ClientMetricsReport{g.session->client(i), g.session->client_driver(i)});
           },
           "index"_a,
           "A client's metrics; the byte counters (wire_bytes_*, lanes) run across all its "
@@ -565,8 +501,8 @@ void bind_game(py::module_& m) {
           "index"_a, "Chunk positions the client holds whose blocks differ from the server's.")
       .def_property_readonly("server_metrics",
                              [](PyLocalGame& g) {
-                               return server_metrics_dict(g.session->server(),
-                                                          g.session->server_driver());
+                               return metrics_dict(session::ServerMetricsReport{
+                                   g.session->server(), g.session->server_driver()});
                              })
       .def(
           "server_block",
