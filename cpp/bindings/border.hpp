@@ -76,6 +76,8 @@ void bind_replay(py::module_& m);
 void bind_replication(py::module_& m);
 void bind_codec(py::module_& m);
 void bind_rules(py::module_& m);
-void bind_game(py::module_& m);
+void bind_server(py::module_& m);
+void bind_client(py::module_& m);  // before LocalGame, whose client() returns a GameClientView
+void bind_local_game(py::module_& m);
 
 }  // namespace theta_net::bindings

@@ -1,6 +1,6 @@
-// Python access to event streams: the stream diff (GIL released while it runs), the canonical
-// JSON of a value, and the event writer and reader. python/theta_net/replay.py is the documented
-// API over these; errors are theta_net.ReplayError.
+// Python access to event streams: the stream diff and the replay runner (GIL released while
+// they run), the canonical JSON of a value, and the event writer and reader.
+// python/theta_net/replay.py is the documented API over these; errors are theta_net.ReplayError.
 #include <pybind11/stl.h>
 
 #include <optional>
@@ -11,6 +11,7 @@
 #include "theta_net/replay/event_reader.hpp"
 #include "theta_net/replay/event_writer.hpp"
 #include "theta_net/replay/stream_diff.hpp"
+#include "theta_net/session/replay_runner.hpp"
 
 namespace theta_net::bindings {
 
@@ -132,6 +133,22 @@ void bind_replay(py::module_& m) {
       "ignore_kinds"_a = std::vector<std::string>{}, "max_differences"_a = 1000,
       "state_hash_kinds"_a = std::vector<std::string>{"state_hash"},
       "Structural diff of two event stream files; the report as canonical JSON text.");
+
+  m.def(
+      "replay_input_log",
+      [](const std::string& input_log, const std::string& out_path) {
+        py::gil_scoped_release release;
+        auto header = unwrap(session::server_header_for_replay(input_log), ErrorKind::kReplay);
+        auto writer = unwrap(replay::EventWriter::open(out_path, header), ErrorKind::kReplay);
+        const auto summary =
+            unwrap(session::replay_input_log(input_log, writer), ErrorKind::kReplay);
+        unwrap(writer.close(), ErrorKind::kReplay);
+        py::gil_scoped_acquire acquire;
+        return py::dict("ticks"_a = summary.ticks, "inputs"_a = summary.inputs,
+                        "events"_a = summary.events_written);
+      },
+      "input_log"_a, "out"_a,
+      "Runs a headless server on an input log and writes its event stream to `out`.");
 
   m.def(
       "replay_canonical_json",

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "border.hpp"
+#include "metrics_convert.hpp"
 #include "theta_net/core/sha256.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/driver_clock.hpp"
@@ -102,13 +103,7 @@ void bind_serve(py::module_& m) {
           events.clear();
           if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C ends the loop
         }
-        const auto& c = sessions.sessions().counters();
-        py::dict summary;
-        summary["hellos"] = c.hellos;
-        summary["accepted"] = c.accepted;
-        summary["rejected"] = c.rejected;
-        summary["protocol_errors"] = c.protocol_errors;
-        summary["pings_answered"] = c.pings_answered;
+        py::dict summary = metrics_dict(sessions.sessions().counters());
         summary["ticks"] = sessions.world().tick();
         summary["players"] = sessions.world().simulation().players().size();
         return summary;

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "border.hpp"
+#include "metrics_convert.hpp"
 #include "theta_net/transport/close_code.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
@@ -18,31 +19,6 @@ using namespace pybind11::literals;
 using namespace theta_net::transport;
 
 namespace {
-
-py::dict stats_dict(const ConnectionStats& s) {
-  py::dict d;
-  d["rtt_smoothed"] = s.rtt_smoothed;
-  d["rtt_min"] = s.rtt_min;
-  d["rtt_variance"] = s.rtt_variance;
-  d["jitter"] = s.jitter;
-  d["packets_sent"] = s.packets_sent;
-  d["packets_received"] = s.packets_received;
-  d["bytes_sent"] = s.bytes_sent;
-  d["bytes_received"] = s.bytes_received;
-  d["datagrams_lost"] = s.datagrams_lost;
-  d["congestion_window"] = s.congestion_window;
-  d["bytes_in_flight"] = s.bytes_in_flight;
-  d["send_queue_bytes"] = s.send_queue_bytes;
-  py::dict lanes;
-  for (Lane lane : kAllLanes) {
-    const LaneStats& l = s.lanes[lane_index(lane)];
-    lanes[py::str(std::string(lane_name(lane)))] = py::dict(
-        "messages_sent"_a = l.messages_sent, "bytes_sent"_a = l.bytes_sent,
-        "messages_received"_a = l.messages_received, "bytes_received"_a = l.bytes_received);
-  }
-  d["lanes"] = lanes;
-  return d;
-}
 
 // dial, for the client endpoints.
 template <class T, class Cls>
@@ -90,7 +66,7 @@ void bind_endpoint(Cls& cls) {
       .def(
           "stats",
           [](const T& e, std::uint64_t conn) -> std::optional<py::dict> {
-            if (auto s = e.stats(ConnectionId{conn})) return stats_dict(*s);
+            if (auto s = e.stats(ConnectionId{conn})) return metrics_dict(*s);
             return std::nullopt;
           },
           "conn"_a, "RTT, jitter, per-lane counters and congestion state, or None.")

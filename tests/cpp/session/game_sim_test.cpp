@@ -15,10 +15,6 @@ using testing::game;
 using testing::rtt100;
 using testing::run_for;
 
-double mean_error_ms(const ClientMetrics& m) {
-  return m.own_states ? m.error_ms_sum / static_cast<double>(m.own_states) : 0;
-}
-
 // Both clients build, each sees the other's blocks, and a sees b walk.
 void build_and_watch(LocalSession& s) {
   run_for(s, 3000ms);
@@ -91,7 +87,7 @@ TEST(GameOverSimNet, LossAndJitterKeepTheReconciliationErrorSmall) {
   }
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_GT(s->client(i).metrics().own_states, 150u);
-    EXPECT_LE(mean_error_ms(s->client(i).metrics()), 5.0)
+    EXPECT_LE(s->client(i).metrics().reconciliation_error_ms_mean(), 5.0)
         << "ours is <= 5 ms; the seeds asked for 30";
   }
 }

@@ -40,6 +40,16 @@ struct ClientDriverCounters {
   std::uint64_t pauses = 0;
   std::uint64_t abandoned = 0;  // connections given up after a pause past the idle timeout
   std::uint64_t send_errors = 0;
+
+  // Names the fields (core/named_fields.hpp).
+  template <class F>
+  void visit(F&& f) const {
+    f("steps", steps);
+    f("reconnects", reconnects);
+    f("pauses", pauses);
+    f("abandoned", abandoned);
+    f("send_errors", send_errors);
+  }
 };
 
 class ClientDriver {

@@ -31,6 +31,7 @@
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_client.hpp"
 #include "theta_net/session/client_app.hpp"
+#include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/session_client.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
@@ -61,31 +62,6 @@ struct RemotePlayer {
   replication::EntityId id = 0;
   netcode::InterpolatedView view;
   std::int32_t health = 0;
-};
-
-struct ClientMetrics {
-  std::uint64_t inputs_sent = 0;
-  std::uint64_t bundles_sent = 0;
-  std::uint64_t reconciliations = 0;  // corrections
-  std::uint64_t ticks_replayed = 0;
-  double error_blocks_sum = 0;  // over corrections
-  double error_blocks_max = 0;
-  std::uint64_t own_states = 0;  // OwnPlayerState messages compared
-  double error_ms_sum = 0;       // distance / walking speed, over every comparison
-  std::uint64_t chunks_loaded = 0;
-  std::uint64_t chunk_diffs = 0;
-  std::uint64_t chunk_errors = 0;       // blobs or diffs that did not decode or apply
-  double chunk_load_ms_sum = 0;         // time a wanted chunk took to arrive
-  std::uint64_t chunk_loads_timed = 0;  // wanted chunks that arrived (the sum's count)
-  double chunk_load_ms_max = 0;
-  std::uint64_t entity_updates = 0;
-  std::uint64_t interpolation_extrapolated = 0;
-  std::vector<std::string> chat;         // "sender: text"
-  std::uint64_t connections = 0;         // handshakes completed
-  std::uint64_t resumes = 0;             // of which the server resumed the earlier session
-  std::uint64_t pauses = 0;              // times the driver woke from a pause (no burst replayed)
-  std::uint64_t messages_not_sent = 0;   // chat or acks while the session was not established
-  std::uint64_t event_write_errors = 0;  // lines the event stream could not take
 };
 
 class GameClient final : public ClientApp {

@@ -27,6 +27,7 @@
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
+#include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/server_app.hpp"
 #include "theta_net/session/server_world.hpp"
 #include "theta_net/session/session_host.hpp"
@@ -42,28 +43,6 @@ struct GameServerConfig {
   std::size_t max_chunks_per_tick = 32;   // per client, within its budget
   std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
   Micros entity_update_interval = std::chrono::milliseconds(100);        // entity deltas at 10 Hz
-};
-
-struct ServerClientMetrics {
-  std::uint64_t session_id = 0;
-  sim::PlayerId player = 0;
-  std::string name;
-  netcode::InputBufferStats inputs;
-  std::uint64_t chunks_sent = 0;
-  std::uint64_t chunk_bytes = 0;
-  std::uint64_t diffs_sent = 0;
-  std::uint64_t entity_bytes = 0;           // entity deltas and replication messages
-  std::uint64_t budget_deferred_ticks = 0;  // ticks when chunks waited for budget
-};
-
-// How long ticks took on the wall clock is the driver's to measure (ServerDriver::tick_times).
-struct ServerMetrics {
-  std::uint32_t tick = 0;
-  std::size_t clients = 0;
-  std::size_t entities = 0;
-  std::uint64_t ticks_simulated = 0;
-  std::uint64_t sends_refused = 0;        // messages the session would not queue (a lane limit)
-  std::uint64_t protocol_violations = 0;  // clients closed for breaking the protocol
 };
 
 class GameServer final : public ServerApp {

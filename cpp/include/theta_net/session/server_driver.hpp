@@ -30,6 +30,16 @@ struct ServerDriverCounters {
   std::uint64_t sends = 0;
   std::uint64_t closes = 0;
   std::uint64_t send_errors = 0;  // the endpoint refused a send (the connection had just closed)
+
+  // Names the fields (core/named_fields.hpp).
+  template <class F>
+  void visit(F&& f) const {
+    f("steps", steps);
+    f("transport_events", transport_events);
+    f("sends", sends);
+    f("closes", closes);
+    f("send_errors", send_errors);
+  }
 };
 
 class ServerDriver {

@@ -49,6 +49,17 @@ struct SessionHostCounters {
   std::uint64_t protocol_errors = 0;
   std::uint64_t pings_answered = 0;
   std::uint64_t frames_dropped = 0;  // duplicate or stale datagram frames
+
+  // Names the fields (core/named_fields.hpp).
+  template <class F>
+  void visit(F&& f) const {
+    f("hellos", hellos);
+    f("accepted", accepted);
+    f("rejected", rejected);
+    f("protocol_errors", protocol_errors);
+    f("pings_answered", pings_answered);
+    f("frames_dropped", frames_dropped);
+  }
 };
 
 class SessionHost {

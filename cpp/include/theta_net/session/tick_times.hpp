@@ -25,6 +25,20 @@ class TickTimes {
   // How many recent ticks the ring holds (at most kRecent).
   std::size_t recent() const { return count_ < kRecent ? count_ : kRecent; }
 
+  // Names the figures (core/named_fields.hpp) as the server's metrics publish them: counts and
+  // microseconds, the quantiles over the recent ticks.
+  template <class F>
+  void visit(F&& f) const {
+    f("ticks_timed", count_);
+    f("tick_time_us_mean", in_microseconds(mean()));
+    f("tick_time_us_max", in_microseconds(max_));
+    f("tick_time_us_median", in_microseconds(quantile(0.5)));
+    f("tick_time_us_p99", in_microseconds(quantile(0.99)));
+  }
+  static constexpr double in_microseconds(Nanos t) {
+    return static_cast<double>(t.count()) / 1000.0;
+  }
+
  private:
   std::array<std::uint32_t, kRecent> ring_{};  // nanoseconds, saturated at 2^32 - 1 (4.3 s)
   std::uint64_t count_ = 0;

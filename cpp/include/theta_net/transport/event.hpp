@@ -50,6 +50,26 @@ struct LaneStats {
   std::uint64_t bytes_sent = 0;  // message bytes, without framing
   std::uint64_t messages_received = 0;
   std::uint64_t bytes_received = 0;
+
+  // Names the fields (core/named_fields.hpp).
+  template <class F>
+  void visit(F&& f) const {
+    f("messages_sent", messages_sent);
+    f("bytes_sent", bytes_sent);
+    f("messages_received", messages_received);
+    f("bytes_received", bytes_received);
+  }
+};
+
+// A per-lane array seen as a table keyed by lane name ("control", "input", ...).
+template <class T>
+struct ByLane {
+  const std::array<T, kLaneCount>& values;
+
+  template <class F>
+  void visit(F&& f) const {
+    for (Lane lane : kAllLanes) f(lane_name(lane), values[lane_index(lane)]);
+  }
 };
 
 struct ConnectionStats {
@@ -68,6 +88,24 @@ struct ConnectionStats {
   std::uint64_t bytes_in_flight = 0;
   // Reliable bytes queued and not yet acknowledged by the peer: back-pressure for senders.
   std::uint64_t send_queue_bytes = 0;
+
+  // Names the fields (core/named_fields.hpp); the times are Nanos (seconds in Python).
+  template <class F>
+  void visit(F&& f) const {
+    f("rtt_smoothed", rtt_smoothed);
+    f("rtt_min", rtt_min);
+    f("rtt_variance", rtt_variance);
+    f("jitter", jitter);
+    f("packets_sent", packets_sent);
+    f("packets_received", packets_received);
+    f("bytes_sent", bytes_sent);
+    f("bytes_received", bytes_received);
+    f("datagrams_lost", datagrams_lost);
+    f("congestion_window", congestion_window);
+    f("bytes_in_flight", bytes_in_flight);
+    f("send_queue_bytes", send_queue_bytes);
+    f("lanes", ByLane<LaneStats>{lanes});
+  }
 };
 
 }  // namespace theta_net::transport

@@ -1,0 +1,142 @@
+// Python access to the reference game's client: Client over any endpoint (driven tick by tick
+// with step(now)), and GameClientView, a client inside a LocalGame. Both offer the same views
+// of the player (position, intent, chat, the other players, corrections). The GIL is released
+// while C++ runs.
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <random>
+
+#include "game_convert.hpp"
+#include "metrics_convert.hpp"
+#include "theta_net/session/client_driver.hpp"
+#include "theta_net/session/metrics_report.hpp"
+
+namespace theta_net::bindings {
+namespace {
+
+using namespace pybind11::literals;
+using session::GameClient;
+
+// The Python owner of a Client: the C++ objects plus the stream file it writes.
+struct PyClient {
+  std::unique_ptr<replay::EventWriter> events;
+  std::unique_ptr<GameClient> client;
+  std::unique_ptr<session::ClientDriver> driver;
+};
+
+template <class Cls>
+void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
+  cls.def_property_readonly("established",
+                            [get](typename Cls::type& o) { return get(o).established(); })
+      .def_property_readonly("player",
+                             [get](typename Cls::type& o) -> py::object {
+                               GameClient& c = get(o);
+                               if (!c.has_player()) return py::none();
+                               return player_dict(c.player_entity(), "", c.predicted());
+                             })
+      .def_property_readonly("render_position",
+                             [get](typename Cls::type& o) { return vec(get(o).render_position()); })
+      .def(
+          "block",
+          [get](typename Cls::type& o, int x, int y, int z) -> py::object {
+            auto id = get(o).chunks().loaded_block({x, y, z});
+            if (!id) return py::none();
+            return py::int_(*id);
+          },
+          "x"_a, "y"_a, "z"_a,
+          "The block the client knows at (x, y, z), or None if its chunk is not loaded.")
+      .def(
+          "intent",
+          [get](typename Cls::type& o, const std::vector<std::string>& move, double yaw,
+                double pitch, std::optional<std::tuple<int, int, int>> place,
+                std::optional<std::tuple<int, int, int>> dig, const std::string& face,
+                const py::object& block) {
+            set_intent(get(o), move, yaw, pitch, place, dig, face, block);
+          },
+          "move"_a = std::vector<std::string>{}, "yaw"_a = 0.0, "pitch"_a = 0.0,
+          "place"_a = py::none(), "break_block"_a = py::none(), "face"_a = "up",
+          "block"_a = py::str("planks"),
+          "What the player does from now on (move: forward, back, left, right, jump, sneak, "
+          "sprint; yaw in degrees). "
+          "place/break_block happen once.")
+      .def(
+          "say", [get](typename Cls::type& o, const std::string& text) { get(o).say(text); },
+          "text"_a)
+      .def(
+          "remote_players",
+          [get](typename Cls::type& o, Micros now) {
+            py::list out;
+            for (const auto& r : get(o).remote_players(now)) {
+              py::dict d;
+              d["id"] = r.id;
+              d["position"] = vec(r.view.position);
+              d["yaw"] = r.view.yaw;
+              d["extrapolated"] = r.view.extrapolated;
+              d["valid"] = r.view.valid;
+              out.append(d);
+            }
+            return out;
+          },
+          "now"_a, "Other players as drawn at `now` (interpolated 100 ms in the past).")
+      .def(
+          "reconciliations",
+          [get](typename Cls::type& o) {
+            py::list out;
+            for (const auto& e : get(o).take_reconciliations()) {
+              out.append(py::make_tuple(e.tick, e.error.to_double(), e.ticks_replayed,
+                                        netcode::correction_causes_text(e.causes)));
+            }
+            return out;
+          },
+          "The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; "
+          "cause names what differed: position, velocity, on_ground, health (joined by '+'), or "
+          "no_history.");
+}
+
+}  // namespace
+
+void bind_client(py::module_& m) {
+  py::class_<PyClient> client(m, "Client",
+                              "The reference game's client over a transport endpoint.");
+  client
+      .def(py::init([](const py::object& endpoint, const std::string& name,
+                       std::optional<std::string> token, std::uint32_t interpolation_delay_ms,
+                       std::optional<std::string> events) {
+             auto self = std::make_unique<PyClient>();
+             self->events = open_stream(events, "", 0, 20, "client:" + name);
+             session::GameClientConfig config;
+             config.name = name;
+             config.token = token;
+             config.interpolation_delay = std::chrono::milliseconds(interpolation_delay_ms);
+             Rng rng(std::random_device{}());
+             self->client = std::make_unique<GameClient>(
+                 config, unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng,
+                 self->events.get());
+             self->driver = std::make_unique<session::ClientDriver>(
+                 endpoint_of(endpoint), self->client->session(), self->client.get());
+             return self;
+           }),
+           "endpoint"_a, "name"_a, "token"_a = py::none(), "interpolation_delay_ms"_a = 100,
+           "events"_a = py::none(), py::keep_alive<1, 2>())
+      .def(
+          "step",
+          [](PyClient& c, Micros now) {
+            py::gil_scoped_release release;
+            c.driver->step(now);
+          },
+          "now"_a,
+          "Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), "
+          "sends, and reconnects a lost connection (resuming the session).")
+      .def_property_readonly("metrics", [](PyClient& c) {
+        return metrics_dict(session::ClientMetricsReport{*c.client, *c.driver});
+      });
+  bind_client_views(
+      client, +[](PyClient& c) -> GameClient& { return *c.client; });
+
+  py::class_<GameClient> game_client(m, "GameClientView", "A client inside a LocalGame.");
+  bind_client_views(
+      game_client, +[](GameClient& c) -> GameClient& { return c; });
+}
+
+}  // namespace theta_net::bindings

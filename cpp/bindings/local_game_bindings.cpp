@@ -1,0 +1,204 @@
+// Python access to LocalGame: a whole game (server and clients) on one machine over SimNet in
+// virtual time or QUIC on loopback, as scenarios run it. The GIL is released while it runs.
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <memory>
+
+#include "game_convert.hpp"
+#include "metrics_convert.hpp"
+#include "theta_net/session/local_session.hpp"
+#include "theta_net/session/metrics_report.hpp"
+#include "theta_net/session/replay_runner.hpp"
+
+namespace theta_net::bindings {
+namespace {
+
+using namespace pybind11::literals;
+using session::GameClient;
+
+// The Python owner of a LocalGame: the session plus the stream files it writes.
+struct PyLocalGame {
+  std::unique_ptr<replay::EventWriter> events, inputs;
+  std::vector<std::unique_ptr<replay::EventWriter>> client_events;
+  std::unique_ptr<session::LocalSession> session;
+  std::string scenario;
+  std::uint64_t seed = 1;
+  std::uint32_t tick_rate = 20;
+};
+
+session::NetworkKind network_named(const std::string& network) {
+  if (network == "sim") return session::NetworkKind::kSim;
+  if (network == "quic") return session::NetworkKind::kQuic;
+  throw BorderError(ErrorKind::kScenario, make_error(ErrorCode::kInvalidArgument, "network '",
+                                                     network, "' is not sim or quic"));
+}
+
+session::LocalClientSpec client_spec(const std::string& name,
+                                     const std::optional<std::string>& preset,
+                                     std::optional<double> latency_ms,
+                                     std::optional<double> jitter_ms, std::optional<double> loss,
+                                     std::optional<std::uint64_t> bandwidth_bits,
+                                     std::optional<double> reorder, std::optional<double> duplicate,
+                                     bool relay) {
+  session::LocalClientSpec spec;
+  spec.name = name;
+  if (preset) spec.link = unwrap(transport::link_preset_named(*preset), ErrorKind::kScenario);
+  const auto us = [](double ms) { return std::chrono::microseconds(std::llround(ms * 1000)); };
+  if (latency_ms) spec.link.latency = us(*latency_ms);
+  if (jitter_ms) spec.link.jitter = us(*jitter_ms);
+  if (loss) spec.link.loss = *loss;
+  if (bandwidth_bits) spec.link.rate_bits_per_second = *bandwidth_bits;
+  if (reorder) spec.link.reorder = *reorder;
+  if (duplicate) spec.link.duplicate = *duplicate;
+  spec.relay = relay;
+  return spec;
+}
+
+py::list players_of(session::LocalSession& s) {
+  py::list out;
+  for (const auto& [id, p] : s.server().world().simulation().players()) {
+    out.append(player_dict(id, p.name, p.state));
+  }
+  return out;
+}
+
+}  // namespace
+
+void bind_local_game(py::module_& m) {
+  py::class_<PyLocalGame>(m, "LocalGame",
+                          "A server and clients on one machine, over SimNet or QUIC.")
+      .def(py::init([](const std::string& network, const std::string& terrain, std::uint64_t seed,
+                       std::uint32_t tick_rate, std::int32_t view_radius,
+                       std::uint64_t bytes_per_second, std::optional<std::string> events,
+                       std::optional<std::string> input_log, const std::string& scenario,
+                       std::uint32_t hash_interval, const std::string& qlog_dir,
+                       std::optional<std::uint64_t> net_seed,
+                       std::optional<std::pair<std::int64_t, std::int64_t>> size) {
+             auto self = std::make_unique<PyLocalGame>();
+             const world::WorldBounds bounds = bounds_of(size);
+             self->scenario = scenario;
+             self->seed = seed;
+             self->tick_rate = tick_rate;
+             const auto extra = session::world_header_extra(terrain, hash_interval, bounds);
+             self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
+             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
+             session::LocalSessionConfig config;
+             config.network = network_named(network);
+             config.seed = net_seed.value_or(seed);
+             config.qlog_dir = qlog_dir;
+             config.server = server_config(terrain, seed, tick_rate, view_radius, bytes_per_second,
+                                           hash_interval, bounds);
+             self->session = unwrap(
+                 session::LocalSession::create(config, self->events.get(), self->inputs.get()),
+                 ErrorKind::kTransport);
+             return self;
+           }),
+           "network"_a = "sim", "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
+           "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
+           "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
+           "net_seed"_a = py::none(), "size"_a = py::none(),
+           "`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys "
+           "and nonces; `size` = (x, z) bounds the world to that many blocks around the origin "
+           "(air beyond it, down to the floor below the world).")
+      .def(
+          "add_client",
+          [](PyLocalGame& g, const std::string& name, std::optional<std::string> preset,
+             std::optional<double> latency_ms, std::optional<double> jitter_ms,
+             std::optional<double> loss, std::optional<std::uint64_t> bandwidth_bits,
+             std::optional<double> reorder, std::optional<double> duplicate, bool relay,
+             std::optional<std::string> events) {
+            session::LocalClientSpec spec = client_spec(name, preset, latency_ms, jitter_ms, loss,
+                                                        bandwidth_bits, reorder, duplicate, relay);
+            auto writer = open_stream(events, g.scenario, g.seed, g.tick_rate, "client:" + name);
+            spec.events = writer.get();
+            g.client_events.push_back(std::move(writer));
+            return unwrap(g.session->add_client(spec), ErrorKind::kTransport);
+          },
+          "name"_a, "preset"_a = py::none(), "latency_ms"_a = py::none(),
+          "jitter_ms"_a = py::none(), "loss"_a = py::none(), "bandwidth_bits"_a = py::none(),
+          "reorder"_a = py::none(), "duplicate"_a = py::none(), "relay"_a = false,
+          "events"_a = py::none(),
+          "Adds a player. Its link (each direction alike) starts from a SimNet preset (perfect, "
+          "good, average, poor; default perfect) and takes any figure given: one-way latency and "
+          "jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC "
+          "the figures apply only with relay=True (through the UDP impairment relay).")
+      .def(
+          "run_until",
+          [](PyLocalGame& g, Micros t) {
+            py::gil_scoped_release release;
+            g.session->run_until(t);
+          },
+          "time"_a, "Runs everything until `time` seconds since the game began.")
+      .def(
+          "cut_off",
+          [](PyLocalGame& g, std::size_t index, Micros duration) {
+            unwrap(g.session->cut_off(index, duration), ErrorKind::kTransport);
+          },
+          "index"_a, "seconds"_a)
+      .def(
+          "pause",
+          [](PyLocalGame& g, std::size_t index, Micros duration) {
+            unwrap(g.session->pause(index, duration), ErrorKind::kError);
+          },
+          "index"_a, "seconds"_a,
+          "Stops stepping a client (as SIGSTOP or a debugger would) for `seconds` while the "
+          "network and the others carry on.")
+      .def_property_readonly("now", [](PyLocalGame& g) { return g.session->now(); })
+      .def_property_readonly("tick",
+                             [](PyLocalGame& g) { return g.session->server().world().tick(); })
+      .def(
+          "client",
+          [](PyLocalGame& g, std::size_t i) -> GameClient& {
+            if (i >= g.session->client_count()) throw py::index_error("no such client");
+            return g.session->client(i);
+          },
+          "index"_a, py::return_value_policy::reference_internal)
+      .def(
+          "client_metrics",
+          [](PyLocalGame& g, std::size_t i) {
+            return metrics_dict(
+                session::ClientMetricsReport{g.session->client(i), g.session->client_driver(i)});
+          },
+          "index"_a,
+          "A client's metrics; the byte counters (wire_bytes_*, lanes) run across all its "
+          "connections.")
+      .def(
+          "client_reconnects",
+          [](PyLocalGame& g, std::size_t i) { return g.session->client_reconnects(i); }, "index"_a)
+      .def(
+          "chunk_mismatches",
+          [](PyLocalGame& g, std::size_t i) {
+            py::list out;
+            for (const auto& pos : g.session->chunk_mismatches(i))
+              out.append(py::make_tuple(pos.x, pos.y, pos.z));
+            return out;
+          },
+          "index"_a, "Chunk positions the client holds whose blocks differ from the server's.")
+      .def_property_readonly("server_metrics",
+                             [](PyLocalGame& g) {
+                               return metrics_dict(session::ServerMetricsReport{
+                                   g.session->server(), g.session->server_driver()});
+                             })
+      .def(
+          "server_block",
+          [](PyLocalGame& g, int x, int y, int z) {
+            return g.session->server().world().chunks().block_at({x, y, z});
+          },
+          "x"_a, "y"_a, "z"_a)
+      .def_property_readonly("players", [](PyLocalGame& g) { return players_of(*g.session); })
+      .def(
+          "close",
+          [](PyLocalGame& g) {
+            g.session->server().world().finish();
+            for (auto* w : {g.events.get(), g.inputs.get()}) {
+              if (w) unwrap(w->close(), ErrorKind::kReplay);
+            }
+            for (auto& w : g.client_events) {
+              if (w) unwrap(w->close(), ErrorKind::kReplay);
+            }
+          },
+          "Flushes and closes the event streams and the input log.");
+}
+
+}  // namespace theta_net::bindings

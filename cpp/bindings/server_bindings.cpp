@@ -1,0 +1,99 @@
+// Python access to the reference game's server: Server over any endpoint, driven tick by tick
+// with step(now). The GIL is released while C++ runs.
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <random>
+
+#include "game_convert.hpp"
+#include "metrics_convert.hpp"
+#include "theta_net/session/metrics_report.hpp"
+#include "theta_net/session/replay_runner.hpp"
+#include "theta_net/session/server_driver.hpp"
+
+namespace theta_net::bindings {
+namespace {
+
+using namespace pybind11::literals;
+using session::GameServer;
+
+// The Python owner of a Server: the C++ objects plus the stream files they write.
+struct PyServer {
+  std::unique_ptr<replay::EventWriter> events, inputs;
+  std::unique_ptr<GameServer> server;
+  std::unique_ptr<session::ServerDriver> driver;
+};
+
+}  // namespace
+
+void bind_server(py::module_& m) {
+  py::class_<PyServer> server(m, "Server",
+                              "The reference game's server over a transport endpoint.");
+  server
+      .def(py::init([](const py::object& endpoint, const std::string& terrain, std::uint64_t seed,
+                       std::uint32_t tick_rate, std::int32_t view_radius,
+                       std::uint64_t bytes_per_second, std::optional<std::string> events,
+                       std::optional<std::string> input_log, const std::string& scenario,
+                       std::optional<std::pair<std::int64_t, std::int64_t>> size) {
+             auto self = std::make_unique<PyServer>();
+             const world::WorldBounds bounds = bounds_of(size);
+             const auto extra = session::world_header_extra(terrain, 20, bounds);
+             self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
+             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
+             Rng rng(std::random_device{}());
+             self->server = std::make_unique<GameServer>(
+                 server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds),
+                 unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng, self->events.get(),
+                 self->inputs.get());
+             self->driver = std::make_unique<session::ServerDriver>(
+                 endpoint_of(endpoint), self->server->sessions(), self->server.get());
+             return self;
+           }),
+           "endpoint"_a, "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
+           "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
+           "input_log"_a = py::none(), "scenario"_a = "", "size"_a = py::none(),
+           py::keep_alive<1, 2>())
+      .def(
+          "step",
+          [](PyServer& s, Micros now) {
+            py::gil_scoped_release release;
+            s.driver->step(now);
+          },
+          "now"_a,
+          "Polls the endpoint, handles the sessions and simulates every tick due at `now` "
+          "(seconds), then sends.")
+      .def_property_readonly("tick", [](PyServer& s) { return s.server->world().tick(); })
+      .def_property_readonly("players",
+                             [](PyServer& s) {
+                               py::list out;
+                               for (const auto& [id, p] : s.server->world().simulation().players())
+                                 out.append(player_dict(id, p.name, p.state));
+                               return out;
+                             })
+      .def(
+          "block",
+          [](PyServer& s, int x, int y, int z) {
+            return s.server->world().chunks().block_at({x, y, z});
+          },
+          "x"_a, "y"_a, "z"_a)
+      .def_property_readonly(
+          "metrics",
+          [](PyServer& s) {
+            return metrics_dict(session::ServerMetricsReport{*s.server, *s.driver});
+          })
+      .def(
+          "close",
+          [](PyServer& s) {
+            s.server->world().finish();
+            for (auto* w : {s.events.get(), s.inputs.get()}) {
+              if (w) unwrap(w->close(), ErrorKind::kReplay);
+            }
+          },
+          "Records the end of the game and closes the event stream and input log.")
+      .def_property_readonly("hashes", [](PyServer& s) {
+        const auto h = s.server->world().simulation().hashes();
+        return py::dict("players"_a = h.players, "entities"_a = h.entities, "chunks"_a = h.chunks);
+      });
+}
+
+}  // namespace theta_net::bindings
