@@ -128,6 +128,15 @@ void bind_client(py::module_& m) {
           "now"_a,
           "Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), "
           "sends, and reconnects a lost connection (resuming the session).")
+      .def(
+          "wait",
+          [](PyClient& c, Micros timeout) {
+            py::gil_scoped_release release;
+            c.driver->wait(timeout);
+          },
+          "timeout"_a,
+          "Waits up to `timeout` seconds for the endpoint's I/O (SimNet does not block); a loop "
+          "calls it between steps.")
       .def_property_readonly("metrics", [](PyClient& c) {
         return metrics_dict(session::ClientMetricsReport{*c.client, *c.driver});
       });

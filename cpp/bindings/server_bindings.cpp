@@ -62,6 +62,15 @@ void bind_server(py::module_& m) {
           "now"_a,
           "Polls the endpoint, handles the sessions and simulates every tick due at `now` "
           "(seconds), then sends.")
+      .def(
+          "wait",
+          [](PyServer& s, Micros now, Micros timeout) {
+            py::gil_scoped_release release;
+            s.driver->wait(now, timeout);
+          },
+          "now"_a, "timeout"_a,
+          "Waits for the endpoint's I/O until the next tick or timer is due (judged from `now`), "
+          "at most `timeout` seconds (SimNet does not block).")
       .def_property_readonly("tick", [](PyServer& s) { return s.server->world().tick(); })
       .def_property_readonly("players",
                              [](PyServer& s) {

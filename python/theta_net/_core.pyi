@@ -35,6 +35,8 @@ class Client:
     def say(self, text: str) -> None: ...
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), sends, and reconnects a lost connection (resuming the session)."""
+    def wait(self, timeout: float) -> None:
+        """Waits up to `timeout` seconds for the endpoint's I/O (SimNet does not block); a loop calls it between steps."""
 
 class EntityCodec:
     """The entity delta bitstream, coded from and to columns of arrays."""
@@ -392,6 +394,8 @@ class Server:
         """Polls the endpoint, handles the sessions and simulates every tick due at `now` (seconds), then sends."""
     @property
     def tick(self) -> int: ...
+    def wait(self, now: float, timeout: float) -> None:
+        """Waits for the endpoint's I/O until the next tick or timer is due (judged from `now`), at most `timeout` seconds (SimNet does not block)."""
 
 class SimEndpoint:
     """An endpoint of a SimNet (owned by it)."""

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     state: dict = {}
     now = 0.0
     while now < args.duration:
-        endpoint.poll(0.005)
+        client.wait(0.005)
         now = time.monotonic() - started
         client.step(now)
         _script(args, client, now, state)
