@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "json_text.hpp"
+#include "theta_net/core/utf8.hpp"
 #include "theta_net/replay/json_parser.hpp"
 
 namespace theta_net::replay {
@@ -267,7 +268,7 @@ class Scanner {
       } else if (c < 0x20) {
         return fail(ErrorCode::kCorrupt, "a control character in a string (must be escaped)");
       } else {
-        const std::size_t n = json_text::utf8_sequence_length(p_, end_);
+        const std::size_t n = utf8_sequence_length(p_, end_);
         if (n == 0) return fail(ErrorCode::kCorrupt, "invalid UTF-8 in a string");
         p_ += n;
       }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "json_text.hpp"
+#include "theta_net/core/utf8.hpp"
 
 namespace theta_net::replay {
 namespace {
@@ -270,7 +271,7 @@ class Parser {
       } else if (c < 0x20) {
         return fail(ErrorCode::kCorrupt, "a control character in a string (must be escaped)");
       } else {
-        const std::size_t n = json_text::utf8_sequence_length(p_, end_);
+        const std::size_t n = utf8_sequence_length(p_, end_);
         if (n == 0) return fail(ErrorCode::kCorrupt, "invalid UTF-8 in a string");
         s.append(p_, n);
         p_ += n;

@@ -27,10 +27,6 @@ inline bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-// The length of the well-formed UTF-8 sequence starting at p (a byte >= 0x80), or 0 if it is
-// malformed: overlong forms, surrogates and code points past U+10FFFF are refused (RFC 3629).
-std::size_t utf8_sequence_length(const char* p, const char* end);
-
 // The value of 4 hex digits at p (which has at least 4 bytes), or -1.
 int hex4(const char* p);
 
@@ -48,9 +44,6 @@ inline bool may_overflow_double(std::size_t int_digits, std::int64_t exponent) {
 // (\" \\ \b \f \n \r \t, \u00XX in lower-case hex for other control bytes, everything else as is).
 // The text must be valid UTF-8 (checked by the caller).
 void append_escaped(std::string& out, std::string_view text);
-
-// Whether text is valid UTF-8.
-bool valid_utf8(std::string_view text);
 
 // Appends a finite double the way Python's repr() writes it: the shortest digits that read back
 // to the same double; fixed notation with at least one digit after the point when the decimal

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "json_text.hpp"
+#include "theta_net/core/utf8.hpp"
 
 namespace theta_net::replay {
 
@@ -109,7 +110,7 @@ class CanonicalWriter {
         return {};
       }
       case T::kString:
-        if (!json_text::valid_utf8(value.as_string())) return fail("is not valid UTF-8");
+        if (!is_valid_utf8(value.as_string())) return fail("is not valid UTF-8");
         json_text::append_escaped(out_, value.as_string());
         return {};
       case T::kArray:
@@ -162,7 +163,7 @@ class CanonicalWriter {
         if (key == sorted[i - 1]->first) return fail("has the key '", key, "' twice");
         out_ += ',';
       }
-      if (!json_text::valid_utf8(key)) return fail("has a key that is not valid UTF-8");
+      if (!is_valid_utf8(key)) return fail("has a key that is not valid UTF-8");
       json_text::append_escaped(out_, key);
       out_ += ':';
       path_[depth_++] = {&key, 0};
