@@ -1,5 +1,5 @@
-// Private: the JSON text rules the scanner, the parser and the canonical writer share, so that
-// what one accepts the others accept too (the fuzzer checks that they agree).
+// Private: the JSON reading rules the scanner and the parser share, so that what one accepts the
+// other accepts too (the fuzzer checks that they agree). Writing is core/json_writer.hpp's.
 #pragma once
 
 #include <array>
@@ -39,15 +39,5 @@ bool literal_to_double(const char* begin, const char* end, double& out);
 inline bool may_overflow_double(std::size_t int_digits, std::int64_t exponent) {
   return static_cast<std::int64_t>(int_digits) + exponent > 300;
 }
-
-// Appends text as a JSON string with the escapes Python's json.dumps(ensure_ascii=False) uses
-// (\" \\ \b \f \n \r \t, \u00XX in lower-case hex for other control bytes, everything else as is).
-// The text must be valid UTF-8 (checked by the caller).
-void append_escaped(std::string& out, std::string_view text);
-
-// Appends a finite double the way Python's repr() writes it: the shortest digits that read back
-// to the same double; fixed notation with at least one digit after the point when the decimal
-// exponent is in [-4, 16), scientific ("1e-05", "1.5e+16") otherwise.
-void append_double(std::string& out, double value);
 
 }  // namespace theta_net::replay::json_text
