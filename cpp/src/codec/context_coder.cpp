@@ -6,7 +6,7 @@
 
 #include "cm_model.hpp"
 #include "palette_use.hpp"
-#include "range_coder.hpp"
+#include "theta_net/core/range_coder.hpp"
 #include "voxel_neighbours.hpp"
 
 namespace theta_net::codec::best {
@@ -79,10 +79,12 @@ struct Model {
 };
 
 // Binary coding, shared by encoder (bit given) and decoder (bit returned).
+// A decision's first outcome (the lower part of the range) is bit 1, with probability p = P(1).
+using Encoder = RangeEncoder<FixedBufferSink>;
 struct Encode {
-  RangeEncoder& rc;
+  Encoder& rc;
   unsigned operator()(unsigned bit, int p) {
-    rc.encode(bit, static_cast<std::uint32_t>(p));
+    rc.encode(bit != 0, static_cast<std::uint32_t>(p));
     return bit;
   }
 };
@@ -212,18 +214,18 @@ std::size_t max_payload_size(ChunkDims dims) {
 
 Result<std::size_t> encode_indices(std::span<const std::uint16_t> indices, ChunkDims dims,
                                    std::uint32_t palette_size, std::span<std::uint8_t> out) {
-  RangeEncoder rc(out);
+  Encoder rc{FixedBufferSink(out)};
   Encode bit{rc};
   const bool ok = code_volume(
       bit, dims, palette_size, indices.data(),
       [&](std::size_t i) { return std::uint32_t{indices[i]}; }, [](std::size_t, std::uint16_t) {});
   if (!ok) return make_error(ErrorCode::kLimitExceeded, "out of memory for the context model");
-  const std::size_t size = rc.finish();
-  if (rc.overflowed()) {
+  rc.flush();
+  if (rc.sink().overflowed()) {
     return make_error(ErrorCode::kLimitExceeded, "best payload exceeds its ", out.size(),
                       "-byte buffer");
   }
-  return size;
+  return rc.sink().size();
 }
 
 Status decode_indices(std::span<const std::uint8_t> payload, ChunkDims dims,
@@ -237,7 +239,7 @@ Status decode_indices(std::span<const std::uint8_t> payload, ChunkDims dims,
       [dst](std::size_t i, std::uint16_t v) { dst[i] = v; });
   if (rd.overrun() != 0) return make_error(ErrorCode::kTruncated, "best payload ends early");
   if (!ok) return make_error(ErrorCode::kCorrupt, "best payload codes an index beyond the palette");
-  if (!rd.consumed_all()) return make_error(ErrorCode::kCorrupt, "best payload has trailing bytes");
+  if (rd.unread() != 0) return make_error(ErrorCode::kCorrupt, "best payload has trailing bytes");
   return {};
 }
 
