@@ -284,26 +284,14 @@ class Scanner {
     }
     if (c != 'u') return fail(ErrorCode::kCorrupt, "invalid escape in a string");
     p_ += 2;
-    if (end_ - p_ < 4) return truncated();
-    const int unit = json_text::hex4(p_);
-    if (unit < 0) return fail(ErrorCode::kCorrupt, "invalid \\u escape (4 hex digits expected)");
-    p_ += 4;
-    if (unit >= 0xDC00 && unit <= 0xDFFF) {
-      p_ -= 6;
-      return fail(ErrorCode::kCorrupt, "a lone low surrogate in a \\u escape");
+    const json_text::UnicodeEscape u = json_text::read_unicode_escape(p_, end_);
+    if (u.outcome != json_text::UnicodeEscape::Outcome::kOk) {
+      p_ = u.at;
+      return u.outcome == json_text::UnicodeEscape::Outcome::kTruncated
+                 ? truncated()
+                 : fail(ErrorCode::kCorrupt, u.message);
     }
-    if (unit >= 0xD800 && unit <= 0xDBFF) {
-      const std::size_t left = static_cast<std::size_t>(end_ - p_);
-      // Truncated only if what is left could still begin a backslash-u escape.
-      if (left < 6 && (left == 0 || (p_[0] == '\\' && (left < 2 || p_[1] == 'u')))) {
-        return truncated();
-      }
-      const int low = left >= 6 && p_[0] == '\\' && p_[1] == 'u' ? json_text::hex4(p_ + 2) : -1;
-      if (low < 0xDC00 || low > 0xDFFF) {
-        return fail(ErrorCode::kCorrupt, "a high surrogate not followed by a low surrogate");
-      }
-      p_ += 6;
-    }
+    p_ += u.length;
     return true;
   }
 

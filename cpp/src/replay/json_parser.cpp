@@ -227,30 +227,15 @@ class Parser {
         p_ -= 2;
         return fail(ErrorCode::kCorrupt, "invalid escape in a string");
     }
-    if (end_ - p_ < 4) return truncated("a \\u escape");
-    const int unit = json_text::hex4(p_);
-    if (unit < 0) return fail(ErrorCode::kCorrupt, "invalid \\u escape (4 hex digits expected)");
-    p_ += 4;
-    if (unit >= 0xDC00 && unit <= 0xDFFF) {
-      p_ -= 6;
-      return fail(ErrorCode::kCorrupt, "a lone low surrogate in a \\u escape");
+    const json_text::UnicodeEscape u = json_text::read_unicode_escape(p_, end_);
+    if (u.outcome != json_text::UnicodeEscape::Outcome::kOk) {
+      p_ = u.at;
+      return u.outcome == json_text::UnicodeEscape::Outcome::kTruncated
+                 ? truncated(u.inside)
+                 : fail(ErrorCode::kCorrupt, u.message);
     }
-    if (unit >= 0xD800 && unit <= 0xDBFF) {
-      const std::size_t left = static_cast<std::size_t>(end_ - p_);
-      // Truncated only if what is left could still begin a backslash-u escape.
-      if (left < 6 && (left == 0 || (p_[0] == '\\' && (left < 2 || p_[1] == 'u')))) {
-        return truncated("a surrogate pair");
-      }
-      const int low = left >= 6 && p_[0] == '\\' && p_[1] == 'u' ? json_text::hex4(p_ + 2) : -1;
-      if (low < 0xDC00 || low > 0xDFFF) {
-        return fail(ErrorCode::kCorrupt, "a high surrogate not followed by a low surrogate");
-      }
-      p_ += 6;
-      append_utf8(s, 0x10000 + ((static_cast<std::uint32_t>(unit) - 0xD800) << 10) +
-                         (static_cast<std::uint32_t>(low) - 0xDC00));
-      return true;
-    }
-    append_utf8(s, static_cast<std::uint32_t>(unit));
+    p_ += u.length;
+    append_utf8(s, u.code_point);
     return true;
   }
 

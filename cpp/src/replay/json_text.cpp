@@ -24,6 +24,43 @@ int hex4(const char* p) {
   return v;
 }
 
+UnicodeEscape read_unicode_escape(const char* p, const char* end) {
+  using Outcome = UnicodeEscape::Outcome;
+  UnicodeEscape u;
+  if (end - p < 4) return {.outcome = Outcome::kTruncated, .at = p, .inside = "a \\u escape"};
+  const int unit = hex4(p);
+  if (unit < 0) {
+    return {.outcome = Outcome::kCorrupt,
+            .at = p,
+            .message = "invalid \\u escape (4 hex digits expected)"};
+  }
+  if (unit >= 0xDC00 && unit <= 0xDFFF) {
+    return {.outcome = Outcome::kCorrupt,
+            .at = p - 2,
+            .message = "a lone low surrogate in a \\u escape"};
+  }
+  u.code_point = static_cast<std::uint32_t>(unit);
+  u.length = 4;
+  if (unit >= 0xD800 && unit <= 0xDBFF) {
+    const char* q = p + 4;
+    const std::size_t left = static_cast<std::size_t>(end - q);
+    // Truncated only if what is left could still begin a backslash-u escape.
+    if (left < 6 && (left == 0 || (q[0] == '\\' && (left < 2 || q[1] == 'u')))) {
+      return {.outcome = Outcome::kTruncated, .at = q, .inside = "a surrogate pair"};
+    }
+    const int low = left >= 6 && q[0] == '\\' && q[1] == 'u' ? hex4(q + 2) : -1;
+    if (low < 0xDC00 || low > 0xDFFF) {
+      return {.outcome = Outcome::kCorrupt,
+              .at = q,
+              .message = "a high surrogate not followed by a low surrogate"};
+    }
+    u.code_point = 0x10000 + ((static_cast<std::uint32_t>(unit) - 0xD800) << 10) +
+                   (static_cast<std::uint32_t>(low) - 0xDC00);
+    u.length = 10;
+  }
+  return u;
+}
+
 bool literal_to_double(const char* begin, const char* end, double& out) {
   auto [ptr, ec] = std::from_chars(begin, end, out);
   if (ec == std::errc::result_out_of_range) {

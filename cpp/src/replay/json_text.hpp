@@ -30,6 +30,19 @@ inline bool is_space(char c) {
 // The value of 4 hex digits at p (which has at least 4 bytes), or -1.
 int hex4(const char* p);
 
+// A \u escape read from p (just after the "\u") to at most end, with the low surrogate that
+// must follow a high one: its code point and length, or where and why it is refused.
+struct UnicodeEscape {
+  enum class Outcome : std::uint8_t { kOk, kCorrupt, kTruncated };
+  Outcome outcome = Outcome::kOk;
+  std::uint32_t code_point = 0;
+  std::size_t length = 0;    // bytes after the "\u": 4, or 10 for a surrogate pair
+  const char* at = nullptr;  // where the refusal points
+  const char* message = "";  // kCorrupt: why
+  const char* inside = "";   // kTruncated: "a \u escape" or "a surrogate pair"
+};
+UnicodeEscape read_unicode_escape(const char* p, const char* end);
+
 // The number literal [begin, end), already checked against the JSON grammar, as a double.
 // Returns false if it overflows a double (1e400); underflow gives a zero, as in most readers.
 bool literal_to_double(const char* begin, const char* end, double& out);
