@@ -297,43 +297,19 @@ class Scanner {
 
   bool number(bool& integer) {
     const char* start = p_;
-    if (*p_ == '-') ++p_;
-    if (p_ == end_) return truncated();
-    std::size_t int_digits = 0;
-    if (*p_ == '0') {
-      ++p_;
-      int_digits = 1;
-      if (p_ < end_ && is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a number with a leading 0");
-    } else if (is_digit(*p_)) {
-      const char* d = p_;
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-      int_digits = static_cast<std::size_t>(p_ - d);
-    } else {
-      return fail(ErrorCode::kCorrupt, "invalid number");
+    json_text::NumberLiteral n;
+    const char* why = "";
+    switch (json_text::read_number_literal(p_, end_, n, &why)) {
+      case json_text::LiteralOutcome::kOk:
+        break;
+      case json_text::LiteralOutcome::kTruncated:
+        return truncated();
+      case json_text::LiteralOutcome::kCorrupt:
+        return fail(ErrorCode::kCorrupt, why);
     }
-    integer = true;
-    if (p_ < end_ && *p_ == '.') {
-      ++p_;
-      integer = false;
-      if (p_ == end_) return truncated();
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the '.'");
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    }
-    std::int64_t exponent = 0;
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      integer = false;
-      bool negative = false;
-      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) negative = *p_++ == '-';
-      if (p_ == end_) return truncated();
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the exponent");
-      for (; p_ < end_ && is_digit(*p_); ++p_) {
-        if (exponent < 100000000) exponent = exponent * 10 + (*p_ - '0');
-      }
-      if (negative) exponent = -exponent;
-    }
+    integer = n.integer;
     // Integers past 64 bits read as doubles, so they are checked the same way.
-    if (json_text::may_overflow_double(int_digits, exponent)) {
+    if (json_text::may_overflow_double(n.int_digits, n.exponent)) {
       double d = 0;
       if (!json_text::literal_to_double(start, p_, d)) {
         p_ = start;

@@ -266,32 +266,17 @@ class Parser {
 
   bool parse_number(JsonValue& out) {
     const char* start = p_;
-    if (*p_ == '-') ++p_;
-    if (p_ == end_) return truncated("a number");
-    if (*p_ == '0') {
-      ++p_;
-      if (p_ < end_ && is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a number with a leading 0");
-    } else if (is_digit(*p_)) {
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    } else {
-      return fail(ErrorCode::kCorrupt, "invalid number");
+    json_text::NumberLiteral n;
+    const char* why = "";
+    switch (json_text::read_number_literal(p_, end_, n, &why)) {
+      case json_text::LiteralOutcome::kOk:
+        break;
+      case json_text::LiteralOutcome::kTruncated:
+        return truncated("a number");
+      case json_text::LiteralOutcome::kCorrupt:
+        return fail(ErrorCode::kCorrupt, why);
     }
-    bool integer = true;
-    if (p_ < end_ && *p_ == '.') {
-      ++p_;
-      integer = false;
-      if (p_ == end_) return truncated("a number");
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the '.'");
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    }
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      integer = false;
-      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ == end_) return truncated("a number");
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the exponent");
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    }
+    const bool integer = n.integer;
     if (integer) {
       if (*start == '-') {
         std::int64_t i = 0;

@@ -43,6 +43,65 @@ struct UnicodeEscape {
 };
 UnicodeEscape read_unicode_escape(const char* p, const char* end);
 
+// What the JSON grammar learns reading a number literal, for the conversion that follows.
+struct NumberLiteral {
+  bool integer = true;         // no fraction and no exponent
+  std::size_t int_digits = 0;  // digits before the point
+  std::int64_t exponent = 0;   // the exponent's value (its magnitude capped at 10^8)
+};
+
+enum class LiteralOutcome : std::uint8_t { kOk, kCorrupt, kTruncated };
+
+// Reads a number literal by the JSON grammar from p (at a '-' or a digit) to at most end,
+// leaving p one past it, or where it is refused (then *why says why, for kCorrupt). Inline and
+// moving the caller's pointer: the line scanner reads several numbers per line.
+inline LiteralOutcome read_number_literal(const char*& p, const char* end, NumberLiteral& n,
+                                          const char** why) {
+  if (*p == '-') ++p;
+  if (p == end) return LiteralOutcome::kTruncated;
+  if (*p == '0') {
+    ++p;
+    n.int_digits = 1;
+    if (p < end && is_digit(*p)) {
+      *why = "a number with a leading 0";
+      return LiteralOutcome::kCorrupt;
+    }
+  } else if (is_digit(*p)) {
+    const char* d = p;
+    while (p < end && is_digit(*p)) ++p;
+    n.int_digits = static_cast<std::size_t>(p - d);
+  } else {
+    *why = "invalid number";
+    return LiteralOutcome::kCorrupt;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    n.integer = false;
+    if (p == end) return LiteralOutcome::kTruncated;
+    if (!is_digit(*p)) {
+      *why = "a digit must follow the '.'";
+      return LiteralOutcome::kCorrupt;
+    }
+    while (p < end && is_digit(*p)) ++p;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    n.integer = false;
+    bool negative = false;
+    if (p < end && (*p == '+' || *p == '-')) negative = *p++ == '-';
+    if (p == end) return LiteralOutcome::kTruncated;
+    if (!is_digit(*p)) {
+      *why = "a digit must follow the exponent";
+      return LiteralOutcome::kCorrupt;
+    }
+    for (; p < end && is_digit(*p); ++p) {
+      if (n.exponent < 100000000) n.exponent = n.exponent * 10 + (*p - '0');
+    }
+    if (negative) n.exponent = -n.exponent;
+  }
+  return LiteralOutcome::kOk;
+}
+
 // The number literal [begin, end), already checked against the JSON grammar, as a double.
 // Returns false if it overflows a double (1e400); underflow gives a zero, as in most readers.
 bool literal_to_double(const char* begin, const char* end, double& out);
