@@ -95,6 +95,18 @@ inline std::size_t simdjson_token_length(simdjson::dom::element v, bool quoted) 
   return 0;
 }
 
+// The scan job's look-ups in a parsed line.
+inline void tally_fields(simdjson::dom::object obj, ScanTally& t) {
+  ++t.lines_ok;
+  std::int64_t tick = 0;
+  if (obj["tick"].get_int64().get(tick) == simdjson::SUCCESS) t.tick_sum += tick;
+  std::string_view kind;
+  if (obj["kind"].get_string().get(kind) == simdjson::SUCCESS) t.field_bytes += kind.size();
+  simdjson::dom::element v;
+  if (obj["entity"].get(v) == simdjson::SUCCESS) t.field_bytes += simdjson_token_length(v, true);
+  if (obj["key"].get(v) == simdjson::SUCCESS) t.field_bytes += simdjson_token_length(v, true);
+}
+
 inline ScanTally scan_simdjson_dom(const JsonLines& in, simdjson::dom::parser& parser) {
   ScanTally t;
   for (std::string_view line : in.lines) {
@@ -102,14 +114,7 @@ inline ScanTally scan_simdjson_dom(const JsonLines& in, simdjson::dom::parser& p
     if (parser.parse(line.data(), line.size(), false).get(doc) != simdjson::SUCCESS) continue;
     simdjson::dom::object obj;
     if (doc.get_object().get(obj) != simdjson::SUCCESS) continue;
-    ++t.lines_ok;
-    std::int64_t tick = 0;
-    if (obj["tick"].get_int64().get(tick) == simdjson::SUCCESS) t.tick_sum += tick;
-    std::string_view kind;
-    if (obj["kind"].get_string().get(kind) == simdjson::SUCCESS) t.field_bytes += kind.size();
-    simdjson::dom::element v;
-    if (obj["entity"].get(v) == simdjson::SUCCESS) t.field_bytes += simdjson_token_length(v, true);
-    if (obj["key"].get(v) == simdjson::SUCCESS) t.field_bytes += simdjson_token_length(v, true);
+    tally_fields(obj, t);
   }
   return t;
 }
@@ -267,14 +272,7 @@ inline ScanTally scan_simdjson_parse_many(const JsonLines& in, simdjson::dom::pa
   for (auto doc : docs) {
     simdjson::dom::object obj;
     if (doc.get_object().get(obj) != simdjson::SUCCESS) continue;
-    ++t.lines_ok;
-    std::int64_t tick = 0;
-    if (obj["tick"].get_int64().get(tick) == simdjson::SUCCESS) t.tick_sum += tick;
-    std::string_view kind;
-    if (obj["kind"].get_string().get(kind) == simdjson::SUCCESS) t.field_bytes += kind.size();
-    simdjson::dom::element v;
-    if (obj["entity"].get(v) == simdjson::SUCCESS) t.field_bytes += simdjson_token_length(v, true);
-    if (obj["key"].get(v) == simdjson::SUCCESS) t.field_bytes += simdjson_token_length(v, true);
+    tally_fields(obj, t);
   }
   return t;
 }

@@ -55,10 +55,7 @@ class JsonWriter {
   }
   template <std::integral I>
   void integer(I value) {
-    separate();
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, value);
-    out_.append(buf, r.ptr);
+    shortest_chars(value);
   }
   // A finite double in Python's repr() form (the canonical form of replay streams).
   void number(double value) {
@@ -68,10 +65,7 @@ class JsonWriter {
   // A float or double in the shortest digits of its own type (std::to_chars).
   template <std::floating_point F>
   void shortest_number(F value) {
-    separate();
-    char buf[40];
-    const auto r = std::to_chars(buf, buf + sizeof buf, value);
-    out_.append(buf, r.ptr);
+    shortest_chars(value);
   }
 
  private:
@@ -87,6 +81,14 @@ class JsonWriter {
   void close(char bracket) {
     out_ += bracket;
     first_ = false;
+  }
+  // std::to_chars: an integer's digits, a float's shortest round-trip form.
+  template <class N>
+  void shortest_chars(N value) {
+    separate();
+    char buf[40];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    out_.append(buf, r.ptr);
   }
   void scalar(std::string_view text) {
     separate();
