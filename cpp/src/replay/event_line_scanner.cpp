@@ -299,13 +299,10 @@ class Scanner {
     const char* start = p_;
     json_text::NumberLiteral n;
     const char* why = "";
-    switch (json_text::read_number_literal(p_, end_, n, &why)) {
-      case json_text::LiteralOutcome::kOk:
-        break;
-      case json_text::LiteralOutcome::kTruncated:
-        return truncated();
-      case json_text::LiteralOutcome::kCorrupt:
-        return fail(ErrorCode::kCorrupt, why);
+    const auto outcome = json_text::read_number_literal(p_, end_, n, &why);
+    if (outcome != json_text::LiteralOutcome::kOk) {
+      return outcome == json_text::LiteralOutcome::kTruncated ? truncated()
+                                                              : fail(ErrorCode::kCorrupt, why);
     }
     integer = n.integer;
     // Integers past 64 bits read as doubles, so they are checked the same way.

@@ -268,13 +268,10 @@ class Parser {
     const char* start = p_;
     json_text::NumberLiteral n;
     const char* why = "";
-    switch (json_text::read_number_literal(p_, end_, n, &why)) {
-      case json_text::LiteralOutcome::kOk:
-        break;
-      case json_text::LiteralOutcome::kTruncated:
-        return truncated("a number");
-      case json_text::LiteralOutcome::kCorrupt:
-        return fail(ErrorCode::kCorrupt, why);
+    const auto outcome = json_text::read_number_literal(p_, end_, n, &why);
+    if (outcome != json_text::LiteralOutcome::kOk) {
+      return outcome == json_text::LiteralOutcome::kTruncated ? truncated("a number")
+                                                              : fail(ErrorCode::kCorrupt, why);
     }
     const bool integer = n.integer;
     if (integer) {
