@@ -62,6 +62,14 @@ class RangeEncoder {
   // Codes one decision: `first` says whether it took its first outcome, whose probability is
   // p_first (the lower part of the range).
   void encode(bool first, std::uint32_t p_first) {
+    narrow(first, p_first);
+    normalize();
+  }
+
+  // encode() in its two steps, for a caller that updates its model in between: a model update
+  // that writes a byte may alias the coder's state for the compiler, which must then reload it
+  // unless normalize() comes last.
+  void narrow(bool first, std::uint32_t p_first) {
     const std::uint32_t bound = (range_ >> kRangeProbBits) * p_first;
     if (first) {
       range_ = bound;
@@ -69,7 +77,12 @@ class RangeEncoder {
       low_ += bound;
       range_ -= bound;
     }
-    normalize();
+  }
+  void normalize() {
+    while (range_ < (1u << 24)) {
+      range_ <<= 8;
+      shift_low();
+    }
   }
 
   // `bits` (0..32) equiprobable bits of `value`, most significant first.
@@ -106,15 +119,10 @@ class RangeEncoder {
   Sink& sink() { return sink_; }
 
  private:
-  void normalize() {
-    while (range_ < (1u << 24)) {
-      range_ <<= 8;
-      shift_low();
-    }
-  }
-
-  // Emits the top byte of low, delaying 0xFF bytes until a carry is known.
-  void shift_low() {
+  // Emits the top byte of low, delaying 0xFF bytes until a carry is known. Out of line: it runs
+  // about once per output byte, and inlined into every coding site it costs the callers more
+  // (entity encoding: +6% instructions) than the call does.
+  [[gnu::noinline]] void shift_low() {
     if (static_cast<std::uint32_t>(low_) < 0xFF000000u || (low_ >> 32) != 0) {
       const auto carry = static_cast<std::uint8_t>(low_ >> 32);
       std::uint8_t byte = cache_;
@@ -146,18 +154,27 @@ class RangeDecoder {
   // Whether the next decision took its first outcome, of probability p_first. Inlined always:
   // the context coder's decoder loop keeps the coder in registers.
   [[gnu::always_inline]] inline bool decode(std::uint32_t p_first) {
-    const std::uint32_t bound = (range_ >> kRangeProbBits) * p_first;
-    bool first;
-    if (code_ < bound) {
-      range_ = bound;
-      first = true;
-    } else {
-      code_ -= bound;
-      range_ -= bound;
-      first = false;
-    }
+    const bool first = narrow(p_first);
     normalize();
     return first;
+  }
+
+  // decode() in its two steps (see RangeEncoder::narrow).
+  [[gnu::always_inline]] inline bool narrow(std::uint32_t p_first) {
+    const std::uint32_t bound = (range_ >> kRangeProbBits) * p_first;
+    if (code_ < bound) {
+      range_ = bound;
+      return true;
+    }
+    code_ -= bound;
+    range_ -= bound;
+    return false;
+  }
+  [[gnu::always_inline]] inline void normalize() {
+    while (range_ < (1u << 24)) {
+      range_ <<= 8;
+      code_ = (code_ << 8) | next_byte();
+    }
   }
 
   std::uint32_t decode_direct(int bits) {
@@ -181,12 +198,6 @@ class RangeDecoder {
   std::size_t unread() const { return in_.size() - pos_; }
 
  private:
-  void normalize() {
-    while (range_ < (1u << 24)) {
-      range_ <<= 8;
-      code_ = (code_ << 8) | next_byte();
-    }
-  }
   std::uint32_t next_byte() {
     if (pos_ < in_.size()) return in_[pos_++];
     ++overrun_;

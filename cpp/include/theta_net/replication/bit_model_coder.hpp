@@ -48,8 +48,9 @@ class BitModelEncoder {
   explicit BitModelEncoder(Bytes& out) : rc_(AppendSink(out)) {}
 
   void encode(BitModel& model, unsigned bit) {
-    rc_.encode(bit == 0, model.p0);
+    rc_.narrow(bit == 0, model.p0);
     model.update(bit);
+    rc_.normalize();
   }
   void encode_run(BitModel& model, unsigned bit, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) encode(model, bit);
@@ -68,8 +69,9 @@ class BitModelDecoder {
   explicit BitModelDecoder(ByteSpan in) : rd_(in) {}
 
   unsigned decode(BitModel& model) {
-    const unsigned bit = rd_.decode(model.p0) ? 0 : 1;
+    const unsigned bit = rd_.narrow(model.p0) ? 0 : 1;
     model.update(bit);
+    rd_.normalize();
     return bit;
   }
   std::uint32_t decode_direct(int bits) { return rd_.decode_direct(bits); }
