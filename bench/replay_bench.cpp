@@ -2,7 +2,8 @@
 // next to GNU diff and a straightforward Python json-per-line comparison of the same files, in
 // one run; each tool runs as its own process, timed wall-clock, its peak resident memory taken
 // from the process itself (VmHWM) where it can say, else from wait4. Also the CLI as CI runs it,
-// the diff in this process, and the EventWriter's rate.
+// the diff in this process, the EventWriter's rate, and the line scanner and parser next to
+// simdjson on the same lines (json_line_baselines.hpp).
 //   ./dev bench replay        (5 repetitions; the summary at the end gives medians and ratios)
 // Environment: THETA_REPLAY_BENCH_EVENTS (default 1000000), THETA_REPLAY_BENCH_DIR (default
 // /tmp/theta_replay_bench), THETA_REPLAY_BENCH_PYTHON (default /usr/bin/python3).
@@ -19,10 +20,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "json_line_baselines.hpp"
 #include "replay_stream_gen.hpp"
 #include "theta_net/replay/stream_diff.hpp"
 
@@ -173,6 +177,82 @@ void BM_EventWriter(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The line benchmarks share stream A in memory, loaded on first use (after the child processes).
+const bench::JsonLines& stream_a_lines() {
+  static const bench::JsonLines lines = bench::JsonLines::load(g.a, /*skip_header=*/true);
+  return lines;
+}
+
+void set_line_counters(benchmark::State& state, const bench::JsonLines& in, std::uint64_t ok) {
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(in.lines.size()));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(in.file_size));
+  state.counters["lines_ok"] = static_cast<double>(ok);
+}
+
+// Every scanner must find what ours finds (the same lines valid, ticks and field text).
+template <class Scan>
+void scan_bench(benchmark::State& state, Scan&& scan) {
+  const bench::JsonLines& in = stream_a_lines();
+  static const bench::ScanTally reference = bench::scan_theta(in);
+  bench::ScanTally t;
+  for (auto _ : state) {
+    t = scan(in);
+    benchmark::DoNotOptimize(t);
+  }
+  if (!(t == reference)) state.SkipWithError("the scan found other fields than scan_event_line");
+  set_line_counters(state, in, t.lines_ok);
+}
+
+void BM_ScanLinesTheta(benchmark::State& state) {
+  scan_bench(state, [](const bench::JsonLines& in) { return bench::scan_theta(in); });
+}
+
+void BM_ScanLinesSimdjsonDom(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  scan_bench(state,
+             [&](const bench::JsonLines& in) { return bench::scan_simdjson_dom(in, parser); });
+}
+
+void BM_ScanLinesSimdjsonOnDemand(benchmark::State& state) {
+  simdjson::ondemand::parser parser;
+  scan_bench(state,
+             [&](const bench::JsonLines& in) { return bench::scan_simdjson_ondemand(in, parser); });
+}
+
+void BM_ScanLinesSimdjsonParseMany(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  scan_bench(state, [&](const bench::JsonLines& in) {
+    return bench::scan_simdjson_parse_many(in, parser);
+  });
+}
+
+void BM_ParseLinesTheta(benchmark::State& state) {
+  const bench::JsonLines& in = stream_a_lines();
+  std::uint64_t ok = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(ok = bench::parse_theta(in));
+  set_line_counters(state, in, ok);
+}
+
+void BM_ParseLinesSimdjsonDom(benchmark::State& state) {
+  const bench::JsonLines& in = stream_a_lines();
+  simdjson::dom::parser parser;
+  if (!bench::parsers_agree(in, parser, 101)) {
+    state.SkipWithError("simdjson's values differ from parse_json's");
+    return;
+  }
+  std::uint64_t ok = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(ok = bench::parse_simdjson_dom(in, parser));
+  set_line_counters(state, in, ok);
+}
+
+void BM_ParseManySimdjson(benchmark::State& state) {
+  const bench::JsonLines& in = stream_a_lines();
+  simdjson::dom::parser parser;
+  std::uint64_t ok = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(ok = bench::parse_many_simdjson(in, parser));
+  set_line_counters(state, in, ok);
+}
+
 // Collects the medians (or single runs) to print a summary with ratios.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
@@ -184,10 +264,15 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       row.seconds = run.GetAdjustedRealTime() / 1e3;  // the unit is milliseconds
       for (const auto& [name, counter] : run.counters) row.counters[name] = counter.value;
       if (run.run_type == Run::RT_Aggregate) row.median = true;
+      if (run.run_type == Run::RT_Iteration || run.aggregate_name == "median") {
+        row.items_per_second =
+            run.counters.count("items_per_second") ? run.counters.at("items_per_second").value : 0;
+      }
     }
   }
   struct Row {
     double seconds = 0;
+    double items_per_second = 0;
     bool median = false;
     std::map<std::string, double> counters;
   };
@@ -208,6 +293,45 @@ int run_diff_child(const std::string& a, const std::string& b) {
               static_cast<unsigned long long>(r->count(replay::DifferenceType::kReordered)),
               vmhwm_kb());
   return r->equal ? 0 : 1;
+}
+
+// The scanner and parser next to simdjson: time per pass over stream A's event lines.
+void print_line_summary(const SummaryReporter& reporter) {
+  if (reporter.rows.count("BM_ScanLinesTheta") == 0) return;  // filtered out
+  const bench::JsonLines& in = stream_a_lines();
+  std::printf(
+      "\nJSON lines of stream A in memory: %zu lines, %.1f MB; simdjson %d.%d.%d, kernel %s\n",
+      in.lines.size(), static_cast<double>(in.file_size) / 1e6, simdjson::SIMDJSON_VERSION_MAJOR,
+      simdjson::SIMDJSON_VERSION_MINOR, simdjson::SIMDJSON_VERSION_REVISION,
+      simdjson::get_active_implementation()->name().c_str());
+  std::printf("%-52s %10s %9s %9s %10s\n", "job: contender", "per pass", "ns/line", "MB/s",
+              "vs ours");
+  const std::tuple<const char*, const char*, const char*> rows[] = {
+      {"BM_ScanLinesTheta", "scan: scan_event_line (ours)", "BM_ScanLinesTheta"},
+      {"BM_ScanLinesSimdjsonDom", "scan: simdjson DOM parse + 4 look-ups", "BM_ScanLinesTheta"},
+      {"BM_ScanLinesSimdjsonOnDemand", "scan: simdjson On-Demand, 4 fields (less checked)",
+       "BM_ScanLinesTheta"},
+      {"BM_ScanLinesSimdjsonParseMany", "scan: simdjson parse_many + 4 look-ups",
+       "BM_ScanLinesTheta"},
+      {"BM_ParseLinesTheta", "parse: parse_json to JsonValue (ours)", "BM_ParseLinesTheta"},
+      {"BM_ParseLinesSimdjsonDom", "parse: simdjson DOM + JsonValue", "BM_ParseLinesTheta"},
+      {"BM_ParseManySimdjson", "floor: simdjson parse_many, no look-ups", "BM_ScanLinesTheta"},
+  };
+  for (auto [key, label, base] : rows) {
+    auto it = reporter.rows.find(key);
+    auto ref = reporter.rows.find(base);
+    if (it == reporter.rows.end() || it->second.items_per_second <= 0) continue;
+    const double ns = 1e9 / it->second.items_per_second;
+    const double pass = ns * static_cast<double>(in.lines.size()) / 1e9;
+    char ratio[32] = "";
+    if (ref != reporter.rows.end() && ref->second.items_per_second > 0) {
+      std::snprintf(ratio, sizeof ratio, "%.2fx",
+                    ref->second.items_per_second / it->second.items_per_second);
+    }
+    std::printf("%-52s %8.3f s %9.1f %9.0f %10s\n", label, pass, ns,
+                static_cast<double>(in.file_size) / 1e6 / pass, ratio);
+  }
+  std::printf("(\"vs ours\": its time over ours for the same job; above 1 is slower)\n");
 }
 
 void print_summary(const SummaryReporter& reporter) {
@@ -252,6 +376,7 @@ void print_summary(const SummaryReporter& reporter) {
   }
   std::printf("(%s; peak RSS: VmHWM reported by the process, else wait4 maxrss)\n",
               ours != nullptr && ours->median ? "medians of the repetitions" : "single runs");
+  print_line_summary(reporter);
 }
 
 }  // namespace
@@ -289,6 +414,16 @@ int main(int argc, char** argv) {
       ->UseRealTime()
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_EventWriter", BM_EventWriter)->Unit(benchmark::kNanosecond);
+  for (auto [name, fn] :
+       {std::pair{"BM_ScanLinesTheta", &BM_ScanLinesTheta},
+        std::pair{"BM_ScanLinesSimdjsonDom", &BM_ScanLinesSimdjsonDom},
+        std::pair{"BM_ScanLinesSimdjsonOnDemand", &BM_ScanLinesSimdjsonOnDemand},
+        std::pair{"BM_ScanLinesSimdjsonParseMany", &BM_ScanLinesSimdjsonParseMany},
+        std::pair{"BM_ParseLinesTheta", &BM_ParseLinesTheta},
+        std::pair{"BM_ParseLinesSimdjsonDom", &BM_ParseLinesSimdjsonDom},
+        std::pair{"BM_ParseManySimdjson", &BM_ParseManySimdjson}}) {
+    benchmark::RegisterBenchmark(name, fn)->UseRealTime()->Unit(benchmark::kMillisecond);
+  }
 
   benchmark::Initialize(&argc, argv);
   SummaryReporter reporter;

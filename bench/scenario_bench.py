@@ -21,6 +21,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SIM_SCENARIOS = ["lan_two_player", "ten_clients", "partition", "lossy"]
 
 
+def timed_runs(name: str, transport: str, runs: int, tmp: Path):
+    """Plays scenarios/NAME.toml RUNS times; the last result and the median wall time."""
+    scenario = Scenario.load(ROOT / "scenarios" / f"{name}.toml")
+    walls = []
+    for i in range(runs):
+        started = time.perf_counter()
+        result = scenario.run(transport=transport, out=tmp / f"{name}-{transport}-{i}")
+        walls.append(time.perf_counter() - started)
+        assert result.passed, result.table()
+    return result, statistics.median(walls)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -32,28 +44,14 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for name in SIM_SCENARIOS:
-            scenario = Scenario.load(ROOT / "scenarios" / f"{name}.toml")
-            walls = []
-            for i in range(args.runs):
-                started = time.perf_counter()
-                result = scenario.run(transport="sim", out=Path(tmp) / f"{name}-{i}")
-                walls.append(time.perf_counter() - started)
-                assert result.passed, result.table()
-            wall = statistics.median(walls)
+            result, wall = timed_runs(name, "sim", args.runs, Path(tmp))
             print(
                 f"{name:<16} {'sim':<9} {result.simulated_seconds:>11.1f} {wall:>16.3f} "
                 f"{result.simulated_seconds / wall:>14.0f}x  {args.runs}"
             )
         if args.quic_runs < 1:
             return 0
-        scenario = Scenario.load(ROOT / "scenarios" / "lan_two_player.toml")
-        walls = []
-        for i in range(args.quic_runs):
-            started = time.perf_counter()
-            result = scenario.run(transport="quic", out=Path(tmp) / f"quic-{i}")
-            walls.append(time.perf_counter() - started)
-            assert result.passed, result.table()
-        wall = statistics.median(walls)
+        result, wall = timed_runs("lan_two_player", "quic", args.quic_runs, Path(tmp))
         print(
             f"{'lan_two_player':<16} {'quic':<9} {result.simulated_seconds:>11.1f} {wall:>16.3f} "
             f"{result.simulated_seconds / wall:>14.2f}x  {args.quic_runs}"

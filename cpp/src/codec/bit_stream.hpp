@@ -10,14 +10,9 @@
 #include <span>
 
 #include "hot_path.hpp"
+#include "theta_net/core/byte_io.hpp"
 
 namespace theta_net::codec {
-
-inline std::uint64_t load_le64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);  // little-endian host (core/crc32c.cpp asserts it)
-  return v;
-}
 
 class BitStreamWriter {
  public:

@@ -5,7 +5,8 @@
 #include <new>
 
 #include "cm_model.hpp"
-#include "range_coder.hpp"
+#include "palette_use.hpp"
+#include "theta_net/core/range_coder.hpp"
 #include "voxel_neighbours.hpp"
 
 namespace theta_net::codec::best {
@@ -78,10 +79,12 @@ struct Model {
 };
 
 // Binary coding, shared by encoder (bit given) and decoder (bit returned).
+// A decision's first outcome (the lower part of the range) is bit 1, with probability p = P(1).
+using Encoder = RangeEncoder<FixedBufferSink>;
 struct Encode {
-  RangeEncoder& rc;
+  Encoder& rc;
   unsigned operator()(unsigned bit, int p) {
-    rc.encode(bit, static_cast<std::uint32_t>(p));
+    rc.encode(bit != 0, static_cast<std::uint32_t>(p));
     return bit;
   }
 };
@@ -96,45 +99,6 @@ unsigned code_model_bit(Bit& bit, cm::BitModel& m, unsigned value) {
   m.update(b);
   return b;
 }
-
-// Seen/unseen bookkeeping for escapes (as in escape_code.hpp, but arithmetic coded).
-struct PaletteUse {
-  std::uint64_t seen_bits[kMaxPalette / 64] = {};
-  std::uint16_t list[kMaxPalette];
-  std::uint16_t position[kMaxPalette];
-  std::uint32_t count = 0;
-
-  bool is_seen(std::uint32_t i) const { return seen_bits[i >> 6] >> (i & 63) & 1; }
-  void mark(std::uint32_t i) {
-    if (is_seen(i)) return;
-    seen_bits[i >> 6] |= std::uint64_t{1} << (i & 63);
-    position[i] = static_cast<std::uint16_t>(count);
-    list[count++] = static_cast<std::uint16_t>(i);
-  }
-  std::uint32_t unseen_rank(std::uint32_t index) const {
-    std::uint32_t below = 0;
-    for (std::uint32_t w = 0; w < (index >> 6); ++w)
-      below += static_cast<std::uint32_t>(std::popcount(seen_bits[w]));
-    if (index & 63)
-      below += static_cast<std::uint32_t>(
-          std::popcount(seen_bits[index >> 6] & ((std::uint64_t{1} << (index & 63)) - 1)));
-    return index - below;
-  }
-  std::uint32_t unseen_with_rank(std::uint32_t rank, std::uint32_t limit) const {
-    for (std::uint32_t w = 0; w * 64 < limit; ++w) {
-      std::uint64_t free = ~seen_bits[w];
-      const auto n = static_cast<std::uint32_t>(std::popcount(free));
-      if (rank >= n) {
-        rank -= n;
-        continue;
-      }
-      while (rank--) free &= free - 1;
-      const std::uint32_t index = w * 64 + static_cast<std::uint32_t>(std::countr_zero(free));
-      return index < limit ? index : kMaxPalette;
-    }
-    return kMaxPalette;
-  }
-};
 
 // Codes a number 0 <= v < 2^23 with adaptive Elias-gamma bits (decoder: returns it).
 template <class Bit>
@@ -175,7 +139,7 @@ std::uint32_t code_voxel(Bit& bit, Model& m, PaletteUse& use, std::uint32_t pale
     p4.update(hit);
     m.mixer.update(hit);
     if (hit) {
-      use.mark(cv);
+      use.mark_used(cv);
       return cv;
     }
   }
@@ -189,21 +153,21 @@ std::uint32_t code_voxel(Bit& bit, Model& m, PaletteUse& use, std::uint32_t pale
                                    : code_gamma(bit, m.gamma, rank_to_code - 1) + 1;
     index = use.unseen_with_rank(rank, palette_size);
   } else {
-    if (use.count == 0) return kMaxPalette;
+    if (use.seen_count() == 0) return kMaxPalette;
     // Position in first-use order, as a binary tree of adaptive bits.
-    const std::uint32_t pos = v < palette_size && use.is_seen(v) ? use.position[v] : 0;
-    const unsigned depth = static_cast<unsigned>(std::bit_width(use.count - 1));
+    const std::uint32_t pos = v < palette_size && use.is_seen(v) ? use.position_of(v) : 0;
+    const unsigned depth = static_cast<unsigned>(std::bit_width(use.seen_count() - 1));
     std::uint32_t node = 1, got = 0;
     for (unsigned i = depth; i-- > 0;) {
       const unsigned b = code_model_bit(bit, m.tree[node & (2 * kMaxPalette - 1)], pos >> i & 1);
       node = node << 1 | b;
       got = got << 1 | b;
     }
-    if (got >= use.count) return kMaxPalette;
-    index = use.list[got];
+    if (got >= use.seen_count()) return kMaxPalette;
+    index = use.at_position(got);
   }
   if (index >= palette_size) return kMaxPalette;
-  use.mark(index);
+  use.mark_used(index);
   return index;
 }
 
@@ -214,8 +178,7 @@ bool code_volume(Bit& bit, ChunkDims d, std::uint32_t palette_size, const std::u
                  ValueAt&& value_at, Store&& store) {
   auto model = std::unique_ptr<Model>(new (std::nothrow) Model());
   if (!model) return false;
-  PaletteUse use;
-  use.mark(0);  // the virtual rows carry index 0
+  PaletteUse use;  // index 0 starts used: the virtual rows carry it
   std::uint16_t virtual_row[kMaxSide] = {};
   const std::size_t row_len = d.x, layer_len = std::size_t{d.z} * d.x;
   for (std::uint32_t y = 0; y < d.y; ++y)
@@ -251,18 +214,18 @@ std::size_t max_payload_size(ChunkDims dims) {
 
 Result<std::size_t> encode_indices(std::span<const std::uint16_t> indices, ChunkDims dims,
                                    std::uint32_t palette_size, std::span<std::uint8_t> out) {
-  RangeEncoder rc(out);
+  Encoder rc{FixedBufferSink(out)};
   Encode bit{rc};
   const bool ok = code_volume(
       bit, dims, palette_size, indices.data(),
       [&](std::size_t i) { return std::uint32_t{indices[i]}; }, [](std::size_t, std::uint16_t) {});
   if (!ok) return make_error(ErrorCode::kLimitExceeded, "out of memory for the context model");
-  const std::size_t size = rc.finish();
-  if (rc.overflowed()) {
+  rc.flush();
+  if (rc.sink().overflowed()) {
     return make_error(ErrorCode::kLimitExceeded, "best payload exceeds its ", out.size(),
                       "-byte buffer");
   }
-  return size;
+  return rc.sink().size();
 }
 
 Status decode_indices(std::span<const std::uint8_t> payload, ChunkDims dims,
@@ -276,7 +239,7 @@ Status decode_indices(std::span<const std::uint8_t> payload, ChunkDims dims,
       [dst](std::size_t i, std::uint16_t v) { dst[i] = v; });
   if (rd.overrun() != 0) return make_error(ErrorCode::kTruncated, "best payload ends early");
   if (!ok) return make_error(ErrorCode::kCorrupt, "best payload codes an index beyond the palette");
-  if (!rd.consumed_all()) return make_error(ErrorCode::kCorrupt, "best payload has trailing bytes");
+  if (rd.unread() != 0) return make_error(ErrorCode::kCorrupt, "best payload has trailing bytes");
   return {};
 }
 

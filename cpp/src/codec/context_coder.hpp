@@ -11,7 +11,7 @@
 // candidate, the candidate's palette index, the distance-2 neighbours) mixed in the logistic
 // domain by a small online-trained mixer. Everything adapts within the chunk; no priors.
 //
-// Payload: the range coder's bytes (range_coder.hpp); nothing else.
+// Payload: the range coder's bytes (core/range_coder.hpp, flush()); nothing else.
 #pragma once
 
 #include <cstddef>

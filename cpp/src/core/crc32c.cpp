@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "theta_net/core/byte_io.hpp"
+
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 #endif
@@ -38,7 +40,7 @@ std::uint32_t portable_update(std::uint32_t crc, const std::uint8_t* p, std::siz
     std::uint32_t hi;
     std::memcpy(&lo, p, 4);
     std::memcpy(&hi, p + 4, 4);
-    lo ^= crc;  // little-endian host assumed (x86-64, aarch64); see the static_assert below
+    lo ^= crc;  // little-endian host assumed (x86-64, aarch64): core/byte_io.hpp asserts it
     crc = kTables[7][lo & 0xff] ^ kTables[6][(lo >> 8) & 0xff] ^ kTables[5][(lo >> 16) & 0xff] ^
           kTables[4][lo >> 24] ^ kTables[3][hi & 0xff] ^ kTables[2][(hi >> 8) & 0xff] ^
           kTables[1][(hi >> 16) & 0xff] ^ kTables[0][hi >> 24];
@@ -55,9 +57,7 @@ __attribute__((target("sse4.2"))) std::uint32_t hardware_update(std::uint32_t cr
                                                                 std::size_t n) {
   std::uint64_t c = crc;
   while (n >= 8) {
-    std::uint64_t word;
-    std::memcpy(&word, p, 8);
-    c = _mm_crc32_u64(c, word);
+    c = _mm_crc32_u64(c, load_le64(p));
     p += 8;
     n -= 8;
   }
@@ -72,8 +72,6 @@ const bool kHasHardware = false;
 #endif
 
 }  // namespace
-
-static_assert(std::endian::native == std::endian::little, "theta_net assumes a little-endian host");
 
 std::uint32_t crc32c(const void* data, std::size_t size, std::uint32_t crc) {
   const auto* p = static_cast<const std::uint8_t*>(data);

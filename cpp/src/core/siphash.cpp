@@ -1,16 +1,11 @@
 #include "theta_net/core/siphash.hpp"
 
 #include <bit>
-#include <cstring>
+
+#include "theta_net/core/byte_io.hpp"
 
 namespace theta_net {
 namespace {
-
-std::uint64_t load_le64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);  // little-endian host (checked in crc32c.cpp)
-  return v;
-}
 
 struct SipState {
   std::uint64_t v0, v1, v2, v3;

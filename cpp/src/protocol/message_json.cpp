@@ -1,96 +1,53 @@
 #include "theta_net/protocol/message_json.hpp"
 
-#include <charconv>
 #include <type_traits>
+
+#include "theta_net/core/json_writer.hpp"
 
 namespace theta_net::protocol {
 namespace {
 
-void append_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 15];
-          out += kHex[c & 15];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 template <class T>
-void append_value(std::string& out, const T& value) {
+void write_value(JsonWriter& json, const T& value) {
   if constexpr (std::is_same_v<T, bool>) {
-    out += value ? "true" : "false";
+    json.boolean(value);
   } else if constexpr (std::is_enum_v<T>) {
-    append_string(out, enum_name(value).value_or("?"));
-  } else if constexpr (std::is_arithmetic_v<T>) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-    out.append(buf, end);
+    json.string(enum_name(value).value_or("?"));
+  } else if constexpr (std::is_integral_v<T>) {
+    json.integer(value);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    json.shortest_number(value);
   } else if constexpr (std::is_same_v<T, std::string>) {
-    append_string(out, value);
+    json.string(value);
   } else if constexpr (std::is_same_v<T, Bytes> || requires { std::tuple_size<T>::value; }) {
-    append_string(out, base64(ByteSpan(value.data(), value.size())));
+    json.string(base64(ByteSpan(value.data(), value.size())));
   } else if constexpr (requires { value.has_value(); }) {
     if (value) {
-      append_value(out, *value);
+      write_value(json, *value);
     } else {
-      out += "null";
+      json.null();
     }
   } else if constexpr (requires { typename T::mapped_type; }) {
-    out += '{';
-    bool first = true;
+    json.begin_object();
     for (const auto& [k, v] : value) {
-      if (!first) out += ',';
-      first = false;
-      append_string(out, k);
-      out += ':';
-      append_value(out, v);
+      json.key(k);
+      write_value(json, v);
     }
-    out += '}';
+    json.end_object();
   } else if constexpr (requires {
                          typename T::value_type;
                          value.size();
                        }) {
-    out += '[';
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      if (i > 0) out += ',';
-      append_value(out, value[i]);
-    }
-    out += ']';
+    json.begin_array();
+    for (std::size_t i = 0; i < value.size(); ++i) write_value(json, value[i]);
+    json.end_array();
   } else {
-    out += '{';
-    bool first = true;
+    json.begin_object();
     T::visit(value, [&](const FieldInfo& f, const auto& member) {
-      if (!first) out += ',';
-      first = false;
-      append_string(out, f.name);
-      out += ':';
-      append_value(out, member);
+      json.key(f.name);
+      write_value(json, member);
     });
-    out += '}';
+    json.end_object();
   }
 }
 
@@ -98,7 +55,8 @@ void append_value(std::string& out, const T& value) {
 
 std::string to_json(const AnyMessage& message) {
   std::string out;
-  std::visit([&](const auto& m) { append_value(out, m); }, message);
+  JsonWriter json(out);
+  std::visit([&](const auto& m) { write_value(json, m); }, message);
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "theta_net/core/utf8.hpp"
 #include "theta_net/protocol/field_info.hpp"
 #include "theta_net/protocol/messages.hpp"
 #include "theta_net/protocol/msgpack_reader.hpp"

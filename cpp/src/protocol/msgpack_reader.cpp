@@ -5,6 +5,8 @@
 #include <limits>
 #include <ostream>
 
+#include "theta_net/core/utf8.hpp"
+
 namespace theta_net::protocol {
 namespace {
 
@@ -396,41 +398,6 @@ Status MsgpackReader::skip(std::string_view what, int depth) {
   const std::uint64_t values = is_map ? std::uint64_t{count} * 2 : count;
   for (std::uint64_t i = 0; i < values; ++i) THETA_TRY(skip(what, depth + 1));
   return {};
-}
-
-bool is_valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t n;
-    std::uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      n = 2;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 3;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) < n) return false;
-    for (std::size_t i = 1; i < n; ++i) {
-      if ((p[i] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    static constexpr std::uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    p += n;
-  }
-  return true;
 }
 
 }  // namespace theta_net::protocol

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "json_text.hpp"
+#include "theta_net/core/json_writer.hpp"
 #include "theta_net/replay/json_parser.hpp"
 
 namespace theta_net::replay {
@@ -45,7 +45,7 @@ std::string_view EventAligner::decoded_string(std::string_view text, bool quoted
   std::string canonical;
   if (parsed.ok() && parsed->is_string()) {
     if (quoted) {
-      json_text::append_escaped(canonical, parsed->as_string());
+      append_json_string(canonical, parsed->as_string());
     } else {
       canonical = parsed->as_string();
     }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "json_text.hpp"
+#include "theta_net/core/utf8.hpp"
 #include "theta_net/replay/json_parser.hpp"
 
 namespace theta_net::replay {
@@ -267,7 +268,7 @@ class Scanner {
       } else if (c < 0x20) {
         return fail(ErrorCode::kCorrupt, "a control character in a string (must be escaped)");
       } else {
-        const std::size_t n = json_text::utf8_sequence_length(p_, end_);
+        const std::size_t n = utf8_sequence_length(p_, end_);
         if (n == 0) return fail(ErrorCode::kCorrupt, "invalid UTF-8 in a string");
         p_ += n;
       }
@@ -283,68 +284,29 @@ class Scanner {
     }
     if (c != 'u') return fail(ErrorCode::kCorrupt, "invalid escape in a string");
     p_ += 2;
-    if (end_ - p_ < 4) return truncated();
-    const int unit = json_text::hex4(p_);
-    if (unit < 0) return fail(ErrorCode::kCorrupt, "invalid \\u escape (4 hex digits expected)");
-    p_ += 4;
-    if (unit >= 0xDC00 && unit <= 0xDFFF) {
-      p_ -= 6;
-      return fail(ErrorCode::kCorrupt, "a lone low surrogate in a \\u escape");
+    const json_text::UnicodeEscape u = json_text::read_unicode_escape(p_, end_);
+    if (u.outcome != json_text::UnicodeEscape::Outcome::kOk) {
+      p_ = u.at;
+      return u.outcome == json_text::UnicodeEscape::Outcome::kTruncated
+                 ? truncated()
+                 : fail(ErrorCode::kCorrupt, u.message);
     }
-    if (unit >= 0xD800 && unit <= 0xDBFF) {
-      const std::size_t left = static_cast<std::size_t>(end_ - p_);
-      // Truncated only if what is left could still begin a backslash-u escape.
-      if (left < 6 && (left == 0 || (p_[0] == '\\' && (left < 2 || p_[1] == 'u')))) {
-        return truncated();
-      }
-      const int low = left >= 6 && p_[0] == '\\' && p_[1] == 'u' ? json_text::hex4(p_ + 2) : -1;
-      if (low < 0xDC00 || low > 0xDFFF) {
-        return fail(ErrorCode::kCorrupt, "a high surrogate not followed by a low surrogate");
-      }
-      p_ += 6;
-    }
+    p_ += u.length;
     return true;
   }
 
   bool number(bool& integer) {
     const char* start = p_;
-    if (*p_ == '-') ++p_;
-    if (p_ == end_) return truncated();
-    std::size_t int_digits = 0;
-    if (*p_ == '0') {
-      ++p_;
-      int_digits = 1;
-      if (p_ < end_ && is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a number with a leading 0");
-    } else if (is_digit(*p_)) {
-      const char* d = p_;
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-      int_digits = static_cast<std::size_t>(p_ - d);
-    } else {
-      return fail(ErrorCode::kCorrupt, "invalid number");
+    json_text::NumberLiteral n;
+    const char* why = "";
+    const auto outcome = json_text::read_number_literal(p_, end_, n, &why);
+    if (outcome != json_text::LiteralOutcome::kOk) {
+      return outcome == json_text::LiteralOutcome::kTruncated ? truncated()
+                                                              : fail(ErrorCode::kCorrupt, why);
     }
-    integer = true;
-    if (p_ < end_ && *p_ == '.') {
-      ++p_;
-      integer = false;
-      if (p_ == end_) return truncated();
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the '.'");
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    }
-    std::int64_t exponent = 0;
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      integer = false;
-      bool negative = false;
-      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) negative = *p_++ == '-';
-      if (p_ == end_) return truncated();
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the exponent");
-      for (; p_ < end_ && is_digit(*p_); ++p_) {
-        if (exponent < 100000000) exponent = exponent * 10 + (*p_ - '0');
-      }
-      if (negative) exponent = -exponent;
-    }
+    integer = n.integer;
     // Integers past 64 bits read as doubles, so they are checked the same way.
-    if (json_text::may_overflow_double(int_digits, exponent)) {
+    if (json_text::may_overflow_double(n.int_digits, n.exponent)) {
       double d = 0;
       if (!json_text::literal_to_double(start, p_, d)) {
         p_ = start;

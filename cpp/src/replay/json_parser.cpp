@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "json_text.hpp"
+#include "theta_net/core/utf8.hpp"
 
 namespace theta_net::replay {
 namespace {
@@ -226,30 +227,15 @@ class Parser {
         p_ -= 2;
         return fail(ErrorCode::kCorrupt, "invalid escape in a string");
     }
-    if (end_ - p_ < 4) return truncated("a \\u escape");
-    const int unit = json_text::hex4(p_);
-    if (unit < 0) return fail(ErrorCode::kCorrupt, "invalid \\u escape (4 hex digits expected)");
-    p_ += 4;
-    if (unit >= 0xDC00 && unit <= 0xDFFF) {
-      p_ -= 6;
-      return fail(ErrorCode::kCorrupt, "a lone low surrogate in a \\u escape");
+    const json_text::UnicodeEscape u = json_text::read_unicode_escape(p_, end_);
+    if (u.outcome != json_text::UnicodeEscape::Outcome::kOk) {
+      p_ = u.at;
+      return u.outcome == json_text::UnicodeEscape::Outcome::kTruncated
+                 ? truncated(u.inside)
+                 : fail(ErrorCode::kCorrupt, u.message);
     }
-    if (unit >= 0xD800 && unit <= 0xDBFF) {
-      const std::size_t left = static_cast<std::size_t>(end_ - p_);
-      // Truncated only if what is left could still begin a backslash-u escape.
-      if (left < 6 && (left == 0 || (p_[0] == '\\' && (left < 2 || p_[1] == 'u')))) {
-        return truncated("a surrogate pair");
-      }
-      const int low = left >= 6 && p_[0] == '\\' && p_[1] == 'u' ? json_text::hex4(p_ + 2) : -1;
-      if (low < 0xDC00 || low > 0xDFFF) {
-        return fail(ErrorCode::kCorrupt, "a high surrogate not followed by a low surrogate");
-      }
-      p_ += 6;
-      append_utf8(s, 0x10000 + ((static_cast<std::uint32_t>(unit) - 0xD800) << 10) +
-                         (static_cast<std::uint32_t>(low) - 0xDC00));
-      return true;
-    }
-    append_utf8(s, static_cast<std::uint32_t>(unit));
+    p_ += u.length;
+    append_utf8(s, u.code_point);
     return true;
   }
 
@@ -270,7 +256,7 @@ class Parser {
       } else if (c < 0x20) {
         return fail(ErrorCode::kCorrupt, "a control character in a string (must be escaped)");
       } else {
-        const std::size_t n = json_text::utf8_sequence_length(p_, end_);
+        const std::size_t n = utf8_sequence_length(p_, end_);
         if (n == 0) return fail(ErrorCode::kCorrupt, "invalid UTF-8 in a string");
         s.append(p_, n);
         p_ += n;
@@ -280,32 +266,14 @@ class Parser {
 
   bool parse_number(JsonValue& out) {
     const char* start = p_;
-    if (*p_ == '-') ++p_;
-    if (p_ == end_) return truncated("a number");
-    if (*p_ == '0') {
-      ++p_;
-      if (p_ < end_ && is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a number with a leading 0");
-    } else if (is_digit(*p_)) {
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    } else {
-      return fail(ErrorCode::kCorrupt, "invalid number");
+    json_text::NumberLiteral n;
+    const char* why = "";
+    const auto outcome = json_text::read_number_literal(p_, end_, n, &why);
+    if (outcome != json_text::LiteralOutcome::kOk) {
+      return outcome == json_text::LiteralOutcome::kTruncated ? truncated("a number")
+                                                              : fail(ErrorCode::kCorrupt, why);
     }
-    bool integer = true;
-    if (p_ < end_ && *p_ == '.') {
-      ++p_;
-      integer = false;
-      if (p_ == end_) return truncated("a number");
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the '.'");
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    }
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      integer = false;
-      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ == end_) return truncated("a number");
-      if (!is_digit(*p_)) return fail(ErrorCode::kCorrupt, "a digit must follow the exponent");
-      while (p_ < end_ && is_digit(*p_)) ++p_;
-    }
+    const bool integer = n.integer;
     if (integer) {
       if (*start == '-') {
         std::int64_t i = 0;

@@ -6,27 +6,6 @@
 
 namespace theta_net::replay::json_text {
 
-std::size_t utf8_sequence_length(const char* p, const char* end) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  const std::size_t left = static_cast<std::size_t>(end - p);
-  const unsigned char c = u[0];
-  auto cont = [&](std::size_t i) { return (u[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && u[1] < 0xA0) return 0;   // overlong
-    if (c == 0xED && u[1] >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && u[1] < 0x90) return 0;   // overlong
-    if (c == 0xF4 && u[1] >= 0x90) return 0;  // past U+10FFFF
-    return 4;
-  }
-  return 0;  // a continuation byte, 0xC0/0xC1 or 0xF5..0xFF
-}
-
 int hex4(const char* p) {
   int v = 0;
   for (int i = 0; i < 4; ++i) {
@@ -43,6 +22,43 @@ int hex4(const char* p) {
     }
   }
   return v;
+}
+
+UnicodeEscape read_unicode_escape(const char* p, const char* end) {
+  using Outcome = UnicodeEscape::Outcome;
+  UnicodeEscape u;
+  if (end - p < 4) return {.outcome = Outcome::kTruncated, .at = p, .inside = "a \\u escape"};
+  const int unit = hex4(p);
+  if (unit < 0) {
+    return {.outcome = Outcome::kCorrupt,
+            .at = p,
+            .message = "invalid \\u escape (4 hex digits expected)"};
+  }
+  if (unit >= 0xDC00 && unit <= 0xDFFF) {
+    return {.outcome = Outcome::kCorrupt,
+            .at = p - 2,
+            .message = "a lone low surrogate in a \\u escape"};
+  }
+  u.code_point = static_cast<std::uint32_t>(unit);
+  u.length = 4;
+  if (unit >= 0xD800 && unit <= 0xDBFF) {
+    const char* q = p + 4;
+    const std::size_t left = static_cast<std::size_t>(end - q);
+    // Truncated only if what is left could still begin a backslash-u escape.
+    if (left < 6 && (left == 0 || (q[0] == '\\' && (left < 2 || q[1] == 'u')))) {
+      return {.outcome = Outcome::kTruncated, .at = q, .inside = "a surrogate pair"};
+    }
+    const int low = left >= 6 && q[0] == '\\' && q[1] == 'u' ? hex4(q + 2) : -1;
+    if (low < 0xDC00 || low > 0xDFFF) {
+      return {.outcome = Outcome::kCorrupt,
+              .at = q,
+              .message = "a high surrogate not followed by a low surrogate"};
+    }
+    u.code_point = 0x10000 + ((static_cast<std::uint32_t>(unit) - 0xD800) << 10) +
+                   (static_cast<std::uint32_t>(low) - 0xDC00);
+    u.length = 10;
+  }
+  return u;
 }
 
 bool literal_to_double(const char* begin, const char* end, double& out) {
@@ -76,109 +92,6 @@ bool literal_to_double(const char* begin, const char* end, double& out) {
     return false;
   }
   return ec == std::errc() && ptr == end && std::isfinite(out);
-}
-
-void append_escaped(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t run = 0;  // start of the pending run of bytes copied as they are
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out.append(esc, 6);
-      }
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out += '"';
-}
-
-bool valid_utf8(std::string_view text) {
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    if (static_cast<unsigned char>(*p) < 0x80) {
-      ++p;
-      continue;
-    }
-    const std::size_t n = utf8_sequence_length(p, end);
-    if (n == 0) return false;
-    p += n;
-  }
-  return true;
-}
-
-void append_double(std::string& out, double value) {
-  // Shortest round-trip digits in scientific form: "-d.ddde+XX" (or "de+XX").
-  char sci[40];
-  const auto res = std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific);
-  const char* p = sci;
-  if (*p == '-') {
-    out += '-';
-    ++p;
-  }
-  char digits[24];
-  std::size_t n = 0;
-  for (; p < res.ptr && *p != 'e'; ++p) {
-    if (*p != '.') digits[n++] = *p;
-  }
-  int exponent = 0;
-  std::from_chars(p + (p[1] == '+' ? 2 : 1), res.ptr, exponent);
-
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent < 0) {
-      out += "0.";
-      out.append(static_cast<std::size_t>(-exponent - 1), '0');
-      out.append(digits, n);
-    } else {
-      const std::size_t int_len = static_cast<std::size_t>(exponent) + 1;
-      if (n <= int_len) {
-        out.append(digits, n);
-        out.append(int_len - n, '0');
-        out += ".0";
-      } else {
-        out.append(digits, int_len);
-        out += '.';
-        out.append(digits + int_len, n - int_len);
-      }
-    }
-    return;
-  }
-  out += digits[0];
-  if (n > 1) {
-    out += '.';
-    out.append(digits + 1, n - 1);
-  }
-  out += exponent < 0 ? "e-" : "e+";
-  const int magnitude = exponent < 0 ? -exponent : exponent;
-  if (magnitude < 10) out += '0';
-  out += std::to_string(magnitude);
 }
 
 }  // namespace theta_net::replay::json_text

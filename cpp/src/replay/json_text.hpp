@@ -1,5 +1,5 @@
-// Private: the JSON text rules the scanner, the parser and the canonical writer share, so that
-// what one accepts the others accept too (the fuzzer checks that they agree).
+// Private: the JSON reading rules the scanner and the parser share, so that what one accepts the
+// other accepts too (the fuzzer checks that they agree). Writing is core/json_writer.hpp's.
 #pragma once
 
 #include <array>
@@ -27,12 +27,80 @@ inline bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-// The length of the well-formed UTF-8 sequence starting at p (a byte >= 0x80), or 0 if it is
-// malformed: overlong forms, surrogates and code points past U+10FFFF are refused (RFC 3629).
-std::size_t utf8_sequence_length(const char* p, const char* end);
-
 // The value of 4 hex digits at p (which has at least 4 bytes), or -1.
 int hex4(const char* p);
+
+// A \u escape read from p (just after the "\u") to at most end, with the low surrogate that
+// must follow a high one: its code point and length, or where and why it is refused.
+struct UnicodeEscape {
+  enum class Outcome : std::uint8_t { kOk, kCorrupt, kTruncated };
+  Outcome outcome = Outcome::kOk;
+  std::uint32_t code_point = 0;
+  std::size_t length = 0;    // bytes after the "\u": 4, or 10 for a surrogate pair
+  const char* at = nullptr;  // where the refusal points
+  const char* message = "";  // kCorrupt: why
+  const char* inside = "";   // kTruncated: "a \u escape" or "a surrogate pair"
+};
+UnicodeEscape read_unicode_escape(const char* p, const char* end);
+
+// What the JSON grammar learns reading a number literal, for the conversion that follows.
+struct NumberLiteral {
+  bool integer = true;         // no fraction and no exponent
+  std::size_t int_digits = 0;  // digits before the point
+  std::int64_t exponent = 0;   // the exponent's value (its magnitude capped at 10^8)
+};
+
+enum class LiteralOutcome : std::uint8_t { kOk, kCorrupt, kTruncated };
+
+// Reads a number literal by the JSON grammar from p (at a '-' or a digit) to at most end,
+// leaving p one past it, or where it is refused (then *why says why, for kCorrupt). Inline and
+// moving the caller's pointer: the line scanner reads several numbers per line.
+inline LiteralOutcome read_number_literal(const char*& p, const char* end, NumberLiteral& n,
+                                          const char** why) {
+  if (*p == '-') ++p;
+  if (p == end) return LiteralOutcome::kTruncated;
+  if (*p == '0') {
+    ++p;
+    n.int_digits = 1;
+    if (p < end && is_digit(*p)) {
+      *why = "a number with a leading 0";
+      return LiteralOutcome::kCorrupt;
+    }
+  } else if (is_digit(*p)) {
+    const char* d = p;
+    while (p < end && is_digit(*p)) ++p;
+    n.int_digits = static_cast<std::size_t>(p - d);
+  } else {
+    *why = "invalid number";
+    return LiteralOutcome::kCorrupt;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    n.integer = false;
+    if (p == end) return LiteralOutcome::kTruncated;
+    if (!is_digit(*p)) {
+      *why = "a digit must follow the '.'";
+      return LiteralOutcome::kCorrupt;
+    }
+    while (p < end && is_digit(*p)) ++p;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    n.integer = false;
+    bool negative = false;
+    if (p < end && (*p == '+' || *p == '-')) negative = *p++ == '-';
+    if (p == end) return LiteralOutcome::kTruncated;
+    if (!is_digit(*p)) {
+      *why = "a digit must follow the exponent";
+      return LiteralOutcome::kCorrupt;
+    }
+    for (; p < end && is_digit(*p); ++p) {
+      if (n.exponent < 100000000) n.exponent = n.exponent * 10 + (*p - '0');
+    }
+    if (negative) n.exponent = -n.exponent;
+  }
+  return LiteralOutcome::kOk;
+}
 
 // The number literal [begin, end), already checked against the JSON grammar, as a double.
 // Returns false if it overflows a double (1e400); underflow gives a zero, as in most readers.
@@ -43,18 +111,5 @@ bool literal_to_double(const char* begin, const char* end, double& out);
 inline bool may_overflow_double(std::size_t int_digits, std::int64_t exponent) {
   return static_cast<std::int64_t>(int_digits) + exponent > 300;
 }
-
-// Appends text as a JSON string with the escapes Python's json.dumps(ensure_ascii=False) uses
-// (\" \\ \b \f \n \r \t, \u00XX in lower-case hex for other control bytes, everything else as is).
-// The text must be valid UTF-8 (checked by the caller).
-void append_escaped(std::string& out, std::string_view text);
-
-// Whether text is valid UTF-8.
-bool valid_utf8(std::string_view text);
-
-// Appends a finite double the way Python's repr() writes it: the shortest digits that read back
-// to the same double; fixed notation with at least one digit after the point when the decimal
-// exponent is in [-4, 16), scientific ("1e-05", "1.5e+16") otherwise.
-void append_double(std::string& out, double value);
 
 }  // namespace theta_net::replay::json_text

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 
-#include "json_text.hpp"
+#include "theta_net/core/json_writer.hpp"
+#include "theta_net/core/utf8.hpp"
 
 namespace theta_net::replay {
 
@@ -85,32 +85,32 @@ namespace {
 
 class CanonicalWriter {
  public:
-  explicit CanonicalWriter(std::string& out) : out_(out) {}
+  explicit CanonicalWriter(std::string& out) : json_(out) {}
 
   Status write(const JsonValue& value) {
     using T = JsonValue::Type;
     switch (value.type()) {
       case T::kNull:
-        out_ += "null";
+        json_.null();
         return {};
       case T::kBool:
-        out_ += value.as_bool() ? "true" : "false";
+        json_.boolean(value.as_bool());
         return {};
       case T::kInt:
-        append_integer(value.as_int());
+        json_.integer(value.as_int());
         return {};
       case T::kUint:
-        append_integer(value.as_uint());
+        json_.integer(value.as_uint());
         return {};
       case T::kDouble: {
         const double d = value.as_double();
         if (!std::isfinite(d)) return fail("is NaN or infinite, which JSON cannot carry");
-        json_text::append_double(out_, d);
+        json_.number(d);
         return {};
       }
       case T::kString:
-        if (!json_text::valid_utf8(value.as_string())) return fail("is not valid UTF-8");
-        json_text::append_escaped(out_, value.as_string());
+        if (!is_valid_utf8(value.as_string())) return fail("is not valid UTF-8");
+        json_.string(value.as_string());
         return {};
       case T::kArray:
         return write_array(value.as_array());
@@ -121,23 +121,15 @@ class CanonicalWriter {
   }
 
  private:
-  template <class I>
-  void append_integer(I i) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, i);
-    out_.append(buf, r.ptr);
-  }
-
   Status write_array(const JsonArray& items) {
     if (depth_ >= kMaxJsonDepth) return fail("nests deeper than ", kMaxJsonDepth, " levels");
-    out_ += '[';
+    json_.begin_array();
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) out_ += ',';
       path_[depth_++] = {nullptr, i};
       THETA_TRY(write(items[i]));
       --depth_;
     }
-    out_ += ']';
+    json_.end_array();
     return {};
   }
 
@@ -155,21 +147,17 @@ class CanonicalWriter {
     for (std::size_t i = 0; i < members.size(); ++i) sorted[i] = &members[i];
     std::sort(sorted, sorted + members.size(),
               [](const JsonMember* a, const JsonMember* b) { return a->first < b->first; });
-    out_ += '{';
+    json_.begin_object();
     for (std::size_t i = 0; i < members.size(); ++i) {
       const std::string& key = sorted[i]->first;
-      if (i > 0) {
-        if (key == sorted[i - 1]->first) return fail("has the key '", key, "' twice");
-        out_ += ',';
-      }
-      if (!json_text::valid_utf8(key)) return fail("has a key that is not valid UTF-8");
-      json_text::append_escaped(out_, key);
-      out_ += ':';
+      if (i > 0 && key == sorted[i - 1]->first) return fail("has the key '", key, "' twice");
+      if (!is_valid_utf8(key)) return fail("has a key that is not valid UTF-8");
+      json_.key(key);
       path_[depth_++] = {&key, 0};
       THETA_TRY(write(sorted[i]->second));
       --depth_;
     }
-    out_ += '}';
+    json_.end_object();
     return {};
   }
 
@@ -194,7 +182,7 @@ class CanonicalWriter {
     const std::string* key;  // null for an array element
     std::size_t index;
   };
-  std::string& out_;
+  JsonWriter json_;
   // The field path of the value being written, for errors (no allocation on the way).
   std::array<Segment, kMaxJsonDepth + 1> path_{};
   std::size_t depth_ = 0;

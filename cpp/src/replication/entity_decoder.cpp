@@ -242,7 +242,7 @@ class Reader {
 
   const Schema& schema_;
   PacketModels m_;
-  RangeDecoder dec_;
+  BitModelDecoder dec_;
   int activity_ = 0;
   bool any_despawn_ = false;
 };

@@ -209,7 +209,7 @@ class Writer {
 
   const Schema& schema_;
   PacketModels m_;
-  RangeEncoder enc_;
+  BitModelEncoder enc_;
   int activity_ = 0;
   bool any_despawn_ = false;
 };

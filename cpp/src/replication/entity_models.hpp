@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "theta_net/replication/bit_model_coder.hpp"
 #include "theta_net/replication/component_registry.hpp"
-#include "theta_net/replication/range_coder.hpp"
 
 namespace theta_net::replication::detail {
 
@@ -47,7 +47,7 @@ void put_uint(Coder& c, UIntModel& m, std::uint64_t v) {
   }
 }
 
-inline std::uint64_t get_uint(RangeDecoder& d, UIntModel& m) {
+inline std::uint64_t get_uint(BitModelDecoder& d, UIntModel& m) {
   int n = 0;
   while (n < 64 && d.decode(m.unary[std::min(n, UIntModel::kUnaryContexts - 1)]) == 1) ++n;
   if (n == 0) return 0;

@@ -4,21 +4,14 @@
 #include <bit>
 #include <utility>
 
+#include "theta_net/core/integer_math.hpp"
+
 namespace theta_net::replication {
 namespace {
 
 // 1/sqrt(2) in Fx raw units, rounded: the bound of the three smallest quaternion components.
 constexpr std::int64_t kInvSqrt2 = 46341;
 constexpr int kMaxCodeBits = 62;
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return -floor_div(-a, b);
-}
 
 int width_of(std::uint64_t span) {
   return std::max(1, static_cast<int>(std::bit_width(span)));
@@ -34,23 +27,6 @@ std::int64_t quat_component_code(std::int64_t v, int bits) {
 std::int64_t quat_component_value(std::int64_t code, int bits) {
   const std::int64_t steps = (std::int64_t{1} << bits) - 1;
   return floor_div(2 * (code * 2 * kInvSqrt2) + steps, 2 * steps) - kInvSqrt2;
-}
-
-// floor(sqrt(n)), bit by bit: exact and identical everywhere (no floating point).
-std::uint64_t isqrt(std::uint64_t n) {
-  std::uint64_t result = 0;
-  std::uint64_t bit = std::uint64_t{1} << 62;
-  while (bit > n) bit >>= 2;
-  while (bit != 0) {
-    if (n >= result + bit) {
-      n -= result + bit;
-      result = (result >> 1) + bit;
-    } else {
-      result >>= 1;
-    }
-    bit >>= 2;
-  }
-  return result;
 }
 
 }  // namespace

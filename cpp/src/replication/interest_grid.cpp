@@ -3,14 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "theta_net/core/integer_math.hpp"
+
 namespace theta_net::replication {
 namespace {
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
 
 std::uint32_t gap(std::int32_t a, std::int32_t b) {
   return static_cast<std::uint32_t>(std::llabs(static_cast<std::int64_t>(a) - b));
@@ -64,7 +60,7 @@ InterestGrid::InterestGrid(InterestConfig config) : config_(config) {
 
 Cell InterestGrid::cell_of(Fx x, Fx y, Fx z) const {
   const auto c = [&](Fx v) {
-    return static_cast<std::int32_t>(floor_div(v.floor(), config_.cell_blocks));
+    return static_cast<std::int32_t>(floor_div<std::int64_t>(v.floor(), config_.cell_blocks));
   };
   return {c(x), c(y), c(z)};
 }

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "test_worlds.hpp"
-#include "theta_net/replication/range_coder.hpp"
+#include "theta_net/replication/bit_model_coder.hpp"
 
 namespace theta_net::replication {
 namespace {
@@ -257,7 +257,7 @@ TEST(RangeCoder, RoundTripsSkewedAndDirectBits) {
   std::vector<unsigned> bits;
   std::vector<std::uint32_t> direct;
   {
-    RangeEncoder enc(out);
+    BitModelEncoder enc(out);
     BitModel m[3];
     for (int i = 0; i < 5000; ++i) {
       const unsigned bit = rng.chance(i % 3 == 0 ? 0.02 : 0.5);
@@ -270,7 +270,7 @@ TEST(RangeCoder, RoundTripsSkewedAndDirectBits) {
     }
     enc.finish();
   }
-  RangeDecoder dec(out);
+  BitModelDecoder dec(out);
   BitModel m[3];
   std::size_t d = 0;
   for (int i = 0; i < 5000; ++i) {
@@ -283,7 +283,7 @@ TEST(RangeCoder, RoundTripsSkewedAndDirectBits) {
   EXPECT_EQ(dec.unread(), 0u);
   // A long run of likely bits costs little: 1,000 zeros in a handful of bytes.
   Bytes zeros;
-  RangeEncoder enc(zeros);
+  BitModelEncoder enc(zeros);
   BitModel z;
   for (int i = 0; i < 1000; ++i) enc.encode(z, 0);
   enc.finish();
@@ -293,7 +293,7 @@ TEST(RangeCoder, RoundTripsSkewedAndDirectBits) {
 TEST(RangeCoder, CostCounterMatchesTheEncoder) {
   Rng rng(8);
   Bytes out;
-  RangeEncoder enc(out);
+  BitModelEncoder enc(out);
   BitCostCounter counter;
   BitModel a, b;
   for (int i = 0; i < 20000; ++i) {

@@ -3,8 +3,10 @@
 // names the field and the offset, so decoders built on it inherit that guarantee.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -14,6 +16,17 @@ namespace theta_net {
 
 using Bytes = std::vector<std::uint8_t>;
 using ByteSpan = std::span<const std::uint8_t>;
+
+// The host's byte order is the wire's: loads and stores below copy bytes without swapping.
+static_assert(std::endian::native == std::endian::little, "theta_net assumes a little-endian host");
+
+// The little-endian 64-bit value at p (8 readable bytes, any alignment), for the hash and
+// bit-stream inner loops; one unaligned load on x86-64 and aarch64.
+inline std::uint64_t load_le64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
 
 class ByteWriter {
  public:

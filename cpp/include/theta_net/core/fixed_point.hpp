@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "theta_net/core/int128.hpp"
+#include "theta_net/core/integer_math.hpp"
 
 namespace theta_net {
 
@@ -28,7 +29,7 @@ class Fixed {
   static constexpr Fixed from_int(std::int64_t v) { return from_raw(v * kOne); }
   // num / den, rounded toward negative infinity; den must not be 0.
   static constexpr Fixed from_ratio(std::int64_t num, std::int64_t den) {
-    return from_raw(floor_div(static_cast<int128_t>(num) * kOne, den));
+    return from_raw(floor_quotient(static_cast<int128_t>(num) * kOne, den));
   }
   // For configuration and tests only: simulation code never touches doubles.
   static constexpr Fixed from_double(double v) {
@@ -48,7 +49,7 @@ class Fixed {
     return from_raw(static_cast<std::int64_t>((static_cast<int128_t>(raw_) * o.raw_) >> FracBits));
   }
   constexpr Fixed operator/(Fixed o) const {
-    return from_raw(floor_div(static_cast<int128_t>(raw_) * kOne, o.raw_));
+    return from_raw(floor_quotient(static_cast<int128_t>(raw_) * kOne, o.raw_));
   }
   constexpr Fixed operator*(std::int64_t k) const { return from_raw(raw_ * k); }
   constexpr Fixed& operator+=(Fixed o) { return *this = *this + o; }
@@ -61,33 +62,17 @@ class Fixed {
   // Square root rounded down; negative inputs give 0.
   constexpr Fixed sqrt() const {
     if (raw_ <= 0) return Fixed{};
-    return from_raw(static_cast<std::int64_t>(isqrt(static_cast<uint128_t>(raw_) << FracBits)));
+    return from_raw(
+        static_cast<std::int64_t>(isqrt<uint128_t>(static_cast<uint128_t>(raw_) << FracBits)));
   }
 
  private:
   struct RawTag {};
   constexpr Fixed(std::int64_t raw, RawTag) : raw_(raw) {}
 
-  static constexpr std::int64_t floor_div(int128_t num, std::int64_t den) {
-    int128_t q = num / den;
-    if ((num % den != 0) && ((num < 0) != (den < 0))) --q;
-    return static_cast<std::int64_t>(q);
-  }
-  static constexpr uint128_t isqrt(uint128_t n) {
-    // Bitwise integer square root: exact floor(sqrt(n)) with no floating point.
-    uint128_t result = 0;
-    uint128_t bit = static_cast<uint128_t>(1) << 126;
-    while (bit > n) bit >>= 2;
-    while (bit != 0) {
-      if (n >= result + bit) {
-        n -= result + bit;
-        result = (result >> 1) + bit;
-      } else {
-        result >>= 1;
-      }
-      bit >>= 2;
-    }
-    return result;
+  // An exact 128-bit quotient that fits the int64 representation.
+  static constexpr std::int64_t floor_quotient(int128_t num, std::int64_t den) {
+    return static_cast<std::int64_t>(floor_div<int128_t>(num, den));
   }
 
   std::int64_t raw_ = 0;

@@ -1,6 +1,8 @@
 // JSON text of a message, for logs, event streams and size comparisons: an object of the
 // message's fields in schema order; enums by name, bytes in base64, absent optionals null, floats
-// in their shortest round-trip form. Deterministic: the same message always gives the same text.
+// in the shortest digits that read back to the same value of the field's own type (a float32
+// 0.1 is "0.1"; an integral double is "2"). Written by core's JsonWriter (its escapes and
+// separators). Deterministic: the same message always gives the same text.
 #pragma once
 
 #include <string>

@@ -89,9 +89,6 @@ class MsgpackReader {
   std::size_t pos_ = 0;
 };
 
-// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
-bool is_valid_utf8(std::string_view text);
-
 // A short name of the msgpack type starting with tag byte `tag` ("str", "positive int", ...).
 std::string_view msgpack_type_name(std::uint8_t tag);
 

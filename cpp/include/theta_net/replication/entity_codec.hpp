@@ -3,7 +3,7 @@
 // is known to hold (an acknowledged snapshot, or the empty state for full state); the client
 // decodes it against the same baseline into exactly the server's codes.
 //
-// The payload is one adaptive range-coded stream (range_coder.hpp), models fresh per packet:
+// The payload is one adaptive range-coded stream (bit_model_coder.hpp), models fresh per packet:
 //   1. which baseline entities changed or left: a context-coded bitmask over the baseline, or
 //      Elias-gamma gaps between their indices (relative indices), whichever costs less (1 bit
 //      says which; the cost is counted exactly before choosing);

@@ -1,11 +1,12 @@
-// An adaptive binary range coder (the LZMA design: 32-bit range, 12-bit probabilities, carry
-// propagation through a cached byte) for the entity bitstream. Each binary decision is coded
-// with a BitModel that learns the probability of a 0 as it goes, so a flag that is almost
-// always 0 costs a small fraction of a bit, and predictable small deltas cost little.
+// The entity bitstream's binary coding: adaptive BitModels coded with core's range coder
+// (core/range_coder.hpp), and an exact cost counter with the encoder's interface. Each binary
+// decision is coded with a BitModel that learns the probability of a 0 as it goes, so a flag
+// that is almost always 0 costs a small fraction of a bit, and predictable small deltas cost
+// little.
 //
-// Two departures from LZMA save bytes on small packets: the leading byte (always 0) is not
-// written, and the flush writes only as many bytes as the decoder needs, trailing zero bytes
-// dropped: the decoder reads zeros past the end. So an idle packet is one or two bytes.
+// The flush writes only as many bytes as the decoder needs, trailing zero bytes dropped: the
+// decoder reads zeros past the end. With the range coder's unwritten leading byte, an idle
+// packet is one or two bytes.
 //
 // Everything is integer arithmetic: output bytes depend only on the input, on every build.
 #pragma once
@@ -13,11 +14,12 @@
 #include <cstdint>
 
 #include "theta_net/core/byte_io.hpp"
+#include "theta_net/core/range_coder.hpp"
 
 namespace theta_net::replication {
 
-inline constexpr int kProbBits = 12;
-inline constexpr std::uint32_t kProbOne = 1u << kProbBits;
+inline constexpr std::uint32_t kProbOne = 1u << kRangeProbBits;  // a BitModel probability of 1
+
 // A model adapts by counting at first and by a moving average later: the n-th observation
 // moves the probability by about 1/(n+2) (an estimate from frequencies, so a packet's models
 // learn from its first few symbols), settling at 1/32 per observation.
@@ -39,88 +41,51 @@ struct BitModel {
   }
 };
 
-class RangeEncoder {
+// Codes BitModel decisions (and equiprobable bits) with core's range coder, appending to a
+// byte vector; the models learn as they code.
+class BitModelEncoder {
  public:
-  explicit RangeEncoder(Bytes& out) : out_(&out) {}
+  explicit BitModelEncoder(Bytes& out) : rc_(AppendSink(out)) {}
 
   void encode(BitModel& model, unsigned bit) {
-    const std::uint32_t bound = (range_ >> kProbBits) * model.p0;
-    if (bit == 0) {
-      range_ = bound;
-    } else {
-      low_ += bound;
-      range_ -= bound;
-    }
+    rc_.narrow(bit == 0, model.p0);
     model.update(bit);
-    while (range_ < (1u << 24)) {
-      range_ <<= 8;
-      shift_low();
-    }
+    rc_.normalize();
   }
   void encode_run(BitModel& model, unsigned bit, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) encode(model, bit);
   }
   // `bits` (0..32) equiprobable bits of `value`, most significant first.
-  void encode_direct(std::uint32_t value, int bits);
-  // Writes the final bytes. The encoder must not be used afterwards.
+  void encode_direct(std::uint32_t value, int bits) { rc_.encode_direct(value, bits); }
+  // Writes the final bytes, the fewest the decoder needs. The encoder must not be used afterwards.
   void finish();
 
  private:
-  void shift_low();
-  void emit(std::uint8_t byte);
-
-  Bytes* out_;
-  std::uint64_t low_ = 0;
-  std::uint32_t range_ = 0xFFFFFFFFu;
-  std::uint8_t cache_ = 0;
-  std::uint64_t cache_size_ = 1;
-  bool first_ = true;
+  RangeEncoder<AppendSink> rc_;
 };
 
-class RangeDecoder {
+class BitModelDecoder {
  public:
-  explicit RangeDecoder(ByteSpan in);
+  explicit BitModelDecoder(ByteSpan in) : rd_(in) {}
 
   unsigned decode(BitModel& model) {
-    const std::uint32_t bound = (range_ >> kProbBits) * model.p0;
-    unsigned bit;
-    if (code_ < bound) {
-      range_ = bound;
-      bit = 0;
-    } else {
-      code_ -= bound;
-      range_ -= bound;
-      bit = 1;
-    }
+    const unsigned bit = rd_.narrow(model.p0) ? 0 : 1;
     model.update(bit);
-    while (range_ < (1u << 24)) {
-      range_ <<= 8;
-      code_ = (code_ << 8) | next();
-    }
+    rd_.normalize();
     return bit;
   }
-  std::uint32_t decode_direct(int bits);
+  std::uint32_t decode_direct(int bits) { return rd_.decode_direct(bits); }
 
   // Bytes read past the end of the input (as zeros): at most 4 for a valid payload.
-  std::size_t overrun() const { return overrun_; }
+  std::size_t overrun() const { return rd_.overrun(); }
   // Input bytes not read yet: 0 once a valid payload is decoded.
-  std::size_t unread() const { return in_.size() - pos_; }
+  std::size_t unread() const { return rd_.unread(); }
 
  private:
-  std::uint8_t next() {
-    if (pos_ < in_.size()) return in_[pos_++];
-    ++overrun_;
-    return 0;
-  }
-
-  ByteSpan in_;
-  std::size_t pos_ = 0;
-  std::size_t overrun_ = 0;
-  std::uint32_t range_ = 0xFFFFFFFFu;
-  std::uint32_t code_ = 0;
+  RangeDecoder rd_;
 };
 
-// Counts what a RangeEncoder would spend, in 1/65536 bit, without writing: used to choose
+// Counts what a BitModelEncoder would spend, in 1/65536 bit, without writing: used to choose
 // between two codings of the same information. Integer-only, so the choice is deterministic.
 class BitCostCounter {
  public:

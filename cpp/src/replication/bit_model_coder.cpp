@@ -1,4 +1,4 @@
-#include "theta_net/replication/range_coder.hpp"
+#include "theta_net/replication/bit_model_coder.hpp"
 
 #include <array>
 #include <bit>
@@ -35,77 +35,13 @@ const std::array<std::uint32_t, kProbOne + 1>& cost_table() {
 
 }  // namespace
 
-void RangeEncoder::encode_direct(std::uint32_t value, int bits) {
-  for (int i = bits - 1; i >= 0; --i) {
-    range_ >>= 1;
-    if ((value >> i) & 1) low_ += range_;
-    while (range_ < (1u << 24)) {
-      range_ <<= 8;
-      shift_low();
-    }
-  }
-}
-
-void RangeEncoder::emit(std::uint8_t byte) {
-  if (first_) {  // the leading byte of an LZMA range coder is always 0: not sent
-    first_ = false;
-    return;
-  }
-  out_->push_back(byte);
-}
-
-void RangeEncoder::shift_low() {
-  if (static_cast<std::uint32_t>(low_) < 0xFF000000u || (low_ >> 32) != 0) {
-    const auto carry = static_cast<std::uint8_t>(low_ >> 32);
-    std::uint8_t temp = cache_;
-    do {
-      emit(static_cast<std::uint8_t>(temp + carry));
-      temp = 0xFF;
-    } while (--cache_size_ != 0);
-    cache_ = static_cast<std::uint8_t>(low_ >> 24);
-  }
-  ++cache_size_;
-  low_ = (low_ & 0x00FFFFFFu) << 8;
-}
-
-void RangeEncoder::finish() {
-  // Any value in [low, low + range) decodes the same; take the one with the most trailing zero
-  // bits, so that after the trailing zero bytes are dropped the fewest bytes remain.
-  const std::uint64_t high = low_ + range_ - 1;
-  for (int k = 32; k > 0; --k) {
-    const std::uint64_t candidate = (high >> k) << k;
-    if (candidate >= low_) {
-      low_ = candidate;
-      break;
-    }
-  }
-  for (int i = 0; i < 5; ++i) shift_low();
+void BitModelEncoder::finish() {
+  rc_.flush_toward_zeros();
   // The decoder reads exactly as many bytes as were written; it pads with zeros, so up to 4
   // trailing zero bytes can go. Not more: then "the decoder read every byte and at most 4
   // beyond" is a check that holds for every valid payload.
-  for (int i = 0; i < 4 && !out_->empty() && out_->back() == 0; ++i) out_->pop_back();
-}
-
-RangeDecoder::RangeDecoder(ByteSpan in) : in_(in) {
-  for (int i = 0; i < 4; ++i) code_ = (code_ << 8) | next();
-}
-
-std::uint32_t RangeDecoder::decode_direct(int bits) {
-  std::uint32_t value = 0;
-  for (int i = 0; i < bits; ++i) {
-    range_ >>= 1;
-    unsigned bit = 0;
-    if (code_ >= range_) {
-      code_ -= range_;
-      bit = 1;
-    }
-    value = (value << 1) | bit;
-    while (range_ < (1u << 24)) {
-      range_ <<= 8;
-      code_ = (code_ << 8) | next();
-    }
-  }
-  return value;
+  Bytes& out = rc_.sink().bytes();
+  for (int i = 0; i < 4 && !out.empty() && out.back() == 0; ++i) out.pop_back();
 }
 
 void BitCostCounter::encode(BitModel& model, unsigned bit) {
