@@ -117,32 +117,28 @@ Result<UdpSocket> open_socket(int family, int& fd, int& wake_fd) {
 
 }  // namespace
 
-Result<UdpSocket> UdpSocket::bind(const SocketAddress& local) {
+Result<UdpSocket> UdpSocket::open_attached(const SocketAddress& address,
+                                           int (*attach)(int, const sockaddr*, socklen_t),
+                                           const char* verb) {
   int fd = -1, wake = -1;
-  THETA_TRY(open_socket(local.storage.ss_family, fd, wake));
+  THETA_TRY(open_socket(address.storage.ss_family, fd, wake));
   UdpSocket s;
   s.fd_ = fd;
   s.wake_fd_ = wake;
-  if (::bind(fd, local.get(), local.len) != 0) {
-    return make_error(ErrorCode::kIo, "bind ", local.to_string(), ": ", std::strerror(errno));
+  if (attach(fd, address.get(), address.len) != 0) {
+    return make_error(ErrorCode::kIo, verb, " ", address.to_string(), ": ", std::strerror(errno));
   }
   s.local_.len = sizeof s.local_.storage;
   ::getsockname(fd, s.local_.get(), &s.local_.len);
   return s;
 }
 
+Result<UdpSocket> UdpSocket::bind(const SocketAddress& local) {
+  return open_attached(local, ::bind, "bind");
+}
+
 Result<UdpSocket> UdpSocket::connect(const SocketAddress& remote) {
-  int fd = -1, wake = -1;
-  THETA_TRY(open_socket(remote.storage.ss_family, fd, wake));
-  UdpSocket s;
-  s.fd_ = fd;
-  s.wake_fd_ = wake;
-  if (::connect(fd, remote.get(), remote.len) != 0) {
-    return make_error(ErrorCode::kIo, "connect ", remote.to_string(), ": ", std::strerror(errno));
-  }
-  s.local_.len = sizeof s.local_.storage;
-  ::getsockname(fd, s.local_.get(), &s.local_.len);
-  return s;
+  return open_attached(remote, ::connect, "connect");
 }
 
 bool UdpSocket::send(const SocketAddress* to, const std::uint8_t* data, std::size_t len,

@@ -84,6 +84,11 @@ class UdpSocket {
   std::uint64_t send_failures() const { return send_failures_; }
 
  private:
+  // bind() and connect(): a socket of the address's family, attached to it by `attach`
+  // (::bind or ::connect, named by `verb` in errors).
+  static Result<UdpSocket> open_attached(const SocketAddress& address,
+                                         int (*attach)(int, const sockaddr*, socklen_t),
+                                         const char* verb);
   void close_fds();
   int fd_ = -1;
   int wake_fd_ = -1;
