@@ -86,6 +86,8 @@ class UdpSocket {
  private:
   // bind() and connect(): a socket of the address's family, attached to it by `attach`
   // (::bind or ::connect, named by `verb` in errors).
+  // Errors: kIo (the socket, its wake-up eventfd or the bind/connect fails; the message names
+  // the call, the address and the system's reason).
   static Result<UdpSocket> open_attached(const SocketAddress& address,
                                          int (*attach)(int, const sockaddr*, socklen_t),
                                          const char* verb);
