@@ -1,6 +1,25 @@
 #include "theta_net/session/client_driver.hpp"
 
 namespace theta_net::session {
+namespace {
+
+// Adds the counters of `from` (bytes, packets, messages, losses) to `into`.
+void add_connection_counters(transport::ConnectionStats& into,
+                             const transport::ConnectionStats& from) {
+  into.packets_sent += from.packets_sent;
+  into.packets_received += from.packets_received;
+  into.bytes_sent += from.bytes_sent;
+  into.bytes_received += from.bytes_received;
+  into.datagrams_lost += from.datagrams_lost;
+  for (std::size_t i = 0; i < into.lanes.size(); ++i) {
+    into.lanes[i].messages_sent += from.lanes[i].messages_sent;
+    into.lanes[i].bytes_sent += from.lanes[i].bytes_sent;
+    into.lanes[i].messages_received += from.lanes[i].messages_received;
+    into.lanes[i].bytes_received += from.lanes[i].bytes_received;
+  }
+}
+
+}  // namespace
 
 ClientDriver::ClientDriver(transport::Endpoint& endpoint, SessionClient& session, ClientApp* app,
                            ClientDriverConfig config)
@@ -85,21 +104,6 @@ void ClientDriver::dial(Micros now) {
   // One attempt at a time: the handshake may take its time through a bad link.
   attempt_until_ = now + config_.attempt_timeout;
   ++counters_.reconnects;
-}
-
-void add_connection_counters(transport::ConnectionStats& into,
-                             const transport::ConnectionStats& from) {
-  into.packets_sent += from.packets_sent;
-  into.packets_received += from.packets_received;
-  into.bytes_sent += from.bytes_sent;
-  into.bytes_received += from.bytes_received;
-  into.datagrams_lost += from.datagrams_lost;
-  for (std::size_t i = 0; i < into.lanes.size(); ++i) {
-    into.lanes[i].messages_sent += from.lanes[i].messages_sent;
-    into.lanes[i].bytes_sent += from.lanes[i].bytes_sent;
-    into.lanes[i].messages_received += from.lanes[i].messages_received;
-    into.lanes[i].bytes_received += from.lanes[i].bytes_received;
-  }
 }
 
 void ClientDriver::track_stats() {

@@ -12,6 +12,7 @@ game is closed and its streams are complete.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Optional, Set, Type
@@ -79,7 +80,7 @@ BY_TICK = Key(int, check=_a_tick)  # left out: the last tick
 # -- the registry --------------------------------------------------------------------------------
 
 
-class Expectation:
+class Expectation(ABC):
     """The base of every kind. Subclasses set kind, keys, holds_when (the docs' words) and
     implement what() and evaluate(); watching kinds also observe()."""
 
@@ -92,9 +93,9 @@ class Expectation:
         self.spec, self.params, self.where = spec, spec.params, spec.where
         self.duration_ticks = duration_ticks
 
+    @abstractmethod
     def what(self) -> str:
         """The expectation in words, as the result table shows it."""
-        raise NotImplementedError
 
     def observe(self, ctx: "TickContext", tick: int) -> None:
         """After every tick (ticks 1..duration)."""
@@ -102,8 +103,9 @@ class Expectation:
     def finish(self, ctx: "TickContext") -> None:
         """After the last tick, while the game still runs."""
 
+    @abstractmethod
     def evaluate(self, end: "RunEnd") -> ExpectationResult:
-        raise NotImplementedError
+        """Whether it held, with the detail the result table shows."""
 
     def result(self, passed: bool, detail: str, what: Optional[str] = None) -> ExpectationResult:
         return ExpectationResult(self.kind, self.where, what or self.what(), bool(passed), detail)
@@ -173,8 +175,9 @@ class _ByTick(Expectation):
         self.by = self.params.get("by_tick", duration_ticks)
         self.met: Optional[int] = None  # the first tick it held
 
+    @abstractmethod
     def holds(self, ctx: "TickContext") -> bool:
-        raise NotImplementedError
+        """Whether the condition holds after this tick."""
 
     def observe(self, ctx: "TickContext", tick: int) -> None:
         if self.met is None and ctx.joined(self.params["client"]) and self.holds(ctx):
@@ -337,6 +340,10 @@ class WorldConsistent(Expectation):
     kind = "world_consistent"
     keys = {"client": CLIENT}
     holds_when = "at the end, every chunk the client holds equals the server's"
+
+    def what(self) -> str:
+        # evaluate() names the clients it compared; this is the wording before it has.
+        return f"{self.params.get('client', 'every client')} holds the server's world"
 
     def finish(self, ctx: "TickContext") -> None:
         self.mismatches = {

@@ -24,8 +24,6 @@ namespace theta_net {
 using Micros = std::chrono::microseconds;
 using Nanos = std::chrono::nanoseconds;
 
-inline constexpr Micros kNoTime{0};
-
 // A whole number of microseconds from a wire field or a config value.
 constexpr Micros micros(std::uint64_t us) {
   return Micros(static_cast<Micros::rep>(us));

@@ -92,8 +92,4 @@ class ClientDriver {
   transport::ConnectionStats current_stats_;
 };
 
-// Adds the counters of `from` (bytes, packets, messages, losses) to `into`.
-void add_connection_counters(transport::ConnectionStats& into,
-                             const transport::ConnectionStats& from);
-
 }  // namespace theta_net::session
