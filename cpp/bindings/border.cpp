@@ -19,6 +19,8 @@ const char* class_name(ErrorKind kind) {
       return "ReplayError";
     case ErrorKind::kScenario:
       return "ScenarioError";
+    case ErrorKind::kData:
+      return "DataError";
   }
   return "Error";
 }

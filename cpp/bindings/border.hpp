@@ -19,7 +19,7 @@ namespace theta_net::bindings {
 namespace py = pybind11;
 
 // The Python exception class (in theta_net.errors) an error is raised as.
-enum class ErrorKind { kError, kCodec, kProtocol, kTransport, kReplication, kReplay, kScenario };
+enum class ErrorKind { kError, kCodec, kProtocol, kTransport, kReplication, kReplay, kScenario, kData };
 
 class BorderError : public std::exception {
  public:
@@ -77,6 +77,7 @@ void bind_replication(py::module_& m);
 void bind_codec(py::module_& m);
 void bind_rules(py::module_& m);
 void bind_server(py::module_& m);
+void bind_data(py::module_& m);
 void bind_client(py::module_& m);  // before LocalGame, whose client() returns a GameClientView
 void bind_local_game(py::module_& m);
 

@@ -37,6 +37,7 @@ PYBIND11_MODULE(_core, m) {
   bind_replication(m);
   bind_codec(m);
   bind_rules(m);
+  bind_data(m);
   bind_server(m);
   bind_client(m);
   bind_local_game(m);

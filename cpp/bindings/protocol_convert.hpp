@@ -225,4 +225,9 @@ void from_py(py::handle obj, T& out, const protocol::FieldInfo& f, const std::st
   }
 }
 
+// A message as Python sees it, (type name, {field: value}), and back (the type may also be its
+// numeric id). Errors raise ProtocolError naming the field.
+protocol::AnyMessage any_message_from_py(const py::handle& type, const py::handle& fields);
+py::tuple any_message_to_py(const protocol::AnyMessage& message);
+
 }  // namespace theta_net::bindings

@@ -5,7 +5,7 @@ The compiled core lives in ``theta_net._core``; this package gives it a document
 
 from __future__ import annotations
 
-from . import _core, errors, protocol, replay, replication, scenario
+from . import _core, data, errors, protocol, replay, replication, scenario
 from ._core import (
     Client,
     LocalGame,
@@ -41,6 +41,7 @@ def build_info() -> dict:
 __all__ = [
     "__version__",
     "build_info",
+    "data",
     "protocol",
     "replay",
     "replication",

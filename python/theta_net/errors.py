@@ -37,6 +37,10 @@ class ReplayError(Error):
     """An input log or event stream is malformed or does not match."""
 
 
+class DataError(Error):
+    """A data schema, transaction, value or data-layer message is invalid."""
+
+
 class ScenarioError(Error):
     """A scenario file or script is invalid."""
 
@@ -48,5 +52,6 @@ __all__ = [
     "TransportError",
     "ReplicationError",
     "ReplayError",
+    "DataError",
     "ScenarioError",
 ]
