@@ -13,7 +13,6 @@
 #include "protocol_convert.hpp"
 #include "theta_net/data/client_db.hpp"
 #include "theta_net/data/data_host.hpp"
-#include "theta_net/data/field_units.hpp"
 #include "time_caster.hpp"
 
 namespace theta_net::bindings {
@@ -89,7 +88,7 @@ py::object column(const data::Store& store, std::string_view table, std::string_
   if (units) {
     py::array_t<double> out(shape);
     double* dst = out.mutable_data();
-    for (std::size_t i = 0; i < codes.size(); ++i) dst[i] = data::code_to_units(fspec, codes[i]);
+    for (std::size_t i = 0; i < codes.size(); ++i) dst[i] = fspec.code_to_units(codes[i]);
     return out;
   }
   if (!raw && fspec.type == data::FieldType::kBool) {

@@ -5,7 +5,8 @@
 #include "border.hpp"
 #include "data_bindings.hpp"
 #include "data_value_convert.hpp"
-#include "theta_net/data/field_units.hpp"
+#include <algorithm>
+#include <cmath>
 
 namespace theta_net::bindings {
 namespace {
@@ -29,18 +30,7 @@ std::uint16_t since_minor(const std::optional<std::string>& since) {
 FieldSpec make_field(FieldSpec spec, const py::object& default_value,
                      const std::optional<std::string>& since) {
   spec.since_minor = since_minor(since);
-  if (spec.is_text()) {
-    spec.default_value = std::string();
-  } else if (spec.type == FieldType::kF64) {
-    spec.default_value = 0.0;
-    if (spec.count > 1) spec.default_value = std::vector<double>(spec.count, 0.0);
-  } else {
-    std::int64_t zero = 0;
-    if (spec.type == FieldType::kInt) zero = std::clamp<std::int64_t>(0, spec.min, spec.max);
-    if (spec.type == FieldType::kFixed) zero = std::clamp<std::int64_t>(0, spec.min, spec.max);
-    spec.default_value = zero;
-    if (spec.count > 1) spec.default_value = std::vector<std::int64_t>(spec.count, zero);
-  }
+  spec.default_value = spec.type_default();
   unwrap(spec.validate(), ErrorKind::kData);
   if (!default_value.is_none()) spec.default_value = value_from_py(spec, default_value);
   unwrap(spec.validate(), ErrorKind::kData);
@@ -92,8 +82,8 @@ void bind_fields(py::module_& m) {
              std::uint8_t count, std::optional<std::string> since) {
             auto spec = base(std::move(name), FieldType::kFixed, count);
             spec.bits = frac_bits;
-            spec.min = static_cast<std::int64_t>(std::nearbyint(std::ldexp(min, frac_bits)));
-            spec.max = static_cast<std::int64_t>(std::nearbyint(std::ldexp(max, frac_bits)));
+            spec.min = unwrap(spec.units_to_code(min), ErrorKind::kData);
+            spec.max = unwrap(spec.units_to_code(max), ErrorKind::kData);
             return make_field(spec, default_value, since);
           },
           "name"_a, "frac_bits"_a, "min"_a, "max"_a, "default"_a = py::none(), "count"_a = 1,

@@ -3,7 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "border.hpp"
-#include "theta_net/data/field_units.hpp"
+#include <algorithm>
 
 namespace theta_net::bindings {
 namespace {
@@ -12,15 +12,22 @@ namespace {
   throw BorderError(ErrorKind::kData, Error{code, message});
 }
 
+std::int64_t enum_index(const data::FieldSpec& spec, const std::string& name) {
+  const auto it = std::find(spec.enum_values.begin(), spec.enum_values.end(), name);
+  if (it != spec.enum_values.end()) return it - spec.enum_values.begin();
+  std::string values;
+  for (const auto& v : spec.enum_values) values += (values.empty() ? "" : ", ") + v;
+  data_error(ErrorCode::kInvalidArgument, str_cat("field ", spec.name, ": \"", name,
+                                                  "\" is not one of its values (", values, ")"));
+}
+
 std::int64_t scalar_code(const data::FieldSpec& spec, const py::handle& item) {
   switch (spec.type) {
     case data::FieldType::kBool:
       if (!py::isinstance<py::bool_>(item) && !py::isinstance<py::int_>(item)) break;
       return item.cast<bool>() ? 1 : 0;
     case data::FieldType::kEnum:
-      if (py::isinstance<py::str>(item)) {
-        return unwrap(data::enum_index(spec, item.cast<std::string>()), ErrorKind::kData);
-      }
+      if (py::isinstance<py::str>(item)) return enum_index(spec, item.cast<std::string>());
       if (py::isinstance<py::int_>(item)) return item.cast<std::int64_t>();
       break;
     case data::FieldType::kInt:
@@ -32,8 +39,7 @@ std::int64_t scalar_code(const data::FieldSpec& spec, const py::handle& item) {
     case data::FieldType::kFloat:
       if (py::isinstance<py::float_>(item) || py::isinstance<py::int_>(item) ||
           py::hasattr(item, "__float__")) {
-        return unwrap(data::units_to_code(spec, py::float_(item).cast<double>()),
-                      ErrorKind::kData);
+        return unwrap(spec.units_to_code(py::float_(item).cast<double>()), ErrorKind::kData);
       }
       break;
     default:
@@ -55,7 +61,7 @@ py::object scalar_to_py(const data::FieldSpec& spec, std::int64_t code) {
       return py::int_(code);
     case data::FieldType::kFixed:
     case data::FieldType::kFloat:
-      return py::float_(data::code_to_units(spec, code));
+      return py::float_(spec.code_to_units(code));
     default:
       return py::int_(code);
   }

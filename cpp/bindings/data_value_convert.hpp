@@ -1,6 +1,7 @@
 // Python <-> data-layer values, by field spec: the one place the Python API turns a user's
-// number, name, text or list into what a field stores, and back (field_units.hpp does the
-// arithmetic). Errors raise theta_net.DataError naming the field.
+// number, name, text or list into what a field stores, and back (the field spec does the
+// arithmetic: FieldSpec::code_to_units / units_to_code). Errors raise theta_net.DataError
+// naming the field.
 #pragma once
 
 #include <pybind11/pybind11.h>
