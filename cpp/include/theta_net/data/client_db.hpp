@@ -166,7 +166,6 @@ class ClientDB {
 
  private:
   struct Impl;
-  friend struct Impl;
   std::shared_ptr<const DataSchema> expected_;
   ClientDbConfig config_;
   // Behind a pointer so that a completed snapshot is swapped in, not copied.
