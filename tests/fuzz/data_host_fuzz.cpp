@@ -152,7 +152,8 @@ Transaction transaction_from(const DataHost& host, Input& in) {
         (void)tx.set("items", e, "item", "count", v * 7);
         break;
       case 3:
-        (void)tx.set("items", e, "item", "label", std::string(static_cast<std::size_t>(v & 31), 'a'));
+        (void)tx.set("items", e, "item", "label",
+                     std::string(static_cast<std::size_t>(v & 31), 'a'));
         break;
       case 4:
         (void)tx.remove_entity(in.byte() % 2 ? "players" : "items", e);
@@ -195,7 +196,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 0: {  // a raw body of a data-layer (or any) message type
         const auto type = protocol::message_type_from_id(in.byte() % 32);
         const std::size_t n = in.byte();
-        auto message = type ? protocol::decode_body(*type, in.bytes(n)) : Result<protocol::AnyMessage>(Error{});
+        auto message = type ? protocol::decode_body(*type, in.bytes(n))
+                            : Result<protocol::AnyMessage>(Error{});
         if (type && message.ok()) {
           const bool ok = host.on_message(bad, *message, now).ok();
           if (ok != is_data_message(*message)) std::abort();

@@ -9,7 +9,7 @@
 namespace theta_net::data {
 namespace {
 
-using namespace testing;
+using namespace host_testing;
 
 TEST(DataHostInterest, AClientOfOneTableGetsOnlyItsOpsAndSkipsOtherVersions) {
   DataHost host(arena_schema());
@@ -75,7 +75,7 @@ TEST(DataHostInterest, EntitiesEnteringAndLeavingCellsAreSentWholeOrRemoved) {
   DataHost host(arena_schema());
   const auto c = host.add_client(Micros(0));
   Mirror m(arena_schema());
-  m.cells = {{0, 0, 0}, {1, 0, 0}};  // x in [0, 32) blocks, y and z in [0, 16)
+  m.cells = {{0, 0, 0}, {1, 0, 0}};   // x in [0, 32) blocks, y and z in [0, 16)
   put_player(host, 1, 5, 5, 5, 90);   // inside
   put_player(host, 2, 40, 5, 5, 80);  // outside
   put_item(host, 9, 1, 1);            // not spatial: always seen
@@ -140,11 +140,12 @@ TEST(DataHostInterest, RandomMovesKeepEveryViewEqualToItsRestrictedStore) {
         ASSERT_TRUE(host.commit(tx).ok());
       } else if (roll == 1) {
         Transaction tx = host.transaction();
-        ASSERT_TRUE(tx.set("players", e, "profile", "title", std::string("p") + std::to_string(step)).ok());
+        ASSERT_TRUE(
+            tx.set("players", e, "profile", "title", std::string("p") + std::to_string(step)).ok());
         ASSERT_TRUE(host.commit(tx).ok());
       } else {
-        put_player(host, e, static_cast<int>(rng.uniform_int(-20, 50)), static_cast<int>(rng.uniform(16)), 3,
-                   static_cast<int>(rng.uniform(101)));
+        put_player(host, e, static_cast<int>(rng.uniform_int(-20, 50)),
+                   static_cast<int>(rng.uniform(16)), 3, static_cast<int>(rng.uniform(101)));
       }
     }
     host.flush(Micros(step));
@@ -198,8 +199,13 @@ TEST(DataHostInterest, ARecordedDictionaryShrinksBatchesFurther) {
       for (int k = 0; k < 6; ++k) {
         Transaction tx = host.transaction();
         const EntityId e = 1000 + rng.uniform(50);
-        EXPECT_TRUE(tx.set("players", e, "health", "hp", std::int64_t{static_cast<int>(rng.uniform(5)) * 20}).ok());
-        EXPECT_TRUE(tx.set("players", e, "profile", "title", std::string(rng.uniform(2) ? "knight of the realm" : "wandering merchant")).ok());
+        EXPECT_TRUE(tx.set("players", e, "health", "hp",
+                           std::int64_t{static_cast<int>(rng.uniform(5)) * 20})
+                        .ok());
+        EXPECT_TRUE(
+            tx.set("players", e, "profile", "title",
+                   std::string(rng.uniform(2) ? "knight of the realm" : "wandering merchant"))
+                .ok());
         EXPECT_TRUE(host.commit(tx).ok());
       }
       host.flush(Micros(b));
@@ -236,7 +242,8 @@ TEST(DataHostInterest, ARecordedDictionaryShrinksBatchesFurther) {
     EXPECT_EQ(b.encoding, protocol::DataEncoding::kZstdDictionary);
     dict += b.payload.size();
   }
-  EXPECT_LT(dict * 3, zstd * 2) << "raw " << raw << ", zstd " << zstd << ", zstd+dictionary " << dict;
+  EXPECT_LT(dict * 3, zstd * 2) << "raw " << raw << ", zstd " << zstd << ", zstd+dictionary "
+                                << dict;
   EXPECT_EQ(m0.store, host.store());
   EXPECT_EQ(m1.store, host.store());
 }
@@ -270,7 +277,8 @@ std::vector<Bytes> scripted_run() {
         EXPECT_TRUE(host.on_message(ids[i], mirrors[i].subscribe(), Micros(step)).ok());
       }
       if (rng.uniform(4) == 0) continue;
-      for (auto& body : encoded(pump(host, ids[i], mirrors[i], Micros(step), 1 + rng.uniform(900)))) {
+      for (auto& body :
+           encoded(pump(host, ids[i], mirrors[i], Micros(step), 1 + rng.uniform(900)))) {
         out.push_back(std::move(body));
       }
     }

@@ -16,7 +16,7 @@
 #include "theta_net/data/op_codec.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 
-namespace theta_net::data::testing {
+namespace theta_net::data::host_testing {
 
 inline FieldSpec int_field(std::string name, std::int64_t min, std::int64_t max,
                            std::int64_t fallback = 0) {
@@ -103,9 +103,9 @@ class Mirror {
       batches.push_back(*b);
       Bytes raw = b->payload;
       if (b->encoding != protocol::DataEncoding::kPlain) {
-        THETA_TRY_ASSIGN(raw, zstd.decompress(b->payload, b->raw_bytes,
-                                              b->encoding ==
-                                                  protocol::DataEncoding::kZstdDictionary));
+        THETA_TRY_ASSIGN(raw,
+                         zstd.decompress(b->payload, b->raw_bytes,
+                                         b->encoding == protocol::DataEncoding::kZstdDictionary));
       }
       THETA_TRY_ASSIGN(auto ops, decode_ops(store.schema(), raw, b->ops));
       Batch batch;
@@ -262,4 +262,4 @@ inline void put_item(DataHost& host, EntityId id, int kind, int count) {
   EXPECT_TRUE(host.commit(tx).ok());
 }
 
-}  // namespace theta_net::data::testing
+}  // namespace theta_net::data::host_testing

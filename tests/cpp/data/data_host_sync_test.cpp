@@ -7,7 +7,7 @@
 namespace theta_net::data {
 namespace {
 
-using namespace testing;
+using namespace host_testing;
 using std::chrono::seconds;
 
 DataHostConfig small_chunks() {
@@ -159,8 +159,7 @@ TEST(DataHostSync, AClientFurtherBehindThanTheArchiveGetsASnapshot) {
   Mirror m(arena_schema());
   ASSERT_TRUE(host.on_message(client, m.subscribe(4), Micros(9)).ok());  // archive: 5..8 only
   const auto messages = pump(host, client, m);
-  EXPECT_EQ(std::get<protocol::DataSyncBegin>(messages.at(0)).mode,
-            protocol::DataSyncMode::kFull);
+  EXPECT_EQ(std::get<protocol::DataSyncBegin>(messages.at(0)).mode, protocol::DataSyncMode::kFull);
   EXPECT_EQ(m.store, host.store());
   ASSERT_TRUE(host.on_message(client, m.subscribe(5), Micros(9)).ok());  // 6..8: covered
   EXPECT_EQ(std::get<protocol::DataSyncBegin>(pump(host, client, m).at(0)).mode,
@@ -210,8 +209,7 @@ TEST(DataHostSync, AnOverflowPastTheArchiveResyncsWithASnapshot) {
   }
   EXPECT_GE(host.stats(slow)->overflows, 1u);
   const auto messages = pump(host, slow, m);
-  EXPECT_EQ(std::get<protocol::DataSyncBegin>(messages.at(0)).mode,
-            protocol::DataSyncMode::kFull);
+  EXPECT_EQ(std::get<protocol::DataSyncBegin>(messages.at(0)).mode, protocol::DataSyncMode::kFull);
   EXPECT_EQ(m.store, host.store());
   EXPECT_EQ(host.stats(slow)->syncs_full, 2u);
 }
@@ -233,8 +231,7 @@ TEST(DataHostSync, AnOverflowInTheMiddleOfASnapshotStartsAFreshOne) {
   }
   ASSERT_GE(host.stats(client)->overflows, 1u);
   const auto messages = pump(host, client, m);
-  EXPECT_EQ(std::get<protocol::DataSyncBegin>(messages.at(0)).mode,
-            protocol::DataSyncMode::kFull);
+  EXPECT_EQ(std::get<protocol::DataSyncBegin>(messages.at(0)).mode, protocol::DataSyncMode::kFull);
   EXPECT_EQ(m.store, host.store());
 }
 

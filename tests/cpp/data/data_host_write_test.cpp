@@ -3,13 +3,21 @@
 // with a reason and disturbs nobody else.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "data_host_support.hpp"
 
 namespace theta_net::data {
 namespace {
 
-using namespace testing;
+using namespace host_testing;
 using protocol::DataRefuseReason;
+
+std::string hex(std::uint64_t value) {
+  char text[19];
+  std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
 
 struct Pair {
   Pair(DataHostConfig config = {}) : host(arena_schema(), std::move(config)) {
@@ -164,8 +172,8 @@ TEST(DataHostWrite, BadSubscriptionsAreRefusedNamingWhatIsWrong) {
   EXPECT_EQ(mismatch.reason, DataRefuseReason::kSchemaMismatch);
   EXPECT_EQ(mismatch.server_schema_hash, host.schema().hash());
   EXPECT_EQ(mismatch.client_schema_hash, (*other)->hash());
-  EXPECT_NE(mismatch.text.find(hex64(host.schema().hash())), std::string::npos) << mismatch.text;
-  EXPECT_NE(mismatch.text.find(hex64((*other)->hash())), std::string::npos) << mismatch.text;
+  EXPECT_NE(mismatch.text.find(hex(host.schema().hash())), std::string::npos) << mismatch.text;
+  EXPECT_NE(mismatch.text.find(hex((*other)->hash())), std::string::npos) << mismatch.text;
   EXPECT_EQ(m.refusals[1].reason, DataRefuseReason::kUnknownTable);
   EXPECT_NE(m.refusals[1].text.find("'ghosts'"), std::string::npos);
   EXPECT_EQ(m.refusals[2].reason, DataRefuseReason::kBadVersion);
