@@ -132,7 +132,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append")
     args = parser.parse_args()
-    print(json.dumps({"machine": platform.processor() or platform.machine(), "python": sys.version.split()[0]}))
+    print(
+        json.dumps({"machine": platform.processor() or platform.machine(), "python": sys.version.split()[0]})
+    )
     for name in args.only or list(SECTIONS):
         print(json.dumps(SECTIONS[name]()), flush=True)
     return 0

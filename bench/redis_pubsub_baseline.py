@@ -58,8 +58,19 @@ class RedisServer:
         self.port = free_port()
         self.dir = tempfile.TemporaryDirectory()
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir.name],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir.name,
+            ],
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis(host="127.0.0.1", port=self.port)

@@ -19,7 +19,16 @@ namespace theta_net::bindings {
 namespace py = pybind11;
 
 // The Python exception class (in theta_net.errors) an error is raised as.
-enum class ErrorKind { kError, kCodec, kProtocol, kTransport, kReplication, kReplay, kScenario, kData };
+enum class ErrorKind {
+  kError,
+  kCodec,
+  kProtocol,
+  kTransport,
+  kReplication,
+  kReplay,
+  kScenario,
+  kData
+};
 
 class BorderError : public std::exception {
  public:

@@ -83,8 +83,8 @@ py::object column(const data::Store& store, std::string_view table, std::string_
     return out;
   }
   const auto codes = rows.int_column(c, f);
-  const bool units = !raw && (fspec.type == data::FieldType::kFixed ||
-                              fspec.type == data::FieldType::kFloat);
+  const bool units =
+      !raw && (fspec.type == data::FieldType::kFixed || fspec.type == data::FieldType::kFloat);
   if (units) {
     py::array_t<double> out(shape);
     double* dst = out.mutable_data();
@@ -145,8 +145,8 @@ py::dict stats_to_py(const Stats& stats) {
 }
 
 void bind_host(py::module_& m) {
-  py::class_<data::DataHost>(m, "DataHost",
-                             "The server side of the data layer, sans-I/O (theta_net.data.DataHost).")
+  py::class_<data::DataHost>(
+      m, "DataHost", "The server side of the data layer, sans-I/O (theta_net.data.DataHost).")
       .def(py::init([](SchemaPtr schema, std::size_t snapshot_chunk_bytes,
                        std::size_t archive_batches, std::size_t archive_bytes,
                        std::size_t max_queue_bytes, std::size_t compress_above) {
@@ -159,8 +159,7 @@ void bind_host(py::module_& m) {
              return std::make_unique<data::DataHost>(std::move(schema), config);
            }),
            "schema"_a, "snapshot_chunk_bytes"_a = 16 * 1024, "archive_batches"_a = 4096,
-           "archive_bytes"_a = 16u << 20, "max_queue_bytes"_a = 4u << 20,
-           "compress_above"_a = 512)
+           "archive_bytes"_a = 16u << 20, "max_queue_bytes"_a = 4u << 20, "compress_above"_a = 512)
       .def("transaction", &data::DataHost::transaction)
       .def(
           "commit",
@@ -176,9 +175,8 @@ void bind_host(py::module_& m) {
            [](const data::DataHost& h) { return to_pybytes(h.store().canonical_bytes()); })
       .def("get", [](const data::DataHost& h, std::string_view table,
                      std::uint64_t entity) { return get_row(h.store(), table, entity); })
-      .def("rows", [](const data::DataHost& h, std::string_view table) {
-        return table_rows(h.store(), table);
-      })
+      .def("rows", [](const data::DataHost& h,
+                      std::string_view table) { return table_rows(h.store(), table); })
       .def("add_client", &data::DataHost::add_client, "now"_a, "compression"_a = true)
       .def("remove_client", &data::DataHost::remove_client, "client"_a)
       .def("clients", &data::DataHost::clients)
@@ -223,8 +221,7 @@ void bind_client_db(py::module_& m) {
           },
           "message"_a, "now"_a)
       .def("handle_timeout", &data::ClientDB::handle_timeout, "now"_a)
-      .def("take_outgoing",
-           [](data::ClientDB& db) { return messages_to_py(db.take_outgoing()); })
+      .def("take_outgoing", [](data::ClientDB& db) { return messages_to_py(db.take_outgoing()); })
       .def_property_readonly("version", &data::ClientDB::version)
       .def_property_readonly("status",
                              [](const data::ClientDB& db) {
@@ -245,18 +242,15 @@ void bind_client_db(py::module_& m) {
            [](const data::ClientDB& db) { return to_pybytes(db.view().canonical_bytes()); })
       .def("get", [](const data::ClientDB& db, std::string_view table,
                      std::uint64_t entity) { return get_row(db.view(), table, entity); })
-      .def("rows", [](const data::ClientDB& db, std::string_view table) {
-        return table_rows(db.view(), table);
-      })
-      .def("ids", [](const data::ClientDB& db, std::string_view table) {
-        return ids_of(db.view(), table);
-      })
+      .def("rows", [](const data::ClientDB& db,
+                      std::string_view table) { return table_rows(db.view(), table); })
+      .def("ids", [](const data::ClientDB& db,
+                     std::string_view table) { return ids_of(db.view(), table); })
       .def(
           "column",
           [](const data::ClientDB& db, std::string_view table, std::string_view component,
-             std::string_view field, bool raw) {
-            return column(db.view(), table, component, field, raw);
-          },
+             std::string_view field,
+             bool raw) { return column(db.view(), table, component, field, raw); },
           "table"_a, "component"_a, "field"_a, "raw"_a = false)
       .def(
           "write",

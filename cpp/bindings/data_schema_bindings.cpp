@@ -2,11 +2,13 @@
 // Python), and transactions over a schema. Values are in user units (data_value_convert.hpp).
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "border.hpp"
 #include "data_bindings.hpp"
 #include "data_value_convert.hpp"
-#include <algorithm>
-#include <cmath>
+#include "theta_net/data/transaction.hpp"
 
 namespace theta_net::bindings {
 namespace {
@@ -19,7 +21,8 @@ std::uint16_t since_minor(const std::optional<std::string>& since) {
   if (!since) return 0;
   const auto dot = since->find('.');
   try {
-    if (dot != std::string::npos) return static_cast<std::uint16_t>(std::stoul(since->substr(dot + 1)));
+    if (dot != std::string::npos)
+      return static_cast<std::uint16_t>(std::stoul(since->substr(dot + 1)));
   } catch (const std::exception&) {
   }
   throw BorderError(ErrorKind::kData, make_error(ErrorCode::kInvalidArgument, "since \"", *since,
@@ -126,8 +129,8 @@ void bind_fields(py::module_& m) {
           },
           "name"_a, "max"_a, "default"_a = py::none(), "since"_a = py::none())
       .def_property_readonly("name", [](const FieldSpec& f) { return f.name; })
-      .def_property_readonly("type",
-                             [](const FieldSpec& f) { return std::string(field_type_name(f.type)); })
+      .def_property_readonly(
+          "type", [](const FieldSpec& f) { return std::string(field_type_name(f.type)); })
       .def_property_readonly("count", [](const FieldSpec& f) { return f.count; })
       .def_property_readonly("default",
                              [](const FieldSpec& f) { return value_to_py(f, f.default_value); })
@@ -136,7 +139,8 @@ void bind_fields(py::module_& m) {
                        f.count > 1 ? str_cat("[", int(f.count), "]") : "", ")");
       });
 
-  py::class_<data::ComponentSpec>(m, "DataComponent", "A named group of fields (theta_net.data.Component).")
+  py::class_<data::ComponentSpec>(m, "DataComponent",
+                                  "A named group of fields (theta_net.data.Component).")
       .def(py::init([](std::string name, std::vector<FieldSpec> fields) {
              return data::ComponentSpec{std::move(name), std::move(fields), 0};
            }),
@@ -145,7 +149,8 @@ void bind_fields(py::module_& m) {
       .def_readonly("fields", &data::ComponentSpec::fields)
       .def_readonly("id", &data::ComponentSpec::id);
 
-  py::class_<data::TableSpec>(m, "DataTable", "A table of entities with components (theta_net.data.Table).")
+  py::class_<data::TableSpec>(m, "DataTable",
+                              "A table of entities with components (theta_net.data.Table).")
       .def(py::init([](std::string name, std::vector<data::ComponentSpec> components,
                        std::optional<std::vector<std::string>> spatial) {
              data::TableSpec table{std::move(name), std::move(components), std::nullopt};
@@ -155,8 +160,8 @@ void bind_fields(py::module_& m) {
                                    make_error(ErrorCode::kInvalidArgument,
                                               "spatial is [component, x, y, z] field names"));
                }
-               table.spatial = data::SpatialSpec{(*spatial)[0], (*spatial)[1], (*spatial)[2],
-                                                 (*spatial)[3]};
+               table.spatial =
+                   data::SpatialSpec{(*spatial)[0], (*spatial)[1], (*spatial)[2], (*spatial)[3]};
              }
              return table;
            }),
@@ -181,9 +186,9 @@ void bind_schema(py::module_& m) {
                                  make_error(ErrorCode::kInvalidArgument, "version \"", version,
                                             "\" is not MAJOR.MINOR"));
              }
-             auto schema = unwrap(data::DataSchema::make(std::move(name), major, minor,
-                                                         std::move(tables)),
-                                  ErrorKind::kData);
+             auto schema =
+                 unwrap(data::DataSchema::make(std::move(name), major, minor, std::move(tables)),
+                        ErrorKind::kData);
              return std::const_pointer_cast<data::DataSchema>(schema);
            }),
            "name"_a, "version"_a, "tables"_a)
@@ -196,10 +201,8 @@ void bind_schema(py::module_& m) {
           "text"_a, "Parses schema TOML (docs/data.md).")
       .def("to_toml", &data::DataSchema::to_toml, "The canonical TOML (what a full sync sends).")
       .def_property_readonly("name", &data::DataSchema::name)
-      .def_property_readonly("version",
-                             [](const data::DataSchema& s) {
-                               return str_cat(s.major(), ".", s.minor());
-                             })
+      .def_property_readonly(
+          "version", [](const data::DataSchema& s) { return str_cat(s.major(), ".", s.minor()); })
       .def_property_readonly("hash", &data::DataSchema::hash)
       .def_property_readonly("hashes", &data::DataSchema::hashes)
       .def_property_readonly("tables", &data::DataSchema::tables)
@@ -237,8 +240,9 @@ void bind_transaction(py::module_& m) {
               }
               for (auto [field, value] : fields.cast<py::dict>()) {
                 const auto fname = field.cast<std::string>();
-                unwrap(tx.set(table, entity, cname, fname, value_from_py(field_spec(c, fname), value)),
-                       ErrorKind::kData);
+                unwrap(
+                    tx.set(table, entity, cname, fname, value_from_py(field_spec(c, fname), value)),
+                    ErrorKind::kData);
               }
             }
           },

@@ -2,8 +2,9 @@
 
 #include <pybind11/stl.h>
 
-#include "border.hpp"
 #include <algorithm>
+
+#include "border.hpp"
 
 namespace theta_net::bindings {
 namespace {
@@ -32,14 +33,14 @@ std::int64_t scalar_code(const data::FieldSpec& spec, const py::handle& item) {
       break;
     case data::FieldType::kInt:
       if (py::isinstance<py::int_>(item) || py::hasattr(item, "__index__")) {
-        return py::int_(item).cast<std::int64_t>();
+        return item.cast<std::int64_t>();
       }
       break;
     case data::FieldType::kFixed:
     case data::FieldType::kFloat:
       if (py::isinstance<py::float_>(item) || py::isinstance<py::int_>(item) ||
           py::hasattr(item, "__float__")) {
-        return unwrap(spec.units_to_code(py::float_(item).cast<double>()), ErrorKind::kData);
+        return unwrap(spec.units_to_code(item.cast<double>()), ErrorKind::kData);
       }
       break;
     default:
@@ -76,7 +77,7 @@ data::Value value_from_py(const data::FieldSpec& spec, const py::handle& value) 
       out = value.cast<std::string>();
     } else if (spec.type == data::FieldType::kBytes &&
                (py::isinstance<py::bytes>(value) || py::isinstance<py::bytearray>(value))) {
-      out = std::string(py::bytes(value));
+      out = std::string(py::bytes(py::reinterpret_borrow<py::object>(value)));
     } else {
       data_error(ErrorCode::kInvalidArgument,
                  str_cat("field ", spec.name, " takes ",
@@ -85,11 +86,10 @@ data::Value value_from_py(const data::FieldSpec& spec, const py::handle& value) 
     }
   } else if (spec.count > 1) {
     if (!py::isinstance<py::sequence>(value) && !py::hasattr(value, "__len__")) {
-      data_error(ErrorCode::kInvalidArgument,
-                 str_cat("field ", spec.name, " is an array of ", int(spec.count),
-                         ": give a sequence"));
+      data_error(ErrorCode::kInvalidArgument, str_cat("field ", spec.name, " is an array of ",
+                                                      int(spec.count), ": give a sequence"));
     }
-    py::sequence items = py::reinterpret_borrow<py::sequence>(py::list(value));
+    py::list items = py::list(py::reinterpret_borrow<py::object>(value));
     if (items.size() != spec.count) {
       data_error(ErrorCode::kInvalidArgument,
                  str_cat("field ", spec.name, " takes ", int(spec.count), " elements, got ",
@@ -97,7 +97,7 @@ data::Value value_from_py(const data::FieldSpec& spec, const py::handle& value) 
     }
     if (spec.type == data::FieldType::kF64) {
       std::vector<double> reals;
-      for (auto item : items) reals.push_back(py::float_(item).cast<double>());
+      for (auto item : items) reals.push_back(item.cast<double>());
       out = std::move(reals);
     } else {
       std::vector<std::int64_t> codes;
@@ -109,7 +109,7 @@ data::Value value_from_py(const data::FieldSpec& spec, const py::handle& value) 
         !py::hasattr(value, "__float__")) {
       data_error(ErrorCode::kInvalidArgument, str_cat("field ", spec.name, " takes a number"));
     }
-    out = py::float_(value).cast<double>();
+    out = value.cast<double>();
   } else {
     out = scalar_code(spec, value);
   }
@@ -155,9 +155,8 @@ const data::TableSpec& table_spec(const data::DataSchema& schema, std::string_vi
   if (i < 0) {
     std::string names;
     for (const auto& t : schema.tables()) names += (names.empty() ? "" : ", ") + t.name;
-    data_error(ErrorCode::kInvalidArgument,
-               str_cat("no table \"", table, "\" in schema ", schema.name(), " (tables: ", names,
-                       ")"));
+    data_error(ErrorCode::kInvalidArgument, str_cat("no table \"", table, "\" in schema ",
+                                                    schema.name(), " (tables: ", names, ")"));
   }
   if (index) *index = static_cast<std::size_t>(i);
   return schema.table(static_cast<std::size_t>(i));
@@ -169,9 +168,8 @@ const data::ComponentSpec& component_spec(const data::TableSpec& table, std::str
   if (i < 0) {
     std::string names;
     for (const auto& c : table.components) names += (names.empty() ? "" : ", ") + c.name;
-    data_error(ErrorCode::kInvalidArgument,
-               str_cat("table ", table.name, " has no component \"", name, "\" (components: ",
-                       names, ")"));
+    data_error(ErrorCode::kInvalidArgument, str_cat("table ", table.name, " has no component \"",
+                                                    name, "\" (components: ", names, ")"));
   }
   if (index) *index = static_cast<std::size_t>(i);
   return table.components[static_cast<std::size_t>(i)];
@@ -184,8 +182,8 @@ const data::FieldSpec& field_spec(const data::ComponentSpec& component, std::str
     std::string names;
     for (const auto& f : component.fields) names += (names.empty() ? "" : ", ") + f.name;
     data_error(ErrorCode::kInvalidArgument,
-               str_cat("component ", component.name, " has no field \"", name, "\" (fields: ",
-                       names, ")"));
+               str_cat("component ", component.name, " has no field \"", name,
+                       "\" (fields: ", names, ")"));
   }
   if (index) *index = static_cast<std::size_t>(i);
   return component.fields[static_cast<std::size_t>(i)];

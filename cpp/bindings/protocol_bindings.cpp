@@ -79,7 +79,9 @@ AnyMessage any_message_from_py(const py::handle& type, const py::handle& fields)
   return message_from_py(resolve_type(type), fields);
 }
 
-py::tuple any_message_to_py(const AnyMessage& message) { return message_to_py(message); }
+py::tuple any_message_to_py(const AnyMessage& message) {
+  return message_to_py(message);
+}
 
 void bind_protocol(py::module_& m) {
   m.def(
