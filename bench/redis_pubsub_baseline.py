@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import tempfile
 import time
-from pathlib import Path
 
 import redis
 
