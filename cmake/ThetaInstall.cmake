@@ -1,9 +1,10 @@
-# Install the static library, its headers and a CMake package so that engines can write
-# find_package(theta_net CONFIG REQUIRED) and link theta_net::theta_net.
+# Install the static libraries, their headers and a CMake package so that engines can write
+# find_package(theta_net CONFIG REQUIRED) and link theta_net::theta_net (everything) or
+# theta_net::client (a game client without the reference game, cpp/client_sources.txt).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS theta_net EXPORT theta_net_targets
+install(TARGETS theta_net_client theta_net EXPORT theta_net_targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/cpp/include/theta_net DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
