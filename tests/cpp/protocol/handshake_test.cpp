@@ -74,7 +74,7 @@ TEST(Handshake, MinorVersionsNegotiateDownToTheOlderPeer) {
   Fixture f;
   ServerHandshake server = f.server();
   ClientHandshakeConfig config;
-  config.schema.minor = 0;  // a 1.0 client against this 1.1 server
+  config.schema.minor = 0;  // a 1.0 client against this newer server
   ClientHandshake client = f.client(config);
   const HandshakeOutcome outcome = server.on_hello(client.hello(), 0, Micros{0});
   ASSERT_TRUE(outcome.accepted) << outcome.reject.text;
@@ -89,13 +89,14 @@ TEST(Handshake, MinorVersionsNegotiateDownToTheOlderPeer) {
   EXPECT_EQ(*decoded, expected);
   EXPECT_TRUE(client.on_reply(*decoded).ok());
 
-  // A newer 1.2 client whose schema agrees with ours at 1.1 negotiates 1.1.
+  // A newer client (one minor above ours) whose schema agrees with ours at our minor negotiates
+  // our minor.
   ClientHandshakeConfig newer;
-  newer.schema.minor = 2;
+  newer.schema.minor = kProtocolMinor + 1;
   newer.schema.hash_by_minor.push_back(0x1234);
   const HandshakeOutcome up = server.on_hello(f.client(newer).hello(), 0, Micros{0});
   ASSERT_TRUE(up.accepted) << up.reject.text;
-  EXPECT_EQ(up.ack.protocol_minor, 1);
+  EXPECT_EQ(up.ack.protocol_minor, kProtocolMinor);
 }
 
 TEST(Handshake, SchemaMismatchNamesBothHashes) {
