@@ -244,10 +244,12 @@ void DataHost::on_ready(Client& c, const protocol::ClientReady& ready, Micros no
 }
 
 void DataHost::on_ack(Client& c, const protocol::DataAck& ack, Micros now) {
-  if (ack.version > c.max_drained) {
+  // A client may hold a version from an earlier session (it acknowledges before its new sync
+  // arrives), but never one the server has not closed.
+  if (ack.version > store_.version()) {
     refuse(c, DataRefuseReason::kBadVersion,
-           str_cat("DataAck of version ", ack.version, ", but the server has sent up to ",
-                   c.max_drained),
+           str_cat("DataAck of version ", ack.version, ", ahead of the server's version ",
+                   store_.version()),
            c.client_hash);
     return;
   }
