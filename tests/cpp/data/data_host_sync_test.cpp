@@ -288,6 +288,44 @@ TEST(DataHostSync, AcknowledgementsAndDrainingKeepAClientFromStalling) {
   EXPECT_EQ(host.stats(client)->acked_version, 60u);
 }
 
+TEST(DataHostSync, AFlushPastTheBatchBoundClosesSeveralVersions) {
+  const auto schema = arena_schema(65536);
+  DataHost host(schema);
+  const auto all = host.add_client(Micros(0));
+  const auto some = host.add_client(Micros(0));
+  Mirror ma(schema), ms(schema);
+  ms.tables = {"players"};
+  ASSERT_TRUE(host.on_message(all, ma.subscribe(), Micros(0)).ok());
+  ASSERT_TRUE(host.on_message(some, ms.subscribe(), Micros(0)).ok());
+  pump(host, all, ma);
+  pump(host, some, ms);
+  // One transaction may not exceed a batch...
+  Transaction huge = host.transaction();
+  for (EntityId e = 1; e <= 70; ++e) {
+    ASSERT_TRUE(huge.set("players", e, "profile", "title", std::string(64000, 'a')).ok());
+  }
+  auto refused = host.commit(huge);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kLimitExceeded);
+  EXPECT_EQ(host.store().size(), 0u);
+  // ...but a tick of many may: its transactions are spread over consecutive versions.
+  for (EntityId e = 1; e <= 70; ++e) {
+    Transaction tx = host.transaction();
+    ASSERT_TRUE(tx.set("players", e, "profile", "title", std::string(64000, 'b')).ok());
+    ASSERT_TRUE(host.commit(tx).ok());
+  }
+  EXPECT_EQ(host.flush(Micros(1)), 2u);
+  const auto batches = all_of<protocol::DataBatch>(pump(host, all, ma));
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_LE(batches[0].payload.size(), kMaxBatchPayloadBytes);
+  EXPECT_EQ(batches[1].base_version, 1u);
+  EXPECT_EQ(ma.store, host.store());
+  // A filtered client gets one batch for the flush; too large here, so a snapshot serves it.
+  pump(host, some, ms);
+  EXPECT_EQ(ms.store.digest(), restricted(host.store(), {"players"}, {}).digest());
+  EXPECT_EQ(host.archive().size(), 2u);
+}
+
 TEST(DataHostSync, ACreditSmallerThanTheNextMessageSendsNothing) {
   DataHost host(arena_schema());
   const auto client = host.add_client(Micros(0));
