@@ -56,7 +56,8 @@ void ClientDB::on_reconnect(Micros now) {
   // Whatever was queued belonged to the lost session. Subscribing first makes the state
   // kSyncing, so a callback fired by the rollback below cannot start a write.
   impl_->outgoing.clear();
-  impl_->acked = 0;
+  // The new session has sent nothing yet: acknowledge only versions it brings.
+  impl_->acked = version();
   subscribe(now);
   impl_->lose_pending(*this);
 }
