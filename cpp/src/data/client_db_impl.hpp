@@ -57,9 +57,9 @@ struct ClientDB::Impl {
   // text; the mirror refuses both), kState (an archive sync for a mirror without a store of
   // that schema or ahead of the sync: it asks for a full one).
   Status on_sync_begin(ClientDB& db, const protocol::DataSyncBegin& begin);
-  // Errors: kState (no snapshot in progress, or another sync's), and those of
-  // SnapshotAssembly::add (kLimitExceeded refuses the sync; the others resubscribe) and
-  // finish_snapshot.
+  // Errors: kState (no snapshot in progress, or another sync's), kLimitExceeded (the snapshot
+  // passes max_snapshot_bytes: the mirror refuses it), and those of SnapshotAssembly::add (the
+  // mirror resubscribes) and finish_snapshot.
   Status on_chunk(ClientDB& db, const protocol::DataSnapshotChunk& chunk);
   // Errors: kState (progress of a sync other than the current one, or before any).
   Status on_progress(ClientDB& db, const protocol::SyncProgress& progress);
