@@ -118,16 +118,18 @@ Result<Value> parse_default_element(const FieldSpec& field, const toml::node& no
     }
     case FieldType::kFixed:
     case FieldType::kFloat: {
+      // The nearest code must be in range (so a bound written back from its code, a hair
+      // outside the range after rounding, still reads as that code).
       THETA_TRY_ASSIGN(double units, as_number(node, what));
-      const double lo =
-          field.type == FieldType::kFixed ? field.code_to_units(field.min) : field.float_min;
-      const double hi =
-          field.type == FieldType::kFixed ? field.code_to_units(field.max) : field.float_max;
-      if (!(units >= lo && units <= hi)) {
+      const bool fixed = field.type == FieldType::kFixed;
+      const double lo = fixed ? field.code_to_units(field.min) : field.float_min;
+      const double hi = fixed ? field.code_to_units(field.max) : field.float_max;
+      auto code = field.units_to_code(units);
+      const std::int64_t max_code = fixed ? field.max : (std::int64_t{1} << field.bits) - 1;
+      if (!code.ok() || *code < (fixed ? field.min : 0) || *code > max_code) {
         return invalid_at(node, what, " ", units, " is outside ", lo, "..", hi);
       }
-      THETA_TRY_ASSIGN(std::int64_t code, field.units_to_code(units));
-      return Value(code);
+      return Value(*code);
     }
     case FieldType::kF64: {
       THETA_TRY_ASSIGN(double value, as_number(node, what));
