@@ -135,9 +135,8 @@ void DataServer::on_session_started(const HostEvent& event, Micros now) {
   // Batches go zstd'd (above the DataHost's threshold) when the session negotiated compression.
   const bool compression =
       (event.session.capabilities & protocol::capabilities_bits::kCompression) != 0;
-  clients_[event.conn] =
-      std::make_unique<Client>(event.session_id, name, data_.add_client(now, compression),
-                               event.session.minor, config_);
+  clients_[event.conn] = std::make_unique<Client>(
+      event.session_id, name, data_.add_client(now, compression), event.session.minor, config_);
 }
 
 void DataServer::remove(transport::ConnectionId conn) {

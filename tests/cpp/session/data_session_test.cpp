@@ -156,27 +156,34 @@ TEST(DataSession, AFixedFlushTickClosesAtMostOneVersionPerTick) {
   EXPECT_LE(versions, 12u) << "about one version per 100 ms tick, not one per write";
 }
 
-TEST(DataSession, TheDriverReportsASessionsSendBacklogAndTheDrainHoldsBack) {
-  DataRun run = data_run(NetworkKind::kSim, 1, 2000);
+TEST(DataSession, AClientThatTakesNothingHasBoundedQueuesAndIsResyncedAfter) {
+  DataServerConfig server;
+  server.data.max_queue_bytes = 32 * 1024;
+  DataRun run = data_run(NetworkKind::kSim, 2, 2000, {}, server);
   LocalDataSession& s = *run.session;
   ASSERT_TRUE(settle(s, 10s));
   ASSERT_TRUE(s.cut_off(0, 5s).ok());
-  // Big writes while nothing gets through: the transport's backlog rises to the bound, then the
-  // DataHost's queue holds the rest.
+  // Big writes while nothing gets through to c0: its connection's backlog rises to the bound,
+  // the drain stops, its DataHost queue fills to its bound and is dropped for a resync.
   std::uint64_t peak_backlog = 0;
   for (int i = 0; i < 300; ++i) {
-    ASSERT_TRUE(s.server().commit(run.workload.populate(1, 50)).ok());
+    ASSERT_TRUE(s.server().commit(run.workload.populate(1 + (i % 40) * 50, 50)).ok());
     s.run_until(s.now() + 10ms);
     for (const transport::ConnectionId conn : s.server().sessions().sessions()) {
       peak_backlog = std::max(peak_backlog, s.server().sessions().send_backlog(conn));
     }
   }
-  EXPECT_GT(peak_backlog, 0u);
+  EXPECT_GT(peak_backlog, s.server().config().max_send_backlog / 2);
   EXPECT_LE(peak_backlog, s.server().config().max_send_backlog + 64 * 1024)
       << "the drain stops near the bound (one step's messages may pass it)";
-  EXPECT_GT(s.server().metrics().held_back, 0u);
+  const DataServerMetrics m = s.server().metrics();
+  EXPECT_GT(m.held_back, 0u);
+  EXPECT_GE(m.overflows, 1u) << "the queue bound was hit and the client resynced";
+  // The resync it gets when it reads again comes from the archive (shared, not copied).
+  EXPECT_GE(m.syncs_archive, 1u);
   ASSERT_TRUE(settle(s, 20s));
   expect_converged(s);
+  EXPECT_EQ(s.client(1).counters().resubscribes, 0u) << "the other client never noticed";
 }
 
 TEST(DataSession, AMessageOffTheReplicationLaneClosesThatSessionOnly) {
