@@ -71,6 +71,18 @@ def test_a_partitioned_client_catches_up_from_the_archive():
     assert report["resumes"] >= 1
 
 
+def test_a_run_that_does_not_converge_exits_1_with_its_report():
+    # No drain at all behind a 200 ms link: the last writes are still on their way at the end.
+    proc, report = soak(
+        "--clients", "2", "--entities", "50", "--seconds", "2", "--writes-per-second", "50",
+        "--latency", "200ms", "--drain-timeout", "0", check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert report["converged"] is False
+    assert report["settled"] is False
+    assert report["clients_converged"] < 2
+
+
 def test_a_small_quic_soak_converges():
     proc, report = soak(
         "--clients", "2", "--entities", "100", "--seconds", "2", "--writes-per-second", "50",
