@@ -459,6 +459,9 @@ def build_info() -> dict:
 def crc32c(data: _Buffer, crc: int = 0) -> int:
     """CRC32C (Castagnoli) of data, continuing from the CRC of the bytes before it."""
 
+def data_soak(clients: int, entities: int, seconds: float, writes_per_second: float, transport: str = 'sim', latency: float = 0.0, loss: float = 0.0, partition: Optional[Tuple[int, float, float]] = None, seed: int = 1, server_share: float = 0.5, drain_timeout: float = 30.0, step: float = 0.0, flush_interval: float = 0.0, bytes_per_second: int = 0) -> dict:
+    """Runs the data layer's soak: a DataServer with `entities` entities and `clients` clients (c0..), `writes_per_second` writes for `seconds` (virtual time over 'sim', wall time over 'quic'), then a drain of at most `drain_timeout`; returns the report (converged, broadcast_latency_ms, full_sync_s, catchups, ...). `latency` (one way) and `loss` apply to every client's link; `partition` = (client index, start, length) cuts one client off. Times are seconds; `step` 0 = 1 ms (sim) or 2 ms (quic)."""
+
 def decode_varint(data: _Buffer, offset: int = 0) -> Tuple[int, int]:
     """Decodes one canonical LEB128 varint at offset; returns (value, offset after it)."""
 
@@ -477,7 +480,7 @@ def move_buttons() -> dict:
 def pitch_from_degrees(degrees: float) -> int:
     """Degrees (-90 down .. 90 up) to the units inputs carry, -16384..16384 (clamped)."""
 
-def protocol_canonical_schema(minor: int = 1) -> str:
+def protocol_canonical_schema(minor: int = 2) -> str:
     """The canonical schema text the hash is computed over."""
 
 def protocol_decode(frame: _Buffer) -> dict:
@@ -486,13 +489,13 @@ def protocol_decode(frame: _Buffer) -> dict:
 def protocol_decode_body(msg_type: handle, body: _Buffer) -> object:
     """Decodes a message body alone."""
 
-def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 1) -> bytes:
+def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 2) -> bytes:
     """One message in one frame."""
 
-def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 1) -> bytes:
+def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 2) -> bytes:
     """Several messages (a list of (msg_type, fields)) in one batch frame."""
 
-def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 1) -> bytes:
+def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 2) -> bytes:
     """A message body alone (the msgpack array), without a frame."""
 
 def protocol_manifest_json() -> str:
