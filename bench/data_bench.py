@@ -124,7 +124,154 @@ def full_sync(entities: int = 100_000, runs: int = 5) -> dict:
     }
 
 
-SECTIONS = {"full-sync": full_sync}
+def soak(**kwargs) -> dict:
+    report = _core.data_soak(**kwargs)
+    report.pop("recorded_batches", None)
+    return report
+
+
+def broadcast(seconds: float = 5.0, rate: float = 100.0) -> dict:
+    """Low load (100 writes/s, 1,000 entities): p50/p99 commit -> applied, and bytes, by client count."""
+    import redis_pubsub_baseline
+
+    rows = []
+    for clients in (1, 16, 64):
+        for transport in ("sim", "quic"):
+            r = soak(
+                clients=clients, entities=1000, seconds=seconds, writes_per_second=rate, transport=transport
+            )
+            rows.append(
+                {
+                    "system": f"theta_net data ({transport})",
+                    "clients": clients,
+                    "converged": r["converged"],
+                    "p50_ms": r["broadcast_latency_ms"]["p50"],
+                    "p99_ms": r["broadcast_latency_ms"]["p99"],
+                    "wire_bytes_per_client": r["wire_bytes_per_client"],
+                    "data_bytes_per_client": r["data_bytes_per_client"],
+                    "writes": r["writes"]["server"] + r["writes"]["accepted"],
+                }
+            )
+        b = redis_pubsub_baseline.run(clients, rate, seconds, 1000)
+        rows.append(
+            {
+                "system": b["system"],
+                "clients": clients,
+                "converged": b["converged"],
+                "p50_ms": b["broadcast_latency_ms"]["p50"],
+                "p99_ms": b["broadcast_latency_ms"]["p99"],
+                "wire_bytes_per_client": b["wire_bytes_per_client"],
+                "writes": b["writes"],
+            }
+        )
+        print(json.dumps({"section": "broadcast", "row": rows[-3:]}), flush=True)
+    return {"section": "broadcast", "seconds": seconds, "writes_per_second": rate, "rows": rows}
+
+
+def pump(host, client, db, now=0.0) -> int:
+    """Carries messages both ways until quiet; returns the bytes the server sent."""
+    sent = 0
+    while True:
+        moved = False
+        for m in db.take_outgoing():
+            host.on_message(client, m, now)
+            moved = True
+        for m in host.drain(client):
+            sent += body_bytes(m)
+            db.on_message(m, now)
+            moved = True
+        if not moved:
+            return sent
+
+
+def catch_up(entities: int = 10_000, batches: int = 1000) -> dict:
+    """A mirror cut off (a 30 s partition) while the server closes 1,000 batches of writes comes
+    back with its version: the archive catch-up's bytes, next to a full resync at the same version."""
+    schema = data.Schema.from_toml(UNITS)
+    host = data.DataHost(schema)
+    fill(host, entities)
+    rng = _core.Rng(11)
+    away = data.ClientDB(schema)
+    client = host.add_client(0.0)
+    away.subscribe(0.0)
+    pump(host, client, away)
+    host.remove_client(client)  # the partition: its session is gone
+    for i in range(batches):
+        tx = host.transaction()
+        for _ in range(3):
+            e = rng.uniform(entities) + 1
+            tx.update(
+                "units",
+                e,
+                {"health": {"hp": rng.uniform(101)}, "position": {"x": rng.uniform_int(-4000, 4000)}},
+            )
+        host.commit(tx)
+        host.flush(1.0 + i * 0.03)
+    client = host.add_client(31.0)
+    away.on_reconnect(31.0)
+    caught_up = pump(host, client, away, 31.0)
+    assert away.canonical_bytes() == host.canonical_bytes()
+    fresh = data.ClientDB(schema)
+    full_client = host.add_client(31.0)
+    fresh.subscribe(31.0)
+    full = pump(host, full_client, fresh, 31.0)
+    return {
+        "section": "catch-up",
+        "entities": entities,
+        "batches_missed": batches,
+        "archive_syncs": host.stats(client)["syncs_archive"],
+        "catch_up_bytes": caught_up,
+        "full_resync_bytes": full,
+        "ratio": caught_up / full,
+    }
+
+
+def stalled() -> dict:
+    """A client that reads nothing for 60 s (partitioned) while the others write: the server's
+    largest per-client queue stays bounded (max_queue_bytes, 4 MiB) and the client resyncs."""
+    r = soak(
+        clients=4,
+        entities=10_000,
+        seconds=70,
+        writes_per_second=200,
+        transport="sim",
+        partition=(0, 5.0, 60.0),
+    )
+    return {
+        "section": "stalled",
+        "converged": r["converged"],
+        "peak_queue_bytes": r["peak_queue_bytes"],
+        "overflows": r["overflows"],
+        "stalls": r["stalls"],
+        "catchups": r["catchups"],
+        "server_store_bytes": r["server_store_bytes"],
+    }
+
+
+def dictionary() -> dict:
+    """Batches recorded from a soak run: zstd with and without a trained dictionary, on batches
+    held out of training, in the same run."""
+    r = _core.data_soak(
+        clients=2, entities=5000, seconds=30, writes_per_second=400, transport="sim", record_batches=True
+    )
+    batches = [b for b in r["recorded_batches"] if len(b) >= 64]
+    training = [b for i, b in enumerate(batches) if i % 5 != 4]
+    held_out = [b for i, b in enumerate(batches) if i % 5 == 4]
+    result = data.train_dictionary(training, 16384, held_out)
+    result.pop("dictionary")
+    sizes = result["held_out_bytes"]
+    result["gain_vs_zstd"] = sizes["zstd"] / sizes["zstd_dictionary"]
+    result["section"] = "dictionary"
+    return result
+
+
+SECTIONS = {
+    "full-sync": full_sync,
+    "broadcast": broadcast,
+    "catch-up": catch_up,
+    "stalled": stalled,
+    "dictionary": dictionary,
+}
 
 
 def main() -> int:

@@ -21,6 +21,11 @@ namespace {
 using namespace pybind11::literals;
 using SchemaPtr = std::shared_ptr<data::DataSchema>;
 
+Bytes bytes_arg(const py::handle& value) {
+  const std::string text = value.cast<std::string>();
+  return Bytes(text.begin(), text.end());
+}
+
 py::list messages_to_py(const std::vector<protocol::AnyMessage>& messages) {
   py::list out;
   for (const auto& message : messages) out.append(any_message_to_py(message));
@@ -188,6 +193,12 @@ void bind_host(py::module_& m) {
           "client"_a, "message"_a, "now"_a)
       .def("handle_timeout", &data::DataHost::handle_timeout, "now"_a)
       .def(
+          "set_dictionary",
+          [](data::DataHost& host, const py::bytes& dictionary) {
+            unwrap(host.set_dictionary(bytes_arg(dictionary)), ErrorKind::kData);
+          },
+          "dictionary"_a, "A zstd dictionary offered to clients that hold it.")
+      .def(
           "drain",
           [](data::DataHost& host, std::uint64_t client, std::size_t credit) {
             return messages_to_py(host.drain(client, credit));
@@ -221,6 +232,12 @@ void bind_client_db(py::module_& m) {
           },
           "message"_a, "now"_a)
       .def("handle_timeout", &data::ClientDB::handle_timeout, "now"_a)
+      .def(
+          "load_dictionary",
+          [](data::ClientDB& db, const py::bytes& dictionary) {
+            unwrap(db.load_dictionary(bytes_arg(dictionary)), ErrorKind::kData);
+          },
+          "dictionary"_a, "A zstd dictionary announced in the next DataSubscribe.")
       .def("take_outgoing", [](data::ClientDB& db) { return messages_to_py(db.take_outgoing()); })
       .def_property_readonly("version", &data::ClientDB::version)
       .def_property_readonly("status",
@@ -305,10 +322,47 @@ void bind_client_db(py::module_& m) {
 
 }  // namespace
 
+void bind_compression(py::module_& m) {
+  m.def(
+      "data_train_dictionary",
+      [](const std::vector<py::bytes>& samples, std::size_t size) {
+        std::vector<Bytes> raw;
+        raw.reserve(samples.size());
+        for (const auto& s : samples) raw.push_back(bytes_arg(s));
+        Result<Bytes> dictionary = [&] {
+          py::gil_scoped_release release;
+          return data::BatchCompressor::train(raw, size);
+        }();
+        return to_pybytes(unwrap(std::move(dictionary), ErrorKind::kData));
+      },
+      "samples"_a, "size"_a = 16 * 1024,
+      "A zstd dictionary trained from batch payloads (BatchCompressor::train).");
+  m.def(
+      "data_pack",
+      [](const py::bytes& payload, const py::object& dictionary, int level) {
+        data::BatchCompressor packer;
+        if (!dictionary.is_none()) {
+          unwrap(packer.set_dictionary(bytes_arg(dictionary)), ErrorKind::kData);
+        }
+        return to_pybytes(packer.compress(bytes_arg(payload), !dictionary.is_none(), level));
+      },
+      "payload"_a, "dictionary"_a = py::none(), "level"_a = 3,
+      "A payload packed as the DataHost packs batches (zstd, with the dictionary if given).");
+  m.def(
+      "data_dictionary_id",
+      [](const py::bytes& dictionary) {
+        data::BatchCompressor packer;
+        unwrap(packer.set_dictionary(bytes_arg(dictionary)), ErrorKind::kData);
+        return packer.dictionary_id();
+      },
+      "dictionary"_a, "The id a dictionary is announced by (SipHash-2-4 of its bytes).");
+}
+
 void bind_data(py::module_& m) {
   bind_data_schema(m);
   bind_host(m);
   bind_client_db(m);
+  bind_compression(m);
 }
 
 }  // namespace theta_net::bindings

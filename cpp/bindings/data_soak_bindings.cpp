@@ -22,7 +22,7 @@ void bind_data_soak(py::module_& m) {
          const std::string& transport, Micros latency, double loss,
          std::optional<std::tuple<std::size_t, Micros, Micros>> partition, std::uint64_t seed,
          double server_share, Micros drain_timeout, Micros step, Micros flush_interval,
-         std::uint64_t bytes_per_second) {
+         std::uint64_t bytes_per_second, bool record_batches, const py::object& dictionary) {
         session::DataSoakConfig config;
         config.clients = clients;
         config.entities = entities;
@@ -49,22 +49,40 @@ void bind_data_soak(py::module_& m) {
         config.step = step;
         config.flush_interval = flush_interval;
         config.bytes_per_second = bytes_per_second;
+        std::vector<Bytes> recorded;
+        if (record_batches) {
+          config.record_batch = [&recorded](data::Version, ByteSpan payload) {
+            recorded.emplace_back(payload.begin(), payload.end());
+          };
+        }
+        if (!dictionary.is_none()) {
+          const std::string bytes = dictionary.cast<std::string>();
+          config.dictionary.assign(bytes.begin(), bytes.end());
+        }
         Result<session::DataSoakReport> report = [&] {
           py::gil_scoped_release release;
           return session::run_data_soak(config);
         }();
-        return metrics_dict(unwrap(std::move(report), ErrorKind::kError));
+        py::dict out = metrics_dict(unwrap(std::move(report), ErrorKind::kError));
+        if (record_batches) {
+          py::list batches;
+          for (const Bytes& b : recorded) batches.append(to_pybytes(b));
+          out["recorded_batches"] = batches;
+        }
+        return out;
       },
       "clients"_a, "entities"_a, "seconds"_a, "writes_per_second"_a, "transport"_a = "sim",
       "latency"_a = 0.0, "loss"_a = 0.0, "partition"_a = py::none(), "seed"_a = 1,
       "server_share"_a = 0.5, "drain_timeout"_a = 30.0, "step"_a = 0.0, "flush_interval"_a = 0.0,
-      "bytes_per_second"_a = 0,
+      "bytes_per_second"_a = 0, "record_batches"_a = false, "dictionary"_a = py::none(),
       "Runs the data layer's soak: a DataServer with `entities` entities and `clients` clients "
       "(c0..), `writes_per_second` writes for `seconds` (virtual time over 'sim', wall time over "
       "'quic'), then a drain of at most `drain_timeout`; returns the report (converged, "
       "broadcast_latency_ms, full_sync_s, catchups, ...). `latency` (one way) and `loss` apply to "
       "every client's link; `partition` = (client index, start, length) cuts one client off. "
-      "Times are seconds; `step` 0 = 1 ms (sim) or 2 ms (quic).");
+      "Times are seconds; `step` 0 = 1 ms (sim) or 2 ms (quic). `record_batches` adds the raw "
+      "payload of every batch the server closed (`recorded_batches`, a list of bytes); "
+      "`dictionary` (bytes) is a zstd dictionary the server offers and every client holds.");
 }
 
 }  // namespace theta_net::bindings

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Union
 
 from . import _core
+from .errors import DataError
 
 Field = _core.DataField
 Component = _core.DataComponent
@@ -41,6 +42,62 @@ Schema = _core.DataSchema
 Transaction = _core.DataTransaction
 DataHost = _core.DataHost
 ClientDB = _core.ClientDB
+
+
+#: A batch recording is this magic, then per batch a u32 little-endian length and the payload.
+RECORDING_MAGIC = b"theta-batches/1\n"
+MAX_RECORDED_BATCH = 8 << 20
+
+
+def write_batch_recording(path: Union[str, Path], payloads: Sequence[bytes]) -> None:
+    """Writes raw batch payloads (a DataHost's, or a soak's ``recorded_batches``) to a file."""
+    with open(path, "wb") as out:
+        out.write(RECORDING_MAGIC)
+        for payload in payloads:
+            out.write(len(payload).to_bytes(4, "little"))
+            out.write(payload)
+
+
+def read_batch_recording(path: Union[str, Path]) -> List[bytes]:
+    """Reads a batch recording; DataError names what is wrong with a file that is not one."""
+    raw = Path(path).read_bytes()
+    if not raw.startswith(RECORDING_MAGIC):
+        raise DataError(
+            f"{path}: not a batch recording (it does not start with {RECORDING_MAGIC!r})", "corrupt"
+        )
+    batches, at = [], len(RECORDING_MAGIC)
+    while at < len(raw):
+        if at + 4 > len(raw):
+            raise DataError(f"{path}: ends inside the length of batch {len(batches)}", "truncated")
+        size = int.from_bytes(raw[at : at + 4], "little")
+        at += 4
+        if size > MAX_RECORDED_BATCH:
+            raise DataError(
+                f"{path}: batch {len(batches)} declares {size} bytes (max {MAX_RECORDED_BATCH})",
+                "limit_exceeded",
+            )
+        if at + size > len(raw):
+            raise DataError(f"{path}: batch {len(batches)} ends after the file", "truncated")
+        batches.append(raw[at : at + size])
+        at += size
+    return batches
+
+
+def train_dictionary(samples: Sequence[bytes], size: int = 16384, held_out: Sequence[bytes] = ()) -> dict:
+    """Trains a dictionary on ``samples``; measures zstd with and without it on ``held_out``."""
+    dictionary = _core.data_train_dictionary(list(samples), size)
+    return {
+        "dictionary": dictionary,
+        "dictionary_bytes": len(dictionary),
+        "dictionary_id": _core.data_dictionary_id(dictionary),
+        "samples": len(samples),
+        "held_out": len(held_out),
+        "held_out_bytes": {
+            "raw": sum(len(b) for b in held_out),
+            "zstd": sum(len(_core.data_pack(b)) for b in held_out),
+            "zstd_dictionary": sum(len(_core.data_pack(b, dictionary)) for b in held_out),
+        },
+    }
 
 
 def load_schema(path: Union[str, Path]) -> Schema:
@@ -116,4 +173,7 @@ __all__ = [
     "ClientDB",
     "LocalData",
     "load_schema",
+    "write_batch_recording",
+    "read_batch_recording",
+    "train_dictionary",
 ]

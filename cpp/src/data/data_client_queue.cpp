@@ -38,7 +38,13 @@ void DataClientQueue::build_head() {
   chunk.sync_id = head.sync_id;
   chunk.index = head.chunk;
   chunk.entities = data.entities;
-  chunk.payload = data.payload;
+  if (head.packed && head.snapshot->is_packed(head.chunk)) {
+    chunk.payload = head.snapshot->packed[head.chunk];
+    chunk.encoding = protocol::DataEncoding::kZstd;
+    chunk.raw_bytes = static_cast<std::uint32_t>(data.payload.size());
+  } else {
+    chunk.payload = data.payload;
+  }
   QueuedData built = queued_message(std::move(chunk));
   head.message = std::move(built.message);
   head.body_bytes = built.body_bytes;

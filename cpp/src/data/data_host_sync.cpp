@@ -53,12 +53,15 @@ void DataHost::queue_full_sync(Client& c) {
   std::shared_ptr<const DataSnapshot> snapshot;
   if (c.interest.filters()) {
     snapshot =
-        build_snapshot(store_, config_.snapshot_chunk_bytes, &c.interest, &spatial_.locator());
+        build_snapshot(store_, config_.snapshot_chunk_bytes, &c.interest, &spatial_.locator(),
+                       c.compression ? &compressor_ : nullptr, config_.compression_level);
   } else {
     // Every client that takes everything at this version shares one snapshot; the cache holds
     // the newest only (older ones live while queues still stream them).
     if (!snapshot_cache_ || snapshot_cache_->version != store_.version()) {
-      snapshot_cache_ = build_snapshot(store_, config_.snapshot_chunk_bytes);
+      snapshot_cache_ = build_snapshot(store_, config_.snapshot_chunk_bytes, nullptr, nullptr,
+                                       config_.compress_snapshots ? &compressor_ : nullptr,
+                                       config_.compression_level);
     }
     snapshot = snapshot_cache_;
   }
@@ -76,7 +79,8 @@ void DataHost::queue_full_sync(Client& c) {
       sync_begin(c.sync_id, protocol::DataSyncMode::kFull, version, *schema_, schema_toml_,
                  c.use_dictionary ? compressor_.dictionary_id() : 0);
   begin.entities_total = snapshot->entities_total;
-  begin.bytes_total = snapshot->bytes_total;
+  const bool packed = c.compression && !snapshot->packed.empty();
+  begin.bytes_total = packed ? snapshot->packed_bytes_total : snapshot->bytes_total;
   begin.chunks_total = chunks;
   QueuedData head = queued_message(std::move(begin));
   head.effect = chunks == 0 ? QueuedData::Effect::kDelivers : QueuedData::Effect::kSnapshotStarts;
@@ -88,15 +92,16 @@ void DataHost::queue_full_sync(Client& c) {
   progress.snapshot_id = c.sync_id;
   progress.total = chunks;
   progress.entities_total = snapshot->entities_total;
-  progress.bytes_total = snapshot->bytes_total;
+  progress.bytes_total = begin.bytes_total;
   for (std::uint32_t i = 0; i < chunks; ++i) {
     QueuedData chunk;
     chunk.snapshot = snapshot;
     chunk.chunk = i;
     chunk.sync_id = c.sync_id;
+    chunk.packed = packed;
     push(c, std::move(chunk), false);
     progress.received = i + 1;
-    progress.bytes += snapshot->chunks[i].payload.size();
+    progress.bytes += snapshot->sent_bytes(i, packed);
     progress.entities += snapshot->chunks[i].entities;
     QueuedData step = queued_message(progress);
     if (i + 1 == chunks) {

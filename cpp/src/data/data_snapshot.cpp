@@ -4,7 +4,8 @@ namespace theta_net::data {
 
 std::shared_ptr<const DataSnapshot> build_snapshot(const Store& store, std::size_t chunk_bytes,
                                                    const DataInterest* interest,
-                                                   const CellLocator* locate) {
+                                                   const CellLocator* locate,
+                                                   const BatchCompressor* packer, int level) {
   auto snapshot = std::make_shared<DataSnapshot>();
   snapshot->version = store.version();
   if (interest && interest->filters() && locate) {
@@ -30,6 +31,14 @@ std::shared_ptr<const DataSnapshot> build_snapshot(const Store& store, std::size
   for (const auto& chunk : snapshot->chunks) {
     snapshot->entities_total += chunk.entities;
     snapshot->bytes_total += chunk.payload.size();
+  }
+  if (packer) {
+    for (const auto& chunk : snapshot->chunks) {
+      Bytes packed = packer->compress(chunk.payload, /*use_dictionary=*/false, level);
+      if (packed.size() >= chunk.payload.size()) packed.clear();
+      snapshot->packed_bytes_total += packed.empty() ? chunk.payload.size() : packed.size();
+      snapshot->packed.push_back(std::move(packed));
+    }
   }
   return snapshot;
 }

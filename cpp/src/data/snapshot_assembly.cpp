@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "theta_net/data/batch_compressor.hpp"
 #include "theta_net/data/op_codec.hpp"
 
 namespace theta_net::data {
@@ -25,7 +26,14 @@ Status SnapshotAssembly::add(const protocol::DataSnapshotChunk& chunk) {
     return make_error(ErrorCode::kCorrupt, "snapshot chunk ", chunk.index, " of sync ", sync_id_,
                       " where chunk ", received_, " was due");
   }
-  if (chunk.payload.size() > max_bytes_ - bytes_) {
+  // A packed chunk counts by its unpacked size, bounded before zstd allocates anything.
+  const bool packed = chunk.encoding != protocol::DataEncoding::kPlain;
+  if (chunk.encoding == protocol::DataEncoding::kZstdDictionary) {
+    return make_error(ErrorCode::kCorrupt, "snapshot chunk ", chunk.index, " of sync ", sync_id_,
+                      " is packed with a dictionary; snapshot chunks never are");
+  }
+  const std::size_t raw_size = packed ? chunk.raw_bytes : chunk.payload.size();
+  if (raw_size > max_bytes_ - bytes_) {
     return make_error(ErrorCode::kLimitExceeded, "snapshot of sync ", sync_id_, " passes ",
                       max_bytes_, " bytes (max_snapshot_bytes) at chunk ", chunk.index);
   }
@@ -34,7 +42,12 @@ Status SnapshotAssembly::add(const protocol::DataSnapshotChunk& chunk) {
                       " brings the entities past the ", entities_total_, " announced");
   }
   const DataSchema& schema = store_->schema();
-  THETA_TRY_ASSIGN(auto ops, decode_ops(schema, chunk.payload, chunk.entities));
+  Bytes unpacked;
+  if (packed) {
+    THETA_TRY_ASSIGN(unpacked, BatchCompressor().decompress(chunk.payload, raw_size, false));
+  }
+  const ByteSpan payload = packed ? ByteSpan(unpacked) : ByteSpan(chunk.payload);
+  THETA_TRY_ASSIGN(auto ops, decode_ops(schema, payload, chunk.entities));
   // Tables in schema order and entities in id order (encode_snapshot's order): checking that
   // each entity comes after the one before also refuses an entity sent twice.
   std::optional<std::pair<std::uint16_t, EntityId>> last = last_;
@@ -58,7 +71,7 @@ Status SnapshotAssembly::add(const protocol::DataSnapshotChunk& chunk) {
   last_ = last;
   ++received_;
   entities_ += chunk.entities;
-  bytes_ += chunk.payload.size();
+  bytes_ += raw_size;
   return {};
 }
 

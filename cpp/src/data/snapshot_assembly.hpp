@@ -28,8 +28,8 @@ class SnapshotAssembly {
   // Decodes one chunk into the store being built (all of it or nothing).
   // Errors: kCorrupt (an index other than the next, a chunk past the announced count, an op
   // that is not an upsert, an entity out of (table, id) order or repeated, more entities than
-  // announced),
-  // kLimitExceeded (the chunks' payloads pass max_bytes), and those of decode_ops.
+  // announced, a chunk packed with a dictionary), kLimitExceeded (the chunks' unpacked payloads
+  // pass max_bytes), and those of BatchCompressor::decompress and decode_ops.
   Status add(const protocol::DataSnapshotChunk& chunk);
   // The store at the sync's version, once complete().
   // Errors: kState (chunks are missing), kCorrupt (fewer entities than announced).

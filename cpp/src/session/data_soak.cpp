@@ -97,7 +97,10 @@ class SoakRun {
       spec.name = str_cat("c", i);
       spec.link = client_link(config_, i);
       spec.relay = config_.latency > Micros{0} || config_.loss > 0 || config_.partition.has_value();
-      THETA_TRY(session_->add_client(spec));
+      THETA_TRY_ASSIGN(const std::size_t index, session_->add_client(spec));
+      if (!config_.dictionary.empty()) {
+        THETA_TRY(session_->client(index).db().load_dictionary(config_.dictionary));
+      }
     }
     return {};
   }
@@ -238,7 +241,10 @@ Result<DataSoakReport> run_data_soak(const DataSoakConfig& config) {
                              : Micros(std::chrono::milliseconds(2));
   session.server.flush_interval = config.flush_interval;
   if (config.bytes_per_second > 0) session.server.bytes_per_second = config.bytes_per_second;
+  session.server.data.record_batch = config.record_batch;
   THETA_TRY_ASSIGN(auto local, LocalDataSession::create(soak_schema(), session));
+  if (!config.dictionary.empty())
+    THETA_TRY(local->server().data().set_dictionary(config.dictionary));
   SoakRun run(config, std::move(local));
   THETA_TRY(run.start());
   run.run();

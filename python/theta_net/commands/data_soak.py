@@ -17,9 +17,11 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Optional, Tuple
 
 from .._core import data_soak
+from ..data import write_batch_recording
 from ..transport import parse_duration, parse_percent
 
 _CLIENT = re.compile(r"^c(\d+)$")
@@ -94,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--seconds must be positive, not {args.seconds!r}")
         if args.writes_per_second < 0:
             raise ValueError(f"--writes-per-second must be >= 0, not {args.writes_per_second}")
-    except ValueError as exc:
+        dictionary = Path(args.dictionary).read_bytes() if args.dictionary else None
+    except (ValueError, OSError) as exc:
         print(f"theta-net data soak: {exc}", file=sys.stderr)
         return 2
     report = data_soak(
@@ -112,7 +115,13 @@ def run(args: argparse.Namespace) -> int:
         step=step,
         flush_interval=flush,
         bytes_per_second=args.bytes_per_second,
+        record_batches=bool(args.record_batches),
+        dictionary=dictionary,
     )
+    if args.record_batches:
+        recorded = report.pop("recorded_batches")
+        write_batch_recording(args.record_batches, recorded)
+        report["recorded_batches"] = len(recorded)
     print(json.dumps(report) if args.json else _summary(report), flush=True)
     return 0 if report["converged"] else 1
 
@@ -143,4 +152,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--step", default="", help="driver step (default 1ms sim, 2ms quic)")
     parser.add_argument("--flush-interval", default="", help="flush on a fixed tick (default: every step)")
     parser.add_argument("--bytes-per-second", type=int, default=0, help="per-client budget (0 = default)")
+    parser.add_argument(
+        "--record-batches", default="", metavar="FILE", help="write every batch the server closed to FILE"
+    )
+    parser.add_argument(
+        "--dictionary", default="", metavar="FILE", help="a zstd dictionary the server and clients use"
+    )
     parser.set_defaults(func=run)

@@ -85,7 +85,13 @@ class Mirror {
       if (!in_sync || chunk->sync_id != sync_id || chunk->index != received) {
         return make_error(ErrorCode::kState, "chunk ", chunk->index, " out of order");
       }
-      THETA_TRY_ASSIGN(auto ops, decode_ops(store.schema(), chunk->payload, chunk->entities));
+      Bytes unpacked = chunk->payload;
+      if (chunk->encoding != protocol::DataEncoding::kPlain) {
+        THETA_TRY_ASSIGN(unpacked,
+                         BatchCompressor().decompress(chunk->payload, chunk->raw_bytes, false));
+        ++packed_chunks;
+      }
+      THETA_TRY_ASSIGN(auto ops, decode_ops(store.schema(), unpacked, chunk->entities));
       THETA_TRY(store.apply_ops(ops));
       ++received;
       chunk_sizes.push_back(chunk->payload.size());
@@ -156,6 +162,7 @@ class Mirror {
   std::vector<protocol::AnyMessage> outgoing;  // ClientReady after each sync
   std::vector<protocol::SyncProgress> progress;
   std::vector<std::size_t> chunk_sizes;
+  std::size_t packed_chunks = 0;  // chunks that came zstd-packed
   std::vector<protocol::DataBatch> batches;
   std::vector<protocol::DataWriteResult> results;
   std::vector<Version> result_at_version;  // the version held when each result arrived

@@ -58,6 +58,39 @@ TEST(DataHostSync, AFullSyncSendsChunksEachFollowedByProgress) {
   EXPECT_EQ(stats->ready_at, Micros(3));
 }
 
+TEST(DataHostSync, AClientThatAgreedToCompressionGetsPackedChunksCountedAsSent) {
+  DataHost host(arena_schema(), small_chunks());
+  for (EntityId e = 1; e <= 400; ++e) put_player(host, e, static_cast<int>(e % 7), 0, 50);
+  ASSERT_EQ(host.flush(Micros(1)), 1u);
+  const auto plain_client = host.add_client(Micros(0), /*compression=*/false);
+  const auto packed_client = host.add_client(Micros(0), /*compression=*/true);
+  Mirror plain(arena_schema()), packed(arena_schema());
+  ASSERT_TRUE(host.on_message(plain_client, plain.subscribe(), Micros(2)).ok());
+  ASSERT_TRUE(host.on_message(packed_client, packed.subscribe(), Micros(2)).ok());
+  const auto plain_messages = pump(host, plain_client, plain, Micros(3));
+  const auto packed_messages = pump(host, packed_client, packed, Micros(3));
+  EXPECT_EQ(plain.store, host.store());
+  EXPECT_EQ(packed.store, host.store());
+  EXPECT_EQ(plain.packed_chunks, 0u);
+  EXPECT_GT(packed.packed_chunks, 0u);
+  const auto& plain_begin = std::get<protocol::DataSyncBegin>(plain_messages.at(0));
+  const auto& packed_begin = std::get<protocol::DataSyncBegin>(packed_messages.at(0));
+  // The totals are what each client receives: the packed sync is smaller, and its progress
+  // adds up to its own total.
+  EXPECT_LT(packed_begin.bytes_total, plain_begin.bytes_total);
+  std::uint64_t bytes = 0;
+  for (const auto& message : packed_messages) {
+    if (const auto* chunk = std::get_if<protocol::DataSnapshotChunk>(&message)) {
+      bytes += chunk->payload.size();
+      if (chunk->encoding == protocol::DataEncoding::kZstd) {
+        EXPECT_GT(chunk->raw_bytes, chunk->payload.size());
+      }
+    }
+  }
+  EXPECT_EQ(bytes, packed_begin.bytes_total);
+  EXPECT_EQ(std::get<protocol::SyncProgress>(packed_messages.back()).bytes, bytes);
+}
+
 TEST(DataHostSync, AnEmptyStoreSyncsWithNoChunks) {
   DataHost host(arena_schema());
   const auto client = host.add_client(Micros(0));

@@ -29,6 +29,7 @@ struct QueuedData {
   std::size_t body_bytes = 0;                           // of the encoded message, once built
   std::shared_ptr<const DataSnapshot> snapshot;         // a chunk: its snapshot and index
   std::uint32_t chunk = 0;
+  bool packed = false;  // a chunk: sent zstd-packed when the snapshot holds it packed
   std::uint32_t sync_id = 0;
   Effect effect = Effect::kNone;
   Version version = 0;

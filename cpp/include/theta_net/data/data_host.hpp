@@ -79,6 +79,9 @@ struct DataHostConfig {
   std::size_t max_write_bytes = 65536;     // a DataWrite payload
   std::size_t compress_above = 512;        // batches at least this big are zstd'd (if agreed)
   int compression_level = 3;
+  // Full snapshots are also packed with zstd (once per version, shared) for clients that agreed
+  // to compression.
+  bool compress_snapshots = true;
   Micros stalled_after = std::chrono::seconds(10);  // queued bytes, no progress: stalled
   int cell_blocks = 16;            // interest cell edge (replication::InterestGrid's)
   DataWritePolicy write_policy;    // empty: every write allowed

@@ -43,7 +43,7 @@ inline constexpr std::size_t kMaxSchemaTextBytes = 256 * 1024;
 struct ComponentSpec {
   std::string name;
   std::vector<FieldSpec> fields;
-  std::uint64_t id = 0;  // set by DataSchema::make
+  std::uint64_t id = 0;                           // set by DataSchema::make
   int field_index(std::string_view field) const;  // -1 when absent
   bool operator==(const ComponentSpec&) const = default;
 };

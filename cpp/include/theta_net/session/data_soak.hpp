@@ -19,6 +19,7 @@
 
 #include "theta_net/core/result.hpp"
 #include "theta_net/core/time.hpp"
+#include "theta_net/data/data_host.hpp"
 #include "theta_net/session/local_network.hpp"
 
 namespace theta_net::session {
@@ -45,6 +46,10 @@ struct DataSoakConfig {
   Micros flush_interval{0};                         // 0 = every step (DataServerConfig)
   std::uint64_t bytes_per_second = 0;               // per client; 0 = the server's default
   std::uint64_t entities_per_transaction = 1000;    // of the initial population
+  // Sees every batch the server closes (raw payloads): a recording to train a dictionary from.
+  data::DataBatchRecorder record_batch;
+  // A zstd dictionary the server offers and every client holds (empty: none).
+  Bytes dictionary;
 };
 
 struct SoakLatency {
