@@ -7,8 +7,18 @@
 namespace theta_net::data {
 namespace {
 
-// DataWrite.payload's bound in schemas/theta.toml.
-constexpr std::size_t kMaxWritePayloadBytes = 65536;
+// DataWrite.payload's bound, as schemas/theta.toml declares it.
+std::size_t max_write_payload_bytes() {
+  static const std::size_t bound = [] {
+    std::size_t max = 0;
+    protocol::DataWrite probe;
+    protocol::DataWrite::visit(probe, [&max](const protocol::FieldInfo& info, const auto&) {
+      if (info.name == "payload") max = info.max;
+    });
+    return max;
+  }();
+  return bound;
+}
 
 }  // namespace
 
@@ -30,9 +40,9 @@ Result<std::uint32_t> ClientDB::write(const Transaction& tx) {
   }
   THETA_TRY(view_->check(tx.ops()));
   Bytes payload = encode_ops(schema(), tx.ops());
-  if (payload.size() > kMaxWritePayloadBytes) {
+  if (payload.size() > max_write_payload_bytes()) {
     return make_error(ErrorCode::kLimitExceeded, "the write's payload is ", payload.size(),
-                      " bytes; a DataWrite carries at most ", kMaxWritePayloadBytes);
+                      " bytes; a DataWrite carries at most ", max_write_payload_bytes());
   }
   const std::uint32_t id = impl_->next_write_id++;
   if (impl_->next_write_id == 0) impl_->next_write_id = 1;  // 0 is never an id

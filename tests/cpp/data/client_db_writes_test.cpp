@@ -72,6 +72,20 @@ TEST_F(ClientDbWrites, WritesWaitForTheSyncAndAreBounded) {
   EXPECT_EQ(db.write(Transaction(arena_schema())).error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_F(ClientDbWrites, AWriteTooLargeForOneDataWriteIsRefusedWhole) {
+  Transaction tx(arena_schema());
+  for (EntityId id = 100; id < 2200; ++id) {
+    ASSERT_TRUE(tx.set("players", id, "tag", "text", std::string(32, 'x')).ok());
+  }
+  const auto refused = db.write(tx);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kLimitExceeded);
+  EXPECT_NE(refused.error().message.find("65536"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(db.pending_writes(), 0u);
+  EXPECT_EQ(db.view().canonical_bytes(), server.store().canonical_bytes());
+  EXPECT_TRUE(db.take_outgoing().empty());
+}
+
 TEST_F(ClientDbWrites, AConfirmedWriteLeavesTheViewEqualToTheServer) {
   const auto id = db.write(set_hp(2, 7)).value();
   const auto write = of_type<protocol::DataWrite>(db.take_outgoing())[0];

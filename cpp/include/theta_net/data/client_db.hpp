@@ -142,7 +142,8 @@ class ClientDB {
   // Local writes: applied to the view now, sent, rebased until the server answers.
   // Errors: kState (not ready, or max_pending_writes unconfirmed), kInvalidArgument (an empty
   // transaction, or one built on a schema not compatible with the server's), kLimitExceeded (a
-  // payload over DataWrite's 65,536 bytes), and those of Store::check.
+  // payload over DataWrite's bound in schemas/theta.toml, 65,536 bytes), and those of
+  // Store::check.
   Result<std::uint32_t> write(const Transaction& tx);
   std::size_t pending_writes() const;
   // Writes the server refused since the last call: (write id, reason text). They are rolled
