@@ -42,7 +42,7 @@ std::string_view sync_state_name(SyncState state) {
 ClientDB::ClientDB(std::shared_ptr<const DataSchema> expected, ClientDbConfig config)
     : expected_(std::move(expected)),
       config_(std::move(config)),
-      view_(std::make_unique<Store>(expected_)),
+      view_(expected_),
       impl_(std::make_unique<Impl>()) {}
 
 ClientDB::~ClientDB() = default;
@@ -184,8 +184,8 @@ Status ClientDB::Impl::on_sync_begin(ClientDB& db, const protocol::DataSyncBegin
     return {};
   }
   // Keep sharing the schema object the view has when the server's is the same.
-  if (db.view_->schema().hash() == server->hash() && db.view_->schema() == *server) {
-    server = db.view_->schema_ptr();
+  if (db.view_.schema().hash() == server->hash() && db.view_.schema() == *server) {
+    server = db.view_.schema_ptr();
   }
 
   have_sync = true;
@@ -205,13 +205,12 @@ Status ClientDB::Impl::on_sync_begin(ClientDB& db, const protocol::DataSyncBegin
   assembly.reset();
   db.status_.state = SyncState::kCatchingUp;
   // Archived batches apply to the store held: one of this schema, not past the sync's version.
-  if (!have_store || db.view_->schema().hash() != server->hash() || begin.version < db.version()) {
+  if (!have_store || db.view_.schema().hash() != server->hash() || begin.version < db.version()) {
     auto error = make_error(
         ErrorCode::kState, "archive sync ", begin.sync_id, " to version ", begin.version,
         " of schema ", hex64(server->hash()), " does not fit the mirror (",
-        have_store
-            ? str_cat("version ", db.version(), ", schema ", hex64(db.view_->schema().hash()))
-            : std::string("no store yet"),
+        have_store ? str_cat("version ", db.version(), ", schema ", hex64(db.view_.schema().hash()))
+                   : std::string("no store yet"),
         "): asking for a full sync");
     send_subscribe(db, 0);
     return error;
@@ -268,15 +267,15 @@ Status ClientDB::Impl::finish_snapshot(ClientDB& db) {
     resubscribe(db);
     return std::move(finished).error();
   }
-  std::unique_ptr<Store> old = std::exchange(db.view_, std::move(finished).value());
+  std::unique_ptr<Store> fresh = std::move(finished).value();
   // The pending writes go on top of the new store (with fresh undo), except those the server
   // committed in a version the snapshot already holds.
-  pending.erase_accepted_through(db.version());
-  note_dropped(pending.redo_from(*db.view_, 0));
+  pending.erase_accepted_through(fresh->version());
+  note_dropped(pending.redo_from(*fresh, 0));
   have_store = true;
   std::vector<Change> changes;
-  if (!subscriptions.empty()) append_store_changes(*old, *db.view_, changes);
-  old.reset();
+  if (!subscriptions.empty()) append_store_changes(db.view_, *fresh, changes);
+  db.view_ = std::move(*fresh);
   become_ready(db);
   fire(changes);
   return {};

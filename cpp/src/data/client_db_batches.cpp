@@ -59,7 +59,7 @@ Status ClientDB::Impl::on_batch(ClientDB& db, const protocol::DataBatch& message
     unpacked = std::move(decompressed).value();
     raw = unpacked;
   }
-  auto ops = decode_ops(db.view_->schema(), raw, message.ops);
+  auto ops = decode_ops(db.view_.schema(), raw, message.ops);
   if (!ops.ok()) {
     resubscribe(db);
     return std::move(ops).error();
@@ -81,7 +81,7 @@ Status ClientDB::Impl::on_batch(ClientDB& db, const protocol::DataBatch& message
 }
 
 Result<std::vector<Change>> ClientDB::Impl::apply_batch(ClientDB& db, const Batch& batch) {
-  Store& view = *db.view_;
+  Store& view = db.view_;
   std::vector<EntityKey> pending_keys;
   pending.append_touched(pending_keys);
   sort_unique(pending_keys);

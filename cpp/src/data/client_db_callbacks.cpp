@@ -20,7 +20,7 @@ std::vector<EntityImage> ClientDB::Impl::images_before(const ClientDB& db,
   if (subscriptions.empty()) return images;
   sort_unique(keys);
   images.reserve(keys.size());
-  for (const EntityKey& key : keys) images.push_back(capture_entity(*db.view_, key));
+  for (const EntityKey& key : keys) images.push_back(capture_entity(db.view_, key));
   return images;
 }
 
@@ -28,8 +28,8 @@ std::vector<Change> ClientDB::Impl::changes_since(const ClientDB& db,
                                                   const std::vector<EntityImage>& before) const {
   std::vector<Change> changes;
   for (const EntityImage& image : before) {
-    append_changes(image, capture_entity(*db.view_, image.key),
-                   db.view_->table(image.key.first).spec(), changes);
+    append_changes(image, capture_entity(db.view_, image.key),
+                   db.view_.table(image.key.first).spec(), changes);
   }
   return changes;
 }

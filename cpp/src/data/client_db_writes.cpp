@@ -7,8 +7,18 @@
 namespace theta_net::data {
 namespace {
 
-// DataWrite.payload's bound in schemas/theta.toml.
-constexpr std::size_t kMaxWritePayloadBytes = 65536;
+// DataWrite.payload's bound, as schemas/theta.toml declares it.
+std::size_t max_write_payload_bytes() {
+  static const std::size_t bound = [] {
+    std::size_t max = 0;
+    protocol::DataWrite probe;
+    protocol::DataWrite::visit(probe, [&max](const protocol::FieldInfo& info, const auto&) {
+      if (info.name == "payload") max = info.max;
+    });
+    return max;
+  }();
+  return bound;
+}
 
 }  // namespace
 
@@ -28,11 +38,11 @@ Result<std::uint32_t> ClientDB::write(const Transaction& tx) {
                       hex64(tx.schema().hash()), ") is not compatible with the server's ",
                       hex64(schema().hash()));
   }
-  THETA_TRY(view_->check(tx.ops()));
+  THETA_TRY(view_.check(tx.ops()));
   Bytes payload = encode_ops(schema(), tx.ops());
-  if (payload.size() > kMaxWritePayloadBytes) {
+  if (payload.size() > max_write_payload_bytes()) {
     return make_error(ErrorCode::kLimitExceeded, "the write's payload is ", payload.size(),
-                      " bytes; a DataWrite carries at most ", kMaxWritePayloadBytes);
+                      " bytes; a DataWrite carries at most ", max_write_payload_bytes());
   }
   const std::uint32_t id = impl_->next_write_id++;
   if (impl_->next_write_id == 0) impl_->next_write_id = 1;  // 0 is never an id
@@ -40,7 +50,7 @@ Result<std::uint32_t> ClientDB::write(const Transaction& tx) {
   std::vector<EntityKey> keys;
   append_touched(tx.ops(), keys);
   const std::vector<EntityImage> before = impl_->images_before(*this, std::move(keys));
-  impl_->pending.push(*view_, id, tx.ops());
+  impl_->pending.push(view_, id, tx.ops());
   impl_->outgoing.push_back(protocol::DataWrite{
       id, version(), static_cast<std::uint32_t>(tx.ops().size()), std::move(payload)});
   impl_->fire(impl_->changes_since(*this, before));
@@ -79,9 +89,9 @@ Status ClientDB::Impl::on_write_result(ClientDB& db, const protocol::DataWriteRe
   }
   const std::vector<EntityImage> before = images_before(db, std::move(keys));
   // Take the answered write out from under the ones made after it.
-  pending.undo_from(*db.view_, *index);
+  pending.undo_from(db.view_, *index);
   pending.erase(*index);
-  note_dropped(pending.redo_from(*db.view_, *index));
+  note_dropped(pending.redo_from(db.view_, *index));
   if (!result.accepted) {
     const std::string_view reason =
         result.reason ? protocol::enum_name(*result.reason).value_or("unknown") : "refused";
@@ -97,7 +107,7 @@ void ClientDB::Impl::lose_pending(ClientDB& db) {
   std::vector<EntityKey> keys;
   if (!subscriptions.empty()) pending.append_touched(keys);
   const std::vector<EntityImage> before = images_before(db, std::move(keys));
-  pending.undo_from(*db.view_, 0);
+  pending.undo_from(db.view_, 0);
   for (const PendingWrite& write : pending.take_all()) lost.push_back(write.id);
   fire(changes_since(db, before));
 }

@@ -35,6 +35,8 @@ Store::Store(std::shared_ptr<const DataSchema> schema) : schema_(std::move(schem
 // Tables point into the schema, which the copy shares, so copying them member-wise is right.
 Store::Store(const Store& other) = default;
 Store& Store::operator=(const Store& other) = default;
+Store::Store(Store&& other) noexcept = default;
+Store& Store::operator=(Store&& other) noexcept = default;
 
 std::size_t Store::size() const {
   std::size_t entities = 0;

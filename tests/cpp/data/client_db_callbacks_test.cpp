@@ -7,7 +7,7 @@
 namespace theta_net::data {
 namespace {
 
-using namespace testing;
+using namespace client_testing;
 
 struct ClientDbCallbacks : ::testing::Test {
   void SetUp() override {

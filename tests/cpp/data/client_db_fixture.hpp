@@ -14,7 +14,7 @@
 #include "theta_net/data/store.hpp"
 #include "theta_net/data/transaction.hpp"
 
-namespace theta_net::data::testing {
+namespace theta_net::data::client_testing {
 
 // Players with health (hp, armor) and a name; items with a stack count.
 inline std::string arena_toml(int minor = 0) {
@@ -170,4 +170,4 @@ inline void sync_fully(ClientDB& db, HandServer& server, Micros now = Micros{0})
   db.take_outgoing();
 }
 
-}  // namespace theta_net::data::testing
+}  // namespace theta_net::data::client_testing

@@ -14,7 +14,7 @@
 namespace theta_net::data {
 namespace {
 
-using namespace testing;
+using namespace client_testing;
 
 constexpr int kClients = 4;
 constexpr EntityId kEntities = 24;

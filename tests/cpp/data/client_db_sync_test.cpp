@@ -8,7 +8,7 @@
 namespace theta_net::data {
 namespace {
 
-using namespace testing;
+using namespace client_testing;
 using protocol::AnyMessage;
 using protocol::DataSyncMode;
 

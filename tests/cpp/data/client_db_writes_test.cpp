@@ -7,7 +7,7 @@
 namespace theta_net::data {
 namespace {
 
-using namespace testing;
+using namespace client_testing;
 
 struct ClientDbWrites : ::testing::Test {
   void SetUp() override {
@@ -70,6 +70,20 @@ TEST_F(ClientDbWrites, WritesWaitForTheSyncAndAreBounded) {
   EXPECT_EQ(bounded.write(Transaction(arena_schema())).error().code,
             ErrorCode::kState);  // the bound comes first
   EXPECT_EQ(db.write(Transaction(arena_schema())).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(ClientDbWrites, AWriteTooLargeForOneDataWriteIsRefusedWhole) {
+  Transaction tx(arena_schema());
+  for (EntityId id = 100; id < 2200; ++id) {
+    ASSERT_TRUE(tx.set("players", id, "tag", "text", std::string(32, 'x')).ok());
+  }
+  const auto refused = db.write(tx);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kLimitExceeded);
+  EXPECT_NE(refused.error().message.find("65536"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(db.pending_writes(), 0u);
+  EXPECT_EQ(db.view().canonical_bytes(), server.store().canonical_bytes());
+  EXPECT_TRUE(db.take_outgoing().empty());
 }
 
 TEST_F(ClientDbWrites, AConfirmedWriteLeavesTheViewEqualToTheServer) {

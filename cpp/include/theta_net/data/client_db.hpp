@@ -125,11 +125,11 @@ class ClientDB {
   void on_reconnect(Micros now);
 
   // The view: the server's store with this client's unconfirmed writes on top.
-  const Store& view() const { return *view_; }
+  const Store& view() const { return view_; }
   // The server's schema once a sync began; the expected one before.
-  const DataSchema& schema() const { return view_->schema(); }
+  const DataSchema& schema() const { return view_.schema(); }
   // The last server version applied (the view holds it, plus the pending writes).
-  Version version() const { return view_->version(); }
+  Version version() const { return view_.version(); }
   const SyncStatus& status() const { return status_; }
   const std::string& refusal() const { return refusal_; }
 
@@ -142,7 +142,8 @@ class ClientDB {
   // Local writes: applied to the view now, sent, rebased until the server answers.
   // Errors: kState (not ready, or max_pending_writes unconfirmed), kInvalidArgument (an empty
   // transaction, or one built on a schema not compatible with the server's), kLimitExceeded (a
-  // payload over DataWrite's 65,536 bytes), and those of Store::check.
+  // payload over DataWrite's bound in schemas/theta.toml, 65,536 bytes), and those of
+  // Store::check.
   Result<std::uint32_t> write(const Transaction& tx);
   std::size_t pending_writes() const;
   // Writes the server refused since the last call: (write id, reason text). They are rolled
@@ -175,8 +176,7 @@ class ClientDB {
   struct Impl;
   std::shared_ptr<const DataSchema> expected_;
   ClientDbConfig config_;
-  // Behind a pointer so that a completed snapshot is swapped in, not copied.
-  std::unique_ptr<Store> view_;
+  Store view_;  // a completed snapshot is moved in: references to it stay valid
   SyncStatus status_;
   std::string refusal_;
   std::uint64_t batches_applied_ = 0, bytes_received_ = 0;

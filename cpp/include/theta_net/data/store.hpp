@@ -17,6 +17,9 @@ class Store {
   explicit Store(std::shared_ptr<const DataSchema> schema);
   Store(const Store& other);
   Store& operator=(const Store& other);
+  // Moving keeps the tables' pointers into the schema valid (the schema object stays put).
+  Store(Store&& other) noexcept;
+  Store& operator=(Store&& other) noexcept;
 
   const DataSchema& schema() const { return *schema_; }
   const std::shared_ptr<const DataSchema>& schema_ptr() const { return schema_; }
