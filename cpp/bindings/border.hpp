@@ -79,5 +79,6 @@ void bind_rules(py::module_& m);
 void bind_server(py::module_& m);
 void bind_client(py::module_& m);  // before LocalGame, whose client() returns a GameClientView
 void bind_local_game(py::module_& m);
+void bind_data_soak(py::module_& m);
 
 }  // namespace theta_net::bindings

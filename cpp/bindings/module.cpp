@@ -40,4 +40,5 @@ PYBIND11_MODULE(_core, m) {
   bind_server(m);
   bind_client(m);
   bind_local_game(m);
+  bind_data_soak(m);
 }

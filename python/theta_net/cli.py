@@ -12,7 +12,7 @@ from . import __version__
 from .errors import Error
 
 # Subcommand modules, in the order `theta-net --help` lists them.
-COMMANDS = ["demo", "run", "serve", "connect", "relay", "replay", "schema", "bench", "selftest"]
+COMMANDS = ["demo", "run", "serve", "connect", "relay", "replay", "schema", "bench", "data", "selftest"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,14 @@ ENDPOINT_HEADERS = {
     "udp_relay",
 }
 # The session files that own endpoints and read clocks.
-DRIVERS = {"server_driver", "client_driver", "driver_clock", "local_session"}
+DRIVERS = {
+    "server_driver",
+    "client_driver",
+    "driver_clock",
+    "local_session",
+    "local_network",
+    "local_data_session",
+}
 
 
 def layer_order() -> list:

@@ -17,6 +17,11 @@ void ServerDriver::step(Micros now) {
   }
   host_->handle_timeout(now);
   host_->flush();
+  // Back-pressure for the application: what each session's connection still has to deliver.
+  for (const transport::ConnectionId conn : host_->sessions()) {
+    if (const auto stats = endpoint_->stats(conn))
+      host_->set_send_backlog(conn, stats->send_queue_bytes);
+  }
   if (app_) {
     app_->handle_sessions(now);
     for (std::uint32_t n = 0; n < app_->max_catch_up_ticks(); ++n) {

@@ -225,6 +225,15 @@ void SessionHost::close(transport::ConnectionId conn, CloseCode code, std::strin
   transmits_.close(conn, code, std::string(reason));
 }
 
+void SessionHost::set_send_backlog(transport::ConnectionId conn, std::uint64_t bytes) {
+  if (auto it = peers_.find(conn); it != peers_.end()) it->second.send_backlog = bytes;
+}
+
+std::uint64_t SessionHost::send_backlog(transport::ConnectionId conn) const {
+  const auto it = peers_.find(conn);
+  return it == peers_.end() ? 0 : it->second.send_backlog;
+}
+
 std::vector<transport::ConnectionId> SessionHost::sessions() const {
   std::vector<transport::ConnectionId> out;
   for (const auto& [conn, peer] : peers_) {

@@ -83,6 +83,7 @@ void SimNetState::transmit(SimPacket p, bool reliable) {
   for (int i = 0; i < v.copies; ++i) {
     SimScheduled s = at(v.arrival[i], What::kArrive, p.to_node, p.to_conn);
     s.packet = p;
+    if (i > 0) s.packet.queued_bytes = 0;
     schedule(std::move(s));
   }
 }
@@ -158,6 +159,11 @@ void SimNetState::flush_close(std::uint32_t node, SimConn& c) {
 }
 
 void SimNetState::arrive(SimPacket& p) {
+  if (p.queued_bytes > 0) {
+    if (SimConn* sender = find(p.from_node, p.from_conn)) {
+      sender->queued_bytes -= std::min<std::uint64_t>(sender->queued_bytes, p.queued_bytes);
+    }
+  }
   SimNode& node = *nodes[p.to_node];
   if (p.kind == Kind::kHello) {
     const auto key = std::make_pair(p.from_node, p.from_conn.value);
@@ -334,6 +340,8 @@ Status SimEndpoint::send(ConnectionId conn, Lane lane, ByteSpan message) {
     const std::size_t body = std::min(
         kSimPacketPayload, message.size() - std::min(message.size(), i * kSimPacketPayload));
     frag.size = static_cast<std::uint32_t>(kSimPacketOverhead + 4 + body);
+    frag.queued_bytes = static_cast<std::uint32_t>(body);
+    c->queued_bytes += body;
     ++c->outstanding;
     net_->transmit(std::move(frag), true);
     c = net_->find(node_, conn);  // transmit never erases, but keep the pointer honest
@@ -374,6 +382,7 @@ std::optional<ConnectionStats> SimEndpoint::stats(ConnectionId conn) const {
   SimConn* c = net_->find(node_, conn);
   if (!c) return std::nullopt;
   ConnectionStats s = c->stats;
+  s.send_queue_bytes = c->queued_bytes;
   net_->fill_rtt(node_, *c, s);
   return s;
 }

@@ -29,6 +29,9 @@ struct SimPacket {
   std::uint32_t frag_count = 1;
   std::shared_ptr<const Bytes> message;
   std::uint32_t size = kSimPacketOverhead;  // bytes on the simulated wire
+  // A reliable fragment's message bytes, counted in the sender's send queue until the fragment
+  // arrives (a duplicate copy carries 0, so it is uncounted once).
+  std::uint32_t queued_bytes = 0;
   std::uint64_t close_code = 0;
   std::string close_reason;
   int attempt = 0;
@@ -82,8 +85,9 @@ struct SimConn {
   int hello_attempts = 0;
   std::array<std::uint64_t, kLaneCount> next_send_seq{};
   std::array<SimRecvLane, kLaneCount> recv{};
-  std::uint64_t outstanding = 0;  // reliable packets not yet through the link
-  Nanos last_arrival{0};          // latest arrival of a reliable packet sent so far
+  std::uint64_t outstanding = 0;   // reliable packets not yet through the link
+  Nanos last_arrival{0};           // latest arrival of a reliable packet sent so far
+  std::uint64_t queued_bytes = 0;  // reliable message bytes sent and not yet arrived
   std::uint64_t close_code = 0;
   std::string close_reason;
   Nanos close_requested{0};

@@ -32,24 +32,31 @@
 namespace theta_net::data {
 
 enum class SyncState : std::uint8_t {
-  kIdle = 0,      // no subscription sent yet
-  kSyncing = 1,   // waiting for / receiving a full snapshot
+  kIdle = 0,        // no subscription sent yet
+  kSyncing = 1,     // waiting for / receiving a full snapshot
   kCatchingUp = 2,  // receiving archived batches
-  kReady = 3,     // applied everything up to the sync's version; live batches follow
-  kRefused = 4,   // the server refused (refusal() says why)
+  kReady = 3,       // applied everything up to the sync's version; live batches follow
+  kRefused = 4,     // the server refused, or the mirror refused the server's schema or snapshot
+                    // (refusal() says why); subscribe() tries again
 };
 std::string_view sync_state_name(SyncState state);
 
 enum class ChangeKind : std::uint8_t { kInsert = 0, kUpdate = 1, kRemove = 2 };
 
-// One change to the mirror's view, reported after a batch (or a local write) is applied whole.
+// One change to the mirror's view, reported after a batch (or a local write) is applied whole,
+// found by comparing each touched entity before and after. An entity gives up to three, in this
+// order: kInsert (components that appeared; all of them when the entity itself appeared),
+// kUpdate (fields that changed in components it kept), kRemove (components that went; all it
+// had when the entity itself went). Changes come in (table, entity id) order.
 struct Change {
   ChangeKind kind = ChangeKind::kUpdate;
   std::uint16_t table = 0;
   EntityId entity = 0;
   std::uint64_t components = 0;  // components inserted, updated or removed
   // Updated fields, per updated component (bit f = field f changed): [component] -> mask.
+  // Sized to the table's component count for an update, empty otherwise.
   std::vector<std::uint64_t> fields;
+  bool operator==(const Change&) const = default;
 };
 
 struct SyncStatus {
@@ -59,6 +66,9 @@ struct SyncStatus {
   std::uint64_t entities_done = 0, entities_total = 0;
   std::uint64_t bytes_done = 0, bytes_total = 0;
 };
+
+// Dictionaries a mirror can hold (DataSubscribe announces at most this many).
+inline constexpr std::size_t kMaxHeldDictionaries = 16;
 
 struct ClientDbConfig {
   std::vector<std::string> tables;  // subscribed; empty = all
@@ -75,36 +85,72 @@ class ClientDB {
 
   // `expected` is the schema the application was written for.
   ClientDB(std::shared_ptr<const DataSchema> expected, ClientDbConfig config = {});
+  ~ClientDB();
+  ClientDB(const ClientDB&) = delete;
+  ClientDB& operator=(const ClientDB&) = delete;
 
+  // Queues a DataSubscribe: from version 0 (a full snapshot) until a sync has completed, then
+  // from the version held (the server catches the mirror up from its archive when it can).
   void subscribe(Micros now);
-  // Errors: kInvalidArgument (a message the mirror does not take), kCorrupt / kTruncated / ...
-  // (a payload that fails to decode: the mirror is unchanged and resubscribes), kState (a
-  // message out of its sync's order).
+  // Takes one message of the data layer. Refusals (the server's DataRefused, or a server
+  // schema that is not compatible with the expected one) are not errors: status() says
+  // kRefused and refusal() why. A gap in the versions makes the mirror resubscribe from the
+  // version held, and a duplicate batch is ignored; neither is an error.
+  // Errors: kInvalidArgument (a message the mirror does not take); kCorrupt (a batch whose
+  // version is not above its base, a snapshot that breaks its sync's announcement: a chunk
+  // index out of order or past the count, a non-upsert op, an entity twice, an entity count
+  // other than announced; a schema hash that does not match the schema text), kLimitExceeded
+  // (a snapshot past max_snapshot_bytes: the mirror refuses it), and those of decode_ops,
+  // BatchCompressor::decompress and DataSchema::from_toml (for a payload or schema text that
+  // fails to decode: the mirror is unchanged and resubscribes, or for the schema refuses);
+  // kState (a message out of its sync's order: a chunk or progress without its DataSyncBegin
+  // or of another sync, a batch before any sync or during a snapshot, an archive sync for a
+  // mirror that holds no store of that schema: it asks for a full sync, a batch packed with a
+  // dictionary it does not hold: it resubscribes, a result for a write that is not pending).
   Status on_message(const protocol::AnyMessage& message, Micros now);
-  // Periodic DataAck.
+  // Queues a DataAck every ack_interval when the version moved since the last one.
   void handle_timeout(Micros now);
   std::vector<protocol::AnyMessage> take_outgoing();
-  // The session was lost and came back (or the driver saw a pause): resubscribe from the
-  // version held.
+  // The session was lost and came back (or the driver saw a pause): every pending write is
+  // rolled back (its fate is unknown: take_lost_writes lists it, and the server's batches carry
+  // its effect if it was committed), queued messages are dropped, and the mirror resubscribes
+  // from the version held.
   void on_reconnect(Micros now);
 
   // The view: the server's store with this client's unconfirmed writes on top.
-  const Store& view() const { return view_; }
-  const DataSchema& schema() const { return view_.schema(); }  // the server's
-  Version version() const { return confirmed_version_; }  // last server version applied
+  const Store& view() const { return *view_; }
+  // The server's schema once a sync began; the expected one before.
+  const DataSchema& schema() const { return view_->schema(); }
+  // The last server version applied (the view holds it, plus the pending writes).
+  Version version() const { return view_->version(); }
   const SyncStatus& status() const { return status_; }
   const std::string& refusal() const { return refusal_; }
 
+  // Loads a zstd dictionary (trained from recorded batches); its id is announced in the next
+  // DataSubscribe, and batches packed with it can then be read.
+  // Errors: kLimitExceeded (kMaxHeldDictionaries held already), and those of
+  // BatchCompressor::set_dictionary.
+  Status load_dictionary(Bytes dictionary);
+
   // Local writes: applied to the view now, sent, rebased until the server answers.
-  // Errors: kState (not ready, or max_pending_writes unconfirmed), and those of Store::check.
+  // Errors: kState (not ready, or max_pending_writes unconfirmed), kInvalidArgument (an empty
+  // transaction, or one built on a schema not compatible with the server's), kLimitExceeded (a
+  // payload over DataWrite's 65,536 bytes), and those of Store::check.
   Result<std::uint32_t> write(const Transaction& tx);
   std::size_t pending_writes() const;
-  // Writes the server refused since the last call: (write id, reason text).
+  // Writes the server refused since the last call: (write id, reason text). They are rolled
+  // back from the view.
   std::vector<std::pair<std::uint32_t, std::string>> take_refused_writes();
+  // Writes rolled back unanswered since the last call (a reconnect, or a DataRefused).
+  std::vector<std::uint32_t> take_lost_writes();
 
-  // Callbacks after each applied batch / local write, for a table, one entity of it, or one
-  // field of one component (then only updates that change the field, and inserts/removes).
-  // Errors: kInvalidArgument (no such table, component or field in the server's schema).
+  // Callbacks after each applied batch / local write / rollback, for a table, one entity of it,
+  // or one field of one component (then only updates that change the field, and inserts and
+  // removes of its component). Names are resolved in schema(). A callback may query the view,
+  // write, and subscribe or unsubscribe (a subscription added in a callback first hears of the
+  // next change).
+  // Errors: kInvalidArgument (no such table, component or field in the schema, or an empty
+  // callback).
   Result<SubscriptionId> on_table(std::string_view table, Callback callback);
   Result<SubscriptionId> on_entity(std::string_view table, EntityId entity, Callback callback);
   Result<SubscriptionId> on_field(std::string_view table, std::string_view component,
@@ -113,16 +159,17 @@ class ClientDB {
 
   // Counters and latency samples (commit on the server -> applied here, in the server's clock
   // as the batch carries it; meaningful when both share a clock, as SimNet and loopback do).
+  // Samples are taken for batches applied while ready (not for archive catch-up).
   std::uint64_t batches_applied() const { return batches_applied_; }
-  std::uint64_t bytes_received() const { return bytes_received_; }
+  std::uint64_t bytes_received() const { return bytes_received_; }  // batch and chunk payloads
   std::vector<Micros> take_latency_samples();
 
  private:
   struct Impl;
   std::shared_ptr<const DataSchema> expected_;
   ClientDbConfig config_;
-  Store view_;
-  Version confirmed_version_ = 0;
+  // Behind a pointer so that a completed snapshot is swapped in, not copied.
+  std::unique_ptr<Store> view_;
   SyncStatus status_;
   std::string refusal_;
   std::uint64_t batches_applied_ = 0, bytes_received_ = 0;

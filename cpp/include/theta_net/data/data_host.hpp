@@ -21,7 +21,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,21 +31,39 @@
 #include "theta_net/core/time.hpp"
 #include "theta_net/data/batch_archive.hpp"
 #include "theta_net/data/batch_compressor.hpp"
+#include "theta_net/data/data_client_queue.hpp"
+#include "theta_net/data/data_interest.hpp"
 #include "theta_net/data/data_schema.hpp"
+#include "theta_net/data/data_snapshot.hpp"
 #include "theta_net/data/store.hpp"
 #include "theta_net/data/transaction.hpp"
 #include "theta_net/protocol/messages.hpp"
 
 namespace theta_net::data {
 
+using DataClientId = std::uint64_t;
+
+// Whether a client may commit an op (the roles issue plugs in here); default: every op.
+using DataWritePolicy = std::function<bool(DataClientId client, const Op& op)>;
+// Sees the raw (uncompressed) payload of every batch the host closes: a recording from which
+// BatchCompressor::train makes a dictionary.
+using DataBatchRecorder = std::function<void(Version version, ByteSpan payload)>;
+
+// The most a batch payload may hold (DataBatch's payload bound); a flush with more is closed as
+// several consecutive versions, one per run of whole transactions.
+inline constexpr std::size_t kMaxBatchPayloadBytes = 4u << 20;
+
 struct DataHostConfig {
   std::size_t snapshot_chunk_bytes = 16 * 1024;
-  ArchiveLimits archive;                     // recent batches kept for catch-up
-  std::size_t max_queue_bytes = 4u << 20;    // per client, before it is resynced
-  std::size_t max_write_bytes = 65536;       // a DataWrite payload
-  std::size_t compress_above = 512;          // batches at least this big are zstd'd (if agreed)
+  ArchiveLimits archive;                   // recent batches kept for catch-up
+  std::size_t max_queue_bytes = 4u << 20;  // per client, before it is resynced
+  std::size_t max_write_bytes = 65536;     // a DataWrite payload
+  std::size_t compress_above = 512;        // batches at least this big are zstd'd (if agreed)
   int compression_level = 3;
-  Micros stalled_after = std::chrono::seconds(10);  // no DataAck while behind: stalled
+  Micros stalled_after = std::chrono::seconds(10);  // queued bytes, no progress: stalled
+  int cell_blocks = 16;            // interest cell edge (replication::InterestGrid's)
+  DataWritePolicy write_policy;    // empty: every write allowed
+  DataBatchRecorder record_batch;  // empty: nothing recorded
 };
 
 // What the data layer's figures are made of, per client (visit() like the other metrics).
@@ -53,6 +71,7 @@ struct DataClientStats {
   std::uint64_t syncs_full = 0;
   std::uint64_t syncs_archive = 0;
   std::uint64_t overflows = 0;  // queue bound hit (each forces a resync)
+  std::uint64_t stalls = 0;     // no progress for stalled_after (each forces a resync)
   std::uint64_t batches_sent = 0;
   std::uint64_t bytes_sent = 0;  // message bodies on the replication lane
   std::uint64_t writes_accepted = 0;
@@ -68,6 +87,7 @@ struct DataClientStats {
     f("syncs_full", syncs_full);
     f("syncs_archive", syncs_archive);
     f("overflows", overflows);
+    f("stalls", stalls);
     f("batches_sent", batches_sent);
     f("bytes_sent", bytes_sent);
     f("writes_accepted", writes_accepted);
@@ -82,48 +102,106 @@ struct DataClientStats {
 
 class DataHost {
  public:
-  using ClientId = std::uint64_t;
+  using ClientId = DataClientId;
 
   DataHost(std::shared_ptr<const DataSchema> schema, DataHostConfig config = {});
+  ~DataHost();
 
   const DataSchema& schema() const { return store_.schema(); }
   const Store& store() const { return store_; }
-  // The version the next flush will close (store().version() + 1 when ops are open).
+  // The last version closed (the store holds it plus the open batch's ops).
   Version version() const { return store_.version(); }
 
   // A transaction on this host's schema.
   Transaction transaction() const { return Transaction(store_.schema_ptr()); }
   // Applies a transaction's ops to the store and adds them to the open batch.
-  // Errors: those of Store::check (nothing is applied then).
+  // Errors: kLimitExceeded (its ops encode to more than kMaxBatchPayloadBytes), and those of
+  // Store::check (nothing is applied then).
   Status commit(const Transaction& tx);
-  // Closes the open batch (if any ops) as the next version; returns it.
+  // Closes the open batch (if any ops) as the next version, or as several when it is larger
+  // than kMaxBatchPayloadBytes; returns the newest version closed. Also starts the full syncs
+  // that waited for the open batch to close.
   std::optional<Version> flush(Micros now);
 
-  ClientId add_client(Micros now);
+  // `compression`: the session negotiated it (batches of compress_above bytes or more go zstd'd).
+  ClientId add_client(Micros now, bool compression = false);
   void remove_client(ClientId id);
   std::vector<ClientId> clients() const;
   // Errors: kInvalidArgument (no client `id`, or a message the data layer does not take).
   // Refusals of well-formed but unserviceable requests are not errors: they are queued as
   // DataRefused / DataWriteResult for the client.
   Status on_message(ClientId id, const protocol::AnyMessage& message, Micros now);
-  // Checks for stalled clients (queue non-empty, no DataAck for stalled_after).
+  // Resyncs stalled clients: bytes queued and nothing drained or acknowledged for
+  // stalled_after (the queue is dropped; the resync starts when the client reads again).
   void handle_timeout(Micros now);
+  // The client's next messages within `credit` bytes of encoded bodies (see DataClientQueue).
+  // A client waiting for a resync starts it here once it reads again (credit > 0).
   std::vector<protocol::AnyMessage> drain(ClientId id, std::size_t credit);
   const DataClientStats* stats(ClientId id) const;
   const BatchArchive& archive() const { return archive_; }
-  // Loads a zstd dictionary (BatchCompressor::train or a file); offered to clients holding it.
+  // Loads a zstd dictionary (BatchCompressor::train or a file); offered to clients holding it
+  // (DataSubscribe.dictionary_ids) from their next subscription.
+  // Errors: those of BatchCompressor::set_dictionary.
   Status set_dictionary(Bytes dictionary);
+  std::uint64_t dictionary_id() const { return compressor_.dictionary_id(); }
 
  private:
   struct Client;
-  // (members left to the implementation)
+  struct OpenTransaction {
+    std::size_t ops_end = 0, bytes_end = 0;  // where it ends in open_ops_ / open_payload_
+    std::optional<std::pair<ClientId, std::uint32_t>> write;  // a client's DataWrite
+  };
+  struct Closed;  // one flush's batches
+
+  // Errors: kLimitExceeded, those of Store::check (see commit).
+  Status commit_ops(const std::vector<Op>& ops,
+                    std::optional<std::pair<ClientId, std::uint32_t>> write);
+  void on_subscribe(Client& c, const protocol::DataSubscribe& subscribe, Micros now);
+  void on_write(ClientId id, Client& c, const protocol::DataWrite& write);
+  void on_ready(Client& c, const protocol::ClientReady& ready, Micros now);
+  void on_ack(Client& c, const protocol::DataAck& ack, Micros now);
+  void refuse(Client& c, protocol::DataRefuseReason reason, std::string text,
+              std::uint64_t client_hash);
+  void refuse_write(Client& c, std::uint32_t write_id, protocol::DataRefuseReason reason,
+                    std::string text);
+
+  // Queues: push returns false when the bound (for bounded entries) was hit and the queue
+  // dropped; push_result queues an accepted write's result, or keeps it for after the resync.
+  bool push(Client& c, QueuedData entry, bool bounded);
+  void push_batch(Client& c, const SharedBatch& batch);
+  void push_result(Client& c, QueuedData result);
+  void drop_queue(Client& c, bool stalled);
+
+  // Syncs: start_sync picks the archive when it covers `from` (the version the client holds),
+  // else a snapshot, which waits for flush while the open batch holds ops.
+  void start_sync(Client& c, std::optional<Version> from);
+  void queue_full_sync(Client& c);
+  bool queue_archive_sync(Client& c, Version from, std::vector<SharedBatch> batches);
+  void queue_retained(Client& c);
+  std::uint32_t next_sync_id();
+
+  // Batches for one client: the flush's shared ones, or its own filtered one.
+  void deliver(ClientId id, Client& c, Closed& closed);
+  protocol::DataEncoding encoding_for(const Client& c, std::size_t raw_bytes) const;
+  SharedBatch pack(const SharedBatch& plain, protocol::DataEncoding encoding) const;
+  std::optional<SharedBatch> filtered_batch(const Client& c, Version base, Version version,
+                                            Micros committed_at, const std::vector<Op>& ops) const;
+
   std::shared_ptr<const DataSchema> schema_;
   DataHostConfig config_;
   Store store_;
+  std::string schema_toml_;
   std::vector<Op> open_ops_;
+  Bytes open_payload_;
+  std::vector<OpenTransaction> open_transactions_;
   BatchArchive archive_;
+  BatchCompressor compressor_;
+  SpatialIndex spatial_;
+  std::shared_ptr<const DataSnapshot> snapshot_cache_;  // the newest full snapshot
   std::map<ClientId, std::unique_ptr<Client>> clients_;
   ClientId next_client_ = 1;
+  std::uint32_t next_sync_ = 1;
+  Micros now_{0};  // the newest time the driver gave (drain takes none)
 };
 
 }  // namespace theta_net::data

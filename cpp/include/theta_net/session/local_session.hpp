@@ -20,12 +20,11 @@
 #include "theta_net/session/client_driver.hpp"
 #include "theta_net/session/game_client.hpp"
 #include "theta_net/session/game_server.hpp"
+#include "theta_net/session/local_network.hpp"
 #include "theta_net/session/server_driver.hpp"
 #include "theta_net/transport/link_model.hpp"
 
 namespace theta_net::session {
-
-enum class NetworkKind : std::uint8_t { kSim, kQuic };
 
 struct LocalSessionConfig {
   GameServerConfig server;

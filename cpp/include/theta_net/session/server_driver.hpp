@@ -4,7 +4,8 @@
 //
 // One step(now), in this order (the same for every endpoint kind, QUIC or SimNet):
 //   1. input     endpoint.poll(0), then every transport event into the SessionHost
-//   2. timeout   the host's timers (hello timeouts), then its frames flushed
+//   2. timeout   the host's timers (hello timeouts), then its frames flushed; each session's
+//                send backlog (the endpoint's send_queue_bytes) is reported to the host
 //   3. events    the application handles the session events (joins, leaves, messages)
 //   4. ticks     every fixed tick due by `now` (at most max_catch_up_ticks per step), each timed
 //   5. transmit  the host's frames flushed; every queued send and close handed to the endpoint

@@ -93,6 +93,12 @@ class SessionHost {
   // as kRefused, and forgets the peer (its session, if any, may be resumed like a dropped one).
   void violation(transport::ConnectionId conn, std::string reason);
 
+  // The connection's reliable bytes queued and not yet acknowledged by the peer
+  // (ConnectionStats::send_queue_bytes), reported by the driver every step: back-pressure an
+  // application can read without seeing the endpoint (0 for a connection never reported).
+  void set_send_backlog(transport::ConnectionId conn, std::uint64_t bytes);
+  std::uint64_t send_backlog(transport::ConnectionId conn) const;
+
   std::vector<transport::ConnectionId> sessions() const;
   const protocol::SessionRecord* session_of(transport::ConnectionId conn) const;
   const SessionHostCounters& counters() const { return counters_; }
@@ -104,6 +110,7 @@ class SessionHost {
     bool established = false;
     std::uint64_t session_id = 0;
     Micros connected_at{0};
+    std::uint64_t send_backlog = 0;
   };
 
   void on_message(transport::ConnectionId conn, Peer& peer, transport::Lane lane, ByteSpan frame,

@@ -1,0 +1,149 @@
+// DataServer: the standalone data-layer server, sans-I/O: a ServerApp made of a SessionHost
+// (handshake, resume, heartbeats) and a DataHost (the versioned store, syncs, batches), driven by
+// a ServerDriver over QUIC or SimNet like the reference GameServer (which may embed the same
+// pieces). What one driver step does with it:
+//   sessions  a started session becomes a DataHost client; an ended or refused one is removed
+//             (a resumed session gets a fresh client, and its ClientDB resubscribes from the
+//             version it holds, so it catches up from the archive); replication-lane messages
+//             go to the DataHost; anything it does not take closes that session for breaking
+//             the protocol
+//   flush     the application's committed writes and the clients' accepted writes close into
+//             the next version: every step (flush_interval 0: latency first) or on a fixed tick
+//   drain     each client's queued messages, within its token bucket and while its connection's
+//             send backlog (reported by the driver) is under max_send_backlog
+//   timeout   DataHost::handle_timeout: a client that stopped acknowledging is resynced
+// The application writes between steps through transaction() and commit().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theta_net/core/time.hpp"
+#include "theta_net/data/data_host.hpp"
+#include "theta_net/replication/token_bucket.hpp"
+#include "theta_net/session/server_app.hpp"
+#include "theta_net/session/session_host.hpp"
+
+namespace theta_net::session {
+
+struct DataServerConfig {
+  SessionHostConfig sessions;
+  data::DataHostConfig data;
+  Micros flush_interval{0};  // 0 = flush every driver step; else a fixed tick
+  std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
+  std::uint64_t burst_bytes = 0;                                         // 0 = the bucket's default
+  // Nothing more is drained to a connection that still has this many bytes to deliver: the
+  // DataHost's bounded queue (and its resync) takes over from an unbounded transport buffer.
+  std::uint64_t max_send_backlog = 256 * 1024;
+};
+
+// Totals over every client the server has had (the departed ones included).
+struct DataServerMetrics {
+  std::uint64_t clients = 0;  // connected now
+  std::uint64_t sessions_started = 0;
+  std::uint64_t sessions_resumed = 0;
+  std::uint64_t sessions_ended = 0;
+  std::uint64_t protocol_violations = 0;
+  std::uint64_t versions = 0;  // flushes that closed a version
+  std::uint64_t syncs_full = 0;
+  std::uint64_t syncs_archive = 0;
+  std::uint64_t overflows = 0;
+  std::uint64_t batches_sent = 0;
+  std::uint64_t bytes_sent = 0;  // message bodies drained to clients
+  std::uint64_t writes_accepted = 0;
+  std::uint64_t writes_refused = 0;
+  std::uint64_t refusals = 0;
+  std::uint64_t peak_queue_bytes = 0;  // the largest queue any one client had
+  std::uint64_t held_back = 0;         // drains cut short by a budget or a send backlog
+  std::uint64_t sends_refused = 0;     // messages the session would not queue
+
+  template <class F>
+  void visit(F&& f) const {
+    f("clients", clients);
+    f("sessions_started", sessions_started);
+    f("sessions_resumed", sessions_resumed);
+    f("sessions_ended", sessions_ended);
+    f("protocol_violations", protocol_violations);
+    f("versions", versions);
+    f("syncs_full", syncs_full);
+    f("syncs_archive", syncs_archive);
+    f("overflows", overflows);
+    f("batches_sent", batches_sent);
+    f("bytes_sent", bytes_sent);
+    f("writes_accepted", writes_accepted);
+    f("writes_refused", writes_refused);
+    f("refusals", refusals);
+    f("peak_queue_bytes", peak_queue_bytes);
+    f("held_back", held_back);
+    f("sends_refused", sends_refused);
+  }
+};
+
+// One finished sync as the server saw it: from the DataSubscribe it answered to the client's
+// ClientReady.
+struct DataSyncRecord {
+  std::uint64_t session_id = 0;
+  std::string client_name;
+  bool full = false;  // a full snapshot (else batches from the archive)
+  Micros started{0};
+  Micros ready{0};
+};
+
+class DataServer final : public ServerApp {
+ public:
+  DataServer(std::shared_ptr<const data::DataSchema> schema, DataServerConfig config,
+             Ed25519KeyPair key, Rng rng);
+  ~DataServer() override;
+
+  // ServerApp: session events, data messages, timeouts, and (flushing every step) the flush
+  // and the drain.
+  void handle_sessions(Micros now) override;
+  // The next flush on a fixed tick; nullopt when flushing every step.
+  std::optional<Micros> next_tick() const override { return next_flush_; }
+  // Flushes and drains; the next flush is one period after `now` (missed ticks are not
+  // replayed: one flush closes everything open).
+  void tick(Micros now) override;
+  std::uint32_t max_catch_up_ticks() const override { return 1; }
+
+  // Application writes, committed at once and sent with the next flush.
+  data::Transaction transaction() const { return data_.transaction(); }
+  // Errors: those of DataHost::commit (nothing is applied then).
+  Status commit(const data::Transaction& tx) { return data_.commit(tx); }
+
+  SessionHost& sessions() { return host_; }
+  const SessionHost& sessions() const { return host_; }
+  data::DataHost& data() { return data_; }
+  const data::DataHost& data() const { return data_; }
+  const DataServerConfig& config() const { return config_; }
+
+  DataServerMetrics metrics() const;
+  // Every sync finished so far, in the order they finished.
+  const std::vector<DataSyncRecord>& syncs() const { return syncs_; }
+  // The DataHost figures of a connected session's client (nullptr for another connection).
+  const data::DataClientStats* client_stats(transport::ConnectionId conn) const;
+
+ private:
+  struct Client;
+
+  void on_host_event(HostEvent& event, Micros now);
+  void on_session_started(const HostEvent& event, Micros now);
+  // Forgets the connection's client (its figures join the totals).
+  void remove(transport::ConnectionId conn);
+  void flush_and_drain(Micros now);
+  void drain(transport::ConnectionId conn, Client& client, Micros now);
+  void record_syncs(Client& client);
+
+  DataServerConfig config_;
+  SessionHost host_;
+  data::DataHost data_;
+  std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
+  std::optional<Micros> next_flush_;
+  DataServerMetrics totals_;  // server counters, and the figures of removed clients
+  std::vector<DataSyncRecord> syncs_;
+};
+
+}  // namespace theta_net::session

@@ -1,0 +1,82 @@
+// ClientDB's private state and the steps its public calls are made of, shared by
+// client_db.cpp (subscription and sync: the messages in order), client_db_batches.cpp (server
+// batches: decode, rebase, catch-up), client_db_writes.cpp (local writes and their answers) and
+// client_db_callbacks.cpp (subscriptions by name, changes found by comparing images). Every
+// step that changes the view calls the callbacks last, so a callback sees a whole state and
+// may call back into the ClientDB.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "change_subscriptions.hpp"
+#include "entity_image.hpp"
+#include "pending_writes.hpp"
+#include "snapshot_assembly.hpp"
+#include "theta_net/data/batch_compressor.hpp"
+#include "theta_net/data/client_db.hpp"
+
+namespace theta_net::data {
+
+// A hash or dictionary id as messages name it: "0x" and 16 hex digits.
+std::string hex64(std::uint64_t value);
+
+struct ClientDB::Impl {
+  PendingWrites pending;
+  std::uint32_t next_write_id = 1;
+  std::vector<std::pair<std::uint32_t, std::string>> refused;
+  std::vector<std::uint32_t> lost;
+  ChangeSubscriptions subscriptions;
+
+  std::optional<SnapshotAssembly> assembly;  // a full sync's chunks so far
+  bool have_store = false;                   // a sync completed: the view holds a server version
+  bool have_sync = false;                    // status_.sync_id names a sync that began
+  bool awaiting_begin = false;  // a DataSubscribe is out and no DataSyncBegin came since
+
+  BatchCompressor plain;                                  // zstd without a dictionary
+  std::map<std::uint64_t, BatchCompressor> dictionaries;  // by dictionary id
+  std::uint64_t sync_dictionary = 0;                      // the one the current sync named
+
+  std::vector<protocol::AnyMessage> outgoing;
+  std::vector<Micros> latency;
+  Version acked = 0;
+  Micros next_ack_at{0};
+
+  // --- subscription and sync (client_db.cpp)
+  void send_subscribe(ClientDB& db, Version from_version);
+  // A gap or a broken payload: ask again from the version held (once per answer awaited).
+  void resubscribe(ClientDB& db);
+  void refuse(ClientDB& db, std::string reason);
+  Status on_sync_begin(ClientDB& db, const protocol::DataSyncBegin& begin);
+  Status on_chunk(ClientDB& db, const protocol::DataSnapshotChunk& chunk);
+  Status on_progress(ClientDB& db, const protocol::SyncProgress& progress);
+  Status finish_snapshot(ClientDB& db);
+  void become_ready(ClientDB& db);
+
+  // --- server batches (client_db_batches.cpp)
+  Status on_batch(ClientDB& db, const protocol::DataBatch& message, Micros now);
+  // Applies a decoded batch that follows the version held, rebasing the pending writes over it
+  // when they touch the same entities (undo, apply, re-apply), and returns the view's changes.
+  // Errors: those of Store::apply (the view is then unchanged).
+  Result<std::vector<Change>> apply_batch(ClientDB& db, const Batch& batch);
+
+  // --- local writes (client_db_writes.cpp)
+  Status on_write_result(ClientDB& db, const protocol::DataWriteResult& result);
+  // Rolls every pending write back; their ids join `lost`.
+  void lose_pending(ClientDB& db);
+  void note_dropped(std::vector<std::pair<PendingWrite, std::string>> dropped);
+
+  // --- change callbacks (client_db_callbacks.cpp)
+  // Images of the entities a change will touch, taken only when a subscription listens.
+  std::vector<EntityImage> images_before(const ClientDB& db, std::vector<EntityKey> keys) const;
+  // The changes from those images to the view now.
+  std::vector<Change> changes_since(const ClientDB& db,
+                                    const std::vector<EntityImage>& before) const;
+  void fire(const std::vector<Change>& changes) { subscriptions.fire(changes); }
+};
+
+}  // namespace theta_net::data

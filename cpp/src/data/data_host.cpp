@@ -1,0 +1,322 @@
+// DataHost, the store side: transactions into the open batch, flush into versions, batches into
+// the client queues, draining and stall detection. Syncs are in data_host_sync.cpp, client
+// requests in data_host_requests.cpp.
+#include "theta_net/data/data_host.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "data_host_client.hpp"
+#include "theta_net/data/op_codec.hpp"
+
+namespace theta_net::data {
+
+std::string bounded_text(std::string text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t cut = max;
+  // Back up over continuation bytes to the start of the sequence that does not fit.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text;
+}
+
+std::string hex64(std::uint64_t value) {
+  char buf[19];
+  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+
+// One flush's batches, the plain ones shared by every client that takes everything, each
+// packing made at most once, and the accepted writes they hold.
+struct DataHost::Closed {
+  std::vector<SharedBatch> plain;
+  std::vector<std::array<std::optional<SharedBatch>, 3>> packed;  // by DataEncoding
+  std::vector<std::pair<ClientId, protocol::DataWriteResult>> results;
+  Moves moves;
+  Micros committed_at{0};
+};
+
+DataHost::DataHost(std::shared_ptr<const DataSchema> schema, DataHostConfig config)
+    : schema_(schema),
+      config_(std::move(config)),
+      store_(schema),
+      schema_toml_(schema->to_toml()),
+      archive_(config_.archive),
+      spatial_(*schema, config_.cell_blocks) {}
+
+DataHost::~DataHost() = default;
+
+Status DataHost::commit(const Transaction& tx) {
+  return commit_ops(tx.ops(), std::nullopt);
+}
+
+Status DataHost::commit_ops(const std::vector<Op>& ops,
+                            std::optional<std::pair<ClientId, std::uint32_t>> write) {
+  THETA_TRY(store_.check(ops));
+  const std::size_t at = open_payload_.size();
+  encode_ops(*schema_, ops, open_payload_);
+  if (open_payload_.size() - at > kMaxBatchPayloadBytes) {
+    const std::size_t size = open_payload_.size() - at;
+    open_payload_.resize(at);
+    return make_error(ErrorCode::kLimitExceeded, "a transaction of ", ops.size(),
+                      " ops encodes to ", size, " bytes; a batch holds at most ",
+                      kMaxBatchPayloadBytes);
+  }
+  // Checked above against this very store: applying cannot fail.
+  (void)store_.apply_ops(ops);
+  open_ops_.insert(open_ops_.end(), ops.begin(), ops.end());
+  open_transactions_.push_back({open_ops_.size(), open_payload_.size(), write});
+  return {};
+}
+
+std::optional<Version> DataHost::flush(Micros now) {
+  now_ = std::max(now_, now);
+  if (open_transactions_.empty()) return std::nullopt;
+  Closed closed;
+  closed.committed_at = now;
+  // Runs of whole transactions, each within a batch's payload bound, become one version each.
+  std::size_t first = 0, ops_begin = 0, bytes_begin = 0;
+  while (first < open_transactions_.size()) {
+    std::size_t last = first;
+    while (last + 1 < open_transactions_.size() &&
+           open_transactions_[last + 1].bytes_end - bytes_begin <= kMaxBatchPayloadBytes) {
+      ++last;
+    }
+    const OpenTransaction& end = open_transactions_[last];
+    protocol::DataBatch batch;
+    batch.base_version = store_.version();
+    batch.version = store_.version() + 1;
+    batch.committed_at_us = count_us(now);
+    batch.ops = static_cast<std::uint32_t>(end.ops_end - ops_begin);
+    batch.encoding = protocol::DataEncoding::kPlain;
+    batch.payload.assign(open_payload_.begin() + static_cast<std::ptrdiff_t>(bytes_begin),
+                         open_payload_.begin() + static_cast<std::ptrdiff_t>(end.bytes_end));
+    batch.raw_bytes = static_cast<std::uint32_t>(batch.payload.size());
+    if (config_.record_batch) config_.record_batch(batch.version, batch.payload);
+    for (std::size_t t = first; t <= last; ++t) {
+      if (const auto& w = open_transactions_[t].write) {
+        protocol::DataWriteResult result;
+        result.write_id = w->second;
+        result.accepted = true;
+        result.version = batch.version;
+        closed.results.emplace_back(w->first, std::move(result));
+      }
+    }
+    store_.set_version(batch.version);
+    closed.plain.push_back(share_batch(std::move(batch)));
+    archive_.push(closed.plain.back());
+    first = last + 1;
+    ops_begin = end.ops_end;
+    bytes_begin = end.bytes_end;
+  }
+  closed.packed.resize(closed.plain.size());
+  closed.moves = spatial_.update(store_, open_ops_);
+  for (auto& [id, c] : clients_) deliver(id, *c, closed);
+  open_ops_.clear();
+  open_payload_.clear();
+  open_transactions_.clear();
+  // The store now holds exactly the closed version: the snapshots that waited can be taken.
+  for (auto& [id, c] : clients_) {
+    if (c->phase == Client::Phase::kPending) queue_full_sync(*c);
+  }
+  return store_.version();
+}
+
+protocol::DataEncoding DataHost::encoding_for(const Client& c, std::size_t raw_bytes) const {
+  if (!c.compression || raw_bytes < config_.compress_above) return protocol::DataEncoding::kPlain;
+  return c.use_dictionary ? protocol::DataEncoding::kZstdDictionary : protocol::DataEncoding::kZstd;
+}
+
+SharedBatch DataHost::pack(const SharedBatch& plain, protocol::DataEncoding encoding) const {
+  if (encoding == protocol::DataEncoding::kPlain) return plain;
+  const protocol::DataBatch& batch = plain.batch();
+  Bytes packed =
+      compressor_.compress(batch.payload, encoding == protocol::DataEncoding::kZstdDictionary,
+                           config_.compression_level);
+  // Packing that does not pay (or failed) sends the batch as it is.
+  if (packed.empty() || packed.size() >= batch.payload.size()) return plain;
+  protocol::DataBatch out = batch;
+  out.encoding = encoding;
+  out.payload = std::move(packed);
+  return share_batch(std::move(out));
+}
+
+std::optional<SharedBatch> DataHost::filtered_batch(const Client& c, Version base, Version version,
+                                                    Micros committed_at,
+                                                    const std::vector<Op>& ops) const {
+  protocol::DataBatch batch;
+  encode_ops(*schema_, ops, batch.payload);
+  if (batch.payload.size() > kMaxBatchPayloadBytes) return std::nullopt;
+  batch.base_version = base;
+  batch.version = version;
+  batch.committed_at_us = count_us(committed_at);
+  batch.ops = static_cast<std::uint32_t>(ops.size());
+  batch.raw_bytes = static_cast<std::uint32_t>(batch.payload.size());
+  const std::size_t raw = batch.payload.size();
+  return pack(share_batch(std::move(batch)), encoding_for(c, raw));
+}
+
+void DataHost::deliver(ClientId id, Client& c, Closed& closed) {
+  const Version newest = closed.plain.back().batch().version;
+  if (c.phase == Client::Phase::kActive) {
+    const bool has_results = std::any_of(closed.results.begin(), closed.results.end(),
+                                         [&](const auto& r) { return r.first == id; });
+    if (!c.interest.filters() && c.queued_version != closed.plain.front().batch().base_version) {
+      drop_queue(c, false);  // cannot happen (it takes every batch); never send a gap
+    } else if (!c.interest.filters()) {
+      for (std::size_t i = 0; i < closed.plain.size() && c.phase == Client::Phase::kActive; ++i) {
+        const SharedBatch& plain = closed.plain[i];
+        const auto encoding = encoding_for(c, plain.batch().payload.size());
+        auto& slot = closed.packed[i][static_cast<std::size_t>(encoding)];
+        if (!slot) slot = pack(plain, encoding);
+        push_batch(c, *slot);
+      }
+    } else {
+      std::vector<Op> ops = filter_ops(open_ops_, c.interest, closed.moves, store_);
+      // Nothing the client sees changed: it skips this version (the next batch's base says
+      // so), unless a write of its own must be confirmed at it.
+      if (!ops.empty() || has_results) {
+        auto batch = filtered_batch(c, c.queued_version, newest, closed.committed_at, ops);
+        if (batch) {
+          push_batch(c, *batch);
+        } else {
+          drop_queue(c, false);  // too large as one message: a snapshot serves it instead
+        }
+      }
+    }
+  }
+  for (auto& [client, result] : closed.results) {
+    if (client == id) push_result(c, queued_message(result));
+  }
+}
+
+void DataHost::push_batch(Client& c, const SharedBatch& batch) {
+  QueuedData entry;
+  entry.message = batch.message;
+  entry.body_bytes = batch.body_bytes;
+  entry.effect = QueuedData::Effect::kDelivers;
+  entry.version = batch.batch().version;
+  if (push(c, std::move(entry), true)) c.queued_version = batch.batch().version;
+}
+
+void DataHost::push_result(Client& c, QueuedData result) {
+  switch (c.phase) {
+    case Client::Phase::kActive:
+      if (push(c, result, true)) return;
+      break;  // the queue overflowed: kept for after the resync
+    case Client::Phase::kIdle:
+      return;  // no sync to follow: the client resubscribes and starts over
+    default:
+      break;
+  }
+  c.retained.push_back(std::move(result));
+  if (c.retained.size() > kMaxRetainedResults) c.retained.erase(c.retained.begin());
+}
+
+bool DataHost::push(Client& c, QueuedData entry, bool bounded) {
+  entry.sync = !bounded;
+  if (bounded && c.queue.live_bytes() + entry.body_bytes > config_.max_queue_bytes) {
+    drop_queue(c, false);
+    return false;
+  }
+  if (c.queue.empty()) c.last_progress = now_;
+  c.queue.push(std::move(entry));
+  c.stats.queue_bytes = c.queue.bytes();
+  c.stats.peak_queue_bytes = std::max(c.stats.peak_queue_bytes, c.stats.queue_bytes);
+  return true;
+}
+
+void DataHost::drop_queue(Client& c, bool stalled) {
+  std::vector<QueuedData> kept = c.queue.clear_keeping_results();
+  c.stats.queue_bytes = 0;
+  ++(stalled ? c.stats.stalls : c.stats.overflows);
+  if (c.phase == Client::Phase::kIdle) {
+    c.retained.clear();
+    return;
+  }
+  kept.insert(kept.end(), std::make_move_iterator(c.retained.begin()),
+              std::make_move_iterator(c.retained.end()));
+  if (kept.size() > kMaxRetainedResults) {
+    kept.erase(kept.begin(), kept.end() - static_cast<std::ptrdiff_t>(kMaxRetainedResults));
+  }
+  c.retained = std::move(kept);
+  if (c.phase == Client::Phase::kActive) c.phase = Client::Phase::kResync;
+  c.stats.ready = false;
+}
+
+DataHost::ClientId DataHost::add_client(Micros now, bool compression) {
+  now_ = std::max(now_, now);
+  const ClientId id = next_client_++;
+  auto client = std::make_unique<Client>(*schema_);
+  client->compression = compression;
+  client->last_progress = now;
+  clients_.emplace(id, std::move(client));
+  return id;
+}
+
+void DataHost::remove_client(ClientId id) {
+  clients_.erase(id);
+}
+
+std::vector<DataHost::ClientId> DataHost::clients() const {
+  std::vector<ClientId> out;
+  for (const auto& [id, c] : clients_) out.push_back(id);
+  return out;
+}
+
+const DataClientStats* DataHost::stats(ClientId id) const {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : &it->second->stats;
+}
+
+Status DataHost::set_dictionary(Bytes dictionary) {
+  THETA_TRY(compressor_.set_dictionary(std::move(dictionary)));
+  // Clients agreed on the dictionary they held before: they learn the new one when they next
+  // subscribe.
+  for (auto& [id, c] : clients_) c->use_dictionary = false;
+  return {};
+}
+
+void DataHost::handle_timeout(Micros now) {
+  now_ = std::max(now_, now);
+  for (auto& [id, c] : clients_) {
+    if (!c->queue.empty() && now - c->last_progress >= config_.stalled_after) {
+      drop_queue(*c, true);
+    }
+  }
+}
+
+std::vector<protocol::AnyMessage> DataHost::drain(ClientId id, std::size_t credit) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return {};
+  Client& c = *it->second;
+  if (credit > 0 && c.phase == Client::Phase::kResync) {
+    c.stats.sync_started = now_;
+    start_sync(c, c.delivered);
+  }
+  std::vector<protocol::AnyMessage> out;
+  for (QueuedData& item : c.queue.drain(credit)) {
+    switch (item.effect) {
+      case QueuedData::Effect::kSnapshotStarts:
+        c.delivered.reset();
+        break;
+      case QueuedData::Effect::kDelivers:
+        c.delivered = item.version;
+        c.max_drained = std::max(c.max_drained, item.version);
+        break;
+      case QueuedData::Effect::kNone:
+        break;
+    }
+    if (item.ends_sync) c.sync_drained = true;
+    if (std::holds_alternative<protocol::DataBatch>(*item.message)) ++c.stats.batches_sent;
+    c.stats.bytes_sent += item.body_bytes;
+    out.push_back(*item.message);
+  }
+  if (!out.empty()) c.last_progress = now_;
+  c.stats.queue_bytes = c.queue.bytes();
+  c.stats.peak_queue_bytes = std::max(c.stats.peak_queue_bytes, c.stats.queue_bytes);
+  return out;
+}
+
+}  // namespace theta_net::data

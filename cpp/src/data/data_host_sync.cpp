@@ -1,0 +1,174 @@
+// DataHost, syncs: bringing a client to the server's version, with a full snapshot or with the
+// batches it missed from the archive, and choosing between them.
+#include <algorithm>
+
+#include "data_host_client.hpp"
+#include "theta_net/data/data_host.hpp"
+#include "theta_net/data/op_codec.hpp"
+
+namespace theta_net::data {
+namespace {
+
+protocol::DataSyncBegin sync_begin(std::uint32_t sync_id, protocol::DataSyncMode mode,
+                                   Version version, const DataSchema& schema,
+                                   const std::string& schema_toml, std::uint64_t dictionary_id) {
+  protocol::DataSyncBegin begin;
+  begin.sync_id = sync_id;
+  begin.mode = mode;
+  begin.version = version;
+  begin.schema_hash = schema.hash();
+  begin.schema_toml = schema_toml;
+  begin.dictionary_id = dictionary_id;
+  return begin;
+}
+
+}  // namespace
+
+void DataHost::start_sync(Client& c, std::optional<Version> from) {
+  // A client restricted by cells holds a view that depends on where entities were at `from`,
+  // which the archive does not record: it gets a snapshot of its view.
+  if (from && !c.interest.spatial()) {
+    if (*from == store_.version()) {
+      queue_archive_sync(c, *from, {});
+      return;
+    }
+    if (auto batches = archive_.since(*from)) {
+      if (queue_archive_sync(c, *from, std::move(*batches))) return;
+    }
+  }
+  if (!open_transactions_.empty()) {
+    // The store holds ops of a version not closed yet: the snapshot waits for flush.
+    c.phase = Client::Phase::kPending;
+    return;
+  }
+  queue_full_sync(c);
+}
+
+std::uint32_t DataHost::next_sync_id() {
+  if (next_sync_ == 0) next_sync_ = 1;  // 0 is never a sync
+  return next_sync_++;
+}
+
+void DataHost::queue_full_sync(Client& c) {
+  std::shared_ptr<const DataSnapshot> snapshot;
+  if (c.interest.filters()) {
+    snapshot =
+        build_snapshot(store_, config_.snapshot_chunk_bytes, &c.interest, &spatial_.locator());
+  } else {
+    // Every client that takes everything at this version shares one snapshot; the cache holds
+    // the newest only (older ones live while queues still stream them).
+    if (!snapshot_cache_ || snapshot_cache_->version != store_.version()) {
+      snapshot_cache_ = build_snapshot(store_, config_.snapshot_chunk_bytes);
+    }
+    snapshot = snapshot_cache_;
+  }
+  const Version version = store_.version();
+  const auto chunks = static_cast<std::uint32_t>(snapshot->chunks.size());
+  c.sync_id = next_sync_id();
+  c.sync_version = version;
+  c.sync_drained = false;
+  c.phase = Client::Phase::kActive;
+  c.queued_version = version;
+  c.stats.ready = false;
+  ++c.stats.syncs_full;
+
+  protocol::DataSyncBegin begin =
+      sync_begin(c.sync_id, protocol::DataSyncMode::kFull, version, *schema_, schema_toml_,
+                 c.use_dictionary ? compressor_.dictionary_id() : 0);
+  begin.entities_total = snapshot->entities_total;
+  begin.bytes_total = snapshot->bytes_total;
+  begin.chunks_total = chunks;
+  QueuedData head = queued_message(std::move(begin));
+  head.effect = chunks == 0 ? QueuedData::Effect::kDelivers : QueuedData::Effect::kSnapshotStarts;
+  head.version = version;
+  head.ends_sync = chunks == 0;
+  push(c, std::move(head), false);
+
+  protocol::SyncProgress progress;
+  progress.snapshot_id = c.sync_id;
+  progress.total = chunks;
+  progress.entities_total = snapshot->entities_total;
+  progress.bytes_total = snapshot->bytes_total;
+  for (std::uint32_t i = 0; i < chunks; ++i) {
+    QueuedData chunk;
+    chunk.snapshot = snapshot;
+    chunk.chunk = i;
+    chunk.sync_id = c.sync_id;
+    push(c, std::move(chunk), false);
+    progress.received = i + 1;
+    progress.bytes += snapshot->chunks[i].payload.size();
+    progress.entities += snapshot->chunks[i].entities;
+    QueuedData step = queued_message(progress);
+    if (i + 1 == chunks) {
+      step.effect = QueuedData::Effect::kDelivers;
+      step.version = version;
+      step.ends_sync = true;
+    }
+    push(c, std::move(step), false);
+  }
+  queue_retained(c);
+}
+
+bool DataHost::queue_archive_sync(Client& c, Version from, std::vector<SharedBatch> batches) {
+  const Version version = store_.version();
+  std::vector<SharedBatch> send;
+  if (!c.interest.filters()) {
+    for (const SharedBatch& b : batches)
+      send.push_back(pack(b, encoding_for(c, b.batch().raw_bytes)));
+  } else if (from < version) {
+    // One batch from `from` to now with the ops of the tables it takes (skipping is legal;
+    // the client reaches the sync's version with it).
+    std::vector<Op> ops;
+    for (const SharedBatch& b : batches) {
+      const protocol::DataBatch& batch = b.batch();
+      auto decoded = decode_ops(*schema_, batch.payload, batch.ops);
+      if (!decoded.ok()) return false;  // our own bytes: cannot happen; a snapshot serves
+      for (Op& op : *decoded) {
+        if (c.interest.takes_table(op.table)) ops.push_back(std::move(op));
+      }
+    }
+    auto merged =
+        filtered_batch(c, from, version, micros(batches.back().batch().committed_at_us), ops);
+    if (!merged) return false;  // too large for one message: a snapshot serves
+    send.push_back(std::move(*merged));
+  }
+  c.sync_id = next_sync_id();
+  c.sync_version = version;
+  c.sync_drained = false;
+  c.phase = Client::Phase::kActive;
+  c.queued_version = version;
+  c.stats.ready = false;
+  ++c.stats.syncs_archive;
+
+  protocol::DataSyncBegin begin =
+      sync_begin(c.sync_id, protocol::DataSyncMode::kArchive, version, *schema_, schema_toml_,
+                 c.use_dictionary ? compressor_.dictionary_id() : 0);
+  begin.chunks_total = static_cast<std::uint32_t>(send.size());
+  for (const SharedBatch& b : send) begin.bytes_total += b.body_bytes;
+  QueuedData head = queued_message(std::move(begin));
+  if (send.empty()) {
+    head.effect = QueuedData::Effect::kDelivers;
+    head.version = version;
+    head.ends_sync = true;
+  }
+  push(c, std::move(head), false);
+  for (std::size_t i = 0; i < send.size(); ++i) {
+    QueuedData entry;
+    entry.message = send[i].message;
+    entry.body_bytes = send[i].body_bytes;
+    entry.effect = QueuedData::Effect::kDelivers;
+    entry.version = send[i].batch().version;
+    entry.ends_sync = i + 1 == send.size();
+    push(c, std::move(entry), false);
+  }
+  queue_retained(c);
+  return true;
+}
+
+void DataHost::queue_retained(Client& c) {
+  // Results of writes the sync's version already holds: after the sync, as after their batch.
+  for (QueuedData& r : c.retained) push(c, std::move(r), false);
+  c.retained.clear();
+}
+
+}  // namespace theta_net::data

@@ -1,0 +1,56 @@
+// PendingWrites: a ClientDB's local writes that the server has not confirmed yet, oldest first,
+// each with the undo that takes the view back to what it was just before the write. Rebasing
+// (Replicache's model) is: undo from some write to the newest, change what lies beneath (apply
+// a server batch, drop an answered write), and re-apply them in order, taking fresh undo.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "entity_image.hpp"
+#include "theta_net/data/store.hpp"
+
+namespace theta_net::data {
+
+struct PendingWrite {
+  std::uint32_t id = 0;
+  std::vector<Op> ops;
+  std::vector<EntityImage> undo;  // what each entity the ops touch was before them
+  Version accepted_in = 0;        // the server committed it in this version (0: no answer yet)
+};
+
+class PendingWrites {
+ public:
+  std::size_t size() const { return writes_.size(); }
+  bool empty() const { return writes_.empty(); }
+  const PendingWrite& at(std::size_t index) const { return writes_[index]; }
+  std::optional<std::size_t> index_of(std::uint32_t id) const;
+
+  // Applies a new write (its ops passed view.check) to the view and keeps it with its undo.
+  void push(Store& view, std::uint32_t id, std::vector<Op> ops);
+  // Undoes writes [from, size()) newest first: the view is then as it was before write `from`.
+  void undo_from(Store& view, std::size_t from);
+  // Re-applies writes [from, size()) oldest first, each with fresh undo. A write the view no
+  // longer takes (a resync brought a schema without a field it sets) is dropped: it is
+  // returned with the reason.
+  std::vector<std::pair<PendingWrite, std::string>> redo_from(Store& view, std::size_t from);
+  // While undone: removes one write, or every write the server accepted in a version at or
+  // below `version` (the view's store holds their effect).
+  PendingWrite erase(std::size_t index);
+  // The server committed write `index` in `version`, which the view does not hold yet.
+  void accept(std::size_t index, Version version) { writes_[index].accepted_in = version; }
+  bool any_accepted_through(Version version) const;
+  void erase_accepted_through(Version version);
+  std::vector<PendingWrite> take_all();
+
+  // Every entity a pending write touches (repeats included).
+  void append_touched(std::vector<EntityKey>& out) const;
+
+ private:
+  static void apply(Store& view, PendingWrite& write);
+  std::vector<PendingWrite> writes_;
+};
+
+}  // namespace theta_net::data
