@@ -8,3 +8,4 @@ pkg_check_modules(THETA_QUIC REQUIRED IMPORTED_TARGET libngtcp2 libngtcp2_crypto
 find_package(zstd CONFIG REQUIRED)       # zstd::libzstd_shared
 find_package(msgpack CONFIG REQUIRED)    # msgpackc-cxx (header-only)
 find_package(OpenSSL REQUIRED)           # OpenSSL::Crypto: SHA-256, Ed25519
+find_package(tomlplusplus CONFIG REQUIRED)  # toml++ 3.3: data schema TOML (data/schema_toml.cpp)

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 #include "data_host_client.hpp"
 #include "theta_net/data/op_codec.hpp"
@@ -19,12 +18,6 @@ std::string bounded_text(std::string text, std::size_t max) {
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   text.resize(cut);
   return text;
-}
-
-std::string hex64(std::uint64_t value) {
-  char buf[19];
-  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(value));
-  return buf;
 }
 
 // One flush's batches, the plain ones shared by every client that takes everything, each

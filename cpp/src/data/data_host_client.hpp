@@ -48,7 +48,8 @@ struct DataHost::Client {
 
 // `text` cut to `max` bytes without splitting a UTF-8 sequence (wire texts are bounded).
 std::string bounded_text(std::string text, std::size_t max = 1024);
-// "0x0123456789abcdef"
+// A hash as messages name it, "0x" and 16 hex digits (one definition for the data layer, in
+// client_db.cpp; ClientDB's refusals print hashes the same way).
 std::string hex64(std::uint64_t value);
 
 }  // namespace theta_net::data

@@ -14,10 +14,29 @@
 //   drain(c, credit)  the client's next messages within `credit` bytes: snapshot chunks first
 //                   (each followed by SyncProgress), then batches in version order
 //
-// A client's queue is bounded (bytes): past the bound it is emptied and the client resynced,
-// from the archive when the archive still holds what it lacks, else with a full snapshot.
-// A client that sends something malformed or out of place gets DataRefused and stays connected;
-// nothing it sends touches other clients' state.
+// Syncs. DataSubscribe.from_version 0 asks for a full snapshot: DataSyncBegin (mode full, the
+// schema's canonical TOML, totals), then each DataSnapshotChunk followed by a SyncProgress. A
+// snapshot is of a closed version: while the open batch holds ops it waits for flush. Clients
+// that take everything share one snapshot per version. from_version N > 0 is served from the
+// archive when it reaches back to N (DataSyncBegin mode archive, then the batches after N), else
+// with a snapshot; a client restricted by cells always gets a snapshot (its view at N depends on
+// where entities were, which the archive does not keep). Batches closed during a sync follow it
+// in the same queue: nothing lost, nothing twice. ClientReady for the sync, once all of it was
+// sent, makes the client ready; only a ready client's writes are committed.
+//
+// Interest (data_interest.hpp): a client taking every table and cell gets the flush's batch,
+// encoded (and packed) once and shared; others get their own filtered batch, based on the last
+// version sent to them (versions with nothing for them are skipped, unless one of their writes
+// must be confirmed at it).
+//
+// Bounds. A client's queue is bounded (max_queue_bytes of messages other than its sync's, which
+// are the shared snapshot's or archive's): past the bound, or when it holds bytes and nothing
+// was drained or acknowledged for stalled_after, it is emptied and the client resynced when it
+// next reads, from the archive when the archive still holds the version last drained to it,
+// else with a snapshot. Answers to accepted writes survive (they follow the resync).
+// A client that sends something malformed or out of place gets DataRefused (its sync stops until
+// it subscribes again) or a refused DataWriteResult; nothing it sends touches other clients'
+// queues, and it changes the store only through writes the checks and the write policy accept.
 #pragma once
 
 #include <cstdint>

@@ -43,20 +43,26 @@ std::string_view field_type_name(FieldType type);
 // Errors: kInvalidArgument (a name that is no field type; the message lists the valid ones).
 Result<FieldType> parse_field_type(std::string_view name);
 
-inline constexpr std::size_t kMaxNameBytes = 64;       // table, component, field, enum value
-inline constexpr std::size_t kMaxArrayCount = 16;      // elements of a numeric array field
+inline constexpr std::size_t kMaxNameBytes = 64;   // table, component, field, enum value
+inline constexpr std::size_t kMaxArrayCount = 16;  // elements of a numeric array field
 inline constexpr std::size_t kMaxEnumValues = 256;
 inline constexpr std::uint32_t kMaxTextBytes = 65536;  // the largest `max` of string/bytes
+inline constexpr std::size_t kMaxDocBytes = 4096;      // a field's doc text
+
+// Whether a name (table, component, field, enum value) is 1..kMaxNameBytes of [A-Za-z0-9_] not
+// starting with a digit: a Python identifier and a numpy column name, and never containing the
+// '.' that joins "table.component" for component ids.
+bool is_valid_name(std::string_view name);
 
 // What a field holds: int64 for bool/int/enum/fixed/float (codes), double for f64, std::string
 // for string and bytes; an array field holds a vector of its element's representation.
-using Value = std::variant<std::int64_t, double, std::string, std::vector<std::int64_t>,
-                           std::vector<double>>;
+using Value =
+    std::variant<std::int64_t, double, std::string, std::vector<std::int64_t>, std::vector<double>>;
 
 struct FieldSpec {
   std::string name;
   FieldType type = FieldType::kInt;
-  std::int64_t min = 0;                   // int: value range; fixed: in steps
+  std::int64_t min = 0;  // int: value range; fixed: in steps
   std::int64_t max = 0;
   int bits = 0;                           // fixed: fraction bits (0..30); float: code bits (1..32)
   double float_min = 0, float_max = 0;    // float: the range quantized over
@@ -65,10 +71,22 @@ struct FieldSpec {
   std::uint8_t count = 1;                 // numeric arrays: elements (1..kMaxArrayCount)
   std::uint16_t since_minor = 0;          // the schema minor version that added it
   Value default_value = std::int64_t{0};  // of the stored representation
+  std::string doc;                        // free text for people; not part of the schema hash
 
   // Whether the stored representation is int64 codes, double or text.
   bool is_integer() const;
   bool is_text() const { return type == FieldType::kString || type == FieldType::kBytes; }
+
+  // The default a field gets when its declaration names none: false, the first enum value, 0
+  // (or the number in the range nearest to it, in units for fixed and float), "" for text;
+  // `count` copies for an array. Depends only on the type's parameters, so set those first.
+  Value type_default() const;
+  // fixed and float: a stored code (steps or quantization code) in user units, and the nearest
+  // code to a number in units (not range-checked: FieldSpec::check does that). Other types
+  // pass integers through.
+  double code_to_units(std::int64_t code) const;
+  // Errors: kOutOfRange (a number that is not finite or whose code does not fit in 64 bits).
+  Result<std::int64_t> units_to_code(double units) const;
 
   // Checks the parameters (name, ranges, bits, count, bounds) and that the default is valid.
   // Errors: kInvalidArgument (naming the field and what is wrong with it).

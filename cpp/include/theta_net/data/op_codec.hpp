@@ -33,9 +33,10 @@ Bytes encode_ops(const DataSchema& schema, const std::vector<Op>& ops);
 
 // Decodes exactly `count` ops filling the whole payload.
 // Errors: kLimitExceeded (count over max_ops, a payload over max_payload_bytes), kTruncated (the
-// payload ends inside an op), kOutOfRange (a table, component or field index past the schema, a
-// value outside its field's range), kCorrupt (an unknown op kind, an empty mask, a
-// empty remove mask, a non-canonical varint, bytes after the last op), kOverflow (a varint over 64 bits).
+// payload ends inside an op, or is too short for `count` ops), kOutOfRange (a table, component
+// or field index past the schema, a value outside its field's range, a text over its max),
+// kCorrupt (an unknown op kind, an empty remove mask, a non-canonical varint, bytes after the
+// last op), kOverflow (a varint over 64 bits).
 Result<std::vector<Op>> decode_ops(const DataSchema& schema, ByteSpan payload, std::uint64_t count,
                                    OpLimits limits = {});
 

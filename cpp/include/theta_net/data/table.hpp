@@ -18,6 +18,7 @@ namespace theta_net::data {
 
 class Table {
  public:
+  // Keeps a pointer to spec (and its fields): the schema that owns it must outlive the table.
   explicit Table(const TableSpec& spec);
 
   const TableSpec& spec() const { return *spec_; }
@@ -39,10 +40,13 @@ class Table {
   // table changed.
   bool apply(const Op& op);
   // Checks an op against this table's spec: indices in range, components and fields in order
-  // and unique, values that FieldSpec::check accepts.
+  // and unique, values that FieldSpec::check accepts, no members its kind does not use. An
+  // upsert with no writes is valid (it creates the entity with no components), and so is a
+  // component write with no fields (it adds the component at its defaults).
   // Errors: kOutOfRange (a component or field index past the spec, a value out of range),
   // kInvalidArgument (components or fields out of order or repeated, a value of the wrong
-  // representation, an upsert without writes, a remove of no components).
+  // representation, a remove of no components, an unknown kind, writes or a mask on an op
+  // whose kind does not use them).
   Status check_op(const Op& op) const;
 
   // The entity at `row` as one upsert op of all its present components (snapshots, undo).
