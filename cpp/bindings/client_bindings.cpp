@@ -116,15 +116,13 @@ void bind_data_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           [get](typename Cls::type& o) {
             const data::ClientDB& db = get(o).data();
             const data::SyncStatus& s = db.status();
-            return py::dict("state"_a = std::string(data::sync_state_name(s.state)),
-                            "version"_a = db.version(), "sync_id"_a = s.sync_id,
-                            "target_version"_a = s.target_version,
-                            "entities_done"_a = s.entities_done,
-                            "entities_total"_a = s.entities_total, "bytes_done"_a = s.bytes_done,
-                            "bytes_total"_a = s.bytes_total,
-                            "pending_writes"_a = db.pending_writes(),
-                            "batches_applied"_a = db.batches_applied(),
-                            "refusal"_a = db.refusal());
+            return py::dict(
+                "state"_a = std::string(data::sync_state_name(s.state)), "version"_a = db.version(),
+                "sync_id"_a = s.sync_id, "target_version"_a = s.target_version,
+                "entities_done"_a = s.entities_done, "entities_total"_a = s.entities_total,
+                "bytes_done"_a = s.bytes_done, "bytes_total"_a = s.bytes_total,
+                "pending_writes"_a = db.pending_writes(),
+                "batches_applied"_a = db.batches_applied(), "refusal"_a = db.refusal());
           },
           "The sync's progress and the mirror's counters.")
       .def(

@@ -2,7 +2,6 @@
 
 #include <pybind11/stl.h>
 
-#include <cmath>
 #include <vector>
 
 #include "theta_net/core/text_list.hpp"
@@ -24,9 +23,8 @@ py::object element_to_python(const data::FieldSpec& field, std::int64_t code) {
         return py::str(field.enum_values[static_cast<std::size_t>(code)]);
       return py::int_(code);
     case data::FieldType::kFixed:
-      return py::float_(std::ldexp(static_cast<double>(code), -field.bits));
     case data::FieldType::kFloat:
-      return py::float_(data::dequantize(field, code));
+      return py::float_(field.code_to_units(code));
     default:
       return py::int_(code);
   }
@@ -56,23 +54,18 @@ Result<std::int64_t> element_from_python(const data::FieldSpec& field, const py:
       break;
     case data::FieldType::kFixed:
     case data::FieldType::kFloat:
-      if (is_number) {
-        const double v = value.cast<double>();
-        if (!std::isfinite(v)) return make_error(ErrorCode::kInvalidArgument, "not finite: ", v);
-        if (field.type == data::FieldType::kFloat) return data::quantize(field, v);
-        const double steps = std::ldexp(v, field.bits);
-        if (std::fabs(steps) > 9.0e18) {
-          return make_error(ErrorCode::kOutOfRange, v, " is out of the field's range");
-        }
-        return static_cast<std::int64_t>(std::llround(steps));
-      }
+      if (is_number) return field.units_to_code(value.cast<double>());
       break;
     default:
       break;
   }
-  return make_error(ErrorCode::kInvalidArgument, "a ", data::field_type_name(field.type),
-                    " field does not take ", py::str(py::type::of(value).attr("__name__"))
-                                                 .cast<std::string>());
+  const char* expected = field.type == data::FieldType::kBool   ? "true or false"
+                         : field.type == data::FieldType::kInt  ? "an integer"
+                         : field.type == data::FieldType::kEnum ? "a value's name"
+                                                                : "a number";
+  return make_error(ErrorCode::kInvalidArgument, "expected ", expected, " (a ",
+                    data::field_type_name(field.type), " field), got ",
+                    py::str(py::type::of(value).attr("__name__")).cast<std::string>());
 }
 
 Result<data::Value> unchecked_value(const data::FieldSpec& field, const py::handle& value) {
@@ -219,8 +212,8 @@ data::Transaction write_from_python(const std::shared_ptr<const data::DataSchema
       }
       Result<data::Value> v = value_from_python(comp.fields[static_cast<std::size_t>(f)], value);
       if (!v.ok()) {
-        raise(make_error(v.error().code, table, ".", component, ".", field, ": ",
-                         v.error().message));
+        raise(
+            make_error(v.error().code, table, ".", component, ".", field, ": ", v.error().message));
       }
       unwrap(tx.set(table, entity, component, field, std::move(*v)), ErrorKind::kError);
     }

@@ -80,7 +80,8 @@ void bind_local_game(py::module_& m) {
       [](const std::string& table, data::EntityId entity, const py::object& set, bool remove,
          std::optional<std::string> user_toml) {
         const GameDataSchemas schemas = game_data_schemas(user_toml);
-        const data::Transaction tx = write_from_python(schemas.composed, table, entity, set, remove);
+        const data::Transaction tx =
+            write_from_python(schemas.composed, table, entity, set, remove);
         unwrap(session::check_client_ops(*schemas.composed, tx.ops()), ErrorKind::kError);
         return tx.ops().size();
       },
@@ -220,9 +221,7 @@ void bind_local_game(py::module_& m) {
           "The server store's version (one per batch committed).")
       .def_property_readonly(
           "server_data_digest",
-          [](PyLocalGame& g) {
-            return g.session->server().world().data().host().store().digest();
-          },
+          [](PyLocalGame& g) { return g.session->server().world().data().host().store().digest(); },
           "The digest of the server store's content.")
       .def(
           "server_data_rows",

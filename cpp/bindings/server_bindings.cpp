@@ -40,7 +40,8 @@ void bind_server(py::module_& m) {
              auto self = std::make_unique<PyServer>();
              const world::WorldBounds bounds = bounds_of(size);
              const GameDataSchemas schemas = game_data_schemas(data_schema);
-             const auto extra = session::world_header_extra(terrain, 20, bounds, schemas.user.get());
+             const auto extra =
+                 session::world_header_extra(terrain, 20, bounds, schemas.user.get());
              session::GameServerConfig config =
                  server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds);
              config.world.data_schema = schemas.composed;
@@ -107,8 +108,7 @@ void bind_server(py::module_& m) {
           },
           "Records the end of the game and closes the event stream and input log.")
       .def_property_readonly(
-          "data_version",
-          [](PyServer& s) { return s.server->world().data().host().version(); },
+          "data_version", [](PyServer& s) { return s.server->world().data().host().version(); },
           "The data store's version (one per batch committed).")
       .def_property_readonly(
           "data_digest",

@@ -15,7 +15,10 @@ from conftest import REPO
 
 BOARD = REPO / "scenarios" / "schemas" / "board.toml"
 
-HEAD = "[scenario]\nname='d'\nduration_ticks=120\n[[players]]\nname='a'\n[[players]]\nname='b'\njoin_tick=10\n"
+HEAD = (
+    "[scenario]\nname='d'\nduration_ticks=120\n"
+    "[[players]]\nname='a'\n[[players]]\nname='b'\njoin_tick=10\n"
+)
 
 
 def _scenario(tmp_path, data: str, expect: str = "") -> Scenario:
@@ -45,28 +48,37 @@ def test_a_good_data_table_loads_with_its_schema_and_writes(tmp_path):
     assert data.writes[2].remove and data.writes[2].set is None
 
 
-WRITE = "[data]\nschema='board.toml'\nwrites=[{}]\n"
+def _write(fields: str) -> str:
+    """A [data] table with one write of these fields."""
+    return "[data]\nschema='board.toml'\nwrites=[{" + fields + "}]\n"
+
+
 GOOD = "at=40, client='a', table='notes', entity=1"
+VOTE = GOOD + ", set={note.votes=1}"
+W0 = "data.writes[0]"
 BAD = [
     ("[data]\nschema='nope.toml'\n", "data.schema: cannot read"),
     ("[data]\nschema='s.toml'\n", "data.schema:"),  # a scenario file is no data schema
     ("[data]\nschem='board.toml'\n", "data: unknown key(s) schem"),
-    (WRITE.format(GOOD.replace("'a'", "'z'") + ", set={note.votes=1}"), "data.writes[0].client: no player named 'z'"),
-    (WRITE.format(GOOD.replace("'a'", "'b'").replace("40", "5") + ", set={note.votes=1}"), "data.writes[0].at: tick 5 is outside b's 10..119"),
-    (WRITE.format(GOOD.replace("40", "120") + ", set={note.votes=1}"), "data.writes[0].at: tick 120 is outside"),
-    (WRITE.format(GOOD.replace("'notes'", "'posts'") + ", set={note.votes=1}"), "data.writes[0].set: no table 'posts'"),
-    (WRITE.format(GOOD + ", set={memo.votes=1}"), "data.writes[0].set: table 'notes' has no component 'memo'"),
-    (WRITE.format(GOOD + ", set={note.likes=1}"), "data.writes[0].set: notes.note has no field 'likes'"),
-    (WRITE.format(GOOD + ", set={note.votes='many'}"), "data.writes[0].set: notes.note.votes:"),
-    (WRITE.format(GOOD + ", set={note.votes=5000}"), "data.writes[0].set: notes.note.votes:"),
-    (WRITE.format(GOOD + ", set={note.text=" + "'" + "x" * 121 + "'}"), "data.writes[0].set: notes.note.text:"),
-    (WRITE.format(GOOD.replace("'notes'", "'markers'") + ", set={marker.colour='purple'}"), "'purple' is not"),
-    (WRITE.format(GOOD.replace("'notes'", "'players'") + ", set={status.health=99}"), "kept by the server"),
-    (WRITE.format(GOOD + ", set={note.votes=1}, remove=true"), "data.writes[0].set: give set"),
-    (WRITE.format(GOOD), "data.writes[0].set: give set"),
-    (WRITE.format(GOOD + ", set={note.votes=1}, colour='red'"), "data.writes[0]: unknown key(s) colour"),
-    (WRITE.format("client='a', table='notes', entity=1, set={note.votes=1}"), "data.writes[0].at: is required"),
-    (WRITE.format(GOOD.replace("entity=1", "entity=-1") + ", set={note.votes=1}"), "data.writes[0].entity: -1 is not"),
+    (_write(VOTE.replace("'a'", "'z'")), f"{W0}.client: no player named 'z'"),
+    (_write(VOTE.replace("'a'", "'b'").replace("40", "5")), f"{W0}.at: tick 5 is outside b's 10..119"),
+    (_write(VOTE.replace("40", "120")), f"{W0}.at: tick 120 is outside"),
+    (_write(VOTE.replace("'notes'", "'posts'")), f"{W0}.table: no table 'posts'"),
+    (_write(GOOD + ", set={memo.votes=1}"), f"{W0}.set: table 'notes' has no component 'memo'"),
+    (_write(GOOD + ", set={note.likes=1}"), f"{W0}.set: notes.note has no field 'likes'"),
+    (_write(GOOD + ", set={note.votes='many'}"), f"{W0}.set: notes.note.votes: expected an integer"),
+    (_write(GOOD + ", set={note.votes=5000}"), f"{W0}.set: notes.note.votes: field 'votes': 5000 is outside"),
+    (_write(GOOD + ", set={note.text='" + "x" * 121 + "'}"), f"{W0}.set: notes.note.text:"),
+    (_write(GOOD.replace("'notes'", "'markers'") + ", set={marker.colour='purple'}"), "'purple' is not"),
+    (
+        _write(GOOD.replace("'notes'", "'players'") + ", set={status.health=99}"),
+        f"{W0}.table: the players table is kept by the server",
+    ),
+    (_write(VOTE + ", remove=true"), f"{W0}.set: give set"),
+    (_write(GOOD), f"{W0}.set: give set"),
+    (_write(VOTE + ", colour='red'"), f"{W0}: unknown key(s) colour"),
+    (_write("client='a', table='notes', entity=1, set={note.votes=1}"), f"{W0}.at: is required"),
+    (_write(VOTE.replace("entity=1", "entity=-1")), f"{W0}.entity: -1 is not"),
 ]
 
 

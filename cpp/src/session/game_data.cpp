@@ -29,8 +29,8 @@ Result<data::Transaction> transaction_of(const std::shared_ptr<const data::DataS
       case data::OpKind::kUpsert:
         for (const data::ComponentWrite& write : op.writes) {
           if (write.fields.empty()) {
-            THETA_TRY(tx.add_component(table.name, op.entity,
-                                       table.components[write.component].name));
+            THETA_TRY(
+                tx.add_component(table.name, op.entity, table.components[write.component].name));
           }
           for (const data::FieldWrite& field : write.fields) {
             THETA_TRY(tx.set(op.table, op.entity, write.component, field.field, field.value));
@@ -83,42 +83,62 @@ Result<std::shared_ptr<const data::DataSchema>> compose_game_schema(
   for (const data::TableSpec& table : user->tables()) {
     if (reference->table_index(table.name) >= 0) {
       return make_error(ErrorCode::kInvalidArgument, "data schema '", user->name(),
-                        "' declares a table '", table.name, "', which the reference game's schema '",
-                        reference->name(), "' has already: give it another name");
+                        "' declares a table '", table.name,
+                        "', which the reference game's schema '", reference->name(),
+                        "' has already: give it another name");
     }
     tables.push_back(table);
   }
   return data::DataSchema::make(user->name(), user->major(), user->minor(), std::move(tables));
 }
 
+bool client_may_write(const data::DataSchema& schema, const data::Op& op) {
+  return op.table >= schema.tables().size() || schema.table(op.table).name != kPlayersTable;
+}
+
 Status check_client_ops(const data::DataSchema& schema, const std::vector<data::Op>& ops) {
   for (const data::Op& op : ops) {
-    const std::string& table = schema.table(op.table).name;
-    if (table == kPlayersTable) {
-      return make_error(ErrorCode::kInvalidArgument, "the ", table,
+    if (!client_may_write(schema, op)) {
+      return make_error(ErrorCode::kInvalidArgument, "the ", schema.table(op.table).name,
                         " table is kept by the server: clients may not write it");
     }
   }
   return {};
 }
 
-GameData::GameData(std::shared_ptr<const data::DataSchema> schema, data::DataHostConfig config)
-    : host_(schema ? std::move(schema) : reference_data_schema(), config),
-      players_table_(static_cast<std::uint16_t>(host_.schema().table_index(kPlayersTable))) {}
+namespace {
 
-Result<protocol::DataWrite> GameData::normalise_write(const protocol::DataWrite& write) const {
+data::DataHostConfig with_game_policy(const data::DataSchema& schema, data::DataHostConfig config) {
+  // The schema outlives the host (the host holds it), so the policy may point at it.
+  config.write_policy = [&schema, user = std::move(config.write_policy)](data::DataClientId client,
+                                                                         const data::Op& op) {
+    return client_may_write(schema, op) && (!user || user(client, op));
+  };
+  return config;
+}
+
+}  // namespace
+
+GameData::GameData(std::shared_ptr<const data::DataSchema> schema, data::DataHostConfig config)
+    : schema_(schema ? std::move(schema) : reference_data_schema()),
+      host_(schema_, with_game_policy(*schema_, std::move(config))),
+      players_table_(static_cast<std::uint16_t>(schema_->table_index(kPlayersTable))) {}
+
+protocol::DataWrite GameData::normalise_write(const protocol::DataWrite& write) const {
   const data::DataSchema& schema = host_.schema();
-  THETA_TRY_ASSIGN(std::vector<data::Op> ops, data::decode_ops(schema, write.payload, write.ops));
-  THETA_TRY(check_client_ops(schema, ops));
-  THETA_TRY_ASSIGN(data::Transaction tx, transaction_of(host_.store().schema_ptr(), ops));
+  auto ops = data::decode_ops(schema, write.payload, write.ops);
+  if (!ops.ok()) return write;
+  auto tx = transaction_of(schema_, *ops);
+  if (!tx.ok()) return write;
   protocol::DataWrite out = write;
-  out.ops = static_cast<std::uint32_t>(tx.ops().size());
-  out.payload = data::encode_ops(schema, tx.ops());
+  out.ops = static_cast<std::uint32_t>(tx->ops().size());
+  out.payload = data::encode_ops(schema, tx->ops());
   return out;
 }
 
 Status GameData::commit_recorded(const std::vector<data::Op>& ops) {
-  THETA_TRY_ASSIGN(data::Transaction tx, transaction_of(host_.store().schema_ptr(), ops));
+  THETA_TRY_ASSIGN(data::Transaction tx, transaction_of(schema_, ops));
+  if (tx.empty()) return {};
   THETA_TRY(host_.commit(tx));
   open_ops_ += tx.ops().size();
   return {};
@@ -127,7 +147,7 @@ Status GameData::commit_recorded(const std::vector<data::Op>& ops) {
 void GameData::update_players(const sim::Simulation& simulation, const sim::StepReport& report) {
   for (const sim::BlockEdit& edit : report.edits) {
     PlayerCounts& counts = counts_[edit.by];
-    ++(edit.after == world::kAir ? counts.broken : counts.placed);
+    ++(edit.after == world::blocks::kAir ? counts.broken : counts.placed);
   }
   for (sim::PlayerId player : report.respawned) ++counts_[player].respawns;
 

@@ -26,7 +26,8 @@ struct GameServer::Client {
   sim::PlayerId player;
   std::string name;
   replication::ReplicationHost::ClientId replication_id;
-  data::DataHost::ClientId data_id = 0;  // 0 while detached
+  data::DataHost::ClientId data_id = 0;            // 0 while detached
+  std::uint16_t minor = protocol::kProtocolMinor;  // the session's: what messages are encoded for
   netcode::InputJitterBuffer inputs;
   world::ChunkInterest chunks;
   std::map<world::ChunkPos, std::uint32_t> held_revision;  // what the client holds of each chunk
@@ -166,6 +167,7 @@ void GameServer::on_session_started(const HostEvent& event) {
       interest->always_see(client->player);
     if (client->data_id != 0) world_.data().host().remove_client(client->data_id);
     client->data_id = world_.data().host().add_client(now_);
+    client->minor = event.session.minor;
     clients_[event.conn] = std::move(client);
     return;
   }
@@ -177,6 +179,7 @@ void GameServer::on_session_started(const HostEvent& event) {
       std::make_unique<Client>(event.session_id, player, name, replication_.add_client(), config_);
   client->conn = event.conn;
   client->data_id = world_.data().host().add_client(now_);
+  client->minor = event.session.minor;
   if (auto* interest = replication_.interest_of(client->replication_id))
     interest->always_see(player);
   clients_[event.conn] = std::move(client);
@@ -307,19 +310,9 @@ void GameServer::on_data_message(Client& c, const AnyMessage& message) {
   if (c.data_id == 0) return;  // not possible for a connected client; nothing to sync if so
   Status taken;
   if (const auto* write = std::get_if<protocol::DataWrite>(&message)) {
-    Result<protocol::DataWrite> normal = world_.data().normalise_write(*write);
-    if (!normal.ok()) {
-      // Refused before the store saw it: the client rolls the write back.
-      protocol::DataWriteResult refused;
-      refused.write_id = write->write_id;
-      refused.reason = normal.error().code == ErrorCode::kInvalidArgument
-                           ? protocol::DataRefuseReason::kNotAllowed
-                           : protocol::DataRefuseReason::kMalformed;
-      refused.text = normal.error().message;
-      ++c.metrics.data_writes_refused;
-      return send(c.conn, refused);
-    }
-    taken = world_.data_write(c.player, c.data_id, *normal, now_).status();
+    Result<bool> written =
+        world_.data_write(c.player, c.data_id, world_.data().normalise_write(*write), now_);
+    if (!written.ok()) taken = std::move(written).error();
   } else {
     taken = world_.data().host().on_message(c.data_id, message, now_);
   }
@@ -333,7 +326,7 @@ void GameServer::drain_data(Client& c, std::uint64_t& credit) {
   for (AnyMessage& message : world_.data().host().drain(c.data_id, credit)) {
     protocol::EncodedMessage encoded;
     encoded.type = static_cast<std::uint16_t>(protocol::type_of(message));
-    if (!protocol::encode_body(message, encoded.body).ok()) {
+    if (!protocol::encode_body(message, encoded.body, c.minor).ok()) {
       ++metrics_.sends_refused;  // the host's own messages fit the schema: not expected
       continue;
     }

@@ -97,6 +97,7 @@ Result<bool> ServerWorld::data_write(sim::PlayerId player, data::DataHost::Clien
   THETA_TRY(data_.host().on_message(client, write, now));
   const data::DataClientStats* after = data_.host().stats(client);
   if (!after || after->writes_accepted == accepted) return false;
+  if (write.ops == 0) return true;  // confirmed without a commit: nothing to replay
   data_.count_committed(write.ops);
   data_write_to_event(simulation_.tick() + 1, player, write.write_id, write.ops, write.payload,
                       scratch_);

@@ -177,8 +177,14 @@ class Scenario:
             entry = {"at": w.at, "client": w.client, "table": w.table, "entity": w.entity}
             entry.update({"set": w.set} if w.set is not None else {"remove": True})
             data.writes.append(
-                parse_write(f"data(schema={schema!r})", entry, f"data.writes[{i}]", joins,
-                            self.spec.duration_ticks, data.schema_text)
+                parse_write(
+                    f"data(schema={schema!r})",
+                    entry,
+                    f"data.writes[{i}]",
+                    joins,
+                    self.spec.duration_ticks,
+                    data.schema_text,
+                )
             )
         self.spec.data = data
         return self
@@ -200,7 +206,9 @@ class Scenario:
         joins = {p.name: p.join_tick for p in self.spec.players}
         where = f"data.writes[{len(self.spec.data.writes)}]"
         self.spec.data.writes.append(
-            parse_write(f"write(at={at})", entry, where, joins, self.spec.duration_ticks, self.spec.data.schema_text)
+            parse_write(
+                f"write(at={at})", entry, where, joins, self.spec.duration_ticks, self.spec.data.schema_text
+            )
         )
         return self
 

@@ -82,10 +82,13 @@ def parse_write(
     if (write.set is None) != write.remove:
         raise r.fail("set", "give set = { component = { field = value } } or remove = true")
     r.finish()
-    try:
-        _core.check_game_data_write(write.table, write.entity, write.set, write.remove, schema_text)
-    except Error as exc:
-        raise r.fail("set" if write.set is not None else "table", exc.message) from None
+    # The table first (a removal checks only that the table exists and clients may write it),
+    # then the fields and values.
+    for key, value in (("table", None), ("set", write.set)):
+        try:
+            _core.check_game_data_write(write.table, write.entity, value, value is None, schema_text)
+        except Error as exc:
+            raise r.fail(key, exc.message) from None
     return write
 
 

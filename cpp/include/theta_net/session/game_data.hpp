@@ -36,33 +36,35 @@ const std::shared_ptr<const data::DataSchema>& reference_data_schema();
 Result<std::shared_ptr<const data::DataSchema>> compose_game_schema(
     const std::shared_ptr<const data::DataSchema>& user);
 
-// Checks that a client may make these writes: none touches a table the server keeps from the
-// simulation (players).
+// Whether a client may make an op: not on a table the server keeps from the simulation
+// (players). GameData's DataHost refuses other ops (not_allowed) by this rule.
+bool client_may_write(const data::DataSchema& schema, const data::Op& op);
+// The same for a whole write, with the reason (for checking a write before it is made).
 // Errors: kInvalidArgument (naming the table).
 Status check_client_ops(const data::DataSchema& schema, const std::vector<data::Op>& ops);
 
 // The batch a flush closed, as the event stream records it.
 struct DataBatchRecord {
   data::Version version = 0;
-  std::uint64_t ops = 0;      // ops committed into the batch
-  std::uint64_t digest = 0;   // Store::digest() after it
+  std::uint64_t ops = 0;     // ops committed into the batch
+  std::uint64_t digest = 0;  // Store::digest() after it
 };
 
 class GameData {
  public:
-  // `schema` comes from compose_game_schema (null: the reference tables alone).
+  // `schema` comes from compose_game_schema (null: the reference tables alone). The host's
+  // write policy is client_may_write (and config.write_policy, when one is given).
   explicit GameData(std::shared_ptr<const data::DataSchema> schema,
                     data::DataHostConfig config = {});
 
   data::DataHost& host() { return host_; }
   const data::DataHost& host() const { return host_; }
 
-  // A client's write as the host must commit it: decoded, rebuilt as one Transaction (one op per
-  // entity, fields in schema order) and encoded again, so that a replay of the recorded ops
-  // commits the same ops. The write id and base version are kept.
-  // Errors: kInvalidArgument (a write to a table clients may not write: the message names it),
-  // and those of decode_ops (a payload that does not decode against the schema).
-  Result<protocol::DataWrite> normalise_write(const protocol::DataWrite& write) const;
+  // A client's write as the host should commit it: decoded, rebuilt as one Transaction (one op
+  // per entity, fields in schema order) and encoded again, so that a replay of the recorded ops
+  // commits the same ops. The write id and base version are kept. A write that does not decode
+  // is returned as it is (the host refuses it, saying why).
+  protocol::DataWrite normalise_write(const protocol::DataWrite& write) const;
   // Counts ops a client write added to the open batch (the host committed it).
   void count_committed(std::uint64_t ops) { open_ops_ += ops; }
   // Commits recorded ops (a replayed client write): the same ops the host committed live.
@@ -81,6 +83,7 @@ class GameData {
     std::int64_t placed = 0, broken = 0, respawns = 0;
   };
 
+  std::shared_ptr<const data::DataSchema> schema_;
   data::DataHost host_;
   std::uint16_t players_table_ = 0;
   std::map<sim::PlayerId, PlayerCounts> counts_;

@@ -88,7 +88,6 @@ struct ServerClientMetrics {
   std::uint64_t diffs_sent = 0;
   std::uint64_t entity_bytes = 0;           // entity deltas and replication messages
   std::uint64_t data_bytes = 0;             // data layer messages (sync, batches, results)
-  std::uint64_t data_writes_refused = 0;    // writes to tables clients may not write, or garbled
   std::uint64_t budget_deferred_ticks = 0;  // ticks when chunks waited for budget
 
   // The input buffer's stats are inlined: inputs_applied, inputs_starved, ...
@@ -103,7 +102,6 @@ struct ServerClientMetrics {
     f("diffs_sent", diffs_sent);
     f("entity_bytes", entity_bytes);
     f("data_bytes", data_bytes);
-    f("data_writes_refused", data_writes_refused);
     f("budget_deferred_ticks", budget_deferred_ticks);
   }
 };
