@@ -143,6 +143,11 @@ TEST(GameData, ACutOffClientCatchesUpWithWhatWasWrittenMeanwhile) {
   EXPECT_EQ(field_of(s->client(2).data().view(), "markers", 5, "marker", "label"),
             data::Value("m5"));
   EXPECT_TRUE(converged(*s));
+  // It came back with the version it held and got the batches it missed, not a new snapshot.
+  const data::DataHost& host = s->server().world().data().host();
+  std::uint64_t archive_syncs = 0;
+  for (data::DataHost::ClientId id : host.clients()) archive_syncs += host.stats(id)->syncs_archive;
+  EXPECT_EQ(archive_syncs, 1u);
 }
 
 TEST(GameData, APausedClientCatchesUpWhenItWakes) {
