@@ -56,7 +56,8 @@ void ClientDB::on_reconnect(Micros now) {
   // Whatever was queued belonged to the lost session. Subscribing first makes the state
   // kSyncing, so a callback fired by the rollback below cannot start a write.
   impl_->outgoing.clear();
-  impl_->acked = 0;
+  // The new session has sent nothing yet: acknowledge only versions it brings.
+  impl_->acked = version();
   subscribe(now);
   impl_->lose_pending(*this);
 }
@@ -227,13 +228,18 @@ Status ClientDB::Impl::on_chunk(ClientDB& db, const protocol::DataSnapshotChunk&
                                : std::string("no snapshot is in progress"));
   }
   db.bytes_received_ += chunk.payload.size();
+  // A snapshot too large for this mirror would be as large when asked again: refuse it. Other
+  // faults (decode_ops may also say kLimitExceeded) make it ask again.
+  if (chunk.payload.size() > db.config_.max_snapshot_bytes - assembly->bytes()) {
+    auto error = make_error(ErrorCode::kLimitExceeded, "the snapshot of sync ", chunk.sync_id,
+                            " passes ", db.config_.max_snapshot_bytes,
+                            " bytes (max_snapshot_bytes) at chunk ", chunk.index);
+    refuse(db, error.message);
+    return error;
+  }
   if (Status added = assembly->add(chunk); !added.ok()) {
-    if (added.error().code == ErrorCode::kLimitExceeded) {
-      refuse(db, added.error().describe());
-    } else {
-      assembly.reset();
-      resubscribe(db);
-    }
+    assembly.reset();
+    resubscribe(db);
     return added;
   }
   db.status_.entities_done = assembly->entities();

@@ -51,13 +51,29 @@ struct ClientDB::Impl {
   // A gap or a broken payload: ask again from the version held (once per answer awaited).
   void resubscribe(ClientDB& db);
   void refuse(ClientDB& db, std::string reason);
+  // Checks the server's schema against the expected one (refusing locally when they are not
+  // compatible) and starts the sync: a snapshot assembly, or a catch-up from the version held.
+  // Errors: those of DataSchema::from_toml and kCorrupt (a hash that does not match the schema
+  // text; the mirror refuses both), kState (an archive sync for a mirror without a store of
+  // that schema or ahead of the sync: it asks for a full one).
   Status on_sync_begin(ClientDB& db, const protocol::DataSyncBegin& begin);
+  // Errors: kState (no snapshot in progress, or another sync's), kLimitExceeded (the snapshot
+  // passes max_snapshot_bytes: the mirror refuses it), and those of SnapshotAssembly::add (the
+  // mirror resubscribes) and finish_snapshot.
   Status on_chunk(ClientDB& db, const protocol::DataSnapshotChunk& chunk);
+  // Errors: kState (progress of a sync other than the current one, or before any).
   Status on_progress(ClientDB& db, const protocol::SyncProgress& progress);
+  // Swaps the assembled store in, re-applies the pending writes on it and becomes ready.
+  // Errors: those of SnapshotAssembly::finish (the mirror resubscribes).
   Status finish_snapshot(ClientDB& db);
   void become_ready(ClientDB& db);
 
   // --- server batches (client_db_batches.cpp)
+  // A repeat is ignored and a gap resubscribes (neither is an error).
+  // Errors: kState (refused, no store yet, a snapshot in progress, a dictionary the mirror
+  // does not hold), kCorrupt (a version not above its base), and those of
+  // BatchCompressor::decompress, decode_ops and apply_batch; every error but the first three
+  // kState cases resubscribes.
   Status on_batch(ClientDB& db, const protocol::DataBatch& message, Micros now);
   // Applies a decoded batch that follows the version held, rebasing the pending writes over it
   // when they touch the same entities (undo, apply, re-apply), and returns the view's changes.
@@ -65,6 +81,9 @@ struct ClientDB::Impl {
   Result<std::vector<Change>> apply_batch(ClientDB& db, const Batch& batch);
 
   // --- local writes (client_db_writes.cpp)
+  // Drops the answered write from under the later ones (or keeps an accepted one until the
+  // view holds its version); a refused one joins `refused`.
+  // Errors: kState (no pending write has that id).
   Status on_write_result(ClientDB& db, const protocol::DataWriteResult& result);
   // Rolls every pending write back; their ids join `lost`.
   void lose_pending(ClientDB& db);

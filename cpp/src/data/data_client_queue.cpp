@@ -16,6 +16,12 @@ QueuedData queued_message(protocol::AnyMessage message) {
   return q;
 }
 
+bool is_accepted_result(const QueuedData& entry) {
+  const auto* result =
+      entry.message ? std::get_if<protocol::DataWriteResult>(&*entry.message) : nullptr;
+  return result && result->accepted;
+}
+
 void DataClientQueue::push(QueuedData entry) {
   if (entry.message) {
     bytes_ += entry.body_bytes;
@@ -54,10 +60,11 @@ std::vector<QueuedData> DataClientQueue::drain(std::size_t credit) {
   return out;
 }
 
-std::vector<QueuedData> DataClientQueue::clear_keeping_results() {
+std::vector<QueuedData> DataClientQueue::clear_keeping_answers() {
   std::vector<QueuedData> results;
   for (QueuedData& e : entries_) {
-    if (e.message && std::holds_alternative<protocol::DataWriteResult>(*e.message)) {
+    if (e.message && (std::holds_alternative<protocol::DataWriteResult>(*e.message) ||
+                      std::holds_alternative<protocol::DataRefused>(*e.message))) {
       results.push_back(std::move(e));
     }
   }

@@ -221,12 +221,18 @@ bool DataHost::push(Client& c, QueuedData entry, bool bounded) {
 }
 
 void DataHost::drop_queue(Client& c, bool stalled) {
-  std::vector<QueuedData> kept = c.queue.clear_keeping_results();
+  std::vector<QueuedData> answers = c.queue.clear_keeping_answers();
   c.stats.queue_bytes = 0;
   ++(stalled ? c.stats.stalls : c.stats.overflows);
   if (c.phase == Client::Phase::kIdle) {
     c.retained.clear();
     return;
+  }
+  // Write results, accepted or refused, follow the resync: a client that never hears of its
+  // write keeps it pending forever. A DataRefused is moot (a sync was accepted after it).
+  std::vector<QueuedData> kept;
+  for (QueuedData& a : answers) {
+    if (std::holds_alternative<protocol::DataWriteResult>(*a.message)) kept.push_back(std::move(a));
   }
   kept.insert(kept.end(), std::make_move_iterator(c.retained.begin()),
               std::make_move_iterator(c.retained.end()));

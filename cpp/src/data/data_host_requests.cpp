@@ -31,7 +31,9 @@ DataRefuseReason write_refusal(const Error& error, const std::vector<Op>* ops, s
       if (op.table >= tables) return DataRefuseReason::kUnknownTable;
     }
   }
-  if (error.code == ErrorCode::kOutOfRange && error.message.rfind("table", 0) == 0) {
+  // decode_ops stops at the first bad op; its error for a table index past the schema reads
+  // "op i of n: table t at offset o is past the schema's ..." (op_codec.cpp).
+  if (error.code == ErrorCode::kOutOfRange && error.message.find(": table ") != std::string::npos) {
     return DataRefuseReason::kUnknownTable;
   }
   return DataRefuseReason::kMalformed;
@@ -74,8 +76,8 @@ Status DataHost::on_message(ClientId id, const protocol::AnyMessage& message, Mi
 
 void DataHost::refuse(Client& c, protocol::DataRefuseReason reason, std::string text,
                       std::uint64_t client_hash) {
-  // The sync stops until the client subscribes again; answers to its writes stay queued.
-  std::vector<QueuedData> kept = c.queue.clear_keeping_results();
+  // The sync stops until the client subscribes again; earlier answers stay queued.
+  std::vector<QueuedData> kept = c.queue.clear_keeping_answers();
   kept.insert(kept.end(), std::make_move_iterator(c.retained.begin()),
               std::make_move_iterator(c.retained.end()));
   c.retained.clear();
@@ -137,12 +139,20 @@ void DataHost::on_subscribe(Client& c, const protocol::DataSubscribe& s, Micros 
            s.schema_hash);
     return;
   }
-  // Accepted: a new subscription replaces whatever was queued (answers to writes stay).
-  std::vector<QueuedData> kept = c.queue.clear_keeping_results();
-  kept.insert(kept.end(), std::make_move_iterator(c.retained.begin()),
-              std::make_move_iterator(c.retained.end()));
-  c.retained = std::move(kept);
+  // Accepted: a new subscription replaces the sync queued before. Refusals stay where they
+  // are, ahead of it; results of accepted writes follow it (after the version that holds them).
+  std::vector<QueuedData> retained;
   c.stats.queue_bytes = 0;
+  for (QueuedData& answer : c.queue.clear_keeping_answers()) {
+    if (is_accepted_result(answer)) {
+      retained.push_back(std::move(answer));
+    } else {
+      push(c, std::move(answer), true);
+    }
+  }
+  retained.insert(retained.end(), std::make_move_iterator(c.retained.begin()),
+                  std::make_move_iterator(c.retained.end()));
+  c.retained = std::move(retained);
   std::set<Cell> cells;
   for (const auto& v : s.cells) cells.insert(Cell{v.x, v.y, v.z});
   c.interest = DataInterest(*schema_, tables, std::move(cells));
@@ -234,10 +244,12 @@ void DataHost::on_ready(Client& c, const protocol::ClientReady& ready, Micros no
 }
 
 void DataHost::on_ack(Client& c, const protocol::DataAck& ack, Micros now) {
-  if (ack.version > c.max_drained) {
+  // A client may hold a version from an earlier session (it acknowledges before its new sync
+  // arrives), but never one the server has not closed.
+  if (ack.version > store_.version()) {
     refuse(c, DataRefuseReason::kBadVersion,
-           str_cat("DataAck of version ", ack.version, ", but the server has sent up to ",
-                   c.max_drained),
+           str_cat("DataAck of version ", ack.version, ", ahead of the server's version ",
+                   store_.version()),
            c.client_hash);
     return;
   }

@@ -68,12 +68,9 @@ std::int32_t CellLocator::axis_cell(const FieldSpec& field, const Value& value) 
       // Steps of 2^-bits: an arithmetic shift is the floor.
       blocks = first_int(value) >> std::clamp(field.bits, 0, 62);
       break;
-    case FieldType::kFloat: {
-      const double codes = std::ldexp(1.0, std::clamp(field.bits, 1, 62)) - 1;
-      const double step = (field.float_max - field.float_min) / codes;
-      blocks = floor_to_int64(field.float_min + static_cast<double>(first_int(value)) * step);
+    case FieldType::kFloat:
+      blocks = floor_to_int64(field.code_to_units(first_int(value)));
       break;
-    }
     case FieldType::kF64:
       blocks = floor_to_int64(first_real(value));
       break;

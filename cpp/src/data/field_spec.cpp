@@ -14,6 +14,11 @@ namespace {
 constexpr std::string_view kTypeNames[] = {"bool",  "int", "enum",   "fixed",
                                            "float", "f64", "string", "bytes"};
 
+constexpr std::int64_t kMaxExactSteps = std::int64_t{1} << 53;
+// A float step must be at least 2^-50 of the range's magnitude: doubles carry 53 bits, which
+// leaves an error of at most 1/8 code on the way code -> units -> code.
+constexpr int kFloatStepMarginBits = 50;
+
 // The largest quantization code of a float field with `bits` code bits.
 std::int64_t max_float_code(int bits) {
   return static_cast<std::int64_t>((std::uint64_t{1} << bits) - 1);
@@ -127,13 +132,29 @@ Status FieldSpec::validate() const {
     case FieldType::kFixed:
       if (bits < 0 || bits > 30) return fail("frac_bits ", bits, " is outside 0..30");
       if (min > max) return fail("min ", min, " steps is above max ", max);
-      break;
-    case FieldType::kFloat:
-      if (bits < 1 || bits > 32) return fail("bits ", bits, " is outside 1..32");
-      if (!std::isfinite(float_min) || !std::isfinite(float_max) || !(float_min < float_max)) {
-        return fail("the range ", float_min, "..", float_max, " must be finite and increasing");
+      // Beyond 2^53 steps a bound has no exact decimal in units, so its TOML would not read
+      // back as the same steps.
+      if (min < -kMaxExactSteps || max > kMaxExactSteps) {
+        return fail("the range in steps must lie within +-2^53");
       }
       break;
+    case FieldType::kFloat: {
+      if (bits < 1 || bits > 32) return fail("bits ", bits, " is outside 1..32");
+      if (!std::isfinite(float_min) || !std::isfinite(float_max) || !(float_min < float_max) ||
+          !std::isfinite(float_max - float_min)) {
+        return fail("the range ", float_min, "..", float_max, " must be finite and increasing");
+      }
+      // Every code must survive code -> units -> code (defaults travel in units): the step
+      // must stay well above the rounding error of doubles of the range's magnitude.
+      const double step = (float_max - float_min) / static_cast<double>(max_float_code(bits));
+      const double magnitude = std::max(std::fabs(float_min), std::fabs(float_max));
+      if (step < std::ldexp(magnitude, -kFloatStepMarginBits)) {
+        return fail("the range ", float_min, "..", float_max,
+                    " is too narrow for its magnitude at ", bits,
+                    " bits (codes would not round trip through doubles)");
+      }
+      break;
+    }
     case FieldType::kEnum: {
       if (enum_values.empty() || enum_values.size() > kMaxEnumValues) {
         return fail("needs 1..", kMaxEnumValues, " values, got ", enum_values.size());

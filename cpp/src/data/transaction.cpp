@@ -84,7 +84,9 @@ Status Transaction::set(std::uint16_t table, EntityId entity, std::uint16_t comp
     return make_error(valid.error().code, table_spec.name, ".", spec.name, ": ",
                       valid.error().message);
   }
-  entity_for(table, entity).writes[component][field] = std::move(value);
+  EntityWrites& writes = entity_for(table, entity);
+  writes.upsert = true;
+  writes.writes[component][field] = std::move(value);
   return {};
 }
 
@@ -92,7 +94,9 @@ Status Transaction::add_component(std::string_view table, EntityId entity,
                                   std::string_view component) {
   THETA_TRY_ASSIGN(std::uint16_t t, table_named(table));
   THETA_TRY_ASSIGN(std::uint16_t c, component_named(t, component));
-  entity_for(t, entity).writes[c];  // present, with the fields written so far (if any)
+  EntityWrites& writes = entity_for(t, entity);
+  writes.upsert = true;
+  writes.writes[c];  // present, with the fields written so far (if any)
   return {};
 }
 
@@ -111,6 +115,7 @@ Status Transaction::remove_entity(std::string_view table, EntityId entity) {
   EntityWrites& writes = entity_for(t, entity);
   writes.remove_entity = true;
   writes.removed = 0;
+  writes.upsert = false;
   writes.writes.clear();
   return {};
 }
@@ -127,7 +132,7 @@ const std::vector<Op>& Transaction::ops() const {
       removal.components = writes.remove_entity ? 0 : writes.removed;
       ops_.push_back(std::move(removal));
     }
-    if (writes.writes.empty()) continue;
+    if (!writes.upsert) continue;
     Op upsert;
     upsert.table = writes.table;
     upsert.entity = writes.entity;

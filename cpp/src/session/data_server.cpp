@@ -34,6 +34,7 @@ void add_client_figures(DataServerMetrics& totals, const data::DataClientStats& 
   totals.syncs_full += s.syncs_full;
   totals.syncs_archive += s.syncs_archive;
   totals.overflows += s.overflows;
+  totals.stalls += s.stalls;
   totals.batches_sent += s.batches_sent;
   totals.bytes_sent += s.bytes_sent;
   totals.writes_accepted += s.writes_accepted;
@@ -70,8 +71,15 @@ void DataServer::tick(Micros now) {
   next_flush_ = now + config_.flush_interval;
 }
 
+Status DataServer::commit(const data::Transaction& tx) {
+  THETA_TRY(data_.commit(tx));
+  unflushed_ = true;
+  return {};
+}
+
 void DataServer::flush_and_drain(Micros now) {
   if (data_.flush(now)) ++totals_.versions;
+  unflushed_ = false;
   for (auto& [conn, client] : clients_) drain(conn, *client, now);
 }
 
@@ -124,8 +132,12 @@ void DataServer::on_session_started(const HostEvent& event, Micros now) {
   ++totals_.sessions_started;
   const std::string name = event.session.client_name.empty() ? str_cat("session-", event.session_id)
                                                              : event.session.client_name;
-  clients_[event.conn] = std::make_unique<Client>(event.session_id, name, data_.add_client(now),
-                                                  event.session.minor, config_);
+  // Batches go zstd'd (above the DataHost's threshold) when the session negotiated compression.
+  const bool compression =
+      (event.session.capabilities & protocol::capabilities_bits::kCompression) != 0;
+  clients_[event.conn] =
+      std::make_unique<Client>(event.session_id, name, data_.add_client(now, compression),
+                               event.session.minor, config_);
 }
 
 void DataServer::remove(transport::ConnectionId conn) {

@@ -165,6 +165,7 @@ class SoakRun {
     r.peak_queue_bytes = m.peak_queue_bytes;
     r.batches_sent = m.batches_sent;
     r.overflows = m.overflows;
+    r.stalls = m.stalls;
     r.protocol_violations = m.protocol_violations;
     r.writes.accepted = m.writes_accepted;
     r.writes.refused = m.writes_refused;
@@ -210,9 +211,9 @@ class SoakRun {
 
   void collect_latencies() {
     for (std::size_t i = 0; i < session_->client_count(); ++i) {
-      for (const Micros sample : session_->client(i).db().take_latency_samples()) {
-        latencies_.push_back(sample);
-      }
+      data::ClientDB& db = session_->client(i).db();
+      for (const Micros sample : db.take_latency_samples()) latencies_.push_back(sample);
+      report_.writes.lost += db.take_lost_writes().size();
     }
   }
 

@@ -64,6 +64,7 @@ void LocalDataSession::run_until(Micros t) {
 }
 
 bool LocalDataSession::settled() const {
+  if (server_->has_unflushed_writes()) return false;
   const data::Version version = server_->data().store().version();
   for (const Client& c : clients_) {
     const data::ClientDB& db = c.app->db();

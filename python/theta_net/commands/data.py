@@ -12,9 +12,7 @@ DATA_COMMANDS = ["soak"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "data", help="data layer tools: soak and load runs", description=__doc__
-    )
+    parser = subparsers.add_parser("data", help="data layer tools: soak and load runs", description=__doc__)
     commands = parser.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
     for name in DATA_COMMANDS:

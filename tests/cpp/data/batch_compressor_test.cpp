@@ -82,8 +82,8 @@ TEST(BatchCompressor, TrainingIsDeterministicAndNeedsEnoughSamples) {
   EXPECT_EQ(tiny.error().code, ErrorCode::kInvalidArgument);
   // Small training sets that zstd's trainer mishandles are refused or trained, never a crash.
   Rng rng(5);
-  for (std::size_t count = 8; count <= 24; count += 4) {
-    for (std::size_t bytes = 1; bytes <= 40; bytes += 5) {
+  for (std::size_t count = 8; count <= 24; count += 8) {
+    for (std::size_t bytes = 1; bytes <= 40; bytes += 7) {
       std::vector<Bytes> set(count);
       for (auto& s : set) {
         for (std::size_t i = 0; i < bytes; ++i)

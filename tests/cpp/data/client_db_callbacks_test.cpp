@@ -9,7 +9,7 @@ namespace {
 
 using namespace testing;
 
-struct CallbacksTest : ::testing::Test {
+struct ClientDbCallbacks : ::testing::Test {
   void SetUp() override {
     Transaction tx = server.tx();
     for (int id = 1; id <= 3; ++id) {
@@ -32,7 +32,7 @@ struct CallbacksTest : ::testing::Test {
   std::vector<Change> seen;
 };
 
-TEST_F(CallbacksTest, ATableHearsInsertsUpdatesAndRemovesOncePerBatch) {
+TEST_F(ClientDbCallbacks, ATableHearsInsertsUpdatesAndRemovesOncePerBatch) {
   ASSERT_TRUE(db.on_table("players", record()).ok());
   Transaction tx = server.tx();
   ASSERT_TRUE(tx.set("players", 1, "health", "armor", std::int64_t{5}).ok());  // update
@@ -53,7 +53,7 @@ TEST_F(CallbacksTest, ATableHearsInsertsUpdatesAndRemovesOncePerBatch) {
   EXPECT_EQ(seen, expected);
 }
 
-TEST_F(CallbacksTest, CallbacksSeeTheWholeBatchApplied) {
+TEST_F(ClientDbCallbacks, CallbacksSeeTheWholeBatchApplied) {
   std::vector<std::int64_t> observed;
   ASSERT_TRUE(db.on_table("players", [&](const Change&) {
                   observed.push_back(int_field(db.view(), kPlayers, 1, kHealth, kHp) +
@@ -67,7 +67,7 @@ TEST_F(CallbacksTest, CallbacksSeeTheWholeBatchApplied) {
   EXPECT_EQ(db.version(), 2u);
 }
 
-TEST_F(CallbacksTest, AFieldHearsOnlyChangesOfThatField) {
+TEST_F(ClientDbCallbacks, AFieldHearsOnlyChangesOfThatField) {
   ASSERT_TRUE(db.on_field("players", "health", "hp", record()).ok());
   Transaction armor = server.tx();
   ASSERT_TRUE(armor.set("players", 1, "health", "armor", std::int64_t{5}).ok());
@@ -88,7 +88,7 @@ TEST_F(CallbacksTest, AFieldHearsOnlyChangesOfThatField) {
   EXPECT_EQ(seen, expected);
 }
 
-TEST_F(CallbacksTest, AnEntityHearsItsOwnChangesOnly) {
+TEST_F(ClientDbCallbacks, AnEntityHearsItsOwnChangesOnly) {
   ASSERT_TRUE(db.on_entity("players", 2, record()).ok());
   Transaction tx = server.tx();
   ASSERT_TRUE(tx.set("players", 1, "health", "hp", std::int64_t{1}).ok());
@@ -98,7 +98,7 @@ TEST_F(CallbacksTest, AnEntityHearsItsOwnChangesOnly) {
   EXPECT_EQ(seen[0].entity, 2u);
 }
 
-TEST_F(CallbacksTest, LocalWritesAndTheirRollbackAreHeard) {
+TEST_F(ClientDbCallbacks, LocalWritesAndTheirRollbackAreHeard) {
   ASSERT_TRUE(db.on_field("players", "health", "hp", record()).ok());
   Transaction tx(arena_schema());
   ASSERT_TRUE(tx.set("players", 1, "health", "hp", std::int64_t{9}).ok());
@@ -116,7 +116,7 @@ TEST_F(CallbacksTest, LocalWritesAndTheirRollbackAreHeard) {
   EXPECT_EQ(int_field(db.view(), kPlayers, 1, kHealth, kHp), 20);
 }
 
-TEST_F(CallbacksTest, UnsubscribingInsideACallbackIsSafe) {
+TEST_F(ClientDbCallbacks, UnsubscribingInsideACallbackIsSafe) {
   ClientDB::SubscriptionId first = 0, second = 0;
   int first_calls = 0, second_calls = 0;
   first = db.on_table("players", [&](const Change&) {
@@ -133,7 +133,7 @@ TEST_F(CallbacksTest, UnsubscribingInsideACallbackIsSafe) {
   EXPECT_EQ(second_calls, 0);
 }
 
-TEST_F(CallbacksTest, ACallbackMayWrite) {
+TEST_F(ClientDbCallbacks, ACallbackMayWrite) {
   // A callback that answers every hp change of entity 1 by setting entity 2's armor.
   int calls = 0;
   ASSERT_TRUE(db.on_entity("players", 1, [&](const Change&) {
@@ -150,7 +150,7 @@ TEST_F(CallbacksTest, ACallbackMayWrite) {
   EXPECT_EQ(int_field(db.view(), kPlayers, 2, kHealth, kArmor), 1);
 }
 
-TEST_F(CallbacksTest, AFullSyncReportsWhatItChanged) {
+TEST_F(ClientDbCallbacks, AFullSyncReportsWhatItChanged) {
   ASSERT_TRUE(db.on_table("players", record()).ok());
   Transaction tx = server.tx();
   ASSERT_TRUE(tx.remove_entity("players", 1).ok());
@@ -167,7 +167,7 @@ TEST_F(CallbacksTest, AFullSyncReportsWhatItChanged) {
   EXPECT_EQ(seen, expected);
 }
 
-TEST_F(CallbacksTest, NamesAreCheckedAgainstTheSchema) {
+TEST_F(ClientDbCallbacks, NamesAreCheckedAgainstTheSchema) {
   EXPECT_EQ(db.on_table("ghosts", record()).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(db.on_entity("ghosts", 1, record()).error().code, ErrorCode::kInvalidArgument);
   const auto no_field = db.on_field("players", "health", "mana", record());

@@ -350,6 +350,22 @@ TEST(ClientDbSync, ASnapshotPastMaxSnapshotBytesIsRefused) {
   EXPECT_EQ(db.view().size(), 0u);
 }
 
+TEST(ClientDbSync, AChunkOverTheDecodersLimitsIsBrokenNotTooLarge) {
+  HandServer server = populated(5);
+  ClientDB db(arena_schema());
+  db.subscribe(Micros{0});
+  db.take_outgoing();
+  auto messages = server.full_sync();
+  auto& begin = std::get<protocol::DataSyncBegin>(messages[0]);
+  begin.entities_total = 1u << 30;
+  auto& chunk = std::get<protocol::DataSnapshotChunk>(messages[1]);
+  chunk.entities = (1u << 20) + 1;  // past OpLimits::max_ops
+  deliver(db, messages[0]);
+  EXPECT_EQ(db.on_message(chunk, Micros{0}).error().code, ErrorCode::kLimitExceeded);
+  EXPECT_EQ(db.status().state, SyncState::kSyncing);  // asks again rather than refusing
+  EXPECT_EQ(of_type<protocol::DataSubscribe>(db.take_outgoing()).size(), 1u);
+}
+
 TEST(ClientDbSync, TheServersRefusalStopsTheSync) {
   ClientDB db(arena_schema());
   db.subscribe(Micros{0});

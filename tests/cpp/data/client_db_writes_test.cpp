@@ -9,7 +9,7 @@ namespace {
 
 using namespace testing;
 
-struct WritesTest : ::testing::Test {
+struct ClientDbWrites : ::testing::Test {
   void SetUp() override {
     Transaction tx = server.tx();
     for (int id = 1; id <= 4; ++id) {
@@ -39,7 +39,7 @@ struct WritesTest : ::testing::Test {
   ClientDB db{arena_schema()};
 };
 
-TEST_F(WritesTest, AWriteIsVisibleAtOnceAndSentAgainstTheVersionHeld) {
+TEST_F(ClientDbWrites, AWriteIsVisibleAtOnceAndSentAgainstTheVersionHeld) {
   auto id = db.write(set_hp(2, 7));
   ASSERT_TRUE(id.ok()) << id.error().describe();
   EXPECT_EQ(hp(2), 7);
@@ -54,7 +54,7 @@ TEST_F(WritesTest, AWriteIsVisibleAtOnceAndSentAgainstTheVersionHeld) {
   EXPECT_EQ(ops.value(), set_hp(2, 7).ops());
 }
 
-TEST_F(WritesTest, WritesWaitForTheSyncAndAreBounded) {
+TEST_F(ClientDbWrites, WritesWaitForTheSyncAndAreBounded) {
   ClientDB fresh(arena_schema());
   EXPECT_EQ(fresh.write(set_hp(1, 1)).error().code, ErrorCode::kState);
   fresh.subscribe(Micros{0});
@@ -72,7 +72,7 @@ TEST_F(WritesTest, WritesWaitForTheSyncAndAreBounded) {
   EXPECT_EQ(db.write(Transaction(arena_schema())).error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST_F(WritesTest, AConfirmedWriteLeavesTheViewEqualToTheServer) {
+TEST_F(ClientDbWrites, AConfirmedWriteLeavesTheViewEqualToTheServer) {
   const auto id = db.write(set_hp(2, 7)).value();
   const auto write = of_type<protocol::DataWrite>(db.take_outgoing())[0];
   const auto batch = commit_write(write);
@@ -85,7 +85,7 @@ TEST_F(WritesTest, AConfirmedWriteLeavesTheViewEqualToTheServer) {
   EXPECT_TRUE(db.take_refused_writes().empty());
 }
 
-TEST_F(WritesTest, ARefusedWriteIsRolledBackAndListed) {
+TEST_F(ClientDbWrites, ARefusedWriteIsRolledBackAndListed) {
   const auto id = db.write(set_hp(2, 7)).value();
   Transaction remove(arena_schema());
   ASSERT_TRUE(remove.remove_entity("players", 3).ok());
@@ -109,7 +109,7 @@ TEST_F(WritesTest, ARefusedWriteIsRolledBackAndListed) {
   EXPECT_EQ(db.on_message(accepted(second, 1), Micros{0}).error().code, ErrorCode::kState);
 }
 
-TEST_F(WritesTest, APendingWriteStaysOnTopOfAConcurrentServerBatchUntilConfirmed) {
+TEST_F(ClientDbWrites, APendingWriteStaysOnTopOfAConcurrentServerBatchUntilConfirmed) {
   // The client sets hp 7; another client's write (hp 20) reaches the server first.
   const auto id = db.write(set_hp(2, 7)).value();
   const auto write = of_type<protocol::DataWrite>(db.take_outgoing())[0];
@@ -127,7 +127,7 @@ TEST_F(WritesTest, APendingWriteStaysOnTopOfAConcurrentServerBatchUntilConfirmed
   EXPECT_EQ(db.view().canonical_bytes(), server.store().canonical_bytes());
 }
 
-TEST_F(WritesTest, AServerWriteCommittedAfterOursWinsOnceOursIsConfirmed) {
+TEST_F(ClientDbWrites, AServerWriteCommittedAfterOursWinsOnceOursIsConfirmed) {
   const auto id = db.write(set_hp(2, 7)).value();
   const auto write = of_type<protocol::DataWrite>(db.take_outgoing())[0];
   // Ours and then another client's, both in one batch.
@@ -143,7 +143,7 @@ TEST_F(WritesTest, AServerWriteCommittedAfterOursWinsOnceOursIsConfirmed) {
   EXPECT_EQ(db.view().canonical_bytes(), server.store().canonical_bytes());
 }
 
-TEST_F(WritesTest, AnAnswerBeforeItsBatchKeepsTheWriteUntilTheBatchArrives) {
+TEST_F(ClientDbWrites, AnAnswerBeforeItsBatchKeepsTheWriteUntilTheBatchArrives) {
   const auto id = db.write(set_hp(2, 7)).value();
   const auto write = of_type<protocol::DataWrite>(db.take_outgoing())[0];
   const auto batch = commit_write(write);
@@ -155,7 +155,7 @@ TEST_F(WritesTest, AnAnswerBeforeItsBatchKeepsTheWriteUntilTheBatchArrives) {
   EXPECT_EQ(db.view().canonical_bytes(), server.store().canonical_bytes());
 }
 
-TEST_F(WritesTest, ServerBatchesElsewhereApplyBeneathPendingWrites) {
+TEST_F(ClientDbWrites, ServerBatchesElsewhereApplyBeneathPendingWrites) {
   ASSERT_TRUE(db.write(set_hp(2, 7)).ok());
   Transaction add_component(arena_schema());
   ASSERT_TRUE(add_component.add_component("items", 9, "stack").ok());
@@ -176,7 +176,7 @@ TEST_F(WritesTest, ServerBatchesElsewhereApplyBeneathPendingWrites) {
   EXPECT_EQ(db.write(set_hp(1, 1)).error().code, ErrorCode::kState);  // resyncing
 }
 
-TEST_F(WritesTest, RollbacksRestoreComponentsAndEntitiesExactly) {
+TEST_F(ClientDbWrites, RollbacksRestoreComponentsAndEntitiesExactly) {
   // A write that adds a component, removes another and creates an entity, then its refusal.
   Transaction tx(arena_schema());
   ASSERT_TRUE(tx.remove_component("players", 1, "tag").ok());
@@ -195,7 +195,7 @@ TEST_F(WritesTest, RollbacksRestoreComponentsAndEntitiesExactly) {
   EXPECT_EQ(db.view().canonical_bytes(), server.store().canonical_bytes());
 }
 
-TEST_F(WritesTest, AFullResyncKeepsPendingWritesOnTopOfTheNewStore) {
+TEST_F(ClientDbWrites, AFullResyncKeepsPendingWritesOnTopOfTheNewStore) {
   const auto id = db.write(set_hp(2, 7)).value();
   const auto write = of_type<protocol::DataWrite>(db.take_outgoing())[0];
   const auto batch = commit_write(write);

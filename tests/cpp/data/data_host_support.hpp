@@ -196,6 +196,19 @@ inline std::vector<protocol::AnyMessage> pump(DataHost& host, DataHost::ClientId
   }
 }
 
+// Drains at least one message into the mirror, with the smallest power-of-two credit from
+// `credit` up that lets one go (a client reading slowly).
+inline void drain_some(DataHost& host, DataHost::ClientId id, Mirror& m, std::size_t credit = 64) {
+  for (;; credit *= 2) {
+    auto out = host.drain(id, credit);
+    for (const auto& message : out) {
+      auto applied = m.apply(message);
+      EXPECT_TRUE(applied.ok()) << applied.error().describe();
+    }
+    if (!out.empty() || credit > (64u << 20)) return;
+  }
+}
+
 // The server's store as a client with this interest must hold it (an independent reading of
 // the rules in data_interest.hpp: position cells are floor(x / 16) per axis).
 inline Store restricted(const Store& server, const std::vector<std::string>& tables,

@@ -81,8 +81,10 @@ TEST(DataHostSync, BatchesCommittedDuringASyncArriveAfterItInOrder) {
   Mirror m(arena_schema());
   ASSERT_TRUE(host.on_message(client, m.subscribe(), Micros(1)).ok());
   // Half the sync goes out, then the world moves on three times, then the rest drains.
-  for (const auto& message : host.drain(client, 600)) ASSERT_TRUE(m.apply(message).ok());
+  drain_some(host, client, m);  // the DataSyncBegin
+  drain_some(host, client, m);  // and a chunk
   ASSERT_TRUE(m.in_sync);
+  ASSERT_GT(m.received, 0u);
   for (int round = 0; round < 3; ++round) {
     for (EntityId e = 1; e <= 100; e += 7) put_player(host, e, round, 1, 2, 50 + round);
     put_player(host, 500 + round, 9, 9, 9);
@@ -162,8 +164,10 @@ TEST(DataHostSync, AClientFurtherBehindThanTheArchiveGetsASnapshot) {
   EXPECT_EQ(std::get<protocol::DataSyncBegin>(messages.at(0)).mode, protocol::DataSyncMode::kFull);
   EXPECT_EQ(m.store, host.store());
   ASSERT_TRUE(host.on_message(client, m.subscribe(5), Micros(9)).ok());  // 6..8: covered
-  EXPECT_EQ(std::get<protocol::DataSyncBegin>(pump(host, client, m).at(0)).mode,
+  const auto archived = host.drain(client, 1u << 20);
+  EXPECT_EQ(std::get<protocol::DataSyncBegin>(archived.at(0)).mode,
             protocol::DataSyncMode::kArchive);
+  EXPECT_EQ(all_of<protocol::DataBatch>(archived).size(), 3u);
 }
 
 TEST(DataHostSync, AnOverflowingQueueIsDroppedAndResyncedFromTheArchive) {
@@ -223,7 +227,8 @@ TEST(DataHostSync, AnOverflowInTheMiddleOfASnapshotStartsAFreshOne) {
   const auto client = host.add_client(Micros(0));
   Mirror m(arena_schema());
   ASSERT_TRUE(host.on_message(client, m.subscribe(), Micros(1)).ok());
-  for (const auto& message : host.drain(client, 500)) ASSERT_TRUE(m.apply(message).ok());
+  drain_some(host, client, m);
+  drain_some(host, client, m);
   ASSERT_TRUE(m.in_sync);
   for (int v = 2; v <= 30; ++v) {
     for (EntityId e = 1; e <= 5; ++e) put_player(host, e, v, 0, 0);
@@ -281,6 +286,44 @@ TEST(DataHostSync, AcknowledgementsAndDrainingKeepAClientFromStalling) {
   }
   EXPECT_EQ(host.stats(client)->stalls, 0u);
   EXPECT_EQ(host.stats(client)->acked_version, 60u);
+}
+
+TEST(DataHostSync, AFlushPastTheBatchBoundClosesSeveralVersions) {
+  const auto schema = arena_schema(65536);
+  DataHost host(schema);
+  const auto all = host.add_client(Micros(0));
+  const auto some = host.add_client(Micros(0));
+  Mirror ma(schema), ms(schema);
+  ms.tables = {"players"};
+  ASSERT_TRUE(host.on_message(all, ma.subscribe(), Micros(0)).ok());
+  ASSERT_TRUE(host.on_message(some, ms.subscribe(), Micros(0)).ok());
+  pump(host, all, ma);
+  pump(host, some, ms);
+  // One transaction may not exceed a batch...
+  Transaction huge = host.transaction();
+  for (EntityId e = 1; e <= 70; ++e) {
+    ASSERT_TRUE(huge.set("players", e, "profile", "title", std::string(64000, 'a')).ok());
+  }
+  auto refused = host.commit(huge);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kLimitExceeded);
+  EXPECT_EQ(host.store().size(), 0u);
+  // ...but a tick of many may: its transactions are spread over consecutive versions.
+  for (EntityId e = 1; e <= 70; ++e) {
+    Transaction tx = host.transaction();
+    ASSERT_TRUE(tx.set("players", e, "profile", "title", std::string(64000, 'b')).ok());
+    ASSERT_TRUE(host.commit(tx).ok());
+  }
+  EXPECT_EQ(host.flush(Micros(1)), 2u);
+  const auto batches = all_of<protocol::DataBatch>(pump(host, all, ma));
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_LE(batches[0].payload.size(), kMaxBatchPayloadBytes);
+  EXPECT_EQ(batches[1].base_version, 1u);
+  EXPECT_EQ(ma.store, host.store());
+  // A filtered client gets one batch for the flush; too large here, so a snapshot serves it.
+  pump(host, some, ms);
+  EXPECT_EQ(ms.store.digest(), restricted(host.store(), {"players"}, {}).digest());
+  EXPECT_EQ(host.archive().size(), 2u);
 }
 
 TEST(DataHostSync, ACreditSmallerThanTheNextMessageSendsNothing) {

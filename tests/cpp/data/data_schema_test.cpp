@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../../fuzz/arena_schema_text.hpp"
 #include "arena_schema.hpp"
 #include "theta_net/core/siphash.hpp"
 
@@ -229,7 +230,7 @@ TEST(DataSchema, CanonicalTomlEscapesTextAndWritesNonUtf8BytesAsAList) {
 
 TEST(DataSchema, ExtremeNumbersRoundTripThroughCanonicalToml) {
   auto text = with_field(
-      R"({ name = "a", type = "int" }, { name = "b", type = "float", min = -1e-300, max = 3.5e300, bits = 32, default = 1e299 }, { name = "c", type = "fixed", min = -0.00390625, max = 1e9, frac_bits = 30, default = 0.1 }, { name = "d", type = "f64", count = 3, default = [-0.0, 5e-324, 1.7976931348623157e308] })");
+      R"({ name = "a", type = "int" }, { name = "b", type = "float", min = -1e-300, max = 3.5e300, bits = 32, default = 1e299 }, { name = "c", type = "fixed", min = -0.00390625, max = 1e6, frac_bits = 30, default = 0.1 }, { name = "d", type = "f64", count = 3, default = [-0.0, 5e-324, 1.7976931348623157e308] })");
   auto schema = DataSchema::from_toml(text);
   ASSERT_TRUE(schema.ok()) << schema.error().describe();
   auto again = DataSchema::from_toml((*schema)->to_toml());
@@ -238,6 +239,12 @@ TEST(DataSchema, ExtremeNumbersRoundTripThroughCanonicalToml) {
   const auto& field = (*schema)->table(0).components[0].fields[0];
   EXPECT_EQ(field.min, INT64_MIN);  // an int without a range takes all of int64
   EXPECT_EQ(field.max, INT64_MAX);
+}
+
+TEST(DataSchema, TheFuzzTargetsCompiledInArenaIsTheExampleFile) {
+  auto compiled_in = DataSchema::from_toml(fuzzing::kArenaToml);
+  ASSERT_TRUE(compiled_in.ok()) << compiled_in.error().describe();
+  EXPECT_EQ(**compiled_in, *arena_schema());
 }
 
 TEST(DataSchema, LookupsByNameFindIndicesOrMinusOne) {

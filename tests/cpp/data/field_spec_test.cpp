@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "theta_net/core/rng.hpp"
 #include "theta_net/core/varint.hpp"
 
 namespace theta_net::data {
@@ -261,6 +262,16 @@ TEST(FieldSpec, ValidateRefusesBadParametersNamingTheField) {
   fx.type = FieldType::kFixed;
   fx.bits = 31;
   bad(fx);
+  fx.bits = 4;
+  fx.max = (std::int64_t{1} << 53) + 1;  // no exact decimal in units past 2^53 steps
+  bad(fx);
+  fl.bits = 32;
+  fl.float_min = 1e10;
+  fl.float_max = 1e10 + 1;  // steps far below the doubles' resolution at 1e10
+  EXPECT_NE(bad(fl).find("narrow"), std::string::npos);
+  fl.float_min = -1e308;
+  fl.float_max = 1e308;  // the width overflows to infinity
+  bad(fl);
   auto with_bad_default = int_field(0, 10);
   with_bad_default.default_value = std::int64_t{11};
   EXPECT_NE(bad(with_bad_default).find("default"), std::string::npos);
@@ -287,6 +298,28 @@ TEST(FieldSpec, FixedAndFloatConvertBetweenUnitsAndCodes) {
   EXPECT_DOUBLE_EQ(fl.code_to_units(255), 1.0);
   EXPECT_DOUBLE_EQ(fl.code_to_units(0), -1.0);
   EXPECT_EQ(fl.units_to_code(std::nan("")).error().code, ErrorCode::kOutOfRange);
+}
+
+TEST(FieldSpec, FloatCodesSurviveTheTripThroughUnits) {
+  Rng rng(5);
+  const double ranges[][2] = {{-180, 180}, {0, 1}, {1e6, 1e6 + 10}, {-1e-3, 5e-4}, {-1e300, 1e300}};
+  for (const auto& range : ranges) {
+    for (int bits : {1, 8, 16, 32}) {
+      FieldSpec fl;
+      fl.name = std::string("f");
+      fl.type = FieldType::kFloat;
+      fl.bits = bits;
+      fl.float_min = range[0];
+      fl.float_max = range[1];
+      fl.default_value = fl.type_default();
+      ASSERT_TRUE(fl.validate().ok()) << fl.validate().error().describe();
+      const std::int64_t top = (std::int64_t{1} << bits) - 1;
+      for (int i = 0; i < 200; ++i) {
+        const std::int64_t code = i < 2 ? i * top : static_cast<std::int64_t>(rng.uniform(top + 1));
+        ASSERT_EQ(*fl.units_to_code(fl.code_to_units(code)), code) << range[0] << " " << bits;
+      }
+    }
+  }
 }
 
 TEST(FieldSpec, TypeDefaultIsZeroOrTheRangeValueNearestIt) {

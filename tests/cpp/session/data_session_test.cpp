@@ -78,6 +78,7 @@ TEST(DataSession, ClientsGetAFullSyncThenLiveBatchesOverSimNet) {
     EXPECT_EQ(s.client(i).db().status().state, data::SyncState::kReady);
     EXPECT_EQ(s.client(i).db().view().size(), 200u);
   }
+  s.run_until(s.now() + 50ms);  // the ClientReady that followed the last chunk reaches the server
   ASSERT_EQ(s.server().syncs().size(), 2u);
   EXPECT_TRUE(s.server().syncs()[0].full);
 

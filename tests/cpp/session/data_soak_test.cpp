@@ -1,5 +1,6 @@
 // The soak tool's runner (behind `theta-net data soak`): it converges, reports what happened, is
 // deterministic over SimNet, and refuses a configuration it cannot run.
+#include "theta_net/core/named_fields.hpp"
 #include "theta_net/session/data_soak.hpp"
 
 #include <gtest/gtest.h>

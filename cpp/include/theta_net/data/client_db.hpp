@@ -12,18 +12,25 @@
 // The mirror decodes with the schema the server sent (its canonical TOML), after checking it is
 // compatible with the schema the application expects; a batch that does not follow the version
 // held (a gap) makes the mirror ask for the batches after its version instead of applying it.
+//
+// A local write is pending from write() until the server answers it: accepted (it leaves the
+// pending list once the view's store holds the version that committed it), refused (rolled
+// back, listed by take_refused_writes), or lost with the connection (on_reconnect: rolled back,
+// listed by take_lost_writes; if the server had committed it, its batches bring the effect).
+// Pending writes are undone and re-applied around every server batch that touches the same
+// entities, so the view is always the server's state with this client's pending writes on top.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "theta_net/core/byte_io.hpp"
 #include "theta_net/core/time.hpp"
-#include "theta_net/data/batch_compressor.hpp"
 #include "theta_net/data/data_schema.hpp"
 #include "theta_net/data/store.hpp"
 #include "theta_net/data/transaction.hpp"

@@ -40,14 +40,17 @@ struct QueuedData {
 
 // A queued message (shared) with its encoded body size measured once.
 QueuedData queued_message(protocol::AnyMessage message);
+// Whether a queued message is a DataWriteResult accepting a write (it must follow the batch
+// that holds the write).
+bool is_accepted_result(const QueuedData& entry);
 
 class DataClientQueue {
  public:
   void push(QueuedData entry);
   // Entries from the head while the credit covers them (building the head chunk first).
   std::vector<QueuedData> drain(std::size_t credit);
-  // Empties the queue, returning the DataWriteResult messages it held, in order.
-  std::vector<QueuedData> clear_keeping_results();
+  // Empties the queue, returning the answers it held (DataWriteResult, DataRefused), in order.
+  std::vector<QueuedData> clear_keeping_answers();
 
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }

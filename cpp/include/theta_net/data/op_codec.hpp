@@ -23,7 +23,7 @@
 namespace theta_net::data {
 
 struct OpLimits {
-  std::size_t max_ops = 1u << 20;           // ops in one payload
+  std::size_t max_ops = 1u << 20;            // ops in one payload
   std::size_t max_payload_bytes = 8u << 20;  // the encoded payload
 };
 

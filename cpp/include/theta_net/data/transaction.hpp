@@ -4,7 +4,8 @@
 // entity), in the order first touched, at most a removal (remove_entity, or remove_components
 // of every component removed) followed by at most one upsert (components and fields in schema
 // order, a later write to the same field replacing an earlier one); a remove drops the earlier
-// writes it covers. The removal comes first because a write after a remove re-creates what
+// writes it covers (an upsert left with no writes still creates the entity, as the dropped
+// writes did). The removal comes first because a write after a remove re-creates what
 // was removed from its defaults; writes before a remove are simply dropped.
 #pragma once
 
@@ -54,7 +55,10 @@ class Transaction {
     EntityId entity = 0;
     bool remove_entity = false;
     std::uint64_t removed = 0;  // components removed first (when the entity is not)
-    // The upsert after the removal: component -> field -> value, in schema order.
+    // Whether an upsert follows the removal. It stays when the components it wrote are removed
+    // again: the write created the entity, which outlives its components.
+    bool upsert = false;
+    // The upsert's writes: component -> field -> value, in schema order.
     std::map<std::uint16_t, std::map<std::uint16_t, Value>> writes;
   };
   EntityWrites& entity_for(std::uint16_t table, EntityId entity);

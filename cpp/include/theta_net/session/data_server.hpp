@@ -52,6 +52,7 @@ struct DataServerMetrics {
   std::uint64_t syncs_full = 0;
   std::uint64_t syncs_archive = 0;
   std::uint64_t overflows = 0;
+  std::uint64_t stalls = 0;
   std::uint64_t batches_sent = 0;
   std::uint64_t bytes_sent = 0;  // message bodies drained to clients
   std::uint64_t writes_accepted = 0;
@@ -72,6 +73,7 @@ struct DataServerMetrics {
     f("syncs_full", syncs_full);
     f("syncs_archive", syncs_archive);
     f("overflows", overflows);
+    f("stalls", stalls);
     f("batches_sent", batches_sent);
     f("bytes_sent", bytes_sent);
     f("writes_accepted", writes_accepted);
@@ -112,7 +114,9 @@ class DataServer final : public ServerApp {
   // Application writes, committed at once and sent with the next flush.
   data::Transaction transaction() const { return data_.transaction(); }
   // Errors: those of DataHost::commit (nothing is applied then).
-  Status commit(const data::Transaction& tx) { return data_.commit(tx); }
+  Status commit(const data::Transaction& tx);
+  // Whether a commit() waits for the next flush.
+  bool has_unflushed_writes() const { return unflushed_; }
 
   SessionHost& sessions() { return host_; }
   const SessionHost& sessions() const { return host_; }
@@ -142,6 +146,7 @@ class DataServer final : public ServerApp {
   data::DataHost data_;
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
   std::optional<Micros> next_flush_;
+  bool unflushed_ = false;
   DataServerMetrics totals_;  // server counters, and the figures of removed clients
   std::vector<DataSyncRecord> syncs_;
 };

@@ -88,6 +88,7 @@ struct SoakWrites {
   std::uint64_t client_fallbacks = 0;  // a client's turn it could not take (not ready, or full)
   std::uint64_t accepted = 0;          // client writes the server committed
   std::uint64_t refused = 0;           // client writes the server refused
+  std::uint64_t lost = 0;  // client writes rolled back unanswered (their connection was lost)
   template <class F>
   void visit(F&& f) const {
     f("planned", planned);
@@ -97,6 +98,7 @@ struct SoakWrites {
     f("client_fallbacks", client_fallbacks);
     f("accepted", accepted);
     f("refused", refused);
+    f("lost", lost);
   }
 };
 
@@ -119,6 +121,7 @@ struct DataSoakReport {
   SoakWrites writes;
   std::uint64_t batches_sent = 0;  // to all clients
   std::uint64_t overflows = 0;     // client queues that hit their bound
+  std::uint64_t stalls = 0;        // clients resynced after making no progress
   std::uint64_t reconnects = 0;    // client connections lost and redialled
   std::uint64_t resumes = 0;       // sessions resumed
   std::uint64_t protocol_violations = 0;
@@ -146,6 +149,7 @@ struct DataSoakReport {
     f("writes", writes);
     f("batches_sent", batches_sent);
     f("overflows", overflows);
+    f("stalls", stalls);
     f("reconnects", reconnects);
     f("resumes", resumes);
     f("protocol_violations", protocol_violations);

@@ -68,8 +68,9 @@ class LocalDataSession {
   const DataClient& client(std::size_t index) const { return *clients_.at(index).app; }
   const ClientDriver& client_driver(std::size_t index) const { return *clients_.at(index).driver; }
   const std::string& client_name(std::size_t index) const { return clients_.at(index).name; }
-  // Whether every client's mirror holds the server's version, with no write of its own
-  // unconfirmed, and the server has nothing open (the state converged() compares).
+  // Whether the server's committed writes are flushed and every client's mirror holds the
+  // server's version, ready, with no write of its own unconfirmed (the state converged()
+  // compares).
   bool settled() const;
   // Whether client `index`'s mirror equals the server's store, byte for byte.
   bool converged(std::size_t index) const;
