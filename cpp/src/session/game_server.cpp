@@ -49,6 +49,11 @@ std::int64_t raw(Fx v) {
   return v.raw();
 }
 
+// Data batches go zstd'd (above the DataHost's threshold) when the session negotiated it.
+bool compression(const protocol::SessionRecord& session) {
+  return (session.capabilities & protocol::capabilities_bits::kCompression) != 0;
+}
+
 world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
   return world::chunk_of({static_cast<std::int32_t>(s.position.x.floor()),
                           static_cast<std::int32_t>(s.position.y.floor()),
@@ -166,7 +171,7 @@ void GameServer::on_session_started(const HostEvent& event) {
     if (auto* interest = replication_.interest_of(client->replication_id))
       interest->always_see(client->player);
     if (client->data_id != 0) world_.data().host().remove_client(client->data_id);
-    client->data_id = world_.data().host().add_client(now_);
+    client->data_id = world_.data().host().add_client(now_, compression(event.session));
     client->minor = event.session.minor;
     clients_[event.conn] = std::move(client);
     return;
@@ -178,7 +183,7 @@ void GameServer::on_session_started(const HostEvent& event) {
   client =
       std::make_unique<Client>(event.session_id, player, name, replication_.add_client(), config_);
   client->conn = event.conn;
-  client->data_id = world_.data().host().add_client(now_);
+  client->data_id = world_.data().host().add_client(now_, compression(event.session));
   client->minor = event.session.minor;
   if (auto* interest = replication_.interest_of(client->replication_id))
     interest->always_see(player);
