@@ -1,12 +1,13 @@
 // Python access to the reference game's client: Client over any endpoint (driven tick by tick
 // with step(now)), and GameClientView, a client inside a LocalGame. Both offer the same views
-// of the player (position, intent, chat, the other players, corrections). The GIL is released
-// while C++ runs.
+// of the player (position, intent, chat, the other players, corrections) and of its data mirror
+// (data_*: rows, version, sync state, writes). The GIL is released while C++ runs.
 #include <pybind11/stl.h>
 
 #include <memory>
 #include <random>
 
+#include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
 #include "theta_net/session/client_driver.hpp"
@@ -24,6 +25,9 @@ struct PyClient {
   std::unique_ptr<GameClient> client;
   std::unique_ptr<session::ClientDriver> driver;
 };
+
+template <class Cls>
+void bind_data_views(Cls& cls, GameClient& (*get)(typename Cls::type&));
 
 template <class Cls>
 void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
@@ -92,6 +96,70 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           "The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; "
           "cause names what differed: position, velocity, on_ground, health (joined by '+'), or "
           "no_history.");
+  bind_data_views(cls, get);
+}
+
+// The client's data mirror (GameClient::data(), a ClientDB), as scenarios and tests read it.
+template <class Cls>
+void bind_data_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
+  cls.def_property_readonly(
+         "data_state",
+         [get](typename Cls::type& o) {
+           return std::string(data::sync_state_name(get(o).data().status().state));
+         },
+         "The data mirror's sync state: idle, syncing, catching_up, ready or refused.")
+      .def_property_readonly(
+          "data_version", [get](typename Cls::type& o) { return get(o).data().version(); },
+          "The last server version the mirror applied.")
+      .def_property_readonly(
+          "data_status",
+          [get](typename Cls::type& o) {
+            const data::ClientDB& db = get(o).data();
+            const data::SyncStatus& s = db.status();
+            return py::dict(
+                "state"_a = std::string(data::sync_state_name(s.state)), "version"_a = db.version(),
+                "sync_id"_a = s.sync_id, "target_version"_a = s.target_version,
+                "entities_done"_a = s.entities_done, "entities_total"_a = s.entities_total,
+                "bytes_done"_a = s.bytes_done, "bytes_total"_a = s.bytes_total,
+                "pending_writes"_a = db.pending_writes(),
+                "batches_applied"_a = db.batches_applied(), "refusal"_a = db.refusal());
+          },
+          "The sync's progress and the mirror's counters.")
+      .def(
+          "data_rows",
+          [get](typename Cls::type& o, const std::string& table) {
+            return table_rows(get(o).data().view(), table);
+          },
+          "table"_a,
+          "The table's entities in id order as {'id': id, component: {field: value}}, "
+          "unconfirmed local writes included.")
+      .def_property_readonly(
+          "data_digest", [get](typename Cls::type& o) { return get(o).data().view().digest(); },
+          "The digest of the mirror's content (equal content, equal digest).")
+      .def(
+          "data_canonical",
+          [get](typename Cls::type& o) {
+            return to_pybytes(get(o).data().view().canonical_bytes());
+          },
+          "The mirror's canonical bytes (schema hash, version, every entity): equal to the "
+          "server's when converged.")
+      .def(
+          "data_write",
+          [get](typename Cls::type& o, const std::string& table, data::EntityId entity,
+                const py::object& set, bool remove) {
+            data::ClientDB& db = get(o).data();
+            const data::Transaction tx =
+                write_from_python(db.view().schema_ptr(), table, entity, set, remove);
+            return unwrap(db.write(tx), ErrorKind::kError);
+          },
+          "table"_a, "entity"_a, "set"_a = py::none(), "remove"_a = false,
+          "Writes through the mirror: set = {component: {field: value}} (or remove=True drops "
+          "the entity); applied at once, sent, confirmed or rolled back by the server. Returns "
+          "the write id.")
+      .def(
+          "data_refused_writes",
+          [get](typename Cls::type& o) { return get(o).data().take_refused_writes(); },
+          "The (write id, reason) of writes the server refused since the last call.");
 }
 
 }  // namespace
@@ -102,13 +170,14 @@ void bind_client(py::module_& m) {
   client
       .def(py::init([](const py::object& endpoint, const std::string& name,
                        std::optional<std::string> token, std::uint32_t interpolation_delay_ms,
-                       std::optional<std::string> events) {
+                       std::optional<std::string> events, std::optional<std::string> data_schema) {
              auto self = std::make_unique<PyClient>();
              self->events = open_stream(events, "", 0, 20, "client:" + name);
              session::GameClientConfig config;
              config.name = name;
              config.token = token;
              config.interpolation_delay = std::chrono::milliseconds(interpolation_delay_ms);
+             config.data_schema = game_data_schemas(data_schema).composed;
              Rng rng(std::random_device{}());
              self->client = std::make_unique<GameClient>(
                  config, unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng,
@@ -118,7 +187,9 @@ void bind_client(py::module_& m) {
              return self;
            }),
            "endpoint"_a, "name"_a, "token"_a = py::none(), "interpolation_delay_ms"_a = 100,
-           "events"_a = py::none(), py::keep_alive<1, 2>())
+           "events"_a = py::none(), "data_schema"_a = py::none(), py::keep_alive<1, 2>(),
+           "`data_schema`: the application's data tables (schema TOML text), appended to the "
+           "reference game's; the server's must be compatible.")
       .def(
           "step",
           [](PyClient& c, Micros now) {

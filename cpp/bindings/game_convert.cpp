@@ -4,6 +4,7 @@
 
 #include "theta_net/core/text_list.hpp"
 #include "theta_net/replay/stream_header.hpp"
+#include "theta_net/session/game_data.hpp"
 #include "theta_net/sim/angle.hpp"
 #include "theta_net/sim/rules.hpp"
 #include "theta_net/transport/quic_client.hpp"
@@ -62,6 +63,13 @@ py::dict player_dict(std::uint64_t id, const std::string& name, const sim::Playe
   d["on_ground"] = s.on_ground;
   d["health"] = s.health;
   return d;
+}
+
+GameDataSchemas game_data_schemas(const std::optional<std::string>& user_toml) {
+  GameDataSchemas out;
+  if (user_toml) out.user = unwrap(data::DataSchema::from_toml(*user_toml), ErrorKind::kError);
+  out.composed = unwrap(session::compose_game_schema(out.user), ErrorKind::kError);
+  return out;
 }
 
 session::GameServerConfig server_config(const std::string& terrain, std::uint64_t seed,

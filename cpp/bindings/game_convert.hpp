@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "border.hpp"
+#include "theta_net/data/data_schema.hpp"
 #include "theta_net/replay/event_writer.hpp"
 #include "theta_net/replay/json_value.hpp"
 #include "theta_net/session/game_client.hpp"
@@ -28,6 +29,14 @@ transport::Endpoint& endpoint_of(const py::object& obj);
 
 // A world size from Python: None (unbounded) or (x, z) blocks.
 world::WorldBounds bounds_of(const std::optional<std::pair<std::int64_t, std::int64_t>>& size);
+
+// The data tables a game runs with: the reference game's plus, when `user_toml` (schema TOML
+// text) is given, the application's (`user`, null without). Raises theta_net.Error for TOML that
+// does not parse or a table that clashes with a reference one.
+struct GameDataSchemas {
+  std::shared_ptr<const data::DataSchema> user, composed;
+};
+GameDataSchemas game_data_schemas(const std::optional<std::string>& user_toml);
 
 session::GameServerConfig server_config(const std::string& terrain, std::uint64_t seed,
                                         std::uint32_t tick_rate, std::int32_t view_radius,

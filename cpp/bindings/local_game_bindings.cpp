@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 
+#include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
 #include "theta_net/session/local_session.hpp"
@@ -66,6 +67,28 @@ py::list players_of(session::LocalSession& s) {
 }  // namespace
 
 void bind_local_game(py::module_& m) {
+  m.def(
+      "game_data_schema",
+      [](std::optional<std::string> user_toml) {
+        return game_data_schemas(user_toml).composed->to_toml();
+      },
+      "user_toml"_a = py::none(),
+      "The reference game's data schema with the application's tables (schema TOML text) "
+      "appended, as canonical TOML; raises theta_net.Error naming what is wrong.");
+  m.def(
+      "check_game_data_write",
+      [](const std::string& table, data::EntityId entity, const py::object& set, bool remove,
+         std::optional<std::string> user_toml) {
+        const GameDataSchemas schemas = game_data_schemas(user_toml);
+        const data::Transaction tx =
+            write_from_python(schemas.composed, table, entity, set, remove);
+        unwrap(session::check_client_ops(*schemas.composed, tx.ops()), ErrorKind::kError);
+        return tx.ops().size();
+      },
+      "table"_a, "entity"_a, "set"_a = py::none(), "remove"_a = false, "user_toml"_a = py::none(),
+      "Checks a client's data write as a scenario gives it (set = {component: {field: value}}, "
+      "or remove=True) against the game's data schema; returns its op count, raises "
+      "theta_net.Error naming what is wrong.");
   py::class_<PyLocalGame>(m, "LocalGame",
                           "A server and clients on one machine, over SimNet or QUIC.")
       .def(py::init([](const std::string& network, const std::string& terrain, std::uint64_t seed,
@@ -74,13 +97,16 @@ void bind_local_game(py::module_& m) {
                        std::optional<std::string> input_log, const std::string& scenario,
                        std::uint32_t hash_interval, const std::string& qlog_dir,
                        std::optional<std::uint64_t> net_seed,
-                       std::optional<std::pair<std::int64_t, std::int64_t>> size) {
+                       std::optional<std::pair<std::int64_t, std::int64_t>> size,
+                       std::optional<std::string> data_schema) {
              auto self = std::make_unique<PyLocalGame>();
              const world::WorldBounds bounds = bounds_of(size);
+             const GameDataSchemas schemas = game_data_schemas(data_schema);
              self->scenario = scenario;
              self->seed = seed;
              self->tick_rate = tick_rate;
-             const auto extra = session::world_header_extra(terrain, hash_interval, bounds);
+             const auto extra =
+                 session::world_header_extra(terrain, hash_interval, bounds, schemas.user.get());
              self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
              self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              session::LocalSessionConfig config;
@@ -89,6 +115,7 @@ void bind_local_game(py::module_& m) {
              config.qlog_dir = qlog_dir;
              config.server = server_config(terrain, seed, tick_rate, view_radius, bytes_per_second,
                                            hash_interval, bounds);
+             config.server.world.data_schema = schemas.composed;
              self->session = unwrap(
                  session::LocalSession::create(config, self->events.get(), self->inputs.get()),
                  ErrorKind::kTransport);
@@ -97,10 +124,11 @@ void bind_local_game(py::module_& m) {
            "network"_a = "sim", "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
-           "net_seed"_a = py::none(), "size"_a = py::none(),
+           "net_seed"_a = py::none(), "size"_a = py::none(), "data_schema"_a = py::none(),
            "`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys "
            "and nonces; `size` = (x, z) bounds the world to that many blocks around the origin "
-           "(air beyond it, down to the floor below the world).")
+           "(air beyond it, down to the floor below the world); `data_schema` (schema TOML text) "
+           "appends the application's data tables to the reference game's.")
       .def(
           "add_client",
           [](PyLocalGame& g, const std::string& name, std::optional<std::string> preset,
@@ -187,6 +215,26 @@ void bind_local_game(py::module_& m) {
           },
           "x"_a, "y"_a, "z"_a)
       .def_property_readonly("players", [](PyLocalGame& g) { return players_of(*g.session); })
+      .def_property_readonly(
+          "server_data_version",
+          [](PyLocalGame& g) { return g.session->server().world().data().host().version(); },
+          "The server store's version (one per batch committed).")
+      .def_property_readonly(
+          "server_data_digest",
+          [](PyLocalGame& g) { return g.session->server().world().data().host().store().digest(); },
+          "The digest of the server store's content.")
+      .def(
+          "server_data_rows",
+          [](PyLocalGame& g, const std::string& table) {
+            return table_rows(g.session->server().world().data().host().store(), table);
+          },
+          "table"_a, "The server's rows of a data table, as GameClientView.data_rows gives them.")
+      .def(
+          "server_data_canonical",
+          [](PyLocalGame& g) {
+            return to_pybytes(g.session->server().world().data().host().store().canonical_bytes());
+          },
+          "The server store's canonical bytes (what a converged mirror holds).")
       .def(
           "close",
           [](PyLocalGame& g) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <random>
 
+#include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
 #include "theta_net/session/metrics_report.hpp"
@@ -34,17 +35,22 @@ void bind_server(py::module_& m) {
                        std::uint32_t tick_rate, std::int32_t view_radius,
                        std::uint64_t bytes_per_second, std::optional<std::string> events,
                        std::optional<std::string> input_log, const std::string& scenario,
-                       std::optional<std::pair<std::int64_t, std::int64_t>> size) {
+                       std::optional<std::pair<std::int64_t, std::int64_t>> size,
+                       std::optional<std::string> data_schema) {
              auto self = std::make_unique<PyServer>();
              const world::WorldBounds bounds = bounds_of(size);
-             const auto extra = session::world_header_extra(terrain, 20, bounds);
+             const GameDataSchemas schemas = game_data_schemas(data_schema);
+             const auto extra =
+                 session::world_header_extra(terrain, 20, bounds, schemas.user.get());
+             session::GameServerConfig config =
+                 server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds);
+             config.world.data_schema = schemas.composed;
              self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
              self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              Rng rng(std::random_device{}());
              self->server = std::make_unique<GameServer>(
-                 server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds),
-                 unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng, self->events.get(),
-                 self->inputs.get());
+                 config, unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng,
+                 self->events.get(), self->inputs.get());
              self->driver = std::make_unique<session::ServerDriver>(
                  endpoint_of(endpoint), self->server->sessions(), self->server.get());
              return self;
@@ -52,7 +58,9 @@ void bind_server(py::module_& m) {
            "endpoint"_a, "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "size"_a = py::none(),
-           py::keep_alive<1, 2>())
+           "data_schema"_a = py::none(), py::keep_alive<1, 2>(),
+           "`data_schema` (schema TOML text) appends the application's data tables to the "
+           "reference game's (docs/game.md, 'Data').")
       .def(
           "step",
           [](PyServer& s, Micros now) {
@@ -99,6 +107,19 @@ void bind_server(py::module_& m) {
             }
           },
           "Records the end of the game and closes the event stream and input log.")
+      .def_property_readonly(
+          "data_version", [](PyServer& s) { return s.server->world().data().host().version(); },
+          "The data store's version (one per batch committed).")
+      .def_property_readonly(
+          "data_digest",
+          [](PyServer& s) { return s.server->world().data().host().store().digest(); },
+          "The digest of the data store's content.")
+      .def(
+          "data_rows",
+          [](PyServer& s, const std::string& table) {
+            return table_rows(s.server->world().data().host().store(), table);
+          },
+          "table"_a, "A data table's rows as {'id': id, component: {field: value}}.")
       .def_property_readonly("hashes", [](PyServer& s) {
         const auto h = s.server->world().simulation().hashes();
         return py::dict("players"_a = h.players, "entities"_a = h.entities, "chunks"_a = h.chunks);

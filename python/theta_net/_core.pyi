@@ -15,9 +15,26 @@ CLOSE_SHUTDOWN: int
 
 class Client:
     """The reference game's client over a transport endpoint."""
-    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None) -> None: ...
+    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None) -> None:
+        """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    def data_canonical(self) -> bytes:
+        """The mirror's canonical bytes (schema hash, version, every entity): equal to the server's when converged."""
+    @property
+    def data_digest(self) -> int: ...
+    def data_refused_writes(self) -> List[Tuple[int, str]]:
+        """The (write id, reason) of writes the server refused since the last call."""
+    def data_rows(self, table: str) -> list:
+        """The table's entities in id order as {'id': id, component: {field: value}}, unconfirmed local writes included."""
+    @property
+    def data_state(self) -> str: ...
+    @property
+    def data_status(self) -> dict: ...
+    @property
+    def data_version(self) -> int: ...
+    def data_write(self, table: str, entity: int, set: object = None, remove: bool = False) -> int:
+        """Writes through the mirror: set = {component: {field: value}} (or remove=True drops the entity); applied at once, sent, confirmed or rolled back by the server. Returns the write id."""
     @property
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
@@ -96,6 +113,22 @@ class GameClientView:
     """A client inside a LocalGame."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    def data_canonical(self) -> bytes:
+        """The mirror's canonical bytes (schema hash, version, every entity): equal to the server's when converged."""
+    @property
+    def data_digest(self) -> int: ...
+    def data_refused_writes(self) -> List[Tuple[int, str]]:
+        """The (write id, reason) of writes the server refused since the last call."""
+    def data_rows(self, table: str) -> list:
+        """The table's entities in id order as {'id': id, component: {field: value}}, unconfirmed local writes included."""
+    @property
+    def data_state(self) -> str: ...
+    @property
+    def data_status(self) -> dict: ...
+    @property
+    def data_version(self) -> int: ...
+    def data_write(self, table: str, entity: int, set: object = None, remove: bool = False) -> int:
+        """Writes through the mirror: set = {component: {field: value}} (or remove=True drops the entity); applied at once, sent, confirmed or rolled back by the server. Returns the write id."""
     @property
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
@@ -191,8 +224,8 @@ class LinkConfig:
 
 class LocalGame:
     """A server and clients on one machine, over SimNet or QUIC."""
-    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None) -> None:
-        """`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world)."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None) -> None:
+        """`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's."""
     def add_client(self, name: str, preset: Optional[str] = None, latency_ms: Optional[float] = None, jitter_ms: Optional[float] = None, loss: Optional[float] = None, bandwidth_bits: Optional[int] = None, reorder: Optional[float] = None, duplicate: Optional[float] = None, relay: bool = False, events: Optional[str] = None) -> int:
         """Adds a player. Its link (each direction alike) starts from a SimNet preset (perfect, good, average, poor; default perfect) and takes any figure given: one-way latency and jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC the figures apply only with relay=True (through the UDP impairment relay)."""
     def chunk_mismatches(self, index: int) -> list:
@@ -213,6 +246,14 @@ class LocalGame:
     def run_until(self, time: float) -> None:
         """Runs everything until `time` seconds since the game began."""
     def server_block(self, x: int, y: int, z: int) -> int: ...
+    def server_data_canonical(self) -> bytes:
+        """The server store's canonical bytes (what a converged mirror holds)."""
+    @property
+    def server_data_digest(self) -> int: ...
+    def server_data_rows(self, table: str) -> list:
+        """The server's rows of a data table, as GameClientView.data_rows gives them."""
+    @property
+    def server_data_version(self) -> int: ...
     @property
     def server_metrics(self) -> dict: ...
     @property
@@ -380,10 +421,17 @@ class Rng:
 
 class Server:
     """The reference game's server over a transport endpoint."""
-    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None) -> None: ...
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None) -> None:
+        """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data')."""
     def block(self, x: int, y: int, z: int) -> int: ...
     def close(self) -> None:
         """Records the end of the game and closes the event stream and input log."""
+    @property
+    def data_digest(self) -> int: ...
+    def data_rows(self, table: str) -> list:
+        """A data table's rows as {'id': id, component: {field: value}}."""
+    @property
+    def data_version(self) -> int: ...
     @property
     def hashes(self) -> dict: ...
     @property
@@ -456,6 +504,9 @@ def block_names() -> dict:
 def build_info() -> dict:
     """How this extension was built: version, build type, sanitizers, compiler, CPU features."""
 
+def check_game_data_write(table: str, entity: int, set: object = None, remove: bool = False, user_toml: Optional[str] = None) -> int:
+    """Checks a client's data write as a scenario gives it (set = {component: {field: value}}, or remove=True) against the game's data schema; returns its op count, raises theta_net.Error naming what is wrong."""
+
 def crc32c(data: _Buffer, crc: int = 0) -> int:
     """CRC32C (Castagnoli) of data, continuing from the CRC of the bytes before it."""
 
@@ -473,6 +524,9 @@ def degrees_from_yaw(yaw: int) -> float:
 
 def encode_varint(value: int) -> bytes:
     """LEB128 encoding of an unsigned 64-bit value."""
+
+def game_data_schema(user_toml: Optional[str] = None) -> str:
+    """The reference game's data schema with the application's tables (schema TOML text) appended, as canonical TOML; raises theta_net.Error naming what is wrong."""
 
 def move_buttons() -> dict:
     """The move buttons an intent takes: name -> bit of InputFrame.buttons."""

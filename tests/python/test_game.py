@@ -10,6 +10,8 @@ import pytest
 import theta_net
 from theta_net import transport as t
 
+from conftest import REPO
+
 
 def test_two_players_build_and_see_each_other_over_simnet():
     game = theta_net.LocalGame(network="sim", terrain="superflat", seed=7, view_radius=2)
@@ -100,3 +102,37 @@ def test_client_streams_record_what_each_client_saw(tmp_path):
     for lines in (a_lines, b_lines):
         ticks = [e["tick"] for e in lines[1:]]
         assert ticks == sorted(ticks)
+
+
+def test_server_and_client_mirror_the_game_data_with_the_applications_tables():
+    board = (REPO / "scenarios" / "schemas" / "board.toml").read_text()
+    net = t.SimNet(5)
+    server_end, client_end = net.add_endpoint("server"), net.add_endpoint("client")
+    net.set_links(server_end, client_end, t.LinkConfig())
+    client_end.connect(server_end)
+    server = theta_net.Server(server_end, seed=2, view_radius=1, data_schema=board)
+    client = theta_net.Client(client_end, "solo", data_schema=board)
+    now = 0.0
+
+    def run(seconds):
+        nonlocal now
+        for _ in range(int(seconds / 0.005)):
+            now += 0.005
+            net.advance_to(now)
+            server.step(now)
+            client.step(now)
+
+    run(1.0)
+    assert client.data_state == "ready"
+    assert [r["status"]["name"] for r in client.data_rows("players")] == ["solo"]
+    write = client.data_write("notes", 5, set={"note": {"text": "hi", "pinned": True}})
+    assert client.data_status["pending_writes"] == 1 and write >= 1
+    assert client.data_rows("notes")[0]["note"]["text"] == "hi"  # at once, before the server
+    run(0.5)
+    assert server.data_rows("notes") == client.data_rows("notes")
+    assert client.data_status["pending_writes"] == 0
+    assert (client.data_version, client.data_digest) == (server.data_version, server.data_digest)
+    with pytest.raises(theta_net.Error, match="no field 'likes'"):
+        client.data_write("notes", 5, set={"note": {"likes": 1}})
+    with pytest.raises(theta_net.Error, match="'markers'"):
+        theta_net.Server(server_end, data_schema=board.replace('name = "notes"', 'name = "markers"'))

@@ -22,7 +22,7 @@ def test_run_prints_a_summary_and_writes_metrics(tmp_path):
         str(tmp_path),
         "--progress",
     )
-    assert "partition over sim: passed (8/8 expectations)" in proc.stdout
+    assert "partition over sim: passed (10/10 expectations)" in proc.stdout
     assert "ok   b reconnects and resumes its session" in proc.stdout
     assert "tick 480/480" in proc.stderr  # the progress bar reached the end
     metrics = json.loads((tmp_path / "metrics.json").read_text())

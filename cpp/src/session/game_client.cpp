@@ -1,6 +1,7 @@
 #include "theta_net/session/game_client.hpp"
 
 #include "theta_net/codec/chunk_diff.hpp"
+#include "theta_net/session/game_data.hpp"
 #include "theta_net/session/server_world.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
@@ -49,6 +50,7 @@ GameClient::GameClient(GameClientConfig config, Ed25519KeyPair key, Rng rng,
       chunk_codec_(codec::ChunkPreset::kDefault),
       predicted_(config_.rules),
       clock_(config_.rules.tick_rate),
+      data_(config_.data_schema ? config_.data_schema : reference_data_schema(), config_.data),
       events_(events) {}
 
 GameClient::~GameClient() = default;
@@ -88,7 +90,23 @@ void GameClient::step(Micros now) {
     for (AnyMessage& message : replication_.take_outgoing()) {
       if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
     }
+    step_data(now);
     predict_due_ticks(now);
+  }
+}
+
+void GameClient::step_data(Micros now) {
+  data_.handle_timeout(now);
+  for (AnyMessage& message : data_.take_outgoing()) {
+    if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
+  }
+  const data::SyncStatus& status = data_.status();
+  if (status.state != recorded_data_state_) {
+    recorded_data_state_ = status.state;
+    begin_event(last_own_tick_, "data_state");
+    scratch_.set("state", std::string(data::sync_state_name(status.state)))
+        .set("version", static_cast<std::int64_t>(data_.version()));
+    record(scratch_);
   }
 }
 
@@ -99,6 +117,9 @@ void GameClient::on_pause(Micros now, Micros gap) {
   begin_event(last_own_tick_, "pause");
   scratch_.set("gap_ms", to_milliseconds(gap)).set("at_ms", to_milliseconds(now));
   record(scratch_);
+  // The connection outlived the pause: catch up from the version held. (A connection the driver
+  // abandoned resubscribes when its replacement is established.)
+  if (established()) data_.on_reconnect(now);
 }
 
 void GameClient::on_session_event(ClientEvent& event, Micros now) {
@@ -115,6 +136,13 @@ void GameClient::on_session_event(ClientEvent& event, Micros now) {
                                                     replication::reference::schema());
       remote_.clear();
       clock_.on_server_tick(event.ack->server_tick, now, Micros{0});
+      // The server's data host knows this connection afresh: a full sync the first time, then
+      // the batches after the version held (or a full sync when the archive no longer has them).
+      if (data_.status().state == data::SyncState::kIdle) {
+        data_.subscribe(now);
+      } else {
+        data_.on_reconnect(now);
+      }
       ++metrics_.connections;
       if (event.ack->resumed) ++metrics_.resumes;
       begin_event(last_own_tick_, "connected");
@@ -145,6 +173,15 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
       chunk_revision_.erase(chunk_pos(pos));
       record(begin_event(last_own_tick_, "chunk_unload").key(position_key(pos.x, pos.y, pos.z)));
     }
+    return;
+  }
+  if (std::holds_alternative<protocol::DataSyncBegin>(message) ||
+      std::holds_alternative<protocol::DataSnapshotChunk>(message) ||
+      std::holds_alternative<protocol::SyncProgress>(message) ||
+      std::holds_alternative<protocol::DataBatch>(message) ||
+      std::holds_alternative<protocol::DataWriteResult>(message) ||
+      std::holds_alternative<protocol::DataRefused>(message)) {
+    if (!data_.on_message(message, now).ok()) ++metrics_.data_errors;
     return;
   }
   if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {

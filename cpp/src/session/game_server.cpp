@@ -26,6 +26,8 @@ struct GameServer::Client {
   sim::PlayerId player;
   std::string name;
   replication::ReplicationHost::ClientId replication_id;
+  data::DataHost::ClientId data_id = 0;            // 0 while detached
+  std::uint16_t minor = protocol::kProtocolMinor;  // the session's: what messages are encoded for
   netcode::InputJitterBuffer inputs;
   world::ChunkInterest chunks;
   std::map<world::ChunkPos, std::uint32_t> held_revision;  // what the client holds of each chunk
@@ -45,6 +47,11 @@ replication::ReplicationHostConfig replication_config(const GameServerConfig& co
 
 std::int64_t raw(Fx v) {
   return v.raw();
+}
+
+// Data batches go zstd'd (above the DataHost's threshold) when the session negotiated it.
+bool compression(const protocol::SessionRecord& session) {
+  return (session.capabilities & protocol::capabilities_bits::kCompression) != 0;
 }
 
 world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
@@ -104,6 +111,10 @@ void GameServer::send(transport::ConnectionId conn, const AnyMessage& message) {
 void GameServer::detach(transport::ConnectionId conn, std::string reason) {
   // The player stays in the world (standing still) while the session may be resumed.
   if (auto it = clients_.find(conn); it != clients_.end()) {
+    // Its data sync ends with the connection: a resumed session subscribes again from the
+    // version it holds (catching up from the archive).
+    world_.data().host().remove_client(it->second->data_id);
+    it->second->data_id = 0;
     const std::uint64_t session = it->second->session_id;
     detached_[session] = Detached{std::move(it->second), now_, std::move(reason)};
     clients_.erase(it);
@@ -159,6 +170,9 @@ void GameServer::on_session_started(const HostEvent& event) {
     client->replication_id = replication_.add_client();
     if (auto* interest = replication_.interest_of(client->replication_id))
       interest->always_see(client->player);
+    if (client->data_id != 0) world_.data().host().remove_client(client->data_id);
+    client->data_id = world_.data().host().add_client(now_, compression(event.session));
+    client->minor = event.session.minor;
     clients_[event.conn] = std::move(client);
     return;
   }
@@ -169,6 +183,8 @@ void GameServer::on_session_started(const HostEvent& event) {
   client =
       std::make_unique<Client>(event.session_id, player, name, replication_.add_client(), config_);
   client->conn = event.conn;
+  client->data_id = world_.data().host().add_client(now_, compression(event.session));
+  client->minor = event.session.minor;
   if (auto* interest = replication_.interest_of(client->replication_id))
     interest->always_see(player);
   clients_[event.conn] = std::move(client);
@@ -183,14 +199,19 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
     for (auto& [conn, other] : clients_) send(conn, relay);
     return;
   }
+  if (std::holds_alternative<protocol::DataSubscribe>(message) ||
+      std::holds_alternative<protocol::DataWrite>(message) ||
+      std::holds_alternative<protocol::DataAck>(message) ||
+      std::holds_alternative<protocol::ClientReady>(message)) {
+    return on_data_message(c, message);
+  }
   const std::string_view name = protocol::message_name(protocol::type_of(message));
   if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {
     for (const protocol::InputFrame& input : bundle->inputs) c.inputs.add(input, world_.tick() + 1);
-  } else if (!std::holds_alternative<protocol::ClientReady>(message) &&
-             !std::holds_alternative<protocol::InterestUpdate>(message)) {
+  } else if (!std::holds_alternative<protocol::InterestUpdate>(message)) {
     return host_.violation(c.conn, str_cat("clients do not send ", name));
   }
-  // The entity acknowledgement (InputBundle), the snapshot receipt, the interest change.
+  // The entity acknowledgement (InputBundle), the interest change.
   if (Status taken = replication_.on_message(c.replication_id, message); !taken.ok()) {
     host_.violation(c.conn, str_cat(name, " refused: ", taken.error().describe()));
   }
@@ -201,7 +222,8 @@ void GameServer::tick(Micros now) {
   const std::uint32_t tick = world_.tick() + 1;
   std::map<sim::PlayerId, protocol::InputFrame> inputs;
   for (auto& [conn, c] : clients_) inputs[c->player] = c->inputs.take(tick);
-  const sim::StepReport report = world_.step(inputs);
+  const sim::StepReport report = world_.step(inputs, now);
+  world_.data().host().handle_timeout(now);
   for (const sim::BlockEdit& edit : report.edits) {
     // Each edit bumped its chunk's revision by one; the diff period's base is recovered from
     // the list of (index, block before) when the diffs go out.
@@ -214,6 +236,7 @@ void GameServer::tick(Micros now) {
     std::uint64_t credit = c->budget.available(now);
     send_own_state(*c, tick);
     drain_replication(*c, credit);
+    drain_data(*c, credit);
     stream_chunks(*c, credit);
   }
   ++metrics_.ticks_simulated;
@@ -277,11 +300,46 @@ void GameServer::send_own_state(Client& c, std::uint32_t tick) {
 
 void GameServer::drain_replication(Client& c, std::uint64_t& credit) {
   for (replication::QueuedMessage& queued : replication_.drain(c.replication_id, credit)) {
+    // The (empty) snapshot announcement: SyncProgress is the data layer's here (see the header).
+    if (queued.message.type == static_cast<std::uint16_t>(protocol::MessageType::kSyncProgress))
+      continue;
     const std::size_t size = queued.message.body.size();
     credit = credit > size ? credit - size : 0;
     c.budget.spend(size);
     c.metrics.entity_bytes += size;
     if (!host_.send_encoded(c.conn, std::move(queued.message)).ok()) ++metrics_.sends_refused;
+  }
+}
+
+void GameServer::on_data_message(Client& c, const AnyMessage& message) {
+  if (c.data_id == 0) return;  // not possible for a connected client; nothing to sync if so
+  Status taken;
+  if (const auto* write = std::get_if<protocol::DataWrite>(&message)) {
+    Result<bool> written =
+        world_.data_write(c.player, c.data_id, world_.data().normalise_write(*write), now_);
+    if (!written.ok()) taken = std::move(written).error();
+  } else {
+    taken = world_.data().host().on_message(c.data_id, message, now_);
+  }
+  if (!taken.ok()) {
+    const std::string_view name = protocol::message_name(protocol::type_of(message));
+    host_.violation(c.conn, str_cat(name, " refused: ", taken.error().describe()));
+  }
+}
+
+void GameServer::drain_data(Client& c, std::uint64_t& credit) {
+  for (AnyMessage& message : world_.data().host().drain(c.data_id, credit)) {
+    protocol::EncodedMessage encoded;
+    encoded.type = static_cast<std::uint16_t>(protocol::type_of(message));
+    if (!protocol::encode_body(message, encoded.body, c.minor).ok()) {
+      ++metrics_.sends_refused;  // the host's own messages fit the schema: not expected
+      continue;
+    }
+    const std::size_t size = encoded.body.size();
+    credit = credit > size ? credit - size : 0;
+    c.budget.spend(size);
+    c.metrics.data_bytes += size;
+    if (!host_.send_encoded(c.conn, std::move(encoded)).ok()) ++metrics_.sends_refused;
   }
 }
 

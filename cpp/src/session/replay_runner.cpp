@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "theta_net/core/text_list.hpp"
+#include "theta_net/data/op_codec.hpp"
 #include "theta_net/replay/event_reader.hpp"
 #include "theta_net/sim/rules.hpp"
 #include "theta_net/world/terrain_generator.hpp"
@@ -93,7 +94,20 @@ struct WorldSetup {
   world::TerrainKind terrain = world::TerrainKind::kSuperflat;
   std::uint32_t hash_interval = 20;
   world::WorldBounds bounds;
+  std::shared_ptr<const data::DataSchema> data_schema;  // composed; null: the reference tables
 };
+
+// A recorded data write's ops, decoded against the world's data schema.
+Result<std::vector<data::Op>> data_write_of(const replay::EventReader& reader, const JsonValue& e,
+                                            const data::DataSchema& schema) {
+  THETA_TRY_ASSIGN(std::uint32_t count, ranged<std::uint32_t>(reader, e, "ops"));
+  THETA_TRY_ASSIGN(std::string hex, string_field(reader, e, "payload"));
+  auto payload = hex_to_bytes(hex);
+  if (!payload.ok()) return bad(reader, "payload: " + payload.error().message);
+  auto ops = data::decode_ops(schema, *payload, count);
+  if (!ops.ok()) return bad(reader, "payload: " + ops.error().describe());
+  return std::move(*ops);
+}
 
 Result<WorldSetup> setup_from(const replay::EventReader& reader,
                               const replay::StreamHeader& header) {
@@ -121,6 +135,13 @@ Result<WorldSetup> setup_from(const replay::EventReader& reader,
       if (!pair) return bad(reader, "header size must be [x, z] blocks, each 1..16777216");
       setup.bounds = {static_cast<std::int32_t>(value.as_array()[0].as_int()),
                       static_cast<std::int32_t>(value.as_array()[1].as_int())};
+    } else if (key == "data_schema") {
+      if (!value.is_string()) return bad(reader, "header data_schema must be schema TOML text");
+      auto user = data::DataSchema::from_toml(value.as_string());
+      if (!user.ok()) return bad(reader, "header data_schema: " + user.error().describe());
+      auto composed = compose_game_schema(*user);
+      if (!composed.ok()) return bad(reader, "header data_schema: " + composed.error().message);
+      setup.data_schema = std::move(*composed);
     }
   }
   return setup;
@@ -129,8 +150,10 @@ Result<WorldSetup> setup_from(const replay::EventReader& reader,
 }  // namespace
 
 replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval,
-                                      world::WorldBounds bounds) {
+                                      world::WorldBounds bounds,
+                                      const data::DataSchema* user_data) {
   replay::JsonObject extra;
+  if (user_data) extra.emplace_back("data_schema", user_data->to_toml());
   extra.emplace_back("hash_interval", std::int64_t{hash_interval});
   if (bounds.bounded()) {
     extra.emplace_back("size", replay::JsonArray{JsonValue(std::int64_t{bounds.size_x}),
@@ -171,6 +194,7 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
   config.terrain = world::bounded_filler(
       world::TerrainGenerator({header.world_seed, setup.terrain, 62}).filler(), setup.bounds);
   config.hash_interval = setup.hash_interval;
+  config.data_schema = setup.data_schema;
   ServerWorld world(config, &out, nullptr);
 
   ReplaySummary summary;
@@ -223,6 +247,14 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
     } else if (kind == "chat") {
       THETA_TRY_ASSIGN(std::string text, string_field(reader, event, "text"));
       world.chat(static_cast<sim::PlayerId>(entity), text);
+    } else if (kind == "data_write") {
+      THETA_TRY_ASSIGN(std::uint32_t write_id, ranged<std::uint32_t>(reader, event, "write_id"));
+      THETA_TRY_ASSIGN(std::vector<data::Op> ops,
+                       data_write_of(reader, event, world.data().host().schema()));
+      if (Status committed = world.data_write(static_cast<sim::PlayerId>(entity), write_id, ops);
+          !committed.ok()) {
+        return bad(reader, "a data write the store refuses: " + committed.error().describe());
+      }
     } else {
       return bad(reader, str_cat("unknown input-log event kind '", kind, "'"));
     }

@@ -1,5 +1,6 @@
 #include "theta_net/session/server_world.hpp"
 
+#include "theta_net/data/op_codec.hpp"
 #include "theta_net/replay/stream_header.hpp"
 
 namespace theta_net::session {
@@ -35,11 +36,21 @@ void input_to_event(sim::PlayerId player, const protocol::InputFrame& input, rep
   }
 }
 
+void data_write_to_event(std::uint32_t tick, sim::PlayerId player, std::uint32_t write_id,
+                         std::uint32_t ops, ByteSpan payload, replay::Event& e) {
+  e.reset(tick, "data_write");
+  e.entity(player)
+      .set("write_id", std::int64_t{write_id})
+      .set("ops", std::int64_t{ops})
+      .set("payload", bytes_to_hex(payload));
+}
+
 ServerWorld::ServerWorld(ServerWorldConfig config, replay::EventWriter* events,
                          replay::EventWriter* inputs)
     : config_(std::move(config)),
       store_(config_.terrain, config_.store),
       simulation_(config_.rules, store_),
+      data_(config_.data_schema, config_.data),
       events_(events),
       inputs_(inputs) {}
 
@@ -79,12 +90,40 @@ void ServerWorld::chat(sim::PlayerId player, const std::string& text) {
   record(events_, scratch_);
 }
 
+Result<bool> ServerWorld::data_write(sim::PlayerId player, data::DataHost::ClientId client,
+                                     const protocol::DataWrite& write, Micros now) {
+  const data::DataClientStats* before = data_.host().stats(client);
+  const std::uint64_t accepted = before ? before->writes_accepted : 0;
+  THETA_TRY(data_.host().on_message(client, write, now));
+  const data::DataClientStats* after = data_.host().stats(client);
+  if (!after || after->writes_accepted == accepted) return false;
+  if (write.ops == 0) return true;  // confirmed without a commit: nothing to replay
+  data_.count_committed(write.ops);
+  data_write_to_event(simulation_.tick() + 1, player, write.write_id, write.ops, write.payload,
+                      scratch_);
+  record(inputs_, scratch_);
+  return true;
+}
+
+Status ServerWorld::data_write(sim::PlayerId player, std::uint32_t write_id,
+                               const std::vector<data::Op>& ops) {
+  THETA_TRY(data_.commit_recorded(ops));
+  if (inputs_) {
+    const Bytes payload = data::encode_ops(data_.host().schema(), ops);
+    data_write_to_event(simulation_.tick() + 1, player, write_id,
+                        static_cast<std::uint32_t>(ops.size()), payload, scratch_);
+    record(inputs_, scratch_);
+  }
+  return {};
+}
+
 void ServerWorld::finish() {
   scratch_.reset(simulation_.tick() + 1, "end");
   record(inputs_, scratch_);
 }
 
-sim::StepReport ServerWorld::step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs) {
+sim::StepReport ServerWorld::step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs,
+                                  Micros now) {
   const std::uint32_t tick = simulation_.tick() + 1;
   for (const auto& [player, input] : inputs) {
     protocol::InputFrame at_tick = input;
@@ -109,6 +148,14 @@ sim::StepReport ServerWorld::step(const std::map<sim::PlayerId, protocol::InputF
   for (sim::PlayerId player : report.respawned) {
     scratch_.reset(tick, "respawn");
     scratch_.entity(player);
+    record(events_, scratch_);
+  }
+  data_.update_players(simulation_, report);
+  if (const std::optional<DataBatchRecord> batch = data_.flush(now)) {
+    scratch_.reset(tick, "data_batch");
+    scratch_.set("version", static_cast<std::int64_t>(batch->version))
+        .set("ops", static_cast<std::int64_t>(batch->ops))
+        .set("digest", replay::hex_hash(batch->digest));
     record(events_, scratch_);
   }
   if (config_.hash_interval != 0 && tick % config_.hash_interval == 0) {

@@ -7,8 +7,10 @@ the files it wrote (metrics.json, samples, input log, event streams, qlog).
 >>> result = Scenario.load("scenarios/lan_two_player.toml").run(transport="sim")
 >>> result.passed, result.summary["clients"]["a"]["reconciliation_error_ms_mean"]
 
-The package, by concept: spec.py (the file format, :class:`ScenarioSpec`), builder.py (the
-:class:`Scenario` builder), runner.py (one run), players.py (scripted players), recorder.py
+The package, by concept: spec.py (the file format, :class:`ScenarioSpec`), data_spec.py (its
+[data] part: the application's data schema and clients' writes), builder.py (the
+:class:`Scenario` builder), runner.py (one run), players.py (scripted players), data_writes.py
+(the writes made through the clients' data mirrors), recorder.py
 (samples streamed to disk), expectations.py (one class per expectation kind, in one registry),
 summary.py and result.py (what a run gives back), context.py (what callbacks see), rules.py
 (the game's rules from theta_net._core). docs/scenarios.md describes the file format.

@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..errors import ScenarioError
 from .context import TickContext
+from .data_spec import parse_data, parse_write
 from .result import Result
 from .rules import BLOCK_NAMES
 from .runner import ScenarioRunner
@@ -156,6 +157,59 @@ class Scenario:
         expectation = probe.expectations[0]
         expectation.where = f"expect[{len(self.spec.expectations)}]"
         self.spec.expectations.append(expectation)
+        return self
+
+    def expect_converged(self, client: Optional[str] = None) -> "Scenario":
+        """At the end, the client's (default: every client's) data mirror equals the server's store."""
+        return self.expect("converged", **({"client": client} if client else {}))
+
+    def expect_synced(self, client: str, by_tick: Optional[int] = None) -> "Scenario":
+        """The client's data mirror finishes its sync by ``by_tick`` (default: the last tick)."""
+        return self.expect("synced", client=client, **({"by_tick": by_tick} if by_tick is not None else {}))
+
+    def data(self, schema: "os.PathLike[str] | str | None" = None) -> "Scenario":
+        """Appends the application's data tables (a schema TOML file; a relative path is from the
+        working directory) to the reference game's. Writes added before are checked again."""
+        table = {"schema": os.fspath(schema)} if schema is not None else {}
+        data = parse_data(f"data(schema={schema!r})", table, None, {}, self.spec.duration_ticks)
+        joins = {p.name: p.join_tick for p in self.spec.players}
+        for i, w in enumerate(self.spec.data.writes):
+            entry = {"at": w.at, "client": w.client, "table": w.table, "entity": w.entity}
+            entry.update({"set": w.set} if w.set is not None else {"remove": True})
+            data.writes.append(
+                parse_write(
+                    f"data(schema={schema!r})",
+                    entry,
+                    f"data.writes[{i}]",
+                    joins,
+                    self.spec.duration_ticks,
+                    data.schema_text,
+                )
+            )
+        self.spec.data = data
+        return self
+
+    def write(
+        self,
+        at: int,
+        client: str,
+        table: str,
+        entity: int,
+        set: Optional[Dict[str, Dict[str, Any]]] = None,
+        remove: bool = False,
+    ) -> "Scenario":
+        """A write through ``client``'s data mirror before tick ``at``: ``set`` =
+        {component: {field: value}}, or ``remove=True`` to remove the entity."""
+        entry: Dict[str, Any] = {"at": at, "client": client, "table": table, "entity": entity}
+        entry.update({"set": set} if set is not None else {})
+        entry.update({"remove": True} if remove else {})
+        joins = {p.name: p.join_tick for p in self.spec.players}
+        where = f"data.writes[{len(self.spec.data.writes)}]"
+        self.spec.data.writes.append(
+            parse_write(
+                f"write(at={at})", entry, where, joins, self.spec.duration_ticks, self.spec.data.schema_text
+            )
+        )
         return self
 
     def on_tick(self, callback: Callable[[TickContext], None]) -> Callable[[TickContext], None]:

@@ -268,6 +268,19 @@ class ChunksLoaded(_ByTick):
         return ctx.metrics(self.params["client"])["chunks_loaded"] >= self.params["min"]
 
 
+@expectation
+class Synced(_ByTick):
+    kind = "synced"
+    keys = {"client": THE_CLIENT, "by_tick": BY_TICK}
+    holds_when = "the client's data mirror finished its sync (it sent ClientReady) by then"
+
+    def what(self) -> str:
+        return f"{self.params['client']} has synced its data by tick {self.by}"
+
+    def holds(self, ctx: "TickContext") -> bool:
+        return ctx.client(self.params["client"]).data_state == "ready"
+
+
 # -- bounds on the summary's per-client figures --------------------------------------------------
 
 
@@ -358,6 +371,38 @@ class WorldConsistent(Expectation):
             else "; ".join(f"{n}: {len(v)} chunks differ, e.g. {v[0]}" for n, v in bad.items())
         )
         return self.result(not bad, detail, what=f"{', '.join(self.mismatches)} hold the server's world")
+
+
+@expectation
+class Converged(Expectation):
+    kind = "converged"
+    keys = {"client": CLIENT}
+    holds_when = (
+        "at the end, the client's data mirror equals the server's store byte for byte (version and "
+        "every entity)"
+    )
+
+    def what(self) -> str:
+        return f"{self.params.get('client', 'every client')} holds the server's data"
+
+    def finish(self, ctx: "TickContext") -> None:
+        server = ctx.game.server_data_canonical()
+        self.server = (ctx.game.server_data_version, ctx.game.server_data_digest)
+        self.mirrors = {}
+        for name in self.clients(ctx.clients):
+            c = ctx.client(name)
+            self.mirrors[name] = (c.data_canonical() == server, c.data_version, c.data_digest, c.data_state)
+
+    def evaluate(self, end: "RunEnd") -> ExpectationResult:
+        version, digest = self.server
+        bad = {n: m for n, m in self.mirrors.items() if not m[0]}
+        if not bad:
+            detail = f"version {version}, digest {digest:#018x}"
+        else:
+            detail = f"server at version {version}; " + "; ".join(
+                f"{n}: version {v}, digest {d:#018x}, {state}" for n, (_, v, d, state) in bad.items()
+            )
+        return self.result(not bad, detail, what=f"{', '.join(self.mirrors)} hold the server's data")
 
 
 @expectation

@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .. import _core
 from ..errors import ScenarioError
 from .context import RunEnd, TickContext
+from .data_writes import DataWriter
 from .expectations import make_expectation
 from .players import ScriptedPlayers
 from .recorder import SampleRecorder
@@ -48,6 +49,7 @@ class ScenarioRunner:
         self.game = self._game()
         self.players = ScriptedPlayers(spec, self.game, transport)
         self.ctx = TickContext(self.game, self.players.index, spec.tick_rate)
+        self.data = DataWriter(spec.data, self.ctx)
         self.recorder = SampleRecorder(
             self.out, spec.tick_rate, spec.outputs["sample_ticks"], spec.duration_ticks
         )
@@ -81,6 +83,7 @@ class ScenarioRunner:
             qlog_dir=qlog,
             net_seed=spec.seed,
             size=spec.size,
+            data_schema=spec.data.schema_text,
         )
 
     def _client_events(self, name: str) -> Optional[str]:
@@ -97,9 +100,11 @@ class ScenarioRunner:
                 self.ctx.tick = tick
                 self.players.join(tick, self._client_events)
                 self.players.act(tick)
+                self.data.write(tick)
                 for callback in self.callbacks:
                     callback(self.ctx)
                 self.game.run_until((tick + 1) / spec.tick_rate)
+                self.data.observe()
                 self.recorder.observe(self.game, self.players.index, tick + 1)
                 for e in self.expectations:
                     e.observe(self.ctx, tick + 1)

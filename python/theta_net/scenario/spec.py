@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import ScenarioError
+from .data_spec import DataSpec, parse_data
 from .expectations import ExpectationSpec, parse_expectation
 from .reader import TableReader, parse_coords, parse_duration_ms, parse_percent
 from .rules import BLOCK_NAMES, FACES, GENERATORS, MOVES, TICK_RATES, or_list
@@ -117,6 +118,7 @@ class ScenarioSpec:
     players: List[PlayerSpec] = field(default_factory=list)
     expectations: List[ExpectationSpec] = field(default_factory=list)
     outputs: Dict[str, Any] = field(default_factory=dict)
+    data: DataSpec = field(default_factory=DataSpec)  # the [data] table (data_spec.py)
 
 
 def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
@@ -285,6 +287,9 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
             player.actions.append(_action(source, action, f"{where}.actions[{j}]", sc.duration_ticks))
         r.finish()
         sc.players.append(player)
+
+    joins = {p.name: p.join_tick for p in sc.players}
+    sc.data = parse_data(source, top.get("data", dict, {}), path, joins, sc.duration_ticks)
 
     for i, table in enumerate(top.get("expect", list, [])):
         if not isinstance(table, dict):

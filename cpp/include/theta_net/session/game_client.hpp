@@ -9,6 +9,9 @@
 //               prediction for that tick; beyond a threshold the client rewinds and replays;
 //               the drawn position glides to the corrected one
 //   remote      other players from entity deltas, drawn 100 ms in the past, interpolated
+//   data        a ClientDB mirrors the server's data tables (the players table, markers, the
+//               application's tables): it subscribes once the session is established, and
+//               again from the version it holds after a reconnection or a pause
 // After a pause (the driver was not stepped for a while) it does not replay the missed ticks: it
 // stops predicting until the server's newest state of the player arrives, takes that state as
 // its own without counting a correction, and stamps inputs from the server's tick onwards.
@@ -23,6 +26,7 @@
 
 #include "theta_net/codec/chunk_codec.hpp"
 #include "theta_net/core/time.hpp"
+#include "theta_net/data/client_db.hpp"
 #include "theta_net/netcode/correction_smoother.hpp"
 #include "theta_net/netcode/interpolator.hpp"
 #include "theta_net/netcode/prediction.hpp"
@@ -47,6 +51,10 @@ struct GameClientConfig {
   Micros heartbeat_interval = std::chrono::seconds(1);
   // The server's chunk view (radius and height): which chunks a load time is measured for.
   world::ChunkInterestConfig view;
+  // The data tables the application expects: compose_game_schema's result (null: the reference
+  // game's tables alone); the server's must be compatible (docs/data.md).
+  std::shared_ptr<const data::DataSchema> data_schema;
+  data::ClientDbConfig data;
 };
 
 // What the player wants now; a block or inventory action is used once.
@@ -94,6 +102,9 @@ class GameClient final : public ClientApp {
   replication::EntityId player_entity() const { return own_entity_; }
   std::vector<RemotePlayer> remote_players(Micros now) const;
   world::ChunkStore& chunks() { return chunks_; }
+  // The mirror of the server's data tables: read it, subscribe to changes, write through it.
+  data::ClientDB& data() { return data_; }
+  const data::ClientDB& data() const { return data_; }
   const ClientMetrics& metrics() const { return metrics_; }
   // Drains the reconciliation events since the last call.
   std::vector<netcode::ReconciliationEvent> take_reconciliations();
@@ -105,6 +116,8 @@ class GameClient final : public ClientApp {
   void on_chunk(const protocol::ChunkData& data, Micros now);
   void on_chunk_diff(const protocol::ChunkDiff& diff);
   void on_entities(std::uint32_t server_tick);
+  // The data layer's messages to and from the mirror, and its state changes in the stream.
+  void step_data(Micros now);
   void predict_due_ticks(Micros now);
   // Starts scratch_ as an event at `tick`, never before the last one (a client's ticks come
   // from several lanes, and a stream's ticks must not decrease).
@@ -124,6 +137,8 @@ class GameClient final : public ClientApp {
   netcode::ServerClock clock_;
   netcode::CorrectionSmoother smoother_;
   std::map<replication::EntityId, netcode::Interpolator> remote_;
+  data::ClientDB data_;
+  data::SyncState recorded_data_state_ = data::SyncState::kIdle;
   PlayerIntent intent_;
   bool has_player_ = false;
   // After a pause: no prediction until the server's state arrives; each state in that step

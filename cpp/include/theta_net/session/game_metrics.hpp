@@ -37,6 +37,7 @@ struct ClientMetrics {
   std::uint64_t pauses = 0;              // times the driver woke from a pause (no burst replayed)
   std::uint64_t messages_not_sent = 0;   // chat or acks while the session was not established
   std::uint64_t event_write_errors = 0;  // lines the event stream could not take
+  std::uint64_t data_errors = 0;         // data messages the mirror refused (it resubscribes)
 
   // The mean prediction error in ms over every server state compared (0 before the first).
   double reconciliation_error_ms_mean() const {
@@ -73,6 +74,7 @@ struct ClientMetrics {
     f("pauses", pauses);
     f("messages_not_sent", messages_not_sent);
     f("event_write_errors", event_write_errors);
+    f("data_errors", data_errors);
   }
 };
 
@@ -85,6 +87,7 @@ struct ServerClientMetrics {
   std::uint64_t chunk_bytes = 0;
   std::uint64_t diffs_sent = 0;
   std::uint64_t entity_bytes = 0;           // entity deltas and replication messages
+  std::uint64_t data_bytes = 0;             // data layer messages (sync, batches, results)
   std::uint64_t budget_deferred_ticks = 0;  // ticks when chunks waited for budget
 
   // The input buffer's stats are inlined: inputs_applied, inputs_starved, ...
@@ -98,6 +101,7 @@ struct ServerClientMetrics {
     f("chunk_bytes", chunk_bytes);
     f("diffs_sent", diffs_sent);
     f("entity_bytes", entity_bytes);
+    f("data_bytes", data_bytes);
     f("budget_deferred_ticks", budget_deferred_ticks);
   }
 };

@@ -8,10 +8,16 @@
 //              interest and priority; plus each player's exact own state every tick
 //   chunks     nearest chunks first within the view radius, unloads beyond it, block edits
 //              batched as chunk diffs every few ticks
-//   budget     a token bucket per client (1 MB/s by default) shared by entities and chunks
+//   data       the data layer (GameData in ServerWorld): the players table kept from the
+//              simulation, clients' writes, a batch per tick; each client is a DataHost client
+//              (full sync, catch-up, batches) on the replication lane
+//   budget     a token bucket per client (1 MB/s by default) shared by entities, data and chunks
 // Time is a parameter: under SimNet a ten-minute session runs in seconds. A client that breaks the
 // protocol (an InterestUpdate it may not send, a message the server does not take) is closed
 // with protocol_error and a reason, like any other violation.
+// SyncProgress and ClientReady on a game connection are the data layer's: the game's reliable
+// state is its data tables, so the replication snapshot (always empty here: entities travel as
+// entity deltas) is not announced.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +90,9 @@ class GameServer final : public ServerApp {
   void send_chunk_diffs();
   void stream_chunks(Client& client, std::uint64_t& credit);
   void drain_replication(Client& client, std::uint64_t& credit);
+  void drain_data(Client& client, std::uint64_t& credit);
+  // A data-layer message from a client (DataSubscribe, DataWrite, DataAck, ClientReady).
+  void on_data_message(Client& client, const protocol::AnyMessage& message);
   Client* client_of(transport::ConnectionId conn);
 
   GameServerConfig config_;

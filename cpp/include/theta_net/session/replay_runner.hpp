@@ -5,11 +5,12 @@
 // and in which part of the state it began.
 //
 // The input log's header carries what the world needs besides the inputs: the seed, the tick
-// rate, and in its extra fields the terrain ("superflat" or "hills"), the state-hash interval and,
-// for a bounded world, its size ([x, z] blocks).
+// rate, and in its extra fields the terrain ("superflat" or "hills"), the state-hash interval,
+// for a bounded world its size ([x, z] blocks) and, when the application added data tables, their
+// schema (data_schema: its canonical TOML).
 // Lines, in tick order: join (entity, name), leave (entity, reason), chat (entity, text), input
-// (entity, sequence, buttons, yaw, pitch, block?, inventory?), and one end (the first tick that was
-// not simulated).
+// (entity, sequence, buttons, yaw, pitch, block?, inventory?), data_write (entity, write_id, ops,
+// payload: the committed ops in hex), and one end (the first tick that was not simulated).
 #pragma once
 
 #include <cstdint>
@@ -31,8 +32,10 @@ struct ReplaySummary {
 
 // The fields a LocalGame or server writes into both headers so that a replay can rebuild the
 // world (see above).
+// `user_data` is the application's data schema (before composing), if any.
 replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval,
-                                      world::WorldBounds bounds = {});
+                                      world::WorldBounds bounds = {},
+                                      const data::DataSchema* user_data = nullptr);
 
 struct ReplayLimits {
   // A log whose ticks go beyond this is refused before it is simulated (about 5.8 days at 20 Hz).
@@ -44,7 +47,9 @@ struct ReplayLimits {
 // Errors: those of EventReader::open and EventReader::next; kCorrupt (file:line: a header or
 // event that is not an input log's, a missing or mistyped field, an out-of-range value, a tick
 // already simulated or beyond limits.max_ticks, events after `end`, a join that replays as
-// another entity); and those of EventWriter::write, which ServerWorld::record_status keeps.
+// another entity, a header data_schema that does not parse or compose, a data write whose
+// payload does not decode or that the store refuses); and those of EventWriter::write, which
+// ServerWorld::record_status keeps.
 Result<ReplaySummary> replay_input_log(const std::string& input_path, replay::EventWriter& out,
                                        const ReplayLimits& limits = {});
 // The same from a reader positioned after the header (fuzzing reads from memory).

@@ -1,16 +1,18 @@
-// The authoritative game and its record: the simulation, the world's blocks, and two streams.
-// Everything that changes the game goes through here (a player joins or leaves, chats, or the
-// tick is simulated with each player's input), so the input log written here is all a replay
-// needs to rebuild the same game, and the event stream written here is what it must reproduce
-// byte for byte (docs/replay.md). The network server drives it from the wire; the replay
-// runner drives it from an input log.
+// The authoritative game and its record: the simulation, the world's blocks, the replicated data
+// (GameData) and two streams. Everything that changes the game goes through here (a player joins
+// or leaves, chats, writes data, or the tick is simulated with each player's input), so the
+// input log written here is all a replay needs to rebuild the same game, and the event stream
+// written here is what it must reproduce byte for byte (docs/replay.md). The network server
+// drives it from the wire; the replay runner drives it from an input log.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
 
+#include "theta_net/data/data_host.hpp"
 #include "theta_net/replay/event_writer.hpp"
+#include "theta_net/session/game_data.hpp"
 #include "theta_net/sim/simulation.hpp"
 #include "theta_net/world/chunk_store.hpp"
 
@@ -21,6 +23,9 @@ struct ServerWorldConfig {
   world::ChunkFiller terrain;  // the world generator (a ChunkStore filler)
   world::ChunkStoreConfig store;
   std::uint32_t hash_interval = 20;  // a state_hash event every this many ticks (0 = never)
+  // The data layer's tables: compose_game_schema's result (null: the reference tables alone).
+  std::shared_ptr<const data::DataSchema> data_schema;
+  data::DataHostConfig data;
 };
 
 class ServerWorld {
@@ -34,9 +39,21 @@ class ServerWorld {
   sim::PlayerId join(const std::string& name);
   void leave(sim::PlayerId player, const std::string& reason);
   void chat(sim::PlayerId player, const std::string& text);
+  // A player's data write (already normalised: GameData::normalise_write) goes to the data host
+  // for `client`, its DataHost client; if the host commits it, it is recorded in the input log
+  // (its ops, at the next tick). Returns whether it was committed.
+  // Errors: those of DataHost::on_message.
+  Result<bool> data_write(sim::PlayerId player, data::DataHost::ClientId client,
+                          const protocol::DataWrite& write, Micros now);
+  // The same ops committed without a client (the replay runner: a recorded write).
+  // Errors: those of GameData::commit_recorded.
+  Status data_write(sim::PlayerId player, std::uint32_t write_id, const std::vector<data::Op>& ops);
 
-  // Simulates the next tick with each player's input (missing players stand still).
-  sim::StepReport step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs);
+  // Simulates the next tick with each player's input (missing players stand still), brings the
+  // players table up to date and closes the tick's data batch (stamped `now`, the server's clock:
+  // for latency figures only, never recorded).
+  sim::StepReport step(const std::map<sim::PlayerId, protocol::InputFrame>& inputs,
+                       Micros now = Micros{0});
   // Records the end of the game in the input log: the first tick that was not simulated.
   void finish();
 
@@ -44,6 +61,10 @@ class ServerWorld {
   sim::Simulation& simulation() { return simulation_; }
   const sim::Simulation& simulation() const { return simulation_; }
   world::ChunkStore& chunks() { return store_; }
+  // The data layer: clients, messages and drains go to data().host(); writes go through
+  // data_write above, so that the input log holds them.
+  GameData& data() { return data_; }
+  const GameData& data() const { return data_; }
   // The first error of either stream (a full disk, a closed writer), if any.
   const Status& record_status() const { return record_status_; }
 
@@ -53,6 +74,7 @@ class ServerWorld {
   ServerWorldConfig config_;
   world::ChunkStore store_;
   sim::Simulation simulation_;
+  GameData data_;
   replay::EventWriter* events_;
   replay::EventWriter* inputs_;
   replay::Event scratch_{0, "scratch"};
@@ -64,5 +86,9 @@ std::string position_key(std::int64_t x, std::int64_t y, std::int64_t z);
 
 // An input as the input log records it, and back (the replay runner reads these).
 void input_to_event(sim::PlayerId player, const protocol::InputFrame& input, replay::Event& out);
+// A committed data write as the input log records it: entity (the player), write_id, ops (the
+// count) and payload (the ops' wire form, docs/data.md, in hex).
+void data_write_to_event(std::uint32_t tick, sim::PlayerId player, std::uint32_t write_id,
+                         std::uint32_t ops, ByteSpan payload, replay::Event& out);
 
 }  // namespace theta_net::session
