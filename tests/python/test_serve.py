@@ -82,11 +82,15 @@ def test_serve_handshakes_and_survives_garbage(tmp_path):
         stranger.send(
             stranger.current,
             t.Lane.CONTROL,
-            protocol.encode("SessionHello", hello(schema_hash=1, schema_hashes=[0, 1])),
+            # A hash at every minor up to ours (the last is the one it announces), none of them ours.
+            protocol.encode(
+                "SessionHello",
+                hello(schema_hash=1, schema_hashes=[0] * (len(protocol.schema_hash_by_minor()) - 1) + [1]),
+            ),
         )
         msg_type, reject = first_control_reply(stranger, stranger_events)
         assert msg_type == "SessionReject" and reject["reason"] == "schema_mismatch"
-        assert reject["server_schema_hash"] == protocol.schema_hash_by_minor()[1]
+        assert reject["server_schema_hash"] == protocol.schema_hash_by_minor()[-1]
 
         # The first client is still served: a heartbeat ping gets its pong.
         ping = {"kind": "ping", "id": 1, "sent_at_us": 123}
