@@ -1,6 +1,6 @@
 // Python <-> data-layer values, by field spec: the one place the Python API turns a user's
 // number, name, text or list into what a field stores, and back (the field spec does the
-// arithmetic: FieldSpec::code_to_units / units_to_code). Errors raise theta_net.DataError
+// arithmetic; data_values.hpp holds the one conversion). Errors raise theta_net.DataError
 // naming the field.
 #pragma once
 

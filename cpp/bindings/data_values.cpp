@@ -47,8 +47,8 @@ Result<std::int64_t> element_from_python(const data::FieldSpec& field, const py:
         for (std::size_t i = 0; i < field.enum_values.size(); ++i) {
           if (field.enum_values[i] == name) return static_cast<std::int64_t>(i);
         }
-        return make_error(ErrorCode::kInvalidArgument, "'", name, "' is not ",
-                          or_list(field.enum_values));
+        return make_error(ErrorCode::kInvalidArgument, "'", name, "' is not one of its values (",
+                          or_list(field.enum_values), ")");
       }
       if (is_int) return value.cast<std::int64_t>();
       break;
