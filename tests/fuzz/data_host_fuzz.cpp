@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "fuzz_program.hpp"
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/data/op_codec.hpp"
 #include "theta_net/protocol/message_codec.hpp"
@@ -16,38 +17,8 @@ namespace {
 
 using namespace theta_net;
 using namespace theta_net::data;
-
-class Input {
- public:
-  Input(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool done() const { return pos_ >= size_; }
-  std::uint8_t byte() { return pos_ < size_ ? data_[pos_++] : 0; }
-  std::uint64_t number() {  // 1..3 bytes, small numbers most often
-    std::uint64_t v = byte();
-    if (v >= 0xF0) v = (v - 0xF0) << 16 | std::uint64_t{byte()} << 8 | byte();
-    return v;
-  }
-  ByteSpan bytes(std::size_t n) {
-    n = std::min(n, size_ - std::min(pos_, size_));
-    ByteSpan out(data_ + pos_, n);
-    pos_ += n;
-    return out;
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-};
-
-FieldSpec int_field(std::string name, std::int64_t min, std::int64_t max) {
-  FieldSpec f;
-  f.name = std::move(name);
-  f.type = FieldType::kInt;
-  f.min = min;
-  f.max = max;
-  return f;
-}
+using fuzzing::Input;
+using fuzzing::int_field;
 
 std::shared_ptr<const DataSchema> fuzz_schema() {
   TableSpec players;
