@@ -7,22 +7,6 @@
 #include "theta_net/data/op_codec.hpp"
 
 namespace theta_net::data {
-namespace {
-
-protocol::DataSyncBegin sync_begin(std::uint32_t sync_id, protocol::DataSyncMode mode,
-                                   Version version, const DataSchema& schema,
-                                   const std::string& schema_toml, std::uint64_t dictionary_id) {
-  protocol::DataSyncBegin begin;
-  begin.sync_id = sync_id;
-  begin.mode = mode;
-  begin.version = version;
-  begin.schema_hash = schema.hash();
-  begin.schema_toml = schema_toml;
-  begin.dictionary_id = dictionary_id;
-  return begin;
-}
-
-}  // namespace
 
 void DataHost::start_sync(Client& c, std::optional<Version> from) {
   // A client restricted by cells holds a view that depends on where entities were at `from`,
@@ -49,6 +33,26 @@ std::uint32_t DataHost::next_sync_id() {
   return next_sync_++;
 }
 
+protocol::DataSyncBegin DataHost::begin_sync(Client& c, protocol::DataSyncMode mode,
+                                             Version version) {
+  c.sync_id = next_sync_id();
+  c.sync_version = version;
+  c.sync_drained = false;
+  c.phase = Client::Phase::kActive;
+  c.queued_version = version;
+  c.stats.ready = false;
+  ++(mode == protocol::DataSyncMode::kFull ? c.stats.syncs_full : c.stats.syncs_archive);
+
+  protocol::DataSyncBegin begin;
+  begin.sync_id = c.sync_id;
+  begin.mode = mode;
+  begin.version = version;
+  begin.schema_hash = schema_->hash();
+  begin.schema_toml = schema_toml_;
+  begin.dictionary_id = c.use_dictionary ? compressor_.dictionary_id() : 0;
+  return begin;
+}
+
 void DataHost::queue_full_sync(Client& c) {
   std::shared_ptr<const DataSnapshot> snapshot;
   if (c.interest.filters()) {
@@ -67,17 +71,7 @@ void DataHost::queue_full_sync(Client& c) {
   }
   const Version version = store_.version();
   const auto chunks = static_cast<std::uint32_t>(snapshot->chunks.size());
-  c.sync_id = next_sync_id();
-  c.sync_version = version;
-  c.sync_drained = false;
-  c.phase = Client::Phase::kActive;
-  c.queued_version = version;
-  c.stats.ready = false;
-  ++c.stats.syncs_full;
-
-  protocol::DataSyncBegin begin =
-      sync_begin(c.sync_id, protocol::DataSyncMode::kFull, version, *schema_, schema_toml_,
-                 c.use_dictionary ? compressor_.dictionary_id() : 0);
+  protocol::DataSyncBegin begin = begin_sync(c, protocol::DataSyncMode::kFull, version);
   begin.entities_total = snapshot->entities_total;
   const bool packed = c.compression && !snapshot->packed.empty();
   begin.bytes_total = packed ? snapshot->packed_bytes_total : snapshot->bytes_total;
@@ -137,17 +131,7 @@ bool DataHost::queue_archive_sync(Client& c, Version from, std::vector<SharedBat
     if (!merged) return false;  // too large for one message: a snapshot serves
     send.push_back(std::move(*merged));
   }
-  c.sync_id = next_sync_id();
-  c.sync_version = version;
-  c.sync_drained = false;
-  c.phase = Client::Phase::kActive;
-  c.queued_version = version;
-  c.stats.ready = false;
-  ++c.stats.syncs_archive;
-
-  protocol::DataSyncBegin begin =
-      sync_begin(c.sync_id, protocol::DataSyncMode::kArchive, version, *schema_, schema_toml_,
-                 c.use_dictionary ? compressor_.dictionary_id() : 0);
+  protocol::DataSyncBegin begin = begin_sync(c, protocol::DataSyncMode::kArchive, version);
   begin.chunks_total = static_cast<std::uint32_t>(send.size());
   for (const SharedBatch& b : send) begin.bytes_total += b.body_bytes;
   QueuedData head = queued_message(std::move(begin));

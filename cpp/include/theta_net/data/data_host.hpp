@@ -197,6 +197,8 @@ class DataHost {
   // Syncs: start_sync picks the archive when it covers `from` (the version the client holds),
   // else a snapshot, which waits for flush while the open batch holds ops.
   void start_sync(Client& c, std::optional<Version> from);
+  // Starts a sync of `c` to `version` (its state and counters) and gives its DataSyncBegin.
+  protocol::DataSyncBegin begin_sync(Client& c, protocol::DataSyncMode mode, Version version);
   void queue_full_sync(Client& c);
   bool queue_archive_sync(Client& c, Version from, std::vector<SharedBatch> batches);
   void queue_retained(Client& c);
