@@ -679,7 +679,7 @@ def move_buttons() -> dict:
 def pitch_from_degrees(degrees: float) -> int:
     """Degrees (-90 down .. 90 up) to the units inputs carry, -16384..16384 (clamped)."""
 
-def protocol_canonical_schema(minor: int = 2) -> str:
+def protocol_canonical_schema(minor: int = 3) -> str:
     """The canonical schema text the hash is computed over."""
 
 def protocol_decode(frame: _Buffer) -> dict:
@@ -688,13 +688,13 @@ def protocol_decode(frame: _Buffer) -> dict:
 def protocol_decode_body(msg_type: handle, body: _Buffer) -> object:
     """Decodes a message body alone."""
 
-def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 2) -> bytes:
+def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 3) -> bytes:
     """One message in one frame."""
 
-def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 2) -> bytes:
+def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 3) -> bytes:
     """Several messages (a list of (msg_type, fields)) in one batch frame."""
 
-def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 2) -> bytes:
+def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 3) -> bytes:
     """A message body alone (the msgpack array), without a frame."""
 
 def protocol_manifest_json() -> str:

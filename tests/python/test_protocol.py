@@ -32,7 +32,12 @@ def test_every_message_type_round_trips_through_python(repo):
             "role": "viewer",
             "reason": "",
             "migrate_to": None,
+            "ban_seconds": 0,
+            "sequence": 4,
+            "signature": b"s" * 64,
+            "successor_key": None,
         },
+        "DataStateHash": {"version": 12, "tables": [{"table": 5, "hash": 2**63 + 1}]},
         "NackRequest": {"lane": "chunks", "sequences": [1, 2, 3]},
         "EntityDelta": {
             "server_tick": 100,
@@ -44,7 +49,7 @@ def test_every_message_type_round_trips_through_python(repo):
     for name, fields in samples.items():
         assert protocol.decode(protocol.encode(name, fields)) == (name, fields)
     assert set(protocol.message_types()) >= set(samples)
-    assert len(protocol.message_types()) == 30
+    assert len(protocol.message_types()) == 37
 
 
 def test_defaults_fill_omitted_optional_and_defaulted_fields():
@@ -74,7 +79,16 @@ def test_enum_and_fixed_bytes_are_checked():
         protocol.encode("SessionControl", {"action": "kick", "target": 1, "role": "boss"})
     with pytest.raises(theta_net.ProtocolError, match="expected exactly 64 bytes, got 3"):
         protocol.encode(
-            "CommandLogEntry", {"lamport": 1, "author": 2, "command": 3, "payload": b"", "signature": b"abc"}
+            "CommandLogEntry",
+            {
+                "author": b"k" * 32,
+                "sequence": 1,
+                "lamport": 1,
+                "base_version": 0,
+                "command": 1,
+                "payload": b"",
+                "signature": b"abc",
+            },
         )
 
 

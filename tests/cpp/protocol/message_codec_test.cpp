@@ -14,21 +14,49 @@ namespace {
 constexpr std::size_t kMessageTypes = std::variant_size_v<AnyMessage>;
 
 TEST(MessageCodec, CatalogHasEveryMessageTheIssueNames) {
-  for (const char* name :
-       {"SessionHello",      "SessionAck",      "SessionReject",      "Heartbeat",
-        "InputBundle",       "EntityDelta",     "WorldSnapshotChunk", "ComponentDelta",
-        "ChunkData",         "ChunkDiff",       "ChunkUnload",        "ChatMessage",
-        "TelemetryReport",   "CommandLogEntry", "NackRequest",        "SessionControl",
-        "AssetTransfer",     "EditorEvent",     "InterestUpdate",     "ClientReady",
-        "SyncProgress",      "OwnPlayerState",  "DataSubscribe",      "DataSyncBegin",
-        "DataSnapshotChunk", "DataBatch",       "DataWrite",          "DataWriteResult",
-        "DataAck",           "DataRefused"}) {
+  for (const char* name : {"SessionHello",
+                           "SessionAck",
+                           "SessionReject",
+                           "Heartbeat",
+                           "InputBundle",
+                           "EntityDelta",
+                           "WorldSnapshotChunk",
+                           "ComponentDelta",
+                           "ChunkData",
+                           "ChunkDiff",
+                           "ChunkUnload",
+                           "ChatMessage",
+                           "TelemetryReport",
+                           "CommandLogEntry",
+                           "NackRequest",
+                           "SessionControl",
+                           "AssetTransfer",
+                           "EditorEvent",
+                           "InterestUpdate",
+                           "ClientReady",
+                           "SyncProgress",
+                           "OwnPlayerState",
+                           "DataSubscribe",
+                           "DataSyncBegin",
+                           "DataSnapshotChunk",
+                           "DataBatch",
+                           "DataWrite",
+                           "DataWriteResult",
+                           "DataAck",
+                           "DataRefused",
+                           "ServerHello",
+                           "SessionProof",
+                           "PermissionDenied",
+                           "CommandResult",
+                           "SessionControlResult",
+                           "DataStateHash",
+                           "DataResync"}) {
     auto type = message_type_from_name(name);
     ASSERT_TRUE(type.has_value()) << name;
     EXPECT_EQ(message_name(*type), name);
     EXPECT_EQ(message_type_from_id(static_cast<std::uint16_t>(*type)), type);
   }
-  EXPECT_EQ(kMessageTypes, 30u);
+  EXPECT_EQ(kMessageTypes, 37u);
   EXPECT_FALSE(message_type_from_id(0).has_value());
   EXPECT_FALSE(message_type_from_id(999).has_value());
 }
@@ -179,19 +207,26 @@ TEST(MessageCodec, SchemaLimitsHoldOnEncodeAndDecode) {
 }
 
 TEST(MessageCodec, FixedSizeBytesMustMatchExactly) {
+  // CommandLogEntry's author is bytes[32]: 31 bytes are refused, naming the field.
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_array(5);
+  pk.pack_array(8);
+  pk.pack_bin(31);
+  pk.pack_bin_body(std::string(31, 'a').data(), 31);
   pk.pack(1);
   pk.pack(2);
   pk.pack(3);
+  pk.pack(1);
   pk.pack_bin(3);
   pk.pack_bin_body("abc", 3);
   pk.pack_bin(64);
+  pk.pack_bin_body(std::string(64, 's').data(), 64);
+  pk.pack(0);
   auto back = decode_body<CommandLogEntry>(
       ByteSpan(reinterpret_cast<const std::uint8_t*>(buffer.data()), buffer.size()));
   ASSERT_FALSE(back.ok());
-  EXPECT_NE(back.error().message.find("CommandLogEntry.signature"), std::string::npos);
+  EXPECT_NE(back.error().message.find("CommandLogEntry.author"), std::string::npos)
+      << back.error().message;
 }
 
 TEST(MessageCodec, TrailingBytesAfterTheBodyAreAnError) {

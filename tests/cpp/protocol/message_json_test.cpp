@@ -10,9 +10,9 @@ TEST(MessageJson, FieldsInSchemaOrderWithNamesForEnums) {
   control.action = ControlAction::kKick;
   control.target = 7;
   control.reason = "said \"hi\"\n";
-  EXPECT_EQ(
-      to_json(control),
-      R"({"action":"kick","target":7,"role":null,"reason":"said \"hi\"\n","migrate_to":null})");
+  EXPECT_EQ(to_json(control),
+            R"({"action":"kick","target":7,"role":null,"reason":"said \"hi\"\n","migrate_to":null,)"
+            R"("ban_seconds":0,"sequence":0,"signature":null,"successor_key":null})");
   TelemetryReport report;
   report.frame_ms_p50 = 1.5f;
   report.counters = {{"b", 0.1}, {"a", -2.0}};
