@@ -6,22 +6,13 @@
 namespace theta_net::data {
 namespace {
 
-// Every table's entities in id order, each with its mask and its present components' values in
-// wire form: the content canonical_bytes and digest cover.
+// Every table's entity count and its entities' records (state_hash.hpp) in id order: the content
+// canonical_bytes and digest cover.
 void write_content(const Store& store, ByteWriter& out) {
   for (std::size_t t = 0; t < store.table_count(); ++t) {
     const Table& table = store.table(t);
-    const TableSpec& spec = table.spec();
     write_varint(out, table.size());
-    for (std::size_t row = 0; row < table.size(); ++row) {
-      write_varint(out, table.ids()[row]);
-      write_varint(out, table.mask(row));
-      for (std::size_t c = 0; c < spec.components.size(); ++c) {
-        if (!table.has(row, c)) continue;
-        const auto& fields = spec.components[c].fields;
-        for (std::size_t f = 0; f < fields.size(); ++f) fields[f].encode(table.get(row, c, f), out);
-      }
-    }
+    for (std::size_t row = 0; row < table.size(); ++row) table.write_entity(row, out);
   }
 }
 
@@ -77,6 +68,19 @@ Status Store::apply(const Batch& batch) {
 Status Store::apply_ops(const std::vector<Op>& ops) {
   THETA_TRY(check(ops));
   for (const Op& op : ops) tables_[op.table].apply(op);
+  return {};
+}
+
+Status Store::replace_table(std::size_t index, Store&& source) {
+  if (index >= tables_.size()) {
+    return make_error(ErrorCode::kOutOfRange, "table ", index, " is past the schema's ",
+                      tables_.size());
+  }
+  if (source.schema_ != schema_) {
+    return make_error(ErrorCode::kInvalidArgument, "table ", index,
+                      " comes from a store of another schema object");
+  }
+  tables_[index] = std::move(source.tables_[index]);
   return {};
 }
 

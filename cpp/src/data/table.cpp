@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "theta_net/data/state_hash.hpp"
+
 namespace theta_net::data {
 namespace {
 
@@ -145,10 +147,33 @@ void Table::set_field(std::size_t row, std::size_t component, const FieldWrite& 
   }
 }
 
+void Table::write_entity(std::size_t row, ByteWriter& out) const {
+  write_entity_record(
+      *spec_, ids_[row], masks_[row], [&](std::size_t c, std::size_t f) { return get(row, c, f); },
+      out);
+}
+
+std::uint64_t Table::entity_hash(std::size_t row) const {
+  thread_local Bytes record;
+  record.clear();
+  ByteWriter out(record);
+  write_entity(row, out);
+  return entity_record_hash(record);
+}
+
 bool Table::apply(const Op& op) {
   auto it = std::lower_bound(ids_.begin(), ids_.end(), op.entity);
   const auto pos = static_cast<std::size_t>(it - ids_.begin());
   const bool exists = it != ids_.end() && *it == op.entity;
+  // The entity's share of the hash goes out before the op and comes back as it is after.
+  const std::uint64_t before = exists ? entity_hash(pos) : 0;
+  if (!apply_at(op, pos, exists)) return false;
+  const bool present = op.kind != OpKind::kRemoveEntity;
+  state_hash_ += (present ? entity_hash(pos) : 0) - before;
+  return true;
+}
+
+bool Table::apply_at(const Op& op, std::size_t pos, bool exists) {
   switch (op.kind) {
     case OpKind::kUpsert: {
       bool changed = !exists;
@@ -282,6 +307,7 @@ Op Table::row_as_op(std::size_t row, std::uint16_t table_index) const {
 }
 
 void Table::clear() {
+  state_hash_ = 0;
   ids_.clear();
   masks_.clear();
   for (Column& col : columns_) {

@@ -40,6 +40,11 @@ class Store {
   Status apply_ops(const std::vector<Op>& ops);
   // Sets the version (a client after a snapshot at that version).
   void set_version(Version version) { version_ = version; }
+  // Replaces table `index` with the same table of `source` (a table resync), taken from it; the
+  // version stays.
+  // Errors: kOutOfRange (`index` past the schema), kInvalidArgument (`source` holds another
+  // schema object: its tables point into that one).
+  Status replace_table(std::size_t index, Store&& source);
   void clear();
 
   // Schema hash, version, then every table's entities in id order with their present

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "theta_net/core/byte_io.hpp"
 #include "theta_net/data/data_schema.hpp"
 #include "theta_net/data/ops.hpp"
 
@@ -36,9 +37,15 @@ class Table {
   std::span<const double> real_column(std::size_t component, std::size_t field) const;
   std::span<const std::string> text_column(std::size_t component, std::size_t field) const;
 
-  // Applies one op (already checked against the schema: see check_op). Returns whether the
-  // table changed.
+  // Applies one op (already checked against the schema: see check_op) and keeps state_hash()
+  // up to date. Returns whether the table changed.
   bool apply(const Op& op);
+  // The table's state hash (state_hash.hpp): the sum of its entities' hashes, maintained by
+  // apply(); equal contents, equal hash, whatever order they were built in.
+  std::uint64_t state_hash() const { return state_hash_; }
+  // The state hash of the entity at `row`, and its record (state_hash.hpp) appended to `out`.
+  std::uint64_t entity_hash(std::size_t row) const;
+  void write_entity(std::size_t row, ByteWriter& out) const;
   // Checks an op against this table's spec: indices in range, components and fields in order
   // and unique, values that FieldSpec::check accepts, no members its kind does not use. An
   // upsert with no writes is valid (it creates the entity with no components), and so is a
@@ -62,6 +69,8 @@ class Table {
     std::vector<double> reals;
     std::vector<std::string> texts;
   };
+  // apply() without the hash: whether the table changed (the entity at `pos` exists or not).
+  bool apply_at(const Op& op, std::size_t pos, bool exists);
   std::size_t insert_row(std::size_t pos, EntityId id);
   void erase_row(std::size_t row);
   void reset_component(std::size_t row, std::size_t component);
@@ -74,6 +83,7 @@ class Table {
   std::vector<std::uint64_t> masks_;
   std::vector<std::size_t> first_column_;  // per component: its first field's column
   std::vector<Column> columns_;
+  std::uint64_t state_hash_ = 0;
 };
 
 }  // namespace theta_net::data
