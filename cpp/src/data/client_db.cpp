@@ -94,12 +94,12 @@ Status ClientDB::on_message(const protocol::AnyMessage& message, Micros now) {
   return std::visit(
       [&](const auto& m) -> Status {
         using M = std::decay_t<decltype(m)>;
-        constexpr bool kTaken = std::is_same_v<M, protocol::DataSyncBegin> ||
-                                std::is_same_v<M, protocol::DataSnapshotChunk> ||
-                                std::is_same_v<M, protocol::SyncProgress> ||
-                                std::is_same_v<M, protocol::DataBatch> ||
-                                std::is_same_v<M, protocol::DataWriteResult> ||
-                                std::is_same_v<M, protocol::DataRefused>;
+        constexpr bool kTaken =
+            std::is_same_v<M, protocol::DataSyncBegin> ||
+            std::is_same_v<M, protocol::DataSnapshotChunk> ||
+            std::is_same_v<M, protocol::SyncProgress> || std::is_same_v<M, protocol::DataBatch> ||
+            std::is_same_v<M, protocol::DataWriteResult> ||
+            std::is_same_v<M, protocol::DataRefused> || std::is_same_v<M, protocol::DataStateHash>;
         if constexpr (!kTaken) {
           return make_error(ErrorCode::kInvalidArgument, "ClientDB does not take ", M::kName,
                             " messages");
@@ -108,9 +108,17 @@ Status ClientDB::on_message(const protocol::AnyMessage& message, Micros now) {
             return make_error(ErrorCode::kState, M::kName, " before subscribe()");
           }
           if constexpr (std::is_same_v<M, protocol::DataSyncBegin>) {
+            if (m.mode == protocol::DataSyncMode::kTable) {
+              return impl_->on_table_sync_begin(*this, m);
+            }
             return impl_->on_sync_begin(*this, m);
           } else if constexpr (std::is_same_v<M, protocol::DataSnapshotChunk>) {
+            if (impl_->table_assembly && impl_->table_assembly->sync_id() == m.sync_id) {
+              return impl_->on_table_chunk(*this, m);
+            }
             return impl_->on_chunk(*this, m);
+          } else if constexpr (std::is_same_v<M, protocol::DataStateHash>) {
+            return impl_->on_state_hash(*this, m);
           } else if constexpr (std::is_same_v<M, protocol::SyncProgress>) {
             return impl_->on_progress(*this, m);
           } else if constexpr (std::is_same_v<M, protocol::DataBatch>) {
@@ -138,8 +146,11 @@ void ClientDB::Impl::send_subscribe(ClientDB& db, Version from_version) {
   subscribe.cells = db.config_.cells;
   for (const auto& entry : dictionaries) subscribe.dictionary_ids.push_back(entry.first);
   outgoing.push_back(std::move(subscribe));
-  // A sync in progress is abandoned: its remaining chunks are refused as another sync's.
+  // A sync in progress is abandoned: its remaining chunks are refused as another sync's. What
+  // the next sync brings is checked afresh.
   assembly.reset();
+  table_assembly.reset();
+  resync_asked.clear();
   awaiting_begin = true;
   db.status_.state = SyncState::kSyncing;
   db.refusal_.clear();
@@ -156,6 +167,7 @@ void ClientDB::Impl::refuse(ClientDB& db, std::string reason) {
   db.status_.state = SyncState::kRefused;
   db.refusal_ = std::move(reason);
   assembly.reset();
+  table_assembly.reset();
   awaiting_begin = false;
   lose_pending(db);
 }
@@ -190,6 +202,8 @@ Status ClientDB::Impl::on_sync_begin(ClientDB& db, const protocol::DataSyncBegin
 
   have_sync = true;
   sync_dictionary = begin.dictionary_id;
+  table_assembly.reset();  // the sync replaces (or catches up) the whole mirror
+  resync_asked.clear();
   db.status_ = SyncStatus{};
   db.status_.sync_id = begin.sync_id;
   db.status_.target_version = begin.version;

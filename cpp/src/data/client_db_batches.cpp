@@ -19,6 +19,13 @@ Status ClientDB::Impl::on_batch(ClientDB& db, const protocol::DataBatch& message
     return make_error(ErrorCode::kState, "data batch ", message.base_version, "..", message.version,
                       " during the snapshot of sync ", assembly->sync_id());
   }
+  if (table_assembly) {
+    // The server sends a table sync's chunks together: a batch among them breaks its order.
+    table_assembly.reset();
+    resubscribe(db);
+    return make_error(ErrorCode::kState, "data batch ", message.base_version, "..", message.version,
+                      " during the table sync of table ", table_sync_table);
+  }
   if (message.version <= message.base_version) {
     resubscribe(db);
     return make_error(ErrorCode::kCorrupt, "data batch from version ", message.base_version,

@@ -1,7 +1,8 @@
 // ClientDB's private state and the steps its public calls are made of, shared by
 // client_db.cpp (subscription and sync: the messages in order), client_db_batches.cpp (server
 // batches: decode, rebase, catch-up), client_db_writes.cpp (local writes and their answers) and
-// client_db_callbacks.cpp (subscriptions by name, changes found by comparing images). Every
+// client_db_callbacks.cpp (subscriptions by name, changes found by comparing images) and
+// client_db_divergence.cpp (state hashes checked, table syncs applied). Every
 // step that changes the view calls the callbacks last, so a callback sees a whole state and
 // may call back into the ClientDB.
 #pragma once
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,6 +90,29 @@ struct ClientDB::Impl {
   // Rolls every pending write back; their ids join `lost`.
   void lose_pending(ClientDB& db);
   void note_dropped(std::vector<std::pair<PendingWrite, std::string>> dropped);
+
+  // --- divergence check (client_db_divergence.cpp)
+  std::optional<SnapshotAssembly> table_assembly;  // a table sync's chunks so far
+  std::uint16_t table_sync_table = 0;              // the table it replaces
+  std::set<std::uint16_t> resync_asked;            // DataResync sent, no table sync applied yet
+  std::vector<Divergence> divergences;
+  std::uint64_t hashes_checked = 0, diverged = 0, table_resyncs = 0;
+  // Compares the hashes of the version held with the confirmed mirror's; a table that differs
+  // (and was not asked for already) is reported and asked for with DataResync.
+  // Errors: kCorrupt (a table past the schema; nothing is compared then).
+  Status on_state_hash(ClientDB& db, const protocol::DataStateHash& hashes);
+  // Errors: kState (no complete store, or a snapshot in progress; a schema other than the
+  // view's or a version behind it: it resubscribes), kCorrupt (a table past the schema: it
+  // resubscribes), and those of finish_table_sync.
+  Status on_table_sync_begin(ClientDB& db, const protocol::DataSyncBegin& begin);
+  // Errors: kLimitExceeded (past max_snapshot_bytes), and those of SnapshotAssembly::add and
+  // finish_table_sync (each resubscribes).
+  Status on_table_chunk(ClientDB& db, const protocol::DataSnapshotChunk& chunk);
+  // Replaces the table with the assembled one under the pending writes, moves the version to
+  // the sync's and fires the callbacks for what changed.
+  // Errors: those of SnapshotAssembly::finish (it resubscribes).
+  Status finish_table_sync(ClientDB& db);
+  std::uint64_t confirmed_hash(const ClientDB& db, std::size_t table) const;
 
   // --- change callbacks (client_db_callbacks.cpp)
   // Images of the entities a change will touch, taken only when a subscription listens.

@@ -113,6 +113,14 @@ std::optional<Version> DataHost::flush(Micros now) {
   for (auto& [id, c] : clients_) {
     if (c->phase == Client::Phase::kPending) queue_full_sync(*c);
   }
+  // Table resyncs that waited for this version, then its state hashes: after them, so a
+  // repaired table's hash checks the repair at once.
+  for (auto& [id, c] : clients_) {
+    const std::vector<std::uint16_t> waiting = std::exchange(c->tables_waiting, {});
+    if (c->phase != Client::Phase::kActive) continue;
+    for (const std::uint16_t table : waiting) queue_table_sync(*c, table);
+  }
+  publish_state_hashes(store_.version());
   return store_.version();
 }
 
@@ -250,12 +258,18 @@ DataHost::ClientId DataHost::add_client(Micros now, bool compression) {
   auto client = std::make_unique<Client>(*schema_);
   client->compression = compression;
   client->last_progress = now;
+  client->resync_budget = config_.table_resync_burst;
+  client->resync_refilled = now;
   clients_.emplace(id, std::move(client));
   return id;
 }
 
 void DataHost::remove_client(ClientId id) {
   clients_.erase(id);
+}
+
+void DataHost::set_client_minor(ClientId id, std::uint16_t minor) {
+  if (auto it = clients_.find(id); it != clients_.end()) it->second->protocol_minor = minor;
 }
 
 std::vector<DataHost::ClientId> DataHost::clients() const {

@@ -42,6 +42,12 @@ struct DataHost::Client {
   Version max_drained = 0;  // the highest version ever drained to it (bounds DataAck)
   DataClientQueue queue;
   std::vector<QueuedData> retained;  // accepted-write results waiting for the next sync
+  std::uint16_t protocol_minor = protocol::kProtocolMinor;
+  // Divergence check: table resyncs left in the budget (and when it last grew), and the tables
+  // whose resync waits for the open batch to close.
+  std::uint32_t resync_budget = 0;
+  Micros resync_refilled{0};
+  std::vector<std::uint16_t> tables_waiting;
   Micros last_progress{0};
   DataClientStats stats;
 };

@@ -56,7 +56,10 @@ Status DataHost::on_message(ClientId id, const protocol::AnyMessage& message, Mi
     on_ready(c, *ready, now);
   } else if (const auto* ack = std::get_if<protocol::DataAck>(&message)) {
     on_ack(c, *ack, now);
+  } else if (const auto* resync = std::get_if<protocol::DataResync>(&message)) {
+    on_resync(c, *resync, now);
   } else if (std::holds_alternative<protocol::DataSyncBegin>(message) ||
+             std::holds_alternative<protocol::DataStateHash>(message) ||
              std::holds_alternative<protocol::DataSnapshotChunk>(message) ||
              std::holds_alternative<protocol::DataBatch>(message) ||
              std::holds_alternative<protocol::DataWriteResult>(message) ||

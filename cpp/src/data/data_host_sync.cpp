@@ -41,6 +41,7 @@ protocol::DataSyncBegin DataHost::begin_sync(Client& c, protocol::DataSyncMode m
   c.phase = Client::Phase::kActive;
   c.queued_version = version;
   c.stats.ready = false;
+  c.tables_waiting.clear();  // the sync replaces what the client holds
   ++(mode == protocol::DataSyncMode::kFull ? c.stats.syncs_full : c.stats.syncs_archive);
 
   protocol::DataSyncBegin begin;

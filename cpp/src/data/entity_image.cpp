@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "theta_net/data/state_hash.hpp"
+
 namespace theta_net::data {
 namespace {
 
@@ -149,6 +151,19 @@ void append_store_changes(const Store& before, const Store& after, std::vector<C
       append_changes(was, now, spec, out);
     }
   }
+}
+
+std::uint64_t image_state_hash(const TableSpec& spec, const EntityImage& image) {
+  if (!image.present) return 0;
+  Bytes record;
+  ByteWriter out(record);
+  write_entity_record(
+      spec, image.key.second, image.mask,
+      [&](std::size_t c, std::size_t f) -> const Value& {
+        return image.values[slot(image.mask, c)][f];
+      },
+      out);
+  return entity_record_hash(record);
 }
 
 void append_touched(const std::vector<Op>& ops, std::vector<EntityKey>& out) {

@@ -32,6 +32,8 @@ void append_changes(const EntityImage& before, const EntityImage& after, const T
 // The changes between two whole stores of compatible schemas (a snapshot swapped in), in
 // (table, entity) order.
 void append_store_changes(const Store& before, const Store& after, std::vector<Change>& out);
+// The state hash (state_hash.hpp) of the entity an image holds; 0 for an absent one.
+std::uint64_t image_state_hash(const TableSpec& spec, const EntityImage& image);
 // The entity of every op, appended (repeats included: sort_unique makes a set of them).
 void append_touched(const std::vector<Op>& ops, std::vector<EntityKey>& out);
 void sort_unique(std::vector<EntityKey>& keys);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <set>
 #include <utility>
 
 namespace theta_net::data {
@@ -81,6 +82,17 @@ std::vector<PendingWrite> PendingWrites::take_all() {
 
 void PendingWrites::append_touched(std::vector<EntityKey>& out) const {
   for (const PendingWrite& write : writes_) data::append_touched(write.ops, out);
+}
+
+std::vector<const EntityImage*> PendingWrites::confirmed_images(std::uint16_t table) const {
+  std::vector<const EntityImage*> out;
+  std::set<EntityId> seen;
+  for (const PendingWrite& write : writes_) {
+    for (const EntityImage& image : write.undo) {
+      if (image.key.first == table && seen.insert(image.key.second).second) out.push_back(&image);
+    }
+  }
+  return out;
 }
 
 }  // namespace theta_net::data

@@ -47,6 +47,9 @@ class PendingWrites {
 
   // Every entity a pending write touches (repeats included).
   void append_touched(std::vector<EntityKey>& out) const;
+  // Of every entity of `table` a pending write touches, the undo of the oldest such write:
+  // what the view holds for it without the pending writes (the server's state), in no order.
+  std::vector<const EntityImage*> confirmed_images(std::uint16_t table) const;
 
  private:
   static void apply(Store& view, PendingWrite& write);

@@ -9,13 +9,15 @@
 namespace theta_net::data {
 
 SnapshotAssembly::SnapshotAssembly(std::shared_ptr<const DataSchema> schema,
-                                   const protocol::DataSyncBegin& begin, std::size_t max_bytes)
+                                   const protocol::DataSyncBegin& begin, std::size_t max_bytes,
+                                   std::optional<std::uint16_t> only_table)
     : store_(std::make_unique<Store>(std::move(schema))),
       sync_id_(begin.sync_id),
       version_(begin.version),
       chunks_total_(begin.chunks_total),
       entities_total_(begin.entities_total),
-      max_bytes_(max_bytes) {}
+      max_bytes_(max_bytes),
+      only_table_(only_table) {}
 
 Status SnapshotAssembly::add(const protocol::DataSnapshotChunk& chunk) {
   if (received_ == chunks_total_) {
@@ -56,6 +58,11 @@ Status SnapshotAssembly::add(const protocol::DataSnapshotChunk& chunk) {
       return make_error(ErrorCode::kCorrupt, "snapshot chunk ", chunk.index, " of sync ", sync_id_,
                         " holds a remove op (table ", schema.table(op.table).name, ", entity ",
                         op.entity, "); a snapshot is upserts only");
+    }
+    if (only_table_ && op.table != *only_table_) {
+      return make_error(ErrorCode::kCorrupt, "snapshot chunk ", chunk.index, " of sync ", sync_id_,
+                        " holds entity ", op.entity, " of table ", schema.table(op.table).name,
+                        "; the sync replaces table ", schema.table(*only_table_).name, " only");
     }
     const std::pair key{op.table, op.entity};
     if (last && key <= *last) {

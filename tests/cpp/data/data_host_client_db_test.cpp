@@ -29,6 +29,7 @@ struct RunResult {
   std::size_t converged = 0;
   std::uint64_t overflows = 0, stalls = 0, archive_syncs = 0, full_syncs = 0;
   std::uint64_t accepted = 0;
+  std::uint64_t hashes_checked = 0, divergences = 0, table_syncs = 0;
   std::vector<Bytes> trace;  // every message delivered to a mirror, encoded
 };
 
@@ -69,8 +70,25 @@ Transaction random_client_write(const ClientDB& db, Rng& rng) {
   return tx;
 }
 
-RunResult run_once(std::uint64_t seed, int steps) {
+// Changes one entity of a table `db` mirrors whole, behind the server's back.
+void corrupt(ClientDB& db, const ClientDbConfig& config, Rng& rng) {
+  const bool items = config.tables == std::vector<std::string>{"items"} ||
+                     (config.tables.empty() && (!config.cells.empty() || rng.uniform(2) == 0));
+  Op op;
+  op.table = items ? kItems : kPlayers;
+  op.entity = 1 + rng.uniform(40);
+  // items: item.count; players: health.hp
+  op.writes = {{static_cast<std::uint16_t>(items ? 0 : 1),
+                {{static_cast<std::uint16_t>(items ? 1 : 0),
+                  Value{static_cast<std::int64_t>(rng.uniform(101))}}}}};
+  EXPECT_TRUE(db.corrupt_for_testing({op}).ok());
+}
+
+// `corrupt_one_in`: each step, each ready mirror is corrupted with this chance (0: never) until
+// 100 steps before the end.
+RunResult run_once(std::uint64_t seed, int steps, std::uint64_t corrupt_one_in = 0) {
   DataHostConfig config;
+  config.table_resync_burst = 16;
   config.snapshot_chunk_bytes = 512;
   config.max_queue_bytes = 6000;
   config.compress_above = 200;
@@ -127,6 +145,10 @@ RunResult run_once(std::uint64_t seed, int steps) {
           rng.uniform(5) == 0) {
         (void)p.db->write(random_client_write(*p.db, rng));
       }
+      if (corrupt_one_in > 0 && step + 100 < steps && p.db->status().state == SyncState::kReady &&
+          rng.uniform(corrupt_one_in) == 0) {
+        corrupt(*p.db, p.config, rng);
+      }
       if (step < p.stalled_until) continue;
       exchange(p, now, 200 + rng.uniform(4000), 1 + rng.uniform(6));
     }
@@ -150,6 +172,9 @@ RunResult run_once(std::uint64_t seed, int steps) {
     result.archive_syncs += s->syncs_archive;
     result.full_syncs += s->syncs_full;
     result.accepted += s->writes_accepted;
+    result.hashes_checked += p.db->state_hashes_checked();
+    result.divergences += p.db->divergences();
+    result.table_syncs += s->syncs_table;
   }
   return result;
 }
@@ -162,6 +187,19 @@ TEST(DataHostWithClientDb, EveryMirrorConvergesThroughStallsOverflowsAndReconnec
     // The run exercised what it claims to.
     EXPECT_GT(r.overflows + r.stalls, 0u) << "seed " << seed;
     EXPECT_GT(r.archive_syncs, 0u) << "seed " << seed;
+    // Every mirror's state hashes agreed with the server's throughout: no false divergence.
+    EXPECT_GT(r.hashes_checked, 0u);
+    EXPECT_EQ(r.divergences, 0u) << "seed " << seed;
+    EXPECT_EQ(r.table_syncs, 0u) << "seed " << seed;
+  }
+}
+
+TEST(DataHostWithClientDb, CorruptedMirrorsAreRepairedThroughStallsOverflowsAndReconnects) {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    const RunResult r = run_once(seed, 600, 250);
+    EXPECT_EQ(r.converged, 5u) << "seed " << seed;
+    EXPECT_GT(r.divergences, 0u) << "seed " << seed;
+    EXPECT_GT(r.table_syncs, 0u) << "seed " << seed;
   }
 }
 

@@ -103,7 +103,7 @@ TEST(DataHostInterest, EntitiesEnteringAndLeavingCellsAreSentWholeOrRemoved) {
   // Moving outside, changing outside, or a profile of an unseen player: nothing for it.
   put_player(host, 1, -50, 5, 5, 10);
   host.flush(Micros(3));
-  EXPECT_TRUE(pump(host, c, m).empty());
+  EXPECT_TRUE(all_of<protocol::DataBatch>(pump(host, c, m)).empty());  // items' hash only
   // Losing the position component takes it out of every cell.
   Transaction drop = host.transaction();
   ASSERT_TRUE(drop.remove_component("players", 2, "position").ok());
@@ -156,7 +156,14 @@ TEST(DataHostInterest, RandomMovesKeepEveryViewEqualToItsRestrictedStore) {
   for (auto& v : views) {
     pump(host, v.id, v.m);
     EXPECT_EQ(v.m.store.digest(), restricted(host.store(), {}, v.m.cells).digest());
+    // State hashes come of the tables mirrored whole only (players by cell are not), each equal
+    // to the mirror's at the version it holds.
+    EXPECT_EQ(v.m.hash_mismatches, 0);
+    for (const auto& h : v.m.state_hashes) {
+      EXPECT_EQ(h.tables.size(), v.m.cells.empty() ? 2u : 1u);
+    }
   }
+  EXPECT_FALSE(views[0].m.state_hashes.empty());
 }
 
 TEST(DataHostInterest, BigBatchesGoCompressedWhenAgreed) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -66,6 +67,10 @@ class Mirror {
   explicit Mirror(std::shared_ptr<const DataSchema> schema) : store(std::move(schema)) {}
 
   Status apply(const protocol::AnyMessage& message) {
+    if (const auto* begin = std::get_if<protocol::DataSyncBegin>(&message);
+        begin && begin->mode == protocol::DataSyncMode::kTable) {
+      return begin_table_sync(*begin);
+    }
     if (const auto* begin = std::get_if<protocol::DataSyncBegin>(&message)) {
       sync_id = begin->sync_id;
       target = begin->version;
@@ -80,6 +85,10 @@ class Mirror {
       if (mode == protocol::DataSyncMode::kFull) store.clear();
       if (chunks_total == 0) return finish_sync();
       return {};
+    }
+    if (const auto* chunk = std::get_if<protocol::DataSnapshotChunk>(&message);
+        chunk && table_sync && chunk->sync_id == table_sync->sync_id) {
+      return add_table_chunk(*chunk);
     }
     if (const auto* chunk = std::get_if<protocol::DataSnapshotChunk>(&message)) {
       if (!in_sync || chunk->sync_id != sync_id || chunk->index != received) {
@@ -133,6 +142,20 @@ class Mirror {
       refusals.push_back(*r);
       return {};
     }
+    if (const auto* h = std::get_if<protocol::DataStateHash>(&message)) {
+      state_hashes.push_back(*h);
+      // Every hash must be of the version this mirror holds, and (unless a test broke the
+      // mirror on purpose) equal to its own table's.
+      if (h->version != store.version()) {
+        return make_error(ErrorCode::kState, "state hash of version ", h->version, " at ",
+                          store.version());
+      }
+      for (const auto& t : h->tables) {
+        if (t.table >= store.table_count()) return make_error(ErrorCode::kCorrupt, "table");
+        if (store.table(t.table).state_hash() != t.hash) ++hash_mismatches;
+      }
+      return {};
+    }
     return make_error(ErrorCode::kInvalidArgument, "unexpected message");
   }
 
@@ -167,8 +190,62 @@ class Mirror {
   std::vector<protocol::DataWriteResult> results;
   std::vector<Version> result_at_version;  // the version held when each result arrived
   std::vector<protocol::DataRefused> refusals;
+  std::vector<protocol::DataStateHash> state_hashes;
+  int hash_mismatches = 0;  // tables whose hash differed from this mirror's
+  struct TableSync {
+    std::uint32_t sync_id = 0;
+    std::uint16_t table = 0;
+    Version version = 0;
+    std::uint32_t chunks_total = 0, received = 0;
+  };
+  std::optional<TableSync> table_sync;  // a table resync in progress
+  std::vector<protocol::DataSyncBegin> table_syncs;  // every table sync begun
 
  private:
+  // A table sync: the table is emptied, its snapshot's upserts fill it, and the mirror then
+  // holds the sync's version.
+  Status begin_table_sync(const protocol::DataSyncBegin& begin) {
+    if (in_sync || begin.table >= store.table_count() || begin.version < store.version()) {
+      return make_error(ErrorCode::kState, "table sync out of place");
+    }
+    table_syncs.push_back(begin);
+    const auto table = static_cast<std::uint16_t>(begin.table);
+    std::vector<Op> drop;
+    for (const EntityId id : store.table(table).ids()) {
+      Op op;
+      op.table = table;
+      op.entity = id;
+      op.kind = OpKind::kRemoveEntity;
+      drop.push_back(op);
+    }
+    THETA_TRY(store.apply_ops(drop));
+    table_sync = TableSync{begin.sync_id, table, begin.version, begin.chunks_total, 0};
+    if (begin.chunks_total == 0) return finish_table_sync();
+    return {};
+  }
+
+  Status add_table_chunk(const protocol::DataSnapshotChunk& chunk) {
+    if (chunk.index != table_sync->received) return make_error(ErrorCode::kState, "chunk order");
+    Bytes unpacked = chunk.payload;
+    if (chunk.encoding != protocol::DataEncoding::kPlain) {
+      THETA_TRY_ASSIGN(unpacked,
+                       BatchCompressor().decompress(chunk.payload, chunk.raw_bytes, false));
+    }
+    THETA_TRY_ASSIGN(auto ops, decode_ops(store.schema(), unpacked, chunk.entities));
+    for (const Op& op : ops) {
+      if (op.table != table_sync->table) return make_error(ErrorCode::kCorrupt, "other table");
+    }
+    THETA_TRY(store.apply_ops(ops));
+    if (++table_sync->received == table_sync->chunks_total) return finish_table_sync();
+    return {};
+  }
+
+  Status finish_table_sync() {
+    store.set_version(table_sync->version);
+    table_sync.reset();
+    return {};
+  }
+
   Status finish_sync() {
     if (mode == protocol::DataSyncMode::kFull) store.set_version(target);
     if (store.version() != target) {

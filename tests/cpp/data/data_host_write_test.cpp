@@ -52,8 +52,9 @@ TEST(DataHostWrite, AnAcceptedWriteIsAnsweredAfterTheBatchThatHoldsIt) {
   EXPECT_TRUE(p.host.drain(p.a, 1u << 20).empty());  // nothing before the batch closes
   ASSERT_EQ(p.host.flush(Micros(2)), 1u);
   const auto messages = pump(p.host, p.a, p.ma);
-  ASSERT_EQ(messages.size(), 2u);
+  ASSERT_EQ(messages.size(), 3u);
   EXPECT_TRUE(std::holds_alternative<protocol::DataBatch>(messages[0]));
+  EXPECT_TRUE(std::holds_alternative<protocol::DataStateHash>(messages[2]));  // the version's
   const auto& result = std::get<protocol::DataWriteResult>(messages[1]);
   EXPECT_EQ(result.write_id, 7u);
   EXPECT_TRUE(result.accepted);

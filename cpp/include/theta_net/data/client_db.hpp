@@ -6,8 +6,8 @@
 //   subscribe()          the first DataSubscribe (or one after a pause / reconnect: from the
 //                        version held, so the server can catch it up from its archive)
 //   on_message()         DataSyncBegin, DataSnapshotChunk, SyncProgress, DataBatch,
-//                        DataWriteResult, DataRefused
-//   take_outgoing()      DataSubscribe, ClientReady, DataWrite, DataAck to send
+//                        DataWriteResult, DataRefused, DataStateHash
+//   take_outgoing()      DataSubscribe, ClientReady, DataWrite, DataAck, DataResync to send
 //
 // The mirror decodes with the schema the server sent (its canonical TOML), after checking it is
 // compatible with the schema the application expects; a batch that does not follow the version
@@ -19,6 +19,13 @@
 // listed by take_lost_writes; if the server had committed it, its batches bring the effect).
 // Pending writes are undone and re-applied around every server batch that touches the same
 // entities, so the view is always the server's state with this client's pending writes on top.
+//
+// Divergence check (docs/data.md): a DataStateHash of the version the mirror holds is compared,
+// table by table, with the state hashes of its confirmed mirror (the view without the pending
+// writes). A table that differs is reported (take_divergences, divergences()) and asked for
+// again with one DataResync until the server's table sync (DataSyncBegin mode table and that
+// table's snapshot chunks) replaces it; the change callbacks then fire for what the repair
+// changed.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +71,14 @@ struct Change {
   // Sized to the table's component count for an update, empty otherwise.
   std::vector<std::uint64_t> fields;
   bool operator==(const Change&) const = default;
+};
+
+// A table whose confirmed mirror hashed differently from the server's DataStateHash.
+struct Divergence {
+  std::uint16_t table = 0;
+  Version version = 0;
+  std::uint64_t server_hash = 0, local_hash = 0;
+  bool operator==(const Divergence&) const = default;
 };
 
 struct SyncStatus {
@@ -113,7 +128,10 @@ class ClientDB {
   // kState (a message out of its sync's order: a chunk or progress without its DataSyncBegin
   // or of another sync, a batch before any sync or during a snapshot, an archive sync for a
   // mirror that holds no store of that schema: it asks for a full sync, a batch packed with a
-  // dictionary it does not hold: it resubscribes, a result for a write that is not pending).
+  // dictionary it does not hold: it resubscribes, a result for a write that is not pending; a
+  // table sync for a mirror with no complete store, of another schema or behind the version
+  // held, or a batch during a table sync: it resubscribes); kCorrupt also for a DataStateHash
+  // or table sync naming a table past the schema (the latter resubscribes).
   Status on_message(const protocol::AnyMessage& message, Micros now);
   // Queues a DataAck every ack_interval when the version moved since the last one.
   void handle_timeout(Micros now);
@@ -171,6 +189,20 @@ class ClientDB {
   std::uint64_t batches_applied() const { return batches_applied_; }
   std::uint64_t bytes_received() const { return bytes_received_; }  // batch and chunk payloads
   std::vector<Micros> take_latency_samples();
+
+  // Divergence check. The state hash (state_hash.hpp) of table `table` (an index below
+  // schema().tables().size()) in the confirmed mirror: the server's version held, without this
+  // client's pending writes on top. DataStateHash is compared with it.
+  std::uint64_t confirmed_table_hash(std::size_t table) const;
+  // Tables found diverged since the last call (the most recent 1,024), each asked for again.
+  std::vector<Divergence> take_divergences();
+  std::uint64_t state_hashes_checked() const;  // DataStateHash of the version held, compared
+  std::uint64_t divergences() const;           // tables found diverged (a DataResync each)
+  std::uint64_t table_resyncs() const;         // table syncs applied
+  // Test hook: changes the confirmed mirror behind the server's back, under the pending writes,
+  // without moving the version or calling the callbacks, as a lost batch or a bug would.
+  // Errors: those of Store::check (nothing is changed then).
+  Status corrupt_for_testing(const std::vector<Op>& ops);
 
  private:
   struct Impl;

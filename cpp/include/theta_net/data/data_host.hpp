@@ -37,6 +37,17 @@
 // A client that sends something malformed or out of place gets DataRefused (its sync stops until
 // it subscribes again) or a refused DataWriteResult; nothing it sends touches other clients'
 // queues, and it changes the store only through writes the checks and the write policy accept.
+//
+// Divergence check (docs/data.md). A flush that closes a version publishes DataStateHash
+// (state_hash_every) to every synced client, after that version's batch in its queue: the
+// state hashes (state_hash.hpp) of the tables it mirrors whole (taken, not restricted by cells),
+// at the version it holds once it has applied what is queued before. A client whose mirror of a
+// table hashes differently sends DataResync; the host answers with a table sync (DataSyncBegin
+// mode table, then the snapshot chunks of that table only, at the store's closed version, after
+// flush when the open batch holds ops), and batches go on after it: the client's other tables
+// are not resent. A DataResync of a table the client does not mirror whole, of a version the
+// server has not closed, from a client without a sync, or past its budget (table_resync_burst,
+// one more every table_resync_refill) is refused with DataRefused.
 #pragma once
 
 #include <cstdint>
@@ -86,14 +97,23 @@ struct DataHostConfig {
   int cell_blocks = 16;            // interest cell edge (replication::InterestGrid's)
   DataWritePolicy write_policy;    // empty: every write allowed
   DataBatchRecorder record_batch;  // empty: nothing recorded
+  // DataStateHash goes out after a flush whose newest version is at least this many versions
+  // past the last one published (1: every flush); 0: never.
+  Version state_hash_every = 1;
+  // DataResync: a client may have this many table resyncs served at once, and one more every
+  // table_resync_refill; past that its request is refused (not_allowed).
+  std::uint32_t table_resync_burst = 4;
+  Micros table_resync_refill = std::chrono::seconds(10);
 };
 
 // What the data layer's figures are made of, per client (visit() like the other metrics).
 struct DataClientStats {
   std::uint64_t syncs_full = 0;
   std::uint64_t syncs_archive = 0;
-  std::uint64_t overflows = 0;  // queue bound hit (each forces a resync)
-  std::uint64_t stalls = 0;     // no progress for stalled_after (each forces a resync)
+  std::uint64_t syncs_table = 0;   // table resyncs served (DataResync)
+  std::uint64_t state_hashes = 0;  // DataStateHash queued
+  std::uint64_t overflows = 0;     // queue bound hit (each forces a resync)
+  std::uint64_t stalls = 0;        // no progress for stalled_after (each forces a resync)
   std::uint64_t batches_sent = 0;
   std::uint64_t bytes_sent = 0;  // message bodies on the replication lane
   std::uint64_t writes_accepted = 0;
@@ -108,6 +128,8 @@ struct DataClientStats {
   void visit(F&& f) const {
     f("syncs_full", syncs_full);
     f("syncs_archive", syncs_archive);
+    f("syncs_table", syncs_table);
+    f("state_hashes", state_hashes);
     f("overflows", overflows);
     f("stalls", stalls);
     f("batches_sent", batches_sent);
@@ -148,6 +170,9 @@ class DataHost {
   // `compression`: the session negotiated it (batches of compress_above bytes or more go zstd'd).
   ClientId add_client(Micros now, bool compression = false);
   void remove_client(ClientId id);
+  // The protocol minor the client's session speaks (the current one until told): messages newer
+  // than it (DataStateHash, since 1.3) are not sent to it.
+  void set_client_minor(ClientId id, std::uint16_t minor);
   std::vector<ClientId> clients() const;
   // Errors: kInvalidArgument (no client `id`, or a message the data layer does not take).
   // Refusals of well-formed but unserviceable requests are not errors: they are queued as
@@ -182,6 +207,7 @@ class DataHost {
   void on_write(ClientId id, Client& c, const protocol::DataWrite& write);
   void on_ready(Client& c, const protocol::ClientReady& ready, Micros now);
   void on_ack(Client& c, const protocol::DataAck& ack, Micros now);
+  void on_resync(Client& c, const protocol::DataResync& resync, Micros now);
   void refuse(Client& c, protocol::DataRefuseReason reason, std::string text,
               std::uint64_t client_hash);
   void refuse_write(Client& c, std::uint32_t write_id, protocol::DataRefuseReason reason,
@@ -203,6 +229,10 @@ class DataHost {
   bool queue_archive_sync(Client& c, Version from, std::vector<SharedBatch> batches);
   void queue_retained(Client& c);
   std::uint32_t next_sync_id();
+  // Divergence check (data_host_divergence.cpp): the table syncs that waited for the flush, and
+  // the DataStateHash of the version it closed.
+  void queue_table_sync(Client& c, std::uint16_t table);
+  void publish_state_hashes(Version newest);
 
   // Batches for one client: the flush's shared ones, or its own filtered one.
   void deliver(ClientId id, Client& c, Closed& closed);
@@ -225,7 +255,8 @@ class DataHost {
   std::map<ClientId, std::unique_ptr<Client>> clients_;
   ClientId next_client_ = 1;
   std::uint32_t next_sync_ = 1;
-  Micros now_{0};  // the newest time the driver gave (drain takes none)
+  Version hashes_published_ = 0;  // the version of the last DataStateHash published
+  Micros now_{0};                 // the newest time the driver gave (drain takes none)
 };
 
 }  // namespace theta_net::data
