@@ -198,7 +198,7 @@ class Mirror {
     Version version = 0;
     std::uint32_t chunks_total = 0, received = 0;
   };
-  std::optional<TableSync> table_sync;  // a table resync in progress
+  std::optional<TableSync> table_sync;               // a table resync in progress
   std::vector<protocol::DataSyncBegin> table_syncs;  // every table sync begun
 
  private:
