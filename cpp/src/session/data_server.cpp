@@ -135,8 +135,10 @@ void DataServer::on_session_started(const HostEvent& event, Micros now) {
   // Batches go zstd'd (above the DataHost's threshold) when the session negotiated compression.
   const bool compression =
       (event.session.capabilities & protocol::capabilities_bits::kCompression) != 0;
-  clients_[event.conn] = std::make_unique<Client>(
-      event.session_id, name, data_.add_client(now, compression), event.session.minor, config_);
+  const data::DataHost::ClientId id = data_.add_client(now, compression);
+  data_.set_client_minor(id, event.session.minor);  // no DataStateHash to a 1.2 peer
+  clients_[event.conn] =
+      std::make_unique<Client>(event.session_id, name, id, event.session.minor, config_);
 }
 
 void DataServer::remove(transport::ConnectionId conn) {

@@ -182,6 +182,8 @@ class SoakRun {
       store += session_->client(i).db().view().memory_bytes();
       r.reconnects += session_->client_driver(i).counters().reconnects;
       r.resumes += session_->client(i).counters().resumes;
+      r.divergences += session_->client(i).db().divergences();
+      r.table_resyncs += session_->client(i).db().table_resyncs();
       if (session_->converged(i)) ++r.clients_converged;
     }
     r.wire_bytes_per_client = wire / n;

@@ -180,7 +180,8 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
       std::holds_alternative<protocol::SyncProgress>(message) ||
       std::holds_alternative<protocol::DataBatch>(message) ||
       std::holds_alternative<protocol::DataWriteResult>(message) ||
-      std::holds_alternative<protocol::DataRefused>(message)) {
+      std::holds_alternative<protocol::DataRefused>(message) ||
+      std::holds_alternative<protocol::DataStateHash>(message)) {
     if (!data_.on_message(message, now).ok()) ++metrics_.data_errors;
     return;
   }

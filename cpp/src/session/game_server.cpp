@@ -173,6 +173,7 @@ void GameServer::on_session_started(const HostEvent& event) {
     if (client->data_id != 0) world_.data().host().remove_client(client->data_id);
     client->data_id = world_.data().host().add_client(now_, compression(event.session));
     client->minor = event.session.minor;
+    world_.data().host().set_client_minor(client->data_id, client->minor);
     clients_[event.conn] = std::move(client);
     return;
   }
@@ -185,6 +186,7 @@ void GameServer::on_session_started(const HostEvent& event) {
   client->conn = event.conn;
   client->data_id = world_.data().host().add_client(now_, compression(event.session));
   client->minor = event.session.minor;
+  world_.data().host().set_client_minor(client->data_id, client->minor);
   if (auto* interest = replication_.interest_of(client->replication_id))
     interest->always_see(player);
   clients_[event.conn] = std::move(client);
@@ -202,6 +204,7 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
   if (std::holds_alternative<protocol::DataSubscribe>(message) ||
       std::holds_alternative<protocol::DataWrite>(message) ||
       std::holds_alternative<protocol::DataAck>(message) ||
+      std::holds_alternative<protocol::DataResync>(message) ||
       std::holds_alternative<protocol::ClientReady>(message)) {
     return on_data_message(c, message);
   }

@@ -133,6 +133,8 @@ struct DataSoakReport {
   std::uint64_t packets_dropped = 0;  // by the links or relays
   std::uint64_t server_store_bytes = 0;
   std::uint64_t client_store_bytes = 0;  // mean over clients
+  std::uint64_t divergences = 0;         // mirror tables whose state hash differed (docs/data.md)
+  std::uint64_t table_resyncs = 0;       // table syncs that repaired them
 
   template <class F>
   void visit(F&& f) const {
@@ -161,6 +163,8 @@ struct DataSoakReport {
     f("packets_dropped", packets_dropped);
     f("server_store_bytes", server_store_bytes);
     f("client_store_bytes", client_store_bytes);
+    f("divergences", divergences);
+    f("table_resyncs", table_resyncs);
   }
 };
 

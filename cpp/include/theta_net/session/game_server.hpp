@@ -91,7 +91,8 @@ class GameServer final : public ServerApp {
   void stream_chunks(Client& client, std::uint64_t& credit);
   void drain_replication(Client& client, std::uint64_t& credit);
   void drain_data(Client& client, std::uint64_t& credit);
-  // A data-layer message from a client (DataSubscribe, DataWrite, DataAck, ClientReady).
+  // A data-layer message from a client (DataSubscribe, DataWrite, DataAck, DataResync,
+  // ClientReady).
   void on_data_message(Client& client, const protocol::AnyMessage& message);
   Client* client_of(transport::ConnectionId conn);
 
