@@ -154,17 +154,24 @@ void bind_host(py::module_& m) {
       m, "DataHost", "The server side of the data layer, sans-I/O (theta_net.data.DataHost).")
       .def(py::init([](SchemaPtr schema, std::size_t snapshot_chunk_bytes,
                        std::size_t archive_batches, std::size_t archive_bytes,
-                       std::size_t max_queue_bytes, std::size_t compress_above) {
+                       std::size_t max_queue_bytes, std::size_t compress_above,
+                       std::uint64_t state_hash_every, std::uint32_t table_resync_burst,
+                       Micros table_resync_refill) {
              data::DataHostConfig config;
              config.snapshot_chunk_bytes = snapshot_chunk_bytes;
              config.archive.max_batches = archive_batches;
              config.archive.max_bytes = archive_bytes;
              config.max_queue_bytes = max_queue_bytes;
              config.compress_above = compress_above;
+             config.state_hash_every = state_hash_every;
+             config.table_resync_burst = table_resync_burst;
+             config.table_resync_refill = table_resync_refill;
              return std::make_unique<data::DataHost>(std::move(schema), config);
            }),
            "schema"_a, "snapshot_chunk_bytes"_a = 16 * 1024, "archive_batches"_a = 4096,
-           "archive_bytes"_a = 16u << 20, "max_queue_bytes"_a = 4u << 20, "compress_above"_a = 512)
+           "archive_bytes"_a = 16u << 20, "max_queue_bytes"_a = 4u << 20, "compress_above"_a = 512,
+           "state_hash_every"_a = 1, "table_resync_burst"_a = 4,
+           "table_resync_refill"_a = Micros(std::chrono::seconds(10)))
       .def("transaction", &data::DataHost::transaction)
       .def(
           "commit",
@@ -176,6 +183,14 @@ void bind_host(py::module_& m) {
            "Closes the open batch as the next version; returns it (None when nothing changed).")
       .def_property_readonly("version", &data::DataHost::version)
       .def("digest", [](const data::DataHost& h) { return h.store().digest(); })
+      .def(
+          "table_hash",
+          [](const data::DataHost& h, std::string_view table) {
+            std::size_t t = 0;
+            table_spec(h.store().schema(), table, &t);
+            return h.store().table(t).state_hash();
+          },
+          "table"_a, "The table's state hash (docs/data.md, divergence check).")
       .def("canonical_bytes",
            [](const data::DataHost& h) { return to_pybytes(h.store().canonical_bytes()); })
       .def("get", [](const data::DataHost& h, std::string_view table,
@@ -255,6 +270,41 @@ void bind_client_db(py::module_& m) {
                                return out;
                              })
       .def("digest", [](const data::ClientDB& db) { return db.view().digest(); })
+      .def(
+          "table_hash",
+          [](const data::ClientDB& db, std::string_view table) {
+            std::size_t t = 0;
+            table_spec(db.schema(), table, &t);
+            return db.confirmed_table_hash(t);
+          },
+          "table"_a,
+          "The state hash of the table as the server holds it (the mirror without its pending "
+          "writes): what the server's DataStateHash is compared with.")
+      .def_property_readonly("divergences", &data::ClientDB::divergences)
+      .def_property_readonly("table_resyncs", &data::ClientDB::table_resyncs)
+      .def_property_readonly("state_hashes_checked", &data::ClientDB::state_hashes_checked)
+      .def(
+          "take_divergences",
+          [](data::ClientDB& db) {
+            py::list out;
+            for (const data::Divergence& d : db.take_divergences()) {
+              py::dict item;
+              item["table"] = db.schema().table(d.table).name;
+              item["version"] = d.version;
+              item["server_hash"] = d.server_hash;
+              item["local_hash"] = d.local_hash;
+              out.append(item);
+            }
+            return out;
+          },
+          "Tables found diverged since the last call (each was asked for again).")
+      .def(
+          "corrupt_for_testing",
+          [](data::ClientDB& db, const data::Transaction& tx) {
+            unwrap(db.corrupt_for_testing(tx.ops()), ErrorKind::kData);
+          },
+          "tx"_a,
+          "Test hook: applies tx to the mirror behind the server's back (a lost batch, a bug).")
       .def("canonical_bytes",
            [](const data::ClientDB& db) { return to_pybytes(db.view().canonical_bytes()); })
       .def("get", [](const data::ClientDB& db, std::string_view table,

@@ -1,9 +1,11 @@
 // Fuzzes ClientDB with a misbehaving server. The input is a program of steps: valid batches and
 // snapshots from a hand-kept server store, the same with a field or a payload byte changed,
 // raw message bodies through the protocol decoder, compressed batches with their sizes right or
-// wrong, local writes and answers to them, reconnects, time passing, and callbacks that query
-// the view and unsubscribe. Whatever the server sends, nothing may crash, and at the end a
-// clean full sync of the server's store must leave the mirror equal to it, byte for byte.
+// wrong, local writes and answers to them, state hashes true or false, table syncs whole, cut
+// short or changed, reconnects, time passing, and callbacks that query the view and
+// unsubscribe. Whatever the server sends, nothing may crash; at the end a clean full sync of the
+// server's store must leave the mirror equal to it, byte for byte, and the server's true state
+// hashes must then find no divergence.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -110,6 +112,39 @@ struct Server {
     return out;
   }
 
+  // A table sync of table `table` (its entities alone, at the store's version).
+  std::vector<protocol::AnyMessage> table_sync(std::uint16_t table, std::size_t chunk_bytes) {
+    Store only(schema);
+    std::vector<Op> rows;
+    for (std::size_t row = 0; row < store.table(table).size(); ++row) {
+      rows.push_back(store.table(table).row_as_op(row, table));
+    }
+    if (!only.apply_ops(rows).ok()) std::abort();
+    const auto chunks = encode_snapshot(only, chunk_bytes);
+    protocol::DataSyncBegin begin;
+    begin.sync_id = ++sync_id;
+    begin.mode = protocol::DataSyncMode::kTable;
+    begin.version = store.version();
+    begin.schema_hash = schema->hash();
+    begin.table = table;
+    begin.chunks_total = static_cast<std::uint32_t>(chunks.size());
+    for (const auto& chunk : chunks) begin.entities_total += chunk.entities;
+    std::vector<protocol::AnyMessage> out{begin};
+    for (std::uint32_t i = 0; i < chunks.size(); ++i) {
+      out.push_back(protocol::DataSnapshotChunk{sync_id, i, chunks[i].entities, chunks[i].payload});
+    }
+    return out;
+  }
+
+  protocol::DataStateHash hashes() const {
+    protocol::DataStateHash out;
+    out.version = store.version();
+    for (std::size_t t = 0; t < store.table_count(); ++t) {
+      out.tables.push_back({t, store.table(t).state_hash()});
+    }
+    return out;
+  }
+
   std::shared_ptr<const DataSchema> schema;
   Store store;
   std::uint32_t sync_id = 0;
@@ -162,7 +197,9 @@ void mutate(protocol::AnyMessage& message, Input& in) {
         begin->entities_total += in.byte() % 3;
         break;
       case 2:
-        begin->mode = protocol::DataSyncMode::kArchive;
+        begin->mode =
+            in.byte() % 2 ? protocol::DataSyncMode::kArchive : protocol::DataSyncMode::kTable;
+        begin->table = in.byte() % 3;
         break;
       default:
         if (!begin->schema_toml.empty()) {
@@ -217,9 +254,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
 
   for (int steps = 0; steps < 300 && !in.done(); ++steps) {
-    switch (in.byte() % 11) {
+    switch (in.byte() % 14) {
       case 0: {  // a raw body of a message type
-        const auto type = protocol::message_type_from_id(in.byte() % 32);
+        const auto type = protocol::message_type_from_id(in.byte() % 40);
         const std::size_t n = in.byte();
         auto message = type ? protocol::decode_body(*type, in.bytes(n))
                             : Result<protocol::AnyMessage>(Error{});
@@ -313,6 +350,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (id.ok()) subscriptions.push_back(*id);
         break;
       }
+      case 11: {  // the server's state hashes, true or changed
+        protocol::DataStateHash hashes = server.hashes();
+        switch (in.byte() % 4) {
+          case 0:
+            hashes.tables[in.byte() % hashes.tables.size()].hash ^= in.number() | 1;
+            break;
+          case 1:
+            hashes.tables.push_back({in.number(), in.number()});
+            break;
+          case 2:
+            hashes.version += in.number() - 128;
+            break;
+          default:
+            break;
+        }
+        deliver(hashes);
+        break;
+      }
+      case 12: {  // a table sync, maybe cut short, maybe with one message changed
+        auto messages =
+            server.table_sync(static_cast<std::uint16_t>(in.byte() % 2), 16 + in.byte());
+        const std::size_t broken =
+            in.byte() % 4 == 0 ? in.number() % messages.size() : messages.size();
+        if (broken < messages.size()) mutate(messages[broken], in);
+        const std::size_t count =
+            in.byte() % 4 == 0 ? in.number() % (messages.size() + 1) : messages.size();
+        for (std::size_t i = 0; i < count; ++i) deliver(messages[i]);
+        break;
+      }
       default:
         db.subscribe(now);
         (void)db.take_outgoing();
@@ -326,5 +392,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (db.status().state != SyncState::kReady || db.pending_writes() != 0) std::abort();
   if (db.view().canonical_bytes() != server.store.canonical_bytes()) std::abort();
+  (void)db.take_outgoing();
+  const std::uint64_t divergences = db.divergences();
+  if (!db.on_message(server.hashes(), now).ok()) std::abort();
+  if (db.divergences() != divergences || !db.take_outgoing().empty()) std::abort();
   return 0;
 }

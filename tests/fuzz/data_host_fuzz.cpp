@@ -1,9 +1,11 @@
 // Fuzzes DataHost with one misbehaving client beside a well-behaved one. The input is a program
 // of steps: messages from the bad client (raw bodies through the protocol decoder, or built
-// from the bytes: subscriptions, writes, ClientReady, DataAck), drains of it, server writes and
-// flushes, time passing, and drains of the good client. Whatever the bad client does, nothing
-// may crash, on_message may fail only for messages that are not data-layer messages, and the
-// good client's mirror must equal the server's store at the end.
+// from the bytes: subscriptions, writes, ClientReady, DataAck, DataResync), drains of it, server
+// writes and flushes, time passing, and drains of the good client. Whatever the bad client does,
+// nothing may crash, on_message may fail only for messages that are not data-layer messages,
+// every state hash the good client gets must be of the version it holds and equal to its own
+// tables', it is never sent a table sync, and its mirror must equal the server's store at the
+// end.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -46,6 +48,7 @@ struct GoodMirror {
   explicit GoodMirror(std::shared_ptr<const DataSchema> schema) : store(std::move(schema)) {}
   void apply(const protocol::AnyMessage& message, std::vector<protocol::AnyMessage>& replies) {
     if (const auto* begin = std::get_if<protocol::DataSyncBegin>(&message)) {
+      if (begin->mode == protocol::DataSyncMode::kTable) std::abort();  // it never asked
       sync = *begin;
       if (begin->mode == protocol::DataSyncMode::kFull) store.clear();
       if (begin->chunks_total == 0) ready(replies);
@@ -63,6 +66,15 @@ struct GoodMirror {
       }
       if (sync.mode == protocol::DataSyncMode::kArchive && batch->version == sync.version) {
         ready(replies);
+      }
+    } else if (const auto* hashes = std::get_if<protocol::DataStateHash>(&message)) {
+      // It takes every table whole, and nothing broke its mirror.
+      if (hashes->version != store.version()) std::abort();
+      if (hashes->tables.size() != store.table_count()) std::abort();
+      for (const protocol::TableHash& t : hashes->tables) {
+        if (t.table >= store.table_count() || store.table(t.table).state_hash() != t.hash) {
+          std::abort();
+        }
       }
     } else if (std::holds_alternative<protocol::DataRefused>(message)) {
       std::abort();  // it never asks for anything wrong
@@ -103,7 +115,9 @@ bool is_data_message(const protocol::AnyMessage& m) {
          std::holds_alternative<protocol::DataAck>(m) ||
          std::holds_alternative<protocol::DataRefused>(m) ||
          std::holds_alternative<protocol::SyncProgress>(m) ||
-         std::holds_alternative<protocol::ClientReady>(m);
+         std::holds_alternative<protocol::ClientReady>(m) ||
+         std::holds_alternative<protocol::DataStateHash>(m) ||
+         std::holds_alternative<protocol::DataResync>(m);
 }
 
 Transaction transaction_from(const DataHost& host, Input& in) {
@@ -163,9 +177,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   protocol::DataSyncBegin bad_sync;  // the bad client's view of its sync, to sound plausible
   Version bad_seen = 0;
   for (int steps = 0; steps < 400 && !in.done(); ++steps) {
-    switch (in.byte() % 10) {
+    switch (in.byte() % 11) {
       case 0: {  // a raw body of a data-layer (or any) message type
-        const auto type = protocol::message_type_from_id(in.byte() % 32);
+        const auto type = protocol::message_type_from_id(in.byte() % 40);
         const std::size_t n = in.byte();
         auto message = type ? protocol::decode_body(*type, in.bytes(n))
                             : Result<protocol::AnyMessage>(Error{});
@@ -242,6 +256,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 8:
         pump_good(host, good, mirror, 1 + in.number() * 4, now);
         break;
+      case 9: {  // a table resync: of a table it may or may not take, at a version seen or not
+        protocol::DataResync r;
+        r.table = in.byte() % 3;
+        r.version = in.byte() % 2 ? bad_seen : in.number();
+        r.local_hash = in.number();
+        if (!host.on_message(bad, r, now).ok()) std::abort();
+        break;
+      }
       default:
         host.flush(now);
         break;

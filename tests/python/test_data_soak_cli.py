@@ -48,6 +48,7 @@ def test_a_small_sim_soak_converges_and_prints_the_contract_keys():
     assert report["server_version"] > 0
     assert report["full_sync_s"]["syncs"] >= 3
     assert report["broadcast_latency_ms"]["samples"] > 0
+    assert (report["divergences"], report["table_resyncs"]) == (0, 0)  # state hashes all agreed
     # Every batch crosses a 20 ms one-way link: no client applies one sooner.
     assert report["broadcast_latency_ms"]["p50"] >= 20.0
 
