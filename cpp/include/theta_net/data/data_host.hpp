@@ -10,7 +10,8 @@
 //                   flush once per tick; a latency-first server calls it every driver step)
 //   on_message      DataSubscribe (full sync or catch-up from the archive), ClientReady,
 //                   DataWrite (committed as the server's own transaction, answered with
-//                   DataWriteResult after the batch that holds it), DataAck
+//                   DataWriteResult after the batch that holds it), DataAck, DataResync (a
+//                   table sync: see "Divergence check" below)
 //   drain(c, credit)  the client's next messages within `credit` bytes: snapshot chunks first
 //                   (each followed by SyncProgress), then batches in version order
 //
