@@ -81,7 +81,7 @@ MergeOutcome MergeRegistry::merge(const data::FieldSpec& field, std::string_view
   } else {
     const auto it = custom_.find(name);
     if (it == custom_.end()) return {std::nullopt, MergeFallback::kUnknownMerge};
-    merged = it->second(base, mine, theirs);
+    merged = it->second(field, base, mine, theirs);
   }
   if (!merged) return {std::nullopt, MergeFallback::kDeclined};
   if (!field.check(*merged).ok()) return {std::nullopt, MergeFallback::kInvalidResult};

@@ -147,7 +147,7 @@ TEST(MergeRegistry, OneSideUnchangedGivesTheOtherWithoutCallingTheMerge) {
   int calls = 0;
   ASSERT_TRUE(merges
                   .add("count_calls",
-                       [&calls](const Value&, const Value& mine, const Value&) {
+                       [&calls](const data::FieldSpec&,const Value&, const Value& mine, const Value&) {
                          ++calls;
                          return std::optional<Value>(mine);
                        })
@@ -164,7 +164,7 @@ TEST(MergeRegistry, RunsTheApplicationsMergeByName) {
   MergeRegistry merges;
   ASSERT_TRUE(merges
                   .add("max",
-                       [](const Value&, const Value& mine, const Value& theirs) {
+                       [](const data::FieldSpec&,const Value&, const Value& mine, const Value& theirs) {
                          return std::optional<Value>(std::max(std::get<std::int64_t>(mine),
                                                               std::get<std::int64_t>(theirs)));
                        })
@@ -180,12 +180,12 @@ TEST(MergeRegistry, RunsTheApplicationsMergeByName) {
 TEST(MergeRegistry, SaysWhyNoValueCameOut) {
   MergeRegistry merges;
   ASSERT_TRUE(merges
-                  .add("never", [](const Value&, const Value&,
+                  .add("never", [](const data::FieldSpec&,const Value&, const Value&,
                                    const Value&) { return std::optional<Value>(); })
                   .ok());
   ASSERT_TRUE(
       merges
-          .add("huge", [](const Value&, const Value&,
+          .add("huge", [](const data::FieldSpec&,const Value&, const Value&,
                           const Value&) { return std::optional<Value>(Value{std::int64_t{1000}}); })
           .ok());
   const FieldSpec f = int_field(0, 9);
@@ -203,7 +203,7 @@ TEST(MergeRegistry, SaysWhyNoValueCameOut) {
 
 TEST(MergeRegistry, RefusesBadNamesReferenceNamesEmptyFunctionsAndRepeats) {
   MergeRegistry merges;
-  auto keep = [](const Value&, const Value& mine, const Value&) {
+  auto keep = [](const data::FieldSpec&,const Value&, const Value& mine, const Value&) {
     return std::optional<Value>(mine);
   };
   EXPECT_EQ(merges.add("9x", keep).error().code, ErrorCode::kInvalidArgument);
@@ -233,7 +233,7 @@ fields = [
   MergeRegistry merges;
   EXPECT_EQ(merges.missing(**schema), (std::vector<std::string>{"alpha", "zeta"}));
   ASSERT_TRUE(merges
-                  .add("zeta", [](const Value&, const Value& m,
+                  .add("zeta", [](const data::FieldSpec&,const Value&, const Value& m,
                                   const Value&) { return std::optional<Value>(m); })
                   .ok());
   EXPECT_EQ(merges.missing(**schema), (std::vector<std::string>{"alpha"}));

@@ -144,7 +144,7 @@ TEST_F(ConflictResolverTest, SetAndTextMergesCombineBothSides) {
 TEST_F(ConflictResolverTest, AnApplicationMergeRunsByItsName) {
   ASSERT_TRUE(server.resolver.merges()
                   .add("mix",
-                       [](const Value&, const Value& mine, const Value& theirs) {
+                       [](const data::FieldSpec&,const Value&, const Value& mine, const Value& theirs) {
                          return std::optional<Value>(
                              (std::get<std::int64_t>(mine) + std::get<std::int64_t>(theirs)) / 2);
                        })
