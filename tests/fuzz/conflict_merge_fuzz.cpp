@@ -129,7 +129,7 @@ Outcome run_program(const std::shared_ptr<const data::DataSchema>& schema, const
   if (in.byte() % 2 == 0) {
     require(resolver.merges()
                 .add("mix",
-                     [](const data::FieldSpec&,const Value& base, const Value& mine,
+                     [](const data::FieldSpec&, const Value& base, const Value& mine,
                         const Value& theirs) -> std::optional<Value> {
                        const auto m = std::get<std::int64_t>(mine);
                        const auto t = std::get<std::int64_t>(theirs);

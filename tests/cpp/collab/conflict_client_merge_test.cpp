@@ -140,7 +140,7 @@ TEST_F(ClientMergeTest, AMergeTheHookCannotMakeShowsMine) {
   MergeRegistry merges;
   ASSERT_TRUE(
       merges
-          .add("mix", [](const data::FieldSpec&,const Value&, const Value&,
+          .add("mix", [](const data::FieldSpec&, const Value&, const Value&,
                          const Value&) { return std::optional<Value>(Value{std::int64_t{77}}); })
           .ok());
   mirror.set_pending_merge(merges.pending_write_merge());

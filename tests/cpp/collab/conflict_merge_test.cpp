@@ -145,13 +145,14 @@ TEST(TextMerge, AMiddleTooLargeToMatchBecomesOneRegion) {
 TEST(MergeRegistry, OneSideUnchangedGivesTheOtherWithoutCallingTheMerge) {
   MergeRegistry merges;
   int calls = 0;
-  ASSERT_TRUE(merges
-                  .add("count_calls",
-                       [&calls](const data::FieldSpec&,const Value&, const Value& mine, const Value&) {
-                         ++calls;
-                         return std::optional<Value>(mine);
-                       })
-                  .ok());
+  ASSERT_TRUE(
+      merges
+          .add("count_calls",
+               [&calls](const data::FieldSpec&, const Value&, const Value& mine, const Value&) {
+                 ++calls;
+                 return std::optional<Value>(mine);
+               })
+          .ok());
   const FieldSpec f = int_field(0, 9);
   EXPECT_EQ(merges.merge(f, "count_calls", Value{1}, Value{2}, Value{1}).value, Value{2});
   EXPECT_EQ(merges.merge(f, "count_calls", Value{1}, Value{1}, Value{3}).value, Value{3});
@@ -162,13 +163,14 @@ TEST(MergeRegistry, OneSideUnchangedGivesTheOtherWithoutCallingTheMerge) {
 
 TEST(MergeRegistry, RunsTheApplicationsMergeByName) {
   MergeRegistry merges;
-  ASSERT_TRUE(merges
-                  .add("max",
-                       [](const data::FieldSpec&,const Value&, const Value& mine, const Value& theirs) {
-                         return std::optional<Value>(std::max(std::get<std::int64_t>(mine),
-                                                              std::get<std::int64_t>(theirs)));
-                       })
-                  .ok());
+  ASSERT_TRUE(
+      merges
+          .add("max",
+               [](const data::FieldSpec&, const Value&, const Value& mine, const Value& theirs) {
+                 return std::optional<Value>(
+                     std::max(std::get<std::int64_t>(mine), std::get<std::int64_t>(theirs)));
+               })
+          .ok());
   EXPECT_TRUE(merges.has("max"));
   EXPECT_TRUE(merges.has("counter"));
   EXPECT_FALSE(merges.has("min"));
@@ -180,12 +182,12 @@ TEST(MergeRegistry, RunsTheApplicationsMergeByName) {
 TEST(MergeRegistry, SaysWhyNoValueCameOut) {
   MergeRegistry merges;
   ASSERT_TRUE(merges
-                  .add("never", [](const data::FieldSpec&,const Value&, const Value&,
+                  .add("never", [](const data::FieldSpec&, const Value&, const Value&,
                                    const Value&) { return std::optional<Value>(); })
                   .ok());
   ASSERT_TRUE(
       merges
-          .add("huge", [](const data::FieldSpec&,const Value&, const Value&,
+          .add("huge", [](const data::FieldSpec&, const Value&, const Value&,
                           const Value&) { return std::optional<Value>(Value{std::int64_t{1000}}); })
           .ok());
   const FieldSpec f = int_field(0, 9);
@@ -203,7 +205,7 @@ TEST(MergeRegistry, SaysWhyNoValueCameOut) {
 
 TEST(MergeRegistry, RefusesBadNamesReferenceNamesEmptyFunctionsAndRepeats) {
   MergeRegistry merges;
-  auto keep = [](const data::FieldSpec&,const Value&, const Value& mine, const Value&) {
+  auto keep = [](const data::FieldSpec&, const Value&, const Value& mine, const Value&) {
     return std::optional<Value>(mine);
   };
   EXPECT_EQ(merges.add("9x", keep).error().code, ErrorCode::kInvalidArgument);
@@ -233,7 +235,7 @@ fields = [
   MergeRegistry merges;
   EXPECT_EQ(merges.missing(**schema), (std::vector<std::string>{"alpha", "zeta"}));
   ASSERT_TRUE(merges
-                  .add("zeta", [](const data::FieldSpec&,const Value&, const Value& m,
+                  .add("zeta", [](const data::FieldSpec&, const Value&, const Value& m,
                                   const Value&) { return std::optional<Value>(m); })
                   .ok());
   EXPECT_EQ(merges.missing(**schema), (std::vector<std::string>{"alpha"}));

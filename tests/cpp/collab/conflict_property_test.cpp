@@ -113,7 +113,8 @@ RunResult run(std::uint64_t seed, std::size_t authors, std::size_t commands) {
   ConflictServer server(schema);
   EXPECT_TRUE(server.resolver.merges()
                   .add("mix",
-                       [](const data::FieldSpec&,const Value& base, const Value& mine, const Value& theirs) {
+                       [](const data::FieldSpec&, const Value& base, const Value& mine,
+                          const Value& theirs) {
                          const auto b = std::get<std::int64_t>(base);
                          return std::optional<Value>(
                              (std::get<std::int64_t>(mine) + std::get<std::int64_t>(theirs) + b) /

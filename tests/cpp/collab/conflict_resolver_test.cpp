@@ -142,13 +142,14 @@ TEST_F(ConflictResolverTest, SetAndTextMergesCombineBothSides) {
 }
 
 TEST_F(ConflictResolverTest, AnApplicationMergeRunsByItsName) {
-  ASSERT_TRUE(server.resolver.merges()
-                  .add("mix",
-                       [](const data::FieldSpec&,const Value&, const Value& mine, const Value& theirs) {
-                         return std::optional<Value>(
-                             (std::get<std::int64_t>(mine) + std::get<std::int64_t>(theirs)) / 2);
-                       })
-                  .ok());
+  ASSERT_TRUE(
+      server.resolver.merges()
+          .add("mix",
+               [](const data::FieldSpec&, const Value&, const Value& mine, const Value& theirs) {
+                 return std::optional<Value>(
+                     (std::get<std::int64_t>(mine) + std::get<std::int64_t>(theirs)) / 2);
+               })
+          .ok());
   server.write(1, 1, 0, kDocs, 7, kMeta, kColor, Value{100});
   server.write(2, 1, 0, kDocs, 7, kMeta, kColor, Value{200});
   EXPECT_EQ(server.get(kDocs, 7, kMeta, kColor), Value{150});

@@ -31,9 +31,9 @@ namespace theta_net::collab {
 // decline. The field says what the values are (type, range, units). It must be a pure function
 // of its arguments (the server's conflict log and every client's view depend on it giving the
 // same value everywhere).
-using MergeFunction = std::function<std::optional<data::Value>(
-    const data::FieldSpec& field, const data::Value& base, const data::Value& mine,
-    const data::Value& theirs)>;
+using MergeFunction =
+    std::function<std::optional<data::Value>(const data::FieldSpec& field, const data::Value& base,
+                                             const data::Value& mine, const data::Value& theirs)>;
 
 // Why a merge strategy did not produce the value (the field was settled by lww instead).
 enum class MergeFallback : std::uint8_t {
