@@ -24,8 +24,9 @@ using session::HostEvent;
 
 py::dict event_to_py(const HostEvent& e) {
   py::dict d;
-  static constexpr const char* kKinds[] = {"session_started", "session_ended", "refused",
-                                           "message"};
+  static constexpr const char* kKinds[] = {"session_started",   "session_ended",
+                                           "refused",           "message",
+                                           "permission_denied", "session_control"};
   d["kind"] = kKinds[static_cast<int>(e.kind)];
   d["connection"] = e.conn.value;
   d["session_id"] = e.session_id;
