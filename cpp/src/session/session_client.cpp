@@ -206,6 +206,7 @@ void SessionClient::end_for_good(std::string detail, std::optional<CloseCode> cl
   lanes_.reset();
   early_.clear();
   ended_by_server_.reset();
+  ack_.reset();  // the server ended this session: a later connection starts a new one
   state_ = SessionState::kRejected;
   ClientEvent event;
   event.kind = ClientEvent::Kind::kRejected;

@@ -78,6 +78,8 @@ class SessionClient {
   void flush();
 
   SessionState state() const { return state_; }
+  // The SessionAck of the session, kept across reconnections (to resume it) and dropped when the
+  // server ends the session for good (a kick, a ban, a close for permission).
   const std::optional<protocol::SessionAck>& session() const { return ack_; }
   // The session's role: the SessionAck's, then as the server changed it (viewer before any).
   protocol::Role role() const { return ack_ ? ack_->role : protocol::Role::kViewer; }
