@@ -99,10 +99,15 @@ bool GameClient::may_play() const {
   return protocol::role_may_send(session_.role(), protocol::MessageType::kInputBundle);
 }
 
-void GameClient::on_session_message(const AnyMessage& message) {
+void GameClient::on_session_message(const AnyMessage& message, Micros now) {
   if (const auto* denied = std::get_if<protocol::PermissionDenied>(&message)) {
     ++metrics_.permission_denied;
     permission_denials_.push_back(*denied);
+    // A write refused for the role (sent before this client learned of a role change): which of
+    // the pending writes it was is not said, so the mirror rolls them all back and catches up
+    // from the version it holds; the server's batches carry those that were committed.
+    if (denied->message_type == static_cast<std::uint16_t>(protocol::MessageType::kDataWrite))
+      data_.on_reconnect(now);
     begin_event(last_own_tick_, "permission_denied");
     scratch_
         .set("message", std::string(protocol::message_name(
@@ -147,6 +152,19 @@ void GameClient::step(Micros now) {
 void GameClient::step_data(Micros now) {
   data_.handle_timeout(now);
   for (AnyMessage& message : data_.take_outgoing()) {
+    // A write the role may not send would be refused and its optimistic effect left standing:
+    // the mirror is told at once, as the server would (not_allowed), and it rolls the write back.
+    if (const auto* write = std::get_if<protocol::DataWrite>(&message);
+        write && !protocol::role_may_send(session_.role(), protocol::MessageType::kDataWrite)) {
+      protocol::DataWriteResult refused;
+      refused.write_id = write->write_id;
+      refused.accepted = false;
+      refused.reason = protocol::DataRefuseReason::kNotAllowed;
+      refused.text = str_cat("the role ", protocol::enum_name(session_.role()).value_or("unknown"),
+                             " may not send DataWrite");
+      if (!data_.on_message(refused, now).ok()) ++metrics_.data_errors;
+      continue;
+    }
     if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
   }
   const data::SyncStatus& status = data_.status();
@@ -236,7 +254,7 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
   if (std::holds_alternative<protocol::PermissionDenied>(message) ||
       std::holds_alternative<protocol::SessionControlResult>(message) ||
       std::holds_alternative<protocol::SessionControl>(message)) {
-    return on_session_message(message);
+    return on_session_message(message, now);
   }
   if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
     metrics_.chat.push_back(str_cat(chat->sender, ": ", chat->text));

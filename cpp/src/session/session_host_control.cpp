@@ -31,7 +31,7 @@ void SessionHost::end_connection(transport::ConnectionId conn, CloseCode code,
 
 bool SessionHost::deny(transport::ConnectionId conn, Peer& peer, PermissionDenied denied) {
   ++counters_.permission_denied;
-  ++peer.denials;
+  if (now_ >= peer.grace_until) ++peer.denials;
   HostEvent event;
   event.kind = HostEvent::Kind::kPermissionDenied;
   event.conn = conn;
@@ -98,7 +98,12 @@ bool SessionHost::on_control(transport::ConnectionId conn, Peer& peer,
   switch (control.action) {
     case ControlAction::kRoleChange:
       handshake_.set_role(control.target, *control.role);
-      if (auto to = connection_of(control.target)) tell(*to);
+      if (auto to = connection_of(control.target)) {
+        tell(*to);
+        Peer& target_peer = peers_.at(*to);
+        target_peer.denials = 0;
+        target_peer.grace_until = now_ + config_.role_change_grace;
+      }
       break;
     case ControlAction::kKick:
       if (auto to = connection_of(control.target)) {

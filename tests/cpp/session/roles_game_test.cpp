@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -144,6 +145,57 @@ TEST_F(RolesInTheGame, AKickedPlayerLeavesTheWorldAndTheControlIsRecorded) {
   EXPECT_NE(stream.find(R"("kind":"session_control","reason":"griefing")"), std::string::npos);
   EXPECT_NE(stream.find(R"("kind":"leave","reason":"kicked: griefing")"), std::string::npos);
   EXPECT_EQ(replayed(), stream);
+}
+
+TEST_F(RolesInTheGame, AViewersDataWriteIsRolledBackAnEditorsLands) {
+  auto write = [](GameClient& c, data::EntityId id, const std::string& label) {
+    data::Transaction tx(c.data().view().schema_ptr());
+    EXPECT_TRUE(tx.set("markers", id, "marker", "label", label).ok());
+    return c.data().write(tx);
+  };
+  GameClient& viewer = s_->client(0);
+  GameClient& editor = s_->client(1);
+  ASSERT_TRUE(write(viewer, 5, "mine").ok());
+  ASSERT_TRUE(write(editor, 6, "ours").ok());
+  s_->run_until(3500ms);
+  const auto refused = viewer.data().take_refused_writes();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].second, "not_allowed: the role viewer may not send DataWrite");
+  EXPECT_EQ(viewer.data().pending_writes(), 0u);
+  const data::Store& view = viewer.data().view();
+  const data::Table& markers =
+      view.table(static_cast<std::size_t>(view.schema().table_index("markers")));
+  EXPECT_FALSE(markers.find(5)) << "rolled back";
+  EXPECT_TRUE(markers.find(6)) << "the editor's arrived";
+  EXPECT_TRUE(editor.data().take_refused_writes().empty());
+  EXPECT_EQ(s_->server().world().data().host().store().digest(), viewer.data().view().digest());
+}
+
+TEST_F(RolesInTheGame, AWriteSentBeforeARoleChangeWasKnownIsNotLeftPending) {
+  GameClient& editor = s_->client(1);
+  GameClient& admin = s_->client(2);
+  const std::uint64_t session = editor.session().session()->session_id;
+  ASSERT_TRUE(
+      admin.control(protocol::ControlAction::kRoleChange, session, protocol::Role::kViewer).ok());
+  // The control reaches the server first; the editor writes before it hears of it.
+  s_->run_until(s_->now() + 10ms);
+  data::Transaction tx(editor.data().view().schema_ptr());
+  ASSERT_TRUE(tx.set("markers", 9, "marker", "label", std::string("late")).ok());
+  ASSERT_TRUE(editor.data().write(tx).ok());
+  s_->run_until(s_->now() + 1s);
+  EXPECT_EQ(editor.role(), protocol::Role::kViewer);
+  // Its write and the inputs it streamed meanwhile were refused, without closing it.
+  const auto denied = editor.take_permission_denials();
+  EXPECT_EQ(std::count_if(denied.begin(), denied.end(),
+                          [](const protocol::PermissionDenied& d) {
+                            return d.message_type ==
+                                   static_cast<std::uint16_t>(protocol::MessageType::kDataWrite);
+                          }),
+            1);
+  EXPECT_TRUE(editor.established());
+  EXPECT_EQ(editor.data().pending_writes(), 0u) << "rolled back, not stuck";
+  EXPECT_EQ(editor.data().take_lost_writes().size(), 1u);
+  EXPECT_EQ(s_->server().world().data().host().store().digest(), editor.data().view().digest());
 }
 
 }  // namespace

@@ -145,6 +145,22 @@ TEST(SessionControl, ARoleChangeIsToldAndHolds) {
   EXPECT_EQ(w.delivered<ChatMessage>(), 1u);
 }
 
+TEST(SessionControl, RefusalsRightAfterARoleChangeDoNotCloseTheConnection) {
+  AdminAndTarget w;
+  ASSERT_TRUE(w.client(0).send_control(ControlAction::kRoleChange, w.target, Role::kViewer).ok());
+  w.run(20ms);  // the server has changed the role; the target has not heard of it yet
+  ChatMessage chat;
+  chat.text = "in flight";
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(w.client(1).send(chat).ok());
+  w.run(300ms);
+  EXPECT_EQ(w.received<PermissionDenied>(1).size(), 12u);
+  EXPECT_EQ(w.client(1).state(), SessionState::kEstablished) << "within the grace period";
+  w.run(2000ms);
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(w.client(1).send(chat).ok());
+  w.run(300ms);
+  EXPECT_EQ(w.client(1).state(), SessionState::kRejected) << "after it, refusals count again";
+}
+
 TEST(SessionControl, ForgedControlsAreRefusedAndChangeNothing) {
   AdminAndTarget w;
   const std::size_t editor = w.add_client("edit", 103);

@@ -18,7 +18,8 @@
 // Its role (the SessionAck's, then as an admin changes it) decides what it streams: a role that
 // may not send InputBundle (a viewer) does not predict or stream inputs, it follows the server's
 // state of its player; a block or inventory action the application asks for is still sent once,
-// and the server refuses it (PermissionDenied, recorded as a permission_denied event).
+// and the server refuses it (PermissionDenied, recorded as a permission_denied event). A data
+// write its role may not send is refused in the mirror at once (not_allowed) and not sent.
 #pragma once
 
 #include <cstdint>
@@ -130,7 +131,7 @@ class GameClient final : public ClientApp {
   void on_message(protocol::AnyMessage& message, Micros now);
   void on_own_state(const protocol::OwnPlayerState& own, Micros now);
   // The session layer's messages to this client: refusals, controls and their results.
-  void on_session_message(const protocol::AnyMessage& message);
+  void on_session_message(const protocol::AnyMessage& message, Micros now);
   // Whether the role may send inputs (else the client follows the server's state of its player).
   bool may_play() const;
   // A role without inputs: the application's pending block or inventory action, sent once.

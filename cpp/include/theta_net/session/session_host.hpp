@@ -38,6 +38,9 @@ struct SessionHostConfig {
   Micros hello_timeout = std::chrono::seconds(5);
   // Messages refused for permission before the connection is closed (0: never closed).
   std::uint32_t max_permission_denials = 8;
+  // After a role change, refusals do not count towards closing for this long: the client sent
+  // what was in flight (a tick's inputs, say) before it could hear of its new role.
+  Micros role_change_grace = std::chrono::seconds(2);
 };
 
 struct HostEvent {
@@ -142,7 +145,8 @@ class SessionHost {
     std::uint64_t session_id = 0;
     Micros connected_at{0};
     std::uint64_t send_backlog = 0;
-    std::uint32_t denials = 0;  // messages refused for permission
+    std::uint32_t denials = 0;  // messages refused for permission (counted towards closing)
+    Micros grace_until{0};      // after a role change: refusals before then are not counted
   };
 
   void on_message(transport::ConnectionId conn, Peer& peer, transport::Lane lane, ByteSpan frame,
