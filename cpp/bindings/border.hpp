@@ -80,6 +80,7 @@ inline py::bytes to_pybytes(const Bytes& b) {
 void bind_core(py::module_& m);
 void bind_transport(py::module_& m);
 void bind_protocol(py::module_& m);
+void bind_identity(py::module_& m);  // keys, the proof of key, signed controls, permissions
 void bind_serve(py::module_& m);
 void bind_replay(py::module_& m);
 void bind_replication(py::module_& m);

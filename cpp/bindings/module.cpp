@@ -32,6 +32,7 @@ PYBIND11_MODULE(_core, m) {
   bind_core(m);
   bind_transport(m);
   bind_protocol(m);
+  bind_identity(m);
   bind_serve(m);
   bind_replay(m);
   bind_replication(m);

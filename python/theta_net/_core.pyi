@@ -15,10 +15,14 @@ CLOSE_SHUTDOWN: int
 
 class Client:
     """The reference game's client over a transport endpoint."""
-    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None) -> None:
-        """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible."""
+    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None, key: Optional[KeyPair] = None) -> None:
+        """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible. `key`: the client's KeyPair (its identity; default a new one)."""
+    def ban(self, session_id: int, seconds: int = 0, reason: str = '') -> int:
+        """An admin's ban of another session's key, for `seconds` (0 = for good); returns the control's sequence."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    def control_results(self) -> list:
+        """The server's answers to this client's controls since the last call: {'sequence', 'accepted', 'text'}."""
     def data_canonical(self) -> bytes:
         """The mirror's canonical bytes (schema hash, version, every entity): equal to the server's when converged."""
     @property
@@ -39,17 +43,29 @@ class Client:
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
         """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    def kick(self, session_id: int, reason: str = '') -> int:
+        """An admin's kick of another session (signed with this client's key); returns the control's sequence, answered in control_results()."""
     @property
     def metrics(self) -> dict: ...
+    def permission_denials(self) -> list:
+        """The messages the server refused for this session's role since the last call: {'message', 'command', 'role', 'text'}."""
     @property
     def player(self) -> object: ...
+    @property
+    def public_key(self) -> bytes: ...
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
     @property
     def render_position(self) -> tuple: ...
+    @property
+    def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    @property
+    def session_id(self) -> object: ...
+    def set_role(self, session_id: int, role: str, reason: str = '') -> int:
+        """An admin's change of another session's role; returns the control's sequence."""
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), sends, and reconnects a lost connection (resuming the session)."""
     def wait(self, timeout: float) -> None:
@@ -289,8 +305,12 @@ class EventKind:
 
 class GameClientView:
     """A client inside a LocalGame."""
+    def ban(self, session_id: int, seconds: int = 0, reason: str = '') -> int:
+        """An admin's ban of another session's key, for `seconds` (0 = for good); returns the control's sequence."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    def control_results(self) -> list:
+        """The server's answers to this client's controls since the last call: {'sequence', 'accepted', 'text'}."""
     def data_canonical(self) -> bytes:
         """The mirror's canonical bytes (schema hash, version, every entity): equal to the server's when converged."""
     @property
@@ -311,15 +331,42 @@ class GameClientView:
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
         """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    def kick(self, session_id: int, reason: str = '') -> int:
+        """An admin's kick of another session (signed with this client's key); returns the control's sequence, answered in control_results()."""
+    def permission_denials(self) -> list:
+        """The messages the server refused for this session's role since the last call: {'message', 'command', 'role', 'text'}."""
     @property
     def player(self) -> object: ...
+    @property
+    def public_key(self) -> bytes: ...
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
     @property
     def render_position(self) -> tuple: ...
+    @property
+    def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    @property
+    def session_id(self) -> object: ...
+    def set_role(self, session_id: int, role: str, reason: str = '') -> int:
+        """An admin's change of another session's role; returns the control's sequence."""
+
+class KeyPair:
+    """An Ed25519 key pair: a session's identity."""
+    @staticmethod
+    def from_seed(seed: _Buffer) -> KeyPair:
+        """The key pair of a 32-byte private seed (the same seed, the same identity)."""
+    @staticmethod
+    def generate() -> KeyPair:
+        """A key pair from the operating system's random generator."""
+    @property
+    def public_key(self) -> bytes: ...
+    @property
+    def seed(self) -> bytes: ...
+    def sign(self, message: _Buffer) -> bytes:
+        """The Ed25519 signature (64 bytes) of `message`."""
 
 class Lane:
     """Logical channels; INPUT and ENTITIES are unreliable datagrams.
@@ -599,8 +646,8 @@ class Rng:
 
 class Server:
     """The reference game's server over a transport endpoint."""
-    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None) -> None:
-        """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data')."""
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}) -> None:
+        """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data'). `tokens` maps auth tokens to role names (viewer, player, editor, admin); without tokens every session is an editor."""
     def block(self, x: int, y: int, z: int) -> int: ...
     def close(self) -> None:
         """Records the end of the game and closes the event stream and input log."""
@@ -616,6 +663,8 @@ class Server:
     def metrics(self) -> dict: ...
     @property
     def players(self) -> list: ...
+    @property
+    def sessions(self) -> list: ...
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the sessions and simulates every tick due at `now` (seconds), then sends."""
     @property
@@ -709,6 +758,9 @@ def degrees_from_pitch(pitch: int) -> float:
 def degrees_from_yaw(yaw: int) -> float:
     """A yaw in 1/65536-turn units (as players report it) in degrees, 0 <= d < 360."""
 
+def ed25519_verify(public_key: _Buffer, message: _Buffer, signature: _Buffer) -> bool:
+    """Whether `signature` is the key's Ed25519 signature of `message`."""
+
 def encode_varint(value: int) -> bytes:
     """LEB128 encoding of an unsigned 64-bit value."""
 
@@ -742,14 +794,29 @@ def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 3) -> byte
 def protocol_manifest_json() -> str:
     """The schema manifest (the same content as schemas/manifest.json) as JSON text."""
 
+def protocol_permissions() -> list:
+    """The permission table this build enforces, one dict per role."""
+
+def protocol_proof_transcript(hello: dict, server_hello: dict) -> bytes:
+    """The bytes a client signs in SessionProof: the proof transcript of docs/protocol.md."""
+
 def protocol_random_message(msg_type: handle, seed: int = 0) -> object:
     """A message of that type filled with seeded random, valid values."""
+
+def protocol_role_may_command(role: str, command: int) -> bool:
+    """Whether a session of `role` may send a CommandLogEntry with this command kind."""
+
+def protocol_role_may_send(role: str, message: str) -> bool:
+    """Whether a session of `role` may send `message` (a type name)."""
 
 def protocol_schema_hash() -> int:
     """The 64-bit schema hash of this build's protocol version."""
 
 def protocol_schema_hash_by_minor() -> List[int]:
     """The schema hash at each minor version 0..current."""
+
+def protocol_signed_session_control(admin: KeyPair, action: str, target: int, sequence: int, role: Optional[str] = None, reason: str = '', ban_seconds: int = 0) -> object:
+    """A SessionControl's fields, signed by `admin`."""
 
 def protocol_version() -> Tuple[int, int]:
     """(major, minor) of the protocol this build speaks."""
@@ -775,7 +842,7 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None) -> dict:
     """Runs the reference game server until `duration` seconds pass (0 = until interrupted)."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:

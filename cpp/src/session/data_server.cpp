@@ -102,6 +102,9 @@ void DataServer::on_host_event(HostEvent& event, Micros now) {
         remove(event.conn);
       }
       break;
+    case HostEvent::Kind::kPermissionDenied:
+    case HostEvent::Kind::kSessionControl:
+      break;  // the SessionHost has answered the client itself
     case HostEvent::Kind::kMessage: {
       const auto it = clients_.find(event.conn);
       if (it == clients_.end() || !event.message) break;
