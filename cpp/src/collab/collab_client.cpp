@@ -13,9 +13,12 @@ constexpr std::size_t kMaxCommandPayload = 65536;
 // The DataWriteResult reason a refused command's ClientDB write gets.
 protocol::DataRefuseReason write_reason(protocol::CommandRefuseReason reason) {
   switch (reason) {
-    case protocol::CommandRefuseReason::kMalformed: return protocol::DataRefuseReason::kMalformed;
-    case protocol::CommandRefuseReason::kNotSynced: return protocol::DataRefuseReason::kNotSynced;
-    default: return protocol::DataRefuseReason::kNotAllowed;
+    case protocol::CommandRefuseReason::kMalformed:
+      return protocol::DataRefuseReason::kMalformed;
+    case protocol::CommandRefuseReason::kNotSynced:
+      return protocol::DataRefuseReason::kNotSynced;
+    default:
+      return protocol::DataRefuseReason::kNotAllowed;
   }
 }
 

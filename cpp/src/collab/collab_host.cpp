@@ -70,6 +70,10 @@ Status CollabHost::set_role(ClientId id, protocol::Role role) {
   return {};
 }
 
+std::size_t CollabHost::waiting() const {
+  return waiting_.size();
+}
+
 void CollabHost::remove_client(ClientId id) {
   clients_.erase(id);
 }
@@ -204,14 +208,30 @@ Result<std::uint64_t> CollabHost::submit(const Ed25519KeyPair& author, std::uint
 void CollabHost::refuse(std::optional<ClientId> id, std::uint64_t sequence, Refusal refusal) {
   ++stats_.refused;
   switch (refusal.reason) {
-    case CommandRefuseReason::kBadSignature: ++stats_.bad_signature; break;
-    case CommandRefuseReason::kBadSequence: ++stats_.bad_sequence; break;
-    case CommandRefuseReason::kPermissionDenied: ++stats_.permission_denied; break;
-    case CommandRefuseReason::kUnknownCommand: ++stats_.unknown_command; break;
-    case CommandRefuseReason::kMalformed: ++stats_.malformed; break;
-    case CommandRefuseReason::kConflict: ++stats_.conflict; break;
-    case CommandRefuseReason::kNotSynced: ++stats_.not_synced; break;
-    case CommandRefuseReason::kWrongAuthor: ++stats_.wrong_author; break;
+    case CommandRefuseReason::kBadSignature:
+      ++stats_.bad_signature;
+      break;
+    case CommandRefuseReason::kBadSequence:
+      ++stats_.bad_sequence;
+      break;
+    case CommandRefuseReason::kPermissionDenied:
+      ++stats_.permission_denied;
+      break;
+    case CommandRefuseReason::kUnknownCommand:
+      ++stats_.unknown_command;
+      break;
+    case CommandRefuseReason::kMalformed:
+      ++stats_.malformed;
+      break;
+    case CommandRefuseReason::kConflict:
+      ++stats_.conflict;
+      break;
+    case CommandRefuseReason::kNotSynced:
+      ++stats_.not_synced;
+      break;
+    case CommandRefuseReason::kWrongAuthor:
+      ++stats_.wrong_author;
+      break;
   }
   if (!id) return;
   const auto it = clients_.find(*id);

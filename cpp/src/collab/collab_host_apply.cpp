@@ -77,9 +77,10 @@ std::optional<data::Version> CollabHost::flush(Micros now) {
     const auto answer_to = c ? w.client : std::nullopt;
     if (Status committed = data_.commit_write(answer_to, write_id, ops); !committed.ok()) {
       const bool policy = committed.error().code == ErrorCode::kRejected;
-      refuse(w.client, w.entry.sequence,
-             Refusal{policy ? CommandRefuseReason::kPermissionDenied : CommandRefuseReason::kMalformed,
-                     committed.error().describe()});
+      refuse(
+          w.client, w.entry.sequence,
+          Refusal{policy ? CommandRefuseReason::kPermissionDenied : CommandRefuseReason::kMalformed,
+                  committed.error().describe()});
       continue;
     }
     const std::uint64_t index = log_.next_index() + applied.size();

@@ -20,8 +20,8 @@ Status CollabHost::replay(const std::vector<LoggedCommand>& commands, Micros now
   for (const LoggedCommand& logged : commands) {
     const protocol::CommandLogEntry& e = logged.entry;
     if (e.index != log_.next_index()) {
-      return make_error(ErrorCode::kCorrupt, "entry ", e.index, " where entry ",
-                        log_.next_index(), " comes next");
+      return make_error(ErrorCode::kCorrupt, "entry ", e.index, " where entry ", log_.next_index(),
+                        " comes next");
     }
     if (group && logged.version < *group) {
       return make_error(ErrorCode::kCorrupt, "entry ", e.index, " has version ", logged.version,
@@ -36,9 +36,8 @@ Status CollabHost::replay(const std::vector<LoggedCommand>& commands, Micros now
         e.lamport <= sequences_.last_lamport(e.author)) {
       return make_error(ErrorCode::kCorrupt, "entry ", e.index, ": sequence ", e.sequence,
                         " and clock ", e.lamport, " of author ", key_prefix(e.author),
-                        "... are not above its previous ones (",
-                        sequences_.expected(e.author) - 1, ", ",
-                        sequences_.last_lamport(e.author), ")");
+                        "... are not above its previous ones (", sequences_.expected(e.author) - 1,
+                        ", ", sequences_.last_lamport(e.author), ")");
     }
     // The server flushed where the version changed: so does the replay.
     if (group && logged.version != *group) data_.flush(now);
@@ -69,8 +68,8 @@ Status CollabHost::replay(const std::vector<LoggedCommand>& commands, Micros now
     clock_.observe(e.lamport);
     clock_.tick();
     if (config_.resolver.committed) {
-      config_.resolver.committed(ops, CommandOrigin{e.author, e.sequence, e.lamport, e.base_version},
-                                 data_.version() + 1);
+      config_.resolver.committed(
+          ops, CommandOrigin{e.author, e.sequence, e.lamport, e.base_version}, data_.version() + 1);
     }
     ++stats_.accepted;
     stats_.conflicts += conflicts;

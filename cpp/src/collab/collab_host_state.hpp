@@ -28,8 +28,8 @@ struct CollabHost::Client {
   Ed25519PublicKey key{};
   protocol::Role role = protocol::Role::kViewer;
   bool replicate = true;
-  std::uint64_t next_entry = 1;      // the log index it gets next
-  std::deque<QueuedAnswer> answers;  // refusals, in order
+  std::uint64_t next_entry = 1;                 // the log index it gets next
+  std::deque<QueuedAnswer> answers;             // refusals, in order
   std::map<std::uint32_t, WriteAnswer> writes;  // by the write id given to the DataHost
   std::uint32_t next_write = 1;
 };

@@ -49,8 +49,9 @@ Result<std::vector<LoggedCommand>> decode_command_log(ByteSpan file, CommandLogF
       return make_error(length.error().code, "record ", record, ": ", length.error().message);
     }
     if (*length > kMaxLogRecordBody) {
-      return make_error(ErrorCode::kLimitExceeded, "record ", record, " at offset ", at, ": a body of ",
-                        *length, " bytes; at most ", kMaxLogRecordBody, " are taken");
+      return make_error(ErrorCode::kLimitExceeded, "record ", record, " at offset ", at,
+                        ": a body of ", *length, " bytes; at most ", kMaxLogRecordBody,
+                        " are taken");
     }
     auto body = in.bytes(static_cast<std::size_t>(*length), "record body");
     if (!body.ok()) {
@@ -67,9 +68,10 @@ Result<std::vector<LoggedCommand>> decode_command_log(ByteSpan file, CommandLogF
     }
     const std::uint64_t index = entry->index;
     if (index == 0 || (!out.empty() && index != out.back().entry.index + 1)) {
-      return make_error(ErrorCode::kCorrupt, "record ", record, " at offset ", at, " has index ",
-                        index, "; expected ",
-                        out.empty() ? std::string("one from 1") : str_cat(out.back().entry.index + 1));
+      return make_error(
+          ErrorCode::kCorrupt, "record ", record, " at offset ", at, " has index ", index,
+          "; expected ",
+          out.empty() ? std::string("one from 1") : str_cat(out.back().entry.index + 1));
     }
     if (!out.empty() && *version < out.back().version) {
       return make_error(ErrorCode::kCorrupt, "record ", record, " at offset ", at, " has version ",

@@ -201,8 +201,7 @@ void DataHost::on_write(ClientId id, Client& c, const protocol::DataWrite& w) {
       refuse_write(c, w.write_id, DataRefuseReason::kNotAllowed,
                    str_cat("write ", w.write_id, ": ", committed.error().message));
     } else {
-      refuse_write(c, w.write_id,
-                   write_refusal(committed.error(), &*ops, schema_->tables().size()),
+      refuse_write(c, w.write_id, write_refusal(committed.error(), &*ops, schema_->tables().size()),
                    str_cat("write ", w.write_id, ": ", committed.error().describe()));
     }
   }

@@ -42,19 +42,19 @@ struct CollabClientConfig {
   // The first command's sequence: a client that comes back with a key the server already
   // knows continues its numbering.
   std::uint64_t first_sequence = 1;
-  std::size_t max_unanswered = 1024;     // commands sent and not answered (send_command's bound)
-  std::size_t max_log_entries = 4096;    // replicated entries kept for take_log_entries
+  std::size_t max_unanswered = 1024;   // commands sent and not answered (send_command's bound)
+  std::size_t max_log_entries = 4096;  // replicated entries kept for take_log_entries
 };
 
 struct CollabClientStats {
   std::uint64_t commands = 0;  // signed (writes and application commands)
   std::uint64_t accepted = 0;
   std::uint64_t refused = 0;
-  std::uint64_t resent = 0;        // sent again after a reconnect
-  std::uint64_t replicated = 0;    // log entries verified
-  std::uint64_t forged = 0;        // log entries dropped: bad signature or no index
-  std::uint64_t duplicates = 0;    // log entries dropped: an index seen already
-  std::uint64_t log_dropped = 0;   // verified entries dropped past max_log_entries
+  std::uint64_t resent = 0;       // sent again after a reconnect
+  std::uint64_t replicated = 0;   // log entries verified
+  std::uint64_t forged = 0;       // log entries dropped: bad signature or no index
+  std::uint64_t duplicates = 0;   // log entries dropped: an index seen already
+  std::uint64_t log_dropped = 0;  // verified entries dropped past max_log_entries
 
   template <class F>
   void visit(F&& f) const {
@@ -138,7 +138,7 @@ class CollabClient {
   CollabClientConfig config_;
   LamportClock clock_;
   std::uint64_t next_sequence_;
-  std::uint64_t next_to_send_;  // the lowest sequence not yet on this connection
+  std::uint64_t next_to_send_;                // the lowest sequence not yet on this connection
   std::map<std::uint64_t, Sent> unanswered_;  // by sequence
   std::vector<protocol::AnyMessage> queued_;  // the ClientDB's other messages
   std::vector<CommandOutcome> outcomes_;

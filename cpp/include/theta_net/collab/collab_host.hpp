@@ -77,12 +77,11 @@ struct CollabHostConfig {
   std::uint64_t max_lamport_lead = 1u << 20;
   std::size_t max_answers = 4096;  // refusals queued per client; past it the oldest are dropped
   CommandLogLimits log;
-  CommandLogSink on_append;        // every log entry as it is appended (e.g. to a file)
-  CommandPermission may_command;   // empty: every role may send every command
-  WriteResolverHook resolver;      // empty: every data_write is committed as it came
+  CommandLogSink on_append;       // every log entry as it is appended (e.g. to a file)
+  CommandPermission may_command;  // empty: every role may send every command
+  WriteResolverHook resolver;     // empty: every data_write is committed as it came
   // Sees every refusal sent (the server's event stream records them).
-  std::function<void(data::DataClientId client, const protocol::CommandResult& refusal)>
-      on_refused;
+  std::function<void(data::DataClientId client, const protocol::CommandResult& refusal)> on_refused;
 };
 
 struct CollabHostStats {
@@ -177,7 +176,7 @@ class CollabHost {
   const LamportClock& clock() const { return clock_; }
   const AuthorSequences& sequences() const { return sequences_; }
   const CollabHostStats& stats() const { return stats_; }
-  std::size_t waiting() const { return waiting_.size(); }
+  std::size_t waiting() const;  // commands waiting for the next flush
   data::DataHost& data() { return data_; }
   const data::DataHost& data() const { return data_; }
 
@@ -192,8 +191,7 @@ class CollabHost {
   // The checks at receipt (see above) for a client's command (`c`) or the server's own
   // (nullptr: no role or sync to check); the ops of a data_write, decoded.
   std::optional<Refusal> check(const Client* c, std::optional<ClientId> id,
-                               const protocol::CommandLogEntry& entry,
-                               std::vector<data::Op>& ops);
+                               const protocol::CommandLogEntry& entry, std::vector<data::Op>& ops);
   // A command's effect: the ops to commit, its conflicts, or why it is refused.
   std::optional<Refusal> resolve(const Waiting& w, std::vector<data::Op>& ops,
                                  std::uint32_t& conflicts);

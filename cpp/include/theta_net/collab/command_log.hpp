@@ -35,8 +35,8 @@ struct LoggedCommand {
 inline constexpr std::size_t kLoggedCommandOverhead = 192;
 
 struct CommandLogLimits {
-  std::size_t max_entries = 1u << 20;   // held in memory
-  std::size_t max_bytes = 256u << 20;   // held in memory (payloads plus overhead)
+  std::size_t max_entries = 1u << 20;  // held in memory
+  std::size_t max_bytes = 256u << 20;  // held in memory (payloads plus overhead)
 };
 
 using CommandLogSink = std::function<void(const LoggedCommand&)>;

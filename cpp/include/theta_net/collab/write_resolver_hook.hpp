@@ -27,7 +27,7 @@ struct CommandOrigin {
 };
 
 struct WriteResolution {
-  std::vector<data::Op> ops;   // what to commit (may be fewer fields, or merged values)
+  std::vector<data::Op> ops;    // what to commit (may be fewer fields, or merged values)
   std::uint32_t conflicts = 0;  // fields resolved against another author's concurrent write
   bool refused = false;         // refused whole (CommandRefuseReason::conflict), with `text`
   std::string text;
