@@ -114,12 +114,19 @@ Status CollabClient::on_message(const protocol::AnyMessage& message, Micros now)
 
 Status CollabClient::on_result(const protocol::CommandResult& result, Micros now) {
   const auto it = unanswered_.find(result.sequence);
-  if (it == unanswered_.end() || it->first >= next_to_send_) {
+  if (it == unanswered_.end()) {
+    if (second_answers_.erase(result.sequence) > 0) return {};
     return make_error(ErrorCode::kState, "a CommandResult for sequence ", result.sequence,
                       ", which is not waiting for an answer");
   }
   Sent sent = std::move(it->second);
   unanswered_.erase(it);
+  if (sent.resent) {
+    if (second_answers_.size() >= config_.max_unanswered) {
+      second_answers_.erase(second_answers_.begin());
+    }
+    second_answers_.insert(result.sequence);
+  }
   if (result.accepted) {
     ++stats_.accepted;
   } else {
@@ -178,7 +185,10 @@ void CollabClient::on_reconnect(Micros now) {
   db_.on_reconnect(now);
   for (auto& [sequence, sent] : unanswered_) {
     sent.write_id.reset();  // the ClientDB rolled it back as lost
-    if (sequence < next_to_send_) ++stats_.resent;
+    if (sequence < next_to_send_) {
+      sent.resent = true;
+      ++stats_.resent;
+    }
   }
   next_to_send_ = unanswered_.empty() ? next_sequence_ : unanswered_.begin()->first;
 }

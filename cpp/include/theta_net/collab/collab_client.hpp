@@ -20,13 +20,16 @@
 // writes back as lost, and the commands the server has not answered are sent again, as they
 // were signed, once the mirror is ready: those the server had taken are refused as repeats,
 // the others applied; their answers are not passed to the ClientDB (it no longer waits for
-// them), and a command's effect, if applied, arrives in the server's batches.
+// them), and a command's effect, if applied, arrives in the server's batches. When the old
+// connection survived (a pause), both copies of a command are answered: the second answer is
+// taken quietly.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -125,6 +128,7 @@ class CollabClient {
   struct Sent {
     protocol::CommandLogEntry entry;
     std::optional<std::uint32_t> write_id;  // a data_write whose ClientDB write still waits
+    bool resent = false;                    // due again after a reconnect: two answers may come
   };
   // Moves the ClientDB's outgoing messages into queued_, its DataWrites as commands.
   void pull_db();
@@ -140,6 +144,8 @@ class CollabClient {
   std::uint64_t next_sequence_;
   std::uint64_t next_to_send_;                // the lowest sequence not yet on this connection
   std::map<std::uint64_t, Sent> unanswered_;  // by sequence
+  // Resent commands answered once: a second answer (to the other copy) is expected and taken.
+  std::set<std::uint64_t> second_answers_;
   std::vector<protocol::AnyMessage> queued_;  // the ClientDB's other messages
   std::vector<CommandOutcome> outcomes_;
   std::deque<protocol::CommandLogEntry> log_entries_;
