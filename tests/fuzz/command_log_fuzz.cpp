@@ -123,7 +123,8 @@ void fuzz_host(Input& in) {
   register_add(host);
   Rng keys(1);
   Micros now(0);
-  Author good{Ed25519KeyPair::from_rng(keys)}, bad{Ed25519KeyPair::from_rng(keys)};
+  Author good{Ed25519KeyPair::from_rng(keys), 0, nullptr, nullptr};
+  Author bad{Ed25519KeyPair::from_rng(keys), 0, nullptr, nullptr};
   const Ed25519KeyPair stranger = Ed25519KeyPair::from_rng(keys);
   for (Author* a : {&good, &bad}) {
     a->id = data.add_client(now);

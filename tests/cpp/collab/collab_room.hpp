@@ -155,4 +155,30 @@ inline std::vector<protocol::CommandResult> results_in(
   return out;
 }
 
+// What a refusal must leave as it was.
+struct Before {
+  Bytes store;
+  std::uint64_t log_next;
+  data::Version version;
+  explicit Before(const Room& r)
+      : store(r.data.store().canonical_bytes()),
+        log_next(r.host.log().next_index()),
+        version(r.data.version()) {}
+  void expect_unchanged(const Room& r) const {
+    EXPECT_EQ(r.data.store().canonical_bytes(), store);
+    EXPECT_EQ(r.host.log().next_index(), log_next);
+    EXPECT_EQ(r.data.version(), version);
+  }
+};
+
+// A refusal: not accepted, with `reason`, no index or version, and a text holding `text_part`.
+inline void expect_refused(const protocol::CommandResult& r, protocol::CommandRefuseReason reason,
+                           std::string_view text_part) {
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.reason, reason);
+  EXPECT_EQ(r.index, 0u);
+  EXPECT_EQ(r.version, 0u);
+  EXPECT_NE(r.text.find(text_part), std::string::npos) << r.text;
+}
+
 }  // namespace theta_net::collab::testing
