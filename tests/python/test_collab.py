@@ -109,3 +109,11 @@ def test_the_servers_own_commands_are_checked_like_the_clients():
     with pytest.raises(theta_net.DataError, match="malformed"):
         room.server.submit(seed, collab.DATA_WRITE, b"\x00")  # a data_write of no ops
     assert room.server.log() == []
+
+
+def test_a_soak_whose_clients_sign_converges_like_one_that_does_not():
+    runs = [
+        theta_net._core.data_soak(3, 100, 3.0, 60.0, latency=0.02, loss=0.02, seed=4, signed_commands=signed)
+        for signed in (False, True)
+    ]
+    assert all(r["converged"] for r in runs)
