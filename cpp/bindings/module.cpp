@@ -39,6 +39,7 @@ PYBIND11_MODULE(_core, m) {
   bind_codec(m);
   bind_rules(m);
   bind_data(m);
+  bind_collab(m);
   bind_server(m);
   bind_client(m);
   bind_local_game(m);
