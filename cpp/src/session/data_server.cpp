@@ -55,6 +55,27 @@ SessionHostConfig offered(SessionHostConfig sessions, bool signed_commands) {
   return sessions;
 }
 
+// The CollabHost's resolver hook over a ConflictResolver (the two name a command's header alike).
+collab::WriteResolverHook conflict_hook(collab::ConflictResolver& resolver) {
+  collab::WriteResolverHook hook;
+  hook.resolve = [&resolver](const std::vector<data::Op>& ops, const collab::CommandOrigin& origin,
+                             const data::Store& store) {
+    auto resolved =
+        resolver.resolve(ops, {origin.author, origin.lamport, origin.base_version}, store);
+    // An error means ops the store refuses: commit them as they came, and the commit refuses
+    // the command as malformed with the store's reason.
+    if (!resolved.ok()) return collab::WriteResolution{ops, 0, false, {}};
+    return collab::WriteResolution{std::move(resolved->ops),
+                                   static_cast<std::uint32_t>(resolved->conflicts.size()),
+                                   resolved->refused, std::move(resolved->text)};
+  };
+  hook.committed = [&resolver](const std::vector<data::Op>& ops,
+                               const collab::CommandOrigin& origin, data::Version version) {
+    resolver.committed(ops, {origin.author, origin.lamport, origin.base_version}, version);
+  };
+  return hook;
+}
+
 // The first protocol minor with CommandResult.
 constexpr std::uint16_t kSignedCommandsMinor = 3;
 
@@ -65,8 +86,16 @@ DataServer::DataServer(std::shared_ptr<const data::DataSchema> schema, DataServe
     : config_(std::move(config)),
       host_(offered(config_.sessions, config_.signed_commands), key, rng),
       data_(std::move(schema), config_.data) {
-  if (config_.signed_commands)
-    collab_ = std::make_unique<collab::CollabHost>(data_, config_.collab);
+  if (config_.signed_commands) {
+    collab::CollabHostConfig collab = config_.collab;
+    if (!collab.may_command) collab.may_command = protocol::role_may_command;
+    if (!collab.resolver.resolve) {
+      resolver_ = std::make_unique<collab::ConflictResolver>(
+          data_.store().schema_ptr(), collab::ConflictResolverConfig{}, data_.version());
+      collab.resolver = conflict_hook(*resolver_);
+    }
+    collab_ = std::make_unique<collab::CollabHost>(data_, std::move(collab));
+  }
 }
 
 DataServer::~DataServer() = default;

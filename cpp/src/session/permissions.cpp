@@ -17,18 +17,6 @@ std::optional<PermissionDenied> check_permission(Role role, const AnyMessage& me
                           "; nothing of it was applied");
     return denied;
   }
-  if (const auto* entry = std::get_if<CommandLogEntry>(&message);
-      entry && !role_may_command(role, entry->command)) {
-    denied.command = entry->command;
-    const auto kind = enum_name(static_cast<CommandKind>(entry->command));
-    const std::string command =
-        entry->command >= kApplicationCommandsFrom
-            ? str_cat("application command ", entry->command)
-            : str_cat("command ", kind.value_or("unknown"), " (", entry->command, ")");
-    denied.text = str_cat("the role ", role_name, " may not send CommandLogEntry with ", command,
-                          "; nothing of it was applied");
-    return denied;
-  }
   return std::nullopt;
 }
 

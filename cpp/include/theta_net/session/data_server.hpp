@@ -21,6 +21,10 @@
 // and plain DataWrites are refused: writes come as signed commands); the flush applies the
 // step's commands before the DataHost's flush, and the drain takes the CollabHost's answers and
 // log entries with the DataHost's messages. Without the flag the capability is not offered.
+// Unless the configuration brings its own hooks, the CollabHost checks command kinds against the
+// roles table (protocol::role_may_command) and resolves conflicts with a collab::ConflictResolver
+// over the schema's strategies (conflicts(): register application merges there before the first
+// command; a merge it lacks falls back to lww, and its conflict log says so).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +35,7 @@
 #include <vector>
 
 #include "theta_net/collab/collab_host.hpp"
+#include "theta_net/collab/conflict_resolver.hpp"
 #include "theta_net/core/time.hpp"
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
@@ -137,6 +142,10 @@ class DataServer final : public ServerApp {
   // The signed commands' host (nullptr without config.signed_commands).
   collab::CollabHost* collab() { return collab_.get(); }
   const collab::CollabHost* collab() const { return collab_.get(); }
+  // The conflict resolver the CollabHost uses (nullptr without signed commands, or when the
+  // configuration brought its own resolver hook).
+  collab::ConflictResolver* conflicts() { return resolver_.get(); }
+  const collab::ConflictResolver* conflicts() const { return resolver_.get(); }
 
   DataServerMetrics metrics() const;
   // Every sync finished so far, in the order they finished.
@@ -158,6 +167,7 @@ class DataServer final : public ServerApp {
   DataServerConfig config_;
   SessionHost host_;
   data::DataHost data_;
+  std::unique_ptr<collab::ConflictResolver> resolver_;                  // with signed_commands
   std::unique_ptr<collab::CollabHost> collab_;                          // with signed_commands
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
   std::optional<Micros> next_flush_;
