@@ -15,10 +15,14 @@ CLOSE_SHUTDOWN: int
 
 class Client:
     """The reference game's client over a transport endpoint."""
-    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None) -> None:
-        """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible."""
+    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None, key: Optional[KeyPair] = None) -> None:
+        """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible. `key`: the client's KeyPair (its identity; default a new one)."""
+    def ban(self, session_id: int, seconds: int = 0, reason: str = '') -> int:
+        """An admin's ban of another session's key, for `seconds` (0 = for good); returns the control's sequence."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    def control_results(self) -> list:
+        """The server's answers to this client's controls since the last call: {'sequence', 'accepted', 'text'}."""
     def data_canonical(self) -> bytes:
         """The mirror's canonical bytes (schema hash, version, every entity): equal to the server's when converged."""
     @property
@@ -39,17 +43,29 @@ class Client:
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
         """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    def kick(self, session_id: int, reason: str = '') -> int:
+        """An admin's kick of another session (signed with this client's key); returns the control's sequence, answered in control_results()."""
     @property
     def metrics(self) -> dict: ...
+    def permission_denials(self) -> list:
+        """The messages the server refused for this session's role since the last call: {'message', 'command', 'role', 'text'}."""
     @property
     def player(self) -> object: ...
+    @property
+    def public_key(self) -> bytes: ...
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
     @property
     def render_position(self) -> tuple: ...
+    @property
+    def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    @property
+    def session_id(self) -> object: ...
+    def set_role(self, session_id: int, role: str, reason: str = '') -> int:
+        """An admin's change of another session's role; returns the control's sequence."""
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), sends, and reconnects a lost connection (resuming the session)."""
     def wait(self, timeout: float) -> None:
@@ -64,7 +80,11 @@ class ClientDB:
     def bytes_received(self) -> int: ...
     def canonical_bytes(self) -> bytes: ...
     def column(self, table: str, component: str, field: str, raw: bool = False) -> object: ...
+    def corrupt_for_testing(self, tx: DataTransaction) -> None:
+        """Test hook: applies tx to the mirror behind the server's back (a lost batch, a bug)."""
     def digest(self) -> int: ...
+    @property
+    def divergences(self) -> int: ...
     def get(self, arg0: str, arg1: int) -> object: ...
     def handle_timeout(self, now: float) -> None: ...
     def ids(self, arg0: str) -> numpy.ndarray: ...
@@ -79,13 +99,23 @@ class ClientDB:
     def pending_writes(self) -> int: ...
     def rows(self, arg0: str) -> dict: ...
     @property
+    def state_hashes_checked(self) -> int: ...
+    @property
     def status(self) -> dict: ...
     def subscribe(self, now: float) -> None: ...
+    def table_hash(self, table: str) -> int:
+        """The state hash of the table as the server holds it (the mirror without its pending writes): what the server's DataStateHash is compared with."""
+    @property
+    def table_resyncs(self) -> int: ...
+    def take_divergences(self) -> list:
+        """Tables found diverged since the last call (each was asked for again)."""
     def take_latency_samples(self) -> List[float]: ...
     def take_outgoing(self) -> list: ...
     def take_refused_writes(self) -> List[Tuple[int, str]]: ...
     def transaction(self) -> DataTransaction: ...
     def unsubscribe(self, subscription: int) -> None: ...
+    def use_conflict_merges(self, resolver: ConflictResolver) -> None:
+        """Shows pending writes to merge-strategy fields, once a server batch changed them, merged as the resolver's merges (as registered now) would merge them."""
     @property
     def version(self) -> int: ...
     def write(self, tx: DataTransaction) -> int: ...
@@ -138,6 +168,26 @@ class CollabHost:
     @property
     def waiting(self) -> int: ...
 
+class ConflictResolver:
+    """Settles concurrent writes by the schema's conflict strategies and logs every conflict (theta_net.data.ConflictResolver; docs/collaboration.md, "Conflicts")."""
+    def __init__(self, schema: DataSchema, max_writes_per_field: int = 8, max_fields: int = 65536, log_capacity: int = 4096) -> None: ...
+    def add_merge(self, name: str, merge: function) -> None:
+        """Registers merge(base, mine, theirs) -> value (user units; None declines) for the strategy "merge:<name>". A merge that raises declines; take_merge_errors() lists what it raised."""
+    def conflicts(self, table: Optional[str] = None, entity: Optional[int] = None, from_version: int = 0, to_version: Optional[int] = None, limit: Optional[int] = None) -> list:
+        """The logged conflicts (the event stream's dicts), oldest first, filtered."""
+    @property
+    def counts(self) -> dict: ...
+    def merge(self, table: str, component: str, field: str, base: handle, mine: handle, theirs: handle) -> object:
+        """The field's merge of three values (user units); None when its strategy is not a merge or the merge gives no value."""
+    def missing_merges(self) -> List[str]:
+        """The merge names the schema uses that are not registered."""
+    @property
+    def stats(self) -> dict: ...
+    def submit(self, host: DataHost, tx: DataTransaction, author: bytes, lamport: int, base_version: int) -> dict:
+        """Resolves the transaction as `author`'s command (its Lamport clock, the version it was based on) against the host's store, commits what remains into the host's open batch unless refused, and returns {refused, text, version, conflicts}."""
+    def take_merge_errors(self) -> List[str]:
+        """What the Python merges raised since the last call."""
+
 class DataComponent:
     """A named group of fields (theta_net.data.Component)."""
     def __init__(self, name: str, fields: List[DataField]) -> None: ...
@@ -152,33 +202,35 @@ class DataField:
     """One typed field of a data component (theta_net.data.Field); build one with the static constructors."""
     def __repr__(self) -> str: ...
     @staticmethod
-    def bool(name: str, default: object = None, count: int = 1, since: Optional[str] = None) -> DataField: ...
+    def bool(name: str, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def bytes(name: str, max: int, default: object = None, since: Optional[str] = None) -> DataField: ...
+    def bytes(name: str, max: int, default: object = None, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
+    @property
+    def conflict(self) -> Optional[str]: ...
     @property
     def count(self) -> int: ...
     @property
     def default(self) -> object: ...
     @staticmethod
-    def enum(name: str, values: List[str], default: object = None, since: Optional[str] = None) -> DataField: ...
+    def enum(name: str, values: List[str], default: object = None, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def f64(name: str, default: object = None, count: int = 1, since: Optional[str] = None) -> DataField: ...
+    def f64(name: str, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def fixed(name: str, frac_bits: int, min: float, max: float, default: object = None, count: int = 1, since: Optional[str] = None) -> DataField: ...
+    def fixed(name: str, frac_bits: int, min: float, max: float, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def float(name: str, min: float, max: float, bits: int, default: object = None, count: int = 1, since: Optional[str] = None) -> DataField: ...
+    def float(name: str, min: float, max: float, bits: int, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def int(name: str, min: int, max: int, default: object = None, count: int = 1, since: Optional[str] = None) -> DataField: ...
+    def int(name: str, min: int, max: int, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @property
     def name(self) -> str: ...
     @staticmethod
-    def string(name: str, max: int, default: object = None, since: Optional[str] = None) -> DataField: ...
+    def string(name: str, max: int, default: object = None, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @property
     def type(self) -> str: ...
 
 class DataHost:
     """The server side of the data layer, sans-I/O (theta_net.data.DataHost)."""
-    def __init__(self, schema: DataSchema, snapshot_chunk_bytes: int = 16384, archive_batches: int = 4096, archive_bytes: int = 16777216, max_queue_bytes: int = 4194304, compress_above: int = 512) -> None: ...
+    def __init__(self, schema: DataSchema, snapshot_chunk_bytes: int = 16384, archive_batches: int = 4096, archive_bytes: int = 16777216, max_queue_bytes: int = 4194304, compress_above: int = 512, state_hash_every: int = 1, table_resync_burst: int = 4, table_resync_refill: float = 10.0) -> None: ...
     def add_client(self, now: float, compression: bool = True) -> int: ...
     def canonical_bytes(self) -> bytes: ...
     def clients(self) -> List[int]: ...
@@ -195,6 +247,8 @@ class DataHost:
     def set_dictionary(self, dictionary: bytes) -> None:
         """A zstd dictionary offered to clients that hold it."""
     def stats(self, client: int) -> object: ...
+    def table_hash(self, table: str) -> int:
+        """The table's state hash (docs/data.md, divergence check)."""
     def transaction(self) -> DataTransaction: ...
     @property
     def version(self) -> int: ...
@@ -222,9 +276,13 @@ class DataSchema:
 
 class DataTable:
     """A table of entities with components (theta_net.data.Table)."""
-    def __init__(self, name: str, components: List[DataComponent], spatial: Optional[List[str]] = None) -> None: ...
+    def __init__(self, name: str, components: List[DataComponent], spatial: Optional[List[str]] = None, conflict: Optional[str] = None) -> None: ...
     @property
     def components(self) -> List[DataComponent]: ...
+    @property
+    def conflict(self) -> Optional[str]: ...
+    def conflict_strategy(self, component: str, field: str) -> str:
+        """The strategy that settles the field: its own, else the table's, else "server"."""
     @property
     def name(self) -> str: ...
 
@@ -295,8 +353,12 @@ class EventKind:
 
 class GameClientView:
     """A client inside a LocalGame."""
+    def ban(self, session_id: int, seconds: int = 0, reason: str = '') -> int:
+        """An admin's ban of another session's key, for `seconds` (0 = for good); returns the control's sequence."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
+    def control_results(self) -> list:
+        """The server's answers to this client's controls since the last call: {'sequence', 'accepted', 'text'}."""
     def data_canonical(self) -> bytes:
         """The mirror's canonical bytes (schema hash, version, every entity): equal to the server's when converged."""
     @property
@@ -317,15 +379,42 @@ class GameClientView:
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
         """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
+    def kick(self, session_id: int, reason: str = '') -> int:
+        """An admin's kick of another session (signed with this client's key); returns the control's sequence, answered in control_results()."""
+    def permission_denials(self) -> list:
+        """The messages the server refused for this session's role since the last call: {'message', 'command', 'role', 'text'}."""
     @property
     def player(self) -> object: ...
+    @property
+    def public_key(self) -> bytes: ...
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
     @property
     def render_position(self) -> tuple: ...
+    @property
+    def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    @property
+    def session_id(self) -> object: ...
+    def set_role(self, session_id: int, role: str, reason: str = '') -> int:
+        """An admin's change of another session's role; returns the control's sequence."""
+
+class KeyPair:
+    """An Ed25519 key pair: a session's identity."""
+    @staticmethod
+    def from_seed(seed: _Buffer) -> KeyPair:
+        """The key pair of a 32-byte private seed (the same seed, the same identity)."""
+    @staticmethod
+    def generate() -> KeyPair:
+        """A key pair from the operating system's random generator."""
+    @property
+    def public_key(self) -> bytes: ...
+    @property
+    def seed(self) -> bytes: ...
+    def sign(self, message: _Buffer) -> bytes:
+        """The Ed25519 signature (64 bytes) of `message`."""
 
 class Lane:
     """Logical channels; INPUT and ENTITIES are unreliable datagrams.
@@ -605,8 +694,8 @@ class Rng:
 
 class Server:
     """The reference game's server over a transport endpoint."""
-    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None) -> None:
-        """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data')."""
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}) -> None:
+        """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data'). `tokens` maps auth tokens to role names (viewer, player, editor, admin); without tokens every session is an editor."""
     def block(self, x: int, y: int, z: int) -> int: ...
     def close(self) -> None:
         """Records the end of the game and closes the event stream and input log."""
@@ -622,6 +711,8 @@ class Server:
     def metrics(self) -> dict: ...
     @property
     def players(self) -> list: ...
+    @property
+    def sessions(self) -> list: ...
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the sessions and simulates every tick due at `now` (seconds), then sends."""
     @property
@@ -722,6 +813,9 @@ def degrees_from_pitch(pitch: int) -> float:
 def degrees_from_yaw(yaw: int) -> float:
     """A yaw in 1/65536-turn units (as players report it) in degrees, 0 <= d < 360."""
 
+def ed25519_verify(public_key: _Buffer, message: _Buffer, signature: _Buffer) -> bool:
+    """Whether `signature` is the key's Ed25519 signature of `message`."""
+
 def encode_varint(value: int) -> bytes:
     """LEB128 encoding of an unsigned 64-bit value."""
 
@@ -755,14 +849,29 @@ def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 3) -> byte
 def protocol_manifest_json() -> str:
     """The schema manifest (the same content as schemas/manifest.json) as JSON text."""
 
+def protocol_permissions() -> list:
+    """The permission table this build enforces, one dict per role."""
+
+def protocol_proof_transcript(hello: dict, server_hello: dict) -> bytes:
+    """The bytes a client signs in SessionProof: the proof transcript of docs/protocol.md."""
+
 def protocol_random_message(msg_type: handle, seed: int = 0) -> object:
     """A message of that type filled with seeded random, valid values."""
+
+def protocol_role_may_command(role: str, command: int) -> bool:
+    """Whether a session of `role` may send a CommandLogEntry with this command kind."""
+
+def protocol_role_may_send(role: str, message: str) -> bool:
+    """Whether a session of `role` may send `message` (a type name)."""
 
 def protocol_schema_hash() -> int:
     """The 64-bit schema hash of this build's protocol version."""
 
 def protocol_schema_hash_by_minor() -> List[int]:
     """The schema hash at each minor version 0..current."""
+
+def protocol_signed_session_control(admin: KeyPair, action: str, target: int, sequence: int, role: Optional[str] = None, reason: str = '', ban_seconds: int = 0) -> object:
+    """A SessionControl's fields, signed by `admin`."""
 
 def protocol_version() -> Tuple[int, int]:
     """(major, minor) of the protocol this build speaks."""
@@ -788,7 +897,7 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None]) -> dict:
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None) -> dict:
     """Runs the reference game server until `duration` seconds pass (0 = until interrupted)."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:
