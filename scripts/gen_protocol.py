@@ -698,9 +698,13 @@ def emit_permissions(schema: Schema, out: List[str]) -> None:
         out.append("}")
         out.append("")
 
-    sender_function("client_sends", "Whether clients send this message (the schema's `from`).", ("client", "both"))
-    sender_function("server_sends", "Whether servers send this message (the schema's `from`).", ("server", "both"))
-    out.append(f"// CommandLogEntry.command values from this one up are the application's.")
+    sender_function(
+        "client_sends", "Whether clients send this message (the schema's `from`).", ("client", "both")
+    )
+    sender_function(
+        "server_sends", "Whether servers send this message (the schema's `from`).", ("server", "both")
+    )
+    out.append("// CommandLogEntry.command values from this one up are the application's.")
     out.append(f"inline constexpr std::uint16_t kApplicationCommandsFrom = {APPLICATION_COMMANDS_FROM};")
     out.append("")
     out.append("// One role's row of the permission table (schemas/theta.toml, [[permission]]), with")
@@ -718,12 +722,12 @@ def emit_permissions(schema: Schema, out: List[str]) -> None:
         ident = camel_constant(p.role)
         ids = {m.id: m.name for m in schema.messages}
         names = [f"MessageType::k{ids[i]}" for i in permission_message_ids(schema, p)]
-        out.append(
-            f"inline constexpr std::array<MessageType, {len(names)}> {ident}Messages = {{{', '.join(names)}}};"
-        )
+        joined = ", ".join(names)
+        out.append(f"inline constexpr std::array<MessageType, {len(names)}> {ident}Messages = {{{joined}}};")
         values = [str(v) for v in permission_command_values(schema, p)]
+        joined = ", ".join(values)
         out.append(
-            f"inline constexpr std::array<std::uint16_t, {len(values)}> {ident}Commands = {{{', '.join(values)}}};"
+            f"inline constexpr std::array<std::uint16_t, {len(values)}> {ident}Commands = {{{joined}}};"
         )
     out.append("}  // namespace permission_rows")
     out.append("")

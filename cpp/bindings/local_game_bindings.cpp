@@ -129,7 +129,8 @@ void bind_local_game(py::module_& m) {
            "net_seed"_a = py::none(), "size"_a = py::none(), "data_schema"_a = py::none(),
            "tokens"_a = std::map<std::string, std::string>{},
            "`tokens` maps auth tokens to role names (viewer, player, editor, admin; without "
-           "tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys "
+           "tokens every client is an editor). `seed` makes the world; `net_seed` (default: "
+           "`seed`) the network's randomness, keys "
            "and nonces; `size` = (x, z) bounds the world to that many blocks around the origin "
            "(air beyond it, down to the floor below the world); `data_schema` (schema TOML text) "
            "appends the application's data tables to the reference game's.")
@@ -152,7 +153,8 @@ void bind_local_game(py::module_& m) {
           "jitter_ms"_a = py::none(), "loss"_a = py::none(), "bandwidth_bits"_a = py::none(),
           "reorder"_a = py::none(), "duplicate"_a = py::none(), "relay"_a = false,
           "events"_a = py::none(), "token"_a = py::none(),
-          "Adds a player (with `token`, the role the game's tokens give it). Its link (each direction alike) starts from a SimNet preset (perfect, "
+          "Adds a player (with `token`, the role the game's tokens give it). Its link (each "
+          "direction alike) starts from a SimNet preset (perfect, "
           "good, average, poor; default perfect) and takes any figure given: one-way latency and "
           "jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC "
           "the figures apply only with relay=True (through the UDP impairment relay).")
