@@ -98,7 +98,8 @@ void bind_local_game(py::module_& m) {
                        std::uint32_t hash_interval, const std::string& qlog_dir,
                        std::optional<std::uint64_t> net_seed,
                        std::optional<std::pair<std::int64_t, std::int64_t>> size,
-                       std::optional<std::string> data_schema) {
+                       std::optional<std::string> data_schema,
+                       const std::map<std::string, std::string>& tokens) {
              auto self = std::make_unique<PyLocalGame>();
              const world::WorldBounds bounds = bounds_of(size);
              const GameDataSchemas schemas = game_data_schemas(data_schema);
@@ -116,6 +117,7 @@ void bind_local_game(py::module_& m) {
              config.server = server_config(terrain, seed, tick_rate, view_radius, bytes_per_second,
                                            hash_interval, bounds);
              config.server.world.data_schema = schemas.composed;
+             config.server.sessions.handshake.tokens = role_tokens(tokens);
              self->session = unwrap(
                  session::LocalSession::create(config, self->events.get(), self->inputs.get()),
                  ErrorKind::kTransport);
@@ -125,7 +127,10 @@ void bind_local_game(py::module_& m) {
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
            "net_seed"_a = py::none(), "size"_a = py::none(), "data_schema"_a = py::none(),
-           "`seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys "
+           "tokens"_a = std::map<std::string, std::string>{},
+           "`tokens` maps auth tokens to role names (viewer, player, editor, admin; without "
+           "tokens every client is an editor). `seed` makes the world; `net_seed` (default: "
+           "`seed`) the network's randomness, keys "
            "and nonces; `size` = (x, z) bounds the world to that many blocks around the origin "
            "(air beyond it, down to the floor below the world); `data_schema` (schema TOML text) "
            "appends the application's data tables to the reference game's.")
@@ -135,9 +140,10 @@ void bind_local_game(py::module_& m) {
              std::optional<double> latency_ms, std::optional<double> jitter_ms,
              std::optional<double> loss, std::optional<std::uint64_t> bandwidth_bits,
              std::optional<double> reorder, std::optional<double> duplicate, bool relay,
-             std::optional<std::string> events) {
+             std::optional<std::string> events, std::optional<std::string> token) {
             session::LocalClientSpec spec = client_spec(name, preset, latency_ms, jitter_ms, loss,
                                                         bandwidth_bits, reorder, duplicate, relay);
+            spec.token = token;
             auto writer = open_stream(events, g.scenario, g.seed, g.tick_rate, "client:" + name);
             spec.events = writer.get();
             g.client_events.push_back(std::move(writer));
@@ -146,8 +152,9 @@ void bind_local_game(py::module_& m) {
           "name"_a, "preset"_a = py::none(), "latency_ms"_a = py::none(),
           "jitter_ms"_a = py::none(), "loss"_a = py::none(), "bandwidth_bits"_a = py::none(),
           "reorder"_a = py::none(), "duplicate"_a = py::none(), "relay"_a = false,
-          "events"_a = py::none(),
-          "Adds a player. Its link (each direction alike) starts from a SimNet preset (perfect, "
+          "events"_a = py::none(), "token"_a = py::none(),
+          "Adds a player (with `token`, the role the game's tokens give it). Its link (each "
+          "direction alike) starts from a SimNet preset (perfect, "
           "good, average, poor; default perfect) and takes any figure given: one-way latency and "
           "jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC "
           "the figures apply only with relay=True (through the UDP impairment relay).")

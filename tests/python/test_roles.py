@@ -173,3 +173,18 @@ def test_a_viewer_through_connect_cannot_place_a_block_an_editor_can(tmp_path):
     }
     assert all(e["entity"] == players["viewer"] for e in refused)
     assert not any(e["kind"] == "chat" and e["entity"] == players["viewer"] for e in stream)
+
+
+def test_a_local_game_gives_its_clients_the_roles_of_their_tokens():
+    game = theta_net.LocalGame(
+        network="sim", seed=4, view_radius=1, tokens={"look": "viewer", "build": "editor"}
+    )
+    viewer = game.client(game.add_client("v", token="look"))
+    editor = game.client(game.add_client("e", token="build"))
+    game.run_until(2.0)
+    assert (viewer.role, editor.role) == ("viewer", "editor")
+    viewer.say("hi")
+    editor.say("hi")
+    game.run_until(3.0)
+    assert [d["message"] for d in viewer.permission_denials()] == ["ChatMessage"]
+    assert editor.permission_denials() == []

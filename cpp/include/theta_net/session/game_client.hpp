@@ -136,6 +136,8 @@ class GameClient final : public ClientApp {
   bool may_play() const;
   // A role without inputs: the application's pending block or inventory action, sent once.
   void send_action_only(Micros now);
+  // A DataWrite its role may not send is refused in the mirror instead of sent: true if so.
+  bool refuse_write_locally(const protocol::AnyMessage& message, Micros now);
   void on_chunk(const protocol::ChunkData& data, Micros now);
   void on_chunk_diff(const protocol::ChunkDiff& diff);
   void on_entities(std::uint32_t server_tick);
