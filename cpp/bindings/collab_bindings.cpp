@@ -5,6 +5,8 @@
 #include <pybind11/stl.h>
 
 #include "border.hpp"
+#include "data_bindings.hpp"
+#include "metrics_convert.hpp"
 #include "protocol_convert.hpp"
 #include "theta_net/collab/collab_client.hpp"
 #include "theta_net/collab/collab_host.hpp"
@@ -29,28 +31,6 @@ std::array<std::uint8_t, 32> key_bytes(const py::bytes& value, const char* what)
 
 Ed25519KeyPair key_pair(const py::bytes& seed) {
   return unwrap(Ed25519KeyPair::from_seed(key_bytes(seed, "an Ed25519 seed")), ErrorKind::kData);
-}
-
-protocol::AnyMessage message_arg(const py::handle& message) {
-  auto pair = message.cast<py::tuple>();
-  if (pair.size() != 2) {
-    throw BorderError(ErrorKind::kData, make_error(ErrorCode::kInvalidArgument,
-                                                   "a message is a (type, fields) tuple"));
-  }
-  return any_message_from_py(pair[0], pair[1]);
-}
-
-py::list messages_to_py(const std::vector<protocol::AnyMessage>& messages) {
-  py::list out;
-  for (const auto& message : messages) out.append(any_message_to_py(message));
-  return out;
-}
-
-template <class Stats>
-py::dict stats_to_py(const Stats& stats) {
-  py::dict out;
-  stats.visit([&](const char* name, const auto& value) { out[name] = value; });
-  return out;
 }
 
 protocol::Role role_arg(const std::string& name) {
@@ -156,7 +136,7 @@ void bind_collab_host(py::module_& m) {
       .def_property_readonly("clock", [](const collab::CollabHost& h) { return h.clock().time(); })
       .def_property_readonly("waiting", &collab::CollabHost::waiting)
       .def_property_readonly("stats",
-                             [](const collab::CollabHost& h) { return stats_to_py(h.stats()); });
+                             [](const collab::CollabHost& h) { return metrics_dict(h.stats()); });
 }
 
 void bind_collab_client(py::module_& m) {
@@ -215,7 +195,7 @@ void bind_collab_client(py::module_& m) {
       .def_property_readonly("unanswered", &collab::CollabClient::unanswered)
       .def_property_readonly("last_index", &collab::CollabClient::last_index)
       .def_property_readonly("stats",
-                             [](const collab::CollabClient& c) { return stats_to_py(c.stats()); });
+                             [](const collab::CollabClient& c) { return metrics_dict(c.stats()); });
 }
 
 }  // namespace

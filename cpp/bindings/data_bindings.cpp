@@ -10,21 +10,13 @@
 
 #include "border.hpp"
 #include "data_value_convert.hpp"
+#include "metrics_convert.hpp"
 #include "protocol_convert.hpp"
 #include "theta_net/data/client_db.hpp"
 #include "theta_net/data/data_host.hpp"
 #include "time_caster.hpp"
 
 namespace theta_net::bindings {
-namespace {
-
-using namespace pybind11::literals;
-using SchemaPtr = std::shared_ptr<data::DataSchema>;
-
-Bytes bytes_arg(const py::handle& value) {
-  const std::string text = value.cast<std::string>();
-  return Bytes(text.begin(), text.end());
-}
 
 py::list messages_to_py(const std::vector<protocol::AnyMessage>& messages) {
   py::list out;
@@ -39,6 +31,16 @@ protocol::AnyMessage message_arg(const py::handle& message) {
                                                    "a message is a (type, fields) tuple"));
   }
   return any_message_from_py(pair[0], pair[1]);
+}
+
+namespace {
+
+using namespace pybind11::literals;
+using SchemaPtr = std::shared_ptr<data::DataSchema>;
+
+Bytes bytes_arg(const py::handle& value) {
+  const std::string text = value.cast<std::string>();
+  return Bytes(text.begin(), text.end());
 }
 
 // Read access shared by DataHost (its store) and ClientDB (its view).
@@ -142,13 +144,6 @@ py::dict change_to_py(const data::DataSchema& schema, const data::Change& change
   return out;
 }
 
-template <class Stats>
-py::dict stats_to_py(const Stats& stats) {
-  py::dict out;
-  stats.visit([&](const char* name, const auto& value) { out[name] = value; });
-  return out;
-}
-
 void bind_host(py::module_& m) {
   py::class_<data::DataHost>(
       m, "DataHost", "The server side of the data layer, sans-I/O (theta_net.data.DataHost).")
@@ -224,7 +219,7 @@ void bind_host(py::module_& m) {
           [](const data::DataHost& host, std::uint64_t client) -> py::object {
             const auto* stats = host.stats(client);
             if (!stats) return py::none();
-            return stats_to_py(*stats);
+            return metrics_dict(*stats);
           },
           "client"_a);
 }
