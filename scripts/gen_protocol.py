@@ -112,6 +112,20 @@ class Struct:
     id: Optional[int] = None  # set for messages
     lane: Optional[str] = None
     since: int = 0
+    sender: str = ""  # messages: "client", "server" or "both" (the schema's `from`)
+
+
+@dataclass
+class Permission:
+    """One role's row of the permission table, with `extends` already resolved."""
+
+    role: str
+    since: int
+    messages: List[str]  # in the order given (own grants after the extended role's)
+    commands: List[str]  # CommandKind names
+    application_commands: bool
+    extends: str = ""
+    doc: str = ""
 
 
 @dataclass
@@ -133,6 +147,7 @@ class Schema:
     bitsets: List[Enum] = field(default_factory=list)
     structs: List[Struct] = field(default_factory=list)
     messages: List[Struct] = field(default_factory=list)
+    permissions: List[Permission] = field(default_factory=list)
 
     def named_types(self) -> Dict[str, str]:
         kinds = {e.name: "enum" for e in self.enums}
@@ -193,11 +208,78 @@ def load(path: Path = SCHEMA) -> Schema:
         schema.structs.append(Struct(s["name"], fields_of(s, s["name"]), s.get("doc", "")))
     for m in raw.get("message", []):
         since = _version(m["since"], m["name"], schema.major) if "since" in m else 0
+        if "from" not in m:
+            raise SchemaError(f"{m['name']}: says nothing of who sends it (from = client, server or both)")
         schema.messages.append(
-            Struct(m["name"], fields_of(m, m["name"]), m.get("doc", ""), int(m["id"]), m["lane"], since)
+            Struct(
+                m["name"],
+                fields_of(m, m["name"]),
+                m.get("doc", ""),
+                int(m["id"]),
+                m["lane"],
+                since,
+                m["from"],
+            )
         )
+    schema.permissions = load_permissions(raw.get("permission", []), schema.major)
     validate(schema)
     return schema
+
+
+PERMISSION_KEYS = {"role", "since", "extends", "doc", "messages", "commands", "application_commands"}
+
+
+def load_permissions(entries: list, major: int) -> List[Permission]:
+    """The [[permission]] rows with `extends` resolved: a role's grants are those of the role it
+    extends (declared before it) followed by its own."""
+    out: List[Permission] = []
+    by_role: Dict[str, Permission] = {}
+    for p in entries:
+        where = f"permission {p.get('role', '?')}"
+        unknown = set(p) - PERMISSION_KEYS
+        if unknown:
+            raise SchemaError(f"{where}: unknown keys {sorted(unknown)}")
+        for key in ("role", "since", "messages", "commands", "application_commands"):
+            if key not in p:
+                raise SchemaError(f"{where}: lacks '{key}'")
+        if not isinstance(p["application_commands"], bool):
+            raise SchemaError(f"{where}: application_commands must be true or false")
+        for key in ("messages", "commands"):
+            if not isinstance(p[key], list) or not all(isinstance(x, str) for x in p[key]):
+                raise SchemaError(f"{where}: {key} must be a list of names")
+        role = p["role"]
+        if role in by_role:
+            raise SchemaError(f"{where}: the role has two entries")
+        messages: List[str] = []
+        commands: List[str] = []
+        extends = p.get("extends", "")
+        if extends:
+            if extends not in by_role:
+                raise SchemaError(f"{where}: extends '{extends}', which is not declared before it")
+            messages += by_role[extends].messages
+            commands += by_role[extends].commands
+        for name in p["messages"]:
+            if name in messages:
+                raise SchemaError(f"{where}: grants {name} twice")
+            messages.append(name)
+        for name in p["commands"]:
+            if name in commands:
+                raise SchemaError(f"{where}: grants command {name} twice")
+            commands.append(name)
+        entry = Permission(
+            role,
+            _version(p["since"], where, major),
+            messages,
+            commands,
+            p["application_commands"],
+            extends,
+            p.get("doc", ""),
+        )
+        if extends and by_role[extends].application_commands and not entry.application_commands:
+            raise SchemaError(f"{where}: takes back the application commands '{extends}' grants")
+        by_role[role] = entry
+        out.append(entry)
+    return out
 
 
 def parse_type(t: str):
@@ -239,6 +321,8 @@ def validate(schema: Schema) -> None:
         ids.add(m.id)
         if m.lane not in lanes:
             raise SchemaError(f"{m.name}: unknown lane '{m.lane}'")
+        if m.sender not in SENDERS:
+            raise SchemaError(f"{m.name}: from must be client, server or both, not '{m.sender}'")
 
     def check_type(t: str, where: str, depth: int = 0) -> None:
         kind, inner = parse_type(t)
@@ -270,6 +354,57 @@ def validate(schema: Schema) -> None:
             kind, inner = parse_type(f.type)
             if f.max is not None and kind not in ("list", "map") and inner not in ("str", "bytes"):
                 raise SchemaError(f"{where}: max applies to str, bytes, list and map only")
+    validate_permissions(schema)
+
+
+SENDERS = ("client", "server", "both")
+# CommandLogEntry.command values from this one up are the application's.
+APPLICATION_COMMANDS_FROM = 256
+
+
+def validate_permissions(schema: Schema) -> None:
+    """Every Role has one row; a row grants only clients' messages that exist at its minor, and
+    CommandKind values that exist; the CommandLogEntry message goes with any command grant."""
+    roles = next((e for e in schema.enums if e.name == "Role"), None)
+    if roles is None:
+        raise SchemaError("the permission table needs the Role enum")
+    kinds = next((e for e in schema.enums if e.name == "CommandKind"), None)
+    messages = {m.name: m for m in schema.messages}
+    declared = {p.role for p in schema.permissions}
+    for role in roles.values:
+        if role not in declared:
+            raise SchemaError(f"Role.{role} has no [[permission]] entry")
+    for p in schema.permissions:
+        where = f"permission {p.role}"
+        if p.role not in roles.values:
+            raise SchemaError(f"{where}: '{p.role}' is not a Role")
+        if p.since > schema.minor:
+            raise SchemaError(f"{where}: since 1.{p.since} is newer than the protocol")
+        for name in p.messages:
+            m = messages.get(name)
+            if m is None:
+                raise SchemaError(f"{where}: no message named '{name}'")
+            if m.sender == "server":
+                raise SchemaError(f"{where}: {name} is a server's message; clients never send it")
+            if m.since > p.since:
+                raise SchemaError(f"{where}: {name} is newer (1.{m.since}) than the row (1.{p.since})")
+        for name in p.commands:
+            if kinds is None or name not in kinds.values:
+                raise SchemaError(f"{where}: '{name}' is not a CommandKind")
+            if kinds.values[name] >= APPLICATION_COMMANDS_FROM:
+                raise SchemaError(f"{where}: CommandKind.{name} is not below {APPLICATION_COMMANDS_FROM}")
+        if (p.commands or p.application_commands) and "CommandLogEntry" not in p.messages:
+            raise SchemaError(f"{where}: grants commands but not the CommandLogEntry that carries them")
+
+
+def permission_message_ids(schema: Schema, p: Permission) -> List[int]:
+    ids = {m.name: m.id for m in schema.messages}
+    return sorted(ids[name] for name in p.messages)
+
+
+def permission_command_values(schema: Schema, p: Permission) -> List[int]:
+    kinds = next(e for e in schema.enums if e.name == "CommandKind")
+    return sorted(kinds.values[name] for name in p.commands)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -316,7 +451,26 @@ def canonical(schema: Schema, minor: Optional[int] = None) -> str:
             continue
         fields = [field_text(f) for f in m.fields if f.since <= minor]
         lines.append(f"message {m.id} {m.name} lane={m.lane} " + " ".join(fields))
+    # Who sends what and who may send what: part of the form once the table exists (1.3), so
+    # that older minors keep their hashes.
+    rows = [p for p in schema.permissions if p.since <= minor]
+    if rows:
+        client_ids = [m.id for m in sorted(schema.messages, key=lambda x: x.id) if m.sender != "server"]
+        lines.append("senders client=" + ",".join(str(i) for i in client_ids if i in _ids_at(schema, minor)))
+        roles = next(e for e in schema.enums if e.name == "Role").values
+        for p in sorted(rows, key=lambda x: roles[x.role]):
+            lines.append(
+                f"permission {p.role} messages="
+                + ",".join(str(i) for i in permission_message_ids(schema, p))
+                + " commands="
+                + ",".join(str(v) for v in permission_command_values(schema, p))
+                + f" application_commands={int(p.application_commands)}"
+            )
     return "\n".join(lines) + "\n"
+
+
+def _ids_at(schema: Schema, minor: int) -> set:
+    return {m.id for m in schema.messages if m.since <= minor}
 
 
 def schema_hash(schema: Schema, minor: Optional[int] = None) -> int:
@@ -436,6 +590,7 @@ def header(schema: Schema) -> str:
         "cstdint",
         "map",
         "optional",
+        "span",
         "string",
         "string_view",
         "variant",
@@ -521,8 +676,98 @@ def header(schema: Schema) -> str:
     out.append("// X-macro over the message types, for explicit instantiations.")
     out.append("#define THETA_PROTOCOL_MESSAGES(X) " + " ".join(f"X({m.name})" for m in schema.messages))
     out.append("")
+    emit_permissions(schema, out)
     out.append("}  // namespace theta_net::protocol")
     return "\n".join(out) + "\n"
+
+
+def emit_permissions(schema: Schema, out: List[str]) -> None:
+    """Who sends each message, and the permission table with its two questions."""
+
+    def sender_function(name: str, doc: str, senders: tuple) -> None:
+        out.append(f"// {doc}")
+        out.append(f"constexpr bool {name}(MessageType type) {{")
+        out.append("  switch (type) {")
+        for m in schema.messages:
+            if m.sender in senders:
+                out.append(f"    case MessageType::k{m.name}:")
+        out.append("      return true;")
+        out.append("    default:")
+        out.append("      return false;")
+        out.append("  }")
+        out.append("}")
+        out.append("")
+
+    sender_function("client_sends", "Whether clients send this message (the schema's `from`).", ("client", "both"))
+    sender_function("server_sends", "Whether servers send this message (the schema's `from`).", ("server", "both"))
+    out.append(f"// CommandLogEntry.command values from this one up are the application's.")
+    out.append(f"inline constexpr std::uint16_t kApplicationCommandsFrom = {APPLICATION_COMMANDS_FROM};")
+    out.append("")
+    out.append("// One role's row of the permission table (schemas/theta.toml, [[permission]]), with")
+    out.append("// `extends` resolved: what a session of the role may send once established.")
+    out.append("struct RolePermissions {")
+    out.append("  Role role;")
+    out.append("  std::uint16_t since_minor;")
+    out.append("  std::span<const MessageType> messages;  // in id order")
+    out.append("  std::span<const std::uint16_t> commands;  // CommandKind values, ascending")
+    out.append("  bool application_commands;                 // command kinds from 256 up")
+    out.append("};")
+    out.append("")
+    out.append("namespace permission_rows {")
+    for p in schema.permissions:
+        ident = camel_constant(p.role)
+        ids = {m.id: m.name for m in schema.messages}
+        names = [f"MessageType::k{ids[i]}" for i in permission_message_ids(schema, p)]
+        out.append(
+            f"inline constexpr std::array<MessageType, {len(names)}> {ident}Messages = {{{', '.join(names)}}};"
+        )
+        values = [str(v) for v in permission_command_values(schema, p)]
+        out.append(
+            f"inline constexpr std::array<std::uint16_t, {len(values)}> {ident}Commands = {{{', '.join(values)}}};"
+        )
+    out.append("}  // namespace permission_rows")
+    out.append("")
+    rows = []
+    for p in schema.permissions:
+        ident = camel_constant(p.role)
+        rows.append(
+            f"RolePermissions{{Role::{ident}, {p.since}, permission_rows::{ident}Messages, "
+            f"permission_rows::{ident}Commands, {'true' if p.application_commands else 'false'}}}"
+        )
+    out.append(
+        f"inline constexpr std::array<RolePermissions, {len(rows)}> kPermissions = {{{{{', '.join(rows)}}}}};"
+    )
+    out.append("")
+    out.append("// The row of `role`, or null for a value that is no Role.")
+    out.append("constexpr const RolePermissions* permissions_of(Role role) {")
+    out.append("  for (const RolePermissions& row : kPermissions) {")
+    out.append("    if (row.role == role) return &row;")
+    out.append("  }")
+    out.append("  return nullptr;")
+    out.append("}")
+    out.append("")
+    out.append("// Whether a session of `role` may send a message of `type`.")
+    out.append("constexpr bool role_may_send(Role role, MessageType type) {")
+    out.append("  const RolePermissions* row = permissions_of(role);")
+    out.append("  if (!row) return false;")
+    out.append("  for (MessageType granted : row->messages) {")
+    out.append("    if (granted == type) return true;")
+    out.append("  }")
+    out.append("  return false;")
+    out.append("}")
+    out.append("")
+    out.append("// Whether a session of `role` may carry `command` (CommandLogEntry.command) in its")
+    out.append("// CommandLogEntry messages: a granted CommandKind, or an application kind when allowed.")
+    out.append("constexpr bool role_may_command(Role role, std::uint16_t command) {")
+    out.append("  const RolePermissions* row = permissions_of(role);")
+    out.append("  if (!row || !role_may_send(role, MessageType::kCommandLogEntry)) return false;")
+    out.append("  if (command >= kApplicationCommandsFrom) return row->application_commands;")
+    out.append("  for (std::uint16_t granted : row->commands) {")
+    out.append("    if (granted == command) return true;")
+    out.append("  }")
+    out.append("  return false;")
+    out.append("}")
+    out.append("")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -561,11 +806,24 @@ def manifest(schema: Schema) -> dict:
                 "id": m.id,
                 "name": m.name,
                 "lane": m.lane,
+                "from": m.sender,
                 "since": f"{schema.major}.{m.since}",
                 "doc": m.doc,
                 "fields": fields(m),
             }
             for m in schema.messages
+        ],
+        "permissions": [
+            {
+                "role": p.role,
+                "since": f"{schema.major}.{p.since}",
+                "extends": p.extends,
+                "doc": p.doc,
+                "messages": [m.name for m in schema.messages if m.name in p.messages],
+                "commands": p.commands,
+                "application_commands": p.application_commands,
+            }
+            for p in schema.permissions
         ],
     }
 
@@ -632,9 +890,30 @@ def docs_tables(schema: Schema) -> str:
     out.append("### Messages")
     out.append("")
     for m in schema.messages:
-        table(m, f"#### {m.id} {m.name} (lane: {m.lane})")
+        table(m, f"#### {m.id} {m.name} (lane: {m.lane}, from: {m.sender})")
+    permissions_table(schema, out)
     out.append(DOC_END)
     return "\n".join(out)
+
+
+def permissions_table(schema: Schema, out: List[str]) -> None:
+    out.append("### Permissions")
+    out.append("")
+    out.append(
+        "What a session of each role may send once established (`extends` resolved). Commands are "
+        "the CommandKind values a CommandLogEntry may carry; application commands are kinds "
+        f"{APPLICATION_COMMANDS_FROM} and up."
+    )
+    out.append("")
+    out.append("| role | since | messages | commands | application commands | |")
+    out.append("| --- | --- | --- | --- | --- | --- |")
+    for p in schema.permissions:
+        names = [m.name for m in schema.messages if m.name in p.messages]
+        out.append(
+            f"| {p.role} | {schema.major}.{p.since} | {', '.join(names)} | {', '.join(p.commands) or '-'} "
+            f"| {'yes' if p.application_commands else 'no'} | {p.doc} |"
+        )
+    out.append("")
 
 
 def docs_updated(schema: Schema, text: str) -> str:

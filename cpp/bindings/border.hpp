@@ -80,6 +80,7 @@ inline py::bytes to_pybytes(const Bytes& b) {
 void bind_core(py::module_& m);
 void bind_transport(py::module_& m);
 void bind_protocol(py::module_& m);
+void bind_identity(py::module_& m);  // keys, the proof of key, signed controls, permissions
 void bind_serve(py::module_& m);
 void bind_replay(py::module_& m);
 void bind_replication(py::module_& m);
@@ -87,6 +88,7 @@ void bind_codec(py::module_& m);
 void bind_rules(py::module_& m);
 void bind_server(py::module_& m);
 void bind_data(py::module_& m);
+void bind_collab(py::module_& m);  // after data: its objects take a DataHost and a ClientDB
 void bind_client(py::module_& m);  // before LocalGame, whose client() returns a GameClientView
 void bind_local_game(py::module_& m);
 void bind_data_soak(py::module_& m);

@@ -10,6 +10,7 @@
 #include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
+#include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/client_driver.hpp"
 #include "theta_net/session/metrics_report.hpp"
 
@@ -67,6 +68,92 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
       .def(
           "say", [get](typename Cls::type& o, const std::string& text) { get(o).say(text); },
           "text"_a)
+      .def_property_readonly(
+          "role",
+          [get](typename Cls::type& o) {
+            return std::string(protocol::enum_name(get(o).role()).value_or("unknown"));
+          },
+          "The session's role (viewer before the first SessionAck); an admin may change it.")
+      .def_property_readonly(
+          "session_id",
+          [get](typename Cls::type& o) -> py::object {
+            const auto& ack = get(o).session().session();
+            if (!ack) return py::none();
+            return py::int_(ack->session_id);
+          },
+          "The session's id (None before the first SessionAck or after the server ended it).")
+      .def_property_readonly(
+          "public_key",
+          [get](typename Cls::type& o) {
+            const auto& key = get(o).session().key().public_key();
+            return py::bytes(reinterpret_cast<const char*>(key.data()), key.size());
+          },
+          "The client's Ed25519 public key: its identity, proven in every handshake.")
+      .def(
+          "kick",
+          [get](typename Cls::type& o, std::uint64_t session_id, const std::string& reason) {
+            return unwrap(
+                get(o).control(protocol::ControlAction::kKick, session_id, std::nullopt, reason),
+                ErrorKind::kProtocol);
+          },
+          "session_id"_a, "reason"_a = "",
+          "An admin's kick of another session (signed with this client's key); returns the "
+          "control's sequence, answered in control_results().")
+      .def(
+          "ban",
+          [get](typename Cls::type& o, std::uint64_t session_id, std::uint32_t seconds,
+                const std::string& reason) {
+            return unwrap(get(o).control(protocol::ControlAction::kBan, session_id, std::nullopt,
+                                         reason, seconds),
+                          ErrorKind::kProtocol);
+          },
+          "session_id"_a, "seconds"_a = 0, "reason"_a = "",
+          "An admin's ban of another session's key, for `seconds` (0 = for good); returns the "
+          "control's sequence.")
+      .def(
+          "set_role",
+          [get](typename Cls::type& o, std::uint64_t session_id, const std::string& role,
+                const std::string& reason) {
+            auto r = protocol::enum_from_name<protocol::Role>(role);
+            if (!r) {
+              throw BorderError(ErrorKind::kProtocol,
+                                make_error(ErrorCode::kInvalidArgument, "'", role,
+                                           "' is not a role (viewer, player, editor, admin)"));
+            }
+            return unwrap(
+                get(o).control(protocol::ControlAction::kRoleChange, session_id, *r, reason),
+                ErrorKind::kProtocol);
+          },
+          "session_id"_a, "role"_a, "reason"_a = "",
+          "An admin's change of another session's role; returns the control's sequence.")
+      .def(
+          "control_results",
+          [get](typename Cls::type& o) {
+            py::list out;
+            for (const auto& r : get(o).take_control_results()) {
+              out.append(py::dict("sequence"_a = r.sequence, "accepted"_a = r.accepted,
+                                  "text"_a = r.text));
+            }
+            return out;
+          },
+          "The server's answers to this client's controls since the last call: {'sequence', "
+          "'accepted', 'text'}.")
+      .def(
+          "permission_denials",
+          [get](typename Cls::type& o) {
+            py::list out;
+            for (const auto& d : get(o).take_permission_denials()) {
+              out.append(py::dict(
+                  "message"_a = std::string(
+                      protocol::message_name(static_cast<protocol::MessageType>(d.message_type))),
+                  "command"_a = d.command,
+                  "role"_a = std::string(protocol::enum_name(d.role).value_or("unknown")),
+                  "text"_a = d.text));
+            }
+            return out;
+          },
+          "The messages the server refused for this session's role since the last call: "
+          "{'message', 'command', 'role', 'text'}.")
       .def(
           "remote_players",
           [get](typename Cls::type& o, Micros now) {
@@ -170,7 +257,8 @@ void bind_client(py::module_& m) {
   client
       .def(py::init([](const py::object& endpoint, const std::string& name,
                        std::optional<std::string> token, std::uint32_t interpolation_delay_ms,
-                       std::optional<std::string> events, std::optional<std::string> data_schema) {
+                       std::optional<std::string> events, std::optional<std::string> data_schema,
+                       std::optional<Ed25519KeyPair> key) {
              auto self = std::make_unique<PyClient>();
              self->events = open_stream(events, "", 0, 20, "client:" + name);
              session::GameClientConfig config;
@@ -180,16 +268,18 @@ void bind_client(py::module_& m) {
              config.data_schema = game_data_schemas(data_schema).composed;
              Rng rng(std::random_device{}());
              self->client = std::make_unique<GameClient>(
-                 config, unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng,
+                 config, key ? *key : unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng,
                  self->events.get());
              self->driver = std::make_unique<session::ClientDriver>(
                  endpoint_of(endpoint), self->client->session(), self->client.get());
              return self;
            }),
            "endpoint"_a, "name"_a, "token"_a = py::none(), "interpolation_delay_ms"_a = 100,
-           "events"_a = py::none(), "data_schema"_a = py::none(), py::keep_alive<1, 2>(),
+           "events"_a = py::none(), "data_schema"_a = py::none(), "key"_a = py::none(),
+           py::keep_alive<1, 2>(),
            "`data_schema`: the application's data tables (schema TOML text), appended to the "
-           "reference game's; the server's must be compatible.")
+           "reference game's; the server's must be compatible. `key`: the client's KeyPair (its "
+           "identity; default a new one).")
       .def(
           "step",
           [](PyClient& c, Micros now) {

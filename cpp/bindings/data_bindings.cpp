@@ -413,6 +413,7 @@ void bind_data(py::module_& m) {
   bind_host(m);
   bind_client_db(m);
   bind_compression(m);
+  bind_collab_conflicts(m);
 }
 
 }  // namespace theta_net::bindings

@@ -9,5 +9,7 @@ namespace theta_net::bindings {
 namespace py = pybind11;
 
 void bind_data_schema(py::module_& m);
+// ConflictResolver (collab_conflict_bindings.cpp), after DataHost and ClientDB.
+void bind_collab_conflicts(py::module_& m);
 
 }  // namespace theta_net::bindings

@@ -29,10 +29,25 @@ std::uint16_t since_minor(const std::optional<std::string>& since) {
                                                  "\" is not a version like \"1.2\""));
 }
 
-// A field of `type` with its default given in user units (or the type's zero when None).
+// A conflict strategy's text ("server", "lww", "merge:<name>"), or none.
+std::optional<data::ConflictStrategy> strategy_from(const std::optional<std::string>& conflict) {
+  if (!conflict) return std::nullopt;
+  return unwrap(data::parse_conflict_strategy(*conflict), ErrorKind::kData);
+}
+
+std::optional<std::string> strategy_text(const std::optional<data::ConflictStrategy>& strategy) {
+  if (!strategy) return std::nullopt;
+  return strategy->text();
+}
+
+// A field of `type` with its default given in user units (or the type's zero when None) and its
+// conflict strategy (None: its table's).
 FieldSpec make_field(FieldSpec spec, const py::object& default_value,
-                     const std::optional<std::string>& since) {
+                     const std::optional<std::string>& since,
+                     const std::optional<std::string>& conflict) {
   spec.since_minor = since_minor(since);
+  spec.conflict = strategy_from(conflict);
+  if (spec.conflict) unwrap(data::check_strategy_fits(*spec.conflict, spec), ErrorKind::kData);
   spec.default_value = spec.type_default();
   unwrap(spec.validate(), ErrorKind::kData);
   if (!default_value.is_none()) spec.default_value = value_from_py(spec, default_value);
@@ -55,83 +70,97 @@ void bind_fields(py::module_& m) {
       .def_static(
           "bool",
           [](std::string name, py::object default_value, std::uint8_t count,
-             std::optional<std::string> since) {
-            return make_field(base(std::move(name), FieldType::kBool, count), default_value, since);
+             std::optional<std::string> since, std::optional<std::string> conflict) {
+            return make_field(base(std::move(name), FieldType::kBool, count), default_value, since,
+                              conflict);
           },
-          "name"_a, "default"_a = py::none(), "count"_a = 1, "since"_a = py::none())
+          "name"_a, "default"_a = py::none(), "count"_a = 1, "since"_a = py::none(),
+          "conflict"_a = py::none())
       .def_static(
           "int",
           [](std::string name, std::int64_t min, std::int64_t max, py::object default_value,
-             std::uint8_t count, std::optional<std::string> since) {
+             std::uint8_t count, std::optional<std::string> since,
+             std::optional<std::string> conflict) {
             auto spec = base(std::move(name), FieldType::kInt, count);
             spec.min = min;
             spec.max = max;
-            return make_field(spec, default_value, since);
+            return make_field(spec, default_value, since, conflict);
           },
           "name"_a, "min"_a, "max"_a, "default"_a = py::none(), "count"_a = 1,
-          "since"_a = py::none())
+          "since"_a = py::none(), "conflict"_a = py::none())
       .def_static(
           "enum",
           [](std::string name, std::vector<std::string> values, py::object default_value,
-             std::optional<std::string> since) {
+             std::optional<std::string> since, std::optional<std::string> conflict) {
             auto spec = base(std::move(name), FieldType::kEnum, 1);
             spec.enum_values = std::move(values);
-            return make_field(spec, default_value, since);
+            return make_field(spec, default_value, since, conflict);
           },
-          "name"_a, "values"_a, "default"_a = py::none(), "since"_a = py::none())
+          "name"_a, "values"_a, "default"_a = py::none(), "since"_a = py::none(),
+          "conflict"_a = py::none())
       .def_static(
           "fixed",
           [](std::string name, int frac_bits, double min, double max, py::object default_value,
-             std::uint8_t count, std::optional<std::string> since) {
+             std::uint8_t count, std::optional<std::string> since,
+             std::optional<std::string> conflict) {
             auto spec = base(std::move(name), FieldType::kFixed, count);
             spec.bits = frac_bits;
             spec.min = unwrap(spec.units_to_code(min), ErrorKind::kData);
             spec.max = unwrap(spec.units_to_code(max), ErrorKind::kData);
-            return make_field(spec, default_value, since);
+            return make_field(spec, default_value, since, conflict);
           },
           "name"_a, "frac_bits"_a, "min"_a, "max"_a, "default"_a = py::none(), "count"_a = 1,
-          "since"_a = py::none())
+          "since"_a = py::none(), "conflict"_a = py::none())
       .def_static(
           "float",
           [](std::string name, double min, double max, int bits, py::object default_value,
-             std::uint8_t count, std::optional<std::string> since) {
+             std::uint8_t count, std::optional<std::string> since,
+             std::optional<std::string> conflict) {
             auto spec = base(std::move(name), FieldType::kFloat, count);
             spec.float_min = min;
             spec.float_max = max;
             spec.bits = bits;
-            return make_field(spec, default_value, since);
+            return make_field(spec, default_value, since, conflict);
           },
           "name"_a, "min"_a, "max"_a, "bits"_a, "default"_a = py::none(), "count"_a = 1,
-          "since"_a = py::none())
+          "since"_a = py::none(), "conflict"_a = py::none())
       .def_static(
           "f64",
           [](std::string name, py::object default_value, std::uint8_t count,
-             std::optional<std::string> since) {
-            return make_field(base(std::move(name), FieldType::kF64, count), default_value, since);
+             std::optional<std::string> since, std::optional<std::string> conflict) {
+            return make_field(base(std::move(name), FieldType::kF64, count), default_value, since,
+                              conflict);
           },
-          "name"_a, "default"_a = py::none(), "count"_a = 1, "since"_a = py::none())
+          "name"_a, "default"_a = py::none(), "count"_a = 1, "since"_a = py::none(),
+          "conflict"_a = py::none())
       .def_static(
           "string",
           [](std::string name, std::uint32_t max, py::object default_value,
-             std::optional<std::string> since) {
+             std::optional<std::string> since, std::optional<std::string> conflict) {
             auto spec = base(std::move(name), FieldType::kString, 1);
             spec.max_bytes = max;
-            return make_field(spec, default_value, since);
+            return make_field(spec, default_value, since, conflict);
           },
-          "name"_a, "max"_a, "default"_a = py::none(), "since"_a = py::none())
+          "name"_a, "max"_a, "default"_a = py::none(), "since"_a = py::none(),
+          "conflict"_a = py::none())
       .def_static(
           "bytes",
           [](std::string name, std::uint32_t max, py::object default_value,
-             std::optional<std::string> since) {
+             std::optional<std::string> since, std::optional<std::string> conflict) {
             auto spec = base(std::move(name), FieldType::kBytes, 1);
             spec.max_bytes = max;
-            return make_field(spec, default_value, since);
+            return make_field(spec, default_value, since, conflict);
           },
-          "name"_a, "max"_a, "default"_a = py::none(), "since"_a = py::none())
+          "name"_a, "max"_a, "default"_a = py::none(), "since"_a = py::none(),
+          "conflict"_a = py::none())
       .def_property_readonly("name", [](const FieldSpec& f) { return f.name; })
       .def_property_readonly(
           "type", [](const FieldSpec& f) { return std::string(field_type_name(f.type)); })
       .def_property_readonly("count", [](const FieldSpec& f) { return f.count; })
+      .def_property_readonly(
+          "conflict", [](const FieldSpec& f) { return strategy_text(f.conflict); },
+          "Its conflict strategy (\"server\", \"lww\", \"merge:<name>\"), or None: its "
+          "table's.")
       .def_property_readonly("default",
                              [](const FieldSpec& f) { return value_to_py(f, f.default_value); })
       .def("__repr__", [](const FieldSpec& f) {
@@ -152,8 +181,10 @@ void bind_fields(py::module_& m) {
   py::class_<data::TableSpec>(m, "DataTable",
                               "A table of entities with components (theta_net.data.Table).")
       .def(py::init([](std::string name, std::vector<data::ComponentSpec> components,
-                       std::optional<std::vector<std::string>> spatial) {
-             data::TableSpec table{std::move(name), std::move(components), std::nullopt};
+                       std::optional<std::vector<std::string>> spatial,
+                       std::optional<std::string> conflict) {
+             data::TableSpec table{std::move(name), std::move(components), std::nullopt,
+                                   strategy_from(conflict)};
              if (spatial) {
                if (spatial->size() != 4) {
                  throw BorderError(ErrorKind::kData,
@@ -165,9 +196,21 @@ void bind_fields(py::module_& m) {
              }
              return table;
            }),
-           "name"_a, "components"_a, "spatial"_a = py::none())
+           "name"_a, "components"_a, "spatial"_a = py::none(), "conflict"_a = py::none())
       .def_readonly("name", &data::TableSpec::name)
-      .def_readonly("components", &data::TableSpec::components);
+      .def_readonly("components", &data::TableSpec::components)
+      .def_property_readonly(
+          "conflict", [](const data::TableSpec& t) { return strategy_text(t.conflict); },
+          "The conflict strategy of its fields that declare none; None: \"server\".")
+      .def(
+          "conflict_strategy",
+          [](const data::TableSpec& t, std::string_view component, std::string_view field) {
+            std::size_t c = 0, f = 0;
+            field_spec(component_spec(t, component, &c), field, &f);
+            return t.conflict_strategy(c, f).text();
+          },
+          "component"_a, "field"_a,
+          "The strategy that settles the field: its own, else the table's, else \"server\".");
 }
 
 void bind_schema(py::module_& m) {

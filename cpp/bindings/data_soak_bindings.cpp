@@ -22,7 +22,8 @@ void bind_data_soak(py::module_& m) {
          const std::string& transport, Micros latency, double loss,
          std::optional<std::tuple<std::size_t, Micros, Micros>> partition, std::uint64_t seed,
          double server_share, Micros drain_timeout, Micros step, Micros flush_interval,
-         std::uint64_t bytes_per_second, bool record_batches, const py::object& dictionary) {
+         std::uint64_t bytes_per_second, bool record_batches, const py::object& dictionary,
+         bool signed_commands) {
         session::DataSoakConfig config;
         config.clients = clients;
         config.entities = entities;
@@ -49,6 +50,7 @@ void bind_data_soak(py::module_& m) {
         config.step = step;
         config.flush_interval = flush_interval;
         config.bytes_per_second = bytes_per_second;
+        config.signed_commands = signed_commands;
         std::vector<Bytes> recorded;
         if (record_batches) {
           config.record_batch = [&recorded](data::Version, ByteSpan payload) {
@@ -75,6 +77,7 @@ void bind_data_soak(py::module_& m) {
       "latency"_a = 0.0, "loss"_a = 0.0, "partition"_a = py::none(), "seed"_a = 1,
       "server_share"_a = 0.5, "drain_timeout"_a = 30.0, "step"_a = 0.0, "flush_interval"_a = 0.0,
       "bytes_per_second"_a = 0, "record_batches"_a = false, "dictionary"_a = py::none(),
+      "signed_commands"_a = false,
       "Runs the data layer's soak: a DataServer with `entities` entities and `clients` clients "
       "(c0..), `writes_per_second` writes for `seconds` (virtual time over 'sim', wall time over "
       "'quic'), then a drain of at most `drain_timeout`; returns the report (converged, "

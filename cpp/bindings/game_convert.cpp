@@ -72,6 +72,21 @@ GameDataSchemas game_data_schemas(const std::optional<std::string>& user_toml) {
   return out;
 }
 
+std::map<std::string, protocol::Role> role_tokens(
+    const std::map<std::string, std::string>& tokens) {
+  std::map<std::string, protocol::Role> out;
+  for (const auto& [token, name] : tokens) {
+    auto role = protocol::enum_from_name<protocol::Role>(name);
+    if (!role) {
+      throw BorderError(ErrorKind::kProtocol,
+                        make_error(ErrorCode::kInvalidArgument, "unknown role '", name,
+                                   "' (viewer, player, editor or admin)"));
+    }
+    out[token] = *role;
+  }
+  return out;
+}
+
 session::GameServerConfig server_config(const std::string& terrain, std::uint64_t seed,
                                         std::uint32_t tick_rate, std::int32_t view_radius,
                                         std::uint64_t bytes_per_second, std::uint32_t hash_interval,

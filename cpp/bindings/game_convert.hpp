@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ session::GameServerConfig server_config(const std::string& terrain, std::uint64_
                                         std::uint32_t tick_rate, std::int32_t view_radius,
                                         std::uint64_t bytes_per_second, std::uint32_t hash_interval,
                                         world::WorldBounds bounds);
+
+// Auth tokens and the names of their roles, as the handshake takes them (an unknown role name is
+// a ProtocolError naming the roles).
+std::map<std::string, protocol::Role> role_tokens(const std::map<std::string, std::string>& tokens);
 
 // An event stream at `path` with this build's header, or none without a path.
 std::unique_ptr<replay::EventWriter> open_stream(const std::optional<std::string>& path,

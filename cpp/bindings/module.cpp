@@ -32,12 +32,14 @@ PYBIND11_MODULE(_core, m) {
   bind_core(m);
   bind_transport(m);
   bind_protocol(m);
+  bind_identity(m);
   bind_serve(m);
   bind_replay(m);
   bind_replication(m);
   bind_codec(m);
   bind_rules(m);
   bind_data(m);
+  bind_collab(m);
   bind_server(m);
   bind_client(m);
   bind_local_game(m);

@@ -1,18 +1,23 @@
 // `theta-net serve`: the reference game server on QUIC. A ServerDriver owns the endpoint and the
 // poll order; this loop only reads the wall clock, waits until the next tick or I/O, steps the
-// driver, and hands session events (joins, leaves, refusals) to Python.
+// driver, and hands session events (joins, leaves, refusals, permission refusals, admins'
+// controls) to Python. With an events path the server's event stream goes there (written
+// through after every step, so a reader sees each event within a step of it happening).
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include <random>
 
 #include "border.hpp"
+#include "game_convert.hpp"
 #include "metrics_convert.hpp"
 #include "theta_net/core/sha256.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/driver_clock.hpp"
 #include "theta_net/session/game_server.hpp"
+#include "theta_net/session/replay_runner.hpp"
 #include "theta_net/session/server_driver.hpp"
+#include "theta_net/session/session_control.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
@@ -24,8 +29,9 @@ using session::HostEvent;
 
 py::dict event_to_py(const HostEvent& e) {
   py::dict d;
-  static constexpr const char* kKinds[] = {"session_started", "session_ended", "refused",
-                                           "message"};
+  static constexpr const char* kKinds[] = {"session_started",   "session_ended",
+                                           "refused",           "message",
+                                           "permission_denied", "session_control"};
   d["kind"] = kKinds[static_cast<int>(e.kind)];
   d["connection"] = e.conn.value;
   d["session_id"] = e.session_id;
@@ -37,17 +43,19 @@ py::dict event_to_py(const HostEvent& e) {
     d["capabilities"] = e.session.capabilities;
   }
   if (e.message) d["message"] = std::string(protocol::message_name(protocol::type_of(*e.message)));
-  return d;
-}
-
-protocol::Role role_named(const std::string& name) {
-  auto role = protocol::enum_from_name<protocol::Role>(name);
-  if (!role) {
-    throw BorderError(ErrorKind::kProtocol,
-                      make_error(ErrorCode::kInvalidArgument, "unknown role '", name,
-                                 "' (viewer, editor or admin)"));
+  if (e.kind == HostEvent::Kind::kPermissionDenied) {
+    const auto& denied = std::get<protocol::PermissionDenied>(*e.message);
+    d["message"] = std::string(
+        protocol::message_name(static_cast<protocol::MessageType>(denied.message_type)));
+    d["role"] = std::string(protocol::enum_name(denied.role).value_or("?"));
   }
-  return *role;
+  if (e.kind == HostEvent::Kind::kSessionControl) {
+    const auto& control = std::get<protocol::SessionControl>(*e.message);
+    d["action"] = std::string(protocol::enum_name(control.action).value_or("?"));
+    d["target"] = session::session_hex(e.target_session);
+    d["accepted"] = e.accepted;
+  }
+  return d;
 }
 
 }  // namespace
@@ -60,7 +68,7 @@ void bind_serve(py::module_& m) {
          std::uint16_t tick_rate, const std::string& motd, const std::string& terrain,
          std::uint64_t seed, std::int32_t view_radius,
          const std::function<void(py::dict)>& on_ready,
-         const std::function<void(py::dict)>& on_event) {
+         const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path) {
         transport::QuicServerConfig config;
         config.host = host;
         config.port = port;
@@ -69,16 +77,19 @@ void bind_serve(py::module_& m) {
         auto server = unwrap(transport::QuicServer::create(config), ErrorKind::kTransport);
 
         session::GameServerConfig game;
-        for (const auto& [token, role] : tokens)
-          game.sessions.handshake.tokens[token] = role_named(role);
+        game.sessions.handshake.tokens = role_tokens(tokens);
         game.sessions.handshake.motd = motd;
         game.world.rules.tick_rate = tick_rate;
         const auto kind =
             terrain == "hills" ? world::TerrainKind::kHills : world::TerrainKind::kSuperflat;
         game.world.terrain = world::TerrainGenerator({seed, kind, 62}).filler();
         game.chunks.view_radius = view_radius;
+        std::unique_ptr<replay::EventWriter> events_writer =
+            open_stream(events_path, "serve", seed, tick_rate, "server",
+                        session::world_header_extra(terrain, game.world.hash_interval));
         auto server_key = unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol);
-        session::GameServer sessions(game, server_key, Rng(std::random_device{}()));
+        session::GameServer sessions(game, server_key, Rng(std::random_device{}()),
+                                     events_writer.get());
         session::ServerDriver driver(*server, sessions.sessions(), &sessions);
         std::vector<HostEvent> events;
         sessions.set_observer([&events](const HostEvent& e) { events.push_back(e); });
@@ -98,11 +109,13 @@ void bind_serve(py::module_& m) {
             // Wake for the next tick or I/O, and at least every 50 ms for Ctrl-C.
             driver.wait(clock.now(), std::chrono::milliseconds(50));
             driver.step(clock.now());
+            if (events_writer) unwrap(events_writer->flush(), ErrorKind::kReplay);
           }
           for (const HostEvent& e : events) on_event(event_to_py(e));
           events.clear();
           if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C ends the loop
         }
+        if (events_writer) unwrap(events_writer->close(), ErrorKind::kReplay);
         py::dict summary = metrics_dict(sessions.sessions().counters());
         summary["ticks"] = sessions.world().tick();
         summary["players"] = sessions.world().simulation().players().size();
@@ -111,7 +124,7 @@ void bind_serve(py::module_& m) {
       "host"_a, "port"_a, "cert"_a = "", "key"_a = "",
       "tokens"_a = std::map<std::string, std::string>{}, "duration"_a = 0.0, "tick_rate"_a = 20,
       "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4, "on_ready"_a,
-      "on_event"_a,
+      "on_event"_a, "events"_a = py::none(),
       "Runs the reference game server until `duration` seconds pass (0 = until interrupted).");
 }
 

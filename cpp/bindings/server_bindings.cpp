@@ -36,7 +36,8 @@ void bind_server(py::module_& m) {
                        std::uint64_t bytes_per_second, std::optional<std::string> events,
                        std::optional<std::string> input_log, const std::string& scenario,
                        std::optional<std::pair<std::int64_t, std::int64_t>> size,
-                       std::optional<std::string> data_schema) {
+                       std::optional<std::string> data_schema,
+                       const std::map<std::string, std::string>& tokens) {
              auto self = std::make_unique<PyServer>();
              const world::WorldBounds bounds = bounds_of(size);
              const GameDataSchemas schemas = game_data_schemas(data_schema);
@@ -45,6 +46,7 @@ void bind_server(py::module_& m) {
              session::GameServerConfig config =
                  server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds);
              config.world.data_schema = schemas.composed;
+             config.sessions.handshake.tokens = role_tokens(tokens);
              self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
              self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              Rng rng(std::random_device{}());
@@ -58,9 +60,11 @@ void bind_server(py::module_& m) {
            "endpoint"_a, "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "size"_a = py::none(),
-           "data_schema"_a = py::none(), py::keep_alive<1, 2>(),
+           "data_schema"_a = py::none(), "tokens"_a = std::map<std::string, std::string>{},
+           py::keep_alive<1, 2>(),
            "`data_schema` (schema TOML text) appends the application's data tables to the "
-           "reference game's (docs/game.md, 'Data').")
+           "reference game's (docs/game.md, 'Data'). `tokens` maps auth tokens to role names "
+           "(viewer, player, editor, admin); without tokens every session is an editor.")
       .def(
           "step",
           [](PyServer& s, Micros now) {
@@ -80,6 +84,22 @@ void bind_server(py::module_& m) {
           "Waits for the endpoint's I/O until the next tick or timer is due (judged from `now`), "
           "at most `timeout` seconds (SimNet does not block).")
       .def_property_readonly("tick", [](PyServer& s) { return s.server->world().tick(); })
+      .def_property_readonly(
+          "sessions",
+          [](PyServer& s) {
+            py::list out;
+            for (const auto& [id, r] : s.server->sessions().handshake().sessions()) {
+              out.append(py::dict(
+                  "session_id"_a = id, "name"_a = r.client_name,
+                  "role"_a = std::string(protocol::enum_name(r.role).value_or("unknown")),
+                  "connected"_a = r.connected,
+                  "public_key"_a = py::bytes(reinterpret_cast<const char*>(r.client_key.data()),
+                                             r.client_key.size())));
+            }
+            return out;
+          },
+          "The sessions the server knows (connected or resumable), by id: session_id, name, "
+          "role, connected, public_key.")
       .def_property_readonly("players",
                              [](PyServer& s) {
                                py::list out;

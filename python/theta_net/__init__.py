@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import _core, data, errors, protocol, replay, replication, scenario
 from ._core import (
     Client,
+    KeyPair,
     LocalGame,
     Rng,
     Server,
@@ -57,6 +58,7 @@ __all__ = [
     "Rng",
     "Server",
     "Client",
+    "KeyPair",
     "LocalGame",
 ]
 __all__ += errors.__all__  # noqa: F405 (flake8 cannot see through the star import above)

@@ -22,6 +22,10 @@ in memory, delivering every message in order, which is what notebooks and tests 
     local.step()
     local.clients[0].get("players", 7)   # {'health': {'hp': 80, 'alive': True}, 'name': {...}}
 
+Tables and fields take ``conflict="lww"`` (or ``"server"``, ``"merge:counter"``, ``"merge:set"``,
+``"merge:text"``, ``"merge:<name>"``): how concurrent writes of several authors are settled
+(:class:`ConflictResolver`, docs/collaboration.md).
+
 Values are in user units: fixed and float fields as floats, enums by name, bools as bools,
 arrays as lists. Errors raise :class:`theta_net.DataError` naming the table, component or field.
 """
@@ -42,6 +46,9 @@ Schema = _core.DataSchema
 Transaction = _core.DataTransaction
 DataHost = _core.DataHost
 ClientDB = _core.ClientDB
+#: The server's judge of concurrent writes by the schema's conflict strategies, and its log
+#: (docs/collaboration.md, "Conflicts").
+ConflictResolver = _core.ConflictResolver
 
 
 #: A batch recording is this magic, then per batch a u32 little-endian length and the payload.
@@ -171,6 +178,7 @@ __all__ = [
     "Transaction",
     "DataHost",
     "ClientDB",
+    "ConflictResolver",
     "LocalData",
     "load_schema",
     "write_batch_recording",

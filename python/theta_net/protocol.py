@@ -119,6 +119,61 @@ def flags(bitset: str, names: Iterable[str]) -> int:
     raise ProtocolError(f"no bitset named '{bitset}'", "invalid_argument")
 
 
+# ------------------------------------------------------------------------------------------------
+# Identity and permissions (docs/protocol.md, "Handshake", "Roles and permissions", "Session
+# control"): computed by the C++ build, not retyped here.
+
+KeyPair = _core.KeyPair
+
+
+def ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is the key's Ed25519 signature of ``message``."""
+    return _core.ed25519_verify(public_key, message, signature)
+
+
+def proof_transcript(hello: Dict[str, Any], server_hello: Dict[str, Any]) -> bytes:
+    """The bytes a client signs in SessionProof, for its SessionHello and the server's ServerHello."""
+    return _core.protocol_proof_transcript(hello, server_hello)
+
+
+def signed_session_control(
+    admin: "KeyPair",
+    action: str,
+    target: int,
+    sequence: int,
+    *,
+    role: Optional[str] = None,
+    reason: str = "",
+    ban_seconds: int = 0,
+) -> Dict[str, Any]:
+    """A SessionControl's fields (kick, ban, role_change), signed by the admin's key."""
+    return _core.protocol_signed_session_control(admin, action, target, sequence, role, reason, ban_seconds)
+
+
+@functools.lru_cache(maxsize=1)
+def _permission_rows() -> Tuple[Dict[str, Any], ...]:
+    return tuple(_core.protocol_permissions())
+
+
+def permissions() -> Dict[str, Dict[str, Any]]:
+    """The permission table this build enforces: role -> {"messages", "commands",
+    "application_commands", "since"}."""
+    return {
+        row["role"]: {k: (list(v) if isinstance(v, list) else v) for k, v in row.items() if k != "role"}
+        for row in _permission_rows()
+    }
+
+
+def role_may_send(role: str, message: str) -> bool:
+    """Whether a session of ``role`` may send ``message`` (a message type name)."""
+    return _core.protocol_role_may_send(role, message)
+
+
+def role_may_command(role: str, command: int) -> bool:
+    """Whether a session of ``role`` may send a CommandLogEntry carrying ``command``."""
+    return _core.protocol_role_may_command(role, command)
+
+
 __all__ = [
     "PROTOCOL_VERSION",
     "ALPN",
@@ -135,4 +190,11 @@ __all__ = [
     "manifest",
     "message_types",
     "flags",
+    "KeyPair",
+    "ed25519_verify",
+    "proof_transcript",
+    "signed_session_control",
+    "permissions",
+    "role_may_send",
+    "role_may_command",
 ]

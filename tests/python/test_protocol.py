@@ -167,3 +167,39 @@ def test_schema_command_prints_manifest_hash_and_canonical_form():
     assert manifest["protocol"]["alpn"] == "theta/1"
     assert run_cli("schema", "--hash").stdout.strip() == f"0x{protocol.schema_hash():016x}"
     assert run_cli("schema", "--canonical", "--minor", "0").stdout.startswith("theta-schema 1\n")
+
+
+def test_generator_validates_the_permission_table(repo, tmp_path, gen_protocol):
+    """Every role has a row; a row grants only existing, client-sent messages and CommandKinds."""
+    original = (repo / "schemas" / "theta.toml").read_text()
+    viewer_messages = 'messages = ["Heartbeat", "TelemetryReport"'
+    assert viewer_messages in original
+    cases = {
+        "no message named": original.replace(viewer_messages, 'messages = ["Teleport", "TelemetryReport"'),
+        "a server's message": original.replace(viewer_messages, 'messages = ["ChunkData", "TelemetryReport"'),
+        "has no \\[\\[permission\\]\\] entry": original.replace('role = "admin"', 'role = "spectator"'),
+        "is not a CommandKind": original.replace('commands = ["data_write"]', 'commands = ["teleport"]'),
+        "says nothing of who sends it": original.replace(
+            'lane = "input"\nfrom = "client"\n', 'lane = "input"\n'
+        ),
+        "not declared before it": original.replace('extends = "viewer"', 'extends = "admin"'),
+    }
+    for expected, text in cases.items():
+        assert text != original, expected
+        path = tmp_path / "broken.toml"
+        path.write_text(text)
+        with pytest.raises(gen_protocol.SchemaError, match=expected):
+            gen_protocol.load(path)
+
+
+def test_the_permission_table_is_in_the_hash_from_its_minor_on(repo, tmp_path, gen_protocol):
+    original = (repo / "schemas" / "theta.toml").read_text()
+    base = gen_protocol.load(repo / "schemas" / "theta.toml")
+    path = tmp_path / "viewer_without_resync.toml"
+    path.write_text(original.replace('"DataAck", "DataResync"]', '"DataAck"]'))
+    changed = gen_protocol.load(path)
+    assert gen_protocol.schema_hash(changed) != gen_protocol.schema_hash(base)
+    for minor in range(3):  # the minors before the table keep their hashes
+        assert gen_protocol.schema_hash(changed, minor) == gen_protocol.schema_hash(base, minor)
+    assert "permission viewer messages=" in gen_protocol.canonical(base)
+    assert "\npermission " not in gen_protocol.canonical(base, 2)

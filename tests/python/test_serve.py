@@ -1,5 +1,6 @@
 """`theta-net serve` end to end: real QUIC on loopback, clients speaking the wire protocol from
-Python (theta_net.transport + theta_net.protocol), a garbage client and a mismatched client."""
+Python (theta_net.transport + theta_net.protocol; the proof of key signed with a protocol.KeyPair),
+a garbage client, a client that cannot prove its key and a mismatched client."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ def connect(port):
     return client, events
 
 
+def control_replies(client, events, count):
+    def replied():
+        events.extend(client.events())
+        return sum(e.kind == t.EventKind.MESSAGE and e.lane == t.Lane.CONTROL for e in events) >= count
+
+    assert pump([client], replied)
+    return [protocol.decode(e.payload) for e in events if e.kind == t.EventKind.MESSAGE][:count]
+
+
 def first_control_reply(client, events):
     def replied():
         events.extend(client.events())
@@ -60,11 +70,29 @@ def test_serve_handshakes_and_survives_garbage(tmp_path):
         assert first.startswith("theta-net serve: listening on 127.0.0.1:"), first
         port = int(first.split("127.0.0.1:")[1].split()[0])
 
+        key = protocol.KeyPair.generate()
         good, good_events = connect(port)
-        good.send(good.current, t.Lane.CONTROL, protocol.encode("SessionHello", hello()))
-        msg_type, ack = first_control_reply(good, good_events)
+        good_hello = hello(public_key=key.public_key)
+        good.send(good.current, t.Lane.CONTROL, protocol.encode("SessionHello", good_hello))
+        msg_type, challenge = first_control_reply(good, good_events)
+        assert msg_type == "ServerHello"
+        proof = {"signature": key.sign(protocol.proof_transcript(good_hello, challenge))}
+        good.send(good.current, t.Lane.CONTROL, protocol.encode("SessionProof", proof, sequence=1))
+        msg_type, ack = control_replies(good, good_events, 2)[1]
         assert msg_type == "SessionAck"
         assert ack["role"] == "editor" and ack["protocol_minor"] == protocol.PROTOCOL_VERSION[1]
+        assert ack["server_nonce"] == challenge["server_nonce"]
+
+        # A client announcing a key it cannot sign with is refused with the reason.
+        liar, liar_events = connect(port)
+        liar_hello = hello()  # a random public key: nobody holds its private half
+        liar.send(liar.current, t.Lane.CONTROL, protocol.encode("SessionHello", liar_hello))
+        msg_type, liar_challenge = first_control_reply(liar, liar_events)
+        forged = {"signature": key.sign(protocol.proof_transcript(liar_hello, liar_challenge))}
+        liar.send(liar.current, t.Lane.CONTROL, protocol.encode("SessionProof", forged, sequence=1))
+        msg_type, reject = control_replies(liar, liar_events, 2)[1]
+        assert msg_type == "SessionReject" and reject["reason"] == "proof_invalid"
+        assert "does not verify under the public key the hello announced" in reject["text"]
 
         bad, bad_events = connect(port)
         bad.send(bad.current, t.Lane.CONTROL, b"GET / HTTP/1.1\r\n\r\n")
@@ -94,7 +122,7 @@ def test_serve_handshakes_and_survives_garbage(tmp_path):
 
         # The first client is still served: a heartbeat ping gets its pong.
         ping = {"kind": "ping", "id": 1, "sent_at_us": 123}
-        good.send(good.current, t.Lane.CONTROL, protocol.encode("Heartbeat", ping, sequence=1))
+        good.send(good.current, t.Lane.CONTROL, protocol.encode("Heartbeat", ping, sequence=2))
         good_events.clear()
         msg_type, pong = first_control_reply(good, good_events)
         assert msg_type == "Heartbeat" and pong["kind"] == "pong" and pong["sent_at_us"] == 123
@@ -104,4 +132,5 @@ def test_serve_handshakes_and_survives_garbage(tmp_path):
     log = first + out
     assert "started (new): role editor, client 'pytest'" in log
     assert "refused: protocol error" in log and "schema_mismatch" in log
+    assert "proof_invalid" in log
     assert "interrupted" in log

@@ -61,6 +61,10 @@ std::size_t ClientDB::pending_writes() const {
   return impl_->pending.size();
 }
 
+void ClientDB::set_pending_merge(PendingFieldMerge merge) {
+  impl_->pending.set_merge(std::move(merge));
+}
+
 std::vector<std::pair<std::uint32_t, std::string>> ClientDB::take_refused_writes() {
   return std::exchange(impl_->refused, {});
 }

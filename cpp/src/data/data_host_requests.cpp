@@ -199,37 +199,54 @@ void DataHost::on_write(ClientId id, Client& c, const protocol::DataWrite& w) {
                  str_cat("write ", w.write_id, ": ", ops.error().describe()));
     return;
   }
-  if (auto checked = store_.check(*ops); !checked.ok()) {
-    refuse_write(c, w.write_id, write_refusal(checked.error(), &*ops, schema_->tables().size()),
-                 str_cat("write ", w.write_id, ": ", checked.error().describe()));
-    return;
-  }
-  if (config_.write_policy) {
-    for (const Op& op : *ops) {
-      if (!config_.write_policy(id, op)) {
-        refuse_write(c, w.write_id, DataRefuseReason::kNotAllowed,
-                     str_cat("write ", w.write_id, ": this client may not change entity ",
-                             op.entity, " of table '", schema_->table(op.table).name, "'"));
-        return;
-      }
+  if (auto committed = commit_write(id, w.write_id, *ops); !committed.ok()) {
+    if (committed.error().code == ErrorCode::kRejected) {  // the write policy's
+      refuse_write(c, w.write_id, DataRefuseReason::kNotAllowed,
+                   str_cat("write ", w.write_id, ": ", committed.error().message));
+    } else {
+      refuse_write(c, w.write_id, write_refusal(committed.error(), &*ops, schema_->tables().size()),
+                   str_cat("write ", w.write_id, ": ", committed.error().describe()));
     }
   }
-  if (ops->empty()) {
+}
+
+Status DataHost::check_policy(ClientId id, const std::vector<Op>& ops) const {
+  if (!config_.write_policy) return {};
+  for (const Op& op : ops) {
+    if (!config_.write_policy(id, op)) {
+      return make_error(ErrorCode::kRejected, "this client may not change entity ", op.entity,
+                        " of table '", schema_->table(op.table).name, "'");
+    }
+  }
+  return {};
+}
+
+Status DataHost::commit_write(std::optional<ClientId> client, std::uint32_t write_id,
+                              const std::vector<Op>& ops) {
+  if (!client) {
+    // Nothing to answer, and no ops need no version.
+    return ops.empty() ? store_.check(ops) : commit_ops(ops, std::nullopt);
+  }
+  auto it = clients_.find(*client);
+  if (it == clients_.end()) {
+    return make_error(ErrorCode::kInvalidArgument, "no data client ", *client);
+  }
+  Client& c = *it->second;
+  THETA_TRY(store_.check(ops));
+  THETA_TRY(check_policy(*client, ops));
+  if (ops.empty()) {
     // Nothing to commit: confirmed at once, at the version it will hold when it reads this.
     protocol::DataWriteResult result;
-    result.write_id = w.write_id;
+    result.write_id = write_id;
     result.accepted = true;
     result.version = c.phase == Client::Phase::kActive ? c.queued_version : store_.version();
     ++c.stats.writes_accepted;
     push_result(c, queued_message(std::move(result)));
-    return;
+    return {};
   }
-  if (auto committed = commit_ops(*ops, std::make_pair(id, w.write_id)); !committed.ok()) {
-    refuse_write(c, w.write_id, write_refusal(committed.error(), &*ops, schema_->tables().size()),
-                 str_cat("write ", w.write_id, ": ", committed.error().describe()));
-    return;
-  }
+  THETA_TRY(commit_ops(ops, std::make_pair(*client, write_id)));
   ++c.stats.writes_accepted;
+  return {};
 }
 
 void DataHost::on_ready(Client& c, const protocol::ClientReady& ready, Micros now) {

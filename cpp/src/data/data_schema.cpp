@@ -34,6 +34,37 @@ void write_field(ByteWriter& out, const FieldSpec& field) {
   field.encode(field.default_value, out);
 }
 
+void write_strategy(ByteWriter& out, const std::optional<ConflictStrategy>& strategy) {
+  out.u8(strategy ? 1 : 0);
+  if (strategy) write_text(out, strategy->text());
+}
+
+// The conflict strategies a peer at `minor` knows of, after the rest of the schema (whose bytes
+// are self-delimiting, so a suffix cannot be mistaken for anything else). A schema that declares
+// none at that minor has no suffix: its hash is what it was before strategies existed, and a
+// field added later with a strategy leaves the hashes of earlier minors unchanged.
+void write_strategies(ByteWriter& out, const std::vector<TableSpec>& tables, std::uint16_t minor) {
+  bool any = false;
+  for (const auto& table : tables) {
+    any = any || table.conflict.has_value();
+    for (const auto& component : table.components) {
+      for (const auto& field : component.fields) {
+        any = any || (field.since_minor <= minor && field.conflict.has_value());
+      }
+    }
+  }
+  if (!any) return;
+  write_text(out, "conflict");
+  for (const auto& table : tables) {
+    write_strategy(out, table.conflict);
+    for (const auto& component : table.components) {
+      for (const auto& field : component.fields) {
+        if (field.since_minor <= minor) write_strategy(out, field.conflict);
+      }
+    }
+  }
+}
+
 // The canonical bytes of the schema as a peer at `minor` knows it: fields added later are left
 // out, so an appended optional field leaves the hashes of earlier minors unchanged.
 Bytes canonical_bytes_at(const std::string& name, std::uint16_t major,
@@ -64,6 +95,7 @@ Bytes canonical_bytes_at(const std::string& name, std::uint16_t major,
       }
     }
   }
+  write_strategies(out, tables, minor);
   return bytes;
 }
 
@@ -134,6 +166,30 @@ Status check_component(const TableSpec& table, const ComponentSpec& component,
   return {};
 }
 
+// A table's strategy and every field's own are well formed, and each field's effective one fits it.
+Status check_strategies(const TableSpec& table) {
+  if (table.conflict) {
+    if (auto valid = validate_conflict_strategy(*table.conflict); !valid.ok()) {
+      return make_error(ErrorCode::kInvalidArgument, "table '", table.name,
+                        "': ", valid.error().message);
+    }
+  }
+  for (std::size_t c = 0; c < table.components.size(); ++c) {
+    const ComponentSpec& component = table.components[c];
+    for (std::size_t f = 0; f < component.fields.size(); ++f) {
+      const FieldSpec& field = component.fields[f];
+      Status valid = field.conflict ? validate_conflict_strategy(*field.conflict) : Status{};
+      if (valid.ok()) valid = check_strategy_fits(table.conflict_strategy(c, f), field);
+      if (!valid.ok()) {
+        return make_error(ErrorCode::kInvalidArgument, table.name, ".", component.name, ".",
+                          field.name, ": ", valid.error().message,
+                          field.conflict ? "" : " (the table's strategy)");
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 int ComponentSpec::field_index(std::string_view field) const {
@@ -148,6 +204,14 @@ int TableSpec::component_index(std::string_view component) const {
     if (components[i].name == component) return static_cast<int>(i);
   }
   return -1;
+}
+
+const ConflictStrategy& TableSpec::conflict_strategy(std::size_t component,
+                                                     std::size_t field) const {
+  static const ConflictStrategy kDefault = ConflictStrategy::server();
+  const FieldSpec& spec = components[component].fields[field];
+  if (spec.conflict) return *spec.conflict;
+  return conflict ? *conflict : kDefault;
 }
 
 int DataSchema::table_index(std::string_view table) const {
@@ -191,6 +255,7 @@ Result<std::shared_ptr<const DataSchema>> DataSchema::make(std::string name, std
       component.id = siphash24(SipKey{0, 0}, table.name + "." + component.name);
     }
     if (table.spatial) THETA_TRY(check_spatial(table));
+    THETA_TRY(check_strategies(table));
   }
 
   auto schema = std::make_shared<DataSchema>();

@@ -7,6 +7,40 @@
 
 namespace theta_net::data {
 
+namespace {
+
+// A field's value in the store; its default when the entity or its component is absent.
+Value field_value(const Store& store, std::uint16_t table, EntityId entity, std::uint16_t component,
+                  std::uint16_t field) {
+  const Table& t = store.table(table);
+  if (const auto row = t.find(entity)) return t.get(*row, component, field);
+  return t.spec().components[component].fields[field].default_value;
+}
+
+bool merges(const Store& store, std::uint16_t table, std::uint16_t component, std::uint16_t field) {
+  const TableSpec& spec = store.schema().table(table);
+  return spec.conflict_strategy(component, field).kind == ConflictKind::kMerge;
+}
+
+// What lies beneath each merge-strategy field write of `ops` in `view` (see PendingWrite::bases).
+std::vector<std::optional<Value>> bases_beneath(const Store& view, const std::vector<Op>& ops) {
+  std::vector<std::optional<Value>> bases;
+  for (const Op& op : ops) {
+    for (const ComponentWrite& cw : op.writes) {
+      for (const FieldWrite& fw : cw.fields) {
+        if (merges(view, op.table, cw.component, fw.field)) {
+          bases.emplace_back(field_value(view, op.table, op.entity, cw.component, fw.field));
+        } else {
+          bases.emplace_back();
+        }
+      }
+    }
+  }
+  return bases;
+}
+
+}  // namespace
+
 std::optional<std::size_t> PendingWrites::index_of(std::uint32_t id) const {
   for (std::size_t i = 0; i < writes_.size(); ++i) {
     if (writes_[i].id == id) return i;
@@ -14,14 +48,45 @@ std::optional<std::size_t> PendingWrites::index_of(std::uint32_t id) const {
   return std::nullopt;
 }
 
-void PendingWrites::apply(Store& view, PendingWrite& write) {
+bool PendingWrites::merged_ops(const Store& view, const PendingWrite& write,
+                               std::vector<Op>& out) const {
+  if (!merge_) return false;
+  bool changed = false;
+  std::size_t index = 0;
+  for (std::size_t o = 0; o < write.ops.size(); ++o) {
+    const Op& op = write.ops[o];
+    for (std::size_t c = 0; c < op.writes.size(); ++c) {
+      const ComponentWrite& cw = op.writes[c];
+      for (std::size_t f = 0; f < cw.fields.size(); ++f, ++index) {
+        const FieldWrite& fw = cw.fields[f];
+        if (index >= write.bases.size() || !write.bases[index]) continue;
+        if (!merges(view, op.table, cw.component, fw.field)) continue;
+        const Value theirs = field_value(view, op.table, op.entity, cw.component, fw.field);
+        if (theirs == *write.bases[index]) continue;
+        const TableSpec& spec = view.schema().table(op.table);
+        const FieldSpec& field = spec.components[cw.component].fields[fw.field];
+        auto merged = merge_(field, spec.conflict_strategy(cw.component, fw.field),
+                             *write.bases[index], fw.value, theirs);
+        if (!merged || *merged == fw.value || !field.check(*merged).ok()) continue;
+        if (!changed) out = write.ops;
+        changed = true;
+        out[o].writes[c].fields[f].value = std::move(*merged);
+      }
+    }
+  }
+  return changed;
+}
+
+void PendingWrites::apply(Store& view, PendingWrite& write) const {
   std::vector<EntityKey> keys;
   data::append_touched(write.ops, keys);
   sort_unique(keys);
   write.undo.clear();
   write.undo.reserve(keys.size());
   for (const EntityKey& key : keys) write.undo.push_back(capture_entity(view, key));
-  [[maybe_unused]] const Status applied = view.apply_ops(write.ops);
+  std::vector<Op> merged;
+  const bool merging = merged_ops(view, write, merged);
+  [[maybe_unused]] const Status applied = view.apply_ops(merging ? merged : write.ops);
   assert(applied.ok());  // the ops passed view.check (Store::check looks at the schema only)
 }
 
@@ -29,6 +94,7 @@ void PendingWrites::push(Store& view, std::uint32_t id, std::vector<Op> ops) {
   PendingWrite& write = writes_.emplace_back();
   write.id = id;
   write.ops = std::move(ops);
+  write.bases = bases_beneath(view, write.ops);
   apply(view, write);
 }
 

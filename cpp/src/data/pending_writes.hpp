@@ -2,6 +2,9 @@
 // each with the undo that takes the view back to what it was just before the write. Rebasing
 // (Replicache's model) is: undo from some write to the newest, change what lies beneath (apply
 // a server batch, drop an answered write), and re-apply them in order, taking fresh undo.
+// With a merge hook (ClientDB::set_pending_merge), a re-applied write sets each field whose
+// conflict strategy is a merge, and that changed beneath it since it was made, to the hook's
+// merge of base (the field beneath the write when it was made), mine and theirs (beneath now).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "entity_image.hpp"
+#include "theta_net/data/client_db.hpp"
 #include "theta_net/data/store.hpp"
 
 namespace theta_net::data {
@@ -19,6 +23,9 @@ struct PendingWrite {
   std::vector<Op> ops;
   std::vector<EntityImage> undo;  // what each entity the ops touch was before them
   Version accepted_in = 0;        // the server committed it in this version (0: no answer yet)
+  // Per field write of `ops` (in order: ops, components, fields), the value beneath it when the
+  // write was made, for fields whose conflict strategy is a merge; nullopt for the others.
+  std::vector<std::optional<Value>> bases;
 };
 
 class PendingWrites {
@@ -51,9 +58,15 @@ class PendingWrites {
   // what the view holds for it without the pending writes (the server's state), in no order.
   std::vector<const EntityImage*> confirmed_images(std::uint16_t table) const;
 
+  // The merge that re-applied writes use (none: each shows what it wrote); see above.
+  void set_merge(PendingFieldMerge merge) { merge_ = std::move(merge); }
+
  private:
-  static void apply(Store& view, PendingWrite& write);
+  void apply(Store& view, PendingWrite& write) const;
+  // The write's ops with merged values where the hook merges; false when nothing changes.
+  bool merged_ops(const Store& view, const PendingWrite& write, std::vector<Op>& out) const;
   std::vector<PendingWrite> writes_;
+  PendingFieldMerge merge_;
 };
 
 }  // namespace theta_net::data

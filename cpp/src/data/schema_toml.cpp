@@ -96,6 +96,14 @@ std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_version(std::string
   return std::pair{*major, *minor};
 }
 
+// A `conflict` key: "server", "lww" or "merge:<name>"; `owner` names what declares it.
+Result<ConflictStrategy> parse_strategy(const toml::node& node, std::string_view owner) {
+  THETA_TRY_ASSIGN(std::string text, as_string(node, str_cat(owner, ": conflict")));
+  auto strategy = parse_conflict_strategy(text);
+  if (!strategy.ok()) return invalid_at(node, owner, ": ", strategy.error().message);
+  return std::move(strategy).value();
+}
+
 // One element of a default in the field's stored representation.
 Result<Value> parse_default_element(const FieldSpec& field, const toml::node& node) {
   const std::string what = "default of field '" + field.name + "'";
@@ -194,7 +202,8 @@ Result<FieldSpec> parse_field(const toml::node& node, std::string_view context,
   switch (field.type) {
     case FieldType::kInt:
       THETA_TRY(only_keys(
-          *table, {"name", "type", "min", "max", "count", "default", "since", "doc"}, self));
+          *table, {"name", "type", "min", "max", "count", "default", "since", "doc", "conflict"},
+          self));
       field.min = INT64_MIN;
       field.max = INT64_MAX;
       if (const auto* min = table->get("min")) {
@@ -205,9 +214,10 @@ Result<FieldSpec> parse_field(const toml::node& node, std::string_view context,
       }
       break;
     case FieldType::kFixed: {
-      THETA_TRY(only_keys(
-          *table, {"name", "type", "min", "max", "frac_bits", "count", "default", "since", "doc"},
-          self));
+      THETA_TRY(only_keys(*table,
+                          {"name", "type", "min", "max", "frac_bits", "count", "default", "since",
+                           "doc", "conflict"},
+                          self));
       THETA_TRY_ASSIGN(const toml::node* frac, required(*table, "frac_bits", self));
       THETA_TRY_ASSIGN(std::int64_t bits, as_integer_in(*frac, "frac_bits", 0, 30));
       field.bits = static_cast<int>(bits);
@@ -222,7 +232,8 @@ Result<FieldSpec> parse_field(const toml::node& node, std::string_view context,
     }
     case FieldType::kFloat: {
       THETA_TRY(only_keys(
-          *table, {"name", "type", "min", "max", "bits", "count", "default", "since", "doc"},
+          *table,
+          {"name", "type", "min", "max", "bits", "count", "default", "since", "doc", "conflict"},
           self));
       THETA_TRY_ASSIGN(const toml::node* bits, required(*table, "bits", self));
       THETA_TRY_ASSIGN(std::int64_t code_bits, as_integer_in(*bits, "bits", 1, 32));
@@ -234,8 +245,9 @@ Result<FieldSpec> parse_field(const toml::node& node, std::string_view context,
       break;
     }
     case FieldType::kEnum: {
-      THETA_TRY(
-          only_keys(*table, {"name", "type", "values", "count", "default", "since", "doc"}, self));
+      THETA_TRY(only_keys(
+          *table, {"name", "type", "values", "count", "default", "since", "doc", "conflict"},
+          self));
       THETA_TRY_ASSIGN(const toml::node* values, required(*table, "values", self));
       const toml::array* list = values->as_array();
       if (list == nullptr) return invalid_at(*values, self, ": values must be a list of names");
@@ -251,7 +263,8 @@ Result<FieldSpec> parse_field(const toml::node& node, std::string_view context,
     }
     case FieldType::kString:
     case FieldType::kBytes: {
-      THETA_TRY(only_keys(*table, {"name", "type", "max", "default", "since", "doc"}, self));
+      THETA_TRY(
+          only_keys(*table, {"name", "type", "max", "default", "since", "doc", "conflict"}, self));
       THETA_TRY_ASSIGN(const toml::node* max, required(*table, "max", self));
       THETA_TRY_ASSIGN(std::int64_t bound, as_integer_in(*max, "max", 1, kMaxTextBytes));
       field.max_bytes = static_cast<std::uint32_t>(bound);
@@ -259,7 +272,8 @@ Result<FieldSpec> parse_field(const toml::node& node, std::string_view context,
     }
     case FieldType::kBool:
     case FieldType::kF64:
-      THETA_TRY(only_keys(*table, {"name", "type", "count", "default", "since", "doc"}, self));
+      THETA_TRY(only_keys(*table, {"name", "type", "count", "default", "since", "doc", "conflict"},
+                          self));
       break;
   }
   if (const auto* count = table->get("count")) {
@@ -276,6 +290,9 @@ Result<FieldSpec> parse_field(const toml::node& node, std::string_view context,
   }
   if (const auto* doc = table->get("doc")) {
     THETA_TRY_ASSIGN(field.doc, as_string(*doc, "doc"));
+  }
+  if (const auto* conflict = table->get("conflict")) {
+    THETA_TRY_ASSIGN(field.conflict, parse_strategy(*conflict, str_cat(context, ".", field.name)));
   }
   // The type's parameters first: the default is read in their units.
   field.default_value = field.type_default();
@@ -321,7 +338,7 @@ Result<ComponentSpec> parse_component(const toml::node& node, std::string_view t
 Result<TableSpec> parse_table(const toml::node& node, std::uint16_t major) {
   const toml::table* table = node.as_table();
   if (table == nullptr) return invalid_at(node, "[[table]] must be a table");
-  THETA_TRY(only_keys(*table, {"name", "spatial", "component"}, "[[table]]"));
+  THETA_TRY(only_keys(*table, {"name", "spatial", "conflict", "component"}, "[[table]]"));
   TableSpec spec;
   THETA_TRY_ASSIGN(const toml::node* name, required(*table, "name", "[[table]]"));
   THETA_TRY_ASSIGN(spec.name, as_string(*name, "a table's name"));
@@ -340,6 +357,9 @@ Result<TableSpec> parse_table(const toml::node& node, std::uint16_t major) {
       }
     }
     spec.spatial = std::move(parsed);
+  }
+  if (const auto* conflict = table->get("conflict")) {
+    THETA_TRY_ASSIGN(spec.conflict, parse_strategy(*conflict, self));
   }
   if (const auto* components = table->get("component")) {
     const toml::array* list = components->as_array();

@@ -149,6 +149,10 @@ void put_field(std::string& out, const FieldSpec& field, std::uint16_t major) {
   out += ", default = ";
   put_default(out, field);
   if (field.since_minor != 0) out += str_cat(", since = \"", major, ".", field.since_minor, "\"");
+  if (field.conflict) {
+    out += ", conflict = ";
+    put_string(out, field.conflict->text());
+  }
   if (!field.doc.empty()) {
     out += ", doc = ";
     put_string(out, field.doc);
@@ -176,6 +180,11 @@ std::string DataSchema::to_toml() const {
       out += ", z = ";
       put_string(out, table.spatial->z);
       out += " }\n";
+    }
+    if (table.conflict) {
+      out += "conflict = ";
+      put_string(out, table.conflict->text());
+      out += '\n';
     }
     for (const auto& component : table.components) {
       out += "\n[[table.component]]\nname = ";

@@ -4,12 +4,14 @@
 #include <iomanip>
 #include <sstream>
 
+#include "theta_net/core/sha256.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 
 namespace theta_net::protocol {
 namespace {
 
 constexpr std::string_view kTranscriptLabel = "theta/1 session";
+constexpr std::string_view kProofLabel = "theta/1 session proof";
 
 std::string hex64(std::uint64_t v) {
   std::ostringstream out;
@@ -23,11 +25,27 @@ bool all_zero(const Ed25519PublicKey& key) {
 
 }  // namespace
 
+Result<Bytes> proof_transcript(const SessionHello& hello, const ServerHello& challenge) {
+  Bytes hello_body;
+  Bytes challenge_body;
+  THETA_TRY(encode_body(hello, hello_body, kProofMinor));
+  THETA_TRY(encode_body(challenge, challenge_body, kProofMinor));
+  Bytes out;
+  out.reserve(kProofLabel.size() + 8 + hello_body.size() + challenge_body.size());
+  ByteWriter w(out);
+  w.bytes(ByteSpan(reinterpret_cast<const std::uint8_t*>(kProofLabel.data()), kProofLabel.size()));
+  w.u32le(static_cast<std::uint32_t>(hello_body.size()));
+  w.bytes(hello_body);
+  w.u32le(static_cast<std::uint32_t>(challenge_body.size()));
+  w.bytes(challenge_body);
+  return out;
+}
+
 Bytes handshake_transcript(const SessionHello& hello, const SessionAck& ack,
-                           std::uint64_t schema_hash) {
+                           std::uint64_t schema_hash, const SessionProof& proof) {
   Bytes out;
   // Reserving the exact size up front also keeps GCC 12's -Wstringop-overflow false positive away.
-  out.reserve(kTranscriptLabel.size() + 16 + 16 + 8 + 1 + 2 + 4 + 32 + 32 + 8 + 1);
+  out.reserve(kTranscriptLabel.size() + 16 + 16 + 8 + 1 + 2 + 4 + 32 + 32 + 8 + 1 + 64);
   ByteWriter w(out);
   w.bytes(ByteSpan(reinterpret_cast<const std::uint8_t*>(kTranscriptLabel.data()),
                    kTranscriptLabel.size()));
@@ -41,6 +59,7 @@ Bytes handshake_transcript(const SessionHello& hello, const SessionAck& ack,
   w.bytes(ack.public_key);
   w.u64le(schema_hash);
   w.u8(ack.resumed ? 1 : 0);
+  w.bytes(proof.signature);
   return out;
 }
 
@@ -63,78 +82,147 @@ std::array<std::uint8_t, N> ServerHandshake::random_bytes() {
   return out;
 }
 
+SessionReject ServerHandshake::refusal(const SessionHello& hello, RejectReason reason,
+                                       std::string text) const {
+  SessionReject reject;
+  reject.reason = reason;
+  reject.text = std::move(text);
+  reject.server_protocol_major = config_.schema.major;
+  reject.server_protocol_minor = config_.schema.minor;
+  reject.client_protocol_major = hello.protocol_major;
+  reject.client_protocol_minor = hello.protocol_minor;
+  reject.server_schema_hash = config_.schema.hash();
+  reject.client_schema_hash = hello.schema_hash;
+  return reject;
+}
+
 HandshakeOutcome ServerHandshake::refuse(const SessionHello& hello, RejectReason reason,
                                          std::string text) const {
   HandshakeOutcome outcome;
-  outcome.reject.reason = reason;
-  outcome.reject.text = std::move(text);
-  outcome.reject.server_protocol_major = config_.schema.major;
-  outcome.reject.server_protocol_minor = config_.schema.minor;
-  outcome.reject.client_protocol_major = hello.protocol_major;
-  outcome.reject.client_protocol_minor = hello.protocol_minor;
-  outcome.reject.server_schema_hash = config_.schema.hash();
-  outcome.reject.client_schema_hash = hello.schema_hash;
+  outcome.reject = refusal(hello, reason, std::move(text));
   return outcome;
 }
 
-HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint32_t server_tick,
-                                           Micros now) {
+std::optional<SessionReject> ServerHandshake::refuse_for_ban_or_room(const SessionHello& hello,
+                                                                     bool resuming,
+                                                                     Micros now) const {
+  if (const KeyBan* ban = ban_of(hello.public_key, now)) {
+    std::string text = "this client's key is banned from this server ";
+    if (ban->until) {
+      const auto left = std::chrono::ceil<std::chrono::seconds>(*ban->until - now).count();
+      text += str_cat("for another ", left, " s");
+    } else {
+      text += "for good";
+    }
+    if (!ban->reason.empty()) text += ": " + ban->reason;
+    return refusal(hello, RejectReason::kBanned, std::move(text));
+  }
+  if (!resuming && connected_sessions() >= config_.max_sessions) {
+    return refusal(
+        hello, RejectReason::kServerFull,
+        str_cat("the server is full (", config_.max_sessions, " sessions); try again later"));
+  }
+  return std::nullopt;
+}
+
+HelloOutcome ServerHandshake::on_hello(const SessionHello& hello, Micros now) {
+  HelloOutcome outcome;
+  auto refuse_hello = [&](RejectReason reason, std::string text) {
+    outcome.refused = true;
+    outcome.reject = refusal(hello, reason, std::move(text));
+    return outcome;
+  };
   const SchemaIdentity& ours = config_.schema;
   if (hello.protocol_major != ours.major) {
-    return refuse(
-        hello, RejectReason::kProtocolVersion,
+    return refuse_hello(
+        RejectReason::kProtocolVersion,
         str_cat("the client speaks protocol ", hello.protocol_major, ".x and this server ",
                 ours.major, ".x; use a client and server of the same major version"));
   }
+  if (hello.protocol_minor < kMinimumMinor) {
+    return refuse_hello(
+        RejectReason::kProtocolVersion,
+        str_cat("the client speaks protocol ", hello.protocol_major, ".", hello.protocol_minor,
+                " and this server needs ", ours.major, ".", kMinimumMinor, " or newer (from ",
+                ours.major, ".", kMinimumMinor,
+                " a client proves it holds the key it announces); upgrade the client"));
+  }
   if (hello.schema_hashes.size() != std::size_t{hello.protocol_minor} + 1 ||
       hello.schema_hashes.back() != hello.schema_hash) {
-    return refuse(hello, RejectReason::kMalformedHello,
-                  str_cat("the hello lists ", hello.schema_hashes.size(),
-                          " schema hashes for protocol minor ", hello.protocol_minor,
-                          "; it must list one per minor version, ending with schema_hash"));
+    return refuse_hello(RejectReason::kMalformedHello,
+                        str_cat("the hello lists ", hello.schema_hashes.size(),
+                                " schema hashes for protocol minor ", hello.protocol_minor,
+                                "; it must list one per minor version, ending with schema_hash"));
   }
   const std::uint16_t minor = std::min(hello.protocol_minor, ours.minor);
   const std::uint64_t client_hash = hello.schema_hashes[minor];
   const std::uint64_t server_hash = ours.hash_by_minor.at(minor);
   if (client_hash != server_hash) {
-    HandshakeOutcome outcome =
-        refuse(hello, RejectReason::kSchemaMismatch,
-               str_cat("at protocol ", ours.major, ".", minor, " the client's schema hash is ",
-                       hex64(client_hash), " and the server's is ", hex64(server_hash),
-                       ": the two builds disagree on the wire format; build both from the same "
-                       "schemas/theta.toml"));
+    refuse_hello(RejectReason::kSchemaMismatch,
+                 str_cat("at protocol ", ours.major, ".", minor, " the client's schema hash is ",
+                         hex64(client_hash), " and the server's is ", hex64(server_hash),
+                         ": the two builds disagree on the wire format; build both from the same "
+                         "schemas/theta.toml"));
     outcome.reject.client_schema_hash = client_hash;
     outcome.reject.server_schema_hash = server_hash;
     return outcome;
   }
   // An all-zero key is a client that never made one (OpenSSL accepts any 32 bytes as a key).
   if (all_zero(hello.public_key)) {
-    return refuse(hello, RejectReason::kBadPublicKey,
-                  "the client's Ed25519 public key is all zeros; generate a key pair");
+    return refuse_hello(RejectReason::kBadPublicKey,
+                        "the client's Ed25519 public key is all zeros; generate a key pair");
   }
-  if (std::find(banned_.begin(), banned_.end(), hello.public_key) != banned_.end()) {
-    return refuse(hello, RejectReason::kBanned, "this client's key is banned from this server");
+  // A ban is checked here already (a banned key is told at once, before it proves anything);
+  // the room again after the proof, when it is decided.
+  if (auto refused = refuse_for_ban_or_room(hello, hello.resume_token.has_value(), now)) {
+    outcome.refused = true;
+    outcome.reject = std::move(*refused);
+    return outcome;
   }
 
   Role role = config_.default_role;
   if (!config_.tokens.empty()) {
     if (!hello.auth_token) {
-      return refuse(hello, RejectReason::kAuthRequired,
-                    "this server requires an authentication token; pass one with the client's "
-                    "token option");
+      return refuse_hello(RejectReason::kAuthRequired,
+                          "this server requires an authentication token; pass one with the "
+                          "client's token option");
     }
     const auto it = config_.tokens.find(*hello.auth_token);
     if (it == config_.tokens.end()) {
-      return refuse(hello, RejectReason::kAuthInvalid,
-                    "the authentication token is not one this server accepts; check it with the "
-                    "server's operator");
+      return refuse_hello(RejectReason::kAuthInvalid,
+                          "the authentication token is not one this server accepts; check it "
+                          "with the server's operator");
     }
     role = it->second;
+  }
+
+  outcome.challenge.server_nonce = random_bytes<16>();
+  outcome.challenge.public_key = key_.public_key();
+  outcome.pending.hello = hello;
+  outcome.pending.challenge = outcome.challenge;
+  outcome.pending.role = role;
+  outcome.pending.minor = minor;
+  return outcome;
+}
+
+HandshakeOutcome ServerHandshake::on_proof(const PendingHandshake& pending,
+                                           const SessionProof& proof, std::uint32_t server_tick,
+                                           Micros now) {
+  const SessionHello& hello = pending.hello;
+  Result<Bytes> transcript = proof_transcript(hello, pending.challenge);
+  if (!transcript.ok() || !ed25519_verify(hello.public_key, *transcript, proof.signature)) {
+    return refuse(hello, RejectReason::kProofInvalid,
+                  str_cat("the SessionProof signature does not verify under the public key the "
+                          "hello announced (",
+                          to_hex(ByteSpan(hello.public_key.data(), 8)),
+                          "..): the client must sign the proof transcript (docs/protocol.md) "
+                          "with the private half of the key it announces"));
   }
 
   expire(now);
   SessionRecord* resumed = nullptr;
   if (hello.resume_token) {
+    // Only the proven holder of the session's key may take it back.
     for (auto& [id, record] : sessions_) {
       if (record.resume_token == *hello.resume_token && record.client_key == hello.public_key) {
         resumed = &record;
@@ -147,10 +235,10 @@ HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint3
                     "without it to start a new session");
     }
   }
-  if (!resumed && connected_sessions() >= config_.max_sessions) {
-    return refuse(
-        hello, RejectReason::kServerFull,
-        str_cat("the server is full (", config_.max_sessions, " sessions); try again later"));
+  if (auto refused = refuse_for_ban_or_room(hello, resumed != nullptr, now)) {
+    HandshakeOutcome outcome;
+    outcome.reject = std::move(*refused);
+    return outcome;
   }
 
   HandshakeOutcome outcome;
@@ -162,12 +250,12 @@ HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint3
     do {
       record.session_id = rng_.next_u64();
     } while (record.session_id == 0 || sessions_.count(record.session_id) != 0);
-    record.role = role;
+    record.role = pending.role;
     record.client_key = hello.public_key;
     record.resume_token = random_bytes<16>();
   }
   record.client_name = hello.client_name;
-  record.minor = minor;
+  record.minor = pending.minor;
   record.capabilities = hello.capabilities & config_.capabilities;
   record.connected = true;
   record.disconnected_at = Micros{0};
@@ -176,16 +264,17 @@ HandshakeOutcome ServerHandshake::on_hello(const SessionHello& hello, std::uint3
   SessionAck& ack = outcome.ack;
   ack.session_id = record.session_id;
   ack.role = record.role;
-  ack.protocol_minor = minor;
+  ack.protocol_minor = pending.minor;
   ack.capabilities = record.capabilities;
-  ack.server_nonce = random_bytes<16>();
+  ack.server_nonce = pending.challenge.server_nonce;
   ack.public_key = key_.public_key();
   ack.resume_token = record.resume_token;
   ack.resumed = resumed != nullptr;
   ack.tick_rate = config_.tick_rate;
   ack.server_tick = server_tick;
   ack.motd = config_.motd;
-  ack.signature = key_.sign(handshake_transcript(hello, ack, server_hash));
+  ack.signature = key_.sign(
+      handshake_transcript(hello, ack, config_.schema.hash_by_minor.at(pending.minor), proof));
   outcome.session = record;
   return outcome;
 }
@@ -197,9 +286,27 @@ void ServerHandshake::on_disconnect(std::uint64_t session_id, Micros now) {
   it->second.disconnected_at = now;
 }
 
-void ServerHandshake::ban(const Ed25519PublicKey& key) {
-  if (std::find(banned_.begin(), banned_.end(), key) == banned_.end()) banned_.push_back(key);
+void ServerHandshake::end_session(std::uint64_t session_id) {
+  sessions_.erase(session_id);
+}
+
+bool ServerHandshake::set_role(std::uint64_t session_id, Role role) {
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return false;
+  it->second.role = role;
+  return true;
+}
+
+void ServerHandshake::ban(const Ed25519PublicKey& key, std::optional<Micros> until,
+                          std::string reason) {
+  banned_[key] = KeyBan{until, std::move(reason)};
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second.client_key == key; });
+}
+
+const KeyBan* ServerHandshake::ban_of(const Ed25519PublicKey& key, Micros now) const {
+  const auto it = banned_.find(key);
+  if (it == banned_.end() || (it->second.until && now >= *it->second.until)) return nullptr;
+  return &it->second;
 }
 
 void ServerHandshake::expire(Micros now) {
@@ -207,6 +314,8 @@ void ServerHandshake::expire(Micros now) {
     const SessionRecord& r = entry.second;
     return !r.connected && now - r.disconnected_at > config_.resume_window;
   });
+  std::erase_if(
+      banned_, [&](const auto& entry) { return entry.second.until && now >= *entry.second.until; });
 }
 
 const SessionRecord* ServerHandshake::session(std::uint64_t session_id) const {
@@ -235,6 +344,26 @@ ClientHandshake::ClientHandshake(ClientHandshakeConfig config, Ed25519KeyPair cl
   hello_.client_name = config_.client_name;
 }
 
+Result<SessionProof> ClientHandshake::on_challenge(const AnyMessage& reply) {
+  if (const auto* reject = std::get_if<SessionReject>(&reply)) {
+    return make_error(ErrorCode::kRejected,
+                      "the server refused the session: ", describe_reject(*reject));
+  }
+  const auto* challenge = std::get_if<ServerHello>(&reply);
+  if (!challenge) {
+    return make_error(ErrorCode::kCorrupt, "expected ServerHello or SessionReject, got ",
+                      message_name(type_of(reply)));
+  }
+  if (challenge_) return make_error(ErrorCode::kCorrupt, "a second ServerHello");
+  if (config_.expected_server_key && challenge->public_key != *config_.expected_server_key) {
+    return make_error(ErrorCode::kRejected, "the server's Ed25519 key is not the pinned one");
+  }
+  THETA_TRY_ASSIGN(Bytes transcript, proof_transcript(hello_, *challenge));
+  challenge_ = *challenge;
+  proof_.signature = key_.sign(transcript);
+  return proof_;
+}
+
 Result<SessionAck> ClientHandshake::on_reply(const AnyMessage& reply) const {
   if (const auto* reject = std::get_if<SessionReject>(&reply)) {
     return make_error(ErrorCode::kRejected,
@@ -245,19 +374,24 @@ Result<SessionAck> ClientHandshake::on_reply(const AnyMessage& reply) const {
     return make_error(ErrorCode::kCorrupt, "expected SessionAck or SessionReject, got ",
                       message_name(type_of(reply)));
   }
-  if (ack->protocol_minor > config_.schema.minor) {
+  if (!challenge_) {
+    return make_error(ErrorCode::kCorrupt, "a SessionAck before the proof of key was asked for");
+  }
+  if (ack->protocol_minor < kMinimumMinor || ack->protocol_minor > config_.schema.minor) {
     return make_error(ErrorCode::kCorrupt, "the server chose protocol minor ", ack->protocol_minor,
-                      ", newer than this client's ", config_.schema.minor);
+                      "; this client speaks ", kMinimumMinor, " to ", config_.schema.minor);
   }
   if ((ack->capabilities & ~config_.capabilities) != 0) {
     return make_error(ErrorCode::kCorrupt, "the server granted capabilities ", ack->capabilities,
                       " beyond those requested (", config_.capabilities, ")");
   }
-  if (config_.expected_server_key && ack->public_key != *config_.expected_server_key) {
-    return make_error(ErrorCode::kRejected, "the server's Ed25519 key is not the pinned one");
+  if (ack->public_key != challenge_->public_key || ack->server_nonce != challenge_->server_nonce) {
+    return make_error(ErrorCode::kCorrupt,
+                      "the SessionAck names another key or nonce than the server's challenge");
   }
   const std::uint64_t hash = config_.schema.hash_by_minor.at(ack->protocol_minor);
-  if (!ed25519_verify(ack->public_key, handshake_transcript(hello_, *ack, hash), ack->signature)) {
+  if (!ed25519_verify(ack->public_key, handshake_transcript(hello_, *ack, hash, proof_),
+                      ack->signature)) {
     return make_error(ErrorCode::kCorrupt, "the SessionAck signature does not verify");
   }
   return *ack;

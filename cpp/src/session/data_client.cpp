@@ -11,8 +11,14 @@ SessionClientConfig session_config(const DataClientConfig& config) {
   c.handshake.client_name = config.name;
   c.handshake.auth_token = config.token;
   c.heartbeat_interval = config.heartbeat_interval;
+  if (!config.signed_commands) {
+    c.handshake.capabilities &= ~protocol::capabilities_bits::kSignedCommands;
+  }
   return c;
 }
+
+// The first protocol minor with CommandResult.
+constexpr std::uint16_t kSignedCommandsMinor = 3;
 
 }  // namespace
 
@@ -20,7 +26,11 @@ DataClient::DataClient(std::shared_ptr<const data::DataSchema> expected, DataCli
                        Ed25519KeyPair key, Rng rng)
     : config_(std::move(config)),
       session_(session_config(config_), key, rng),
-      db_(std::move(expected), config_.db) {}
+      db_(std::move(expected), config_.db) {
+  if (config_.signed_commands) {
+    collab_ = std::make_unique<collab::CollabClient>(db_, key, config_.collab);
+  }
+}
 
 DataClient::~DataClient() = default;
 
@@ -29,9 +39,17 @@ void DataClient::step(Micros now) {
   if (!established()) return;
   if (resubscribe_) resubscribe(now);
   db_.handle_timeout(now);
-  for (const protocol::AnyMessage& message : db_.take_outgoing()) {
+  for (const protocol::AnyMessage& message :
+       signing_ ? collab_->take_outgoing() : db_.take_outgoing()) {
     if (!session_.send(message).ok()) ++counters_.messages_not_sent;
   }
+}
+
+Result<std::uint64_t> DataClient::send_command(std::uint16_t command, Bytes payload) {
+  if (!collab_) {
+    return make_error(ErrorCode::kState, "commands need a client made with signed_commands");
+  }
+  return collab_->send_command(command, std::move(payload));
 }
 
 void DataClient::on_pause(Micros, Micros) {
@@ -42,7 +60,11 @@ void DataClient::on_pause(Micros, Micros) {
 }
 
 void DataClient::resubscribe(Micros now) {
-  db_.on_reconnect(now);
+  if (signing_) {
+    collab_->on_reconnect(now);  // the ClientDB's, and the unanswered commands go again
+  } else {
+    db_.on_reconnect(now);
+  }
   resubscribe_ = false;
   ++counters_.resubscribes;
 }
@@ -52,6 +74,9 @@ void DataClient::on_session_event(ClientEvent& event, Micros now) {
     case ClientEvent::Kind::kEstablished:
       ++counters_.connections;
       if (event.ack && event.ack->resumed) ++counters_.resumes;
+      signing_ = collab_ && event.ack &&
+                 (event.ack->capabilities & protocol::capabilities_bits::kSignedCommands) != 0 &&
+                 event.ack->protocol_minor >= kSignedCommandsMinor;
       if (!subscribed_) {
         db_.subscribe(now);
         subscribed_ = true;
@@ -61,7 +86,8 @@ void DataClient::on_session_event(ClientEvent& event, Micros now) {
       break;
     case ClientEvent::Kind::kLost:
       // The server forgot this connection's sync: what was queued for it means nothing there.
-      counters_.messages_dropped += db_.take_outgoing().size();
+      counters_.messages_dropped +=
+          signing_ ? collab_->drop_outgoing() : db_.take_outgoing().size();
       break;
     case ClientEvent::Kind::kRejected:
       break;
@@ -72,7 +98,9 @@ void DataClient::on_session_event(ClientEvent& event, Micros now) {
         ++counters_.unexpected_messages;
         break;
       }
-      if (!db_.on_message(*event.message, now).ok()) ++counters_.message_errors;
+      const Status taken =
+          signing_ ? collab_->on_message(*event.message, now) : db_.on_message(*event.message, now);
+      if (!taken.ok()) ++counters_.message_errors;
       break;
     }
   }

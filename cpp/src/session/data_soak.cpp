@@ -95,6 +95,7 @@ class SoakRun {
     for (std::size_t i = 0; i < config_.clients; ++i) {
       LocalDataClientSpec spec;
       spec.name = str_cat("c", i);
+      spec.signed_commands = config_.signed_commands;
       spec.link = client_link(config_, i);
       spec.relay = config_.latency > Micros{0} || config_.loss > 0 || config_.partition.has_value();
       THETA_TRY_ASSIGN(const std::size_t index, session_->add_client(spec));
@@ -244,6 +245,7 @@ Result<DataSoakReport> run_data_soak(const DataSoakConfig& config) {
   session.server.flush_interval = config.flush_interval;
   if (config.bytes_per_second > 0) session.server.bytes_per_second = config.bytes_per_second;
   session.server.data.record_batch = config.record_batch;
+  session.server.signed_commands = config.signed_commands;
   THETA_TRY_ASSIGN(auto local, LocalDataSession::create(soak_schema(), session));
   if (!config.dictionary.empty())
     THETA_TRY(local->server().data().set_dictionary(config.dictionary));

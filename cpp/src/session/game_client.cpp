@@ -1,6 +1,7 @@
 #include "theta_net/session/game_client.hpp"
 
 #include "theta_net/codec/chunk_diff.hpp"
+#include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/game_data.hpp"
 #include "theta_net/session/server_world.hpp"
 #include "theta_net/world/chunk_interest.hpp"
@@ -80,6 +81,59 @@ void GameClient::say(const std::string& text) {
   if (!session_.send(chat).ok()) ++metrics_.messages_not_sent;
 }
 
+Result<std::uint64_t> GameClient::control(protocol::ControlAction action, std::uint64_t target,
+                                          std::optional<protocol::Role> role, std::string reason,
+                                          std::uint32_t ban_seconds) {
+  return session_.send_control(action, target, role, std::move(reason), ban_seconds);
+}
+
+std::vector<protocol::SessionControlResult> GameClient::take_control_results() {
+  return std::exchange(control_results_, {});
+}
+
+std::vector<protocol::PermissionDenied> GameClient::take_permission_denials() {
+  return std::exchange(permission_denials_, {});
+}
+
+bool GameClient::may_play() const {
+  return protocol::role_may_send(session_.role(), protocol::MessageType::kInputBundle);
+}
+
+void GameClient::on_session_message(const AnyMessage& message, Micros now) {
+  if (const auto* denied = std::get_if<protocol::PermissionDenied>(&message)) {
+    ++metrics_.permission_denied;
+    permission_denials_.push_back(*denied);
+    // A write refused for the role (sent before this client learned of a role change): which of
+    // the pending writes it was is not said, so the mirror rolls them all back and catches up
+    // from the version it holds; the server's batches carry those that were committed.
+    if (denied->message_type == static_cast<std::uint16_t>(protocol::MessageType::kDataWrite))
+      data_.on_reconnect(now);
+    begin_event(last_own_tick_, "permission_denied");
+    scratch_
+        .set("message", std::string(protocol::message_name(
+                            static_cast<protocol::MessageType>(denied->message_type))))
+        .set("role", std::string(protocol::enum_name(denied->role).value_or("unknown")));
+    record(scratch_);
+  } else if (const auto* result = std::get_if<protocol::SessionControlResult>(&message)) {
+    control_results_.push_back(*result);
+    begin_event(last_own_tick_, "control_result");
+    scratch_.set("sequence", static_cast<std::int64_t>(result->sequence))
+        .set("accepted", result->accepted)
+        .set("text", result->text);
+    record(scratch_);
+  } else if (const auto* control = std::get_if<protocol::SessionControl>(&message)) {
+    // SessionClient applied it (a new role, or the end of the session); inputs restart from
+    // the server's tick under the new role.
+    if (control->action == protocol::ControlAction::kRoleChange) next_input_tick_ = 0;
+    begin_event(last_own_tick_, "session_control");
+    scratch_.set("action", std::string(protocol::enum_name(control->action).value_or("unknown")))
+        .set("reason", control->reason);
+    if (control->role)
+      scratch_.set("role", std::string(protocol::enum_name(*control->role).value_or("unknown")));
+    record(scratch_);
+  }
+}
+
 void GameClient::step(Micros now) {
   while (auto event = session_.next_event()) on_session_event(*event, now);
   if (resynced_this_step_) {
@@ -98,6 +152,19 @@ void GameClient::step(Micros now) {
 void GameClient::step_data(Micros now) {
   data_.handle_timeout(now);
   for (AnyMessage& message : data_.take_outgoing()) {
+    // A write the role may not send would be refused and its optimistic effect left standing:
+    // the mirror is told at once, as the server would (not_allowed), and it rolls the write back.
+    if (const auto* write = std::get_if<protocol::DataWrite>(&message);
+        write && !protocol::role_may_send(session_.role(), protocol::MessageType::kDataWrite)) {
+      protocol::DataWriteResult refused;
+      refused.write_id = write->write_id;
+      refused.accepted = false;
+      refused.reason = protocol::DataRefuseReason::kNotAllowed;
+      refused.text = str_cat("the role ", protocol::enum_name(session_.role()).value_or("unknown"),
+                             " may not send DataWrite");
+      if (!data_.on_message(refused, now).ok()) ++metrics_.data_errors;
+      continue;
+    }
     if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
   }
   const data::SyncStatus& status = data_.status();
@@ -185,6 +252,11 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
     if (!data_.on_message(message, now).ok()) ++metrics_.data_errors;
     return;
   }
+  if (std::holds_alternative<protocol::PermissionDenied>(message) ||
+      std::holds_alternative<protocol::SessionControlResult>(message) ||
+      std::holds_alternative<protocol::SessionControl>(message)) {
+    return on_session_message(message, now);
+  }
   if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
     metrics_.chat.push_back(str_cat(chat->sender, ": ", chat->text));
     record(begin_event(last_own_tick_, "chat").set("sender", chat->sender).set("text", chat->text));
@@ -202,7 +274,8 @@ void GameClient::on_own_state(const protocol::OwnPlayerState& own, Micros now) {
   clock_.on_server_tick(own.server_tick, now, session_.rtt());
   own_entity_ = own.entity;
   const sim::PlayerState authoritative = state_of(own);
-  if (!has_player_ || resyncing_) {
+  // A role without inputs predicts nothing: it takes the server's state as it comes.
+  if (!has_player_ || resyncing_ || !may_play()) {
     if (has_player_ && own.server_tick <= last_own_tick_) return;  // older than one we took
     predicted_.reset(authoritative, own.server_tick);
     resynced_this_step_ = resyncing_;
@@ -347,8 +420,29 @@ std::vector<RemotePlayer> GameClient::remote_players(Micros now) const {
   return out;
 }
 
+void GameClient::send_action_only(Micros now) {
+  if (!intent_.block && !intent_.inventory) return;
+  protocol::InputFrame input;
+  input.tick = clock_.input_tick_at(now, session_.rtt(), session_.jitter());
+  input.sequence = ++sequence_;
+  input.yaw = intent_.yaw;
+  input.pitch = intent_.pitch;
+  input.block = std::exchange(intent_.block, std::nullopt);
+  input.inventory = std::exchange(intent_.inventory, std::nullopt);
+  protocol::InputBundle bundle;
+  bundle.last_server_tick = replication_.ack_tick();
+  bundle.inputs.push_back(input);
+  if (session_.send(bundle).ok()) {
+    ++metrics_.inputs_sent;
+    ++metrics_.bundles_sent;
+  } else {
+    ++metrics_.messages_not_sent;
+  }
+}
+
 void GameClient::predict_due_ticks(Micros now) {
   if (!has_player_ || resyncing_ || !clock_.synced()) return;
+  if (!may_play()) return send_action_only(now);
   const std::uint32_t target = clock_.input_tick_at(now, session_.rtt(), session_.jitter());
   if (next_input_tick_ == 0) {
     // Until our first input reaches the server, it repeats "no input": so does the prediction.

@@ -6,6 +6,7 @@
 
 #include "theta_net/codec/chunk_diff.hpp"
 #include "theta_net/protocol/message_codec.hpp"
+#include "theta_net/session/session_control.hpp"
 
 namespace theta_net::session {
 
@@ -95,8 +96,7 @@ void GameServer::handle_sessions(Micros now) {
   // Sessions not resumed in time leave the world.
   for (auto it = detached_.begin(); it != detached_.end();) {
     if (now - it->second.since > config_.sessions.handshake.resume_window) {
-      world_.leave(it->second.client->player, it->second.reason);
-      replication_.remove_client(it->second.client->replication_id);
+      leave(*it->second.client, it->second.reason);
       it = detached_.erase(it);
     } else {
       ++it;
@@ -121,6 +121,72 @@ void GameServer::detach(transport::ConnectionId conn, std::string reason) {
   }
 }
 
+void GameServer::remove(transport::ConnectionId conn, const std::string& reason) {
+  auto it = clients_.find(conn);
+  if (it == clients_.end()) return;
+  leave(*it->second, reason);
+  clients_.erase(it);
+}
+
+void GameServer::leave(Client& c, const std::string& reason) {
+  if (c.data_id != 0) world_.data().host().remove_client(c.data_id);
+  c.data_id = 0;
+  replication_.remove_client(c.replication_id);
+  world_.leave(c.player, reason);
+}
+
+std::optional<sim::PlayerId> GameServer::player_of_session(std::uint64_t session_id) const {
+  for (const auto& [conn, c] : clients_) {
+    if (c->session_id == session_id) return c->player;
+  }
+  if (auto away = detached_.find(session_id); away != detached_.end())
+    return away->second.client->player;
+  return std::nullopt;
+}
+
+void GameServer::record_permission_denied(const HostEvent& event) {
+  const auto* denied =
+      event.message ? std::get_if<protocol::PermissionDenied>(&*event.message) : nullptr;
+  if (!denied) return;
+  replay::Event record(world_.tick() + 1, "permission_denied");
+  if (auto player = player_of_session(event.session_id)) record.entity(*player);
+  record.set("session", session_hex(event.session_id))
+      .set("message", std::string(protocol::message_name(
+                          static_cast<protocol::MessageType>(denied->message_type))))
+      .set("role", std::string(protocol::enum_name(denied->role).value_or("unknown")));
+  if (denied->command != 0) record.set("command", std::int64_t{denied->command});
+  world_.record_session(record);
+}
+
+void GameServer::record_session_control(const HostEvent& event) {
+  const auto* control =
+      event.message ? std::get_if<protocol::SessionControl>(&*event.message) : nullptr;
+  if (!control) return;
+  replay::Event record(world_.tick() + 1, "session_control");
+  if (auto player = player_of_session(event.target_session)) record.entity(*player);
+  record.set("action", std::string(protocol::enum_name(control->action).value_or("unknown")))
+      .set("session", session_hex(event.target_session))
+      .set("by", session_hex(event.session_id))
+      .set("accepted", event.accepted)
+      .set("text", event.detail);
+  if (control->role)
+    record.set("role", std::string(protocol::enum_name(*control->role).value_or("unknown")));
+  if (!control->reason.empty()) record.set("reason", control->reason);
+  if (control->action == protocol::ControlAction::kBan)
+    record.set("ban_seconds", std::int64_t{control->ban_seconds});
+  world_.record_session(record);
+  if (!event.accepted) return;
+  // A kicked or banned session that was away (detached) is gone too: its player leaves.
+  for (auto it = detached_.begin(); it != detached_.end();) {
+    if (!host_.handshake().session(it->first)) {
+      leave(*it->second.client, event.detail);
+      it = detached_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void GameServer::on_host_event(HostEvent& event) {
   if (observer_ && event.kind != HostEvent::Kind::kMessage) observer_(event);
   switch (event.kind) {
@@ -128,7 +194,18 @@ void GameServer::on_host_event(HostEvent& event) {
       on_session_started(event);
       break;
     case HostEvent::Kind::kSessionEnded:
-      detach(event.conn, event.detail);
+      // A session the host forgot (kicked, banned) cannot come back: its player leaves now.
+      if (host_.handshake().session(event.session_id)) {
+        detach(event.conn, event.detail);
+      } else {
+        remove(event.conn, event.detail);
+      }
+      break;
+    case HostEvent::Kind::kPermissionDenied:
+      record_permission_denied(event);
+      break;
+    case HostEvent::Kind::kSessionControl:
+      record_session_control(event);
       break;
     case HostEvent::Kind::kRefused:
       // A hello refused, or an established session closed for breaking the protocol: that

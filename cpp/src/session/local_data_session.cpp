@@ -32,6 +32,8 @@ Result<std::size_t> LocalDataSession::add_client(const LocalDataClientSpec& spec
   DataClientConfig app;
   app.name = spec.name;
   app.db = spec.db;
+  app.signed_commands = spec.signed_commands;
+  app.collab = spec.collab;
   client.app = std::make_unique<DataClient>(schema_, app, Ed25519KeyPair::from_rng(keys_),
                                             keys_.fork(100 + clients_.size()));
   client.driver = std::make_unique<ClientDriver>(*endpoint, client.app->session(), client.app.get(),
@@ -65,6 +67,7 @@ void LocalDataSession::run_until(Micros t) {
 
 bool LocalDataSession::settled() const {
   if (server_->has_unflushed_writes()) return false;
+  if (server_->collab() && server_->collab()->waiting() > 0) return false;
   const data::Version version = server_->data().store().version();
   for (const Client& c : clients_) {
     const data::ClientDB& db = c.app->db();
@@ -72,6 +75,7 @@ bool LocalDataSession::settled() const {
         db.pending_writes() != 0) {
       return false;
     }
+    if (c.app->collab() && c.app->collab()->unanswered() != 0) return false;
   }
   return true;
 }

@@ -108,6 +108,7 @@ Result<std::size_t> LocalSession::add_client(const LocalClientSpec& spec) {
   }
   GameClientConfig game;
   game.name = spec.name;
+  game.token = spec.token;
   game.rules = config_.server.world.rules;
   game.view = config_.server.chunks;
   game.data_schema = config_.server.world.data_schema;  // the application's tables, as the server's

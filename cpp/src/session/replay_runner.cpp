@@ -228,6 +228,11 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
       end_tick = tick;
       continue;
     }
+    if (kind == "permission_denied" || kind == "session_control") {
+      // Session-layer records: the replay writes them again as the server did.
+      world.replay_session(event);
+      continue;
+    }
     THETA_TRY_ASSIGN(std::int64_t entity, int_field(reader, event, "entity"));
     if (kind == "input") {
       THETA_TRY_ASSIGN(protocol::InputFrame in,

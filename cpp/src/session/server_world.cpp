@@ -60,6 +60,21 @@ void ServerWorld::record(replay::EventWriter* writer, const replay::Event& event
   if (!written.ok() && record_status_.ok()) record_status_ = std::move(written);
 }
 
+void ServerWorld::record(replay::EventWriter* writer, const replay::JsonValue& event) {
+  if (!writer) return;
+  Status written = writer->write(event);
+  if (!written.ok() && record_status_.ok()) record_status_ = std::move(written);
+}
+
+void ServerWorld::record_session(const replay::Event& event) {
+  record(inputs_, event);
+  record(events_, event);
+}
+
+void ServerWorld::replay_session(const replay::JsonValue& event) {
+  record(events_, event);
+}
+
 sim::PlayerId ServerWorld::join(const std::string& name) {
   const sim::PlayerId id = simulation_.add_player(name);
   const std::int64_t at = simulation_.tick() + 1;

@@ -1,10 +1,24 @@
 #include "theta_net/session/session_client.hpp"
 
+#include "theta_net/protocol/control_signature.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 
 namespace theta_net::session {
 
 using namespace protocol;
+
+namespace {
+
+// Close codes that say the session is over because of what the client did or who it is: the
+// client does not come back on its own (docs/protocol.md, "Closing").
+bool ends_for_good(const transport::CloseInfo& close) {
+  if (!close.by_peer || close.kind != transport::CloseInfo::Kind::kApplication) return false;
+  return close.code == static_cast<std::uint64_t>(CloseCode::kKicked) ||
+         close.code == static_cast<std::uint64_t>(CloseCode::kBanned) ||
+         close.code == static_cast<std::uint64_t>(CloseCode::kPermissionDenied);
+}
+
+}  // namespace
 
 SessionClient::SessionClient(SessionClientConfig config, Ed25519KeyPair key, Rng rng)
     : config_(std::move(config)), key_(key), rng_(rng) {}
@@ -18,6 +32,7 @@ void SessionClient::handle(const transport::Event& event, Micros now) {
       if (config_.resume && ack_) handshake.resume_token = ack_->resume_token;
       handshake_.emplace(handshake, key_, rng_.fork(ping_id_ + 1));
       state_ = SessionState::kHandshaking;
+      proof_sent_ = false;
       // A hello fits an empty control lane unless the configured name or token is too long.
       if (Status queued = lanes_->queue(handshake_->hello()); !queued.ok()) {
         state_ = SessionState::kRejected;
@@ -35,10 +50,17 @@ void SessionClient::handle(const transport::Event& event, Micros now) {
     case transport::EventKind::kDisconnected:
     case transport::EventKind::kTimedOut:
       if (conn_ && event.conn == *conn_) {
-        lost(event.kind == transport::EventKind::kTimedOut
-                 ? std::string("timed out")
-                 : str_cat("closed with code ", event.close.code,
-                           event.close.reason.empty() ? "" : ": ", event.close.reason));
+        std::string detail =
+            event.kind == transport::EventKind::kTimedOut
+                ? std::string("timed out")
+                : str_cat("closed with code ", event.close.code,
+                          event.close.reason.empty() ? "" : ": ", event.close.reason);
+        if (ended_by_server_ || ends_for_good(event.close)) {
+          end_for_good(ended_by_server_ ? *ended_by_server_ + " (" + detail + ")" : detail,
+                       std::nullopt);
+        } else {
+          lost(std::move(detail));
+        }
       }
       break;
   }
@@ -86,36 +108,7 @@ void SessionClient::on_frame(transport::Lane lane, ByteSpan frame, Micros now) {
   }
   for (AnyMessage& message : *messages) {
     if (state_ == SessionState::kHandshaking) {
-      auto ack = handshake_->on_reply(message);
-      if (!ack.ok()) {
-        state_ = SessionState::kRejected;
-        ClientEvent rejected;
-        rejected.kind = ClientEvent::Kind::kRejected;
-        rejected.detail = ack.error().describe();
-        events_.push_back(std::move(rejected));
-        if (ack.error().code != ErrorCode::kRejected) {  // a bad ack: we end it
-          ++protocol_errors_;
-          transmits_.close(*conn_, CloseCode::kProtocolError, ack.error().message);
-        }
-        return;
-      }
-      ack_ = *ack;
-      lanes_->negotiate(ack->protocol_minor,
-                        (ack->capabilities & capabilities_bits::kCompression) != 0);
-      state_ = SessionState::kEstablished;
-      next_ping_ = now;
-      ClientEvent established;
-      established.kind = ClientEvent::Kind::kEstablished;
-      established.ack = *ack;
-      established.detail = ack->resumed ? "resumed" : "new";
-      events_.push_back(std::move(established));
-      for (AnyMessage& early : early_) {
-        ClientEvent event;
-        event.kind = ClientEvent::Kind::kMessage;
-        event.message = std::move(early);
-        events_.push_back(std::move(event));
-      }
-      early_.clear();
+      if (!on_handshake_reply(message, now)) return;
       continue;
     }
     if (const auto* beat = std::get_if<Heartbeat>(&message);
@@ -134,11 +127,91 @@ void SessionClient::on_frame(transport::Lane lane, ByteSpan frame, Micros now) {
       }
       continue;
     }
+    if (const auto* control = std::get_if<SessionControl>(&message)) on_control(*control);
     ClientEvent event;
     event.kind = ClientEvent::Kind::kMessage;
     event.message = std::move(message);
     events_.push_back(std::move(event));
   }
+}
+
+bool SessionClient::on_handshake_reply(const AnyMessage& message, Micros now) {
+  auto refused = [&](const Error& error) {
+    state_ = SessionState::kRejected;
+    ClientEvent rejected;
+    rejected.kind = ClientEvent::Kind::kRejected;
+    rejected.detail = error.describe();
+    events_.push_back(std::move(rejected));
+    // After a SessionReject the server closes; otherwise the reply was wrong and we end it.
+    if (!std::holds_alternative<SessionReject>(message)) {
+      if (error.code != ErrorCode::kRejected) ++protocol_errors_;
+      transmits_.close(
+          *conn_,
+          error.code == ErrorCode::kRejected ? CloseCode::kNormal : CloseCode::kProtocolError,
+          error.message);
+    }
+    return false;
+  };
+  if (!proof_sent_) {
+    auto proof = handshake_->on_challenge(message);
+    if (!proof.ok()) return refused(proof.error());
+    if (Status queued = lanes_->queue(*proof); !queued.ok()) return refused(queued.error());
+    proof_sent_ = true;
+    return true;
+  }
+  auto ack = handshake_->on_reply(message);
+  if (!ack.ok()) return refused(ack.error());
+  ack_ = *ack;
+  lanes_->negotiate(ack->protocol_minor,
+                    (ack->capabilities & capabilities_bits::kCompression) != 0);
+  state_ = SessionState::kEstablished;
+  next_ping_ = now;
+  ClientEvent established;
+  established.kind = ClientEvent::Kind::kEstablished;
+  established.ack = *ack;
+  established.detail = ack->resumed ? "resumed" : "new";
+  events_.push_back(std::move(established));
+  for (AnyMessage& early : early_) {
+    ClientEvent event;
+    event.kind = ClientEvent::Kind::kMessage;
+    event.message = std::move(early);
+    events_.push_back(std::move(event));
+  }
+  early_.clear();
+  return true;
+}
+
+void SessionClient::on_control(const SessionControl& control) {
+  // The server's notices are about this session (or, with migration, every session).
+  if (!ack_ || control.target != ack_->session_id) return;
+  const std::string why = control.reason.empty() ? std::string("by an admin") : control.reason;
+  switch (control.action) {
+    case ControlAction::kRoleChange:
+      if (control.role) ack_->role = *control.role;
+      break;
+    case ControlAction::kKick:
+      ended_by_server_ = "kicked: " + why;
+      break;
+    case ControlAction::kBan:
+      ended_by_server_ = "banned: " + why;
+      break;
+    case ControlAction::kMigrationIntent:
+      break;
+  }
+}
+
+void SessionClient::end_for_good(std::string detail, std::optional<CloseCode> close) {
+  if (close && conn_) transmits_.close(*conn_, *close, detail);
+  conn_.reset();
+  lanes_.reset();
+  early_.clear();
+  ended_by_server_.reset();
+  ack_.reset();  // the server ended this session: a later connection starts a new one
+  state_ = SessionState::kRejected;
+  ClientEvent event;
+  event.kind = ClientEvent::Kind::kRejected;
+  event.detail = std::move(detail);
+  events_.push_back(std::move(event));
 }
 
 void SessionClient::fail(CloseCode code, const std::string& reason, std::string detail) {
@@ -175,6 +248,18 @@ Status SessionClient::send(const AnyMessage& message) {
     return make_error(ErrorCode::kState, "the session is not established");
   }
   return lanes_->queue(message);
+}
+
+Result<std::uint64_t> SessionClient::send_control(ControlAction action, std::uint64_t target,
+                                                  std::optional<Role> role, std::string reason,
+                                                  std::uint32_t ban_seconds) {
+  if (state_ != SessionState::kEstablished) {
+    return make_error(ErrorCode::kState, "the session is not established");
+  }
+  const SessionControl control = signed_session_control(key_, action, target, control_sequence_ + 1,
+                                                        role, std::move(reason), ban_seconds);
+  THETA_TRY(lanes_->queue(control));
+  return ++control_sequence_;
 }
 
 void SessionClient::flush() {

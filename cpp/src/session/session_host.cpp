@@ -1,6 +1,7 @@
 #include "theta_net/session/session_host.hpp"
 
 #include "theta_net/protocol/message_codec.hpp"
+#include "theta_net/session/permissions.hpp"
 
 namespace theta_net::session {
 
@@ -54,10 +55,11 @@ void SessionHost::handle_timeout(Micros now) {
       silent.push_back(conn);
   }
   for (transport::ConnectionId conn : silent) {
+    const bool challenged = peers_.at(conn).pending.has_value();
     violation(
         conn,
         str_cat(
-            "no SessionHello within ",
+            challenged ? "no SessionProof" : "no SessionHello", " within ",
             std::chrono::duration_cast<std::chrono::milliseconds>(config_.hello_timeout).count(),
             " ms"));
   }
@@ -89,15 +91,42 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
   }
   for (AnyMessage& message : *messages) {
     if (!peer.established) {
-      const auto* hello = std::get_if<SessionHello>(&message);
-      if (!hello) {
-        return violation(conn,
-                         str_cat("expected SessionHello, got ", message_name(type_of(message))));
+      if (!peer.pending) {
+        const auto* hello = std::get_if<SessionHello>(&message);
+        if (!hello) {
+          return violation(conn,
+                           str_cat("expected SessionHello, got ", message_name(type_of(message))));
+        }
+        if (!on_hello(conn, peer, *hello, now)) {
+          peers_.erase(conn);  // refused: its close is queued; `peer` is gone from here on
+          return;
+        }
+        continue;
       }
-      if (!on_hello(conn, peer, *hello, now)) {
-        peers_.erase(conn);  // refused: its close is queued; `peer` is gone from here on
+      const auto* proof = std::get_if<SessionProof>(&message);
+      if (!proof) {
+        return violation(conn,
+                         str_cat("expected SessionProof, got ", message_name(type_of(message))));
+      }
+      if (!on_proof(conn, peer, *proof, now)) {
+        peers_.erase(conn);
         return;
       }
+      continue;
+    }
+    const MessageType type = type_of(message);
+    if (type == MessageType::kSessionHello) {
+      return violation(conn, "a second SessionHello on an established session");
+    }
+    if (type == MessageType::kSessionProof) {
+      return violation(conn, "a SessionProof on an established session");
+    }
+    if (!client_sends(type))
+      return violation(conn, str_cat("clients do not send ", message_name(type)));
+    const SessionRecord* record = handshake_.session(peer.session_id);
+    if (!record) return violation(conn, "the session is no longer known");  // not expected
+    if (auto denied = check_permission(record->role, message)) {
+      if (!deny(conn, peer, std::move(*denied))) return;
       continue;
     }
     if (const auto* beat = std::get_if<Heartbeat>(&message);
@@ -113,8 +142,9 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
       ++counters_.pings_answered;
       continue;
     }
-    if (std::holds_alternative<SessionHello>(message)) {
-      return violation(conn, "a second SessionHello on an established session");
+    if (const auto* control = std::get_if<SessionControl>(&message)) {
+      if (!on_control(conn, peer, *control)) return;
+      continue;
     }
     HostEvent event;
     event.kind = HostEvent::Kind::kMessage;
@@ -125,26 +155,46 @@ void SessionHost::on_message(transport::ConnectionId conn, Peer& peer, transport
   }
 }
 
+void SessionHost::refuse(transport::ConnectionId conn, Peer& peer, const SessionReject& reject) {
+  ++counters_.rejected;
+  // A reject is a few bytes on an empty control lane: it always fits.
+  if (peer.lanes.queue(reject).ok()) peer.lanes.flush(transmits_, conn);
+  transmits_.close(conn, CloseCode::kHandshakeRejected,
+                   std::string(enum_name(reject.reason).value_or("rejected")));
+  HostEvent refused;
+  refused.kind = HostEvent::Kind::kRefused;
+  refused.conn = conn;
+  refused.detail = describe_reject(reject);
+  events_.push_back(std::move(refused));
+}
+
 bool SessionHost::on_hello(transport::ConnectionId conn, Peer& peer, const SessionHello& hello,
                            Micros now) {
   ++counters_.hellos;
-  HandshakeOutcome outcome = handshake_.on_hello(hello, server_tick_, now);
+  HelloOutcome outcome = handshake_.on_hello(hello, now);
+  if (outcome.refused) {
+    refuse(conn, peer, outcome.reject);
+    return false;
+  }
+  // The challenge, and everything after it, goes out in the negotiated minor's layout.
+  peer.lanes.negotiate(outcome.pending.minor, false);
+  if (Status queued = peer.lanes.queue(outcome.challenge); !queued.ok()) {
+    violation(conn, "cannot send the ServerHello: " + queued.error().describe());
+    return false;
+  }
+  peer.pending = std::move(outcome.pending);
+  return true;
+}
+
+bool SessionHost::on_proof(transport::ConnectionId conn, Peer& peer, const SessionProof& proof,
+                           Micros now) {
+  HandshakeOutcome outcome = handshake_.on_proof(*peer.pending, proof, server_tick_, now);
+  peer.pending.reset();
   if (!outcome.accepted) {
-    ++counters_.rejected;
-    // A reject is a few bytes on an empty control lane: it always fits.
-    if (peer.lanes.queue(outcome.reject).ok()) peer.lanes.flush(transmits_, conn);
-    transmits_.close(conn, CloseCode::kHandshakeRejected,
-                     std::string(enum_name(outcome.reject.reason).value_or("rejected")));
-    HostEvent refused;
-    refused.kind = HostEvent::Kind::kRefused;
-    refused.conn = conn;
-    refused.detail = describe_reject(outcome.reject);
-    events_.push_back(std::move(refused));
+    refuse(conn, peer, outcome.reject);
     return false;
   }
   ++counters_.accepted;
-  // The ack goes out in the negotiated minor's layout; so does everything after it.
-  peer.lanes.negotiate(outcome.ack.protocol_minor, false);
   if (Status queued = peer.lanes.queue(outcome.ack); !queued.ok()) {
     handshake_.on_disconnect(outcome.ack.session_id, now);
     violation(conn, "cannot send the SessionAck: " + queued.error().describe());
@@ -240,6 +290,13 @@ std::vector<transport::ConnectionId> SessionHost::sessions() const {
     if (peer.established) out.push_back(conn);
   }
   return out;
+}
+
+std::optional<transport::ConnectionId> SessionHost::connection_of(std::uint64_t session_id) const {
+  for (const auto& [conn, peer] : peers_) {
+    if (peer.established && peer.session_id == session_id) return conn;
+  }
+  return std::nullopt;
 }
 
 const SessionRecord* SessionHost::session_of(transport::ConnectionId conn) const {

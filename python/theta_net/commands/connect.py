@@ -1,7 +1,8 @@
 """``theta-net connect HOST:PORT``: a headless scripted client against ``theta-net serve``. It
 joins, loads the world around it, walks a square (or stands still), places and breaks a block in
-front of it, says hello, prints a status line every second and a summary at the end. Exit code 0
-when it joined and loaded chunks, 1 otherwise."""
+front of it, says hello, prints a status line every second and a summary at the end. The server
+decides what the token's role may do: a viewer's block and chat are refused (the summary counts
+the refusals). Exit code 0 when it joined and loaded chunks, 1 otherwise."""
 
 from __future__ import annotations
 
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
             # for every second missed.
             next_status = math.floor(now) + 1.0
     print(_summary(args, host, port, client.metrics))
+    for denial in client.permission_denials():
+        print(f"theta-net connect: refused by the server: {denial['text']}")
     m = client.metrics
     return 0 if m["connections"] > 0 and m["chunks_loaded"] > 0 else 1
 
@@ -89,12 +92,15 @@ def _summary(args: argparse.Namespace, host: str, port: int, m: dict) -> str:
         if not m["established"]:
             joined += ", not connected at the end"
     pauses = f", {m['pauses']} pauses" if m["pauses"] else ""
+    refused = (
+        f", {m['permission_denied']} messages refused for permission" if m.get("permission_denied") else ""
+    )
     return (
         f"theta-net connect: {joined} {host}:{port} as {args.name!r} for {args.duration:.0f} s: "
         f"{m['chunks_loaded']} chunks (mean load {m['chunk_load_ms_mean']:.0f} ms), {m['inputs_sent']} "
         f"inputs, {m['reconciliations']} corrections, reconciliation error "
         f"{m['reconciliation_error_ms_mean']:.2f} ms mean, RTT {m['rtt_ms']:.1f} ms{pauses}, "
-        f"{m.get('wire_bytes_received', 0) / 1024:.0f} KiB received"
+        f"{m.get('wire_bytes_received', 0) / 1024:.0f} KiB received{refused}"
     )
 
 

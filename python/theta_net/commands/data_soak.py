@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         bytes_per_second=args.bytes_per_second,
         record_batches=bool(args.record_batches),
         dictionary=dictionary,
+        signed_commands=args.signed,
     )
     if args.record_batches:
         recorded = report.pop("recorded_batches")
@@ -157,5 +158,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--dictionary", default="", metavar="FILE", help="a zstd dictionary the server and clients use"
+    )
+    parser.add_argument(
+        "--signed", action="store_true", help="the clients' writes go as signed commands (a command log)"
     )
     parser.set_defaults(func=run)

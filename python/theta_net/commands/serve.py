@@ -1,6 +1,10 @@
 """``theta-net serve``: the reference game's server on QUIC. It completes the theta_net session
-handshake with each client, spawns its player, streams the world around it and replicates the
-other players; it logs one line per session event."""
+handshake with each client (the client proves its key), spawns its player, streams the world
+around it and replicates the other players; it logs one line per session event. Roles hold:
+``--token T:viewer`` makes T a viewer's token, whose inputs and chat are refused; ``--admin-token``
+gives the admin role (kick, ban, role change). ``--events FILE`` writes the server's JSONL event
+stream (docs/replay.md), refusals (``permission_denied``) and controls (``session_control``)
+included."""
 
 from __future__ import annotations
 
@@ -11,11 +15,13 @@ import time
 from .. import _core, protocol
 
 
-def _parse_tokens(values) -> dict:
+def _parse_tokens(values, admin_tokens=()) -> dict:
     tokens = {}
     for value in values or []:
         token, _, role = value.partition(":")
         tokens[token] = role or "editor"
+    for token in admin_tokens or []:
+        tokens[token] = "admin"
     return tokens
 
 
@@ -36,8 +42,11 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"  certificate sha256 {info['certificate_sha256']}")
         print(f"  server key {info['public_key']}")
-        if args.token:
-            print(f"  tokens required ({len(args.token)} configured)")
+        tokens = _parse_tokens(args.token, args.admin_token)
+        if tokens:
+            print(f"  tokens required ({len(tokens)} configured)")
+        if args.events:
+            print(f"  events to {args.events}")
         sys.stdout.flush()
 
     def on_event(event: dict) -> None:
@@ -53,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"{stamp()} session {sid} ended: {event['detail']}")
         elif kind == "refused":
             print(f"{stamp()} connection {event['connection']} refused: {event['detail']}")
+        elif kind == "permission_denied":
+            print(f"{stamp()} session {sid} refused {event['message']} (role {event['role']})")
+        elif kind == "session_control":
+            verdict = "done" if event["accepted"] else "refused"
+            print(
+                f"{stamp()} session {sid} {event['action']} of {event['target']} {verdict}: {event['detail']}"
+            )
         elif args.verbose:
             print(f"{stamp()} session {sid}: {event['message']}")
         sys.stdout.flush()
@@ -63,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             args.port,
             args.cert or "",
             args.key or "",
-            _parse_tokens(args.token),
+            _parse_tokens(args.token, args.admin_token),
             args.duration,
             args.tick_rate,
             args.motd,
@@ -72,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             args.view_radius,
             on_ready,
             on_event,
+            args.events,
         )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
@@ -90,7 +107,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--token",
         action="append",
         metavar="TOKEN[:ROLE]",
-        help="require a token; ROLE is viewer, editor (default) or admin; repeatable",
+        help="require a token; ROLE is viewer, player, editor (default) or admin; repeatable",
+    )
+    parser.add_argument(
+        "--admin-token",
+        action="append",
+        metavar="TOKEN",
+        help="a token with the admin role (kick, ban, role change); repeatable",
+    )
+    parser.add_argument(
+        "--events", metavar="FILE", help="write the server's JSONL event stream (docs/replay.md) to FILE"
     )
     parser.add_argument(
         "--tick-rate", type=int, default=20, choices=(20, 30, 60), help="simulation ticks per second"

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -80,6 +81,16 @@ struct Divergence {
   std::uint64_t server_hash = 0, local_hash = 0;
   bool operator==(const Divergence&) const = default;
 };
+
+// How the view shows a pending local write to a field whose conflict strategy is a merge, once a
+// server batch changed the field beneath it: the merge of base (the field beneath the write when
+// it was made), mine (what the write set) and theirs (the field beneath it now). nullopt, or a
+// value the field does not take, shows mine. The data layer only declares strategies; the
+// merges themselves are collab's (collab::MergeRegistry::pending_write_merge), the same the
+// server commits with, so the view already shows what the server will hold.
+using PendingFieldMerge =
+    std::function<std::optional<Value>(const FieldSpec& field, const ConflictStrategy& strategy,
+                                       const Value& base, const Value& mine, const Value& theirs)>;
 
 struct SyncStatus {
   SyncState state = SyncState::kIdle;
@@ -165,6 +176,9 @@ class ClientDB {
   // Store::check.
   Result<std::uint32_t> write(const Transaction& tx);
   std::size_t pending_writes() const;
+  // Sets (or clears, with an empty function) the merge pending writes are re-applied with after
+  // each server batch; it applies from the next rebase on.
+  void set_pending_merge(PendingFieldMerge merge);
   // Writes the server refused since the last call: (write id, reason text). They are rolled
   // back from the view.
   std::vector<std::pair<std::uint32_t, std::string>> take_refused_writes();

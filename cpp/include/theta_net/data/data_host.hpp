@@ -163,6 +163,17 @@ class DataHost {
   // Errors: kLimitExceeded (its ops encode to more than kMaxBatchPayloadBytes), and those of
   // Store::check (nothing is applied then).
   Status commit(const Transaction& tx);
+  // Commits ops on behalf of client `client`'s write `write_id`, checked like a DataWrite
+  // (Store::check, then the write policy): they join the open batch, and the client gets an
+  // accepted DataWriteResult for the write after the batch that holds it (at once, at the
+  // version it will hold, when there are no ops). Without a client (nullopt: a replay, or an
+  // author whose session has gone) nothing is answered and no policy applies. Signed commands
+  // (collab::CollabHost) reach the store through it, their answers following their batches.
+  // Errors: kInvalidArgument (no client `client`), kRejected (the write policy refuses an op:
+  // the message names its entity and table), kLimitExceeded (as for commit), and those of
+  // Store::check (nothing is applied then).
+  Status commit_write(std::optional<ClientId> client, std::uint32_t write_id,
+                      const std::vector<Op>& ops);
   // Closes the open batch (if any ops) as the next version, or as several when it is larger
   // than kMaxBatchPayloadBytes; returns the newest version closed. Also starts the full syncs
   // that waited for the open batch to close.
@@ -201,6 +212,8 @@ class DataHost {
   };
   struct Closed;  // one flush's batches
 
+  // Errors: kRejected (the write policy refuses an op of `id`'s: the message names it).
+  Status check_policy(ClientId id, const std::vector<Op>& ops) const;
   // Errors: kLimitExceeded, those of Store::check (see commit).
   Status commit_ops(const std::vector<Op>& ops,
                     std::optional<std::pair<ClientId, std::uint32_t>> write);

@@ -12,7 +12,12 @@
 //   fields = [
 //     { name = "hp", type = "int", min = 0, max = 100, default = 100 },
 //     { name = "title", type = "string", max = 32, since = "1.1" },   # appended later: optional
+//     { name = "score", type = "int", min = 0, max = 999, conflict = "merge:counter" },
 //   ]
+//
+// `conflict` (a [[table]] key, and a field key that overrides it) declares how the collaboration
+// layer settles concurrent writes: "server" (the default), "lww", "merge:counter", "merge:set",
+// "merge:text" or "merge:<name>" (conflict_strategy.hpp). It is part of the schema hash.
 //
 // Field types and their keys are in field_spec.hpp and docs/data.md. Order is meaning: tables,
 // components and fields are numbered in the order declared, and that is how they travel.
@@ -60,7 +65,13 @@ struct TableSpec {
   std::string name;
   std::vector<ComponentSpec> components;
   std::optional<SpatialSpec> spatial;
+  // How concurrent writes to its fields are settled when a field declares nothing itself;
+  // none: `server` (conflict_strategy.hpp).
+  std::optional<ConflictStrategy> conflict;
   int component_index(std::string_view component) const;  // -1 when absent
+  // The strategy that settles a field: its own, else the table's, else `server`. The indices
+  // must be valid.
+  const ConflictStrategy& conflict_strategy(std::size_t component, std::size_t field) const;
   bool operator==(const TableSpec&) const = default;
 };
 
@@ -69,8 +80,10 @@ class DataSchema {
   // Validates and freezes: names (1..kMaxNameBytes, unique within their scope), counts, every
   // field (FieldSpec::validate), `since` never above the schema's minor, a field with since > 0
   // only after every field with a lower since in its component, a spatial spec naming numeric
-  // fields of one of the table's components.
-  // Errors: kInvalidArgument (naming the table, component or field and the rule broken),
+  // fields of one of the table's components, conflict strategies that are well formed and fit
+  // the fields they settle (a table's strategy is checked against each field that inherits it).
+  // Errors: kInvalidArgument (naming the table, component or field and the rule broken; a
+  // strategy error names "table.component.field"),
   // kLimitExceeded (more than kMaxTables tables, kMaxComponentsPerTable components or
   // kMaxFieldsPerComponent fields).
   static Result<std::shared_ptr<const DataSchema>> make(std::string name, std::uint16_t major,

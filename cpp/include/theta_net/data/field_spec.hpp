@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -24,6 +25,7 @@
 
 #include "theta_net/core/byte_io.hpp"
 #include "theta_net/core/result.hpp"
+#include "theta_net/data/conflict_strategy.hpp"
 
 namespace theta_net::data {
 
@@ -72,6 +74,9 @@ struct FieldSpec {
   std::uint16_t since_minor = 0;          // the schema minor version that added it
   Value default_value = std::int64_t{0};  // of the stored representation
   std::string doc;                        // free text for people; not part of the schema hash
+  // How concurrent writes to it are settled (conflict_strategy.hpp); none: its table's. Checked
+  // by DataSchema::make, which knows the table's strategy too.
+  std::optional<ConflictStrategy> conflict;
 
   // Whether the stored representation is int64 codes, double or text.
   bool is_integer() const;

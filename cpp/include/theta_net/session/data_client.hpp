@@ -10,6 +10,12 @@
 // After a pause (the driver was not stepped for a while) the mirror resubscribes from its
 // version too: the server may have dropped what it had queued for it. What the ClientDB queued
 // for a connection that was lost is dropped: the new connection starts with its resubscription.
+//
+// Signed commands (config.signed_commands, docs/collaboration.md): the client requests the
+// signed_commands capability, and for each session that negotiated it, its ClientDB's writes
+// go out as commands signed with the client's key through a collab::CollabClient (which also
+// takes the server's CommandResults and replicated log, and sends unanswered commands again
+// after a reconnect). The mode is decided per session, by what the server granted.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +23,7 @@
 #include <optional>
 #include <string>
 
+#include "theta_net/collab/collab_client.hpp"
 #include "theta_net/core/time.hpp"
 #include "theta_net/data/client_db.hpp"
 #include "theta_net/session/client_app.hpp"
@@ -29,6 +36,8 @@ struct DataClientConfig {
   std::optional<std::string> token;
   Micros heartbeat_interval = std::chrono::seconds(1);
   data::ClientDbConfig db;
+  bool signed_commands = false;  // request signed commands (above)
+  collab::CollabClientConfig collab;
 };
 
 struct DataClientCounters {
@@ -70,6 +79,15 @@ class DataClient final : public ClientApp {
   // A local write (applied to the mirror at once, sent with the next step).
   // Errors: those of ClientDB::write.
   Result<std::uint32_t> write(const data::Transaction& tx) { return db_.write(tx); }
+  // An application command, signed (sent with the next step); returns its sequence.
+  // Errors: kState (the client was not configured for signed commands), and those of
+  // CollabClient::send_command.
+  Result<std::uint64_t> send_command(std::uint16_t command, Bytes payload);
+  // Whether the current session carries writes as signed commands.
+  bool signing() const { return signing_; }
+  // The signing side (nullptr without config.signed_commands).
+  collab::CollabClient* collab() { return collab_.get(); }
+  const collab::CollabClient* collab() const { return collab_.get(); }
 
   bool established() const { return session_.state() == SessionState::kEstablished; }
   SessionClient& session() { return session_; }
@@ -85,6 +103,8 @@ class DataClient final : public ClientApp {
   DataClientConfig config_;
   SessionClient session_;
   data::ClientDB db_;
+  std::unique_ptr<collab::CollabClient> collab_;  // with signed_commands
+  bool signing_ = false;                          // this session negotiated signed commands
   DataClientCounters counters_;
   bool subscribed_ = false;   // the first subscription went out
   bool resubscribe_ = false;  // a pause asked for a resubscription

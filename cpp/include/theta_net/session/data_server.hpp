@@ -13,6 +13,18 @@
 //             send backlog (reported by the driver) is under max_send_backlog
 //   timeout   DataHost::handle_timeout: a client that stopped acknowledging is resynced
 // The application writes between steps through transaction() and commit().
+//
+// Signed commands (config.signed_commands, docs/collaboration.md): the server offers the
+// signed_commands capability and puts a collab::CollabHost over the DataHost. Every session's
+// client joins it with the session's key and role; replication-lane messages go through it
+// (a CommandLogEntry from a session that did not negotiate the capability breaks the protocol,
+// and plain DataWrites are refused: writes come as signed commands); the flush applies the
+// step's commands before the DataHost's flush, and the drain takes the CollabHost's answers and
+// log entries with the DataHost's messages. Without the flag the capability is not offered.
+// Unless the configuration brings its own hooks, the CollabHost checks command kinds against the
+// roles table (protocol::role_may_command) and resolves conflicts with a collab::ConflictResolver
+// over the schema's strategies (conflicts(): register application merges there before the first
+// command; a merge it lacks falls back to lww, and its conflict log says so).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +34,8 @@
 #include <string>
 #include <vector>
 
+#include "theta_net/collab/collab_host.hpp"
+#include "theta_net/collab/conflict_resolver.hpp"
 #include "theta_net/core/time.hpp"
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
@@ -39,6 +53,8 @@ struct DataServerConfig {
   // Nothing more is drained to a connection that still has this many bytes to deliver: the
   // DataHost's bounded queue (and its resync) takes over from an unbounded transport buffer.
   std::uint64_t max_send_backlog = 256 * 1024;
+  bool signed_commands = false;  // writes as signed commands through a CollabHost (above)
+  collab::CollabHostConfig collab;
 };
 
 // Totals over every client the server has had (the departed ones included).
@@ -123,6 +139,13 @@ class DataServer final : public ServerApp {
   data::DataHost& data() { return data_; }
   const data::DataHost& data() const { return data_; }
   const DataServerConfig& config() const { return config_; }
+  // The signed commands' host (nullptr without config.signed_commands).
+  collab::CollabHost* collab() { return collab_.get(); }
+  const collab::CollabHost* collab() const { return collab_.get(); }
+  // The conflict resolver the CollabHost uses (nullptr without signed commands, or when the
+  // configuration brought its own resolver hook).
+  collab::ConflictResolver* conflicts() { return resolver_.get(); }
+  const collab::ConflictResolver* conflicts() const { return resolver_.get(); }
 
   DataServerMetrics metrics() const;
   // Every sync finished so far, in the order they finished.
@@ -144,6 +167,8 @@ class DataServer final : public ServerApp {
   DataServerConfig config_;
   SessionHost host_;
   data::DataHost data_;
+  std::unique_ptr<collab::ConflictResolver> resolver_;                  // with signed_commands
+  std::unique_ptr<collab::CollabHost> collab_;                          // with signed_commands
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
   std::optional<Micros> next_flush_;
   bool unflushed_ = false;

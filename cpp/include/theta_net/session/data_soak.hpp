@@ -50,6 +50,9 @@ struct DataSoakConfig {
   data::DataBatchRecorder record_batch;
   // A zstd dictionary the server offers and every client holds (empty: none).
   Bytes dictionary;
+  // The clients' writes go as signed commands (DataServerConfig/DataClientConfig
+  // signed_commands): what signing costs, against the same run without it.
+  bool signed_commands = false;
 };
 
 struct SoakLatency {

@@ -15,6 +15,11 @@
 // After a pause (the driver was not stepped for a while) it does not replay the missed ticks: it
 // stops predicting until the server's newest state of the player arrives, takes that state as
 // its own without counting a correction, and stamps inputs from the server's tick onwards.
+// Its role (the SessionAck's, then as an admin changes it) decides what it streams: a role that
+// may not send InputBundle (a viewer) does not predict or stream inputs, it follows the server's
+// state of its player; a block or inventory action the application asks for is still sent once,
+// and the server refuses it (PermissionDenied, recorded as a permission_denied event). A data
+// write its role may not send is refused in the mirror at once (not_allowed) and not sent.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +86,18 @@ class GameClient final : public ClientApp {
   void set_intent(const PlayerIntent& intent);
   // Sends a chat line (counted in messages_not_sent when the session is not established).
   void say(const std::string& text);
+  // An admin's session control (kick, ban, role_change of another session), signed with this
+  // client's key; returns its sequence, which a SessionControlResult answers.
+  // Errors: those of SessionClient::send_control.
+  Result<std::uint64_t> control(protocol::ControlAction action, std::uint64_t target,
+                                std::optional<protocol::Role> role = std::nullopt,
+                                std::string reason = {}, std::uint32_t ban_seconds = 0);
+  // The server's answers to this client's controls, and its refusals of this client's messages,
+  // since the last call.
+  std::vector<protocol::SessionControlResult> take_control_results();
+  std::vector<protocol::PermissionDenied> take_permission_denials();
+  // The session's role now.
+  protocol::Role role() const { return session_.role(); }
   // ClientApp: session events, prediction of every tick due, sends.
   void step(Micros now) override;
   // ClientApp: re-sync from the server instead of replaying the gap.
@@ -113,6 +130,12 @@ class GameClient final : public ClientApp {
   void on_session_event(ClientEvent& event, Micros now);
   void on_message(protocol::AnyMessage& message, Micros now);
   void on_own_state(const protocol::OwnPlayerState& own, Micros now);
+  // The session layer's messages to this client: refusals, controls and their results.
+  void on_session_message(const protocol::AnyMessage& message, Micros now);
+  // Whether the role may send inputs (else the client follows the server's state of its player).
+  bool may_play() const;
+  // A role without inputs: the application's pending block or inventory action, sent once.
+  void send_action_only(Micros now);
   void on_chunk(const protocol::ChunkData& data, Micros now);
   void on_chunk_diff(const protocol::ChunkDiff& diff);
   void on_entities(std::uint32_t server_tick);
@@ -151,6 +174,8 @@ class GameClient final : public ClientApp {
   std::uint32_t last_own_tick_ = 0;
   std::uint32_t last_event_tick_ = 0;
   std::vector<netcode::ReconciliationEvent> reconciliations_;
+  std::vector<protocol::SessionControlResult> control_results_;
+  std::vector<protocol::PermissionDenied> permission_denials_;
   ClientMetrics metrics_;
   replay::EventWriter* events_;
   replay::Event scratch_{0, "scratch"};

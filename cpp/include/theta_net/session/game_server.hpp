@@ -15,6 +15,10 @@
 // Time is a parameter: under SimNet a ten-minute session runs in seconds. A client that breaks the
 // protocol (an InterestUpdate it may not send, a message the server does not take) is closed
 // with protocol_error and a reason, like any other violation.
+// Roles hold in the SessionHost: a message the sender's role may not send never reaches the
+// game (a viewer's inputs and chat are refused); each refusal is written to the event stream
+// as a permission_denied event, and each admin's session control as a session_control event.
+// A kicked or banned session's player leaves the world at once.
 // SyncProgress and ClientReady on a game connection are the data layer's: the game's reliable
 // state is its data tables, so the replication snapshot (always empty here: entities travel as
 // entity deltas) is not announced.
@@ -83,6 +87,13 @@ class GameServer final : public ServerApp {
   void on_session_started(const HostEvent& event);
   void on_client_message(Client& client, protocol::AnyMessage& message);
   void detach(transport::ConnectionId conn, std::string reason);
+  // The player of a session that cannot come back (kicked, banned) leaves the world now.
+  void remove(transport::ConnectionId conn, const std::string& reason);
+  void leave(Client& client, const std::string& reason);
+  std::optional<sim::PlayerId> player_of_session(std::uint64_t session_id) const;
+  // The session layer's refusals and controls, in the event stream (and the input log).
+  void record_permission_denied(const HostEvent& event);
+  void record_session_control(const HostEvent& event);
   // Queues a message for a client; a refusal is counted (it can only be a lane limit).
   void send(transport::ConnectionId conn, const protocol::AnyMessage& message);
   void publish_entities(std::uint32_t tick, Micros now);

@@ -34,6 +34,9 @@ struct LocalDataClientSpec {
   transport::LinkConfig link;  // sim: both directions; quic: the relay's impairment when `relay`
   bool relay = false;          // quic: route this client through a UdpRelay with `link`
   data::ClientDbConfig db;
+  bool signed_commands = false;  // writes as signed commands (DataClientConfig), if the server
+                                 // takes them (DataServerConfig::signed_commands)
+  collab::CollabClientConfig collab;
 };
 
 class LocalDataSession {
@@ -69,8 +72,8 @@ class LocalDataSession {
   const ClientDriver& client_driver(std::size_t index) const { return *clients_.at(index).driver; }
   const std::string& client_name(std::size_t index) const { return clients_.at(index).name; }
   // Whether the server's committed writes are flushed and every client's mirror holds the
-  // server's version, ready, with no write of its own unconfirmed (the state converged()
-  // compares).
+  // server's version, ready, with no write or command of its own unanswered (the state
+  // converged() compares).
   bool settled() const;
   // Whether client `index`'s mirror equals the server's store, byte for byte.
   bool converged(std::size_t index) const;

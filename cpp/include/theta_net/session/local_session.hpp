@@ -40,6 +40,7 @@ struct LocalClientSpec {
   transport::LinkConfig link;  // sim: both directions; quic: the relay's impairment when `relay`
   bool relay = false;          // quic: route this client through a UdpRelay with `link`
   replay::EventWriter* events = nullptr;
+  std::optional<std::string> token;  // the auth token (its role), when the server requires one
 };
 
 class LocalSession {

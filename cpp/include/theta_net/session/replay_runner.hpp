@@ -10,7 +10,9 @@
 // schema (data_schema: its canonical TOML).
 // Lines, in tick order: join (entity, name), leave (entity, reason), chat (entity, text), input
 // (entity, sequence, buttons, yaw, pitch, block?, inventory?), data_write (entity, write_id, ops,
-// payload: the committed ops in hex), and one end (the first tick that was not simulated).
+// payload: the committed ops in hex), permission_denied and session_control (session-layer
+// records, written to the stream again as they are), and one end (the first tick that was not
+// simulated).
 #pragma once
 
 #include <cstdint>

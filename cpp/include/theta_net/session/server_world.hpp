@@ -56,6 +56,12 @@ class ServerWorld {
                        Micros now = Micros{0});
   // Records the end of the game in the input log: the first tick that was not simulated.
   void finish();
+  // A session-layer record (a message refused for its sender's role, an admin's session
+  // control; docs/replay.md), made at tick() + 1: written to the event stream and to the input
+  // log, from which a replay writes it again as it was.
+  void record_session(const replay::Event& event);
+  // The replay runner's side of it: a recorded session record written to the event stream.
+  void replay_session(const replay::JsonValue& event);
 
   std::uint32_t tick() const { return simulation_.tick(); }
   sim::Simulation& simulation() { return simulation_; }
@@ -70,6 +76,7 @@ class ServerWorld {
 
  private:
   void record(replay::EventWriter* writer, const replay::Event& event);
+  void record(replay::EventWriter* writer, const replay::JsonValue& event);
 
   ServerWorldConfig config_;
   world::ChunkStore store_;

@@ -1,7 +1,13 @@
 // The client side of a theta_net session, without I/O, over a transport with one connection at a
 // time (a QuicClient or a SimNet client): on every transport connection it sends SessionHello
-// (with the resume token of the previous session after a reconnect), checks the reply, then
-// exchanges messages and keeps a heartbeat going to measure RTT and jitter.
+// (with the resume token of the previous session after a reconnect), answers the server's
+// challenge with the proof of its key, checks the SessionAck, then exchanges messages and keeps
+// a heartbeat going to measure RTT and jitter.
+//
+// Session control from the server applies to it: a role_change changes role(); a kick or a ban
+// (and a close with the kicked, banned or permission_denied code) ends the session for good,
+// like a rejection: the driver does not reconnect. An admin sends controls with send_control,
+// which numbers and signs them with the session's key.
 //
 // Transport events and `now` go in (handle, handle_timeout); sends and closes come out
 // (poll_transmit) and so do session events (next_event). A ClientDriver moves them between the
@@ -32,7 +38,7 @@ enum class SessionState : std::uint8_t { kConnecting, kHandshaking, kEstablished
 struct ClientEvent {
   enum class Kind : std::uint8_t {
     kEstablished,  // the server accepted (ack holds the session)
-    kRejected,     // the server refused (detail says why); no retry
+    kRejected,     // the server refused, kicked or banned us (detail says why); no retry
     kLost,         // the connection ended; the driver may reconnect
     kMessage,
   };
@@ -62,11 +68,22 @@ class SessionClient {
   // Queues a message.
   // Errors: kState (not established), and those of ConnectionLanes::queue.
   Status send(const protocol::AnyMessage& message);
+  // Queues an admin's SessionControl, numbered with the next control sequence and signed with
+  // the session's key; returns its sequence (SessionControlResult.sequence answers it).
+  // Errors: kState (not established), and those of ConnectionLanes::queue.
+  Result<std::uint64_t> send_control(protocol::ControlAction action, std::uint64_t target,
+                                     std::optional<protocol::Role> role = std::nullopt,
+                                     std::string reason = {}, std::uint32_t ban_seconds = 0);
   // Moves the lanes' frames to the transmit queue.
   void flush();
 
   SessionState state() const { return state_; }
+  // The SessionAck of the session, kept across reconnections (to resume it) and dropped when the
+  // server ends the session for good (a kick, a ban, a close for permission).
   const std::optional<protocol::SessionAck>& session() const { return ack_; }
+  // The session's role: the SessionAck's, then as the server changed it (viewer before any).
+  protocol::Role role() const { return ack_ ? ack_->role : protocol::Role::kViewer; }
+  const Ed25519KeyPair& key() const { return key_; }
   // Heartbeat round trips: smoothed as in RFC 6298, and the mean deviation.
   Micros rtt() const { return rtt_; }
   Micros jitter() const { return jitter_; }
@@ -76,6 +93,12 @@ class SessionClient {
 
  private:
   void on_frame(transport::Lane lane, ByteSpan frame, Micros now);
+  // The handshake's replies (ServerHello, then SessionAck); false when it ended.
+  bool on_handshake_reply(const protocol::AnyMessage& message, Micros now);
+  // A SessionControl from the server about this session.
+  void on_control(const protocol::SessionControl& control);
+  // The session is over for good (refused, kicked, banned): report it, queue the close.
+  void end_for_good(std::string detail, std::optional<protocol::CloseCode> close);
   // Closes the connection for a reason of ours, and reports it lost.
   void fail(protocol::CloseCode code, const std::string& reason, std::string detail);
   void lost(std::string detail);
@@ -88,6 +111,9 @@ class SessionClient {
   std::optional<transport::ConnectionId> conn_;
   SessionState state_ = SessionState::kConnecting;
   std::optional<protocol::SessionAck> ack_;
+  bool proof_sent_ = false;                     // this connection's SessionProof
+  std::optional<std::string> ended_by_server_;  // a kick or ban announced: why
+  std::uint64_t control_sequence_ = 0;          // the last SessionControl sent
   std::deque<ClientEvent> events_;
   TransmitQueue transmits_;
   static constexpr std::size_t kMaxEarlyMessages = 4096;

@@ -1,8 +1,17 @@
 // The server side of theta_net sessions, without I/O. For each new connection it waits for
-// SessionHello on the control lane, runs the ServerHandshake, answers SessionAck or SessionReject,
-// and from then on turns frames into messages. It answers heartbeat pings itself. A connection
-// that breaks the protocol (garbage, a first message that is not a hello, a corrupt frame) is
-// closed with CloseCode::protocol_error and a reason; the others carry on.
+// SessionHello on the control lane, runs the ServerHandshake (challenge, proof of key, then
+// SessionAck or SessionReject), and from then on turns frames into messages. It answers
+// heartbeat pings itself. A connection that breaks the protocol (garbage, a first message that is
+// not a hello, a corrupt frame, a server's message) is closed with CloseCode::protocol_error and a
+// reason; the others carry on.
+//
+// Roles hold here: every message of an established session, on every lane, is checked against
+// its role's permissions (session/permissions.hpp) before anything else sees it. A refused
+// message is not delivered; the sender gets PermissionDenied, the application a
+// kPermissionDenied event, and after max_permission_denials refusals the connection is closed
+// with CloseCode::permission_denied. An admin's SessionControl (kick, ban, role_change) is
+// checked by a SessionControlDesk and carried out here; the admin gets SessionControlResult and
+// the application a kSessionControl event.
 //
 // Transport events and `now` go in (handle, handle_timeout); sends and closes come out
 // (poll_transmit) and so do session events (next_event). A ServerDriver moves them between the
@@ -18,21 +27,32 @@
 #include "theta_net/core/time.hpp"
 #include "theta_net/protocol/handshake.hpp"
 #include "theta_net/session/connection_lanes.hpp"
+#include "theta_net/session/session_control.hpp"
 #include "theta_net/session/transmit.hpp"
 
 namespace theta_net::session {
 
 struct SessionHostConfig {
   protocol::ServerHandshakeConfig handshake;
-  Micros hello_timeout = std::chrono::seconds(5);  // a connection silent this long is closed
+  // A connection that has not finished its handshake (hello and proof) this long is closed.
+  Micros hello_timeout = std::chrono::seconds(5);
+  // Messages refused for permission before the connection is closed (0: never closed).
+  std::uint32_t max_permission_denials = 8;
+  // After a role change, refusals do not count towards closing for this long: the client sent
+  // what was in flight (a tick's inputs, say) before it could hear of its new role.
+  Micros role_change_grace = std::chrono::seconds(2);
 };
 
 struct HostEvent {
   enum class Kind : std::uint8_t {
-    kSessionStarted,  // handshake accepted (session holds the record)
-    kSessionEnded,    // the connection of an established session ended
-    kRefused,         // a hello was rejected (detail says why) or a connection broke the protocol
-    kMessage,         // a message from an established session
+    kSessionStarted,    // handshake accepted (session holds the record)
+    kSessionEnded,      // the connection of an established session ended
+    kRefused,           // a hello was rejected (detail says why) or a connection broke the protocol
+    kMessage,           // a message from an established session
+    kPermissionDenied,  // a message its role may not send: message holds the PermissionDenied
+                        // the session was sent, session its record
+    kSessionControl,    // an admin's SessionControl (message), accepted or not; session_id is
+                        // the admin's, session the target's record as it was before
   };
   Kind kind = Kind::kMessage;
   transport::ConnectionId conn;
@@ -40,6 +60,8 @@ struct HostEvent {
   protocol::SessionRecord session;
   std::optional<protocol::AnyMessage> message;
   std::string detail;
+  bool accepted = false;             // kSessionControl: carried out
+  std::uint64_t target_session = 0;  // kSessionControl: the session it names
 };
 
 struct SessionHostCounters {
@@ -48,7 +70,11 @@ struct SessionHostCounters {
   std::uint64_t rejected = 0;
   std::uint64_t protocol_errors = 0;
   std::uint64_t pings_answered = 0;
-  std::uint64_t frames_dropped = 0;  // duplicate or stale datagram frames
+  std::uint64_t frames_dropped = 0;     // duplicate or stale datagram frames
+  std::uint64_t permission_denied = 0;  // messages refused for their sender's role
+  std::uint64_t permission_closes = 0;  // connections closed for too many of them
+  std::uint64_t controls_accepted = 0;  // admins' SessionControls carried out
+  std::uint64_t controls_refused = 0;
 
   // Names the fields (core/named_fields.hpp).
   template <class F>
@@ -59,6 +85,10 @@ struct SessionHostCounters {
     f("protocol_errors", protocol_errors);
     f("pings_answered", pings_answered);
     f("frames_dropped", frames_dropped);
+    f("permission_denied", permission_denied);
+    f("permission_closes", permission_closes);
+    f("controls_accepted", controls_accepted);
+    f("controls_refused", controls_refused);
   }
 };
 
@@ -68,7 +98,7 @@ class SessionHost {
 
   // One event from the transport (connected, message, disconnected, timed out).
   void handle(const transport::Event& event, Micros now);
-  // Closes connections that said no hello within the timeout.
+  // Closes connections that did not finish their handshake within the timeout.
   void handle_timeout(Micros now);
   // When handle_timeout next has something to do, if ever.
   std::optional<Micros> next_timeout() const;
@@ -101,27 +131,48 @@ class SessionHost {
 
   std::vector<transport::ConnectionId> sessions() const;
   const protocol::SessionRecord* session_of(transport::ConnectionId conn) const;
+  // The connection of an established session, if it has one now.
+  std::optional<transport::ConnectionId> connection_of(std::uint64_t session_id) const;
   const SessionHostCounters& counters() const { return counters_; }
   const protocol::ServerHandshake& handshake() const { return handshake_; }
+  const SessionControlDesk& control_desk() const { return control_desk_; }
 
  private:
   struct Peer {
     ConnectionLanes lanes;
     bool established = false;
+    std::optional<protocol::PendingHandshake> pending;  // challenged, waiting for the proof
     std::uint64_t session_id = 0;
     Micros connected_at{0};
     std::uint64_t send_backlog = 0;
+    std::uint32_t denials = 0;  // messages refused for permission (counted towards closing)
+    Micros grace_until{0};      // after a role change: refusals before then are not counted
   };
 
   void on_message(transport::ConnectionId conn, Peer& peer, transport::Lane lane, ByteSpan frame,
                   Micros now);
-  // False when the hello was refused (the caller then forgets the peer).
+  // The handshake's two client messages. False when the session was refused (the caller then
+  // forgets the peer).
   bool on_hello(transport::ConnectionId conn, Peer& peer, const protocol::SessionHello& hello,
                 Micros now);
+  bool on_proof(transport::ConnectionId conn, Peer& peer, const protocol::SessionProof& proof,
+                Micros now);
+  void refuse(transport::ConnectionId conn, Peer& peer, const protocol::SessionReject& reject);
+  // Answers a message its role may not send; false when that closed the connection.
+  bool deny(transport::ConnectionId conn, Peer& peer, protocol::PermissionDenied denied);
+  // Carries out an admin's SessionControl; false when the admin's own connection is gone.
+  bool on_control(transport::ConnectionId conn, Peer& peer,
+                  const protocol::SessionControl& control);
+  // Ends an established session's connection: flushes it, tells the application (kSessionEnded
+  // with `detail`), closes it with `code` and forgets the peer; the session stays resumable
+  // unless `forget`.
+  void end_connection(transport::ConnectionId conn, protocol::CloseCode code,
+                      const std::string& reason, std::string detail, bool forget);
   void on_connection_end(const transport::Event& event, Micros now);
 
   SessionHostConfig config_;
   protocol::ServerHandshake handshake_;
+  SessionControlDesk control_desk_;
   std::map<transport::ConnectionId, Peer> peers_;  // ordered: deterministic iteration
   std::deque<HostEvent> events_;
   TransmitQueue transmits_;
