@@ -133,9 +133,10 @@ class ClientDB {
   // version is not above its base, a snapshot that breaks its sync's announcement: a chunk
   // index out of order or past the count, a non-upsert op, an entity twice, an entity count
   // other than announced; a schema hash that does not match the schema text), kLimitExceeded
-  // (a snapshot past max_snapshot_bytes: the mirror refuses it), and those of decode_ops,
-  // BatchCompressor::decompress and DataSchema::from_toml (for a payload or schema text that
-  // fails to decode: the mirror is unchanged and resubscribes, or for the schema refuses);
+  // (a snapshot past max_snapshot_bytes: the mirror refuses it; a table sync's: it
+  // resubscribes), and those of decode_ops, BatchCompressor::decompress and
+  // DataSchema::from_toml (for a payload or schema text that fails to decode: the mirror is
+  // unchanged and resubscribes, or for the schema refuses);
   // kState (a message out of its sync's order: a chunk or progress without its DataSyncBegin
   // or of another sync, a batch before any sync or during a snapshot, an archive sync for a
   // mirror that holds no store of that schema: it asks for a full sync, a batch packed with a
