@@ -50,7 +50,9 @@ Session run_session(std::uint64_t seed) {
         data::Transaction tx(room.schema);
         const data::EntityId e = 1 + rng.uniform(12);
         EXPECT_TRUE(tx.set("cells", e, "cell", "value", std::int64_t(rng.uniform(1000))).ok());
-        if (dice == 2) EXPECT_TRUE(tx.set("cells", e, "note", "text", std::string("n")).ok());
+        if (dice == 2) {
+          EXPECT_TRUE(tx.set("cells", e, "note", "text", std::string("n")).ok());
+        }
         (void)m.db->write(tx);
       } else if (dice == 3) {
         data::Transaction tx(room.schema);
