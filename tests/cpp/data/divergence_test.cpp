@@ -319,9 +319,15 @@ TEST(Divergence, HashesArePublishedEveryNVersionsOrNever) {
     pump(host, id, m);
     std::vector<Version> versions;
     for (const auto& h : m.state_hashes) versions.push_back(h.version);
-    if (every == 0) EXPECT_TRUE(versions.empty());
-    if (every == 1) EXPECT_EQ(versions.size(), 9u);
-    if (every == 3) EXPECT_EQ(versions, (std::vector<Version>{3, 6, 9}));
+    if (every == 0) {
+      EXPECT_TRUE(versions.empty());
+    }
+    if (every == 1) {
+      EXPECT_EQ(versions.size(), 9u);
+    }
+    if (every == 3) {
+      EXPECT_EQ(versions, (std::vector<Version>{3, 6, 9}));
+    }
     EXPECT_EQ(m.hash_mismatches, 0);
   }
 }

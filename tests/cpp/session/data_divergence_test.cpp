@@ -81,7 +81,9 @@ void break_and_write(LocalDataSession& s) {
   for (int i = 0; i < 10; ++i) {
     data::Transaction tx = s.server().transaction();
     ASSERT_TRUE(tx.set("players", 1 + i, "health", "hp", std::int64_t{i}).ok());
-    if (i % 3 == 0) ASSERT_TRUE(tx.set("items", 30 + i, "stack", "count", std::int64_t{i}).ok());
+    if (i % 3 == 0) {
+      ASSERT_TRUE(tx.set("items", 30 + i, "stack", "count", std::int64_t{i}).ok());
+    }
     ASSERT_TRUE(s.server().commit(tx).ok());
     s.run_until(s.now() + 20ms);
   }
