@@ -92,5 +92,6 @@ void bind_collab(py::module_& m);  // after data: its objects take a DataHost an
 void bind_client(py::module_& m);  // before LocalGame, whose client() returns a GameClientView
 void bind_local_game(py::module_& m);
 void bind_data_soak(py::module_& m);
+void bind_collab_fuzz(py::module_& m);
 
 }  // namespace theta_net::bindings

@@ -12,7 +12,19 @@ from . import __version__
 from .errors import Error
 
 # Subcommand modules, in the order `theta-net --help` lists them.
-COMMANDS = ["demo", "run", "serve", "connect", "relay", "replay", "schema", "bench", "data", "selftest"]
+COMMANDS = [
+    "demo",
+    "run",
+    "serve",
+    "connect",
+    "relay",
+    "replay",
+    "schema",
+    "bench",
+    "data",
+    "collab",
+    "selftest",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
