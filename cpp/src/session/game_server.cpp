@@ -27,6 +27,18 @@ std::int64_t raw(Fx v) {
 }
 
 // Data batches go zstd'd (above the DataHost's threshold) when the session negotiated it.
+// The sessions' configuration with the signed_commands capability offered only by a world that
+// takes signed commands.
+SessionHostConfig offered(SessionHostConfig sessions, bool signed_commands) {
+  if (!signed_commands) {
+    sessions.handshake.capabilities &= ~protocol::capabilities_bits::kSignedCommands;
+  }
+  return sessions;
+}
+
+// The first protocol minor with CommandResult.
+constexpr std::uint16_t kSignedCommandsMinor = 3;
+
 bool compression(const protocol::SessionRecord& session) {
   return (session.capabilities & protocol::capabilities_bits::kCompression) != 0;
 }
@@ -42,7 +54,7 @@ world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
 GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
                        replay::EventWriter* events, replay::EventWriter* inputs)
     : config_(std::move(config)),
-      host_(config_.sessions, key, rng),
+      host_(offered(config_.sessions, config_.world.signed_commands), key, rng),
       world_(config_.world, events, inputs),
       replication_(replication::reference::schema(), replication::reference::schema(),
                    replication_config(config_)),
@@ -89,8 +101,7 @@ void GameServer::detach(transport::ConnectionId conn, std::string reason) {
   if (auto it = clients_.find(conn); it != clients_.end()) {
     // Its data sync ends with the connection: a resumed session subscribes again from the
     // version it holds (catching up from the archive).
-    world_.data().host().remove_client(it->second->data_id);
-    it->second->data_id = 0;
+    detach_data(*it->second);
     const std::uint64_t session = it->second->session_id;
     detached_[session] = Detached{std::move(it->second), now_, std::move(reason)};
     clients_.erase(it);
@@ -157,10 +168,8 @@ void GameServer::on_session_started(const HostEvent& event) {
     client->replication_id = replication_.add_client();
     if (auto* interest = replication_.interest_of(client->replication_id))
       interest->always_see(client->player);
-    if (client->data_id != 0) world_.data().host().remove_client(client->data_id);
-    client->data_id = world_.data().host().add_client(now_, compression(event.session));
-    client->minor = event.session.minor;
-    world_.data().host().set_client_minor(client->data_id, client->minor);
+    detach_data(*client);
+    attach_data(*client, event);
     clients_[event.conn] = std::move(client);
     return;
   }
@@ -171,12 +180,33 @@ void GameServer::on_session_started(const HostEvent& event) {
   client =
       std::make_unique<Client>(event.session_id, player, name, replication_.add_client(), config_);
   client->conn = event.conn;
-  client->data_id = world_.data().host().add_client(now_, compression(event.session));
-  client->minor = event.session.minor;
-  world_.data().host().set_client_minor(client->data_id, client->minor);
+  attach_data(*client, event);
   if (auto* interest = replication_.interest_of(client->replication_id))
     interest->always_see(player);
   clients_[event.conn] = std::move(client);
+}
+
+void GameServer::attach_data(Client& c, const HostEvent& event) {
+  c.minor = event.session.minor;
+  c.data_id = world_.data().host().add_client(now_, compression(event.session));
+  world_.data().host().set_client_minor(c.data_id, c.minor);
+  c.signs = false;
+  GameCommands* commands = world_.commands();
+  if (!commands ||
+      (event.session.capabilities & protocol::capabilities_bits::kSignedCommands) == 0 ||
+      c.minor < kSignedCommandsMinor) {
+    return;  // it reads; its writes are refused (a DataWrite, not_allowed) or break the protocol
+  }
+  // A new DataHost client: the CollabHost cannot have it already.
+  c.signs = commands->add_client(c.data_id, event.session.client_key, event.session.role).ok();
+}
+
+void GameServer::detach_data(Client& c) {
+  if (c.data_id == 0) return;
+  if (world_.commands()) world_.commands()->remove_client(c.data_id);
+  world_.data().host().remove_client(c.data_id);
+  c.data_id = 0;
+  c.signs = false;
 }
 
 void GameServer::on_client_message(Client& c, AnyMessage& message) {
@@ -192,7 +222,8 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
       std::holds_alternative<protocol::DataWrite>(message) ||
       std::holds_alternative<protocol::DataAck>(message) ||
       std::holds_alternative<protocol::DataResync>(message) ||
-      std::holds_alternative<protocol::ClientReady>(message)) {
+      std::holds_alternative<protocol::ClientReady>(message) ||
+      std::holds_alternative<protocol::CommandLogEntry>(message)) {
     return on_data_message(c, message);
   }
   const std::string_view name = protocol::message_name(protocol::type_of(message));
@@ -304,7 +335,19 @@ void GameServer::drain_replication(Client& c, std::uint64_t& credit) {
 void GameServer::on_data_message(Client& c, const AnyMessage& message) {
   if (c.data_id == 0) return;  // not possible for a connected client; nothing to sync if so
   Status taken;
-  if (const auto* write = std::get_if<protocol::DataWrite>(&message)) {
+  const bool command = std::holds_alternative<protocol::CommandLogEntry>(message);
+  if (command && !c.signs) {
+    taken = make_error(ErrorCode::kState, "the session did not negotiate signed commands");
+  } else if (world_.commands()) {
+    // Commands (and plain DataWrites, which it refuses) go through the CollabHost.
+    if (c.signs) {
+      taken = world_.command_message(c.data_id, message, now_);
+    } else if (std::holds_alternative<protocol::DataWrite>(message)) {
+      taken = make_error(ErrorCode::kState, "writes come as signed commands in this world");
+    } else {
+      taken = world_.data().host().on_message(c.data_id, message, now_);
+    }
+  } else if (const auto* write = std::get_if<protocol::DataWrite>(&message)) {
     Result<bool> written =
         world_.data_write(c.player, c.data_id, world_.data().normalise_write(*write), now_);
     if (!written.ok()) taken = std::move(written).error();
@@ -318,7 +361,9 @@ void GameServer::on_data_message(Client& c, const AnyMessage& message) {
 }
 
 void GameServer::drain_data(Client& c, std::uint64_t& credit) {
-  for (AnyMessage& message : world_.data().host().drain(c.data_id, credit)) {
+  std::vector<AnyMessage> drained = c.signs ? world_.commands()->drain(c.data_id, credit)
+                                            : world_.data().host().drain(c.data_id, credit);
+  for (AnyMessage& message : drained) {
     protocol::EncodedMessage encoded;
     encoded.type = static_cast<std::uint16_t>(protocol::type_of(message));
     if (!protocol::encode_body(message, encoded.body, c.minor).ok()) {
