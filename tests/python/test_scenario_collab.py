@@ -115,3 +115,12 @@ def test_the_editors_scenario_holds_every_expectation():
     assert result.passed, result.table()
     kinds = {e.kind for e in result.expectations}
     assert {"conflicts", "refused", "converged", "streams_match"} <= kinds
+
+
+def test_the_editors_scenario_over_quic_through_the_relay(tmp_path):
+    """The same game over real QUIC on loopback (the lossy links through the UDP relay): signed
+    commands, conflicts and refusals hold; the counts depend on timing, so only their kinds are
+    required (each expectation's at_least)."""
+    result = Scenario.load(REPO / "scenarios" / "editors.toml").run(transport="quic", out=tmp_path)
+    assert result.passed, result.table()
+    assert (tmp_path / "server.jsonl").read_text().count('"kind":"conflict"') >= 5
