@@ -75,6 +75,10 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           },
           "The session's role (viewer before the first SessionAck); an admin may change it.")
       .def_property_readonly(
+          "signing", [get](typename Cls::type& o) { return get(o).signing(); },
+          "Whether this session writes data as signed commands (the server's world takes them "
+          "and the session negotiated them).")
+      .def_property_readonly(
           "session_id",
           [get](typename Cls::type& o) -> py::object {
             const auto& ack = get(o).session().session();

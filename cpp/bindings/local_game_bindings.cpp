@@ -99,7 +99,7 @@ void bind_local_game(py::module_& m) {
                        std::optional<std::uint64_t> net_seed,
                        std::optional<std::pair<std::int64_t, std::int64_t>> size,
                        std::optional<std::string> data_schema,
-                       const std::map<std::string, std::string>& tokens) {
+                       const std::map<std::string, std::string>& tokens, bool signed_commands) {
              auto self = std::make_unique<PyLocalGame>();
              const world::WorldBounds bounds = bounds_of(size);
              const GameDataSchemas schemas = game_data_schemas(data_schema);
@@ -118,6 +118,7 @@ void bind_local_game(py::module_& m) {
                                            hash_interval, bounds);
              config.server.world.data_schema = schemas.composed;
              config.server.sessions.handshake.tokens = role_tokens(tokens);
+             config.server.world.signed_commands = signed_commands;
              self->session = unwrap(
                  session::LocalSession::create(config, self->events.get(), self->inputs.get()),
                  ErrorKind::kTransport);
@@ -127,8 +128,11 @@ void bind_local_game(py::module_& m) {
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
            "net_seed"_a = py::none(), "size"_a = py::none(), "data_schema"_a = py::none(),
-           "tokens"_a = std::map<std::string, std::string>{},
-           "`tokens` maps auth tokens to role names (viewer, player, editor, admin; without "
+           "tokens"_a = std::map<std::string, std::string>{}, "signed_commands"_a = false,
+           "`signed_commands`: clients write data as commands signed with their keys, checked "
+           "and ordered by the server, conflicts settled by the schema's strategies and "
+           "recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, "
+           "player, editor, admin; without "
            "tokens every client is an editor). `seed` makes the world; `net_seed` (default: "
            "`seed`) the network's randomness, keys "
            "and nonces; `size` = (x, z) bounds the world to that many blocks around the origin "
@@ -236,6 +240,21 @@ void bind_local_game(py::module_& m) {
             return table_rows(g.session->server().world().data().host().store(), table);
           },
           "table"_a, "The server's rows of a data table, as GameClientView.data_rows gives them.")
+      .def_property_readonly(
+          "server_commands",
+          [](PyLocalGame& g) -> py::object {
+            const session::GameCommands* commands = g.session->server().world().commands();
+            if (!commands) return py::none();
+            py::dict out = metrics_dict(commands->host().stats());
+            out["log_entries"] = commands->host().log().next_index() - 1;
+            const collab::ConflictLog& log = commands->resolver().log();
+            out["conflicts_by_strategy"] = log.by_strategy();
+            out["conflicts_by_outcome"] = log.by_outcome();
+            return out;
+          },
+          "A signed-commands game's server side (None otherwise): the CollabHost's figures "
+          "(received, accepted, refused and refusals by reason, conflicts, replicated, ...), "
+          "log_entries, and the conflicts ever logged by strategy and by outcome.")
       .def(
           "server_data_canonical",
           [](PyLocalGame& g) {

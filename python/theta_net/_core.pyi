@@ -66,6 +66,8 @@ class Client:
     def session_id(self) -> object: ...
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
+    @property
+    def signing(self) -> bool: ...
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), sends, and reconnects a lost connection (resuming the session)."""
     def wait(self, timeout: float) -> None:
@@ -400,6 +402,8 @@ class GameClientView:
     def session_id(self) -> object: ...
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
+    @property
+    def signing(self) -> bool: ...
 
 class KeyPair:
     """An Ed25519 key pair: a session's identity."""
@@ -497,8 +501,8 @@ class LinkConfig:
 
 class LocalGame:
     """A server and clients on one machine, over SimNet or QUIC."""
-    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}) -> None:
-        """`tokens` maps auth tokens to role names (viewer, player, editor, admin; without tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, signed_commands: bool = False) -> None:
+        """`signed_commands`: clients write data as commands signed with their keys, checked and ordered by the server, conflicts settled by the schema's strategies and recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, player, editor, admin; without tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's."""
     def add_client(self, name: str, preset: Optional[str] = None, latency_ms: Optional[float] = None, jitter_ms: Optional[float] = None, loss: Optional[float] = None, bandwidth_bits: Optional[int] = None, reorder: Optional[float] = None, duplicate: Optional[float] = None, relay: bool = False, events: Optional[str] = None, token: Optional[str] = None) -> int:
         """Adds a player (with `token`, the role the game's tokens give it). Its link (each direction alike) starts from a SimNet preset (perfect, good, average, poor; default perfect) and takes any figure given: one-way latency and jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC the figures apply only with relay=True (through the UDP impairment relay)."""
     def chunk_mismatches(self, index: int) -> list:
@@ -519,6 +523,8 @@ class LocalGame:
     def run_until(self, time: float) -> None:
         """Runs everything until `time` seconds since the game began."""
     def server_block(self, x: int, y: int, z: int) -> int: ...
+    @property
+    def server_commands(self) -> object: ...
     def server_data_canonical(self) -> bytes:
         """The server store's canonical bytes (what a converged mirror holds)."""
     @property

@@ -17,8 +17,14 @@ SessionClientConfig session_config(const GameClientConfig& config) {
   c.handshake.client_name = config.name;
   c.handshake.auth_token = config.token;
   c.heartbeat_interval = config.heartbeat_interval;
+  if (!config.signed_commands) {
+    c.handshake.capabilities &= ~protocol::capabilities_bits::kSignedCommands;
+  }
   return c;
 }
+
+// The first protocol minor with CommandResult.
+constexpr std::uint16_t kSignedCommandsMinor = 3;
 
 sim::PlayerState state_of(const protocol::OwnPlayerState& own) {
   sim::PlayerState s;
@@ -52,6 +58,8 @@ GameClient::GameClient(GameClientConfig config, Ed25519KeyPair key, Rng rng,
       predicted_(config_.rules),
       clock_(config_.rules.tick_rate),
       data_(config_.data_schema ? config_.data_schema : reference_data_schema(), config_.data),
+      collab_(config_.signed_commands ? std::make_unique<collab::CollabClient>(data_, key)
+                                      : nullptr),
       events_(events) {}
 
 GameClient::~GameClient() = default;
@@ -98,8 +106,13 @@ void GameClient::step(Micros now) {
 
 void GameClient::step_data(Micros now) {
   data_.handle_timeout(now);
-  for (AnyMessage& message : data_.take_outgoing()) {
-    if (refuse_write_locally(message, now)) continue;
+  // A role that may not send commands has nothing to sign: its writes go as they are.
+  const bool sign =
+      signing_ && protocol::role_may_send(session_.role(), protocol::MessageType::kCommandLogEntry);
+  for (AnyMessage& message : sign ? collab_->take_outgoing() : data_.take_outgoing()) {
+    // A write the role may not send is rolled back at once, and still sent once for the server
+    // to refuse and record (as a viewer's block action is).
+    (void)refuse_write_locally(message, now);
     if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
   }
   const data::SyncStatus& status = data_.status();
@@ -121,7 +134,15 @@ void GameClient::on_pause(Micros now, Micros gap) {
   record(scratch_);
   // The connection outlived the pause: catch up from the version held. (A connection the driver
   // abandoned resubscribes when its replacement is established.)
-  if (established()) data_.on_reconnect(now);
+  if (established()) reconnect_data(now);
+}
+
+void GameClient::reconnect_data(Micros now) {
+  if (signing_) {
+    collab_->on_reconnect(now);  // the ClientDB's, and the unanswered commands go again
+  } else {
+    data_.on_reconnect(now);
+  }
 }
 
 void GameClient::on_session_event(ClientEvent& event, Micros now) {
@@ -140,10 +161,13 @@ void GameClient::on_session_event(ClientEvent& event, Micros now) {
       clock_.on_server_tick(event.ack->server_tick, now, Micros{0});
       // The server's data host knows this connection afresh: a full sync the first time, then
       // the batches after the version held (or a full sync when the archive no longer has them).
+      signing_ = collab_ &&
+                 (event.ack->capabilities & protocol::capabilities_bits::kSignedCommands) != 0 &&
+                 event.ack->protocol_minor >= kSignedCommandsMinor;
       if (data_.status().state == data::SyncState::kIdle) {
         data_.subscribe(now);
       } else {
-        data_.on_reconnect(now);
+        reconnect_data(now);
       }
       ++metrics_.connections;
       if (event.ack->resumed) ++metrics_.resumes;
@@ -154,6 +178,8 @@ void GameClient::on_session_event(ClientEvent& event, Micros now) {
       break;
     case ClientEvent::Kind::kRejected:
     case ClientEvent::Kind::kLost:
+      // The commands queued for the lost connection go again after the next one's sync.
+      if (signing_ && event.kind == ClientEvent::Kind::kLost) (void)collab_->drop_outgoing();
       begin_event(last_own_tick_, event.kind == ClientEvent::Kind::kLost ? "lost" : "rejected");
       scratch_.set("detail", event.detail);
       record(scratch_);
@@ -183,8 +209,18 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
       std::holds_alternative<protocol::DataBatch>(message) ||
       std::holds_alternative<protocol::DataWriteResult>(message) ||
       std::holds_alternative<protocol::DataRefused>(message) ||
-      std::holds_alternative<protocol::DataStateHash>(message)) {
-    if (!data_.on_message(message, now).ok()) ++metrics_.data_errors;
+      std::holds_alternative<protocol::DataStateHash>(message) ||
+      std::holds_alternative<protocol::CommandResult>(message) ||
+      std::holds_alternative<protocol::CommandLogEntry>(message)) {
+    const bool to_collab = signing_ || std::holds_alternative<protocol::CommandResult>(message) ||
+                           std::holds_alternative<protocol::CommandLogEntry>(message);
+    if (to_collab && !collab_) {
+      ++metrics_.data_errors;  // commands answered to a client that never signed
+      return;
+    }
+    const Status taken =
+        to_collab ? collab_->on_message(message, now) : data_.on_message(message, now);
+    if (!taken.ok()) ++metrics_.data_errors;
     return;
   }
   if (std::holds_alternative<protocol::PermissionDenied>(message) ||

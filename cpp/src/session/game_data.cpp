@@ -188,7 +188,10 @@ void GameData::update_players(const sim::Simulation& simulation, const sim::Step
 }
 
 std::optional<DataBatchRecord> GameData::flush(Micros now) {
-  const std::optional<data::Version> version = host_.flush(now);
+  return closed(host_.flush(now));
+}
+
+std::optional<DataBatchRecord> GameData::closed(std::optional<data::Version> version) {
   if (!version) return std::nullopt;
   DataBatchRecord record{*version, open_ops_, host_.store().digest()};
   open_ops_ = 0;

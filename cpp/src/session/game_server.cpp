@@ -26,9 +26,13 @@ std::int64_t raw(Fx v) {
   return v.raw();
 }
 
-// Data batches go zstd'd (above the DataHost's threshold) when the session negotiated it.
-bool compression(const protocol::SessionRecord& session) {
-  return (session.capabilities & protocol::capabilities_bits::kCompression) != 0;
+// The sessions' configuration with the signed_commands capability offered only by a world that
+// takes signed commands.
+SessionHostConfig offered(SessionHostConfig sessions, bool signed_commands) {
+  if (!signed_commands) {
+    sessions.handshake.capabilities &= ~protocol::capabilities_bits::kSignedCommands;
+  }
+  return sessions;
 }
 
 world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
@@ -42,7 +46,7 @@ world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
 GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
                        replay::EventWriter* events, replay::EventWriter* inputs)
     : config_(std::move(config)),
-      host_(config_.sessions, key, rng),
+      host_(offered(config_.sessions, config_.world.signed_commands), key, rng),
       world_(config_.world, events, inputs),
       replication_(replication::reference::schema(), replication::reference::schema(),
                    replication_config(config_)),
@@ -89,8 +93,7 @@ void GameServer::detach(transport::ConnectionId conn, std::string reason) {
   if (auto it = clients_.find(conn); it != clients_.end()) {
     // Its data sync ends with the connection: a resumed session subscribes again from the
     // version it holds (catching up from the archive).
-    world_.data().host().remove_client(it->second->data_id);
-    it->second->data_id = 0;
+    detach_data(*it->second);
     const std::uint64_t session = it->second->session_id;
     detached_[session] = Detached{std::move(it->second), now_, std::move(reason)};
     clients_.erase(it);
@@ -157,10 +160,8 @@ void GameServer::on_session_started(const HostEvent& event) {
     client->replication_id = replication_.add_client();
     if (auto* interest = replication_.interest_of(client->replication_id))
       interest->always_see(client->player);
-    if (client->data_id != 0) world_.data().host().remove_client(client->data_id);
-    client->data_id = world_.data().host().add_client(now_, compression(event.session));
-    client->minor = event.session.minor;
-    world_.data().host().set_client_minor(client->data_id, client->minor);
+    detach_data(*client);
+    attach_data(*client, event);
     clients_[event.conn] = std::move(client);
     return;
   }
@@ -171,9 +172,7 @@ void GameServer::on_session_started(const HostEvent& event) {
   client =
       std::make_unique<Client>(event.session_id, player, name, replication_.add_client(), config_);
   client->conn = event.conn;
-  client->data_id = world_.data().host().add_client(now_, compression(event.session));
-  client->minor = event.session.minor;
-  world_.data().host().set_client_minor(client->data_id, client->minor);
+  attach_data(*client, event);
   if (auto* interest = replication_.interest_of(client->replication_id))
     interest->always_see(player);
   clients_[event.conn] = std::move(client);
@@ -192,7 +191,8 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
       std::holds_alternative<protocol::DataWrite>(message) ||
       std::holds_alternative<protocol::DataAck>(message) ||
       std::holds_alternative<protocol::DataResync>(message) ||
-      std::holds_alternative<protocol::ClientReady>(message)) {
+      std::holds_alternative<protocol::ClientReady>(message) ||
+      std::holds_alternative<protocol::CommandLogEntry>(message)) {
     return on_data_message(c, message);
   }
   const std::string_view name = protocol::message_name(protocol::type_of(message));
@@ -298,38 +298,6 @@ void GameServer::drain_replication(Client& c, std::uint64_t& credit) {
     c.budget.spend(size);
     c.metrics.entity_bytes += size;
     if (!host_.send_encoded(c.conn, std::move(queued.message)).ok()) ++metrics_.sends_refused;
-  }
-}
-
-void GameServer::on_data_message(Client& c, const AnyMessage& message) {
-  if (c.data_id == 0) return;  // not possible for a connected client; nothing to sync if so
-  Status taken;
-  if (const auto* write = std::get_if<protocol::DataWrite>(&message)) {
-    Result<bool> written =
-        world_.data_write(c.player, c.data_id, world_.data().normalise_write(*write), now_);
-    if (!written.ok()) taken = std::move(written).error();
-  } else {
-    taken = world_.data().host().on_message(c.data_id, message, now_);
-  }
-  if (!taken.ok()) {
-    const std::string_view name = protocol::message_name(protocol::type_of(message));
-    host_.violation(c.conn, str_cat(name, " refused: ", taken.error().describe()));
-  }
-}
-
-void GameServer::drain_data(Client& c, std::uint64_t& credit) {
-  for (AnyMessage& message : world_.data().host().drain(c.data_id, credit)) {
-    protocol::EncodedMessage encoded;
-    encoded.type = static_cast<std::uint16_t>(protocol::type_of(message));
-    if (!protocol::encode_body(message, encoded.body, c.minor).ok()) {
-      ++metrics_.sends_refused;  // the host's own messages fit the schema: not expected
-      continue;
-    }
-    const std::size_t size = encoded.body.size();
-    credit = credit > size ? credit - size : 0;
-    c.budget.spend(size);
-    c.metrics.data_bytes += size;
-    if (!host_.send_encoded(c.conn, std::move(encoded)).ok()) ++metrics_.sends_refused;
   }
 }
 

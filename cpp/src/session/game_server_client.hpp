@@ -26,6 +26,7 @@ struct GameServer::Client {
   std::string name;
   replication::ReplicationHost::ClientId replication_id;
   data::DataHost::ClientId data_id = 0;            // 0 while detached
+  bool signs = false;                              // writes as signed commands (GameCommands)
   std::uint16_t minor = protocol::kProtocolMinor;  // the session's: what messages are encoded for
   netcode::InputJitterBuffer inputs;
   world::ChunkInterest chunks;

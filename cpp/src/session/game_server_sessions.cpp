@@ -16,8 +16,7 @@ void GameServer::remove(transport::ConnectionId conn, const std::string& reason)
 }
 
 void GameServer::leave(Client& c, const std::string& reason) {
-  if (c.data_id != 0) world_.data().host().remove_client(c.data_id);
-  c.data_id = 0;
+  detach_data(c);
   replication_.remove_client(c.replication_id);
   world_.leave(c.player, reason);
 }
@@ -63,6 +62,14 @@ void GameServer::record_session_control(const HostEvent& event) {
     record.set("ban_seconds", std::int64_t{control->ban_seconds});
   world_.record_session(record);
   if (!event.accepted) return;
+  // The role the CollabHost checks command kinds against.
+  if (control->action == protocol::ControlAction::kRoleChange && control->role &&
+      world_.commands()) {
+    for (auto& [conn, c] : clients_) {
+      if (c->session_id == event.target_session && c->signs)
+        (void)world_.commands()->set_role(c->data_id, *control->role);
+    }
+  }
   // A kicked or banned session that was away (detached) is gone too: its player leaves.
   for (auto it = detached_.begin(); it != detached_.end();) {
     if (!host_.handshake().session(it->first)) {

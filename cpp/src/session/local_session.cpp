@@ -112,6 +112,7 @@ Result<std::size_t> LocalSession::add_client(const LocalClientSpec& spec) {
   game.rules = config_.server.world.rules;
   game.view = config_.server.chunks;
   game.data_schema = config_.server.world.data_schema;  // the application's tables, as the server's
+  game.signed_commands = config_.server.world.signed_commands;  // sign when the world takes them
   player.game = std::make_unique<GameClient>(game, Ed25519KeyPair::from_rng(impl_->keys),
                                              impl_->keys.fork(100 + clients_.size()), spec.events);
   player.driver = std::make_unique<ClientDriver>(*player.endpoint_view, player.game->session(),

@@ -233,6 +233,22 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
       world.replay_session(event);
       continue;
     }
+    if (kind == "command_applied" || kind == "command_refused" || kind == "conflict") {
+      // Signed commands (GameCommands): a refusal on arrival is written again now; what the
+      // tick's flush did (ops committed, refusals, conflicts) is done again in its step.
+      const JsonValue* stage = event.find("stage");
+      if (kind == "command_refused" && stage && stage->is_string() &&
+          stage->as_string() == "arrival") {
+        world.replay_session(event);
+        continue;
+      }
+      std::vector<data::Op> ops;
+      if (kind == "command_applied") {
+        THETA_TRY_ASSIGN(ops, data_write_of(reader, event, world.data().host().schema()));
+      }
+      world.replay_command(event, std::move(ops));
+      continue;
+    }
     THETA_TRY_ASSIGN(std::int64_t entity, int_field(reader, event, "entity"));
     if (kind == "input") {
       THETA_TRY_ASSIGN(protocol::InputFrame in,

@@ -51,6 +51,7 @@ ServerWorld::ServerWorld(ServerWorldConfig config, replay::EventWriter* events,
       store_(config_.terrain, config_.store),
       simulation_(config_.rules, store_),
       data_(config_.data_schema, config_.data),
+      commands_(config_.signed_commands ? std::make_unique<GameCommands>(data_) : nullptr),
       events_(events),
       inputs_(inputs) {}
 
@@ -132,6 +133,47 @@ Status ServerWorld::data_write(sim::PlayerId player, std::uint32_t write_id,
   return {};
 }
 
+Status ServerWorld::command_message(data::DataClientId client, const protocol::AnyMessage& message,
+                                    Micros now) {
+  if (!commands_) return make_error(ErrorCode::kState, "this world takes no signed commands");
+  commands_->at_tick(simulation_.tick() + 1);
+  Status taken = commands_->on_message(client, message, now);
+  record_commands();
+  return taken;
+}
+
+void ServerWorld::replay_command(replay::JsonValue event, std::vector<data::Op> ops) {
+  replayed_commands_.push_back({std::move(event), std::move(ops)});
+}
+
+void ServerWorld::record_commands() {
+  for (const CommandRecord& r : commands_->take_records()) {
+    record(inputs_, r.event);
+    if (r.to_events) record(events_, r.event);
+  }
+}
+
+std::optional<DataBatchRecord> ServerWorld::flush_data(Micros now) {
+  if (commands_) {
+    commands_->at_tick(simulation_.tick());
+    const std::optional<data::Version> closed = commands_->flush(now);
+    record_commands();
+    return data_.closed(closed);
+  }
+  for (ReplayedCommand& c : std::exchange(replayed_commands_, {})) {
+    const replay::JsonValue* kind = c.event.find("kind");
+    if (kind && kind->is_string() && kind->as_string() == "command_applied") {
+      // What the live store took, in the same batch: a refusal here is a log from elsewhere.
+      if (Status committed = data_.commit_recorded(c.ops); !committed.ok() && record_status_.ok()) {
+        record_status_ = std::move(committed);
+      }
+    } else {
+      record(events_, c.event);
+    }
+  }
+  return data_.flush(now);
+}
+
 void ServerWorld::finish() {
   scratch_.reset(simulation_.tick() + 1, "end");
   record(inputs_, scratch_);
@@ -166,7 +208,7 @@ sim::StepReport ServerWorld::step(const std::map<sim::PlayerId, protocol::InputF
     record(events_, scratch_);
   }
   data_.update_players(simulation_, report);
-  if (const std::optional<DataBatchRecord> batch = data_.flush(now)) {
+  if (const std::optional<DataBatchRecord> batch = flush_data(now)) {
     scratch_.reset(tick, "data_batch");
     scratch_.set("version", static_cast<std::int64_t>(batch->version))
         .set("ops", static_cast<std::int64_t>(batch->ops))

@@ -128,14 +128,24 @@ class Scenario:
     def name(self) -> str:
         return self.spec.name
 
-    def add_player(self, name: str, join_tick: int = 0, **network: Any) -> PlayerScript:
-        """Adds a player; ``network`` takes the keys of a [players.network] table."""
+    def add_player(
+        self, name: str, join_tick: int = 0, role: Optional[str] = None, **network: Any
+    ) -> PlayerScript:
+        """Adds a player; ``role`` (viewer, player, editor, admin) is its token's; ``network``
+        takes the keys of a [players.network] table."""
         if any(p.name == name for p in self.spec.players):
             raise ScenarioError(f"player {name!r} exists already", "invalid_argument")
         probe = parse_table(
             {
                 "scenario": {"name": "probe", "duration_ticks": self.spec.duration_ticks},
-                "players": [{"name": name, "join_tick": join_tick, "network": network}],
+                "players": [
+                    {
+                        "name": name,
+                        "join_tick": join_tick,
+                        "network": network,
+                        **({"role": role} if role else {}),
+                    }
+                ],
             },
             f"add_player({name!r})",
         )
@@ -167,10 +177,12 @@ class Scenario:
         """The client's data mirror finishes its sync by ``by_tick`` (default: the last tick)."""
         return self.expect("synced", client=client, **({"by_tick": by_tick} if by_tick is not None else {}))
 
-    def data(self, schema: "os.PathLike[str] | str | None" = None) -> "Scenario":
+    def data(self, schema: "os.PathLike[str] | str | None" = None, signed: bool = False) -> "Scenario":
         """Appends the application's data tables (a schema TOML file; a relative path is from the
-        working directory) to the reference game's. Writes added before are checked again."""
-        table = {"schema": os.fspath(schema)} if schema is not None else {}
+        working directory) to the reference game's; ``signed``: clients write as signed commands.
+        Writes added before are checked again."""
+        table: Dict[str, Any] = {"schema": os.fspath(schema)} if schema is not None else {}
+        table.update({"signed": True} if signed else {})
         data = parse_data(f"data(schema={schema!r})", table, None, {}, self.spec.duration_ticks)
         joins = {p.name: p.join_tick for p in self.spec.players}
         for i, w in enumerate(self.spec.data.writes):

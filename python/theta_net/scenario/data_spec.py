@@ -35,11 +35,14 @@ class DataWrite:
 
 @dataclass
 class DataSpec:
-    """The application's data schema (None: the reference game's tables alone) and the writes."""
+    """The application's data schema (None: the reference game's tables alone), the writes, and
+    whether clients write as signed commands (``signed = true``: the server checks, orders and
+    logs them and settles conflicts by the schema's strategies; docs/collaboration.md)."""
 
     schema_path: Optional[Path] = None
     schema_text: Optional[str] = None
     writes: List[DataWrite] = field(default_factory=list)
+    signed: bool = False
 
 
 def read_schema(r: TableReader, key: str, path: Path) -> str:
@@ -103,6 +106,7 @@ def parse_data(
     if schema is not None:
         spec.schema_path = (path.parent if path else Path.cwd()) / schema
         spec.schema_text = read_schema(r, "schema", spec.schema_path)
+    spec.signed = r.get("signed", bool, False)
     for i, entry in enumerate(r.get("writes", list, [])):
         spec.writes.append(parse_write(source, entry, f"data.writes[{i}]", joins, duration, spec.schema_text))
     r.finish()

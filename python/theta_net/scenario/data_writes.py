@@ -1,14 +1,23 @@
 """A run's data writes (``[data].writes``): each is made through its client's data mirror before
 its tick is played. A write the mirror cannot take (it has not finished its sync, or has too many
-unconfirmed writes) or that the server refuses fails the run as a check naming the write."""
+unconfirmed writes) or that the server refuses fails the run as a check naming the write, except
+the refusals a scenario is about: a write by a role that may not write (a viewer's, refused as
+permission_denied: the `refused` expectation counts them) and a signed write refused as a
+conflict (a `server` strategy field: the `conflicts` expectation counts them). Those are kept in
+:attr:`DataWriter.expected_refusals`."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
+from .. import protocol
 from ..errors import Error
 from .context import TickContext
 from .data_spec import DataSpec, DataWrite
+
+
+# How a signed write refused by a `server` strategy conflict reads in the mirror.
+CONFLICT_REFUSAL = "not_allowed: conflict: "
 
 
 def _what(w: DataWrite) -> str:
@@ -19,8 +28,11 @@ def _what(w: DataWrite) -> str:
 class DataWriter:
     """Makes the scenario's writes at their ticks and reports those that fail."""
 
-    def __init__(self, spec: DataSpec, ctx: TickContext) -> None:
+    def __init__(self, spec: DataSpec, ctx: TickContext, roles: Dict[str, Optional[str]]) -> None:
         self.ctx = ctx
+        # Players whose role may not write: their refusals are what a scenario expects.
+        self.may_not_write = {n for n, r in roles.items() if r and not protocol.role_may_send(r, "DataWrite")}
+        self.expected_refusals: List[Tuple[str, DataWrite, str]] = []  # (client, write, reason)
         self.by_tick: Dict[int, List[DataWrite]] = {}
         for w in spec.writes:
             self.by_tick.setdefault(w.at, []).append(w)
@@ -44,5 +56,8 @@ class DataWriter:
                 continue
             for write_id, reason in self.ctx.client(name).data_refused_writes():
                 w = self.sent.get((name, write_id))
+                if w and (name in self.may_not_write or reason.startswith(CONFLICT_REFUSAL)):
+                    self.expected_refusals.append((name, w, reason))
+                    continue
                 what = _what(w) if w else f"{name}'s write {write_id}"
                 self.ctx.check(False, what, f"refused by the server: {reason}")

@@ -1,9 +1,12 @@
-"""What must hold by the end of a scenario. Each kind of expectation is one class in this file,
-registered in :data:`EXPECTATIONS` by ``@expectation``: its keys and their validation, what it
-watches after every tick, and how it evaluates and explains itself. Schema validation (spec.py),
-the runner, the result's table and docs/scenarios.md's expectation table (:func:`expectation_table`,
-which a test compares with the file) all read this one registry, so a new kind touches this file
-alone (and the docs table is regenerated: ``python -m theta_net.scenario``).
+"""What must hold by the end of a scenario. Each kind of expectation is one class, registered in
+:data:`EXPECTATIONS` (this file) by ``@expectation``: its keys and their validation, what it
+watches after every tick, and how it evaluates and explains itself. The game's kinds (blocks,
+players, chunks, bounds, streams) are in this file; the data layer's and collaboration's
+(synced, converged, conflicts, refused) in data_expectations.py, registered in the same table.
+Schema validation (spec.py), the runner, the result's table and docs/scenarios.md's expectation
+table (:func:`expectation_table`, which a test compares with the file) all read this one
+registry, so a new kind is one class (and the docs table is regenerated:
+``python -m theta_net.scenario``).
 
 A run makes one instance per [[expect]] table: ``observe(ctx, tick)`` after every tick,
 ``finish(ctx)`` after the last one while the game still runs, then ``evaluate(end)`` once the
@@ -93,6 +96,10 @@ class Expectation(ABC):
         self.spec, self.params, self.where = spec, spec.params, spec.where
         self.duration_ticks = duration_ticks
 
+    @classmethod
+    def check_keys(cls, r: TableReader, params: Dict[str, Any]) -> None:
+        """Checks the keys together once each is valid (raise r.fail(key, why))."""
+
     @abstractmethod
     def what(self) -> str:
         """The expectation in words, as the result table shows it."""
@@ -143,6 +150,7 @@ def parse_expectation(
     for key, spec in keys.items():
         if spec.required and key not in params:
             raise r.fail(key, f"is required for a {kind} expectation")
+    EXPECTATIONS[kind].check_keys(r, params)
     r.finish()
     return ExpectationSpec(kind=kind, params=params, where=where)
 
@@ -268,19 +276,6 @@ class ChunksLoaded(_ByTick):
         return ctx.metrics(self.params["client"])["chunks_loaded"] >= self.params["min"]
 
 
-@expectation
-class Synced(_ByTick):
-    kind = "synced"
-    keys = {"client": THE_CLIENT, "by_tick": BY_TICK}
-    holds_when = "the client's data mirror finished its sync (it sent ClientReady) by then"
-
-    def what(self) -> str:
-        return f"{self.params['client']} has synced its data by tick {self.by}"
-
-    def holds(self, ctx: "TickContext") -> bool:
-        return ctx.client(self.params["client"]).data_state == "ready"
-
-
 # -- bounds on the summary's per-client figures --------------------------------------------------
 
 
@@ -374,38 +369,6 @@ class WorldConsistent(Expectation):
 
 
 @expectation
-class Converged(Expectation):
-    kind = "converged"
-    keys = {"client": CLIENT}
-    holds_when = (
-        "at the end, the client's data mirror equals the server's store byte for byte (version and "
-        "every entity)"
-    )
-
-    def what(self) -> str:
-        return f"{self.params.get('client', 'every client')} holds the server's data"
-
-    def finish(self, ctx: "TickContext") -> None:
-        server = ctx.game.server_data_canonical()
-        self.server = (ctx.game.server_data_version, ctx.game.server_data_digest)
-        self.mirrors = {}
-        for name in self.clients(ctx.clients):
-            c = ctx.client(name)
-            self.mirrors[name] = (c.data_canonical() == server, c.data_version, c.data_digest, c.data_state)
-
-    def evaluate(self, end: "RunEnd") -> ExpectationResult:
-        version, digest = self.server
-        bad = {n: m for n, m in self.mirrors.items() if not m[0]}
-        if not bad:
-            detail = f"version {version}, digest {digest:#018x}"
-        else:
-            detail = f"server at version {version}; " + "; ".join(
-                f"{n}: version {v}, digest {d:#018x}, {state}" for n, (_, v, d, state) in bad.items()
-            )
-        return self.result(not bad, detail, what=f"{', '.join(self.mirrors)} hold the server's data")
-
-
-@expectation
 class Resumed(Expectation):
     kind = "resumed"
     keys = {"client": THE_CLIENT}
@@ -453,3 +416,7 @@ class StreamsMatch(Expectation):
             + ", ".join(f"{k} {v}" for k, v in d.counts.items() if v)
             + (f"; state hash section {', '.join(shd['sections'])}" if shd else ""),
         )
+
+
+# The data layer's and collaboration's kinds register themselves in EXPECTATIONS on import.
+from . import data_expectations  # noqa: E402,F401  (after the registry it adds to)

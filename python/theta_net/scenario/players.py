@@ -13,6 +13,18 @@ from .spec import Action, ScenarioSpec
 ARRIVED = 0.35  # blocks: close enough to a path waypoint to head for the next one
 
 
+def player_tokens(spec: ScenarioSpec) -> Dict[str, str]:
+    """The game's auth tokens when any player has a role (one token per player, named after it;
+    a player without a role is an editor, the game's default); none otherwise."""
+    if not any(p.role for p in spec.players):
+        return {}
+    return {_token(p.name): p.role or "editor" for p in spec.players}
+
+
+def _token(name: str) -> str:
+    return f"token-{name}"
+
+
 class ScriptedPlayers:
     """Joins the spec's players into a LocalGame and turns their actions into intents."""
 
@@ -30,8 +42,13 @@ class ScriptedPlayers:
             if player.join_tick == tick and player.name not in self.index:
                 net = self.spec.network.merged(player.network)
                 relay = self.transport == "quic" and (net.relay or net.impaired())
+                token = _token(player.name) if any(p.role for p in self.spec.players) else None
                 self.index[player.name] = self.game.add_client(
-                    player.name, relay=relay, events=client_events(player.name), **net.link_kwargs()
+                    player.name,
+                    relay=relay,
+                    events=client_events(player.name),
+                    token=token,
+                    **net.link_kwargs(),
                 )
 
     def act(self, tick: int) -> None:

@@ -15,7 +15,7 @@ from ..errors import ScenarioError
 from .context import RunEnd, TickContext
 from .data_writes import DataWriter
 from .expectations import make_expectation
-from .players import ScriptedPlayers
+from .players import ScriptedPlayers, player_tokens
 from .recorder import SampleRecorder
 from .result import Result
 from .spec import TRANSPORTS, ScenarioSpec
@@ -49,7 +49,7 @@ class ScenarioRunner:
         self.game = self._game()
         self.players = ScriptedPlayers(spec, self.game, transport)
         self.ctx = TickContext(self.game, self.players.index, spec.tick_rate)
-        self.data = DataWriter(spec.data, self.ctx)
+        self.data = DataWriter(spec.data, self.ctx, {p.name: p.role for p in spec.players})
         self.recorder = SampleRecorder(
             self.out, spec.tick_rate, spec.outputs["sample_ticks"], spec.duration_ticks
         )
@@ -84,6 +84,8 @@ class ScenarioRunner:
             net_seed=spec.seed,
             size=spec.size,
             data_schema=spec.data.schema_text,
+            signed_commands=spec.data.signed,
+            tokens=player_tokens(spec),
         )
 
     def _client_events(self, name: str) -> Optional[str]:

@@ -25,6 +25,7 @@ from .rules import BLOCK_NAMES, FACES, GENERATORS, MOVES, TICK_RATES, or_list
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(bit|kbit|mbit|gbit)\s*$", re.I)
 PRESETS = ("perfect", "good", "average", "poor")  # transport/link_model.hpp's link presets
 TRANSPORTS = ("sim", "quic")
+ROLES = ("viewer", "player", "editor", "admin")  # schemas/theta.toml's [[permission]] roles
 
 
 @dataclass
@@ -97,6 +98,7 @@ class PlayerSpec:
     network: NetworkSpec = field(default_factory=NetworkSpec)
     actions: List[Action] = field(default_factory=list)
     join_tick: int = 0
+    role: Optional[str] = None  # its token's role; None: an editor (the game's default)
 
 
 @dataclass
@@ -282,6 +284,9 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
             raise r.fail(
                 "join_tick", f"{player.join_tick} is outside the scenario's 0..{sc.duration_ticks - 1}"
             )
+        player.role = r.get("role", str)
+        if player.role is not None and player.role not in ROLES:
+            raise r.fail("role", f"{player.role!r} is not one of {', '.join(ROLES)}")
         player.network = _network(source, r.get("network", dict, {}), f"{where}.network")
         for j, action in enumerate(r.get("actions", list, [])):
             player.actions.append(_action(source, action, f"{where}.actions[{j}]", sc.duration_ticks))

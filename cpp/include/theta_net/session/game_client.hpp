@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "theta_net/codec/chunk_codec.hpp"
+#include "theta_net/collab/collab_client.hpp"
 #include "theta_net/core/time.hpp"
 #include "theta_net/data/client_db.hpp"
 #include "theta_net/netcode/correction_smoother.hpp"
@@ -60,6 +61,10 @@ struct GameClientConfig {
   // game's tables alone); the server's must be compatible (docs/data.md).
   std::shared_ptr<const data::DataSchema> data_schema;
   data::ClientDbConfig data;
+  // Request signed commands: when the session negotiates them (a server whose world takes
+  // them, ServerWorldConfig::signed_commands), the mirror's writes go out as commands signed
+  // with the client's key (collab::CollabClient; docs/collaboration.md).
+  bool signed_commands = false;
 };
 
 // What the player wants now; a block or inventory action is used once.
@@ -122,6 +127,9 @@ class GameClient final : public ClientApp {
   // The mirror of the server's data tables: read it, subscribe to changes, write through it.
   data::ClientDB& data() { return data_; }
   const data::ClientDB& data() const { return data_; }
+  // The signing side (null without config.signed_commands), and whether this session signs.
+  collab::CollabClient* commands() { return collab_.get(); }
+  bool signing() const { return signing_; }
   const ClientMetrics& metrics() const { return metrics_; }
   // Drains the reconciliation events since the last call.
   std::vector<netcode::ReconciliationEvent> take_reconciliations();
@@ -136,13 +144,17 @@ class GameClient final : public ClientApp {
   bool may_play() const;
   // A role without inputs: the application's pending block or inventory action, sent once.
   void send_action_only(Micros now);
-  // A DataWrite its role may not send is refused in the mirror instead of sent: true if so.
+  // A DataWrite its role may not send is refused in the mirror at once (the caller still sends
+  // it, for the server to refuse and record): true if so.
   bool refuse_write_locally(const protocol::AnyMessage& message, Micros now);
   void on_chunk(const protocol::ChunkData& data, Micros now);
   void on_chunk_diff(const protocol::ChunkDiff& diff);
   void on_entities(std::uint32_t server_tick);
   // The data layer's messages to and from the mirror, and its state changes in the stream.
   void step_data(Micros now);
+  // The session came back (or outlived a pause): the mirror catches up, and a signing client's
+  // unanswered commands go again.
+  void reconnect_data(Micros now);
   void predict_due_ticks(Micros now);
   // Starts scratch_ as an event at `tick`, never before the last one (a client's ticks come
   // from several lanes, and a stream's ticks must not decrease).
@@ -163,6 +175,8 @@ class GameClient final : public ClientApp {
   netcode::CorrectionSmoother smoother_;
   std::map<replication::EntityId, netcode::Interpolator> remote_;
   data::ClientDB data_;
+  std::unique_ptr<collab::CollabClient> collab_;  // with config.signed_commands
+  bool signing_ = false;                          // this session negotiated signed commands
   data::SyncState recorded_data_state_ = data::SyncState::kIdle;
   PlayerIntent intent_;
   bool has_player_ = false;

@@ -77,6 +77,8 @@ class GameData {
   void update_players(const sim::Simulation& simulation, const sim::StepReport& report);
   // Closes the tick's batch, if anything was committed.
   std::optional<DataBatchRecord> flush(Micros now);
+  // The record of a batch the host's flush closed elsewhere (a CollabHost's flush).
+  std::optional<DataBatchRecord> closed(std::optional<data::Version> version);
 
  private:
   struct PlayerCounts {

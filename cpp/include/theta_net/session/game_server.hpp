@@ -105,6 +105,10 @@ class GameServer final : public ServerApp {
   // A data-layer message from a client (DataSubscribe, DataWrite, DataAck, DataResync,
   // ClientReady).
   void on_data_message(Client& client, const protocol::AnyMessage& message);
+  // The client's DataHost client (and, in a signed-commands world, its CollabHost client when
+  // the session negotiated signed commands), made afresh for a new connection, and dropped.
+  void attach_data(Client& client, const HostEvent& event);
+  void detach_data(Client& client);
   Client* client_of(transport::ConnectionId conn);
 
   GameServerConfig config_;

@@ -8,10 +8,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/replay/event_writer.hpp"
+#include "theta_net/session/game_commands.hpp"
 #include "theta_net/session/game_data.hpp"
 #include "theta_net/sim/simulation.hpp"
 #include "theta_net/world/chunk_store.hpp"
@@ -26,6 +29,10 @@ struct ServerWorldConfig {
   // The data layer's tables: compose_game_schema's result (null: the reference tables alone).
   std::shared_ptr<const data::DataSchema> data_schema;
   data::DataHostConfig data;
+  // Clients write as signed commands (GameCommands over the data host; docs/collaboration.md,
+  // "In the reference game"): plain DataWrites are refused, conflicts are settled by the
+  // schema's strategies, and commands, refusals and conflicts are recorded.
+  bool signed_commands = false;
 };
 
 class ServerWorld {
@@ -49,6 +56,16 @@ class ServerWorld {
   // Errors: those of GameData::commit_recorded.
   Status data_write(sim::PlayerId player, std::uint32_t write_id, const std::vector<data::Op>& ops);
 
+  // A data message for a signed-commands world (commands() set): taken at the next tick; a
+  // refusal at arrival is recorded at it.
+  // Errors: those of GameCommands::on_message.
+  Status command_message(data::DataClientId client, const protocol::AnyMessage& message,
+                         Micros now);
+  // The replay runner's side of what a signed-commands world recorded during a tick's flush
+  // (command_applied with its decoded ops, command_refused, conflict), in their order: the next
+  // step commits and writes them where the live flush did.
+  void replay_command(replay::JsonValue event, std::vector<data::Op> ops);
+
   // Simulates the next tick with each player's input (missing players stand still), brings the
   // players table up to date and closes the tick's data batch (stamped `now`, the server's clock:
   // for latency figures only, never recorded).
@@ -71,17 +88,30 @@ class ServerWorld {
   // data_write above, so that the input log holds them.
   GameData& data() { return data_; }
   const GameData& data() const { return data_; }
+  // The signed commands (null unless config.signed_commands).
+  GameCommands* commands() { return commands_.get(); }
+  const GameCommands* commands() const { return commands_.get(); }
   // The first error of either stream (a full disk, a closed writer), if any.
   const Status& record_status() const { return record_status_; }
 
  private:
   void record(replay::EventWriter* writer, const replay::Event& event);
   void record(replay::EventWriter* writer, const replay::JsonValue& event);
+  void record_commands();
+  // The tick's data: the commands (live) or what they recorded (replay), then the flush.
+  std::optional<DataBatchRecord> flush_data(Micros now);
+
+  struct ReplayedCommand {
+    replay::JsonValue event;
+    std::vector<data::Op> ops;
+  };
 
   ServerWorldConfig config_;
   world::ChunkStore store_;
   sim::Simulation simulation_;
   GameData data_;
+  std::unique_ptr<GameCommands> commands_;  // with config.signed_commands
+  std::vector<ReplayedCommand> replayed_commands_;
   replay::EventWriter* events_;
   replay::EventWriter* inputs_;
   replay::Event scratch_{0, "scratch"};
