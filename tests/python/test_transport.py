@@ -1,4 +1,4 @@
-"""The transport layer through Python: QUIC on loopback, SimNet determinism, the relay CLI."""
+"""The transport layer through Python: QUIC and TCP on loopback, SimNet determinism, the relay CLI."""
 
 from __future__ import annotations
 
@@ -53,6 +53,46 @@ def test_quic_round_trip_on_every_lane():
     closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
     assert closed.close_code == t.CLOSE_PROTOCOL_ERROR and closed.closed_by_peer
     assert closed.close_reason == "garbage first frame"
+
+
+def test_tcp_round_trip_on_every_lane_and_a_close_with_its_reason():
+    server = t.TcpServer(port=0)
+    client = t.TcpClient("127.0.0.1", server.port)
+    s_events, c_events = [], []
+
+    def collect():
+        s_events.extend(server.events())
+        c_events.extend(client.events())
+
+    assert pump(
+        [server, client],
+        lambda: (collect(), client.current is not None and len(server.connections()) == 1)[1],
+    )
+    for lane in t.Lane.__members__.values():
+        client.send(client.current, lane, bytes([int(lane)]) * 10)
+    got = {}
+    assert pump(
+        [server, client],
+        lambda: (
+            collect(),
+            got.update({e.lane: e.payload for e in s_events if e.kind == t.EventKind.MESSAGE}),
+            len(got) == 8,
+        )[2],
+    )
+    assert got[t.Lane.ENTITIES] == b"\x02" * 10
+    assert server.stats(server.connections()[0])["lanes"]["input"]["messages_received"] == 1
+    with pytest.raises(theta_net.TransportError) as err:
+        client.send(client.current, t.Lane.INPUT, bytes(t.MAX_DATAGRAM_MESSAGE + 1))
+    assert err.value.code == "invalid_argument"
+    server.close(server.connections()[0], t.CLOSE_SHUTDOWN, "restarting")
+    assert pump(
+        [server, client], lambda: (collect(), any(e.kind == t.EventKind.DISCONNECTED for e in c_events))[1]
+    )
+    closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
+    assert closed.close_code == t.CLOSE_SHUTDOWN and closed.closed_by_peer
+    assert closed.close_reason == "restarting"
+    client.dial()  # the driver's way back in: a new connection
+    assert pump([server, client], lambda: (collect(), client.current not in (None, closed.conn))[1])
 
 
 def _sim_trace(seed):
@@ -149,6 +189,54 @@ def test_relay_command_forwards_and_prints_its_counters(tmp_path):
         proc.kill()
     assert proc.returncode == 0, err
     assert "received 1 forwarded 1 dropped 0 duplicated 0 reordered 0" in out
+
+
+def test_relay_command_relays_tcp_with_its_delay():
+    upstream = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    upstream.bind(("127.0.0.1", 0))
+    upstream.listen(1)
+    upstream.settimeout(10)
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.bind(("127.0.0.1", 0))
+    relay_port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "theta_net", "relay", "--tcp",
+            "--listen", f"127.0.0.1:{relay_port}",
+            "--forward", f"127.0.0.1:{upstream.getsockname()[1]}",
+            "--delay", "30ms", "--duration", "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # the relay listens once it has started
+            try:
+                client = socket.create_connection(("127.0.0.1", relay_port), timeout=1)
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "the relay never listened"
+                time.sleep(0.05)
+        accepted, _ = upstream.accept()
+        start = time.monotonic()
+        client.sendall(b"hello over tcp")
+        accepted.settimeout(5)
+        assert accepted.recv(100) == b"hello over tcp"
+        assert time.monotonic() - start >= 0.025
+        accepted.sendall(b"and back")
+        client.settimeout(5)
+        assert client.recv(100) == b"and back"
+        client.close()
+        accepted.close()
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert f"relay: tcp 127.0.0.1:{relay_port} -> " in out
+    assert "received 2 forwarded 2 dropped 0" in out
 
 
 def test_relay_command_rejects_bad_units():
