@@ -21,12 +21,13 @@ struct TcpClient::Impl {
       attempt = links.add_failed_attempt(socket.error().message);
       return;
     }
-    attempt = links.add(std::move(*socket), RecordLink::Role::kClient, /*connecting=*/true);
+    attempt = links.add(std::move(*socket), StreamLink::Role::kClient, /*connecting=*/true);
   }
 };
 
 Result<std::unique_ptr<TcpClient>> TcpClient::create(TcpClientConfig config) {
   THETA_TRY_ASSIGN(const SocketAddress server, resolve_address(config.host, config.port));
+  if (config.websocket.host.empty()) config.websocket.host = str_cat(config.host, ":", config.port);
   THETA_TRY_ASSIGN(TcpLinks links, TcpLinks::create(config, /*report_unopened=*/true));
   auto impl = std::make_unique<Impl>(
       Impl{std::move(config), server, std::move(links), std::nullopt, 0, false});

@@ -9,6 +9,9 @@
 #include <cstring>
 #include <utility>
 
+#include "theta_net/transport/record_link.hpp"
+#include "theta_net/transport/ws_link.hpp"
+
 namespace theta_net::transport {
 
 namespace {
@@ -56,9 +59,17 @@ nanoseconds TcpLinks::now() {
   return std::chrono::steady_clock::now().time_since_epoch();
 }
 
-ConnectionId TcpLinks::add(TcpSocket socket, RecordLink::Role role, bool connecting) {
+ConnectionId TcpLinks::add(TcpSocket socket, StreamLink::Role role, bool connecting) {
   const ConnectionId id{next_id_++};
-  conns_.try_emplace(id, std::move(socket), role, config_.link, now(), connecting);
+  std::unique_ptr<StreamLink> link;
+  if (config_.framing == StreamFraming::kWebSocket) {
+    WebSocketConfig ws = config_.websocket;
+    ws.seed = ws.seed == 0 ? 0 : ws.seed + id.value;  // each connection its own masks
+    link = std::make_unique<WsLink>(role, config_.link, std::move(ws), now());
+  } else {
+    link = std::make_unique<RecordLink>(role, config_.link, now());
+  }
+  conns_.try_emplace(id, std::move(socket), std::move(link), connecting);
   return id;
 }
 
@@ -73,19 +84,19 @@ Status TcpLinks::send(ConnectionId conn, Lane lane, ByteSpan message) {
   if (it == conns_.end() || it->second.ending_since) {
     return make_error(ErrorCode::kClosed, "connection ", conn.value, " is not open");
   }
-  return it->second.link.send(lane, message);
+  return it->second.link->send(lane, message);
 }
 
 void TcpLinks::close(ConnectionId conn, std::uint64_t code, std::string_view reason) {
   const auto it = conns_.find(conn);
   if (it == conns_.end() || it->second.ending_since) return;
-  it->second.link.close(code, reason);
+  it->second.link->close(code, reason);
   collect_events(conn, it->second, now());
 }
 
 void TcpLinks::close_all(std::uint64_t code, std::string_view reason) {
   for (auto& [id, c] : conns_) {
-    if (!c.ending_since) c.link.close(code, reason);
+    if (!c.ending_since) c.link->close(code, reason);
     if (!c.connecting) write_to(c);  // best effort: what the kernel takes now
   }
   conns_.clear();
@@ -100,7 +111,7 @@ bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
   // Sleep no later than the first timer (pings, idle timeouts, lingering closes).
   nanoseconds wait = std::max(max_wait, nanoseconds(0));
   for (const auto& [id, c] : conns_) {
-    nanoseconds due = c.link.next_deadline();
+    nanoseconds due = c.link->next_deadline();
     if (c.ending_since) due = *c.ending_since + config_.close_linger;
     wait = std::min(wait, std::max(due - at, nanoseconds(0)));
   }
@@ -116,7 +127,7 @@ bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
       events = POLLOUT;
     } else {
       if (!c.peer_ended) events |= POLLIN;
-      if (!c.link.output().empty() && !c.write_shut) events |= POLLOUT;
+      if (!c.link->output().empty() && !c.write_shut) events |= POLLOUT;
     }
     fds.push_back({c.socket.fd(), events, 0});
     ids.push_back(id);
@@ -152,7 +163,7 @@ bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
     }
   }
   for (auto& [id, c] : conns_) {
-    c.link.on_time(at);
+    c.link->on_time(at);
     if (!c.connecting) write_to(c);
     collect_events(id, c, at);
   }
@@ -166,12 +177,12 @@ void TcpLinks::read_from(ConnectionId id, Conn& c, nanoseconds at) {
   while (total < kReadBudget && !c.peer_ended) {
     const TcpSocket::ReadResult r = c.socket.read(buf, sizeof buf);
     if (r.size > 0) {
-      c.link.receive(ByteSpan(buf, r.size), at);
+      c.link->receive(ByteSpan(buf, r.size), at);
       total += r.size;
     }
     if (r.ended) {
       c.peer_ended = true;
-      c.link.receive_end(at);
+      c.link->receive_end(at);
     }
     if (r.size == 0) break;
   }
@@ -179,33 +190,33 @@ void TcpLinks::read_from(ConnectionId id, Conn& c, nanoseconds at) {
 }
 
 void TcpLinks::write_to(Conn& c) {
-  while (!c.write_shut && !c.link.output().empty()) {
-    const auto n = c.socket.write(c.link.output());
+  while (!c.write_shut && !c.link->output().empty()) {
+    const auto n = c.socket.write(c.link->output());
     if (!n) {  // broken: nothing more will go out
       c.peer_ended = true;
-      c.link.receive_end(now());
+      c.link->receive_end(now());
       return;
     }
     if (*n == 0) return;
-    c.link.consume_output(*n);
+    c.link->consume_output(*n);
   }
   // A link that has said its last (a close record, or the peer's close answered) ends its
   // side of the stream once everything is out.
-  if (!c.write_shut && c.link.output().empty() && c.link.state() != RecordLink::State::kOpen &&
-      c.link.state() != RecordLink::State::kOpening) {
+  if (!c.write_shut && c.link->output().empty() && c.link->state() != StreamLink::State::kOpen &&
+      c.link->state() != StreamLink::State::kOpening) {
     c.socket.shutdown_write();
     c.write_shut = true;
   }
 }
 
 void TcpLinks::collect_events(ConnectionId id, Conn& c, nanoseconds at) {
-  while (auto e = c.link.next_event()) {
+  while (auto e = c.link->next_event()) {
     const bool end = e->kind == EventKind::kDisconnected || e->kind == EventKind::kTimedOut;
     if (end) {
       if (!c.ending_since) c.ending_since = at;
       if (c.reported) continue;
       c.reported = true;
-      if (!c.link.opened() && !report_unopened_) continue;
+      if (!c.link->opened() && !report_unopened_) continue;
     }
     e->conn = id;
     events_.push_back(std::move(*e));
@@ -217,7 +228,7 @@ void TcpLinks::reap(nanoseconds at) {
   std::erase_if(conns_, [&](const auto& entry) {
     const Conn& c = entry.second;
     if (!c.ending_since) return false;
-    const bool done = c.peer_ended && (c.write_shut || c.link.output().empty());
+    const bool done = c.peer_ended && (c.write_shut || c.link->output().empty());
     return done || at - *c.ending_since >= config_.close_linger;
   });
 }
@@ -236,7 +247,7 @@ void TcpLinks::interrupt() {
 
 bool TcpLinks::open(ConnectionId conn) const {
   const auto it = conns_.find(conn);
-  return it != conns_.end() && !it->second.ending_since && it->second.link.opened();
+  return it != conns_.end() && !it->second.ending_since && it->second.link->opened();
 }
 
 bool TcpLinks::live(ConnectionId conn) const {
@@ -247,13 +258,13 @@ bool TcpLinks::live(ConnectionId conn) const {
 std::optional<ConnectionStats> TcpLinks::stats(ConnectionId conn) const {
   const auto it = conns_.find(conn);
   if (it == conns_.end()) return std::nullopt;
-  return it->second.link.stats();
+  return it->second.link->stats();
 }
 
 std::vector<ConnectionId> TcpLinks::connections() const {
   std::vector<ConnectionId> out;
   for (const auto& [id, c] : conns_) {
-    if (!c.ending_since && c.link.opened()) out.push_back(id);
+    if (!c.ending_since && c.link->opened()) out.push_back(id);
   }
   return out;
 }

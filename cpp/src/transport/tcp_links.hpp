@@ -6,13 +6,14 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "tcp_socket.hpp"
 #include "theta_net/transport/event.hpp"
-#include "theta_net/transport/record_link.hpp"
+#include "theta_net/transport/stream_link.hpp"
 #include "theta_net/transport/tcp_config.hpp"
 
 namespace theta_net::transport {
@@ -29,8 +30,9 @@ class TcpLinks {
   TcpLinks(const TcpLinks&) = delete;
   TcpLinks& operator=(const TcpLinks&) = delete;
 
-  // Takes a connected (or, with `connecting`, connecting) socket; returns its id.
-  ConnectionId add(TcpSocket socket, RecordLink::Role role, bool connecting);
+  // Takes a connected (or, with `connecting`, connecting) socket; returns its id. The link
+  // (records or WebSocket, as the config's framing says) starts now.
+  ConnectionId add(TcpSocket socket, StreamLink::Role role, bool connecting);
   // A client attempt that could not even start: reported as a Disconnected event.
   ConnectionId add_failed_attempt(std::string reason);
 
@@ -57,11 +59,10 @@ class TcpLinks {
 
  private:
   struct Conn {
-    Conn(TcpSocket s, RecordLink::Role role, const RecordLinkConfig& config,
-         std::chrono::nanoseconds at, bool is_connecting)
-        : socket(std::move(s)), link(role, config, at), connecting(is_connecting) {}
+    Conn(TcpSocket s, std::unique_ptr<StreamLink> l, bool is_connecting)
+        : socket(std::move(s)), link(std::move(l)), connecting(is_connecting) {}
     TcpSocket socket;
-    RecordLink link;
+    std::unique_ptr<StreamLink> link;
     bool connecting;          // a client's connect() is under way
     bool write_shut = false;  // our FIN is sent: everything queued went out
     bool peer_ended = false;  // the peer's FIN (or a reset) arrived

@@ -46,7 +46,7 @@ void TcpServer::poll(std::chrono::nanoseconds max_wait) {
     auto accepted = impl_->listener.accept();
     if (!accepted.ok() || !accepted->has_value()) return;
     if (impl_->links.size() >= impl_->config.max_connections) continue;
-    impl_->links.add(std::move(**accepted), RecordLink::Role::kServer, /*connecting=*/false);
+    impl_->links.add(std::move(**accepted), StreamLink::Role::kServer, /*connecting=*/false);
   }
 }
 

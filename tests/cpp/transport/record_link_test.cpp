@@ -36,7 +36,7 @@ std::vector<Event> drain(RecordLink& link) {
 }
 
 struct Pair {
-  explicit Pair(RecordLinkConfig config = {})
+  explicit Pair(StreamLinkConfig config = {})
       : client(RecordLink::Role::kClient, config, 0ns),
         server(RecordLink::Role::kServer, config, 0ns) {}
   void exchange(nanoseconds now = 0ns, std::size_t chunk = 1u << 20) {
@@ -90,7 +90,7 @@ TEST(RecordLink, ARefusedPrefaceClosesWithProtocolError) {
 }
 
 TEST(RecordLink, AnOversizedRecordIsRefusedBeforeItIsBuffered) {
-  RecordLinkConfig config;
+  StreamLinkConfig config;
   config.max_message_size = 1000;
   Pair p(config);
   p.exchange();
@@ -157,7 +157,7 @@ TEST(RecordLink, CloseCarriesCodeAndReasonAfterQueuedMessages) {
 }
 
 TEST(RecordLink, StaleUnreliableMessagesAreDroppedAndReliableOnesRefusedWhenBackedUp) {
-  RecordLinkConfig config;
+  StreamLinkConfig config;
   config.unreliable_drop_backlog = 4000;
   config.max_send_backlog = 10'000;
   Pair p(config);
@@ -181,7 +181,7 @@ TEST(RecordLink, StaleUnreliableMessagesAreDroppedAndReliableOnesRefusedWhenBack
 }
 
 TEST(RecordLink, PingsMeasureTheRoundTrip) {
-  RecordLinkConfig config;
+  StreamLinkConfig config;
   config.ping_interval = 1s;
   Pair p(config);
   p.exchange();
@@ -199,7 +199,7 @@ TEST(RecordLink, PingsMeasureTheRoundTrip) {
 }
 
 TEST(RecordLink, SilenceEndsTheLinkAfterTheIdleTimeout) {
-  RecordLinkConfig config;
+  StreamLinkConfig config;
   config.idle_timeout = 5s;
   config.ping_interval = 0s;
   Pair p(config);

@@ -223,3 +223,52 @@ TEST(Tcp, PingsGiveTheConnectionAnRtt) {
 
 }  // namespace
 }  // namespace theta_net::transport
+
+namespace theta_net::transport {
+namespace {
+
+using namespace testing;
+
+// The same endpoints with WebSocket framing: what browsers and WebSocket clients connect to.
+TEST(TcpWebSocket, LanesCloseCodesAndRefusalsOverRealSockets) {
+  TcpServerConfig server_config;
+  server_config.framing = StreamFraming::kWebSocket;
+  server_config.websocket.policy.path = "/theta";
+  auto made_server = TcpServer::create(server_config);
+  ASSERT_TRUE(made_server.ok());
+  auto& server = *made_server;
+  TcpClientConfig client_config;
+  client_config.port = server->port();
+  client_config.framing = StreamFraming::kWebSocket;
+  client_config.websocket.path = "/theta";
+  auto made_client = TcpClient::create(client_config);
+  ASSERT_TRUE(made_client.ok());
+  auto& client = *made_client;
+  Recorder s{server.get(), {}};
+  Recorder c{client.get(), {}};
+  ASSERT_TRUE(pump_until({&s, &c}, [&] { return c.count(EventKind::kConnected) == 1; }));
+  const ConnectionId conn = c.events[0].conn;
+  for (Lane lane : kAllLanes) {
+    ASSERT_TRUE(client->send(conn, lane, pattern(300, lane_index(lane))).ok());
+  }
+  ASSERT_TRUE(client->send(conn, Lane::kAssets, pattern(2u << 20, 99)).ok());
+  ASSERT_TRUE(pump_until({&s, &c}, [&] { return s.messages().size() == kLaneCount + 1; }));
+  for (std::size_t i = 0; i < kLaneCount; ++i) EXPECT_EQ(s.messages()[i].payload, pattern(300, i));
+  EXPECT_EQ(s.messages().back().payload, pattern(2u << 20, 99));
+  server->close(s.events[0].conn, code_value(CloseCode::kKicked), "kicked: test");
+  ASSERT_TRUE(pump_until({&s, &c}, [&] { return c.count(EventKind::kDisconnected) == 1; }));
+  EXPECT_EQ(c.events.back().close.code, code_value(CloseCode::kKicked));
+  EXPECT_EQ(c.events.back().close.reason, "kicked: test");
+  // A client asking for another path is refused by the upgrade, and says so.
+  TcpClientConfig lost = client_config;
+  lost.websocket.path = "/nowhere";
+  auto made_lost = TcpClient::create(lost);
+  ASSERT_TRUE(made_lost.ok());
+  Recorder l{made_lost->get(), {}};
+  ASSERT_TRUE(pump_until({&s, &l}, [&] { return l.count(EventKind::kDisconnected) == 1; }));
+  EXPECT_EQ(l.events.back().close.code, code_value(CloseCode::kHandshakeRejected));
+  EXPECT_NE(l.events.back().close.reason.find("404"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace theta_net::transport

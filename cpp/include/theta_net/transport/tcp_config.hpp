@@ -1,6 +1,6 @@
-// Configuration of the TCP endpoints: theta_net's lanes as records over one TCP connection
-// (RecordLink), for native clients on networks that block UDP (docs/transport.md,
-// "Byte-stream transports").
+// Configuration of the TCP endpoints: theta_net's lanes over one TCP connection, as records
+// (RecordLink: native clients on networks that block UDP) or as WebSocket messages (WsLink:
+// browsers); docs/transport.md, "Byte-stream transports".
 #pragma once
 
 #include <chrono>
@@ -8,12 +8,19 @@
 #include <cstdint>
 #include <string>
 
-#include "theta_net/transport/record_link.hpp"
+#include "theta_net/transport/stream_link.hpp"
+#include "theta_net/transport/ws_link.hpp"
 
 namespace theta_net::transport {
 
+// How a connection's lanes are framed on the stream: theta_net's own records (RecordLink), or
+// WebSocket (WsLink), which browsers speak.
+enum class StreamFraming : std::uint8_t { kRecords, kWebSocket };
+
 struct TcpCommonConfig {
-  RecordLinkConfig link;  // message bounds, backlogs, idle timeout, ping interval
+  StreamFraming framing = StreamFraming::kRecords;
+  StreamLinkConfig link;      // message bounds, backlogs, idle timeout, ping interval
+  WebSocketConfig websocket;  // with kWebSocket: the upgrade's path, origins, Host
   // After close(), queued records are flushed and the peer's end awaited for at most this long.
   std::chrono::nanoseconds close_linger{std::chrono::seconds(1)};
 };
