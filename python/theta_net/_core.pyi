@@ -762,7 +762,7 @@ TRANSPORTS: tuple
 
 class TcpClient:
     """TCP client endpoint; dial() starts a new attempt when needed."""
-    def __init__(self, host: str, port: int, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216) -> None: ...
+    def __init__(self, host: str, port: int, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/') -> None: ...
     def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
@@ -796,7 +796,8 @@ class TcpRelay:
 
 class TcpServer:
     """TCP server endpoint: the lanes as records on one stream."""
-    def __init__(self, host: str = '127.0.0.1', port: int = 0, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216) -> None: ...
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/', allowed_origins: List[str] = []) -> None:
+        """framing: 'records' (theta/1 records) or 'websocket' (browsers; the upgrade at `path`, pages from `allowed_origins` only, '*' for any)."""
     def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:

@@ -84,7 +84,7 @@ def test_a_run_that_does_not_converge_exits_1_with_its_report():
     assert report["clients_converged"] < 2
 
 
-@pytest.mark.parametrize("transport", ["quic", "tcp"])
+@pytest.mark.parametrize("transport", ["quic", "tcp", "ws"])
 def test_a_small_soak_over_sockets_converges(transport):
     proc, report = soak(
         "--clients", "2", "--entities", "100", "--seconds", "2", "--writes-per-second", "50",

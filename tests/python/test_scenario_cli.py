@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import REPO, run_cli
 
 
@@ -29,7 +31,8 @@ def test_run_prints_a_summary_and_writes_metrics(tmp_path):
     assert metrics["passed"] and metrics["summary"]["clients"]["b"]["resumes"] == 1
 
 
-def test_run_plays_a_scenario_file_over_tcp(tmp_path):
+@pytest.mark.parametrize("transport", ["tcp", "ws"])
+def test_run_plays_a_scenario_file_over_a_byte_stream(transport, tmp_path):
     scenario = tmp_path / "over_tcp.toml"
     scenario.write_text(
         "[scenario]\nname='over_tcp'\nduration_ticks=80\n"
@@ -39,10 +42,10 @@ def test_run_plays_a_scenario_file_over_tcp(tmp_path):
         "[[players]]\nname='b'\n"
         "[[expect]]\nkind='block'\nclient='b'\nat=[0,4,2]\nblock='planks'\n"
     )
-    proc = run_cli("run", str(scenario), "--transport", "tcp", "--out", str(tmp_path / "out"))
-    assert "over_tcp over tcp: passed (1/1 expectations)" in proc.stdout
+    proc = run_cli("run", str(scenario), "--transport", transport, "--out", str(tmp_path / "out"))
+    assert f"over_tcp over {transport}: passed (1/1 expectations)" in proc.stdout
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
-    assert metrics["transport"] == "tcp"
+    assert metrics["transport"] == transport
     assert 30 <= metrics["summary"]["clients"]["b"]["rtt_ms"] <= 200  # 20 ms each way, relayed
 
 

@@ -95,6 +95,63 @@ def test_tcp_round_trip_on_every_lane_and_a_close_with_its_reason():
     assert pump([server, client], lambda: (collect(), client.current not in (None, closed.conn))[1])
 
 
+def test_websocket_framing_talks_to_an_independent_websocket_client():
+    """python3-websockets (not ours) against TcpServer(framing="websocket"): the upgrade, lanes as
+    binary messages, application close codes as 4000 + code, refused origins and text."""
+    import asyncio
+    import threading
+
+    websockets = pytest.importorskip("websockets")
+    server = t.TcpServer(port=0, framing="websocket", path="/theta", allowed_origins=["http://127.0.0.1:1"])
+    events, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            server.poll(0.005)
+            events.extend(server.events())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    uri = f"ws://127.0.0.1:{server.port}/theta"
+
+    def wait_for(predicate):
+        deadline = time.monotonic() + 10
+        while not predicate():
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+
+    async def talk():
+        async with websockets.connect(uri, subprotocols=["theta.v1"], origin="http://127.0.0.1:1") as ws:
+            assert ws.subprotocol == "theta.v1"
+            await ws.send(bytes([int(t.Lane.CHAT)]) + b"hello")
+            await asyncio.get_running_loop().run_in_executor(
+                None, wait_for, lambda: any(e.kind == t.EventKind.MESSAGE for e in events)
+            )
+            conn = server.connections()[0]
+            server.send(conn, t.Lane.ENTITIES, b"state")
+            assert await ws.recv() == bytes([int(t.Lane.ENTITIES)]) + b"state"
+            server.close(conn, 6, "kicked: test")
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.code == 4006 and closed.value.reason == "kicked: test"
+        with pytest.raises(websockets.InvalidStatusCode) as refused:
+            await websockets.connect(uri, subprotocols=["theta.v1"], origin="http://evil.example")
+        assert refused.value.status_code == 403
+        async with websockets.connect(uri, subprotocols=["theta.v1"]) as ws:  # no Origin: native
+            await ws.send("text is not theta/1")
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.code == 4000 + t.CLOSE_PROTOCOL_ERROR
+
+    try:
+        asyncio.run(talk())
+    finally:
+        stop.set()
+        thread.join()
+    message = [e for e in events if e.kind == t.EventKind.MESSAGE][0]
+    assert message.lane == t.Lane.CHAT and message.payload == b"hello"
+
+
 def _sim_trace(seed):
     net = t.SimNet(seed)
     net.keep_trace()

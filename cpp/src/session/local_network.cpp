@@ -15,7 +15,7 @@ namespace theta_net::session {
 
 namespace {
 
-constexpr std::string_view kNetworkKindNames[] = {"sim", "quic", "tcp"};
+constexpr std::string_view kNetworkKindNames[] = {"sim", "quic", "tcp", "ws"};
 
 // Runs a relay (UdpRelay or TcpRelay) on its own thread until stopped.
 template <class R>
@@ -34,6 +34,11 @@ struct RunningRelay {
   std::thread thread;
 };
 
+transport::StreamFraming stream_framing(NetworkKind kind) {
+  return kind == NetworkKind::kWs ? transport::StreamFraming::kWebSocket
+                                  : transport::StreamFraming::kRecords;
+}
+
 }  // namespace
 
 std::string_view network_kind_name(NetworkKind kind) {
@@ -49,7 +54,7 @@ Result<NetworkKind> network_kind_named(std::string_view name) {
     if (name == kNetworkKindNames[i]) return static_cast<NetworkKind>(i);
   }
   return make_error(ErrorCode::kInvalidArgument, "unknown transport '", name,
-                    "' (sim, quic or tcp)");
+                    "' (sim, quic, tcp or ws)");
 }
 
 struct LocalNetwork::Impl {
@@ -95,7 +100,9 @@ Result<std::unique_ptr<LocalNetwork>> LocalNetwork::create(LocalNetworkConfig co
     quic.qlog_dir = n->config_.qlog_dir;
     THETA_TRY_ASSIGN(impl.quic_server, transport::QuicServer::create(quic));
   } else {
-    THETA_TRY_ASSIGN(impl.tcp_server, transport::TcpServer::create({}));
+    transport::TcpServerConfig tcp;
+    tcp.framing = stream_framing(n->config_.network);
+    THETA_TRY_ASSIGN(impl.tcp_server, transport::TcpServer::create(tcp));
   }
   return n;
 }
@@ -146,6 +153,8 @@ Result<transport::Endpoint*> LocalNetwork::add_client(const std::string& name,
   } else {
     transport::TcpClientConfig tcp;
     tcp.port = port;
+    tcp.framing = stream_framing(config_.network);
+    tcp.websocket.seed = impl_->seeds.next_u64() | 1;
     THETA_TRY_ASSIGN(client, transport::TcpClient::create(tcp));
   }
   impl_->socket_clients.push_back(std::move(client));

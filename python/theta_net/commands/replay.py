@@ -196,7 +196,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rec = commands.add_parser(
         "record",
         help="play a scenario and keep its input log and server stream",
-        description="Plays SCENARIO (over SimNet unless --transport quic or tcp) and writes "
+        description="Plays SCENARIO (over SimNet unless --transport names another) and writes "
         "OUT/inputs.jsonl and OUT/server.jsonl: a golden replay when OUT is "
         "replays/NAME. Exit code 0 when the scenario's expectations held.",
     )

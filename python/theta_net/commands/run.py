@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--transport",
         choices=TRANSPORTS,
-        help="SimNet (virtual time), or QUIC or TCP on loopback; default: the file's",
+        help="SimNet (virtual time), or QUIC, TCP or WebSocket on loopback; default: the file's",
     )
     parser.add_argument("--out", metavar="DIR", help="where outputs go; default runs/NAME-TRANSPORT")
     parser.add_argument(

@@ -25,7 +25,7 @@ from .rules import BLOCK_NAMES, FACES, GENERATORS, MOVES, TICK_RATES, or_list
 
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(bit|kbit|mbit|gbit)\s*$", re.I)
 PRESETS = ("perfect", "good", "average", "poor")  # transport/link_model.hpp's link presets
-TRANSPORTS = tuple(_core.TRANSPORTS)  # session/local_network.hpp: sim, quic, tcp
+TRANSPORTS = tuple(_core.TRANSPORTS)  # session/local_network.hpp: sim, quic, tcp, ws
 
 
 @dataclass

@@ -94,7 +94,7 @@ struct RawServer {
   static std::string request(std::string_view extra = "Origin: http://127.0.0.1:8080\r\n") {
     return std::string("GET /theta HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n") +
            "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat, theta/1\r\n" +
+           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat, theta.v1\r\n" +
            std::string(extra) + "\r\n";
   }
   WsLink server;
@@ -155,7 +155,7 @@ TEST(WsLink, TheServerAnswersWithTheAcceptKeyAndTheSubprotocol) {
   EXPECT_NE(raw.response.find("HTTP/1.1 101 Switching Protocols\r\n"), std::string::npos);
   EXPECT_NE(raw.response.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"),
             std::string::npos);
-  EXPECT_NE(raw.response.find("Sec-WebSocket-Protocol: theta/1\r\n"), std::string::npos);
+  EXPECT_NE(raw.response.find("Sec-WebSocket-Protocol: theta.v1\r\n"), std::string::npos);
 }
 
 TEST(WsLink, BadUpgradesAreRefusedWithAStatusThatSaysWhy) {
@@ -175,7 +175,7 @@ TEST(WsLink, BadUpgradesAreRefusedWithAStatusThatSaysWhy) {
       {replace("Upgrade: websocket", "Upgrade: h2c"), "426"},
       {replace("Version: 13", "Version: 8"), "426"},
       {replace("dGhlIHNhbXBsZSBub25jZQ==", "short"), "400"},
-      {replace("chat, theta/1", "chat"), "400"},
+      {replace("chat, theta.v1", "chat"), "400"},
       {RawServer::request("Origin: http://evil.example\r\n"), "403"},
       {"GET /theta HTTP/1.1\r\nBad\x01Header: 1\r\n\r\n", "400"},
   };

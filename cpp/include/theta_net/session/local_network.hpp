@@ -6,7 +6,7 @@
 // on the server and one taken on a client can be subtracted.
 //   sim    a client's link (latency, loss, scheduled partitions...) is its SimNet link, both
 //          directions; advance() moves virtual time on by one step
-//   quic, tcp
+//   quic, tcp, ws
 //          a client's link is applied by its relay when it has one (partitions are scheduled
 //          from the relay's start, about the run's start); advance() waits for the server's I/O
 //          for a fraction of a step and reads the clock
@@ -27,10 +27,11 @@
 namespace theta_net::session {
 
 // The transports a local session can run over: SimNet in virtual time, or real sockets on
-// loopback (QUIC, or TCP carrying the lanes as records) in wall time.
-enum class NetworkKind : std::uint8_t { kSim, kQuic, kTcp };
+// loopback in wall time: QUIC, or TCP carrying the lanes as records (tcp) or as WebSocket
+// messages (ws).
+enum class NetworkKind : std::uint8_t { kSim, kQuic, kTcp, kWs };
 
-// "sim", "quic", "tcp" (stable: command lines, reports and Python use these names).
+// "sim", "quic", "tcp", "ws" (stable: command lines, reports and Python use these names).
 std::string_view network_kind_name(NetworkKind kind);
 // Every kind's name, in enum order.
 std::vector<std::string_view> network_kind_names();

@@ -1,6 +1,6 @@
 // The HTTP/1.1 half of a WebSocket connection (RFC 6455, section 4): parsing a request or
 // response head with every size bounded, the server's verdict on an upgrade request (path,
-// version, key, subprotocol theta/1, Origin), and the client's request and its check of the
+// version, key, subprotocol theta.v1, Origin), and the client's request and its check of the
 // answer. Sans-I/O: text in, text out; WsLink drives it.
 #pragma once
 
@@ -16,8 +16,9 @@
 
 namespace theta_net::transport {
 
-// The WebSocket subprotocol theta_net speaks (Sec-WebSocket-Protocol).
-inline constexpr std::string_view kWebSocketProtocol = "theta/1";
+// The WebSocket subprotocol theta_net speaks (Sec-WebSocket-Protocol). Not "theta/1" as in
+// QUIC's ALPN: a subprotocol must be an HTTP token, which has no '/' (browsers refuse it).
+inline constexpr std::string_view kWebSocketProtocol = "theta.v1";
 // A head longer than this (request line and headers) is refused: browsers send under 2 KiB.
 inline constexpr std::size_t kMaxHttpHead = 8192;
 inline constexpr std::size_t kMaxHttpHeaders = 64;
@@ -71,7 +72,7 @@ std::string upgrade_request(std::string_view host, std::string_view path, std::s
 // Checks the server's answer to our request.
 // Errors: kRejected (not 101 Switching Protocols: the status and reason are named), kCorrupt
 // (a 101 without the upgrade headers, with the wrong Sec-WebSocket-Accept, or without the
-// theta/1 subprotocol).
+// theta.v1 subprotocol).
 Status check_upgrade_response(const HttpHead& response, std::string_view key);
 
 }  // namespace theta_net::transport
