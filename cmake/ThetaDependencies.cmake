@@ -7,5 +7,6 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(THETA_QUIC REQUIRED IMPORTED_TARGET libngtcp2 libngtcp2_crypto_gnutls gnutls)
 find_package(zstd CONFIG REQUIRED)       # zstd::libzstd_shared
 find_package(msgpack CONFIG REQUIRED)    # msgpackc-cxx (header-only)
-find_package(OpenSSL REQUIRED)           # OpenSSL::Crypto: SHA-256, Ed25519
+find_package(OpenSSL REQUIRED)           # OpenSSL::Crypto: SHA-1 (WebSocket keys), SHA-256, Ed25519
+find_package(wslay CONFIG REQUIRED)      # wslay: WebSocket frames without I/O (transport/ws_link.cpp)
 find_package(tomlplusplus 3 CONFIG REQUIRED)  # toml++ 3.3: data schema TOML (data/schema_toml.cpp)

@@ -29,15 +29,7 @@ void bind_data_soak(py::module_& m) {
         config.entities = entities;
         config.duration = seconds;
         config.writes_per_second = writes_per_second;
-        if (transport == "sim") {
-          config.network = session::NetworkKind::kSim;
-        } else if (transport == "quic") {
-          config.network = session::NetworkKind::kQuic;
-        } else {
-          throw BorderError(ErrorKind::kError,
-                            make_error(ErrorCode::kInvalidArgument, "unknown transport '",
-                                       transport, "' (sim or quic)"));
-        }
+        config.network = unwrap(session::network_kind_named(transport), ErrorKind::kError);
         config.latency = latency;
         config.loss = loss;
         if (partition) {

@@ -29,10 +29,7 @@ struct PyLocalGame {
 };
 
 session::NetworkKind network_named(const std::string& network) {
-  if (network == "sim") return session::NetworkKind::kSim;
-  if (network == "quic") return session::NetworkKind::kQuic;
-  throw BorderError(ErrorKind::kScenario, make_error(ErrorCode::kInvalidArgument, "network '",
-                                                     network, "' is not sim or quic"));
+  return unwrap(session::network_kind_named(network), ErrorKind::kScenario);
 }
 
 session::LocalClientSpec client_spec(const std::string& name,
@@ -67,6 +64,11 @@ py::list players_of(session::LocalSession& s) {
 }  // namespace
 
 void bind_local_game(py::module_& m) {
+  // The transports a local run can use ("sim", "quic", "tcp"): the one list Python checks
+  // scenario files and command lines against.
+  std::vector<std::string> transports;
+  for (std::string_view name : session::network_kind_names()) transports.emplace_back(name);
+  m.attr("TRANSPORTS") = py::tuple(py::cast(transports));
   m.def(
       "game_data_schema",
       [](std::optional<std::string> user_toml) {

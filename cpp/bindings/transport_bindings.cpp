@@ -1,4 +1,5 @@
-// Python access to the transport: lanes, events, QUIC server/client, SimNet and the UDP relay.
+// Python access to the transport: lanes, events, QUIC server/client, SimNet and the UDP relay
+// (the TCP endpoints and relay are in tcp_bindings.cpp).
 // Every call that may block (poll, relay run) releases the GIL.
 #include <Python.h>
 #include <pybind11/stl.h>
@@ -6,6 +7,7 @@
 #include <chrono>
 
 #include "border.hpp"
+#include "endpoint_bindings.hpp"
 #include "metrics_convert.hpp"
 #include "theta_net/transport/close_code.hpp"
 #include "theta_net/transport/quic_client.hpp"
@@ -19,66 +21,6 @@ using namespace pybind11::literals;
 using namespace theta_net::transport;
 
 namespace {
-
-// dial, for the client endpoints.
-template <class T, class Cls>
-void bind_dial(Cls& cls) {
-  cls.def(
-      "dial", [](T& e) { unwrap(e.dial(), ErrorKind::kTransport); },
-      "Starts a new connection to the same server now (a Client's driver does this when it "
-      "reconnects).");
-}
-
-// send/poll/next_event/events/close/stats/connections, shared by every endpoint class.
-template <class T, class Cls>
-void bind_endpoint(Cls& cls) {
-  cls.def(
-         "send",
-         [](T& e, std::uint64_t conn, Lane lane, const py::buffer& data) {
-           BufferView view(data);
-           unwrap(e.send(ConnectionId{conn}, lane, view.bytes()), ErrorKind::kTransport);
-         },
-         "conn"_a, "lane"_a, "data"_a, "Queues one message on a lane of a connection.")
-      .def(
-          "poll",
-          [](T& e, Nanos timeout) {
-            py::gil_scoped_release release;
-            e.poll(timeout);
-          },
-          "timeout"_a = 0.0,
-          "Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now).")
-      .def(
-          "next_event", [](T& e) { return e.next_event(); }, "The next event, or None.")
-      .def(
-          "events",
-          [](T& e) {
-            std::vector<Event> out;
-            while (auto ev = e.next_event()) out.push_back(std::move(*ev));
-            return out;
-          },
-          "Every pending event, in order.")
-      .def(
-          "close",
-          [](T& e, std::uint64_t conn, std::uint64_t code, const std::string& reason) {
-            e.close(ConnectionId{conn}, code, reason);
-          },
-          "conn"_a, "code"_a = 0, "reason"_a = "", "Closes gracefully with an application code.")
-      .def(
-          "stats",
-          [](const T& e, std::uint64_t conn) -> std::optional<py::dict> {
-            if (auto s = e.stats(ConnectionId{conn})) return metrics_dict(*s);
-            return std::nullopt;
-          },
-          "conn"_a, "RTT, jitter, per-lane counters and congestion state, or None.")
-      .def(
-          "connections",
-          [](const T& e) {
-            std::vector<std::uint64_t> ids;
-            for (ConnectionId id : e.connections()) ids.push_back(id.value);
-            return ids;
-          },
-          "Ids of the open connections.");
-}
 
 void bind_link_config(py::module_& m) {
   py::class_<LinkConfig>(m, "LinkConfig", "Impairment of one direction of a link (SimNet, relay).")
@@ -120,7 +62,8 @@ void bind_link_config(py::module_& m) {
 }
 
 void bind_relay(py::module_& m) {
-  py::class_<UdpRelay>(m, "UdpRelay", "UDP forwarder that impairs traffic both ways.")
+  py::class_<UdpRelay> relay(m, "UdpRelay", "UDP forwarder that impairs traffic both ways.");
+  relay
       .def(py::init([](const std::string& listen, const std::string& forward,
                        const LinkConfig& impairment, std::uint64_t seed) {
              RelayConfig c{listen, forward, impairment, seed};
@@ -129,34 +72,8 @@ void bind_relay(py::module_& m) {
            "listen"_a, "forward"_a, py::arg_v("impairment", LinkConfig{}, "LinkConfig()"),
            "seed"_a = 1)
       .def_property_readonly("port", &UdpRelay::port)
-      .def_property_readonly("listen_address", &UdpRelay::listen_address)
-      .def(
-          "run",
-          [](UdpRelay& r, Nanos duration) {
-            // Short slices with the GIL released, so Ctrl-C (a Python signal) stops the relay.
-            const auto end = std::chrono::steady_clock::now() + duration;
-            for (;;) {
-              auto slice = std::chrono::nanoseconds(std::chrono::milliseconds(100));
-              if (duration > Nanos{0}) {
-                const auto left = end - std::chrono::steady_clock::now();
-                if (left <= std::chrono::nanoseconds(0)) return;
-                slice = std::min<std::chrono::nanoseconds>(slice, left);
-              }
-              {
-                py::gil_scoped_release release;
-                r.run(slice);
-              }
-              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-            }
-          },
-          "duration"_a = 0.0, "Relays for duration seconds (0 = until interrupted).")
-      .def("stop", &UdpRelay::stop)
-      .def("counters", [](const UdpRelay& r) {
-        const RelayCounters c = r.counters();
-        return py::dict("received"_a = c.received, "forwarded"_a = c.forwarded,
-                        "dropped"_a = c.dropped, "duplicated"_a = c.duplicated,
-                        "reordered"_a = c.reordered);
-      });
+      .def_property_readonly("listen_address", &UdpRelay::listen_address);
+  bind_relay_run<UdpRelay>(relay);
 }
 
 template <class Config>
@@ -297,6 +214,7 @@ void bind_transport(py::module_& m) {
   bind_link_config(m);
   bind_relay(m);
   bind_quic(m);
+  bind_tcp(m);
   bind_sim(m);
 }
 

@@ -764,6 +764,63 @@ class SimNet:
     def trace_text(self) -> str:
         """The delivery trace, one line per entry."""
 
+TRANSPORTS: tuple
+
+class TcpClient:
+    """TCP client endpoint; dial() starts a new attempt when needed."""
+    def __init__(self, host: str, port: int, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/') -> None: ...
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
+        """Closes gracefully with an application code."""
+    def connections(self) -> List[int]:
+        """Ids of the open connections."""
+    @property
+    def current(self) -> Optional[int]: ...
+    def dial(self) -> None:
+        """Starts a new connection to the same server now (a Client's driver does this when it reconnects)."""
+    def events(self) -> List[Event]:
+        """Every pending event, in order."""
+    @property
+    def failed_attempts(self) -> int: ...
+    def next_event(self) -> Optional[Event]:
+        """The next event, or None."""
+    def poll(self, timeout: float = 0.0) -> None:
+        """Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now)."""
+    def send(self, conn: int, lane: Lane, data: _Buffer) -> None:
+        """Queues one message on a lane of a connection."""
+    def stats(self, conn: int) -> Optional[dict]:
+        """RTT, jitter, per-lane counters and congestion state, or None."""
+
+class TcpRelay:
+    """TCP forwarder that impairs byte streams both ways (loss as delay)."""
+    def __init__(self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1) -> None: ...
+    def counters(self) -> dict: ...
+    @property
+    def port(self) -> int: ...
+    def run(self, duration: float = 0.0) -> None:
+        """Relays for duration seconds (0 = until interrupted)."""
+    def stop(self) -> None: ...
+
+class TcpServer:
+    """TCP server endpoint: the lanes as records on one stream."""
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/', allowed_origins: List[str] = []) -> None:
+        """framing: 'records' (theta/1 records) or 'websocket' (browsers; the upgrade at `path`, pages from `allowed_origins` only, '*' for any)."""
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
+        """Closes gracefully with an application code."""
+    def connections(self) -> List[int]:
+        """Ids of the open connections."""
+    def events(self) -> List[Event]:
+        """Every pending event, in order."""
+    def next_event(self) -> Optional[Event]:
+        """The next event, or None."""
+    def poll(self, timeout: float = 0.0) -> None:
+        """Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now)."""
+    @property
+    def port(self) -> int: ...
+    def send(self, conn: int, lane: Lane, data: _Buffer) -> None:
+        """Queues one message on a lane of a connection."""
+    def stats(self, conn: int) -> Optional[dict]:
+        """RTT, jitter, per-lane counters and congestion state, or None."""
+
 class UdpRelay:
     """UDP forwarder that impairs traffic both ways."""
     def __init__(self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1) -> None: ...

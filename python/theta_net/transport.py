@@ -1,4 +1,5 @@
-"""The transport layer from Python: QUIC endpoints, the deterministic SimNet and the UDP relay.
+"""The transport layer from Python: QUIC and TCP endpoints, the deterministic SimNet and the UDP
+and TCP relays.
 
 Every endpoint has ``send(conn, lane, data)``, ``poll(timeout)`` (the GIL is released while it
 waits), ``events()``, ``close(conn, code, reason)``, ``stats(conn)`` and ``connections()``.
@@ -21,6 +22,9 @@ from ._core import (
     QuicServer,
     SimEndpoint,
     SimNet,
+    TcpClient,
+    TcpRelay,
+    TcpServer,
     UdpRelay,
 )
 
@@ -76,6 +80,9 @@ __all__ = [
     "QuicServer",
     "SimEndpoint",
     "SimNet",
+    "TcpClient",
+    "TcpRelay",
+    "TcpServer",
     "UdpRelay",
     "parse_duration",
     "parse_percent",

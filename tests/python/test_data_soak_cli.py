@@ -84,15 +84,16 @@ def test_a_run_that_does_not_converge_exits_1_with_its_report():
     assert report["clients_converged"] < 2
 
 
-def test_a_small_quic_soak_converges():
+@pytest.mark.parametrize("transport", ["quic", "tcp", "ws"])
+def test_a_small_soak_over_sockets_converges(transport):
     proc, report = soak(
         "--clients", "2", "--entities", "100", "--seconds", "2", "--writes-per-second", "50",
-        "--transport", "quic",
+        "--transport", transport, "--latency", "10ms",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert_contract_shape(report, 2)
     assert report["converged"] is True
-    assert report["transport"] == "quic"
+    assert report["transport"] == transport
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import REPO, run_cli
 
 
@@ -27,6 +29,24 @@ def test_run_prints_a_summary_and_writes_metrics(tmp_path):
     assert "tick 480/480" in proc.stderr  # the progress bar reached the end
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["passed"] and metrics["summary"]["clients"]["b"]["resumes"] == 1
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ws"])
+def test_run_plays_a_scenario_file_over_a_byte_stream(transport, tmp_path):
+    scenario = tmp_path / "over_tcp.toml"
+    scenario.write_text(
+        "[scenario]\nname='over_tcp'\nduration_ticks=80\n"
+        "[world]\ngenerator='superflat'\nview_radius=2\n"
+        "[network]\nlatency='20ms'\n"
+        "[[players]]\nname='a'\nactions=[{at=10, place=[0,3,2], block='planks'}]\n"
+        "[[players]]\nname='b'\n"
+        "[[expect]]\nkind='block'\nclient='b'\nat=[0,4,2]\nblock='planks'\n"
+    )
+    proc = run_cli("run", str(scenario), "--transport", transport, "--out", str(tmp_path / "out"))
+    assert f"over_tcp over {transport}: passed (1/1 expectations)" in proc.stdout
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["transport"] == transport
+    assert 30 <= metrics["summary"]["clients"]["b"]["rtt_ms"] <= 200  # 20 ms each way, relayed
 
 
 def test_run_exits_1_when_an_expectation_fails_and_2_on_a_bad_file(tmp_path):

@@ -48,6 +48,17 @@ def test_lan_two_player_over_quic_through_the_relay(tmp_path):
     assert result.wall_seconds >= result.simulated_seconds * 0.95  # real time, not simulated
 
 
+def test_lan_two_player_over_tcp_through_the_relay(tmp_path):
+    result = Scenario.load(REPO / "scenarios" / "lan_two_player.toml").run(transport="tcp", out=tmp_path)
+    assert result.passed, _failed(result)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["transport"] == "tcp"
+    for name, client in result.summary["clients"].items():
+        # TcpRelay delays each direction by 50 ms; the RTT comes from the record link's pings.
+        assert 80 <= client["rtt_ms"] <= 250, f"{name}: the relay's 50 ms each way is a ~100 ms RTT"
+    assert result.wall_seconds >= result.simulated_seconds * 0.95  # real time, not simulated
+
+
 def test_simnet_runs_are_byte_identical(tmp_path):
     path = REPO / "scenarios" / "lossy.toml"
     first = Scenario.load(path).run(transport="sim", out=tmp_path / "one")

@@ -1,4 +1,4 @@
-"""The transport layer through Python: QUIC on loopback, SimNet determinism, the relay CLI."""
+"""The transport layer through Python: QUIC and TCP on loopback, SimNet determinism, the relay CLI."""
 
 from __future__ import annotations
 
@@ -53,6 +53,103 @@ def test_quic_round_trip_on_every_lane():
     closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
     assert closed.close_code == t.CLOSE_PROTOCOL_ERROR and closed.closed_by_peer
     assert closed.close_reason == "garbage first frame"
+
+
+def test_tcp_round_trip_on_every_lane_and_a_close_with_its_reason():
+    server = t.TcpServer(port=0)
+    client = t.TcpClient("127.0.0.1", server.port)
+    s_events, c_events = [], []
+
+    def collect():
+        s_events.extend(server.events())
+        c_events.extend(client.events())
+
+    assert pump(
+        [server, client],
+        lambda: (collect(), client.current is not None and len(server.connections()) == 1)[1],
+    )
+    for lane in t.Lane.__members__.values():
+        client.send(client.current, lane, bytes([int(lane)]) * 10)
+    got = {}
+    assert pump(
+        [server, client],
+        lambda: (
+            collect(),
+            got.update({e.lane: e.payload for e in s_events if e.kind == t.EventKind.MESSAGE}),
+            len(got) == 8,
+        )[2],
+    )
+    assert got[t.Lane.ENTITIES] == b"\x02" * 10
+    assert server.stats(server.connections()[0])["lanes"]["input"]["messages_received"] == 1
+    with pytest.raises(theta_net.TransportError) as err:
+        client.send(client.current, t.Lane.INPUT, bytes(t.MAX_DATAGRAM_MESSAGE + 1))
+    assert err.value.code == "invalid_argument"
+    server.close(server.connections()[0], t.CLOSE_SHUTDOWN, "restarting")
+    assert pump(
+        [server, client], lambda: (collect(), any(e.kind == t.EventKind.DISCONNECTED for e in c_events))[1]
+    )
+    closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
+    assert closed.close_code == t.CLOSE_SHUTDOWN and closed.closed_by_peer
+    assert closed.close_reason == "restarting"
+    client.dial()  # the driver's way back in: a new connection
+    assert pump([server, client], lambda: (collect(), client.current not in (None, closed.conn))[1])
+
+
+def test_websocket_framing_talks_to_an_independent_websocket_client():
+    """python3-websockets (not ours) against TcpServer(framing="websocket"): the upgrade, lanes as
+    binary messages, application close codes as 4000 + code, refused origins and text."""
+    import asyncio
+    import threading
+
+    websockets = pytest.importorskip("websockets")
+    server = t.TcpServer(port=0, framing="websocket", path="/theta", allowed_origins=["http://127.0.0.1:1"])
+    events, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            server.poll(0.005)
+            events.extend(server.events())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    uri = f"ws://127.0.0.1:{server.port}/theta"
+
+    def wait_for(predicate):
+        deadline = time.monotonic() + 10
+        while not predicate():
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+
+    async def talk():
+        async with websockets.connect(uri, subprotocols=["theta.v1"], origin="http://127.0.0.1:1") as ws:
+            assert ws.subprotocol == "theta.v1"
+            await ws.send(bytes([int(t.Lane.CHAT)]) + b"hello")
+            await asyncio.get_running_loop().run_in_executor(
+                None, wait_for, lambda: any(e.kind == t.EventKind.MESSAGE for e in events)
+            )
+            conn = server.connections()[0]
+            server.send(conn, t.Lane.ENTITIES, b"state")
+            assert await ws.recv() == bytes([int(t.Lane.ENTITIES)]) + b"state"
+            server.close(conn, 6, "kicked: test")
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.code == 4006 and closed.value.reason == "kicked: test"
+        with pytest.raises(websockets.InvalidStatusCode) as refused:
+            await websockets.connect(uri, subprotocols=["theta.v1"], origin="http://evil.example")
+        assert refused.value.status_code == 403
+        async with websockets.connect(uri, subprotocols=["theta.v1"]) as ws:  # no Origin: native
+            await ws.send("text is not theta/1")
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.code == 4000 + t.CLOSE_PROTOCOL_ERROR
+
+    try:
+        asyncio.run(talk())
+    finally:
+        stop.set()
+        thread.join()
+    message = [e for e in events if e.kind == t.EventKind.MESSAGE][0]
+    assert message.lane == t.Lane.CHAT and message.payload == b"hello"
 
 
 def _sim_trace(seed):
@@ -149,6 +246,54 @@ def test_relay_command_forwards_and_prints_its_counters(tmp_path):
         proc.kill()
     assert proc.returncode == 0, err
     assert "received 1 forwarded 1 dropped 0 duplicated 0 reordered 0" in out
+
+
+def test_relay_command_relays_tcp_with_its_delay():
+    upstream = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    upstream.bind(("127.0.0.1", 0))
+    upstream.listen(1)
+    upstream.settimeout(10)
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.bind(("127.0.0.1", 0))
+    relay_port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "theta_net", "relay", "--tcp",
+            "--listen", f"127.0.0.1:{relay_port}",
+            "--forward", f"127.0.0.1:{upstream.getsockname()[1]}",
+            "--delay", "30ms", "--duration", "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # the relay listens once it has started
+            try:
+                client = socket.create_connection(("127.0.0.1", relay_port), timeout=1)
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "the relay never listened"
+                time.sleep(0.05)
+        accepted, _ = upstream.accept()
+        start = time.monotonic()
+        client.sendall(b"hello over tcp")
+        accepted.settimeout(5)
+        assert accepted.recv(100) == b"hello over tcp"
+        assert time.monotonic() - start >= 0.025
+        accepted.sendall(b"and back")
+        client.settimeout(5)
+        assert client.recv(100) == b"and back"
+        client.close()
+        accepted.close()
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert f"relay: tcp 127.0.0.1:{relay_port} -> " in out
+    assert "received 2 forwarded 2 dropped 0" in out
 
 
 def test_relay_command_rejects_bad_units():

@@ -143,7 +143,7 @@ class SoakRun {
     const DataServerMetrics m = server.metrics();
     const std::size_t n = session_->client_count();
     r.clients = n;
-    r.transport = config_.network == NetworkKind::kSim ? "sim" : "quic";
+    r.transport = std::string(network_kind_name(config_.network));
     r.seconds = to_seconds(config_.duration);
     r.server_version = server.data().store().version();
     r.entities = server.data().store().size();

@@ -3,8 +3,9 @@ for this layer). A DataServer holds E entities; N clients named c0..c<N-1> conne
 sync, and mirror W writes per second (split between the server and the clients' local writes,
 every choice from the seed) for S seconds; then the writes stop and the run drains until every
 mirror holds the server's version. Over ``sim`` the run is in virtual time (fast, deterministic);
-over ``quic`` real QUIC connections on 127.0.0.1 run for S seconds of wall time, through an
-impairing UDP relay per client when a latency, loss or partition is given.
+over ``quic`` (``tcp``, ``ws``) real QUIC (TCP, WebSocket) connections on 127.0.0.1 run for S
+seconds of wall time, through an impairing UDP (TCP) relay per client when a latency, loss or
+partition is given.
 
 Prints one JSON object with ``--json`` (converged, clients, server_version, broadcast_latency_ms
 {p50, p99}, full_sync_s {p50, max}, catchups {archive, full}, peak_queue_bytes,
@@ -20,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Tuple
 
-from .._core import data_soak
+from .._core import TRANSPORTS, data_soak
 from ..data import write_batch_recording
 from ..transport import parse_duration, parse_percent
 
@@ -138,7 +139,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--entities", type=int, required=True, help="entities the server holds")
     parser.add_argument("--seconds", required=True, help="how long the writes go on (10, 10s, 2m)")
     parser.add_argument("--writes-per-second", type=float, required=True, help="writes per second, all told")
-    parser.add_argument("--transport", choices=["sim", "quic"], default="sim", help="SimNet or QUIC")
+    parser.add_argument(
+        "--transport", choices=TRANSPORTS, default="sim", help="SimNet, QUIC, TCP or WebSocket"
+    )
     parser.add_argument("--latency", default="0ms", help="one-way latency of every client's link (50ms)")
     parser.add_argument("--loss", default="0%", help="loss of every client's link, each way (5%%)")
     parser.add_argument("--partition", default="", help="CLIENT:START:LENGTH, e.g. c3:20s:30s")

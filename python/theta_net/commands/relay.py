@@ -1,12 +1,13 @@
 """``theta-net relay``: a UDP forwarder that impairs traffic both ways (delay, jitter, loss,
 duplication, reordering, a rate cap), so real QUIC can be tested at 100 ms RTT with loss on one
-machine. Prints what it forwarded, dropped, duplicated and reordered when it exits."""
+machine; with ``--tcp``, a TCP forwarder that does the same to byte streams (loss shows as delay,
+docs/transport.md). Prints what it forwarded, dropped, duplicated and reordered when it exits."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..transport import LinkConfig, UdpRelay, parse_duration, parse_percent, parse_rate
+from ..transport import LinkConfig, TcpRelay, UdpRelay, parse_duration, parse_percent, parse_rate
 
 
 def build_link(args: argparse.Namespace) -> LinkConfig:
@@ -28,9 +29,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"theta-net relay: {exc}")
         return 2
-    relay = UdpRelay(args.listen, args.forward, link, args.seed)
+    if args.tcp:
+        relay = TcpRelay(args.listen, args.forward, link, args.seed)
+        listening = f"tcp {args.listen.rsplit(':', 1)[0]}:{relay.port}"
+    else:
+        relay = UdpRelay(args.listen, args.forward, link, args.seed)
+        listening = relay.listen_address
     print(
-        f"relay: {relay.listen_address} -> {args.forward} (delay {args.delay}, jitter "
+        f"relay: {listening} -> {args.forward} (delay {args.delay}, jitter "
         f"{args.jitter}, loss {args.loss}, dup {args.dup}, reorder {args.reorder}, "
         f"rate {args.rate or 'unlimited'}, seed {args.seed})",
         flush=True,
@@ -51,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "relay", help="impairing UDP relay for testing over loopback", description=__doc__
+        "relay", help="impairing UDP (or TCP) relay for testing over loopback", description=__doc__
     )
+    parser.add_argument("--tcp", action="store_true", help="relay TCP connections instead of UDP")
     parser.add_argument("--listen", required=True, help="HOST:PORT to receive clients on")
     parser.add_argument("--forward", required=True, help="HOST:PORT of the server")
     parser.add_argument("--delay", default="0ms", help="one-way delay per direction (50ms)")

@@ -13,6 +13,7 @@ from typing import Any, Dict
 
 from .. import replay
 from ..scenario import Scenario
+from ..scenario.spec import TRANSPORTS
 
 
 def _value(v: Any, limit: int = 60) -> str:
@@ -195,13 +196,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rec = commands.add_parser(
         "record",
         help="play a scenario and keep its input log and server stream",
-        description="Plays SCENARIO (over SimNet unless --transport quic) and writes "
+        description="Plays SCENARIO (over SimNet unless --transport names another) and writes "
         "OUT/inputs.jsonl and OUT/server.jsonl: a golden replay when OUT is "
         "replays/NAME. Exit code 0 when the scenario's expectations held.",
     )
     rec.add_argument("scenario", help="a scenario file (scenarios/*.toml)")
     rec.add_argument("--out", metavar="DIR", help="default replays/NAME")
-    rec.add_argument("--transport", choices=("sim", "quic"), default="sim")
+    rec.add_argument("--transport", choices=TRANSPORTS, default="sim")
     rec.add_argument("--keep-all", action="store_true", help="keep client streams and metrics.json too")
     rec.set_defaults(func=run_record)
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..scenario import Scenario
+from ..scenario.spec import TRANSPORTS
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("scenario", help="a scenario file (scenarios/*.toml)")
     parser.add_argument(
         "--transport",
-        choices=("sim", "quic"),
-        help="SimNet (virtual time) or QUIC on loopback; default: the file's",
+        choices=TRANSPORTS,
+        help="SimNet (virtual time), or QUIC, TCP or WebSocket on loopback; default: the file's",
     )
     parser.add_argument("--out", metavar="DIR", help="where outputs go; default runs/NAME-TRANSPORT")
     parser.add_argument(

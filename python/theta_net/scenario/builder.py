@@ -237,8 +237,8 @@ class Scenario:
         progress: bool = False,
         on_tick: Optional[Callable[[TickContext], None]] = None,
     ) -> Result:
-        """Plays the scenario and checks its expectations. ``transport``: "sim" or "quic"
-        (default: the file's). ``out``: where files go (default: a temporary folder that lives as
-        long as the Result). ``progress``: a progress bar on stderr."""
+        """Plays the scenario and checks its expectations. ``transport``: "sim", "quic", "tcp" or
+        "ws" (default: the file's). ``out``: where files go (default: a temporary folder that lives
+        as long as the Result). ``progress``: a progress bar on stderr."""
         callbacks = self._callbacks + ([on_tick] if on_tick else [])
         return ScenarioRunner(self.spec, transport or self.spec.transport, out, progress, callbacks).play()

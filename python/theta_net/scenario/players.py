@@ -41,7 +41,7 @@ class ScriptedPlayers:
         for player in self.spec.players:
             if player.join_tick == tick and player.name not in self.index:
                 net = self.spec.network.merged(player.network)
-                relay = self.transport == "quic" and (net.relay or net.impaired())
+                relay = self.transport != "sim" and (net.relay or net.impaired())
                 token = _token(player.name) if any(p.role for p in self.spec.players) else None
                 self.index[player.name] = self.game.add_client(
                     player.name,

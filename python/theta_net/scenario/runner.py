@@ -34,7 +34,9 @@ class ScenarioRunner:
         callbacks: List[Callable[[TickContext], None]],
     ) -> None:
         if transport not in TRANSPORTS:
-            raise ScenarioError(f"transport {transport!r} is not sim or quic", "invalid_argument")
+            raise ScenarioError(
+                f"transport {transport!r} is not one of {', '.join(TRANSPORTS)}", "invalid_argument"
+            )
         if not spec.players:
             raise ScenarioError(f"scenario {spec.name!r} has no players", "invalid_argument")
         self.spec, self.transport, self.progress, self.callbacks = spec, transport, progress, callbacks

@@ -7,13 +7,11 @@
 
 #include <string>
 
+#include "theta_net/core/base64.hpp"  // bytes fields are written with it
 #include "theta_net/protocol/messages.hpp"
 
 namespace theta_net::protocol {
 
 std::string to_json(const AnyMessage& message);
-
-// RFC 4648 base64 with padding.
-std::string base64(ByteSpan data);
 
 }  // namespace theta_net::protocol

@@ -5,6 +5,8 @@
 //          and a minute of play takes milliseconds
 //   quic   QuicServer + one QuicClient per player on 127.0.0.1; run_until() returns when the
 //          wall clock (since start) reaches t
+//   tcp    the same over TcpServer and TcpClients (the lanes as records on one stream)
+// LocalNetwork makes the transports (and the relays of clients that have one).
 // It is a driver of drivers: one ServerDriver and one ClientDriver per player own the endpoints
 // and the poll order, and the ClientDrivers reconnect lost clients (the same way over SimNet and
 // QUIC), so a cut-off client resumes its session.
@@ -37,27 +39,26 @@ struct LocalSessionConfig {
 
 struct LocalClientSpec {
   std::string name;
-  transport::LinkConfig link;  // sim: both directions; quic: the relay's impairment when `relay`
-  bool relay = false;          // quic: route this client through a UdpRelay with `link`
+  transport::LinkConfig link;  // sim: both directions; sockets: the relay's, with `relay`
+  bool relay = false;          // sockets: route this client through a relay applying `link`
   replay::EventWriter* events = nullptr;
   std::optional<std::string> token;  // the auth token (its role), when the server requires one
 };
 
 class LocalSession {
  public:
-  // Errors: (quic only) those of QuicServer::create (kIo when no socket can be bound,
-  // kInvalidArgument for a bad certificate or key).
+  // Errors: those of LocalNetwork::create (sockets: kIo when no socket can be bound).
   static Result<std::unique_ptr<LocalSession>> create(LocalSessionConfig config,
                                                       replay::EventWriter* server_events = nullptr,
                                                       replay::EventWriter* input_log = nullptr);
   ~LocalSession();
 
   // Adds a player now; returns its index.
-  // Errors: (quic only) those of QuicClient::create and, with `relay`, UdpRelay::create (kIo
-  // when a socket cannot be bound).
+  // Errors: those of LocalNetwork::add_client (sockets: kIo when a socket cannot be bound).
   Result<std::size_t> add_client(const LocalClientSpec& spec);
   // Cuts a client off (sim: a partition on its links) from now for `duration`.
-  // Errors: kOutOfRange (no such client), kInvalidArgument (over QUIC: partitions need SimNet).
+  // Errors: kOutOfRange (no such client), kInvalidArgument (over sockets: partitions need
+  // SimNet).
   Status cut_off(std::size_t client, Micros duration);
   // Stops stepping a client's driver (as SIGSTOP or a debugger would) from now for `duration`
   // while the network and everyone else carry on.
@@ -94,8 +95,7 @@ class LocalSession {
   struct Player {
     std::string name;
     transport::LinkConfig link;
-    std::unique_ptr<transport::Endpoint> endpoint;  // quic: the client; sim: owned by SimNet
-    transport::Endpoint* endpoint_view = nullptr;
+    transport::Endpoint* endpoint_view = nullptr;  // owned by the LocalNetwork
     std::unique_ptr<GameClient> game;
     std::unique_ptr<ClientDriver> driver;
     Micros paused_until{0};  // its driver is not stepped before then

@@ -1,0 +1,46 @@
+// The TCP client endpoint: one connection to one server at a time. It does not reconnect by
+// itself: the session's ClientDriver calls dial() when it wants a new attempt (as with
+// QuicClient). A failed attempt (refused, reset, no preface in time) is a Disconnected or
+// TimedOut event for that attempt's ConnectionId.
+#pragma once
+
+#include <memory>
+
+#include "theta_net/transport/endpoint.hpp"
+#include "theta_net/transport/tcp_config.hpp"
+
+namespace theta_net::transport {
+
+class TcpClient final : public Endpoint {
+ public:
+  // Starts the first attempt at once; Connected follows from poll().
+  // Errors: kInvalidArgument (a host that does not resolve), kIo (the wake-up eventfd cannot be
+  // made).
+  static Result<std::unique_ptr<TcpClient>> create(TcpClientConfig config);
+  ~TcpClient() override;  // closes the connection with code normal
+
+  std::optional<ConnectionId> current() const;  // the open connection, if any
+  std::uint32_t failed_attempts() const;        // consecutive, reset by a successful open
+
+  // Starts a new attempt unless one is open or under way. Never fails: an attempt that cannot
+  // start is reported as a Disconnected event.
+  // Errors: none.
+  Status dial() override;
+  // Errors: kClosed (`conn` is not the open connection), kInvalidArgument (the lane rules
+  // refuse the message), kLimitExceeded (max_send_backlog bytes already wait).
+  Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
+  void poll(std::chrono::nanoseconds max_wait) override;
+  std::optional<Event> next_event() override;
+  void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) override;
+  std::optional<ConnectionStats> stats(ConnectionId conn) const override;
+  std::vector<ConnectionId> connections() const override;
+  void interrupt() override;
+
+  struct Impl;
+
+ private:
+  explicit TcpClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace theta_net::transport

@@ -1,0 +1,39 @@
+// Configuration of the TCP endpoints: theta_net's lanes over one TCP connection, as records
+// (RecordLink: native clients on networks that block UDP) or as WebSocket messages (WsLink:
+// browsers); docs/transport.md, "Byte-stream transports".
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "theta_net/transport/stream_link.hpp"
+#include "theta_net/transport/ws_link.hpp"
+
+namespace theta_net::transport {
+
+// How a connection's lanes are framed on the stream: theta_net's own records (RecordLink), or
+// WebSocket (WsLink), which browsers speak.
+enum class StreamFraming : std::uint8_t { kRecords, kWebSocket };
+
+struct TcpCommonConfig {
+  StreamFraming framing = StreamFraming::kRecords;
+  StreamLinkConfig link;      // message bounds, backlogs, idle timeout, ping interval
+  WebSocketConfig websocket;  // with kWebSocket: the upgrade's path, origins, Host
+  // After close(), queued records are flushed and the peer's end awaited for at most this long.
+  std::chrono::nanoseconds close_linger{std::chrono::seconds(1)};
+};
+
+struct TcpServerConfig : TcpCommonConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;              // 0 = an ephemeral port (TcpServer::port() tells which)
+  std::size_t max_connections = 4096;  // past it, new connections are closed at once
+};
+
+struct TcpClientConfig : TcpCommonConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+};
+
+}  // namespace theta_net::transport

@@ -1,0 +1,39 @@
+// The TCP server endpoint: accepts connections on one port and carries each as a RecordLink.
+// Same lanes and events as QuicServer; the unreliable lanes arrive reliably and in order
+// (record_link.hpp says what that costs and how stale messages are dropped).
+#pragma once
+
+#include <memory>
+
+#include "theta_net/transport/endpoint.hpp"
+#include "theta_net/transport/tcp_config.hpp"
+
+namespace theta_net::transport {
+
+class TcpServer final : public Endpoint {
+ public:
+  // Errors: kInvalidArgument (a host that does not resolve), kIo (the port cannot be bound or
+  // listened on, or the wake-up eventfd cannot be made).
+  static Result<std::unique_ptr<TcpServer>> create(TcpServerConfig config);
+  ~TcpServer() override;  // closes every connection with code shutdown
+
+  std::uint16_t port() const;
+
+  // Errors: kClosed (no such open connection), kInvalidArgument (the lane rules refuse the
+  // message), kLimitExceeded (max_send_backlog bytes already wait for this connection).
+  Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
+  void poll(std::chrono::nanoseconds max_wait) override;
+  std::optional<Event> next_event() override;
+  void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) override;
+  std::optional<ConnectionStats> stats(ConnectionId conn) const override;
+  std::vector<ConnectionId> connections() const override;
+  void interrupt() override;
+
+  struct Impl;
+
+ private:
+  explicit TcpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace theta_net::transport

@@ -1,0 +1,87 @@
+// The connections of one TCP endpoint: each a TcpSocket and the RecordLink it carries, moved
+// by one ppoll() loop (with an eventfd so interrupt() can wake it). TcpServer and TcpClient
+// differ only in where sockets come from, so both keep their connections here.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tcp_socket.hpp"
+#include "theta_net/transport/event.hpp"
+#include "theta_net/transport/stream_link.hpp"
+#include "theta_net/transport/tcp_config.hpp"
+
+namespace theta_net::transport {
+
+class TcpLinks {
+ public:
+  // report_unopened: whether a connection that ends before the peer's preface is reported
+  // (a client's failed attempt is; a server says nothing of a stranger that never opened).
+  // Errors: kIo (the wake-up eventfd cannot be made).
+  static Result<TcpLinks> create(TcpCommonConfig config, bool report_unopened);
+  ~TcpLinks();
+  TcpLinks(TcpLinks&& other) noexcept;
+  TcpLinks& operator=(TcpLinks&&) = delete;
+  TcpLinks(const TcpLinks&) = delete;
+  TcpLinks& operator=(const TcpLinks&) = delete;
+
+  // Takes a connected (or, with `connecting`, connecting) socket; returns its id. The link
+  // (records or WebSocket, as the config's framing says) starts now.
+  ConnectionId add(TcpSocket socket, StreamLink::Role role, bool connecting);
+  // A client attempt that could not even start: reported as a Disconnected event.
+  ConnectionId add_failed_attempt(std::string reason);
+
+  // Errors: kClosed (no such open connection), and those of RecordLink::send.
+  Status send(ConnectionId conn, Lane lane, ByteSpan message);
+  void close(ConnectionId conn, std::uint64_t code, std::string_view reason);
+  // Closes every connection and flushes what the sockets take at once (on destruction).
+  void close_all(std::uint64_t code, std::string_view reason);
+
+  // Writes what is queued, waits up to max_wait for I/O on the connections and on `extra_fd`
+  // (a listening socket, or -1), then reads, runs timers and writes again. Returns whether
+  // extra_fd is readable.
+  bool poll(std::chrono::nanoseconds max_wait, int extra_fd);
+  std::optional<Event> next_event();
+  void interrupt();
+
+  // A connection that is open (preface exchanged) and not closing.
+  bool open(ConnectionId conn) const;
+  // A connection that is under way or open (not ending).
+  bool live(ConnectionId conn) const;
+  std::optional<ConnectionStats> stats(ConnectionId conn) const;
+  std::vector<ConnectionId> connections() const;
+  std::size_t size() const { return conns_.size(); }
+
+ private:
+  struct Conn {
+    Conn(TcpSocket s, std::unique_ptr<StreamLink> l, bool is_connecting)
+        : socket(std::move(s)), link(std::move(l)), connecting(is_connecting) {}
+    TcpSocket socket;
+    std::unique_ptr<StreamLink> link;
+    bool connecting;          // a client's connect() is under way
+    bool write_shut = false;  // our FIN is sent: everything queued went out
+    bool peer_ended = false;  // the peer's FIN (or a reset) arrived
+    bool reported = false;    // its end was reported (or, unopened on a server, never will be)
+    std::optional<std::chrono::nanoseconds> ending_since;  // when the link stopped being open
+  };
+  TcpLinks(TcpCommonConfig config, bool report_unopened, int wake_fd);
+  static std::chrono::nanoseconds now();
+  void read_from(ConnectionId id, Conn& c, std::chrono::nanoseconds at);
+  void write_to(Conn& c);
+  void collect_events(ConnectionId id, Conn& c, std::chrono::nanoseconds at);
+  void reap(std::chrono::nanoseconds at);
+
+  TcpCommonConfig config_;
+  bool report_unopened_;
+  int wake_fd_ = -1;
+  std::uint64_t next_id_ = 1;
+  std::map<ConnectionId, Conn> conns_;  // ordered: connections() and polling go by id
+  std::deque<Event> events_;
+};
+
+}  // namespace theta_net::transport
