@@ -44,4 +44,5 @@ PYBIND11_MODULE(_core, m) {
   bind_client(m);
   bind_local_game(m);
   bind_data_soak(m);
+  bind_migration(m);
 }
