@@ -89,6 +89,8 @@ void migrate_mid_stream(MigrationRun& run) {
     EXPECT_EQ(c.counters().resumes, 1u) << i;  // the same session, resumed at the successor
     EXPECT_EQ(run.client(i).driver->counters().redirects, 1u) << i;
     EXPECT_EQ(c.session().pinned_server_key(), key_of(2).public_key()) << i;
+    EXPECT_EQ(c.counters().unexpected_messages, 0u) << i;  // the intent is the session's
+    EXPECT_EQ(c.counters().message_errors, 0u) << i;
   }
   EXPECT_GT(run.successor()->data().version(), before);  // versions go on, never reused
   expect_nothing_lost_or_twice(run);
