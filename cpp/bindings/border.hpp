@@ -93,5 +93,6 @@ void bind_client(py::module_& m);  // before LocalGame, whose client() returns a
 void bind_local_game(py::module_& m);
 void bind_data_soak(py::module_& m);
 void bind_collab_fuzz(py::module_& m);
+void bind_migration(py::module_& m);  // after collab: it takes a CollabHost
 
 }  // namespace theta_net::bindings

@@ -177,6 +177,12 @@ void bind_host(py::module_& m) {
       .def("flush", &data::DataHost::flush, "now"_a,
            "Closes the open batch as the next version; returns it (None when nothing changed).")
       .def_property_readonly("version", &data::DataHost::version)
+      .def_property_readonly(
+          "schema",
+          [](const data::DataHost& h) {
+            return std::const_pointer_cast<data::DataSchema>(h.store().schema_ptr());
+          },
+          "The host's schema (the object it was made with).")
       .def("digest", [](const data::DataHost& h) { return h.store().digest(); })
       .def(
           "table_hash",

@@ -45,4 +45,5 @@ PYBIND11_MODULE(_core, m) {
   bind_local_game(m);
   bind_data_soak(m);
   bind_collab_fuzz(m);
+  bind_migration(m);
 }

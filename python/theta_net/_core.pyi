@@ -246,6 +246,8 @@ class DataHost:
     def on_message(self, client: int, message: handle, now: float) -> None: ...
     def remove_client(self, client: int) -> None: ...
     def rows(self, arg0: str) -> dict: ...
+    @property
+    def schema(self) -> DataSchema: ...
     def set_dictionary(self, dictionary: bytes) -> None:
         """A zstd dictionary offered to clients that hold it."""
     def stats(self, client: int) -> object: ...
@@ -887,6 +889,15 @@ def encode_varint(value: int) -> bytes:
 
 def game_data_schema(user_toml: Optional[str] = None) -> str:
     """The reference game's data schema with the application's tables (schema TOML text) appended, as canonical TOML; raises theta_net.Error naming what is wrong."""
+
+def migration_export(host: CollabHost, path: str, now: float = 0.0) -> dict:
+    """Flushes the host and writes its store and signed-command state as a migration bundle."""
+
+def migration_import(host: CollabHost, path: str) -> dict:
+    """Goes on from a migration bundle: a fresh host takes its store, version and command state."""
+
+def migration_read(schema: DataSchema, path: str) -> dict:
+    """A migration bundle's contents, checked, as a dict."""
 
 def move_buttons() -> dict:
     """The move buttons an intent takes: name -> bit of InputFrame.buttons."""

@@ -30,4 +30,11 @@ void AuthorSequences::set_last_lamport(const Ed25519PublicKey& author, std::uint
   authors_[author].last_lamport = lamport;
 }
 
+std::vector<AuthorState> AuthorSequences::list() const {
+  std::vector<AuthorState> out;
+  out.reserve(authors_.size());
+  for (const auto& [key, a] : authors_) out.push_back(AuthorState{key, a.next, a.last_lamport});
+  return out;
+}
+
 }  // namespace theta_net::collab

@@ -1,5 +1,8 @@
-// CollabHost::replay: a recorded log applied to this host's DataHost as the server that wrote it
-// applied it (collab_host.hpp says what is checked and what it guarantees).
+// CollabHost::replay (a recorded log applied to this host's DataHost as the server that wrote it
+// applied it) and state/restore (a predecessor's state taken over, for host migration);
+// collab_host.hpp says what is checked and what each guarantees.
+#include <set>
+
 #include "collab_host_state.hpp"
 #include "theta_net/collab/collab_host.hpp"
 #include "theta_net/collab/command_signature.hpp"
@@ -76,6 +79,41 @@ Status CollabHost::replay(const std::vector<LoggedCommand>& commands, Micros now
     log_.append(w.entry, logged.version);
   }
   data_.flush(now);
+  return {};
+}
+
+CollabState CollabHost::state() const {
+  CollabState out;
+  out.clock = clock_.time();
+  out.next_index = log_.next_index();
+  out.authors = sequences_.list();
+  out.log.assign(log_.entries().begin(), log_.entries().end());
+  return out;
+}
+
+Status CollabHost::restore(const CollabState& state) {
+  if (!waiting_.empty()) {
+    return make_error(ErrorCode::kState, waiting_.size(), " commands wait for a flush");
+  }
+  if (log_.next_index() != 1 || sequences_.authors() != 0) {
+    return make_error(ErrorCode::kState,
+                      "this host has taken commands already; a restore "
+                      "starts from a fresh one");
+  }
+  std::set<Ed25519PublicKey> seen;
+  for (std::size_t i = 0; i < state.authors.size(); ++i) {
+    const AuthorState& a = state.authors[i];
+    if (a.next_sequence == 0 || !seen.insert(a.key).second) {
+      return make_error(ErrorCode::kInvalidArgument, "author ", i, " (", key_prefix(a.key),
+                        "...) has next sequence 0 or is listed twice");
+    }
+  }
+  THETA_TRY(log_.restore(state.log, state.next_index));
+  for (const AuthorState& a : state.authors) {
+    sequences_.set_expected(a.key, a.next_sequence);
+    sequences_.set_last_lamport(a.key, a.last_lamport);
+  }
+  clock_.observe(state.clock);
   return {};
 }
 

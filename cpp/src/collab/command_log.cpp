@@ -30,6 +30,37 @@ std::uint64_t CommandLog::append(protocol::CommandLogEntry entry, data::Version 
   return index;
 }
 
+Status CommandLog::restore(std::vector<LoggedCommand> entries, std::uint64_t next_index) {
+  if (next_index_ != 1) {
+    return make_error(ErrorCode::kState, "the log holds ", next_index_ - 1,
+                      " entries already; only an empty log restores");
+  }
+  if (next_index == 0 || entries.size() >= next_index) {
+    return make_error(ErrorCode::kInvalidArgument, entries.size(), " entries before index ",
+                      next_index);
+  }
+  const std::uint64_t first = next_index - entries.size();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].entry.index != first + i) {
+      return make_error(ErrorCode::kInvalidArgument, "entry ", i, " has index ",
+                        entries[i].entry.index, " where ", first + i, " comes");
+    }
+  }
+  next_index_ = next_index;
+  evicted_ = first - 1;
+  for (LoggedCommand& c : entries) {
+    held_bytes_ += counted_bytes(c);
+    entries_.push_back(std::move(c));
+  }
+  while (entries_.size() > 1 &&
+         (entries_.size() > limits_.max_entries || held_bytes_ > limits_.max_bytes)) {
+    held_bytes_ -= counted_bytes(entries_.front());
+    entries_.pop_front();
+    ++evicted_;
+  }
+  return {};
+}
+
 const LoggedCommand* CommandLog::at(std::uint64_t index) const {
   if (index < first_index() || index >= next_index_) return nullptr;
   return &entries_[static_cast<std::size_t>(index - first_index())];

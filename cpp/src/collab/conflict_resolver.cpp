@@ -43,6 +43,11 @@ ConflictResolver::ConflictResolver(std::shared_ptr<const data::DataSchema> schem
       history_(config.history, start_version),
       log_(config.log_capacity) {}
 
+void ConflictResolver::restart(data::Version start_version) {
+  history_ = FieldHistory(history_.limits(), start_version);
+  staged_.reset();
+}
+
 bool ConflictResolver::settle(ConflictRecord& record, const data::FieldSpec& field,
                               const FieldWriteRecord& theirs) {
   const data::ConflictStrategy& strategy = record.strategy;

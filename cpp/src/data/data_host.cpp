@@ -40,6 +40,32 @@ DataHost::DataHost(std::shared_ptr<const DataSchema> schema, DataHostConfig conf
 
 DataHost::~DataHost() = default;
 
+Status DataHost::restore(const Store& store) {
+  if (!clients_.empty() || !open_transactions_.empty() || store_.version() != 0 ||
+      store_.size() != 0) {
+    return make_error(ErrorCode::kState,
+                      "a store is restored into a fresh host only (no clients, no writes)");
+  }
+  if (store.schema_ptr() != schema_) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the store is of another schema object than this host's");
+  }
+  store_ = store;
+  // The cell index learns where every entity is, as from a batch of their upserts.
+  std::vector<Op> upserts;
+  upserts.reserve(store_.size());
+  for (std::size_t t = 0; t < store_.table_count(); ++t) {
+    const Table& table = store_.table(t);
+    for (std::size_t row = 0; row < table.size(); ++row) {
+      upserts.push_back(table.row_as_op(row, static_cast<std::uint16_t>(t)));
+    }
+  }
+  (void)spatial_.update(store_, upserts);
+  snapshot_cache_.reset();
+  hashes_published_ = store_.version();
+  return {};
+}
+
 Status DataHost::commit(const Transaction& tx) {
   return commit_ops(tx.ops(), std::nullopt);
 }

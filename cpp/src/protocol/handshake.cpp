@@ -318,6 +318,19 @@ void ServerHandshake::expire(Micros now) {
       banned_, [&](const auto& entry) { return entry.second.until && now >= *entry.second.until; });
 }
 
+Status ServerHandshake::restore_session(SessionRecord record, Micros now) {
+  if (record.session_id == 0 || all_zero(record.client_key)) {
+    return make_error(ErrorCode::kInvalidArgument, "a session needs an id and its client's key");
+  }
+  if (sessions_.contains(record.session_id)) {
+    return make_error(ErrorCode::kState, "session ", record.session_id, " is known already");
+  }
+  record.connected = false;
+  record.disconnected_at = now;
+  sessions_.emplace(record.session_id, std::move(record));
+  return {};
+}
+
 const SessionRecord* ServerHandshake::session(std::uint64_t session_id) const {
   const auto it = sessions_.find(session_id);
   return it == sessions_.end() ? nullptr : &it->second;

@@ -79,6 +79,14 @@ void ClientDriver::transmit() {
 }
 
 void ClientDriver::reconnect(Micros now) {
+  if (auto to = session_->take_redirect()) {
+    if (Status redirected = endpoint_->redirect(*to); !redirected.ok()) {
+      session_->redirect_failed(redirected.error().describe());
+      return;
+    }
+    ++counters_.redirects;
+    redial_now_ = true;  // the successor waits for us: no back-off
+  }
   const bool down =
       session_->state() == SessionState::kConnecting && endpoint_->connections().empty();
   if (!down) redial_now_ = false;

@@ -94,6 +94,8 @@ void DataClient::on_session_event(ClientEvent& event, Micros now) {
     case ClientEvent::Kind::kMessage: {
       if (!event.message) break;
       const protocol::MessageType type = protocol::type_of(*event.message);
+      // The server's notices (a role change, a migration intent) were acted on by the session.
+      if (type == protocol::MessageType::kSessionControl) break;
       if (protocol::lane_of(type) != protocol::LaneId::kReplication) {
         ++counters_.unexpected_messages;
         break;

@@ -55,7 +55,16 @@ void SessionClient::handle(const transport::Event& event, Micros now) {
                 ? std::string("timed out")
                 : str_cat("closed with code ", event.close.code,
                           event.close.reason.empty() ? "" : ": ", event.close.reason);
-        if (ended_by_server_ || ends_for_good(event.close)) {
+        if (migration_ && !ended_by_server_ && event.close.by_peer &&
+            event.close.kind == transport::CloseInfo::Kind::kApplication &&
+            event.close.code == static_cast<std::uint64_t>(CloseCode::kMigrated)) {
+          // The session goes on at the successor: the same token, its key pinned.
+          config_.handshake.expected_server_key = migration_->successor_key;
+          redirect_ = migration_->migrate_to;
+          migration_.reset();
+          ++migrations_;
+          lost("migrated to " + *redirect_ + " (" + detail + ")");
+        } else if (ended_by_server_ || ends_for_good(event.close)) {
           end_for_good(ended_by_server_ ? *ended_by_server_ + " (" + detail + ")" : detail,
                        std::nullopt);
         } else {
@@ -183,7 +192,17 @@ bool SessionClient::on_handshake_reply(const AnyMessage& message, Micros now) {
 
 void SessionClient::on_control(const SessionControl& control) {
   // The server's notices are about this session (or, with migration, every session).
-  if (!ack_ || control.target != ack_->session_id) return;
+  if (!ack_) return;
+  if (control.action == ControlAction::kMigrationIntent) {
+    // Without both an address and a key to pin there is nowhere safe to go: ignored (the close
+    // that follows is then a plain loss).
+    if ((control.target == 0 || control.target == ack_->session_id) && control.migrate_to &&
+        !control.migrate_to->empty() && control.successor_key) {
+      migration_ = MigrationIntent{*control.migrate_to, *control.successor_key};
+    }
+    return;
+  }
+  if (control.target != ack_->session_id) return;
   const std::string why = control.reason.empty() ? std::string("by an admin") : control.reason;
   switch (control.action) {
     case ControlAction::kRoleChange:
@@ -196,7 +215,7 @@ void SessionClient::on_control(const SessionControl& control) {
       ended_by_server_ = "banned: " + why;
       break;
     case ControlAction::kMigrationIntent:
-      break;
+      break;  // above
   }
 }
 
@@ -206,12 +225,17 @@ void SessionClient::end_for_good(std::string detail, std::optional<CloseCode> cl
   lanes_.reset();
   early_.clear();
   ended_by_server_.reset();
+  migration_.reset();
   ack_.reset();  // the server ended this session: a later connection starts a new one
   state_ = SessionState::kRejected;
   ClientEvent event;
   event.kind = ClientEvent::Kind::kRejected;
   event.detail = std::move(detail);
   events_.push_back(std::move(event));
+}
+
+void SessionClient::redirect_failed(const std::string& why) {
+  end_for_good("cannot follow the server's migration: " + why, std::nullopt);
 }
 
 void SessionClient::fail(CloseCode code, const std::string& reason, std::string detail) {

@@ -14,6 +14,12 @@ void SessionHost::handle(const transport::Event& event, Micros now) {
   now_ = now;
   switch (event.kind) {
     case transport::EventKind::kConnected:
+      if (migrated_to_) {
+        // Nobody is served here any more; the connection gets the code, and the address in the
+        // reason for a person to read (only a session's SessionControl redirects a client).
+        transmits_.close(event.conn, CloseCode::kMigrated, "migrated to " + *migrated_to_);
+        break;
+      }
       peers_[event.conn].connected_at = now;
       break;
     case transport::EventKind::kMessage: {

@@ -173,6 +173,34 @@ Status QuicClient::dial() {
   return {};
 }
 
+Status QuicClient::redirect(std::string_view address) {
+  Impl& s = *impl_;
+  THETA_TRY_ASSIGN(SocketAddress remote, parse_host_port(address));
+  THETA_TRY_ASSIGN(UdpSocket socket, UdpSocket::connect(remote));
+  if (s.conn) {
+    s.conn->close_now(code_value(CloseCode::kNormal), "redirected", monotonic_now());
+    s.drain(*s.conn);
+    s.conn.reset();
+  }
+  const auto colon = address.rfind(':');
+  std::string_view host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  s.config.host = std::string(host);
+  s.config.port = remote.port();
+  s.remote = remote;
+  s.socket = std::move(socket);
+  // The successor has its own certificate; its identity is the session key the client pins.
+  s.pin.clear();
+  s.config.pinned_sha256.clear();
+  s.permanent = false;
+  s.failures = 0;
+  s.retry_at = kNever;
+  s.stopped = true;  // the driver dials
+  return {};
+}
+
 Status QuicClient::send(ConnectionId conn, Lane lane, ByteSpan message) {
   if (!impl_->conn || impl_->conn->id() != conn) {
     return make_error(ErrorCode::kClosed, "no open connection ", conn.value);

@@ -297,6 +297,28 @@ Status SimEndpoint::dial() {
   return {};
 }
 
+Status SimEndpoint::redirect(std::string_view address) {
+  auto find = [&](std::string_view name) -> const SimEndpoint* {
+    for (const auto& e : net_->endpoints) {
+      if (e.get() != this && e->name() == name) return e.get();
+    }
+    return nullptr;
+  };
+  const SimEndpoint* to = find(address);
+  if (!to) {
+    if (const auto colon = address.rfind(':'); colon != std::string_view::npos) {
+      to = find(address.substr(0, colon));
+    }
+  }
+  if (!to) {
+    return make_error(ErrorCode::kInvalidArgument, "no endpoint called ", address,
+                      " in this SimNet");
+  }
+  for (ConnectionId conn : connections()) close(conn, 0, "redirected");
+  dialed_ = to;
+  return {};
+}
+
 ConnectionId SimEndpoint::connect(const SimEndpoint& server) {
   dialed_ = &server;
   SimNode& n = *net_->nodes[node_];

@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <map>
+#include <vector>
 
+#include "theta_net/collab/collab_state.hpp"
 #include "theta_net/core/ed25519.hpp"
 #include "theta_net/core/result.hpp"
 
@@ -33,6 +35,8 @@ class AuthorSequences {
   // Records the clock of the command just taken.
   void set_last_lamport(const Ed25519PublicKey& author, std::uint64_t lamport);
   std::size_t authors() const { return authors_.size(); }
+  // Every author seen, by key (a migration bundle carries them).
+  std::vector<AuthorState> list() const;
 
  private:
   struct Author {

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "theta_net/collab/author_sequences.hpp"
+#include "theta_net/collab/collab_state.hpp"
 #include "theta_net/collab/command_log.hpp"
 #include "theta_net/collab/lamport_clock.hpp"
 #include "theta_net/collab/write_resolver_hook.hpp"
@@ -171,6 +172,16 @@ class CollabHost {
   // index and why, e.g. an unknown command or ops the store refuses; the entries before it
   // stay applied).
   Status replay(const std::vector<LoggedCommand>& commands, Micros now);
+
+  // The signed-command state a successor server needs (host migration): clock, authors, the
+  // log held in memory. Take it after a flush: waiting commands are not in it.
+  CollabState state() const;
+  // Goes on from a predecessor's state (CollabState): its log, its authors' sequences and
+  // clocks, its clock. The DataHost must hold the predecessor's store at the same version
+  // (DataHost::restore) for the log's versions to mean anything.
+  // Errors: kState (commands wait for a flush, or the log here is not empty), kInvalidArgument
+  // (an author listed twice or with next sequence 0, and those of CommandLog::restore).
+  Status restore(const CollabState& state);
 
   const CommandLog& log() const { return log_; }
   const LamportClock& clock() const { return clock_; }

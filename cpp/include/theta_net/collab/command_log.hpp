@@ -16,6 +16,7 @@
 #include <functional>
 #include <vector>
 
+#include "theta_net/core/result.hpp"
 #include "theta_net/data/ops.hpp"
 #include "theta_net/protocol/messages.hpp"
 
@@ -47,6 +48,13 @@ class CommandLog {
 
   // Appends the entry with the next index (its index field is overwritten) and returns it.
   std::uint64_t append(protocol::CommandLogEntry entry, data::Version version);
+
+  // Takes over another server's log (a migration): `entries` (in index order, the last being
+  // next_index - 1) are held as if appended here, within the limits; the on_append sink does
+  // not see them (they are in the predecessor's file). Only an empty log restores.
+  // Errors: kState (this log has entries already), kInvalidArgument (next_index 0, or entries
+  // whose indices are not consecutive up to next_index - 1).
+  Status restore(std::vector<LoggedCommand> entries, std::uint64_t next_index);
 
   // The index the next append gets (1 for an empty log).
   std::uint64_t next_index() const { return next_index_; }

@@ -85,6 +85,7 @@ class FieldHistory {
   // before this version may be concurrent with a forgotten one.
   data::Version forgotten_through() const { return forgotten_through_; }
   data::Version start_version() const { return start_version_; }
+  const FieldHistoryLimits& limits() const { return limits_; }
   std::size_t fields() const { return entries_.size(); }
   std::size_t bytes() const { return bytes_; }
   std::uint64_t evicted_fields() const { return evicted_fields_; }

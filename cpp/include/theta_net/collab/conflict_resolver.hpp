@@ -96,6 +96,11 @@ class ConflictResolver {
   void committed(const std::vector<data::Op>& ops, const CommandContext& context,
                  data::Version version);
 
+  // Forgets the history and vouches for the store from `start_version` on, as a resolver made
+  // then would (a successor server after a host migration: the predecessor's history does not
+  // move). The merges, the conflict log and the figures stay.
+  void restart(data::Version start_version);
+
   const ConflictLog& log() const { return log_; }
   ConflictLog& log() { return log_; }
   const FieldHistory& history() const { return history_; }

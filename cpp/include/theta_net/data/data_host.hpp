@@ -157,6 +157,14 @@ class DataHost {
   // The last version closed (the store holds it plus the open batch's ops).
   Version version() const { return store_.version(); }
 
+  // Takes over a predecessor's store (host migration): this host's store becomes `store`, at
+  // its version, and the next flush closes the version after it (versions are never reused).
+  // The archive starts empty: a client holding that version catches up from it, one holding an
+  // older one gets a snapshot.
+  // Errors: kState (this host has clients, open ops or a closed version already),
+  // kInvalidArgument (a store of another schema object than this host's).
+  Status restore(const Store& store);
+
   // A transaction on this host's schema.
   Transaction transaction() const { return Transaction(store_.schema_ptr()); }
   // Applies a transaction's ops to the store and adds them to the open batch.

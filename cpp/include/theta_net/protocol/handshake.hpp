@@ -129,6 +129,14 @@ class ServerHandshake {
   // Forgets dropped sessions whose resume window has passed, and bans that ran out.
   void expire(Micros now);
 
+  // Takes over a predecessor's session (host migration): held as dropped at `now`, so its
+  // client may resume it with its token (proving its key) within the resume window.
+  // Errors: kInvalidArgument (session id 0, or an all-zero key), kState (a session with that id
+  // is known here already).
+  Status restore_session(SessionRecord record, Micros now);
+  // The bans held (some may have run out: expire() forgets those).
+  const std::map<Ed25519PublicKey, KeyBan>& bans() const { return banned_; }
+
   const SessionRecord* session(std::uint64_t session_id) const;
   // Every session known (connected or resumable), by id.
   const std::map<std::uint64_t, SessionRecord>& sessions() const { return sessions_; }

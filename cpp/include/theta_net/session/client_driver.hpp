@@ -12,7 +12,9 @@
 //   5. transmit   the session's frames flushed; queued sends and closes handed to the endpoint
 //   6. reconnect  a lost connection is redialled after reconnect_after (at once after a pause);
 //                 one attempt at a time, each given attempt_timeout. The SessionClient resumes
-//                 the previous session with its token on the new connection.
+//                 the previous session with its token on the new connection. After a host
+//                 migration (SessionClient::take_redirect) the endpoint is pointed at the
+//                 successor (Endpoint::redirect) and dialled at once.
 // It also keeps the transport statistics of every connection the client had, so a whole run's
 // byte counters survive reconnections.
 #pragma once
@@ -40,6 +42,7 @@ struct ClientDriverCounters {
   std::uint64_t pauses = 0;
   std::uint64_t abandoned = 0;  // connections given up after a pause past the idle timeout
   std::uint64_t send_errors = 0;
+  std::uint64_t redirects = 0;  // host migrations followed to a new address
 
   // Names the fields (core/named_fields.hpp).
   template <class F>
@@ -49,6 +52,7 @@ struct ClientDriverCounters {
     f("pauses", pauses);
     f("abandoned", abandoned);
     f("send_errors", send_errors);
+    f("redirects", redirects);
   }
 };
 

@@ -25,6 +25,11 @@
 // roles table (protocol::role_may_command) and resolves conflicts with a collab::ConflictResolver
 // over the schema's strategies (conflicts(): register application merges there before the first
 // command; a merge it lacks falls back to lww, and its conflict log says so).
+//
+// Host migration (docs/collaboration.md, "Host migration"): export_migration flushes and puts
+// what a successor needs in a MigrationBundle (the store at its version, the signed-command
+// state, the sessions); import_migration on a fresh DataServer of the same schema goes on from
+// it; migrate() sends the clients to the successor.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +44,7 @@
 #include "theta_net/core/time.hpp"
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
+#include "theta_net/session/migration_bundle.hpp"
 #include "theta_net/session/server_app.hpp"
 #include "theta_net/session/session_host.hpp"
 
@@ -133,6 +139,24 @@ class DataServer final : public ServerApp {
   Status commit(const data::Transaction& tx);
   // Whether a commit() waits for the next flush.
   bool has_unflushed_writes() const { return unflushed_; }
+
+  // Flushes (the waiting commands are applied and the open batch closed) and returns what a
+  // successor needs (migration_bundle.hpp). Nothing changes here: call migrate() next, before
+  // the next driver step, so no write is taken after the bundle was made.
+  MigrationBundle export_migration(Micros now);
+  // Goes on from a predecessor's bundle (decoded for this server's schema): its store and
+  // version, its signed-command state (the conflict history starts afresh at that version), its
+  // sessions, bans and admins, resumable from `now`.
+  // Errors: kState (this server has sessions, clients, writes or commands already),
+  // kInvalidArgument (a bundle of another schema object, or one with signed-command state for a
+  // server without signed commands), and those of CollabHost::restore and
+  // SessionHost::restore_sessions.
+  Status import_migration(const MigrationBundle& bundle, Micros now);
+  // Tells every session to go to `migrate_to` (host:port) and to pin `successor_key`, and closes
+  // their connections with CloseCode::migrated (SessionHost::migrate).
+  // Errors: those of SessionHost::migrate.
+  Status migrate(const std::string& migrate_to, const Ed25519PublicKey& successor_key,
+                 std::string reason = "the server moved");
 
   SessionHost& sessions() { return host_; }
   const SessionHost& sessions() const { return host_; }

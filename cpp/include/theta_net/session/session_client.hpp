@@ -9,6 +9,14 @@
 // like a rejection: the driver does not reconnect. An admin sends controls with send_control,
 // which numbers and signs them with the session's key.
 //
+// Host migration: a SessionControl migration_intent (for every session, or this one) names the
+// successor's address and Ed25519 key; the client remembers them, and when the server then
+// closes with CloseCode::migrated it reports the connection lost (detail "migrated to ...") and
+// offers the address through take_redirect(): the driver redials there, the hello carries the
+// same resume token, and the successor must present the announced key (pinned from then on; a
+// server presenting another is refused like a rejection). A `migrated` close without an intent
+// before it is a plain loss.
+//
 // Transport events and `now` go in (handle, handle_timeout); sends and closes come out
 // (poll_transmit) and so do session events (next_event). A ClientDriver moves them between the
 // endpoint and this object, and decides when to reconnect.
@@ -18,6 +26,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "theta_net/core/time.hpp"
@@ -76,6 +85,16 @@ class SessionClient {
                                      std::string reason = {}, std::uint32_t ban_seconds = 0);
   // Moves the lanes' frames to the transmit queue.
   void flush();
+  // Where the server said to go when it closed with `migrated` (once; the driver redials there).
+  std::optional<std::string> take_redirect() { return std::exchange(redirect_, std::nullopt); }
+  // The driver could not go where the server said: the session ends for good (kRejected).
+  void redirect_failed(const std::string& why);
+  // The server key the next handshakes must present (the configured pin, or a successor's).
+  const std::optional<Ed25519PublicKey>& pinned_server_key() const {
+    return config_.handshake.expected_server_key;
+  }
+  // Migrations followed so far.
+  std::uint64_t migrations() const { return migrations_; }
 
   SessionState state() const { return state_; }
   // The SessionAck of the session, kept across reconnections (to resume it) and dropped when the
@@ -114,6 +133,13 @@ class SessionClient {
   bool proof_sent_ = false;                     // this connection's SessionProof
   std::optional<std::string> ended_by_server_;  // a kick or ban announced: why
   std::uint64_t control_sequence_ = 0;          // the last SessionControl sent
+  struct MigrationIntent {
+    std::string migrate_to;
+    Ed25519PublicKey successor_key{};
+  };
+  std::optional<MigrationIntent> migration_;  // announced, waiting for the migrated close
+  std::optional<std::string> redirect_;       // for the driver
+  std::uint64_t migrations_ = 0;
   std::deque<ClientEvent> events_;
   TransmitQueue transmits_;
   static constexpr std::size_t kMaxEarlyMessages = 4096;

@@ -30,6 +30,12 @@ class SessionControlDesk {
 
   // The last sequence accepted from this admin key (0: none yet).
   std::uint64_t last_sequence(const Ed25519PublicKey& admin) const;
+  // Every admin key that sent a control, with its last sequence (a migration bundle carries
+  // them, so an admin's numbering goes on at the successor).
+  const std::map<Ed25519PublicKey, std::uint64_t>& sequences() const { return last_; }
+  void restore(const Ed25519PublicKey& admin, std::uint64_t last_sequence) {
+    last_[admin] = last_sequence;
+  }
 
  private:
   std::map<Ed25519PublicKey, std::uint64_t> last_;  // ordered: deterministic

@@ -13,6 +13,13 @@
 // checked by a SessionControlDesk and carried out here; the admin gets SessionControlResult and
 // the application a kSessionControl event.
 //
+// Host migration (docs/collaboration.md, "Host migration"): export_sessions puts the sessions
+// (with their resume tokens, keys and roles), the bans and the admins' control sequences in a
+// MigrationBundle; restore_sessions on the successor's host takes them, as dropped sessions its
+// clients may resume. migrate() tells every established session where to go (SessionControl
+// migration_intent, target 0, migrate_to, successor_key) and closes its connection with
+// CloseCode::migrated; from then on a new connection is closed at once with that code.
+//
 // Transport events and `now` go in (handle, handle_timeout); sends and closes come out
 // (poll_transmit) and so do session events (next_event). A ServerDriver moves them between the
 // endpoint and this object in its documented order; tests can do the same by hand.
@@ -27,6 +34,7 @@
 #include "theta_net/core/time.hpp"
 #include "theta_net/protocol/handshake.hpp"
 #include "theta_net/session/connection_lanes.hpp"
+#include "theta_net/session/migration_bundle.hpp"
 #include "theta_net/session/session_control.hpp"
 #include "theta_net/session/transmit.hpp"
 
@@ -123,6 +131,24 @@ class SessionHost {
   // as kRefused, and forgets the peer (its session, if any, may be resumed like a dropped one).
   void violation(transport::ConnectionId conn, std::string reason);
 
+  // The sessions, bans and admins' control sequences, into `bundle` (a ban's time left as of
+  // `now`).
+  void export_sessions(MigrationBundle& bundle, Micros now) const;
+  // Takes a predecessor's sessions, bans and admins from `bundle` (the sessions as dropped at
+  // `now`, resumable for the resume window). Only a host without sessions restores.
+  // Errors: kState (this host knows sessions or connections already), and those of
+  // ServerHandshake::restore_session (nothing is taken then).
+  Status restore_sessions(const MigrationBundle& bundle, Micros now);
+  // Sends every established session to `migrate_to` (see above) and closes every connection
+  // with CloseCode::migrated and `reason`; the sessions stay known here (resumable) until the
+  // process ends.
+  // Errors: kInvalidArgument (an empty migrate_to, or one over 256 bytes), kState (migrated
+  // already).
+  Status migrate(const std::string& migrate_to, const Ed25519PublicKey& successor_key,
+                 std::string reason = "the server moved");
+  // Where migrate() sent the sessions, once it did.
+  const std::optional<std::string>& migrated_to() const { return migrated_to_; }
+
   // The connection's reliable bytes queued and not yet acknowledged by the peer
   // (ConnectionStats::send_queue_bytes), reported by the driver every step: back-pressure an
   // application can read without seeing the endpoint (0 for a connection never reported).
@@ -179,6 +205,7 @@ class SessionHost {
   SessionHostCounters counters_;
   Micros now_{0};
   std::uint32_t server_tick_ = 0;
+  std::optional<std::string> migrated_to_;
 };
 
 }  // namespace theta_net::session

@@ -48,6 +48,17 @@ class Endpoint {
   // not match the pin or ALPN was refused).
   virtual Status dial() { return make_error(ErrorCode::kState, "this endpoint does not dial"); }
 
+  // Clients: the next dial() goes to `address` instead of the current peer (the server moved:
+  // host migration). QuicClient: "host:port" or "[v6]:port"; its certificate pin is dropped (the
+  // session layer pins the successor's key instead). SimEndpoint: the name of an endpoint of the
+  // same SimNet ("name" or "name:port"; the port means nothing there). An open connection is
+  // closed at once.
+  // Errors: kState (this endpoint does not dial), kInvalidArgument (an address that does not
+  // parse or resolve, a name no SimEndpoint has), kIo (QuicClient: no socket for it).
+  virtual Status redirect(std::string_view address) {
+    return make_error(ErrorCode::kState, "this endpoint does not dial, so cannot go to ", address);
+  }
+
   // Thread-safe: makes a poll() blocked in another thread return soon. Default: nothing to wake.
   virtual void interrupt() {}
 };

@@ -39,6 +39,9 @@ class QuicClient final : public Endpoint {
   // or ALPN was refused). Nothing happens while a connection is open or being attempted; one
   // that we closed is ended at once (no closing period) and replaced.
   Status dial() override;
+  // Errors: kInvalidArgument (not "host:port", or a host that does not resolve), kIo (no socket
+  // can be opened to it).
+  Status redirect(std::string_view address) override;
   // Errors: kClosed (`conn` is not the current connection, or it is not open yet or any more),
   // kInvalidArgument (a message the lane rules refuse, see check_message).
   Status send(ConnectionId conn, Lane lane, ByteSpan message) override;

@@ -60,6 +60,9 @@ class SimEndpoint final : public Endpoint {
   // Connects again to the endpoint this one last connected to.
   // Errors: kState (this endpoint never connected: there is nothing to dial).
   Status dial() override;
+  // Errors: kInvalidArgument (no endpoint of this SimNet is called `address`, with or without
+  // a ":port" after it).
+  Status redirect(std::string_view address) override;
   std::uint32_t node() const { return node_; }
   const std::string& name() const;
 
