@@ -202,6 +202,21 @@ void QuicServer::poll(std::chrono::nanoseconds max_wait) {
   impl_->service(now);
 }
 
+std::optional<WaitSet> QuicServer::wait_set() {
+  const Timestamp now = monotonic_now();
+  if (!impl_->write_again) {
+    for (auto& [id, c] : impl_->conns) impl_->write_again |= c->flush(now);
+  }
+  WaitSet set;
+  set.fds = {{impl_->socket.fd(), POLLIN, 0}};
+  if (!impl_->write_again) {
+    const Timestamp expiry = impl_->next_expiry();
+    set.timeout =
+        std::chrono::nanoseconds(std::min<Timestamp>(expiry <= now ? 0 : expiry - now, INT64_MAX));
+  }
+  return set;
+}
+
 std::optional<Event> QuicServer::next_event() {
   if (impl_->events.empty()) return std::nullopt;
   Event e = std::move(impl_->events.front());

@@ -19,15 +19,27 @@ constexpr std::size_t kTokenSize = 8;
 
 }  // namespace
 
-RecordLink::RecordLink(Role, StreamLinkConfig config, nanoseconds now)
+RecordLink::RecordLink(Role role, StreamLinkConfig config, nanoseconds now)
     : StreamLink(config, now), deframer_(std::max(config.max_message_size + 1, kMaxControlRecord)) {
+  if (role == Role::kClient) write_preface();
+}
+
+void RecordLink::write_preface() {
+  if (preface_sent_) return;
+  preface_sent_ = true;
   append_output(ByteSpan(reinterpret_cast<const std::uint8_t*>(kRecordPreface.data()),
                          kRecordPreface.size()));
+}
+
+void RecordLink::write_refusal(CloseCode code, std::string_view reason) {
+  write_preface();  // so a peer that reads records can read why
+  write_close(code_value(code), reason);
 }
 
 void RecordLink::receive(ByteSpan bytes, nanoseconds now) {
   if (state_ == State::kClosed || bytes.empty()) return;
   heard(bytes.size(), now);
+  write_preface();  // a server answers the client's first bytes
   // The preface first: a peer that is not speaking theta/1 (an HTTP request, a port scanner)
   // is refused on its first wrong byte.
   while (preface_seen_ < kRecordPreface.size() && !bytes.empty()) {

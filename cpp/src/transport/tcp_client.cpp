@@ -92,6 +92,10 @@ std::vector<ConnectionId> TcpClient::connections() const {
   return impl_->links.connections();
 }
 
+std::optional<WaitSet> TcpClient::wait_set() {
+  return impl_->links.wait_set(-1);
+}
+
 void TcpClient::interrupt() {
   impl_->links.interrupt();
 }

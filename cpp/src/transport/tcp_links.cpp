@@ -62,6 +62,8 @@ nanoseconds TcpLinks::now() {
 ConnectionId TcpLinks::add(TcpSocket socket, StreamLink::Role role, bool connecting) {
   const ConnectionId id{next_id_++};
   std::unique_ptr<StreamLink> link;
+  // kDetect starts as records, which say nothing before the peer does; read_from() switches a
+  // connection whose first byte starts an HTTP request to WebSocket.
   if (config_.framing == StreamFraming::kWebSocket) {
     WebSocketConfig ws = config_.websocket;
     ws.seed = ws.seed == 0 ? 0 : ws.seed + id.value;  // each connection its own masks
@@ -102,25 +104,24 @@ void TcpLinks::close_all(std::uint64_t code, std::string_view reason) {
   conns_.clear();
 }
 
-bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
-  nanoseconds at = now();
+WaitSet TcpLinks::prepare(nanoseconds max_wait, int extra_fd, bool wake,
+                          std::vector<ConnectionId>& ids) {
+  const nanoseconds at = now();
   for (auto& [id, c] : conns_) {
     if (!c.connecting) write_to(c);
   }
   reap(at);
+  WaitSet set;
   // Sleep no later than the first timer (pings, idle timeouts, lingering closes).
-  nanoseconds wait = std::max(max_wait, nanoseconds(0));
+  set.timeout = std::max(max_wait, nanoseconds(0));
   for (const auto& [id, c] : conns_) {
     nanoseconds due = c.link->next_deadline();
     if (c.ending_since) due = *c.ending_since + config_.close_linger;
-    wait = std::min(wait, std::max(due - at, nanoseconds(0)));
+    set.timeout = std::min(set.timeout, std::max(due - at, nanoseconds(0)));
   }
-  std::vector<pollfd> fds;
-  std::vector<ConnectionId> ids;
-  fds.reserve(conns_.size() + 2);
-  fds.push_back({wake_fd_, POLLIN, 0});
-  if (extra_fd >= 0) fds.push_back({extra_fd, POLLIN, 0});
-  const std::size_t first_conn = fds.size();
+  set.fds.reserve(conns_.size() + 2);
+  if (wake) set.fds.push_back({wake_fd_, POLLIN, 0});
+  if (extra_fd >= 0) set.fds.push_back({extra_fd, POLLIN, 0});
   for (const auto& [id, c] : conns_) {
     short events = 0;
     if (c.connecting) {
@@ -129,13 +130,27 @@ bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
       if (!c.peer_ended) events |= POLLIN;
       if (!c.link->output().empty() && !c.write_shut) events |= POLLOUT;
     }
-    fds.push_back({c.socket.fd(), events, 0});
+    set.fds.push_back({c.socket.fd(), events, 0});
     ids.push_back(id);
   }
+  return set;
+}
+
+WaitSet TcpLinks::wait_set(int extra_fd) {
+  std::vector<ConnectionId> ids;
+  return prepare(nanoseconds::max(), extra_fd, /*wake=*/false, ids);
+}
+
+bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
+  std::vector<ConnectionId> ids;
+  WaitSet set = prepare(max_wait, extra_fd, /*wake=*/true, ids);
+  std::vector<pollfd>& fds = set.fds;
+  const nanoseconds wait = set.timeout;
+  const std::size_t first_conn = fds.size() - ids.size();
   const timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000),
                     static_cast<long>(wait.count() % 1'000'000'000)};
   const int ready = ::ppoll(fds.data(), fds.size(), &ts, nullptr);
-  at = now();
+  const nanoseconds at = now();
   bool extra_ready = false;
   if (ready > 0) {
     if (fds[0].revents & POLLIN) {
@@ -176,6 +191,13 @@ void TcpLinks::read_from(ConnectionId id, Conn& c, nanoseconds at) {
   std::size_t total = 0;
   while (total < kReadBudget && !c.peer_ended) {
     const TcpSocket::ReadResult r = c.socket.read(buf, sizeof buf);
+    if (r.size > 0 && !c.heard) {
+      c.heard = true;
+      if (config_.framing == StreamFraming::kDetect && buf[0] == 'G') {
+        c.link = std::make_unique<WsLink>(StreamLink::Role::kServer, config_.link,
+                                          config_.websocket, at);
+      }
+    }
     if (r.size > 0) {
       c.link->receive(ByteSpan(buf, r.size), at);
       total += r.size;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tcp_socket.hpp"
+#include "theta_net/transport/endpoint.hpp"
 #include "theta_net/transport/event.hpp"
 #include "theta_net/transport/stream_link.hpp"
 #include "theta_net/transport/tcp_config.hpp"
@@ -46,6 +47,8 @@ class TcpLinks {
   // (a listening socket, or -1), then reads, runs timers and writes again. Returns whether
   // extra_fd is readable.
   bool poll(std::chrono::nanoseconds max_wait, int extra_fd);
+  // What poll() would wait on (writing what is queued first), without waiting.
+  WaitSet wait_set(int extra_fd);
   std::optional<Event> next_event();
   void interrupt();
 
@@ -67,10 +70,15 @@ class TcpLinks {
     bool write_shut = false;  // our FIN is sent: everything queued went out
     bool peer_ended = false;  // the peer's FIN (or a reset) arrived
     bool reported = false;    // its end was reported (or, unopened on a server, never will be)
+    bool heard = false;       // bytes came from the peer (kDetect decides on the first)
     std::optional<std::chrono::nanoseconds> ending_since;  // when the link stopped being open
   };
   TcpLinks(TcpCommonConfig config, bool report_unopened, int wake_fd);
   static std::chrono::nanoseconds now();
+  // Writes what is queued and lists what to wait on: the wake eventfd first (when `wake`),
+  // then extra_fd (when >= 0), then one entry per connection, in `ids` order.
+  WaitSet prepare(std::chrono::nanoseconds max_wait, int extra_fd, bool wake,
+                  std::vector<ConnectionId>& ids);
   void read_from(ConnectionId id, Conn& c, std::chrono::nanoseconds at);
   void write_to(Conn& c);
   void collect_events(ConnectionId id, Conn& c, std::chrono::nanoseconds at);

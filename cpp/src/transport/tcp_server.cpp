@@ -66,6 +66,10 @@ std::vector<ConnectionId> TcpServer::connections() const {
   return impl_->links.connections();
 }
 
+std::optional<WaitSet> TcpServer::wait_set() {
+  return impl_->links.wait_set(impl_->listener.fd());
+}
+
 void TcpServer::interrupt() {
   impl_->links.interrupt();
 }

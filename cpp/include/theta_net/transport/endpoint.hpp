@@ -3,6 +3,8 @@
 // thread calls everything (EndpointThread runs one on its own thread for games that want that).
 #pragma once
 
+#include <poll.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -15,6 +17,13 @@
 #include "theta_net/transport/lane.hpp"
 
 namespace theta_net::transport {
+
+// What an endpoint would wait on in poll(): descriptors to watch and how long its timers allow.
+// MultiEndpoint waits on several endpoints' sets in one ppoll, then polls each without waiting.
+struct WaitSet {
+  std::vector<pollfd> fds;
+  std::chrono::nanoseconds timeout{0};  // 0: it has work now
+};
 
 class Endpoint {
  public:
@@ -61,6 +70,12 @@ class Endpoint {
 
   // Thread-safe: makes a poll() blocked in another thread return soon. Default: nothing to wake.
   virtual void interrupt() {}
+
+  // What poll() would wait on (its I/O descriptors, not its interrupt()'s), for a caller that
+  // waits on several endpoints at once and then polls each without waiting; it may write what
+  // is queued first, as poll() does. Nothing: this endpoint cannot be waited on (SimNet's time
+  // is virtual), so it is polled without waiting.
+  virtual std::optional<WaitSet> wait_set() { return std::nullopt; }
 };
 
 // Validates a message against the lane rules shared by every transport.

@@ -44,6 +44,7 @@ class QuicServer final : public Endpoint {
   std::optional<ConnectionStats> stats(ConnectionId conn) const override;
   std::vector<ConnectionId> connections() const override;
   void interrupt() override;
+  std::optional<WaitSet> wait_set() override;
 
   struct Impl;
 

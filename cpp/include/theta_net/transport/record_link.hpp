@@ -20,8 +20,9 @@ enum class RecordKind : std::uint8_t { kPing = 0xF0, kPong = 0xF1, kClose = 0xFF
 
 class RecordLink final : public StreamLink {
  public:
-  // Both sides queue the preface at once (the server's can go out before the client's arrives:
-  // nothing in it depends on the other side).
+  // The client queues its preface at once; the server answers with its own when the client's
+  // first bytes arrive, so a server that tells records from WebSocket by the first bytes
+  // (StreamFraming::kDetect) has said nothing before it knows.
   RecordLink(Role role, StreamLinkConfig config, std::chrono::nanoseconds now);
 
   void receive(ByteSpan bytes, std::chrono::nanoseconds now) override;
@@ -30,10 +31,13 @@ class RecordLink final : public StreamLink {
   void write_message(Lane lane, ByteSpan message) override;
   void write_ping(std::uint64_t token) override;
   void write_close(std::uint64_t code, std::string_view reason) override;
+  void write_refusal(CloseCode code, std::string_view reason) override;
+  void write_preface();
   void write_record(std::uint8_t kind, ByteSpan body);
   void handle_record(ByteSpan record, std::chrono::nanoseconds now);
 
   std::size_t preface_seen_ = 0;  // preface bytes received so far
+  bool preface_sent_ = false;
   StreamDeframer deframer_;
 };
 

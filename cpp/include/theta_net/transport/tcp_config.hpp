@@ -14,8 +14,10 @@
 namespace theta_net::transport {
 
 // How a connection's lanes are framed on the stream: theta_net's own records (RecordLink), or
-// WebSocket (WsLink), which browsers speak.
-enum class StreamFraming : std::uint8_t { kRecords, kWebSocket };
+// WebSocket (WsLink), which browsers speak. A server can also tell them apart by the client's
+// first byte (kDetect): 'G' starts an HTTP GET, so WebSocket; anything else, records (whose
+// preface starts with 't'). Clients must pick one.
+enum class StreamFraming : std::uint8_t { kRecords, kWebSocket, kDetect };
 
 struct TcpCommonConfig {
   StreamFraming framing = StreamFraming::kRecords;

@@ -20,10 +20,10 @@
 namespace theta_net::transport {
 
 struct WebSocketConfig {
-  UpgradePolicy policy;            // server: the path and the origins it accepts
-  std::string host;                // client: the Host header (TcpClient: HOST:PORT it dials)
-  std::string path = "/";          // client: the request target
-  std::uint64_t seed = 1;          // client: handshake key and frame masks (0: from the OS)
+  UpgradePolicy policy;    // server: the path and the origins it accepts
+  std::string host;        // client: the Host header (TcpClient: HOST:PORT it dials)
+  std::string path = "/";  // client: the request target
+  std::uint64_t seed = 1;  // client: handshake key and frame masks (0: from the OS)
 };
 
 // WebSocket status codes: application codes travel as 4000 + code.
