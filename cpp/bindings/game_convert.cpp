@@ -10,6 +10,8 @@
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
+#include "theta_net/transport/tcp_client.hpp"
+#include "theta_net/transport/tcp_server.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::bindings {
@@ -43,9 +45,12 @@ transport::Endpoint& endpoint_of(const py::object& obj) {
   if (py::isinstance<transport::SimEndpoint>(obj)) return obj.cast<transport::SimEndpoint&>();
   if (py::isinstance<transport::QuicServer>(obj)) return obj.cast<transport::QuicServer&>();
   if (py::isinstance<transport::QuicClient>(obj)) return obj.cast<transport::QuicClient&>();
-  throw BorderError(
-      ErrorKind::kTransport,
-      make_error(ErrorCode::kInvalidArgument, "expected a SimEndpoint, QuicServer or QuicClient"));
+  if (py::isinstance<transport::TcpServer>(obj)) return obj.cast<transport::TcpServer&>();
+  if (py::isinstance<transport::TcpClient>(obj)) return obj.cast<transport::TcpClient&>();
+  throw BorderError(ErrorKind::kTransport,
+                    make_error(ErrorCode::kInvalidArgument,
+                               "expected a SimEndpoint, QuicServer, QuicClient, TcpServer or "
+                               "TcpClient"));
 }
 
 py::tuple vec(const sim::Vec3& v) {

@@ -1,4 +1,6 @@
-// `theta-net serve`: the reference game server on QUIC. A ServerDriver owns the endpoint and the
+// `theta-net serve`: the reference game server on QUIC and, with a stream port, on TCP too
+// (theta/1 records and WebSocket on that one port, told apart by the first byte), all behind one
+// MultiEndpoint. A ServerDriver owns the endpoint and the
 // poll order; this loop only reads the wall clock, waits until the next tick or I/O, steps the
 // driver, and hands session events (joins, leaves, refusals, permission refusals, admins'
 // controls) to Python. With an events path the server's event stream goes there (written
@@ -18,7 +20,9 @@
 #include "theta_net/session/replay_runner.hpp"
 #include "theta_net/session/server_driver.hpp"
 #include "theta_net/session/session_control.hpp"
+#include "theta_net/transport/multi_endpoint.hpp"
 #include "theta_net/transport/quic_server.hpp"
+#include "theta_net/transport/tcp_server.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::bindings {
@@ -68,13 +72,32 @@ void bind_serve(py::module_& m) {
          std::uint16_t tick_rate, const std::string& motd, const std::string& terrain,
          std::uint64_t seed, std::int32_t view_radius,
          const std::function<void(py::dict)>& on_ready,
-         const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path) {
+         const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path,
+         std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins) {
         transport::QuicServerConfig config;
         config.host = host;
         config.port = port;
         config.cert_file = cert;
         config.key_file = key;
-        auto server = unwrap(transport::QuicServer::create(config), ErrorKind::kTransport);
+        auto quic = unwrap(transport::QuicServer::create(config), ErrorKind::kTransport);
+        py::dict ready;
+        ready["address"] = quic->local_address();
+        ready["port"] = quic->port();
+        ready["certificate_sha256"] = quic->certificate_sha256();
+        std::vector<std::unique_ptr<transport::Endpoint>> members;
+        members.push_back(std::move(quic));
+        if (stream_port) {
+          transport::TcpServerConfig tcp;
+          tcp.host = host;
+          tcp.port = *stream_port;
+          tcp.framing = transport::StreamFraming::kDetect;
+          tcp.websocket.policy.allowed_origins = ws_origins;
+          auto stream = unwrap(transport::TcpServer::create(tcp), ErrorKind::kTransport);
+          ready["stream_port"] = stream->port();
+          members.push_back(std::move(stream));
+        }
+        auto server =
+            unwrap(transport::MultiEndpoint::create(std::move(members)), ErrorKind::kTransport);
 
         session::GameServerConfig game;
         game.sessions.handshake.tokens = role_tokens(tokens);
@@ -94,10 +117,6 @@ void bind_serve(py::module_& m) {
         std::vector<HostEvent> events;
         sessions.set_observer([&events](const HostEvent& e) { events.push_back(e); });
 
-        py::dict ready;
-        ready["address"] = server->local_address();
-        ready["port"] = server->port();
-        ready["certificate_sha256"] = server->certificate_sha256();
         ready["public_key"] = to_hex(server_key.public_key());
         on_ready(ready);
 
@@ -124,8 +143,11 @@ void bind_serve(py::module_& m) {
       "host"_a, "port"_a, "cert"_a = "", "key"_a = "",
       "tokens"_a = std::map<std::string, std::string>{}, "duration"_a = 0.0, "tick_rate"_a = 20,
       "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4, "on_ready"_a,
-      "on_event"_a, "events"_a = py::none(),
-      "Runs the reference game server until `duration` seconds pass (0 = until interrupted).");
+      "on_event"_a, "events"_a = py::none(), "stream_port"_a = py::none(),
+      "ws_origins"_a = std::vector<std::string>{},
+      "Runs the reference game server until `duration` seconds pass (0 = until interrupted). "
+      "With stream_port it also listens on that TCP port for theta/1 records and WebSocket "
+      "(pages from ws_origins only; '*' for any).");
 }
 
 }  // namespace theta_net::bindings

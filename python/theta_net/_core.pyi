@@ -974,8 +974,8 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None) -> dict:
-    """Runs the reference game server until `duration` seconds pass (0 = until interrupted)."""
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = []) -> dict:
+    """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any)."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""

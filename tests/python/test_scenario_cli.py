@@ -95,6 +95,57 @@ def test_connect_plays_against_serve():
     assert "client 'bot'" in out
 
 
+def test_serve_with_a_stream_port_takes_tcp_and_websocket_players():
+    """One server: QUIC on --port, theta/1 records and WebSocket on --stream-port (the same
+    number), a player of each kind in the same world."""
+    serve = subprocess.Popen(
+        [
+            sys.executable, "-m", "theta_net", "serve", "--port", "0", "--stream-port", "0",
+            "--duration", "25", "--terrain", "superflat", "--view-radius", "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        first = serve.stdout.readline()
+        assert first.startswith("theta-net serve: listening on"), first
+        lines = [serve.stdout.readline() for _ in range(3)]
+        stream = [line for line in lines if "also on TCP" in line]
+        assert stream, lines
+        stream_port = int(stream[0].split("also on TCP 127.0.0.1:")[1].split()[0])
+        players = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "theta_net",
+                    "connect",
+                    f"127.0.0.1:{stream_port}",
+                    "--transport",
+                    transport,
+                    "--name",
+                    f"over-{transport}",
+                    "--duration",
+                    "6",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+            for transport in ("tcp", "ws")
+        ]
+        outputs = [p.communicate(timeout=60)[0] for p in players]
+        for transport, out, p in zip(("tcp", "ws"), outputs, players):
+            assert p.returncode == 0, out
+            assert f"as 'over-{transport}'" in out, out
+            assert "[   1.0] joined" in out, out
+    finally:
+        serve.terminate()
+        out = serve.communicate(timeout=30)[0]
+    assert "client 'over-tcp'" in out and "client 'over-ws'" in out, out
+
+
 def test_connect_suspended_past_the_idle_timeout_resumes_and_counts_its_whole_run():
     """`theta-net connect` stopped with SIGSTOP for 12 s (past the 10 s idle timeout) as a laptop
     lid or a debugger would: on waking it notices at once that the server let go, resumes its

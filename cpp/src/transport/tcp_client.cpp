@@ -56,6 +56,19 @@ Status TcpClient::dial() {
   return {};
 }
 
+Status TcpClient::redirect(std::string_view address) {
+  THETA_TRY_ASSIGN(const SocketAddress remote, parse_host_port(address));
+  if (impl_->attempt && impl_->links.live(*impl_->attempt)) {
+    impl_->links.close(*impl_->attempt, code_value(CloseCode::kNormal), "redirected");
+  }
+  impl_->server = remote;
+  const auto colon = address.rfind(':');
+  impl_->config.host = std::string(address.substr(0, colon));
+  impl_->config.port = remote.port();
+  impl_->links.set_websocket_host(std::string(address));
+  return {};
+}
+
 Status TcpClient::send(ConnectionId conn, Lane lane, ByteSpan message) {
   if (conn != impl_->attempt || !impl_->links.open(conn)) {
     return make_error(ErrorCode::kClosed, "connection ", conn.value, " is not open");

@@ -51,6 +51,8 @@ class TcpLinks {
   WaitSet wait_set(int extra_fd);
   std::optional<Event> next_event();
   void interrupt();
+  // The Host header of WebSocket connections started from now on (a client that moved).
+  void set_websocket_host(std::string host) { config_.websocket.host = std::move(host); }
 
   // A connection that is open (preface exchanged) and not closing.
   bool open(ConnectionId conn) const;

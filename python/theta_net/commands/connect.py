@@ -57,7 +57,10 @@ def _script(args: argparse.Namespace, client: Client, now: float, state: dict) -
 def run(args: argparse.Namespace) -> int:
     host, port = args.address
     # The Client's driver reconnects (and resumes the session) by itself: the endpoint does not.
-    endpoint = t.QuicClient(host, port, pinned_sha256=args.pin or "", reconnect=False)
+    if args.transport == "quic":
+        endpoint = t.QuicClient(host, port, pinned_sha256=args.pin or "", reconnect=False)
+    else:  # a server's --stream-port
+        endpoint = t.TcpClient(host, port, framing="websocket" if args.transport == "ws" else "records")
     client = Client(endpoint, args.name, token=args.token)
     started = time.monotonic()
     next_status = 1.0
@@ -114,6 +117,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--name", default="headless", help="the player's name")
     parser.add_argument("--token", help="an auth token, when the server requires one")
     parser.add_argument("--pin", metavar="SHA256", help="the server certificate's SHA-256 (hex)")
+    parser.add_argument(
+        "--transport",
+        choices=("quic", "tcp", "ws"),
+        default="quic",
+        help="QUIC (default), or TCP records or WebSocket to the server's --stream-port",
+    )
     parser.add_argument("--duration", type=float, default=15.0, metavar="S", help="seconds to play")
     parser.add_argument("--side", type=float, default=2.0, metavar="S", help="seconds per side of the square")
     parser.add_argument("--no-walk", dest="walk", action="store_false", help="stand still")

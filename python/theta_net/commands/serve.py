@@ -41,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
             f"{major}.{minor}, schema 0x{protocol.schema_hash():016x})"
         )
         print(f"  certificate sha256 {info['certificate_sha256']}")
+        if "stream_port" in info:
+            print(
+                f"  also on TCP {args.bind}:{info['stream_port']} (theta/1 records, and WebSocket "
+                f"ws://{args.bind}:{info['stream_port']}/ with subprotocol theta.v1)"
+            )
         print(f"  server key {info['public_key']}")
         tokens = _parse_tokens(args.token, args.admin_token)
         if tokens:
@@ -89,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
             on_ready,
             on_event,
             args.events,
+            args.stream_port,
+            args.ws_origin or [],
         )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
@@ -98,9 +105,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="run the reference game server on QUIC")
+    parser = subparsers.add_parser("serve", help="run the reference game server on QUIC (and TCP/WebSocket)")
     parser.add_argument("--bind", default="127.0.0.1", metavar="HOST", help="address to listen on")
     parser.add_argument("--port", type=int, default=4433, help="UDP port (0 = any free port)")
+    parser.add_argument(
+        "--stream-port",
+        type=int,
+        metavar="PORT",
+        help="also listen on this TCP port (0 = any free one): theta/1 records and WebSocket, told apart "
+        "by the first byte; may be the same number as --port",
+    )
+    parser.add_argument(
+        "--ws-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="a web page origin allowed to connect over WebSocket (http://host:port, or * for any); "
+        "repeatable; clients that send no Origin (not browsers) are always allowed",
+    )
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")
     parser.add_argument(

@@ -272,3 +272,37 @@ TEST(TcpWebSocket, LanesCloseCodesAndRefusalsOverRealSockets) {
 
 }  // namespace
 }  // namespace theta_net::transport
+
+namespace theta_net::transport {
+namespace {
+
+using namespace testing;
+
+// Host migration's part here: redirect() sends the next dial() to another server.
+TEST(Tcp, RedirectSendsTheNextDialElsewhere) {
+  for (StreamFraming framing : {StreamFraming::kRecords, StreamFraming::kWebSocket}) {
+    TcpServerConfig server_config;
+    server_config.framing = framing;
+    auto first = TcpServer::create(server_config);
+    auto second = TcpServer::create(server_config);
+    ASSERT_TRUE(first.ok() && second.ok());
+    TcpClientConfig client_config;
+    client_config.port = (*first)->port();
+    client_config.framing = framing;
+    auto client = TcpClient::create(client_config);
+    ASSERT_TRUE(client.ok());
+    Recorder a{first->get(), {}};
+    Recorder b{second->get(), {}};
+    Recorder c{client->get(), {}};
+    ASSERT_TRUE(pump_until({&a, &b, &c}, [&] { return c.count(EventKind::kConnected) == 1; }));
+    ASSERT_TRUE((*client)->redirect(str_cat("127.0.0.1:", (*second)->port())).ok());
+    ASSERT_TRUE(pump_until({&a, &b, &c}, [&] { return c.count(EventKind::kDisconnected) == 1; }));
+    ASSERT_TRUE((*client)->dial().ok());
+    ASSERT_TRUE(pump_until({&a, &b, &c}, [&] { return b.count(EventKind::kConnected) == 1; }));
+    EXPECT_EQ(a.count(EventKind::kConnected), 1u);
+    EXPECT_EQ((*client)->redirect("nowhere").error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace theta_net::transport

@@ -26,6 +26,10 @@ class TcpClient final : public Endpoint {
   // start is reported as a Disconnected event.
   // Errors: none.
   Status dial() override;
+  // The next dial() goes to "host:port" (host migration); an open connection is closed at once
+  // with code normal. With WebSocket framing the Host header follows the new address.
+  // Errors: kInvalidArgument (an address that does not parse or resolve).
+  Status redirect(std::string_view address) override;
   // Errors: kClosed (`conn` is not the open connection), kInvalidArgument (the lane rules
   // refuse the message), kLimitExceeded (max_send_backlog bytes already wait).
   Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
