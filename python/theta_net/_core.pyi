@@ -851,8 +851,11 @@ collab_data_write: int
 
 collab_first_application_command: int
 
-def collab_fuzz(clients: int, ops: int, seed: int = 1, loss: float = 0.0, reorder: float = 0.0, duplicate: float = 0.0, partition: Optional[Tuple[int, float, float]] = None, latency: float = 0.025, duration: float = 10.0, entities: int = 4, drain_timeout: float = 60.0, step: float = 0.001, signed_commands: bool = True) -> dict:
-    """Runs the collaboration fuzz: a DataServer with signed commands and `clients` clients (c0.., each with its own Ed25519 key) making `ops` random writes in all over SimNet, spread over `duration` seconds of virtual time, on a schema with a table per conflict strategy; then drains until settled (at most `drain_timeout`). `loss`, `reorder` and `duplicate` (0..1) and `latency` (one way, seconds) apply to every client's link; `partition` = (client index, start, length) cuts one client off. Returns the report: converged, conflicts (by strategy), log_entries, state_hash (hex SHA-256 of the server's store), and more. `signed_commands=False` runs the same writes as the data layer's unsigned writes (the baseline). The same arguments give the same report."""
+def collab_fuzz(clients: int, ops: int, seed: int = 1, loss: float = 0.0, reorder: float = 0.0, duplicate: float = 0.0, partition: Optional[Tuple[int, float, float]] = None, latency: float = 0.025, duration: float = 10.0, entities: int = 4, drain_timeout: float = 60.0, step: float = 0.001, signed_commands: bool = True, keep_log: bool = False) -> dict:
+    """Runs the collaboration fuzz: a DataServer with signed commands and `clients` clients (c0.., each with its own Ed25519 key) making `ops` random writes in all over SimNet, spread over `duration` seconds of virtual time, on a schema with a table per conflict strategy; then drains until settled (at most `drain_timeout`). `loss`, `reorder` and `duplicate` (0..1) and `latency` (one way, seconds) apply to every client's link; `partition` = (client index, start, length) cuts one client off. Returns the report: converged, conflicts (by strategy), log_entries, state_hash (hex SHA-256 of the server's store), and more. `signed_commands=False` runs the same writes as the data layer's unsigned writes (the baseline). The same arguments give the same report. `keep_log=True` adds command_log: the server's command log as a file's bytes."""
+
+def collab_fuzz_replay(log: _Buffer, entities: int = 4) -> str:
+    """Replays a collab fuzz run's command log on a fresh server (populated as a run starts, its resolver deciding again) and returns that store's state_hash: the run's, when the log is whole."""
 
 def collab_public_key(seed: bytes) -> bytes:
     """The Ed25519 public key of a 32-byte seed."""

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "theta_net/collab/command_log_file.hpp"
 #include "theta_net/core/sha256.hpp"
 #include "theta_net/session/collab_fuzz_workload.hpp"
 #include "theta_net/session/local_data_session.hpp"
@@ -172,6 +173,9 @@ class FuzzRun {
     r.converged = r.settled && r.clients_converged == n;
     if (const collab::CollabHost* host = server.collab()) {
       r.log_entries = host->log().next_index() - 1;
+      auto file =
+          collab::encode_command_log({host->log().entries().begin(), host->log().entries().end()});
+      if (file.ok()) r.command_log = std::move(*file);
       r.commands_refused = host->stats().refused;
     }
     if (const collab::ConflictResolver* resolver = server.conflicts()) {
@@ -265,6 +269,22 @@ Result<CollabFuzzReport> run_collab_fuzz(const CollabFuzzConfig& config) {
   THETA_TRY(run.start());
   run.run();
   return run.report();
+}
+
+Result<std::string> replay_collab_fuzz_log(ByteSpan log_file, std::uint64_t entities) {
+  if (entities < 1 || entities > 1000) {
+    return make_error(ErrorCode::kInvalidArgument, "entities must be 1..1000, not ", entities);
+  }
+  THETA_TRY_ASSIGN(auto commands, collab::decode_command_log(log_file));
+  DataServerConfig config;
+  config.signed_commands = true;
+  Rng rng(1);
+  DataServer server(collab_fuzz_schema(), config, Ed25519KeyPair::from_rng(rng), rng.fork(1));
+  const CollabFuzzWorkload workload(collab_fuzz_schema(), entities, Rng(1));
+  THETA_TRY(server.commit(workload.populate()));
+  server.data().flush(Micros{0});
+  THETA_TRY(server.collab()->replay(commands, Micros{0}));
+  return to_hex(sha256(server.data().store().canonical_bytes()));
 }
 
 }  // namespace theta_net::session

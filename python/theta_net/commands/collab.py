@@ -8,12 +8,14 @@ import argparse
 import importlib
 
 # Subcommand modules, in the order `theta-net collab --help` lists them.
-COLLAB_COMMANDS = ["fuzz"]
+COLLAB_COMMANDS = ["fuzz", "replay"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "collab", help="collaboration layer tools: convergence fuzz runs", description=__doc__
+        "collab",
+        help="collaboration layer tools: convergence fuzz runs and their command logs",
+        description=__doc__,
     )
     commands = parser.add_subparsers(dest="collab_command", metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])

@@ -19,6 +19,7 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Optional, Tuple
 
 from .._core import collab_fuzz
@@ -128,7 +129,10 @@ def run(args: argparse.Namespace) -> int:
         drain_timeout=args.drain_timeout,
         step=args.step,
         signed_commands=not args.unsigned,
+        keep_log=bool(args.log),
     )
+    if args.log:
+        Path(args.log).write_bytes(report.pop("command_log"))
     print(json.dumps(report) if args.json else _summary(report), flush=True)
     return 0 if report["converged"] else 1
 
@@ -156,4 +160,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--unsigned", action="store_true", help="the data layer's unsigned writes (baseline: no log)"
     )
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument(
+        "--log",
+        metavar="FILE",
+        help="write the server's command log to FILE (theta-net collab replay reads it)",
+    )
     parser.set_defaults(func=run)

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "theta_net/core/byte_io.hpp"
 #include "theta_net/core/result.hpp"
 #include "theta_net/core/time.hpp"
 
@@ -108,6 +109,9 @@ struct CollabFuzzReport {
   std::uint64_t reconnects = 0;
   std::uint64_t packets_dropped = 0;  // lost or partitioned by the links
   double seconds = 0;                 // virtual time the run took
+  // The server's command log as a file (collab/command_log_file.hpp; empty unsigned): not in
+  // the JSON; `theta-net collab fuzz --log FILE` writes it, replay_collab_fuzz_log reads it.
+  Bytes command_log;
 
   template <class F>
   void visit(F&& f) const {
@@ -135,5 +139,12 @@ struct CollabFuzzReport {
 // negative latency or drain timeout, a partition of a client not in the run or of no length;
 // the message names the setting), and those of LocalDataSession::create.
 Result<CollabFuzzReport> run_collab_fuzz(const CollabFuzzConfig& config);
+
+// The command log as a replay source: a fresh DataServer of the fuzz schema, populated as a run
+// starts, replays the log file (its conflict resolver deciding again) and returns its store's
+// state_hash, which equals the run's (tested, and checked against a golden log in replays/).
+// Errors: kInvalidArgument (entities not 1..1000), those of decode_command_log (a log file that
+// is not one) and of CollabHost::replay (an entry the store refuses).
+Result<std::string> replay_collab_fuzz_log(ByteSpan log_file, std::uint64_t entities = 4);
 
 }  // namespace theta_net::session
