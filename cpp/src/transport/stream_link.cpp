@@ -84,6 +84,12 @@ void StreamLink::close(std::uint64_t code, std::string_view reason) {
   state_ = State::kClosing;
 }
 
+void StreamLink::abort(std::string reason) {
+  finish(make_close(CloseInfo::Kind::kTransport, 0, std::move(reason), false),
+         EventKind::kDisconnected);
+  state_ = State::kClosed;
+}
+
 void StreamLink::fail(CloseCode code, std::string reason) {
   if (state_ == State::kOpening) {
     write_refusal(code, reason);

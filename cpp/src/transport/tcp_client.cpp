@@ -3,6 +3,7 @@
 #include "tcp_links.hpp"
 #include "tcp_socket.hpp"
 #include "theta_net/transport/close_code.hpp"
+#include "tls_context.hpp"
 
 namespace theta_net::transport {
 
@@ -13,6 +14,7 @@ struct TcpClient::Impl {
   std::optional<ConnectionId> attempt;  // the newest connection, open or under way
   std::uint32_t failed_attempts = 0;
   bool attempt_opened = false;
+  std::unique_ptr<ClientCredentials> credentials;  // with tls
 
   void start() {
     attempt_opened = false;
@@ -21,7 +23,18 @@ struct TcpClient::Impl {
       attempt = links.add_failed_attempt(socket.error().message);
       return;
     }
-    attempt = links.add(std::move(*socket), StreamLink::Role::kClient, /*connecting=*/true);
+    std::unique_ptr<TlsStream> tls;
+    if (credentials) {
+      auto made =
+          TlsStream::create(false, credentials->get(), config.server_name, config.pinned_sha256);
+      if (!made.ok()) {
+        attempt = links.add_failed_attempt(made.error().message);
+        return;
+      }
+      tls = std::move(*made);
+    }
+    attempt = links.add(std::move(*socket), StreamLink::Role::kClient, /*connecting=*/true,
+                        std::move(tls));
   }
 };
 
@@ -29,8 +42,16 @@ Result<std::unique_ptr<TcpClient>> TcpClient::create(TcpClientConfig config) {
   THETA_TRY_ASSIGN(const SocketAddress server, resolve_address(config.host, config.port));
   if (config.websocket.host.empty()) config.websocket.host = str_cat(config.host, ":", config.port);
   THETA_TRY_ASSIGN(TcpLinks links, TcpLinks::create(config, /*report_unopened=*/true));
-  auto impl = std::make_unique<Impl>(
-      Impl{std::move(config), server, std::move(links), std::nullopt, 0, false});
+  if (!config.pinned_sha256.empty() && normalize_fingerprint(config.pinned_sha256).empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "pinned_sha256 must be 64 hex digits (colons allowed)");
+  }
+  std::unique_ptr<ClientCredentials> credentials;
+  if (config.tls) {
+    THETA_TRY_ASSIGN(credentials, ClientCredentials::create());
+  }
+  auto impl = std::make_unique<Impl>(Impl{std::move(config), server, std::move(links), std::nullopt,
+                                          0, false, std::move(credentials)});
   impl->start();
   return std::unique_ptr<TcpClient>(new TcpClient(std::move(impl)));
 }

@@ -59,7 +59,8 @@ nanoseconds TcpLinks::now() {
   return std::chrono::steady_clock::now().time_since_epoch();
 }
 
-ConnectionId TcpLinks::add(TcpSocket socket, StreamLink::Role role, bool connecting) {
+ConnectionId TcpLinks::add(TcpSocket socket, StreamLink::Role role, bool connecting,
+                           std::unique_ptr<TlsStream> tls) {
   const ConnectionId id{next_id_++};
   std::unique_ptr<StreamLink> link;
   // kDetect starts as records, which say nothing before the peer does; read_from() switches a
@@ -71,7 +72,9 @@ ConnectionId TcpLinks::add(TcpSocket socket, StreamLink::Role role, bool connect
   } else {
     link = std::make_unique<RecordLink>(role, config_.link, now());
   }
-  conns_.try_emplace(id, std::move(socket), std::move(link), connecting);
+  auto [it, added] =
+      conns_.try_emplace(id, std::move(socket), std::move(link), connecting, std::move(tls));
+  if (!connecting) connected(it->second);
   return id;
 }
 
@@ -128,7 +131,7 @@ WaitSet TcpLinks::prepare(nanoseconds max_wait, int extra_fd, bool wake,
       events = POLLOUT;
     } else {
       if (!c.peer_ended) events |= POLLIN;
-      if (!c.link->output().empty() && !c.write_shut) events |= POLLOUT;
+      if (c.output_pending() && !c.write_shut) events |= POLLOUT;
     }
     set.fds.push_back({c.socket.fd(), events, 0});
     ids.push_back(id);
@@ -171,6 +174,7 @@ bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
           events_.push_back(end_event(ids[i], str_cat("connect failed: ", std::strerror(error))));
         } else if (revents & POLLOUT) {
           c.connecting = false;
+          connected(c);
         }
         continue;
       }
@@ -186,23 +190,44 @@ bool TcpLinks::poll(nanoseconds max_wait, int extra_fd) {
   return extra_ready;
 }
 
+void TcpLinks::connected(Conn& c) {
+  // A TLS client speaks first: its hello goes out with the next write.
+  if (c.tls) {
+    if (Status started = c.tls->start(); !started.ok()) c.link->abort(started.error().message);
+  }
+}
+
+void TcpLinks::deliver_plain(Conn& c, ByteSpan plain, nanoseconds at) {
+  if (plain.empty()) return;
+  if (!c.heard) {
+    c.heard = true;
+    if (config_.framing == StreamFraming::kDetect && plain[0] == 'G') {
+      c.link =
+          std::make_unique<WsLink>(StreamLink::Role::kServer, config_.link, config_.websocket, at);
+    }
+  }
+  c.link->receive(plain, at);
+}
+
 void TcpLinks::read_from(ConnectionId id, Conn& c, nanoseconds at) {
   std::uint8_t buf[kReadChunk];
   std::size_t total = 0;
   while (total < kReadBudget && !c.peer_ended) {
     const TcpSocket::ReadResult r = c.socket.read(buf, sizeof buf);
-    if (r.size > 0 && !c.heard) {
-      c.heard = true;
-      if (config_.framing == StreamFraming::kDetect && buf[0] == 'G') {
-        c.link = std::make_unique<WsLink>(StreamLink::Role::kServer, config_.link,
-                                          config_.websocket, at);
+    total += r.size;
+    bool ended = r.ended;
+    if (r.size > 0 && c.tls) {
+      Bytes plain;
+      if (Status ok = c.tls->receive(ByteSpan(buf, r.size), plain, ended); !ok.ok()) {
+        c.link->abort(ok.error().message);
+        c.peer_ended = true;
+        break;
       }
+      deliver_plain(c, plain, at);
+    } else if (r.size > 0) {
+      deliver_plain(c, ByteSpan(buf, r.size), at);
     }
-    if (r.size > 0) {
-      c.link->receive(ByteSpan(buf, r.size), at);
-      total += r.size;
-    }
-    if (r.ended) {
+    if (ended) {
       c.peer_ended = true;
       c.link->receive_end(at);
     }
@@ -212,19 +237,34 @@ void TcpLinks::read_from(ConnectionId id, Conn& c, nanoseconds at) {
 }
 
 void TcpLinks::write_to(Conn& c) {
-  while (!c.write_shut && !c.link->output().empty()) {
-    const auto n = c.socket.write(c.link->output());
+  while (!c.write_shut) {
+    // Under TLS, the link's bytes are encrypted only once the socket took the last ones, so a
+    // backlog stays in the link, where its drop and refusal rules see it.
+    if (c.tls && c.tls->output().empty() && c.tls->handshake_done() && !c.link->output().empty()) {
+      if (Status sent = c.tls->send(c.link->output()); !sent.ok()) {
+        c.link->abort(sent.error().message);
+        return;
+      }
+      c.link->consume_output(c.link->output().size());
+    }
+    const ByteSpan out = c.tls ? c.tls->output() : c.link->output();
+    if (out.empty()) break;
+    const auto n = c.socket.write(out);
     if (!n) {  // broken: nothing more will go out
       c.peer_ended = true;
       c.link->receive_end(now());
       return;
     }
     if (*n == 0) return;
-    c.link->consume_output(*n);
+    if (c.tls) {
+      c.tls->consume_output(*n);
+    } else {
+      c.link->consume_output(*n);
+    }
   }
-  // A link that has said its last (a close record, or the peer's close answered) ends its
-  // side of the stream once everything is out.
-  if (!c.write_shut && c.link->output().empty() && c.link->state() != StreamLink::State::kOpen &&
+  // A link that has said its last (a close, or the peer's close answered) ends its side of the
+  // stream once everything is out.
+  if (!c.write_shut && !c.output_pending() && c.link->state() != StreamLink::State::kOpen &&
       c.link->state() != StreamLink::State::kOpening) {
     c.socket.shutdown_write();
     c.write_shut = true;
@@ -250,7 +290,7 @@ void TcpLinks::reap(nanoseconds at) {
   std::erase_if(conns_, [&](const auto& entry) {
     const Conn& c = entry.second;
     if (!c.ending_since) return false;
-    const bool done = c.peer_ended && (c.write_shut || c.link->output().empty());
+    const bool done = c.peer_ended && (c.write_shut || !c.output_pending());
     return done || at - *c.ending_since >= config_.close_linger;
   });
 }

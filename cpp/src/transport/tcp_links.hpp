@@ -16,6 +16,7 @@
 #include "theta_net/transport/event.hpp"
 #include "theta_net/transport/stream_link.hpp"
 #include "theta_net/transport/tcp_config.hpp"
+#include "tls_stream.hpp"
 
 namespace theta_net::transport {
 
@@ -33,7 +34,9 @@ class TcpLinks {
 
   // Takes a connected (or, with `connecting`, connecting) socket; returns its id. The link
   // (records or WebSocket, as the config's framing says) starts now.
-  ConnectionId add(TcpSocket socket, StreamLink::Role role, bool connecting);
+  // With `tls`, the link's bytes go through it (TLS over the socket).
+  ConnectionId add(TcpSocket socket, StreamLink::Role role, bool connecting,
+                   std::unique_ptr<TlsStream> tls = nullptr);
   // A client attempt that could not even start: reported as a Disconnected event.
   ConnectionId add_failed_attempt(std::string reason);
 
@@ -64,10 +67,15 @@ class TcpLinks {
 
  private:
   struct Conn {
-    Conn(TcpSocket s, std::unique_ptr<StreamLink> l, bool is_connecting)
-        : socket(std::move(s)), link(std::move(l)), connecting(is_connecting) {}
+    Conn(TcpSocket s, std::unique_ptr<StreamLink> l, bool is_connecting,
+         std::unique_ptr<TlsStream> t)
+        : socket(std::move(s)), link(std::move(l)), tls(std::move(t)), connecting(is_connecting) {}
     TcpSocket socket;
     std::unique_ptr<StreamLink> link;
+    std::unique_ptr<TlsStream> tls;  // between the socket and the link, when TLS is on
+    bool output_pending() const {
+      return !link->output().empty() || (tls && !tls->output().empty());
+    }
     bool connecting;          // a client's connect() is under way
     bool write_shut = false;  // our FIN is sent: everything queued went out
     bool peer_ended = false;  // the peer's FIN (or a reset) arrived
@@ -82,6 +90,8 @@ class TcpLinks {
   WaitSet prepare(std::chrono::nanoseconds max_wait, int extra_fd, bool wake,
                   std::vector<ConnectionId>& ids);
   void read_from(ConnectionId id, Conn& c, std::chrono::nanoseconds at);
+  void deliver_plain(Conn& c, ByteSpan plain, std::chrono::nanoseconds at);
+  void connected(Conn& c);
   void write_to(Conn& c);
   void collect_events(ConnectionId id, Conn& c, std::chrono::nanoseconds at);
   void reap(std::chrono::nanoseconds at);

@@ -3,6 +3,7 @@
 #include "tcp_links.hpp"
 #include "tcp_socket.hpp"
 #include "theta_net/transport/close_code.hpp"
+#include "tls_context.hpp"
 
 namespace theta_net::transport {
 
@@ -10,14 +11,19 @@ struct TcpServer::Impl {
   TcpServerConfig config;
   TcpSocket listener;
   TcpLinks links;
+  std::unique_ptr<ServerCredentials> credentials;  // with tls
 };
 
 Result<std::unique_ptr<TcpServer>> TcpServer::create(TcpServerConfig config) {
   THETA_TRY_ASSIGN(const SocketAddress local, resolve_address(config.host, config.port));
   THETA_TRY_ASSIGN(TcpSocket listener, TcpSocket::listen(local));
   THETA_TRY_ASSIGN(TcpLinks links, TcpLinks::create(config, /*report_unopened=*/false));
-  auto impl =
-      std::make_unique<Impl>(Impl{std::move(config), std::move(listener), std::move(links)});
+  std::unique_ptr<ServerCredentials> credentials;
+  if (config.tls) {
+    THETA_TRY_ASSIGN(credentials, ServerCredentials::create(config.cert_file, config.key_file));
+  }
+  auto impl = std::make_unique<Impl>(
+      Impl{std::move(config), std::move(listener), std::move(links), std::move(credentials)});
   return std::unique_ptr<TcpServer>(new TcpServer(std::move(impl)));
 }
 
@@ -25,6 +31,10 @@ TcpServer::TcpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 TcpServer::~TcpServer() {
   impl_->links.close_all(code_value(CloseCode::kShutdown), "server shutting down");
+}
+
+std::string TcpServer::certificate_sha256() const {
+  return impl_->credentials ? impl_->credentials->sha256() : std::string();
 }
 
 std::uint16_t TcpServer::port() const {
@@ -46,7 +56,14 @@ void TcpServer::poll(std::chrono::nanoseconds max_wait) {
     auto accepted = impl_->listener.accept();
     if (!accepted.ok() || !accepted->has_value()) return;
     if (impl_->links.size() >= impl_->config.max_connections) continue;
-    impl_->links.add(std::move(**accepted), StreamLink::Role::kServer, /*connecting=*/false);
+    std::unique_ptr<TlsStream> tls;
+    if (impl_->credentials) {
+      auto made = TlsStream::create(true, impl_->credentials->get(), "", "");
+      if (!made.ok()) continue;  // GnuTLS out of memory: drop this one, keep serving
+      tls = std::move(*made);
+    }
+    impl_->links.add(std::move(**accepted), StreamLink::Role::kServer, /*connecting=*/false,
+                     std::move(tls));
   }
 }
 

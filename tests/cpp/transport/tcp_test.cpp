@@ -306,3 +306,73 @@ TEST(Tcp, RedirectSendsTheNextDialElsewhere) {
 
 }  // namespace
 }  // namespace theta_net::transport
+
+namespace theta_net::transport {
+namespace {
+
+using namespace testing;
+
+// TLS under both framings: theta/1 records over TLS, and wss://.
+TEST(TcpTls, BothFramingsCarryLanesOverTlsAndAWrongPinIsRefused) {
+  for (StreamFraming framing : {StreamFraming::kRecords, StreamFraming::kWebSocket}) {
+    TcpServerConfig server_config;
+    server_config.framing = framing;
+    server_config.tls = true;
+    auto made_server = TcpServer::create(server_config);
+    ASSERT_TRUE(made_server.ok()) << made_server.error().describe();
+    auto& server = *made_server;
+    ASSERT_EQ(server->certificate_sha256().size(), 64u);
+    TcpClientConfig client_config;
+    client_config.port = server->port();
+    client_config.framing = framing;
+    client_config.tls = true;
+    client_config.pinned_sha256 = server->certificate_sha256();
+    auto made_client = TcpClient::create(client_config);
+    ASSERT_TRUE(made_client.ok());
+    auto& client = *made_client;
+    Recorder s{server.get(), {}};
+    Recorder c{client.get(), {}};
+    ASSERT_TRUE(pump_until({&s, &c}, [&] { return c.count(EventKind::kConnected) == 1; }));
+    const ConnectionId conn = c.events[0].conn;
+    // The datagram first: behind a megabyte of backlog it would be dropped as stale (by design).
+    ASSERT_TRUE(client->send(conn, Lane::kInput, pattern(100, 4)).ok());
+    ASSERT_TRUE(client->send(conn, Lane::kReplication, pattern(1u << 20, 3)).ok());
+    ASSERT_TRUE(pump_until({&s, &c}, [&] { return s.messages().size() == 2; }));
+    EXPECT_EQ(s.messages()[0].payload, pattern(100, 4));
+    EXPECT_EQ(s.messages()[1].payload, pattern(1u << 20, 3));
+    ASSERT_TRUE(server->send(s.events[0].conn, Lane::kEntities, pattern(50, 5)).ok());
+    ASSERT_TRUE(pump_until({&s, &c}, [&] { return c.messages().size() == 1; }));
+    EXPECT_EQ(c.messages()[0].payload, pattern(50, 5));
+
+    // A client pinned to another certificate never opens, and says why.
+    TcpClientConfig wrong = client_config;
+    wrong.pinned_sha256 = std::string(64, 'a');
+    auto made_wrong = TcpClient::create(wrong);
+    ASSERT_TRUE(made_wrong.ok());
+    Recorder w{made_wrong->get(), {}};
+    ASSERT_TRUE(pump_until({&s, &w}, [&] { return w.count(EventKind::kDisconnected) == 1; }));
+    EXPECT_EQ(w.count(EventKind::kConnected), 0u);
+    EXPECT_NE(w.events.back().close.reason.find("pinned"), std::string::npos)
+        << w.events.back().close.reason;
+    // A client without TLS gets nowhere, and the others are still served.
+    TcpClientConfig plain = client_config;
+    plain.tls = false;
+    plain.pinned_sha256.clear();
+    plain.link.idle_timeout = std::chrono::seconds(1);
+    auto made_plain = TcpClient::create(plain);
+    ASSERT_TRUE(made_plain.ok());
+    Recorder p{made_plain->get(), {}};
+    ASSERT_TRUE(pump_until({&s, &p}, [&] {
+      return p.count(EventKind::kDisconnected) + p.count(EventKind::kTimedOut) == 1;
+    }));
+    EXPECT_EQ(p.count(EventKind::kConnected), 0u);
+    ASSERT_TRUE(client->send(conn, Lane::kChat, pattern(8, 6)).ok());
+    ASSERT_TRUE(pump_until({&s, &c}, [&] { return s.messages().size() == 3; }));
+  }
+  TcpClientConfig bad;
+  bad.pinned_sha256 = "not hex";
+  EXPECT_EQ(TcpClient::create(bad).error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace theta_net::transport

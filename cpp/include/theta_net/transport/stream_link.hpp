@@ -66,6 +66,9 @@ class StreamLink {
   // before it still go out first. Reports Disconnected at once.
   void close(std::uint64_t code, std::string_view reason);
 
+  // The stream under the link failed (a TLS error): ends the link now, with `reason`.
+  void abort(std::string reason);
+
   // Sends pings and ends the link after idle_timeout of silence.
   void on_time(std::chrono::nanoseconds now);
   // When on_time() next has something to do.

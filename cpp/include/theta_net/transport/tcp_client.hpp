@@ -14,8 +14,8 @@ namespace theta_net::transport {
 class TcpClient final : public Endpoint {
  public:
   // Starts the first attempt at once; Connected follows from poll().
-  // Errors: kInvalidArgument (a host that does not resolve), kIo (the wake-up eventfd cannot be
-  // made).
+  // Errors: kInvalidArgument (a host that does not resolve, a pinned_sha256 that is not 64 hex
+  // digits), kIo (the wake-up eventfd or, with tls, GnuTLS's credentials cannot be made).
   static Result<std::unique_ptr<TcpClient>> create(TcpClientConfig config);
   ~TcpClient() override;  // closes the connection with code normal
 

@@ -12,12 +12,15 @@ namespace theta_net::transport {
 
 class TcpServer final : public Endpoint {
  public:
-  // Errors: kInvalidArgument (a host that does not resolve), kIo (the port cannot be bound or
-  // listened on, or the wake-up eventfd cannot be made).
+  // Errors: kInvalidArgument (a host that does not resolve, or only one of cert_file and
+  // key_file), kIo (the port cannot be bound or listened on, the wake-up eventfd cannot be made,
+  // or, with tls, GnuTLS cannot read, make or load the certificate).
   static Result<std::unique_ptr<TcpServer>> create(TcpServerConfig config);
   ~TcpServer() override;  // closes every connection with code shutdown
 
   std::uint16_t port() const;
+  // With tls: the lower-case hex SHA-256 of the certificate (what clients pin); else empty.
+  std::string certificate_sha256() const;
 
   // Errors: kClosed (no such open connection), kInvalidArgument (the lane rules refuse the
   // message), kLimitExceeded (max_send_backlog bytes already wait for this connection).
