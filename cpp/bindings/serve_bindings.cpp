@@ -73,7 +73,8 @@ void bind_serve(py::module_& m) {
          std::uint64_t seed, std::int32_t view_radius,
          const std::function<void(py::dict)>& on_ready,
          const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path,
-         std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins) {
+         std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins,
+         bool stream_tls) {
         transport::QuicServerConfig config;
         config.host = host;
         config.port = port;
@@ -92,8 +93,12 @@ void bind_serve(py::module_& m) {
           tcp.port = *stream_port;
           tcp.framing = transport::StreamFraming::kDetect;
           tcp.websocket.policy.allowed_origins = ws_origins;
+          tcp.tls = stream_tls;
+          tcp.cert_file = cert;
+          tcp.key_file = key;
           auto stream = unwrap(transport::TcpServer::create(tcp), ErrorKind::kTransport);
           ready["stream_port"] = stream->port();
+          if (stream_tls) ready["stream_certificate_sha256"] = stream->certificate_sha256();
           members.push_back(std::move(stream));
         }
         auto server =
@@ -144,10 +149,11 @@ void bind_serve(py::module_& m) {
       "tokens"_a = std::map<std::string, std::string>{}, "duration"_a = 0.0, "tick_rate"_a = 20,
       "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4, "on_ready"_a,
       "on_event"_a, "events"_a = py::none(), "stream_port"_a = py::none(),
-      "ws_origins"_a = std::vector<std::string>{},
+      "ws_origins"_a = std::vector<std::string>{}, "stream_tls"_a = false,
       "Runs the reference game server until `duration` seconds pass (0 = until interrupted). "
       "With stream_port it also listens on that TCP port for theta/1 records and WebSocket "
-      "(pages from ws_origins only; '*' for any).");
+      "(pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with "
+      "cert and key, or a self-signed certificate of its own.");
 }
 
 }  // namespace theta_net::bindings

@@ -19,9 +19,12 @@ void apply_link(Config& c, Nanos idle_timeout, Nanos ping_interval, std::size_t 
   c.link.max_message_size = max_message_size;
   if (framing == "websocket") {
     c.framing = StreamFraming::kWebSocket;
+  } else if (framing == "detect") {
+    c.framing = StreamFraming::kDetect;
   } else if (framing != "records") {
-    throw BorderError(ErrorKind::kTransport, make_error(ErrorCode::kInvalidArgument, "framing '",
-                                                        framing, "' is not records or websocket"));
+    throw BorderError(ErrorKind::kTransport,
+                      make_error(ErrorCode::kInvalidArgument, "framing '", framing,
+                                 "' is not records, websocket or detect"));
   }
 }
 
@@ -34,38 +37,50 @@ void bind_tcp(py::module_& m) {
       .def(
           py::init([](const std::string& host, std::uint16_t port, Nanos idle_timeout,
                       Nanos ping_interval, std::size_t max_message_size, const std::string& framing,
-                      const std::string& path, const std::vector<std::string>& allowed_origins) {
+                      const std::string& path, const std::vector<std::string>& allowed_origins,
+                      bool tls, const std::string& cert, const std::string& key) {
             TcpServerConfig c;
             c.host = host;
             c.port = port;
             apply_link(c, idle_timeout, ping_interval, max_message_size, framing);
             c.websocket.policy.path = path;
             c.websocket.policy.allowed_origins = allowed_origins;
+            c.tls = tls;
+            c.cert_file = cert;
+            c.key_file = key;
             return unwrap(TcpServer::create(std::move(c)), ErrorKind::kTransport);
           }),
           "host"_a = "127.0.0.1", "port"_a = 0, "idle_timeout"_a = 10.0, "ping_interval"_a = 1.0,
           "max_message_size"_a = kDefaultMaxMessageSize, "framing"_a = "records", "path"_a = "/",
-          "allowed_origins"_a = std::vector<std::string>{},
-          "framing: 'records' (theta/1 records) or 'websocket' (browsers; the upgrade at `path`, "
-          "pages from `allowed_origins` only, '*' for any).")
-      .def_property_readonly("port", &TcpServer::port);
+          "allowed_origins"_a = std::vector<std::string>{}, "tls"_a = false, "cert"_a = "",
+          "key"_a = "",
+          "framing: 'records' (theta/1 records), 'websocket' (browsers; the upgrade at `path`, "
+          "pages from `allowed_origins` only, '*' for any) or 'detect' (either, told by the "
+          "first byte). tls: TLS 1.3 underneath (wss:// with websocket), with the PEM cert and "
+          "key, or a self-signed certificate when both are empty.")
+      .def_property_readonly("port", &TcpServer::port)
+      .def_property_readonly("certificate_sha256", &TcpServer::certificate_sha256);
   bind_endpoint<TcpServer>(server);
 
   py::class_<TcpClient> client(m, "TcpClient",
                                "TCP client endpoint; dial() starts a new attempt when needed.");
   client
-      .def(py::init([](const std::string& host, std::uint16_t port, Nanos idle_timeout,
-                       Nanos ping_interval, std::size_t max_message_size,
-                       const std::string& framing, const std::string& path) {
-             TcpClientConfig c;
-             c.host = host;
-             c.port = port;
-             apply_link(c, idle_timeout, ping_interval, max_message_size, framing);
-             c.websocket.path = path;
-             return unwrap(TcpClient::create(std::move(c)), ErrorKind::kTransport);
-           }),
-           "host"_a, "port"_a, "idle_timeout"_a = 10.0, "ping_interval"_a = 1.0,
-           "max_message_size"_a = kDefaultMaxMessageSize, "framing"_a = "records", "path"_a = "/")
+      .def(
+          py::init([](const std::string& host, std::uint16_t port, Nanos idle_timeout,
+                      Nanos ping_interval, std::size_t max_message_size, const std::string& framing,
+                      const std::string& path, bool tls, const std::string& pinned_sha256) {
+            TcpClientConfig c;
+            c.host = host;
+            c.port = port;
+            apply_link(c, idle_timeout, ping_interval, max_message_size, framing);
+            c.websocket.path = path;
+            c.tls = tls;
+            c.pinned_sha256 = pinned_sha256;
+            return unwrap(TcpClient::create(std::move(c)), ErrorKind::kTransport);
+          }),
+          "host"_a, "port"_a, "idle_timeout"_a = 10.0, "ping_interval"_a = 1.0,
+          "max_message_size"_a = kDefaultMaxMessageSize, "framing"_a = "records", "path"_a = "/",
+          "tls"_a = false, "pinned_sha256"_a = "")
       .def_property_readonly("current",
                              [](const TcpClient& c) -> std::optional<std::uint64_t> {
                                if (auto id = c.current()) return id->value;

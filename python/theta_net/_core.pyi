@@ -770,7 +770,7 @@ TRANSPORTS: tuple
 
 class TcpClient:
     """TCP client endpoint; dial() starts a new attempt when needed."""
-    def __init__(self, host: str, port: int, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/') -> None: ...
+    def __init__(self, host: str, port: int, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/', tls: bool = False, pinned_sha256: str = '') -> None: ...
     def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
@@ -804,8 +804,10 @@ class TcpRelay:
 
 class TcpServer:
     """TCP server endpoint: the lanes as records on one stream."""
-    def __init__(self, host: str = '127.0.0.1', port: int = 0, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/', allowed_origins: List[str] = []) -> None:
-        """framing: 'records' (theta/1 records) or 'websocket' (browsers; the upgrade at `path`, pages from `allowed_origins` only, '*' for any)."""
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/', allowed_origins: List[str] = [], tls: bool = False, cert: str = '', key: str = '') -> None:
+        """framing: 'records' (theta/1 records), 'websocket' (browsers; the upgrade at `path`, pages from `allowed_origins` only, '*' for any) or 'detect' (either, told by the first byte). tls: TLS 1.3 underneath (wss:// with websocket), with the PEM cert and key, or a self-signed certificate when both are empty."""
+    @property
+    def certificate_sha256(self) -> str: ...
     def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
@@ -977,8 +979,8 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = []) -> dict:
-    """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any)."""
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = [], stream_tls: bool = False) -> dict:
+    """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with cert and key, or a self-signed certificate of its own."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""

@@ -95,14 +95,16 @@ def test_connect_plays_against_serve():
     assert "client 'bot'" in out
 
 
-def test_serve_with_a_stream_port_takes_tcp_and_websocket_players():
-    """One server: QUIC on --port, theta/1 records and WebSocket on --stream-port (the same
-    number), a player of each kind in the same world."""
+@pytest.mark.parametrize("tls", [False, True])
+def test_serve_with_a_stream_port_takes_tcp_and_websocket_players(tls):
+    """One server: QUIC on --port, theta/1 records and WebSocket on --stream-port, a player of
+    each kind in the same world; with --stream-tls both over TLS, the players pinning the
+    certificate the server printed."""
     serve = subprocess.Popen(
         [
             sys.executable, "-m", "theta_net", "serve", "--port", "0", "--stream-port", "0",
             "--duration", "25", "--terrain", "superflat", "--view-radius", "2",
-        ],
+        ] + (["--stream-tls"] if tls else []),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -110,10 +112,13 @@ def test_serve_with_a_stream_port_takes_tcp_and_websocket_players():
     try:
         first = serve.stdout.readline()
         assert first.startswith("theta-net serve: listening on"), first
-        lines = [serve.stdout.readline() for _ in range(3)]
+        lines = [serve.stdout.readline() for _ in range(4 if tls else 3)]
         stream = [line for line in lines if "also on TCP" in line]
         assert stream, lines
         stream_port = int(stream[0].split("also on TCP 127.0.0.1:")[1].split()[0])
+        pin = [line.split()[-1] for line in lines if "stream certificate sha256" in line]
+        assert bool(pin) == tls, lines
+        secure = ["--tls", "--pin", pin[0]] if tls else []
         players = [
             subprocess.Popen(
                 [
@@ -128,7 +133,8 @@ def test_serve_with_a_stream_port_takes_tcp_and_websocket_players():
                     f"over-{transport}",
                     "--duration",
                     "6",
-                ],
+                ]
+                + secure,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -152,6 +152,56 @@ def test_websocket_framing_talks_to_an_independent_websocket_client():
     assert message.lane == t.Lane.CHAT and message.payload == b"hello"
 
 
+def test_wss_talks_to_an_independent_websocket_client_over_tls():
+    """python3-websockets over Python's ssl against TcpServer(framing="detect", tls=True): wss://
+    and theta/1 records over TLS on one port, the certificate pinned by its SHA-256."""
+    import asyncio
+    import hashlib
+    import ssl
+    import threading
+
+    websockets = pytest.importorskip("websockets")
+    server = t.TcpServer(port=0, framing="detect", tls=True)
+    events, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            server.poll(0.005)
+            events.extend(server.events())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # self-signed: checked by its fingerprint below
+
+    async def talk():
+        async with websockets.connect(
+            f"wss://127.0.0.1:{server.port}/", subprotocols=["theta.v1"], ssl=context
+        ) as ws:
+            der = ws.transport.get_extra_info("ssl_object").getpeercert(binary_form=True)
+            assert hashlib.sha256(der).hexdigest() == server.certificate_sha256
+            await ws.send(bytes([int(t.Lane.CHAT)]) + b"over tls")
+            while not any(e.kind == t.EventKind.MESSAGE for e in events):
+                await asyncio.sleep(0.005)
+            server.send(server.connections()[0], t.Lane.CHAT, b"back")
+            assert await ws.recv() == bytes([int(t.Lane.CHAT)]) + b"back"
+
+    try:
+        asyncio.run(talk())
+        # theta/1 records over TLS on the same port, pinned.
+        client = t.TcpClient("127.0.0.1", server.port, tls=True, pinned_sha256=server.certificate_sha256)
+        deadline = time.monotonic() + 10
+        while client.current is None:
+            assert time.monotonic() < deadline
+            client.poll(0.005)
+            client.events()
+    finally:
+        stop.set()
+        thread.join()
+    assert [e.payload for e in events if e.kind == t.EventKind.MESSAGE] == [b"over tls"]
+
+
 def _sim_trace(seed):
     net = t.SimNet(seed)
     net.keep_trace()

@@ -60,7 +60,13 @@ def run(args: argparse.Namespace) -> int:
     if args.transport == "quic":
         endpoint = t.QuicClient(host, port, pinned_sha256=args.pin or "", reconnect=False)
     else:  # a server's --stream-port
-        endpoint = t.TcpClient(host, port, framing="websocket" if args.transport == "ws" else "records")
+        endpoint = t.TcpClient(
+            host,
+            port,
+            framing="websocket" if args.transport == "ws" else "records",
+            tls=args.tls,
+            pinned_sha256=args.pin or "",
+        )
     client = Client(endpoint, args.name, token=args.token)
     started = time.monotonic()
     next_status = 1.0
@@ -123,6 +129,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="quic",
         help="QUIC (default), or TCP records or WebSocket to the server's --stream-port",
     )
+    parser.add_argument("--tls", action="store_true", help="tcp/ws over TLS (a --stream-tls server)")
     parser.add_argument("--duration", type=float, default=15.0, metavar="S", help="seconds to play")
     parser.add_argument("--side", type=float, default=2.0, metavar="S", help="seconds per side of the square")
     parser.add_argument("--no-walk", dest="walk", action="store_false", help="stand still")

@@ -42,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"  certificate sha256 {info['certificate_sha256']}")
         if "stream_port" in info:
+            scheme = "wss" if args.stream_tls else "ws"
             print(
                 f"  also on TCP {args.bind}:{info['stream_port']} (theta/1 records, and WebSocket "
-                f"ws://{args.bind}:{info['stream_port']}/ with subprotocol theta.v1)"
+                f"{scheme}://{args.bind}:{info['stream_port']}/ with subprotocol theta.v1)"
             )
+        if "stream_certificate_sha256" in info:
+            print(f"  stream certificate sha256 {info['stream_certificate_sha256']}")
         print(f"  server key {info['public_key']}")
         tokens = _parse_tokens(args.token, args.admin_token)
         if tokens:
@@ -96,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             args.events,
             args.stream_port,
             args.ws_origin or [],
+            args.stream_tls,
         )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
@@ -121,6 +125,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="ORIGIN",
         help="a web page origin allowed to connect over WebSocket (http://host:port, or * for any); "
         "repeatable; clients that send no Origin (not browsers) are always allowed",
+    )
+    parser.add_argument(
+        "--stream-tls",
+        action="store_true",
+        help="TLS on the stream port (wss://), with --cert/--key or a self-signed certificate of its own",
     )
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")
