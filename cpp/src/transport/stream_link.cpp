@@ -38,7 +38,7 @@ std::string_view close_reason_prefix(std::string_view reason, std::size_t max_by
 }
 
 StreamLink::StreamLink(StreamLinkConfig config, nanoseconds now)
-    : config_(config), last_heard_(now), last_ping_(now) {}
+    : config_(config), began_(now), last_heard_(now), last_ping_(now) {}
 
 void StreamLink::receive_end(nanoseconds) {
   if (state_ == State::kClosed) return;
@@ -145,6 +145,12 @@ void StreamLink::heard(std::size_t bytes, nanoseconds now) {
 
 void StreamLink::on_time(nanoseconds now) {
   if (state_ == State::kClosed || state_ == State::kClosing) return;
+  if (state_ == State::kOpening && now - began_ >= config_.open_timeout) {
+    finish(make_close(CloseInfo::Kind::kNone, 0,
+                      "the peer did not finish opening within the open timeout", false),
+           EventKind::kTimedOut);
+    return;
+  }
   if (now - last_heard_ >= config_.idle_timeout) {
     finish(make_close(CloseInfo::Kind::kNone, 0,
                       opened_ ? "nothing heard from the peer for the idle timeout"
@@ -162,6 +168,7 @@ void StreamLink::on_time(nanoseconds now) {
 
 nanoseconds StreamLink::next_deadline() const {
   nanoseconds next = last_heard_ + config_.idle_timeout;
+  if (state_ == State::kOpening) next = std::min(next, began_ + config_.open_timeout);
   if (state_ == State::kOpen && config_.ping_interval.count() > 0) {
     next = std::min(next, last_ping_ + config_.ping_interval);
   }

@@ -48,6 +48,8 @@ class TlsStream {
 
  private:
   TlsStream() = default;
+  // Moves the handshake on with what has arrived; checks the pin when it completes.
+  // Errors: kRejected (the handshake failed, or the certificate does not match the pin).
   Status step_handshake();
   static ssize_t pull(gnutls_transport_ptr_t self, void* buf, std::size_t len);
   static ssize_t push(gnutls_transport_ptr_t self, const void* data, std::size_t len);

@@ -199,6 +199,24 @@ TEST(WsLink, BadUpgradesAreRefusedWithAStatusThatSaysWhy) {
   EXPECT_EQ(text_of(flood.output()).substr(9, 3), "431");
 }
 
+TEST(WsLink, AnUpgradeThatTricklesInTimesOutWhateverItSends) {
+  StreamLinkConfig config;
+  config.open_timeout = 5s;
+  WsLink server(StreamLink::Role::kServer, config, server_ws(), 0ns);
+  const std::string request = RawServer::request();
+  nanoseconds now = 0ns;
+  for (std::size_t i = 0; i < 12 && server.state() == StreamLink::State::kOpening; ++i) {
+    now = i * 1s;
+    server.receive(text_bytes(request.substr(i, 1)), now);  // a byte a second: never idle
+    server.on_time(now);
+  }
+  const auto events = drain(server);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::kTimedOut);
+  EXPECT_EQ(now, 5s);
+  EXPECT_FALSE(server.opened());
+}
+
 TEST(WsLink, AClientRefusedByTheServerSaysWhy) {
   WebSocketConfig strict = server_ws();
   strict.policy.path = "/elsewhere";

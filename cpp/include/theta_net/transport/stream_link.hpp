@@ -33,6 +33,10 @@ struct StreamLinkConfig {
   // Unreliable messages are dropped while more than this waits for the socket.
   std::size_t unreliable_drop_backlog = 64u << 10;
   std::chrono::nanoseconds idle_timeout{std::chrono::seconds(10)};
+  // The opening (preface, HTTP upgrade) must be done this long after the link began, however
+  // slowly bytes trickle in: a peer cannot hold a connection open by sending a header byte
+  // every few seconds.
+  std::chrono::nanoseconds open_timeout{std::chrono::seconds(10)};
   // A ping after this much time without one (RTT samples and keep-alive); 0 = never.
   std::chrono::nanoseconds ping_interval{std::chrono::seconds(1)};
 };
@@ -126,6 +130,7 @@ class StreamLink {
   std::deque<Event> events_;
   std::optional<CloseInfo> close_;
   ConnectionStats stats_;
+  std::chrono::nanoseconds began_;
   std::chrono::nanoseconds last_heard_;
   std::chrono::nanoseconds last_ping_;
   std::optional<std::chrono::nanoseconds> last_rtt_;
