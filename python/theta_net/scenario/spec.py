@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from .. import _core
+from .. import _core, protocol
 from ..errors import ScenarioError
 from .data_spec import DataSpec, parse_data
 from .expectations import ExpectationSpec, parse_expectation
@@ -26,7 +26,7 @@ from .rules import BLOCK_NAMES, FACES, GENERATORS, MOVES, TICK_RATES, or_list
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(bit|kbit|mbit|gbit)\s*$", re.I)
 PRESETS = ("perfect", "good", "average", "poor")  # transport/link_model.hpp's link presets
 TRANSPORTS = tuple(_core.TRANSPORTS)  # session/local_network.hpp: sim, quic, tcp, ws
-ROLES = ("viewer", "player", "editor", "admin")  # schemas/theta.toml's [[permission]] roles
+ROLES = tuple(protocol.permissions())  # schemas/theta.toml's [[permission]] roles, from C++
 
 
 @dataclass
