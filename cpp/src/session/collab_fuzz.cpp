@@ -1,7 +1,6 @@
 #include "theta_net/session/collab_fuzz.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <deque>
 #include <set>
 #include <utility>
@@ -56,17 +55,7 @@ Status check(const CollabFuzzConfig& c) {
   if (c.drain_timeout < Micros{0}) {
     return make_error(ErrorCode::kInvalidArgument, "drain timeout must be >= 0");
   }
-  if (c.partition) {
-    if (c.partition->client >= c.clients) {
-      return make_error(ErrorCode::kInvalidArgument, "partition names c", c.partition->client,
-                        " but the clients are c0..c", c.clients - 1);
-    }
-    if (c.partition->start < Micros{0} || c.partition->length <= Micros{0}) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "partition needs a start >= 0 and a positive length");
-    }
-  }
-  return {};
+  return check_partition(c.partition, c.clients);
 }
 
 transport::LinkConfig client_link(const CollabFuzzConfig& c, std::size_t index) {
@@ -75,17 +64,11 @@ transport::LinkConfig client_link(const CollabFuzzConfig& c, std::size_t index) 
   link.loss = c.loss;
   link.reorder = c.reorder;
   link.duplicate = c.duplicate;
-  if (c.partition && c.partition->client == index) {
-    link.partitions.push_back(transport::Partition{
-        Nanos(c.partition->start), Nanos(c.partition->start + c.partition->length)});
-  }
-  return link;
+  return partitioned_link(std::move(link), c.partition, index);
 }
 
 double quantile_ms(const std::vector<Micros>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return to_milliseconds(sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1]);
+  return sorted.empty() ? 0 : to_milliseconds(nearest_rank(sorted, q));
 }
 
 // A writer's writes: due (planned and not yet issued), and issued but not yet confirmed.

@@ -42,36 +42,14 @@ Status check(const DataSoakConfig& c) {
   if (c.entities_per_transaction == 0) {
     return make_error(ErrorCode::kInvalidArgument, "entities per transaction must be at least 1");
   }
-  if (c.partition) {
-    if (c.partition->client >= c.clients) {
-      return make_error(ErrorCode::kInvalidArgument, "the partition names c", c.partition->client,
-                        " but the clients are c0..c", c.clients - 1);
-    }
-    if (c.partition->start < Micros{0} || c.partition->length <= Micros{0}) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "a partition needs a start >= 0 and a positive length");
-    }
-  }
-  return {};
+  return check_partition(c.partition, c.clients);
 }
 
 transport::LinkConfig client_link(const DataSoakConfig& c, std::size_t index) {
   transport::LinkConfig link;
   link.latency = Nanos(c.latency);
   link.loss = c.loss;
-  if (c.partition && c.partition->client == index) {
-    link.partitions.push_back(transport::Partition{
-        Nanos(c.partition->start), Nanos(c.partition->start + c.partition->length)});
-  }
-  return link;
-}
-
-// Nearest rank on sorted values.
-template <class T>
-T quantile(const std::vector<T>& sorted, double q) {
-  if (sorted.empty()) return T{};
-  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+  return partitioned_link(std::move(link), c.partition, index);
 }
 
 // The run's state between steps: the session, the workload, and what was counted so far.
@@ -151,8 +129,8 @@ class SoakRun {
 
     std::sort(latencies_.begin(), latencies_.end());
     r.broadcast_latency_ms.samples = latencies_.size();
-    r.broadcast_latency_ms.p50 = to_milliseconds(quantile(latencies_, 0.50));
-    r.broadcast_latency_ms.p99 = to_milliseconds(quantile(latencies_, 0.99));
+    r.broadcast_latency_ms.p50 = to_milliseconds(nearest_rank(latencies_, 0.50));
+    r.broadcast_latency_ms.p99 = to_milliseconds(nearest_rank(latencies_, 0.99));
     r.broadcast_latency_ms.max = latencies_.empty() ? 0 : to_milliseconds(latencies_.back());
 
     std::vector<Micros> full_syncs;
@@ -161,7 +139,7 @@ class SoakRun {
     }
     std::sort(full_syncs.begin(), full_syncs.end());
     r.full_sync_s.syncs = full_syncs.size();
-    r.full_sync_s.p50 = to_seconds(quantile(full_syncs, 0.50));
+    r.full_sync_s.p50 = to_seconds(nearest_rank(full_syncs, 0.50));
     r.full_sync_s.max = full_syncs.empty() ? 0 : to_seconds(full_syncs.back());
 
     r.catchups.archive = m.syncs_archive;

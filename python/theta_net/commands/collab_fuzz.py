@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Optional, Tuple
 
 from .._core import collab_fuzz
 from ..transport import parse_duration, parse_percent
-
-_CLIENT = re.compile(r"^c(\d+)$")
+from .data_soak import parse_partition, parse_seconds
 
 
 def _count(low: int, high: int):
@@ -49,13 +47,9 @@ def _percent(text: str) -> float:
 
 
 def _duration(text: str) -> float:
-    """'10' -> 10.0 (a bare number is seconds here); '10s', '500ms', '2m' as parse_duration."""
+    """parse_seconds for argparse: '10' -> 10.0, '10s', '500ms', '2m'."""
     try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        return parse_duration(text)
+        return parse_seconds(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -66,20 +60,6 @@ def parse_duration_arg(text: str) -> float:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def parse_partition(text: str, clients: int) -> Tuple[int, float, float]:
-    """'c0:4s:10s' -> (0, 4.0, 10.0): client c0 cut off 4 s into the run for 10 s."""
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise ValueError(f"bad partition {text!r} (CLIENT:START:LENGTH, e.g. c0:4s:10s)")
-    m = _CLIENT.match(parts[0])
-    if not m or int(m.group(1)) >= clients:
-        raise ValueError(f"partition client {parts[0]!r} is not in the run (clients are c0..c{clients - 1})")
-    start, length = parse_duration(parts[1]), parse_duration(parts[2])
-    if start < 0 or length <= 0:
-        raise ValueError(f"bad partition {text!r}: a start >= 0 and a positive length")
-    return int(m.group(1)), start, length
 
 
 def _summary(report: dict) -> str:

@@ -22,14 +22,11 @@
 #include "theta_net/core/byte_io.hpp"
 #include "theta_net/core/result.hpp"
 #include "theta_net/core/time.hpp"
+#include "theta_net/session/client_partition.hpp"
 
 namespace theta_net::session {
 
-struct CollabFuzzPartition {
-  std::size_t client = 0;  // cN is cut off from the server, both ways
-  Micros start{0};         // since the run began
-  Micros length{0};
-};
+using CollabFuzzPartition = ClientPartition;
 
 struct CollabFuzzConfig {
   std::size_t clients = 4;

@@ -20,15 +20,12 @@
 #include "theta_net/core/result.hpp"
 #include "theta_net/core/time.hpp"
 #include "theta_net/data/data_host.hpp"
+#include "theta_net/session/client_partition.hpp"
 #include "theta_net/session/local_network.hpp"
 
 namespace theta_net::session {
 
-struct SoakPartition {
-  std::size_t client = 0;  // cN
-  Micros start{0};         // since the run began
-  Micros length{0};
-};
+using SoakPartition = ClientPartition;
 
 struct DataSoakConfig {
   std::size_t clients = 4;
