@@ -15,84 +15,67 @@ from theta_net import transport as t
 from conftest import pump, run_cli
 
 
+class _Pair:
+    """A server and a client endpoint pumped together, their events kept."""
+
+    def __init__(self, server, client):
+        self.server, self.client = server, client
+        self.s_events, self.c_events = [], []
+
+    def collect(self):
+        self.s_events.extend(self.server.events())
+        self.c_events.extend(self.client.events())
+
+    def pump_until(self, done) -> bool:
+        return pump([self.server, self.client], lambda: (self.collect(), done())[1])
+
+    def round_trip_every_lane_then_close(self, code: int, reason: str):
+        """Connects, sends 10 bytes on every lane client to server, checks the datagram size
+        limit, closes from the server; returns the server's messages by lane and the client's
+        Disconnected event."""
+        assert self.pump_until(
+            lambda: self.client.current is not None and len(self.server.connections()) == 1
+        )
+        for lane in t.Lane.__members__.values():
+            self.client.send(self.client.current, lane, bytes([int(lane)]) * 10)
+        got = {}
+
+        def all_lanes():
+            got.update({e.lane: e.payload for e in self.s_events if e.kind == t.EventKind.MESSAGE})
+            return len(got) == 8
+
+        assert self.pump_until(all_lanes)
+        self.stats = self.server.stats(self.server.connections()[0])
+        with pytest.raises(theta_net.TransportError) as err:
+            self.client.send(self.client.current, t.Lane.INPUT, bytes(t.MAX_DATAGRAM_MESSAGE + 1))
+        assert err.value.code == "invalid_argument"
+        self.server.close(self.server.connections()[0], code, reason)
+        assert self.pump_until(lambda: any(e.kind == t.EventKind.DISCONNECTED for e in self.c_events))
+        closed = [e for e in self.c_events if e.kind == t.EventKind.DISCONNECTED][0]
+        assert closed.close_code == code and closed.closed_by_peer
+        assert closed.close_reason == reason
+        return got, closed
+
+
 def test_quic_round_trip_on_every_lane():
     server = t.QuicServer(port=0)
     client = t.QuicClient("127.0.0.1", server.port, pinned_sha256=server.certificate_sha256, reconnect=False)
-    s_events, c_events = [], []
-
-    def collect():
-        s_events.extend(server.events())
-        c_events.extend(client.events())
-
-    assert pump(
-        [server, client],
-        lambda: (collect(), client.current is not None and len(server.connections()) == 1)[1],
-    )
-    for lane in t.Lane.__members__.values():
-        client.send(client.current, lane, bytes([int(lane)]) * 10)
-    got = {}
-    assert pump(
-        [server, client],
-        lambda: (
-            collect(),
-            got.update({e.lane: e.payload for e in s_events if e.kind == t.EventKind.MESSAGE}),
-            len(got) == 8,
-        )[2],
-    )
+    pair = _Pair(server, client)
+    got, _ = pair.round_trip_every_lane_then_close(t.CLOSE_PROTOCOL_ERROR, "garbage first frame")
     assert got[t.Lane.ASSETS] == b"\x07" * 10
-    stats = server.stats(server.connections()[0])
-    assert stats["lanes"]["chat"]["messages_received"] == 1
-    assert stats["rtt_smoothed"] > 0
-    with pytest.raises(theta_net.TransportError) as err:
-        client.send(client.current, t.Lane.INPUT, bytes(t.MAX_DATAGRAM_MESSAGE + 1))
-    assert err.value.code == "invalid_argument"
-    server.close(server.connections()[0], t.CLOSE_PROTOCOL_ERROR, "garbage first frame")
-    assert pump(
-        [server, client], lambda: (collect(), any(e.kind == t.EventKind.DISCONNECTED for e in c_events))[1]
-    )
-    closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
-    assert closed.close_code == t.CLOSE_PROTOCOL_ERROR and closed.closed_by_peer
-    assert closed.close_reason == "garbage first frame"
+    assert pair.stats["lanes"]["chat"]["messages_received"] == 1
+    assert pair.stats["rtt_smoothed"] > 0
 
 
 def test_tcp_round_trip_on_every_lane_and_a_close_with_its_reason():
     server = t.TcpServer(port=0)
     client = t.TcpClient("127.0.0.1", server.port)
-    s_events, c_events = [], []
-
-    def collect():
-        s_events.extend(server.events())
-        c_events.extend(client.events())
-
-    assert pump(
-        [server, client],
-        lambda: (collect(), client.current is not None and len(server.connections()) == 1)[1],
-    )
-    for lane in t.Lane.__members__.values():
-        client.send(client.current, lane, bytes([int(lane)]) * 10)
-    got = {}
-    assert pump(
-        [server, client],
-        lambda: (
-            collect(),
-            got.update({e.lane: e.payload for e in s_events if e.kind == t.EventKind.MESSAGE}),
-            len(got) == 8,
-        )[2],
-    )
+    pair = _Pair(server, client)
+    got, closed = pair.round_trip_every_lane_then_close(t.CLOSE_SHUTDOWN, "restarting")
     assert got[t.Lane.ENTITIES] == b"\x02" * 10
-    assert server.stats(server.connections()[0])["lanes"]["input"]["messages_received"] == 1
-    with pytest.raises(theta_net.TransportError) as err:
-        client.send(client.current, t.Lane.INPUT, bytes(t.MAX_DATAGRAM_MESSAGE + 1))
-    assert err.value.code == "invalid_argument"
-    server.close(server.connections()[0], t.CLOSE_SHUTDOWN, "restarting")
-    assert pump(
-        [server, client], lambda: (collect(), any(e.kind == t.EventKind.DISCONNECTED for e in c_events))[1]
-    )
-    closed = [e for e in c_events if e.kind == t.EventKind.DISCONNECTED][0]
-    assert closed.close_code == t.CLOSE_SHUTDOWN and closed.closed_by_peer
-    assert closed.close_reason == "restarting"
+    assert pair.stats["lanes"]["input"]["messages_received"] == 1
     client.dial()  # the driver's way back in: a new connection
-    assert pump([server, client], lambda: (collect(), client.current not in (None, closed.conn))[1])
+    assert pair.pump_until(lambda: client.current not in (None, closed.conn))
 
 
 def test_websocket_framing_talks_to_an_independent_websocket_client():

@@ -3,38 +3,24 @@
 // admin's kick makes the player leave; and a game with refusals and controls still replays from
 // its input log byte for byte.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "recorded_game.hpp"
 #include "theta_net/session/local_session.hpp"
-#include "theta_net/session/replay_runner.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::session {
 namespace {
 
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 class RolesInTheGame : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           str_cat("theta_roles_game_", ::getpid(), "_",
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
     auto header = replay::StreamHeader::for_this_build("roles_test", 7, 20, "server");
     header.extra = world_header_extra("superflat", 20);
-    auto events = replay::EventWriter::open(path("server.jsonl"), header);
-    header.role = "inputs";
-    auto inputs = replay::EventWriter::open(path("inputs.jsonl"), header);
-    ASSERT_TRUE(events.ok() && inputs.ok());
-    events_ = std::make_unique<replay::EventWriter>(std::move(*events));
-    inputs_ = std::make_unique<replay::EventWriter>(std::move(*inputs));
+    ASSERT_TRUE(streams_.open("theta_roles_game_", header));
 
     LocalSessionConfig config;
     config.server.world.terrain =
@@ -43,7 +29,7 @@ class RolesInTheGame : public ::testing::Test {
     config.server.sessions.handshake.tokens = {{"look", protocol::Role::kViewer},
                                                {"build", protocol::Role::kEditor},
                                                {"root", protocol::Role::kAdmin}};
-    auto created = LocalSession::create(config, events_.get(), inputs_.get());
+    auto created = LocalSession::create(config, streams_.events(), streams_.inputs());
     ASSERT_TRUE(created.ok()) << created.error().describe();
     s_ = std::move(*created);
     for (const char* token : {"look", "build", "root"}) {
@@ -56,27 +42,8 @@ class RolesInTheGame : public ::testing::Test {
     s_->run_until(2500ms);
     for (std::size_t i = 0; i < 3; ++i) ASSERT_TRUE(s_->client(i).has_player()) << i;
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const char* name) const { return (dir_ / name).string(); }
-  std::string finish() {
-    s_->server().world().finish();
-    EXPECT_TRUE(events_->close().ok());
-    EXPECT_TRUE(inputs_->close().ok());
-    std::ifstream in(dir_ / "server.jsonl", std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  std::string replayed() {
-    auto header = server_header_for_replay(path("inputs.jsonl"));
-    EXPECT_TRUE(header.ok());
-    auto writer = replay::EventWriter::to_memory(*header);
-    EXPECT_TRUE(writer.ok());
-    auto summary = replay_input_log(path("inputs.jsonl"), *writer);
-    EXPECT_TRUE(summary.ok()) << summary.error().describe();
-    return writer->take();
-  }
+  std::string finish() { return streams_.finish(s_->server()); }
+  std::string replayed() const { return streams_.replayed(); }
   static PlayerIntent place(std::int32_t x) {
     PlayerIntent intent;
     intent.block = protocol::BlockAction{protocol::BlockActionKind::kPlace,
@@ -86,8 +53,7 @@ class RolesInTheGame : public ::testing::Test {
     return intent;
   }
 
-  fs::path dir_;
-  std::unique_ptr<replay::EventWriter> events_, inputs_;
+  testing::RecordedStreams streams_;  // outlives the session, which writes to it
   std::unique_ptr<LocalSession> s_;
 };
 

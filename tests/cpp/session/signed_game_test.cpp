@@ -4,21 +4,15 @@
 // never applied, every mirror ends equal to the server's store, and the input log replays into
 // the same stream byte for byte without keys or sessions.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
+#include "recorded_game.hpp"
 #include "theta_net/session/local_session.hpp"
-#include "theta_net/session/replay_runner.hpp"
 #include "theta_net/world/terrain_generator.hpp"
 
 namespace theta_net::session {
 namespace {
 
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 constexpr const char* kDocs = R"(
 [schema]
@@ -41,22 +35,13 @@ fields = [
 class SignedCommandsInTheGame : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           str_cat("theta_signed_game_", ::getpid(), "_",
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
     auto user = data::DataSchema::from_toml(kDocs);
     ASSERT_TRUE(user.ok()) << user.error().describe();
     auto composed = compose_game_schema(*user);
     ASSERT_TRUE(composed.ok()) << composed.error().describe();
     auto header = replay::StreamHeader::for_this_build("signed_game_test", 9, 20, "server");
     header.extra = world_header_extra("superflat", 20, {}, user->get());
-    auto events = replay::EventWriter::open(path("server.jsonl"), header);
-    header.role = "inputs";
-    auto inputs = replay::EventWriter::open(path("inputs.jsonl"), header);
-    ASSERT_TRUE(events.ok() && inputs.ok());
-    events_ = std::make_unique<replay::EventWriter>(std::move(*events));
-    inputs_ = std::make_unique<replay::EventWriter>(std::move(*inputs));
+    ASSERT_TRUE(streams_.open("theta_signed_game_", header));
 
     LocalSessionConfig config;
     config.seed = 9;
@@ -68,7 +53,7 @@ class SignedCommandsInTheGame : public ::testing::Test {
     config.server.sessions.handshake.tokens = {{"ann", protocol::Role::kEditor},
                                                {"ben", protocol::Role::kEditor},
                                                {"vic", protocol::Role::kViewer}};
-    auto created = LocalSession::create(config, events_.get(), inputs_.get());
+    auto created = LocalSession::create(config, streams_.events(), streams_.inputs());
     ASSERT_TRUE(created.ok()) << created.error().describe();
     s_ = std::move(*created);
     for (const char* token : {"ann", "ben", "vic"}) {
@@ -84,27 +69,8 @@ class SignedCommandsInTheGame : public ::testing::Test {
       ASSERT_EQ(s_->client(i).data().status().state, data::SyncState::kReady) << i;
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const char* name) const { return (dir_ / name).string(); }
-  std::string finish() {
-    s_->server().world().finish();
-    EXPECT_TRUE(events_->close().ok());
-    EXPECT_TRUE(inputs_->close().ok());
-    std::ifstream in(dir_ / "server.jsonl", std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  std::string replayed() {
-    auto header = server_header_for_replay(path("inputs.jsonl"));
-    EXPECT_TRUE(header.ok());
-    auto writer = replay::EventWriter::to_memory(*header);
-    EXPECT_TRUE(writer.ok());
-    auto summary = replay_input_log(path("inputs.jsonl"), *writer);
-    EXPECT_TRUE(summary.ok()) << summary.error().describe();
-    return writer->take();
-  }
+  std::string finish() { return streams_.finish(s_->server()); }
+  std::string replayed() const { return streams_.replayed(); }
   // A write of docs[1].meta through a client's mirror.
   Status write(std::size_t client, const std::string& field, data::Value value) {
     GameClient& c = s_->client(client);
@@ -125,8 +91,7 @@ class SignedCommandsInTheGame : public ::testing::Test {
     return docs.get(*row, component, index);
   }
 
-  fs::path dir_;
-  std::unique_ptr<replay::EventWriter> events_, inputs_;
+  testing::RecordedStreams streams_;  // outlives the session, which writes to it
   std::unique_ptr<LocalSession> s_;
 };
 

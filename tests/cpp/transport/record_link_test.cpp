@@ -6,34 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "stream_link_test_util.hpp"
 #include "theta_net/core/varint.hpp"
 
 namespace theta_net::transport {
 namespace {
 
+using namespace testing;
 using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
-
-Bytes text_bytes(std::string_view s) {
-  return Bytes(s.begin(), s.end());
-}
-
-// Moves everything `from` has for the socket into `to`, `chunk` bytes at a time.
-void carry(RecordLink& from, RecordLink& to, nanoseconds now, std::size_t chunk = 1u << 20) {
-  while (!from.output().empty()) {
-    const ByteSpan out = from.output();
-    const std::size_t n = std::min(chunk, out.size());
-    const Bytes piece(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
-    from.consume_output(n);
-    to.receive(piece, now);
-  }
-}
-
-std::vector<Event> drain(RecordLink& link) {
-  std::vector<Event> out;
-  while (auto e = link.next_event()) out.push_back(std::move(*e));
-  return out;
-}
 
 struct Pair {
   explicit Pair(StreamLinkConfig config = {})

@@ -7,34 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "stream_link_test_util.hpp"
+
 namespace theta_net::transport {
 namespace {
 
+using namespace testing;
 using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
 
-Bytes text_bytes(std::string_view s) {
-  return Bytes(s.begin(), s.end());
-}
-
 std::string text_of(ByteSpan b) {
   return std::string(b.begin(), b.end());
-}
-
-void carry(StreamLink& from, StreamLink& to, nanoseconds now, std::size_t chunk = 1u << 20) {
-  while (!from.output().empty()) {
-    const ByteSpan out = from.output();
-    const std::size_t n = std::min(chunk, out.size());
-    const Bytes piece(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
-    from.consume_output(n);
-    to.receive(piece, now);
-  }
-}
-
-std::vector<Event> drain(StreamLink& link) {
-  std::vector<Event> out;
-  while (auto e = link.next_event()) out.push_back(std::move(*e));
-  return out;
 }
 
 WebSocketConfig client_ws() {
