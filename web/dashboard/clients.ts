@@ -1,0 +1,113 @@
+// The clients table: one row per connected session, with its plots and action buttons, and the
+// per-lane and per-message-type breakdown of the selected one.
+import { bytes, bytesPerSecond, cell, millis, percent, sessionHex } from "./format.js";
+import { sparkline } from "./sparkline.js";
+import type { ClientStatus, Counters, Rates } from "./status.js";
+
+export type Series = Record<string, number[]>;
+export type Act = (action: "resync" | "kick", client: ClientStatus) => void;
+
+function syncText(c: ClientStatus): string {
+  const sync = c.sync;
+  if (!sync) return "-";
+  if (sync.state === "syncing" && typeof sync.progress === "number") {
+    return `syncing ${(sync.progress * 100).toFixed(0)} %`;
+  }
+  return sync.state;
+}
+
+export function renderClients(
+  body: HTMLTableSectionElement,
+  clients: ClientStatus[],
+  history: Map<number, Series>,
+  selected: number | null,
+  select: (id: number) => void,
+  act: Act,
+): void {
+  const rows: HTMLTableRowElement[] = [];
+  for (const c of clients) {
+    const tr = document.createElement("tr");
+    tr.dataset.session = sessionHex(c.session_id);
+    if (c.session_id === selected) tr.classList.add("selected");
+    tr.addEventListener("click", () => select(c.session_id));
+    const rates = c.rates ?? { down_bps: 0, up_bps: 0 };
+    tr.append(
+      cell(c.name || "(unnamed)", c.name, "name"),
+      cell(c.role, c.role, "role"),
+      cell(c.transport, c.transport, "transport"),
+      cell(millis(c.rtt_ms), c.rtt_ms, "rtt"),
+      cell(percent(c.loss), c.loss, "loss"),
+      cell(bytesPerSecond(rates.down_bps), rates.down_bps, "down"),
+      cell(bytesPerSecond(rates.up_bps), rates.up_bps, "up"),
+      cell(bytes(c.send_queue_bytes), c.send_queue_bytes, "queue"),
+      cell(syncText(c), c.sync ?? null, "sync"),
+      cell(String(c.version_lag ?? "-"), c.version_lag ?? null, "lag"),
+    );
+    const plots = document.createElement("td");
+    plots.className = "plots";
+    const series = history.get(c.session_id);
+    if (series) {
+      plots.append(
+        sparkline(series.down_bps ?? [], bytesPerSecond, "#2a6fdb"),
+        sparkline(series.rtt_ms ?? [], millis, "#d9822b"),
+      );
+    }
+    const buttons = document.createElement("td");
+    buttons.className = "actions";
+    for (const action of ["resync", "kick"] as const) {
+      const b = document.createElement("button");
+      b.className = action;
+      b.textContent = action === "resync" ? "Resync" : "Kick";
+      b.title = action === "resync" ? "force a full resync of this client's data" : "disconnect this client";
+      b.addEventListener("click", (e) => {
+        e.stopPropagation();
+        act(action, c);
+      });
+      buttons.append(b);
+    }
+    tr.append(plots, buttons);
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
+function breakdown(
+  body: HTMLTableSectionElement,
+  counters: Record<string, Counters>,
+  rates: Record<string, Rates> | undefined,
+): void {
+  const names = Object.keys(counters).sort();
+  body.replaceChildren(
+    ...names.map((name) => {
+      const c = counters[name];
+      const r = rates?.[name] ?? { down_bps: 0, up_bps: 0 };
+      const tr = document.createElement("tr");
+      tr.dataset.name = name;
+      tr.append(
+        cell(name, name, "name"),
+        cell(bytesPerSecond(r.down_bps), r.down_bps, "down"),
+        cell(bytesPerSecond(r.up_bps), r.up_bps, "up"),
+        cell(String(c.messages_sent ?? 0), c.messages_sent ?? 0, "messages-sent"),
+        cell(bytes(c.bytes_sent ?? 0), c.bytes_sent ?? 0, "bytes-sent"),
+        cell(String(c.messages_received ?? 0), c.messages_received ?? 0, "messages-received"),
+        cell(bytes(c.bytes_received ?? 0), c.bytes_received ?? 0, "bytes-received"),
+      );
+      return tr;
+    }),
+  );
+}
+
+export function renderDetail(root: HTMLElement, client: ClientStatus | undefined): void {
+  const title = root.querySelector("h2 .who") as HTMLElement;
+  const lanes = root.querySelector("#lanes tbody") as HTMLTableSectionElement;
+  const types = root.querySelector("#message-types tbody") as HTMLTableSectionElement;
+  if (!client) {
+    title.textContent = "(click a client)";
+    lanes.replaceChildren();
+    types.replaceChildren();
+    return;
+  }
+  title.textContent = `${client.name} (${sessionHex(client.session_id)})`;
+  breakdown(lanes, client.lanes ?? {}, client.rates?.lanes);
+  breakdown(types, client.message_types ?? {}, client.rates?.message_types);
+}
