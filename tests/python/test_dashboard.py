@@ -37,7 +37,7 @@ def status(time_ms: float, sent: int, sessions=(0x10,)) -> dict:
                 "bytes_received": sent // 10,
                 "send_queue_bytes": 0,
                 "lanes": {"entities": {"bytes_sent": sent // 2, "bytes_received": 0}},
-                "message_types": {"EntityDelta": {"bytes_sent": sent // 2, "bytes_received": 0}},
+                "messages": {"EntityDelta": {"bytes_sent": sent // 2, "bytes_received": 0}},
             }
             for sid in sessions
         ],
@@ -90,7 +90,7 @@ def test_api_status_is_the_newest_status_with_rates(dashboard):
     client = shown["clients"][0]
     assert client["rates"]["down_bps"] == pytest.approx(10_000.0)  # 5,000 bytes in 0.5 s
     assert client["rates"]["lanes"]["entities"]["down_bps"] == pytest.approx(5_000.0)
-    assert client["rates"]["message_types"]["EntityDelta"]["down_bps"] == pytest.approx(5_000.0)
+    assert client["rates"]["messages"]["EntityDelta"]["down_bps"] == pytest.approx(5_000.0)
     log = json.loads(get(dashboard.url + "api/log?after=1000")[2])
     assert [e["seq"] for e in log] == [1500]
 

@@ -8,12 +8,12 @@ export type Series = Record<string, number[]>;
 export type Act = (action: "resync" | "kick", client: ClientStatus) => void;
 
 function syncText(c: ClientStatus): string {
-  const sync = c.sync;
-  if (!sync) return "-";
-  if (sync.state === "syncing" && typeof sync.progress === "number") {
-    return `syncing ${(sync.progress * 100).toFixed(0)} %`;
+  const data = c.data;
+  if (!data) return "-";
+  if (data.state === "syncing" && data.entities_total > 0) {
+    return `syncing ${((data.entities_sent / data.entities_total) * 100).toFixed(0)} %`;
   }
-  return sync.state;
+  return data.forced_resyncs > 0 ? `${data.state} (${data.forced_resyncs} forced)` : data.state;
 }
 
 export function renderClients(
@@ -40,8 +40,9 @@ export function renderClients(
       cell(bytesPerSecond(rates.down_bps), rates.down_bps, "down"),
       cell(bytesPerSecond(rates.up_bps), rates.up_bps, "up"),
       cell(bytes(c.send_queue_bytes), c.send_queue_bytes, "queue"),
-      cell(syncText(c), c.sync ?? null, "sync"),
-      cell(String(c.version_lag ?? "-"), c.version_lag ?? null, "lag"),
+      cell(c.data ? bytes(c.data.queue_bytes) : "-", c.data ? c.data.queue_bytes : null, "data-queue"),
+      cell(syncText(c), c.data ? c.data.state : null, "sync"),
+      cell(c.data ? String(c.data.version_lag) : "-", c.data ? c.data.version_lag : null, "lag"),
     );
     const plots = document.createElement("td");
     plots.className = "plots";
@@ -109,5 +110,5 @@ export function renderDetail(root: HTMLElement, client: ClientStatus | undefined
   }
   title.textContent = `${client.name} (${sessionHex(client.session_id)})`;
   breakdown(lanes, client.lanes ?? {}, client.rates?.lanes);
-  breakdown(types, client.message_types ?? {}, client.rates?.message_types);
+  breakdown(types, client.messages ?? {}, client.rates?.messages);
 }

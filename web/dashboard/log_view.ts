@@ -27,7 +27,7 @@ export class NetworkLog {
   }
 
   private line(e: LogEntry): string {
-    const who = e.session_id ? ` ${sessionHex(e.session_id)}` : "";
+    const who = e.session_id ? ` ${e.name ? `${e.name} ` : ""}${sessionHex(e.session_id)}` : "";
     return `${seconds(e.time_ms)} ${e.kind}${who}: ${e.detail ?? ""}`;
   }
 
@@ -72,6 +72,7 @@ function show(value: unknown): string {
 
 // Each conflict: where (version, table, entity, field), both values, and how it was resolved.
 export function renderConflicts(body: HTMLTableSectionElement, conflicts: Conflict[]): void {
+  const short = (author: unknown) => (typeof author === "string" ? author.slice(0, 12) : show(author));
   body.replaceChildren(
     ...conflicts
       .slice()
@@ -83,10 +84,12 @@ export function renderConflicts(body: HTMLTableSectionElement, conflicts: Confli
           cell(show(c.table), c.table, "table"),
           cell(show(c.entity), c.entity, "entity"),
           cell(show(c.field), c.field, "field"),
+          cell(show(c.base), c.base, "base"),
           cell(show(c.theirs), c.theirs, "theirs"),
           cell(show(c.mine), c.mine, "mine"),
-          cell(show(c.resolution), c.resolution, "resolution"),
-          cell(show(c.author), c.author, "author"),
+          cell(`${c.strategy}: ${c.outcome}`, c.outcome, "resolution"),
+          cell(show(c.result), c.result, "result"),
+          cell(short(c.author), c.author, "author"),
         );
         return tr;
       }),

@@ -60,15 +60,19 @@ function render(): void {
   $("#tick").textContent = String(s.tick);
   $("#client-count").textContent = String(latest.clients.length);
   $("#uptime").textContent = seconds(s.time_ms);
-  const tickMs = s.tick_ms_mean;
-  $("#tick-ms").textContent = typeof tickMs === "number" ? millis(tickMs) : "-";
+  $("#tick-ms").textContent = s.tick_times
+    ? `${millis(s.tick_times.mean_ms)} (p99 ${millis(s.tick_times.p99_ms)})`
+    : "-";
   $("#data-version").textContent = String(s.data_version ?? "-");
   renderClients($("#clients tbody"), latest.clients, history, selected, (id) => {
     selected = id;
     render();
   }, act);
   renderDetail($("#detail"), latest.clients.find((c) => c.session_id === selected));
-  renderConflicts($("#conflicts tbody"), latest.conflicts ?? []);
+  renderConflicts($("#conflicts tbody"), latest.conflicts?.recent ?? []);
+  $("#conflict-count").textContent = latest.conflicts
+    ? `${latest.conflicts.total} in all`
+    : "(this server does not resolve conflicts: no signed commands)";
   document.body.dataset.update = String(latest.update);
 }
 

@@ -13,10 +13,17 @@ export interface Counters {
   bytes_received?: number;
 }
 
-export interface SyncState {
+// The client's data sync (null when it has no data layer).
+export interface DataStatus {
   state: string; // "none" | "syncing" | "synced"
-  progress?: number; // 0..1 while syncing
-  [key: string]: unknown;
+  chunks_sent: number;
+  chunks_total: number;
+  entities_sent: number;
+  entities_total: number;
+  forced_resyncs: number;
+  queue_bytes: number;
+  acked_version: number;
+  version_lag: number;
 }
 
 export interface ClientStatus {
@@ -29,16 +36,25 @@ export interface ClientStatus {
   bytes_sent: number;
   bytes_received: number;
   send_queue_bytes: number;
-  data_queue_bytes?: number;
   lanes: Record<string, Counters>;
-  message_types: Record<string, Counters>;
-  sync?: SyncState;
-  acked_version?: number;
-  version_lag?: number;
-  rates?: Rates & { lanes: Record<string, Rates>; message_types: Record<string, Rates> };
+  messages: Record<string, Counters>;
+  data: DataStatus | null;
+  rates?: Rates & { lanes: Record<string, Rates>; messages: Record<string, Rates> };
 }
 
+// One conflict as the collab layer's conflict_event_json writes it.
 export interface Conflict {
+  version: number;
+  table: string;
+  entity: number;
+  field: string;
+  base: unknown;
+  theirs: unknown;
+  mine: unknown;
+  strategy: string;
+  outcome: string;
+  result: unknown;
+  author: string;
   [key: string]: unknown;
 }
 
@@ -47,15 +63,23 @@ export interface LogEntry {
   time_ms: number;
   kind: string;
   session_id?: number;
+  name?: string;
   detail?: string;
   [key: string]: unknown;
 }
 
 export interface ServerStatus {
   update: number;
-  server: { time_ms: number; tick: number; [key: string]: unknown };
+  server: {
+    time_ms: number;
+    tick: number;
+    tick_rate: number;
+    data_version: number;
+    tick_times: { mean_ms: number; p99_ms: number } | null;
+    [key: string]: unknown;
+  };
   clients: ClientStatus[];
-  conflicts?: Conflict[];
+  conflicts: { total: number; recent: Conflict[] } | null;
   log?: LogEntry[];
 }
 

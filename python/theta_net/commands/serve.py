@@ -4,7 +4,8 @@ around it and replicates the other players; it logs one line per session event. 
 ``--token T:viewer`` makes T a viewer's token, whose inputs and chat are refused; ``--admin-token``
 gives the admin role (kick, ban, role change). ``--events FILE`` writes the server's JSONL event
 stream (docs/replay.md), refusals (``permission_denied``) and controls (``session_control``)
-included."""
+included. ``--dashboard HOST:PORT`` serves the live dashboard (docs/dashboard.md) from the same
+process; its resync and kick buttons need one of the ``--admin-token`` values."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 import time
 
 from .. import _core, protocol
+from ..dashboard import DashboardError, DashboardServer, parse_address
 
 
 def _parse_tokens(values, admin_tokens=()) -> dict:
@@ -31,6 +33,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     major, minor = protocol.PROTOCOL_VERSION
     started = time.monotonic()
+    dashboard = None
+    if args.dashboard:
+        try:
+            host, port = parse_address(args.dashboard)
+            dashboard = DashboardServer(host, port, admin_tokens=args.admin_token or [])
+            dashboard.start()
+        except (ValueError, DashboardError) as e:
+            print(f"theta-net serve: {e}", file=sys.stderr)
+            return 2
 
     def stamp() -> str:
         return f"[{time.monotonic() - started:8.3f}]"
@@ -55,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  tokens required ({len(tokens)} configured)")
         if args.events:
             print(f"  events to {args.events}")
+        if dashboard is not None:
+            print(f"  dashboard on {dashboard.url}")
         sys.stdout.flush()
 
     def on_event(event: dict) -> None:
@@ -100,10 +113,15 @@ def run(args: argparse.Namespace) -> int:
             args.stream_port,
             args.ws_origin or [],
             args.stream_tls,
+            on_status=dashboard.publish if dashboard is not None else None,
+            status_interval=args.status_interval,
         )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
         return 0
+    finally:
+        if dashboard is not None:
+            dashboard.stop()
     print("theta-net serve: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
     return 0
 
@@ -130,6 +148,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--stream-tls",
         action="store_true",
         help="TLS on the stream port (wss://), with --cert/--key or a self-signed certificate of its own",
+    )
+    parser.add_argument(
+        "--dashboard",
+        metavar="HOST:PORT",
+        help="serve the live dashboard page on this address (docs/dashboard.md); viewing needs no token "
+        "on a loopback address, actions always need an --admin-token",
+    )
+    parser.add_argument(
+        "--status-interval",
+        type=float,
+        default=0.25,
+        metavar="SECONDS",
+        help="how often the dashboard gets a fresh status (default 0.25)",
     )
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")

@@ -39,8 +39,8 @@ def client_rates(now: Dict[str, Any], before: Optional[Dict[str, Any]], seconds:
             now.get("bytes_received", 0), before.get("bytes_received", now.get("bytes_received", 0)), seconds
         ),
         "lanes": _table_rates(now.get("lanes", {}), before.get("lanes", now.get("lanes", {})), seconds),
-        "message_types": _table_rates(
-            now.get("message_types", {}), before.get("message_types", now.get("message_types", {})), seconds
+        "messages": _table_rates(
+            now.get("messages", {}), before.get("messages", now.get("messages", {})), seconds
         ),
     }
 

@@ -60,12 +60,12 @@ function sparkline(values, label, color) {
 
 // dashboard/clients.ts
 function syncText(c) {
-  const sync = c.sync;
-  if (!sync) return "-";
-  if (sync.state === "syncing" && typeof sync.progress === "number") {
-    return `syncing ${(sync.progress * 100).toFixed(0)} %`;
+  const data = c.data;
+  if (!data) return "-";
+  if (data.state === "syncing" && data.entities_total > 0) {
+    return `syncing ${(data.entities_sent / data.entities_total * 100).toFixed(0)} %`;
   }
-  return sync.state;
+  return data.forced_resyncs > 0 ? `${data.state} (${data.forced_resyncs} forced)` : data.state;
 }
 function renderClients(body, clients, history2, selected2, select, act2) {
   const rows = [];
@@ -84,8 +84,9 @@ function renderClients(body, clients, history2, selected2, select, act2) {
       cell(bytesPerSecond(rates.down_bps), rates.down_bps, "down"),
       cell(bytesPerSecond(rates.up_bps), rates.up_bps, "up"),
       cell(bytes(c.send_queue_bytes), c.send_queue_bytes, "queue"),
-      cell(syncText(c), c.sync ?? null, "sync"),
-      cell(String(c.version_lag ?? "-"), c.version_lag ?? null, "lag")
+      cell(c.data ? bytes(c.data.queue_bytes) : "-", c.data ? c.data.queue_bytes : null, "data-queue"),
+      cell(syncText(c), c.data ? c.data.state : null, "sync"),
+      cell(c.data ? String(c.data.version_lag) : "-", c.data ? c.data.version_lag : null, "lag")
     );
     const plots = document.createElement("td");
     plots.className = "plots";
@@ -147,7 +148,7 @@ function renderDetail(root, client) {
   }
   title.textContent = `${client.name} (${sessionHex(client.session_id)})`;
   breakdown(lanes, client.lanes ?? {}, client.rates?.lanes);
-  breakdown(types, client.message_types ?? {}, client.rates?.message_types);
+  breakdown(types, client.messages ?? {}, client.rates?.messages);
 }
 
 // dashboard/log_view.ts
@@ -175,7 +176,7 @@ var NetworkLog = class {
     this.render();
   }
   line(e) {
-    const who = e.session_id ? ` ${sessionHex(e.session_id)}` : "";
+    const who = e.session_id ? ` ${e.name ? `${e.name} ` : ""}${sessionHex(e.session_id)}` : "";
     return `${seconds(e.time_ms)} ${e.kind}${who}: ${e.detail ?? ""}`;
   }
   render() {
@@ -213,6 +214,7 @@ function show(value) {
   return value === void 0 || value === null ? "-" : typeof value === "string" ? value : JSON.stringify(value);
 }
 function renderConflicts(body, conflicts) {
+  const short = (author) => typeof author === "string" ? author.slice(0, 12) : show(author);
   body.replaceChildren(
     ...conflicts.slice().reverse().map((c) => {
       const tr = document.createElement("tr");
@@ -221,10 +223,12 @@ function renderConflicts(body, conflicts) {
         cell(show(c.table), c.table, "table"),
         cell(show(c.entity), c.entity, "entity"),
         cell(show(c.field), c.field, "field"),
+        cell(show(c.base), c.base, "base"),
         cell(show(c.theirs), c.theirs, "theirs"),
         cell(show(c.mine), c.mine, "mine"),
-        cell(show(c.resolution), c.resolution, "resolution"),
-        cell(show(c.author), c.author, "author")
+        cell(`${c.strategy}: ${c.outcome}`, c.outcome, "resolution"),
+        cell(show(c.result), c.result, "result"),
+        cell(short(c.author), c.author, "author")
       );
       return tr;
     })
@@ -279,15 +283,15 @@ function render() {
   $("#tick").textContent = String(s.tick);
   $("#client-count").textContent = String(latest.clients.length);
   $("#uptime").textContent = seconds(s.time_ms);
-  const tickMs = s.tick_ms_mean;
-  $("#tick-ms").textContent = typeof tickMs === "number" ? millis(tickMs) : "-";
+  $("#tick-ms").textContent = s.tick_times ? `${millis(s.tick_times.mean_ms)} (p99 ${millis(s.tick_times.p99_ms)})` : "-";
   $("#data-version").textContent = String(s.data_version ?? "-");
   renderClients($("#clients tbody"), latest.clients, history, selected, (id) => {
     selected = id;
     render();
   }, act);
   renderDetail($("#detail"), latest.clients.find((c) => c.session_id === selected));
-  renderConflicts($("#conflicts tbody"), latest.conflicts ?? []);
+  renderConflicts($("#conflicts tbody"), latest.conflicts?.recent ?? []);
+  $("#conflict-count").textContent = latest.conflicts ? `${latest.conflicts.total} in all` : "(this server does not resolve conflicts: no signed commands)";
   document.body.dataset.update = String(latest.update);
 }
 function onMessage(message) {
