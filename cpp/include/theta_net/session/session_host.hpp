@@ -157,6 +157,8 @@ class SessionHost {
 
   std::vector<transport::ConnectionId> sessions() const;
   const protocol::SessionRecord* session_of(transport::ConnectionId conn) const;
+  // The connection's messages and bytes per message type (nullptr for an unknown connection).
+  const MessageTypeCounters* message_counters(transport::ConnectionId conn) const;
   // The connection of an established session, if it has one now.
   std::optional<transport::ConnectionId> connection_of(std::uint64_t session_id) const;
   const SessionHostCounters& counters() const { return counters_; }
