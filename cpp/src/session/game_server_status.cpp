@@ -82,6 +82,9 @@ void GameServer::log_host_event(const HostEvent& event) {
   }
   NetworkLogEntry entry = log_entry(kind, event.session_id);
   if (entry.name.empty()) entry.name = event.session.client_name;
+  if (entry.name.empty()) {  // a session the host forgot (kicked): the game still knows it
+    if (auto it = clients_.find(event.conn); it != clients_.end()) entry.name = it->second->name;
+  }
   entry.detail = event.detail;
   if (event.kind == HostEvent::Kind::kPermissionDenied && event.message) {
     if (const auto* denied = std::get_if<protocol::PermissionDenied>(&*event.message)) {

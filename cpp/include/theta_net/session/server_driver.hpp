@@ -57,6 +57,7 @@ class ServerDriver {
   std::optional<Micros> next_wakeup() const;
 
   transport::Endpoint& endpoint() { return *endpoint_; }
+  const transport::Endpoint& endpoint() const { return *endpoint_; }
   const TickTimes& tick_times() const { return tick_times_; }
   const ServerDriverCounters& counters() const { return counters_; }
 
