@@ -19,44 +19,83 @@ py::str text(std::string_view s) {
   return py::str(s.data(), s.size());
 }
 
-py::dict client_dict(const session::ClientStatus& c) {
+// The keys of the per-client dicts, made once per conversion rather than once per client (64
+// clients with ~25 message types each make thousands of keys otherwise).
+#define THETA_STATUS_CLIENT_KEYS(X)                                                                \
+  X(session_id)                                                                                    \
+  X(connection)                                                                                    \
+  X(name) X(role) X(transport) X(rtt_ms) X(rtt_min_ms) X(jitter_ms) X(packets_sent)                \
+      X(packets_received) X(datagrams_lost) X(loss) X(bytes_sent) X(bytes_received)                \
+          X(send_queue_bytes) X(lanes) X(messages) X(data) X(state) X(chunks_sent) X(chunks_total) \
+              X(entities_sent) X(entities_total) X(sync_version) X(forced_resyncs) X(queue_bytes)  \
+                  X(acked_version) X(version_lag) X(messages_sent) X(messages_received)
+
+struct ClientKeys {
+#define THETA_KEY(k) py::str k{#k};
+  THETA_STATUS_CLIENT_KEYS(THETA_KEY)
+#undef THETA_KEY
+  std::vector<py::str> lane_names;
+  std::vector<py::str> type_names;  // by type id
+  ClientKeys() {
+    for (transport::Lane lane : transport::kAllLanes) lane_names.push_back(text(lane_name(lane)));
+    type_names.emplace_back("");
+    for (std::size_t id = 1; id < session::kMessageTypeSlots; ++id) {
+      type_names.push_back(text(protocol::message_name(static_cast<protocol::MessageType>(id))));
+    }
+  }
+};
+
+template <class Stats>
+py::dict four_counts(const ClientKeys& k, const Stats& s) {
   py::dict d;
-  d["session_id"] = c.session_id;
-  d["connection"] = c.connection;
-  d["name"] = c.name;
-  d["role"] = text(protocol::enum_name(c.role).value_or("unknown"));
-  d["transport"] = c.transport;
-  d["rtt_ms"] = ms(c.rtt_smoothed);
-  d["rtt_min_ms"] = ms(c.rtt_min);
-  d["jitter_ms"] = ms(c.jitter);
-  d["packets_sent"] = c.packets_sent;
-  d["packets_received"] = c.packets_received;
-  d["datagrams_lost"] = c.datagrams_lost;
-  d["loss"] = c.loss;
-  d["bytes_sent"] = c.bytes_sent;
-  d["bytes_received"] = c.bytes_received;
-  d["send_queue_bytes"] = c.send_queue_bytes;
-  d["lanes"] = metrics_dict(transport::ByLane<transport::LaneStats>{c.lanes});
+  d[k.messages_sent] = py::int_(s.messages_sent);
+  d[k.bytes_sent] = py::int_(s.bytes_sent);
+  d[k.messages_received] = py::int_(s.messages_received);
+  d[k.bytes_received] = py::int_(s.bytes_received);
+  return d;
+}
+
+py::dict client_dict(const ClientKeys& k, const session::ClientStatus& c) {
+  py::dict d;
+  d[k.session_id] = py::int_(c.session_id);
+  d[k.connection] = py::int_(c.connection);
+  d[k.name] = py::str(c.name);
+  d[k.role] = text(protocol::enum_name(c.role).value_or("unknown"));
+  d[k.transport] = py::str(c.transport);
+  d[k.rtt_ms] = py::float_(ms(c.rtt_smoothed));
+  d[k.rtt_min_ms] = py::float_(ms(c.rtt_min));
+  d[k.jitter_ms] = py::float_(ms(c.jitter));
+  d[k.packets_sent] = py::int_(c.packets_sent);
+  d[k.packets_received] = py::int_(c.packets_received);
+  d[k.datagrams_lost] = py::int_(c.datagrams_lost);
+  d[k.loss] = py::float_(c.loss);
+  d[k.bytes_sent] = py::int_(c.bytes_sent);
+  d[k.bytes_received] = py::int_(c.bytes_received);
+  d[k.send_queue_bytes] = py::int_(c.send_queue_bytes);
+  py::dict lanes;
+  for (std::size_t i = 0; i < c.lanes.size(); ++i)
+    lanes[k.lane_names[i]] = four_counts(k, c.lanes[i]);
+  d[k.lanes] = lanes;
   py::dict messages;
   for (const session::MessageTypeStatus& m : c.messages)
-    messages[text(protocol::message_name(m.type))] = metrics_dict(m.stats);
-  d["messages"] = messages;
+    messages[k.type_names[static_cast<std::size_t>(m.type)]] = four_counts(k, m.stats);
+  d[k.messages] = messages;
   if (c.data) {
     const session::ClientSyncStatus& s = *c.data;
     py::dict data;
-    data["state"] = text(data::sync_state_name(s.sync.state));
-    data["chunks_sent"] = s.sync.chunks_sent;
-    data["chunks_total"] = s.sync.chunks_total;
-    data["entities_sent"] = s.sync.entities_sent;
-    data["entities_total"] = s.sync.entities_total;
-    data["sync_version"] = s.sync.sync_version;
-    data["forced_resyncs"] = s.sync.forced;
-    data["queue_bytes"] = s.queue_bytes;
-    data["acked_version"] = s.acked_version;
-    data["version_lag"] = s.version_lag;
-    d["data"] = data;
+    data[k.state] = text(data::sync_state_name(s.sync.state));
+    data[k.chunks_sent] = py::int_(s.sync.chunks_sent);
+    data[k.chunks_total] = py::int_(s.sync.chunks_total);
+    data[k.entities_sent] = py::int_(s.sync.entities_sent);
+    data[k.entities_total] = py::int_(s.sync.entities_total);
+    data[k.sync_version] = py::int_(s.sync.sync_version);
+    data[k.forced_resyncs] = py::int_(s.sync.forced);
+    data[k.queue_bytes] = py::int_(s.queue_bytes);
+    data[k.acked_version] = py::int_(s.acked_version);
+    data[k.version_lag] = py::int_(s.version_lag);
+    d[k.data] = data;
   } else {
-    d["data"] = py::none();
+    d[k.data] = py::none();
   }
   return d;
 }
@@ -104,7 +143,8 @@ py::dict status_dict(const session::ServerStatus& s) {
   py::dict out;
   out["server"] = server;
   py::list clients;
-  for (const session::ClientStatus& c : s.client_list) clients.append(client_dict(c));
+  const ClientKeys keys;
+  for (const session::ClientStatus& c : s.client_list) clients.append(client_dict(keys, c));
   out["clients"] = clients;
   if (s.collab) {
     py::dict conflicts;
