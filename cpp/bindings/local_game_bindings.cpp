@@ -231,7 +231,8 @@ void bind_local_game(py::module_& m) {
               session::ServerStatusOptions options;
               options.log_after = log_after;
               const session::ServerDriver& driver = g.session->server_driver();
-              status = g.session->server().status(driver.endpoint(), &driver.tick_times(), options);
+              status = g.session->server().status(driver.transport_lookup(), &driver.tick_times(),
+                                                  options);
             }
             return status_dict(status);
           },

@@ -149,7 +149,7 @@ void bind_serve(py::module_& m) {
               next_status = clock.now() + status_period;
               session::ServerStatusOptions options;
               options.log_after = log_seen;
-              status = sessions.status(driver.endpoint(), &driver.tick_times(), options);
+              status = sessions.status(driver.transport_lookup(), &driver.tick_times(), options);
               log_seen = status->log_last_seq;
             }
           }

@@ -10,7 +10,7 @@
 
 namespace theta_net::session {
 
-ServerStatus GameServer::status(const transport::Endpoint& endpoint, const TickTimes* tick_times,
+ServerStatus GameServer::status(const TransportLookup& transport, const TickTimes* tick_times,
                                 const ServerStatusOptions& options) const {
   ServerStatus out;
   out.time = now_;
@@ -26,7 +26,7 @@ ServerStatus GameServer::status(const transport::Endpoint& endpoint, const TickT
   out.protocol_violations = metrics_.protocol_violations;
   out.client_list.reserve(clients_.size());
   for (const auto& [conn, c] : clients_) {
-    std::optional<ClientStatus> client = connection_status(host_, endpoint, conn);
+    std::optional<ClientStatus> client = connection_status(host_, transport, conn);
     if (!client) continue;
     if (c->data_id != 0) client->data = data_sync_status(data, c->data_id);
     out.client_list.push_back(std::move(*client));

@@ -3,7 +3,7 @@
 namespace theta_net::session {
 
 std::optional<ClientStatus> connection_status(const SessionHost& host,
-                                              const transport::Endpoint& endpoint,
+                                              const TransportLookup& transport,
                                               transport::ConnectionId conn) {
   const protocol::SessionRecord* record = host.session_of(conn);
   if (!record) return std::nullopt;
@@ -12,8 +12,10 @@ std::optional<ClientStatus> connection_status(const SessionHost& host,
   out.connection = conn.value;
   out.name = record->client_name;
   out.role = record->role;
-  out.transport = std::string(endpoint.transport_kind(conn));
-  if (const auto stats = endpoint.stats(conn)) {
+  const std::optional<TransportView> view = transport ? transport(conn) : std::nullopt;
+  if (view) {
+    out.transport = std::string(view->kind);
+    const transport::ConnectionStats* stats = &view->stats;
     out.rtt_smoothed = stats->rtt_smoothed;
     out.rtt_min = stats->rtt_min;
     out.jitter = stats->jitter;

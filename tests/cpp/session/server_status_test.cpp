@@ -20,7 +20,8 @@ using testing::run_for;
 ServerStatus status_of(LocalSession& s, std::uint64_t log_after = 0) {
   ServerStatusOptions options;
   options.log_after = log_after;
-  return s.server().status(s.server_driver().endpoint(), &s.server_driver().tick_times(), options);
+  return s.server().status(s.server_driver().transport_lookup(), &s.server_driver().tick_times(),
+                           options);
 }
 
 const MessageTypeStats* stats_of(const ClientStatus& c, MessageType type) {

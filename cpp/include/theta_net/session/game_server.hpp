@@ -77,9 +77,10 @@ class GameServer final : public ServerApp {
   const ServerMetrics& metrics() const { return metrics_; }
   SessionHost& sessions() { return host_; }
   const SessionHost& sessions() const { return host_; }
-  // A snapshot for a status page (server_status.hpp, game_server_status.cpp): `endpoint` is the
-  // driver's (for transports, RTT, loss and bytes), `tick_times` its figures when at hand.
-  ServerStatus status(const transport::Endpoint& endpoint, const TickTimes* tick_times,
+  // A snapshot for a status page (server_status.hpp, game_server_status.cpp): `transport` is the
+  // driver's view of its endpoint (ServerDriver::transport_view: transports, RTT, loss, bytes),
+  // `tick_times` its figures when at hand.
+  ServerStatus status(const TransportLookup& transport, const TickTimes* tick_times,
                       const ServerStatusOptions& options = {}) const;
   // Session events, kicks, resyncs and data refusals, for status pages (network_log.hpp).
   const NetworkLog& network_log() const { return network_log_; }

@@ -5,12 +5,14 @@
 // counted as traffic goes (always on); building a snapshot only copies them.
 //
 // What any theta_net server has lives here: connection_status() reads a SessionHost and its
-// endpoint; the data layer's part comes from data_sync_status(). The reference GameServer puts
-// them together (GameServer::status); another application does the same with its own parts.
+// driver's view of its endpoint; the data layer's part comes from data_sync_status(). The reference
+// GameServer puts them together (GameServer::status); another application does the same with its
+// own parts.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +24,7 @@
 #include "theta_net/session/network_log.hpp"
 #include "theta_net/session/session_host.hpp"
 #include "theta_net/session/tick_times.hpp"
-#include "theta_net/transport/endpoint.hpp"
+#include "theta_net/transport/event.hpp"
 
 namespace theta_net::session {
 
@@ -91,10 +93,18 @@ struct ServerStatusOptions {
   std::size_t conflict_limit = 20;  // the newest conflicts
 };
 
+// What the driver's endpoint says of one connection (only drivers touch endpoints:
+// ServerDriver::transport_view gives it).
+struct TransportView {
+  std::string_view kind;  // Endpoint::transport_kind: "quic", "tcp", "ws", "sim"
+  transport::ConnectionStats stats;
+};
+using TransportLookup = std::function<std::optional<TransportView>(transport::ConnectionId)>;
+
 // The session and transport part of one connection's status (its data part left empty).
 // Nothing for a connection without an established session.
 std::optional<ClientStatus> connection_status(const SessionHost& host,
-                                              const transport::Endpoint& endpoint,
+                                              const TransportLookup& transport,
                                               transport::ConnectionId conn);
 // The data part of a client's status (nothing for an unknown data client).
 std::optional<ClientSyncStatus> data_sync_status(const data::DataHost& host,
