@@ -8,6 +8,7 @@
 #include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
+#include "status_convert.hpp"
 #include "theta_net/session/local_session.hpp"
 #include "theta_net/session/metrics_report.hpp"
 #include "theta_net/session/replay_runner.hpp"
@@ -221,6 +222,40 @@ void bind_local_game(py::module_& m) {
                                return metrics_dict(session::ServerMetricsReport{
                                    g.session->server(), g.session->server_driver()});
                              })
+      .def(
+          "server_status",
+          [](PyLocalGame& g, std::uint64_t log_after) {
+            session::ServerStatus status;
+            {
+              py::gil_scoped_release release;
+              session::ServerStatusOptions options;
+              options.log_after = log_after;
+              const session::ServerDriver& driver = g.session->server_driver();
+              status = g.session->server().status(driver.transport_lookup(), &driver.tick_times(),
+                                                  options);
+            }
+            return status_dict(status);
+          },
+          "log_after"_a = 0,
+          "The server's status as the dashboard reads it (docs/dashboard.md): server figures, "
+          "each client's connection, data sync and per-message-type counters, the newest "
+          "conflicts, and the network log entries with seq > log_after.")
+      .def(
+          "resync_client",
+          [](PyLocalGame& g, std::uint64_t session_id) {
+            unwrap(g.session->server().resync_client(session_id), ErrorKind::kError);
+          },
+          "session_id"_a,
+          "Forces a full data resync of the client with that session (logged in the network "
+          "log); raises theta_net.Error (code invalid_argument) for an unknown session.")
+      .def(
+          "kick_client",
+          [](PyLocalGame& g, std::uint64_t session_id, const std::string& reason) {
+            unwrap(g.session->server().kick_client(session_id, reason), ErrorKind::kError);
+          },
+          "session_id"_a, "reason"_a = "",
+          "Kicks the session (closed with CloseCode kicked, its player leaves; logged); raises "
+          "theta_net.Error (code invalid_argument) for an unknown session.")
       .def(
           "server_block",
           [](PyLocalGame& g, int x, int y, int z) {

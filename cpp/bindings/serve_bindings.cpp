@@ -13,6 +13,7 @@
 #include "border.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
+#include "status_convert.hpp"
 #include "theta_net/core/sha256.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/driver_clock.hpp"
@@ -74,7 +75,13 @@ void bind_serve(py::module_& m) {
          const std::function<void(py::dict)>& on_ready,
          const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path,
          std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins,
-         bool stream_tls) {
+         bool stream_tls, const std::optional<std::function<py::object(py::dict)>>& on_status,
+         double status_interval) {
+        if (!(status_interval > 0.0)) {
+          throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument,
+                                                          "status_interval must be positive"));
+        }
+        const Micros status_period{static_cast<std::int64_t>(status_interval * 1e6)};
         transport::QuicServerConfig config;
         config.host = host;
         config.port = port;
@@ -126,6 +133,9 @@ void bind_serve(py::module_& m) {
         on_ready(ready);
 
         const session::DriverClock clock;
+        Micros next_status = clock.now() + status_period;
+        std::uint64_t log_seen = 0;  // each status carries the network log entries after this
+        std::optional<session::ServerStatus> status;
         while (true) {
           if (duration > Micros{0} && clock.now() >= duration) break;
           {
@@ -134,9 +144,22 @@ void bind_serve(py::module_& m) {
             driver.wait(clock.now(), std::chrono::milliseconds(50));
             driver.step(clock.now());
             if (events_writer) unwrap(events_writer->flush(), ErrorKind::kReplay);
+            // The status is built without the GIL; only its conversion to a dict holds it.
+            if (on_status && clock.now() >= next_status) {
+              next_status = clock.now() + status_period;
+              session::ServerStatusOptions options;
+              options.log_after = log_seen;
+              status = sessions.status(driver.transport_lookup(), &driver.tick_times(), options);
+              log_seen = status->log_last_seq;
+            }
           }
           for (const HostEvent& e : events) on_event(event_to_py(e));
           events.clear();
+          if (status) {
+            const py::object returned = (*on_status)(status_dict(*status));
+            status.reset();
+            apply_status_actions(sessions, status_actions(returned));
+          }
           if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C ends the loop
         }
         if (events_writer) unwrap(events_writer->close(), ErrorKind::kReplay);
@@ -150,10 +173,16 @@ void bind_serve(py::module_& m) {
       "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4, "on_ready"_a,
       "on_event"_a, "events"_a = py::none(), "stream_port"_a = py::none(),
       "ws_origins"_a = std::vector<std::string>{}, "stream_tls"_a = false,
+      "on_status"_a = py::none(), "status_interval"_a = 0.25,
       "Runs the reference game server until `duration` seconds pass (0 = until interrupted). "
       "With stream_port it also listens on that TCP port for theta/1 records and WebSocket "
       "(pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with "
-      "cert and key, or a self-signed certificate of its own.");
+      "cert and key, or a self-signed certificate of its own. With on_status, every "
+      "status_interval seconds it calls on_status(status) with the server's status dict "
+      "(docs/dashboard.md; its log holds the network log entries since the last call) and "
+      "carries out the actions it returns ([{\"action\": \"resync\"|\"kick\", "
+      "\"session_id\": int, \"reason\": str}]); each action's result is in the next "
+      "status's log.");
 }
 
 }  // namespace theta_net::bindings

@@ -516,12 +516,16 @@ class LocalGame:
     def close(self) -> None:
         """Flushes and closes the event streams and the input log."""
     def cut_off(self, index: int, seconds: float) -> None: ...
+    def kick_client(self, session_id: int, reason: str = '') -> None:
+        """Kicks the session (closed with CloseCode kicked, its player leaves; logged); raises theta_net.Error (code invalid_argument) for an unknown session."""
     @property
     def now(self) -> float: ...
     def pause(self, index: int, seconds: float) -> None:
         """Stops stepping a client (as SIGSTOP or a debugger would) for `seconds` while the network and the others carry on."""
     @property
     def players(self) -> list: ...
+    def resync_client(self, session_id: int) -> None:
+        """Forces a full data resync of the client with that session (logged in the network log); raises theta_net.Error (code invalid_argument) for an unknown session."""
     def run_until(self, time: float) -> None:
         """Runs everything until `time` seconds since the game began."""
     def server_block(self, x: int, y: int, z: int) -> int: ...
@@ -537,6 +541,8 @@ class LocalGame:
     def server_data_version(self) -> int: ...
     @property
     def server_metrics(self) -> dict: ...
+    def server_status(self, log_after: int = 0) -> dict:
+        """The server's status as the dashboard reads it (docs/dashboard.md): server figures, each client's connection, data sync and per-message-type counters, the newest conflicts, and the network log entries with seq > log_after."""
     @property
     def tick(self) -> int: ...
 
@@ -979,8 +985,8 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = [], stream_tls: bool = False) -> dict:
-    """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with cert and key, or a self-signed certificate of its own."""
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = [], stream_tls: bool = False, on_status: Optional[Callable[[dict], object]] = None, status_interval: float = 0.25) -> dict:
+    """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with cert and key, or a self-signed certificate of its own. With on_status, every status_interval seconds it calls on_status(status) with the server's status dict (docs/dashboard.md; its log holds the network log entries since the last call) and carries out the actions it returns ([{"action": "resync"|"kick", "session_id": int, "reason": str}]); each action's result is in the next status's log."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""

@@ -190,7 +190,7 @@ void DataHost::deliver(ClientId id, Client& c, Closed& closed) {
     const bool has_results = std::any_of(closed.results.begin(), closed.results.end(),
                                          [&](const auto& r) { return r.first == id; });
     if (!c.interest.filters() && c.queued_version != closed.plain.front().batch().base_version) {
-      drop_queue(c, false);  // cannot happen (it takes every batch); never send a gap
+      drop_queue(c, c.stats.overflows);  // cannot happen (it takes every batch); never send a gap
     } else if (!c.interest.filters()) {
       for (std::size_t i = 0; i < closed.plain.size() && c.phase == Client::Phase::kActive; ++i) {
         const SharedBatch& plain = closed.plain[i];
@@ -208,7 +208,8 @@ void DataHost::deliver(ClientId id, Client& c, Closed& closed) {
         if (batch) {
           push_batch(c, *batch);
         } else {
-          drop_queue(c, false);  // too large as one message: a snapshot serves it instead
+          drop_queue(c,
+                     c.stats.overflows);  // too large as one message: a snapshot serves it instead
         }
       }
     }
@@ -244,7 +245,7 @@ void DataHost::push_result(Client& c, QueuedData result) {
 bool DataHost::push(Client& c, QueuedData entry, bool bounded) {
   entry.sync = !bounded;
   if (bounded && c.queue.live_bytes() + entry.body_bytes > config_.max_queue_bytes) {
-    drop_queue(c, false);
+    drop_queue(c, c.stats.overflows);
     return false;
   }
   if (c.queue.empty()) c.last_progress = now_;
@@ -254,10 +255,10 @@ bool DataHost::push(Client& c, QueuedData entry, bool bounded) {
   return true;
 }
 
-void DataHost::drop_queue(Client& c, bool stalled) {
+void DataHost::drop_queue(Client& c, std::uint64_t& counter) {
   std::vector<QueuedData> answers = c.queue.clear_keeping_answers();
   c.stats.queue_bytes = 0;
-  ++(stalled ? c.stats.stalls : c.stats.overflows);
+  ++counter;
   if (c.phase == Client::Phase::kIdle) {
     c.retained.clear();
     return;
@@ -321,7 +322,7 @@ void DataHost::handle_timeout(Micros now) {
   now_ = std::max(now_, now);
   for (auto& [id, c] : clients_) {
     if (!c->queue.empty() && now - c->last_progress >= config_.stalled_after) {
-      drop_queue(*c, true);
+      drop_queue(*c, c->stats.stalls);
     }
   }
 }
@@ -348,6 +349,10 @@ std::vector<protocol::AnyMessage> DataHost::drain(ClientId id, std::size_t credi
         break;
     }
     if (item.ends_sync) c.sync_drained = true;
+    if (const auto* progress = std::get_if<protocol::SyncProgress>(&*item.message)) {
+      c.sync.chunks_sent = progress->received;
+      c.sync.entities_sent = progress->entities;
+    }
     if (std::holds_alternative<protocol::DataBatch>(*item.message)) ++c.stats.batches_sent;
     c.stats.bytes_sent += item.body_bytes;
     out.push_back(*item.message);

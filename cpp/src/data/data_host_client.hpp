@@ -50,6 +50,7 @@ struct DataHost::Client {
   std::vector<std::uint16_t> tables_waiting;
   Micros last_progress{0};
   DataClientStats stats;
+  DataSyncStatus sync;  // its state is derived (sync_status); the figures are kept here
 };
 
 // `text` cut to `max` bytes without splitting a UTF-8 sequence (wire texts are bounded).

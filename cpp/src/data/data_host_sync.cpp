@@ -1,5 +1,6 @@
 // DataHost, syncs: bringing a client to the server's version, with a full snapshot or with the
-// batches it missed from the archive, and choosing between them.
+// batches it missed from the archive, and choosing between them; a forced resync, and where a
+// client's sync stands.
 #include <algorithm>
 
 #include "data_host_client.hpp"
@@ -42,6 +43,9 @@ protocol::DataSyncBegin DataHost::begin_sync(Client& c, protocol::DataSyncMode m
   c.queued_version = version;
   c.stats.ready = false;
   c.tables_waiting.clear();  // the sync replaces what the client holds
+  c.sync.chunks_sent = c.sync.chunks_total = 0;
+  c.sync.entities_sent = c.sync.entities_total = 0;
+  c.sync.sync_version = version;
   ++(mode == protocol::DataSyncMode::kFull ? c.stats.syncs_full : c.stats.syncs_archive);
 
   protocol::DataSyncBegin begin;
@@ -77,6 +81,8 @@ void DataHost::queue_full_sync(Client& c) {
   const bool packed = c.compression && !snapshot->packed.empty();
   begin.bytes_total = packed ? snapshot->packed_bytes_total : snapshot->bytes_total;
   begin.chunks_total = chunks;
+  c.sync.chunks_total = chunks;
+  c.sync.entities_total = snapshot->entities_total;
   QueuedData head = queued_message(std::move(begin));
   head.effect = chunks == 0 ? QueuedData::Effect::kDelivers : QueuedData::Effect::kSnapshotStarts;
   head.version = version;
@@ -159,6 +165,60 @@ void DataHost::queue_retained(Client& c) {
   // Results of writes the sync's version already holds: after the sync, as after their batch.
   for (QueuedData& r : c.retained) push(c, std::move(r), false);
   c.retained.clear();
+}
+
+std::string_view sync_state_name(DataSyncStatus::State state) {
+  switch (state) {
+    case DataSyncStatus::State::kNone:
+      return "none";
+    case DataSyncStatus::State::kSyncing:
+      return "syncing";
+    case DataSyncStatus::State::kSynced:
+      return "synced";
+  }
+  return "none";
+}
+
+std::optional<DataSyncStatus> DataHost::sync_status(ClientId id) const {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return std::nullopt;
+  const Client& c = *it->second;
+  DataSyncStatus status = c.sync;
+  switch (c.phase) {
+    case Client::Phase::kIdle:
+      status.state = DataSyncStatus::State::kNone;
+      break;
+    case Client::Phase::kPending:
+    case Client::Phase::kResync:
+      status.state = DataSyncStatus::State::kSyncing;
+      break;
+    case Client::Phase::kActive:
+      status.state =
+          c.stats.ready ? DataSyncStatus::State::kSynced : DataSyncStatus::State::kSyncing;
+      break;
+  }
+  return status;
+}
+
+Status DataHost::resync(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return make_error(ErrorCode::kInvalidArgument, "no data client ", id);
+  Client& c = *it->second;
+  switch (c.phase) {
+    case Client::Phase::kIdle:
+      return make_error(ErrorCode::kState, "data client ", id,
+                        " has not subscribed: there is nothing to resync");
+    case Client::Phase::kPending:
+      ++c.sync.forced;  // its full sync starts at the next flush
+      return {};
+    case Client::Phase::kActive:
+    case Client::Phase::kResync:
+      drop_queue(c, c.sync.forced);
+      // Nothing held counts: the restart (drain) picks a snapshot, not the archive.
+      c.delivered.reset();
+      return {};
+  }
+  return {};
 }
 
 }  // namespace theta_net::data

@@ -49,7 +49,9 @@ void write_message_frame(std::span<const EncodedMessage> messages, std::uint32_t
 }
 
 Result<std::vector<AnyMessage>> read_frame_messages(const Frame& frame, const FrameLimits& limits,
-                                                    std::optional<LaneId> lane) {
+                                                    std::optional<LaneId> lane,
+                                                    std::vector<std::uint32_t>* body_sizes) {
+  if (body_sizes) body_sizes->clear();
   auto decode_one = [&](std::uint64_t type_id, ByteSpan body) -> Result<AnyMessage> {
     const auto type = type_id <= 0xffff ? message_type_from_id(static_cast<std::uint16_t>(type_id))
                                         : std::nullopt;
@@ -60,6 +62,7 @@ Result<std::vector<AnyMessage>> read_frame_messages(const Frame& frame, const Fr
                         static_cast<unsigned>(*lane), " but travels on lane ",
                         static_cast<unsigned>(lane_of(*type)));
     }
+    if (body_sizes) body_sizes->push_back(static_cast<std::uint32_t>(body.size()));
     return decode_body(*type, body);
   };
 

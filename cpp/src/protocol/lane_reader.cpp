@@ -31,7 +31,7 @@ Result<std::vector<AnyMessage>> LaneReader::read(ByteSpan data) {
       return make_error(ErrorCode::kCorrupt, "frame ", seq, " on reliable lane ",
                         static_cast<unsigned>(lane_), " skips ahead of ", reliable_.expected());
   }
-  auto messages = read_frame_messages(*frame, limits_, lane_);
+  auto messages = read_frame_messages(*frame, limits_, lane_, &body_sizes_);
   if (!messages.ok()) {
     ++stats_.corrupt;
     return messages;

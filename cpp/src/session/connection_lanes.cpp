@@ -25,13 +25,22 @@ void ConnectionLanes::negotiate(std::uint16_t minor, bool compression) {
 }
 
 Status ConnectionLanes::queue(const AnyMessage& message) {
-  return writers_[static_cast<std::size_t>(lane_of(type_of(message)))].add(message);
+  // Encoded here rather than in LaneWriter::add so the body's size is known for the counters.
+  const MessageType type = type_of(message);
+  EncodedMessage encoded{static_cast<std::uint16_t>(type), {}};
+  THETA_TRY(encode_body(message, encoded.body, minor_));
+  return queue_encoded(std::move(encoded));
 }
 
 Status ConnectionLanes::queue_encoded(EncodedMessage message) {
   const auto type = message_type_from_id(message.type);
   if (!type) return make_error(ErrorCode::kInvalidArgument, "unknown message type ", message.type);
-  return writers_[static_cast<std::size_t>(lane_of(*type))].add_encoded(std::move(message));
+  const std::size_t bytes = message.body.size();
+  THETA_TRY(writers_[static_cast<std::size_t>(lane_of(*type))].add_encoded(std::move(message)));
+  MessageTypeStats& counted = by_type_[static_cast<std::size_t>(*type)];
+  ++counted.messages_sent;
+  counted.bytes_sent += bytes;
+  return {};
 }
 
 void ConnectionLanes::flush(TransmitQueue& out, transport::ConnectionId conn) {
@@ -42,7 +51,16 @@ void ConnectionLanes::flush(TransmitQueue& out, transport::ConnectionId conn) {
 }
 
 Result<std::vector<AnyMessage>> ConnectionLanes::receive(LaneId lane, ByteSpan frame) {
-  return readers_[static_cast<std::size_t>(lane)].read(frame);
+  LaneReader& reader = readers_[static_cast<std::size_t>(lane)];
+  auto messages = reader.read(frame);
+  if (!messages.ok()) return messages;
+  const std::vector<std::uint32_t>& sizes = reader.last_body_sizes();
+  for (std::size_t i = 0; i < messages->size(); ++i) {
+    MessageTypeStats& counted = by_type_[static_cast<std::size_t>(type_of((*messages)[i]))];
+    ++counted.messages_received;
+    counted.bytes_received += i < sizes.size() ? sizes[i] : 0;
+  }
+  return messages;
 }
 
 const LaneReaderStats& ConnectionLanes::reader_stats(LaneId lane) const {

@@ -101,7 +101,10 @@ void GameServer::detach(transport::ConnectionId conn, std::string reason) {
 }
 
 void GameServer::on_host_event(HostEvent& event) {
-  if (observer_ && event.kind != HostEvent::Kind::kMessage) observer_(event);
+  if (event.kind != HostEvent::Kind::kMessage) {
+    log_host_event(event);
+    if (observer_) observer_(event);
+  }
   switch (event.kind) {
     case HostEvent::Kind::kSessionStarted:
       on_session_started(event);
@@ -228,6 +231,7 @@ void GameServer::tick(Micros now) {
     drain_replication(*c, credit);
     drain_data(*c, credit);
     stream_chunks(*c, credit);
+    log_data_changes(*c);
   }
   ++metrics_.ticks_simulated;
   metrics_.tick = tick;

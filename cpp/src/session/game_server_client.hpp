@@ -33,6 +33,10 @@ struct GameServer::Client {
   std::map<world::ChunkPos, std::uint32_t> held_revision;  // what the client holds of each chunk
   replication::TokenBucket budget;
   ServerClientMetrics metrics;
+  // The data layer's counters as the network log last saw them (game_server_status.cpp).
+  struct DataSeen {
+    std::uint64_t stalls = 0, overflows = 0, syncs_table = 0, refusals = 0;
+  } data_seen;
 };
 
 }  // namespace theta_net::session

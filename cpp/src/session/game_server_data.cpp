@@ -24,6 +24,7 @@ bool compression(const protocol::SessionRecord& session) {
 void GameServer::attach_data(Client& c, const HostEvent& event) {
   c.minor = event.session.minor;
   c.data_id = world_.data().host().add_client(now_, compression(event.session));
+  c.data_seen = {};  // a new data client counts from zero
   world_.data().host().set_client_minor(c.data_id, c.minor);
   c.signs = false;
   GameCommands* commands = world_.commands();

@@ -8,6 +8,12 @@ namespace theta_net::session {
 ServerDriver::ServerDriver(transport::Endpoint& endpoint, SessionHost& host, ServerApp* app)
     : endpoint_(&endpoint), host_(&host), app_(app) {}
 
+std::optional<TransportView> ServerDriver::transport_view(transport::ConnectionId conn) const {
+  auto stats = endpoint_->stats(conn);
+  if (!stats) return std::nullopt;
+  return TransportView{endpoint_->transport_kind(conn), *stats};
+}
+
 void ServerDriver::step(Micros now) {
   ++counters_.steps;
   endpoint_->poll(Nanos{0});

@@ -311,4 +311,9 @@ const SessionRecord* SessionHost::session_of(transport::ConnectionId conn) const
   return handshake_.session(it->second.session_id);
 }
 
+const MessageTypeCounters* SessionHost::message_counters(transport::ConnectionId conn) const {
+  auto it = peers_.find(conn);
+  return it == peers_.end() ? nullptr : &it->second.lanes.message_counters();
+}
+
 }  // namespace theta_net::session

@@ -29,6 +29,22 @@ void SessionHost::end_connection(transport::ConnectionId conn, CloseCode code,
   peers_.erase(it);
 }
 
+Status SessionHost::kick(std::uint64_t session_id, const std::string& reason) {
+  if (!handshake_.session(session_id))
+    return make_error(ErrorCode::kInvalidArgument, "no session ", session_hex(session_id));
+  const std::string why = reason.empty() ? std::string("by the server") : reason;
+  if (auto to = connection_of(session_id)) {
+    SessionControl notice;
+    notice.action = ControlAction::kKick;
+    notice.target = session_id;
+    notice.reason = reason;
+    (void)peers_.at(*to).lanes.queue(notice);  // a control always fits its lane
+    end_connection(*to, CloseCode::kKicked, why, "kicked: " + why, true);
+  }
+  handshake_.end_session(session_id);
+  return {};
+}
+
 bool SessionHost::deny(transport::ConnectionId conn, Peer& peer, PermissionDenied denied) {
   ++counters_.permission_denied;
   if (now_ >= peer.grace_until) ++peer.denials;

@@ -99,6 +99,11 @@ std::optional<ConnectionStats> MultiEndpoint::stats(ConnectionId conn) const {
   return std::nullopt;
 }
 
+std::string_view MultiEndpoint::transport_kind(ConnectionId conn) const {
+  if (const Inner* in = find(conn)) return members_[in->first]->transport_kind(in->second);
+  return {};
+}
+
 std::vector<ConnectionId> MultiEndpoint::connections() const {
   std::vector<ConnectionId> out;
   for (std::size_t i = 0; i < members_.size(); ++i) {

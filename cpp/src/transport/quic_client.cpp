@@ -274,6 +274,10 @@ std::optional<ConnectionStats> QuicClient::stats(ConnectionId conn) const {
   return impl_->conn->stats();
 }
 
+std::string_view QuicClient::transport_kind(ConnectionId conn) const {
+  return stats(conn) ? "quic" : "";
+}
+
 std::vector<ConnectionId> QuicClient::connections() const {
   if (auto c = current()) return {*c};
   return {};

@@ -237,6 +237,10 @@ std::optional<ConnectionStats> QuicServer::stats(ConnectionId conn) const {
   return c->stats();
 }
 
+std::string_view QuicServer::transport_kind(ConnectionId conn) const {
+  return impl_->find(conn) ? "quic" : "";
+}
+
 std::vector<ConnectionId> QuicServer::connections() const {
   std::vector<ConnectionId> out;
   for (const auto& [id, c] : impl_->conns) {

@@ -400,6 +400,10 @@ void SimEndpoint::close(ConnectionId conn, std::uint64_t app_error_code, std::st
   net_->flush_close(node_, *c);
 }
 
+std::string_view SimEndpoint::transport_kind(ConnectionId conn) const {
+  return net_->find(node_, conn) ? "sim" : "";
+}
+
 std::optional<ConnectionStats> SimEndpoint::stats(ConnectionId conn) const {
   SimConn* c = net_->find(node_, conn);
   if (!c) return std::nullopt;

@@ -122,6 +122,10 @@ std::optional<ConnectionStats> TcpClient::stats(ConnectionId conn) const {
   return impl_->links.stats(conn);
 }
 
+std::string_view TcpClient::transport_kind(ConnectionId conn) const {
+  return impl_->links.transport_kind(conn);
+}
+
 std::vector<ConnectionId> TcpClient::connections() const {
   return impl_->links.connections();
 }

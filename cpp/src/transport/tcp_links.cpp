@@ -323,6 +323,12 @@ std::optional<ConnectionStats> TcpLinks::stats(ConnectionId conn) const {
   return it->second.link->stats();
 }
 
+std::string_view TcpLinks::transport_kind(ConnectionId conn) const {
+  const auto it = conns_.find(conn);
+  if (it == conns_.end()) return {};
+  return dynamic_cast<const WsLink*>(it->second.link.get()) ? "ws" : "tcp";
+}
+
 std::vector<ConnectionId> TcpLinks::connections() const {
   std::vector<ConnectionId> out;
   for (const auto& [id, c] : conns_) {

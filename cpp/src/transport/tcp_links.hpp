@@ -62,6 +62,8 @@ class TcpLinks {
   // A connection that is under way or open (not ending).
   bool live(ConnectionId conn) const;
   std::optional<ConnectionStats> stats(ConnectionId conn) const;
+  // "ws" for a WebSocket link, "tcp" for theta/1 records, empty for an unknown connection.
+  std::string_view transport_kind(ConnectionId conn) const;
   std::vector<ConnectionId> connections() const;
   std::size_t size() const { return conns_.size(); }
 

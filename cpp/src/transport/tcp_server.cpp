@@ -79,6 +79,10 @@ std::optional<ConnectionStats> TcpServer::stats(ConnectionId conn) const {
   return impl_->links.stats(conn);
 }
 
+std::string_view TcpServer::transport_kind(ConnectionId conn) const {
+  return impl_->links.transport_kind(conn);
+}
+
 std::vector<ConnectionId> TcpServer::connections() const {
   return impl_->links.connections();
 }

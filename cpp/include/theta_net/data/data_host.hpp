@@ -145,6 +145,23 @@ struct DataClientStats {
   }
 };
 
+// Where a client's sync stands, for status pages: none (no subscription), syncing (a sync is
+// queued, waits for a flush, or waits to restart after a dropped queue) or synced (ClientReady
+// came for the current sync). The chunk and entity figures are the snapshot's as the client's
+// SyncProgress messages give them once handed to the transport (0 of 0 for an archive sync).
+struct DataSyncStatus {
+  enum class State : std::uint8_t { kNone, kSyncing, kSynced };
+  State state = State::kNone;
+  std::uint32_t chunks_sent = 0;
+  std::uint32_t chunks_total = 0;
+  std::uint64_t entities_sent = 0;
+  std::uint64_t entities_total = 0;
+  Version sync_version = 0;  // the version the current sync brings the client to
+  std::uint64_t forced = 0;  // full resyncs forced by the application (DataHost::resync)
+};
+
+std::string_view sync_state_name(DataSyncStatus::State state);
+
 class DataHost {
  public:
   using ClientId = DataClientId;
@@ -205,6 +222,14 @@ class DataHost {
   // A client waiting for a resync starts it here once it reads again (credit > 0).
   std::vector<protocol::AnyMessage> drain(ClientId id, std::size_t credit);
   const DataClientStats* stats(ClientId id) const;
+  // Where the client's sync stands (nothing for an unknown client).
+  std::optional<DataSyncStatus> sync_status(ClientId id) const;
+  // Forces a full resync of a client (an operator's button): its queue is dropped as for a
+  // stalled client, and once it reads again it gets a fresh snapshot (never an archive
+  // catch-up), whatever it held. Accepted-write results follow the resync. A client whose full
+  // sync waits for the open batch already gets one: nothing changes for it.
+  // Errors: kInvalidArgument (no client `id`), kState (the client has not subscribed).
+  Status resync(ClientId id);
   const BatchArchive& archive() const { return archive_; }
   // Loads a zstd dictionary (BatchCompressor::train or a file); offered to clients holding it
   // (DataSubscribe.dictionary_ids) from their next subscription.
@@ -240,7 +265,8 @@ class DataHost {
   bool push(Client& c, QueuedData entry, bool bounded);
   void push_batch(Client& c, const SharedBatch& batch);
   void push_result(Client& c, QueuedData result);
-  void drop_queue(Client& c, bool stalled);
+  // `counter` counts why (overflows, stalls, forced resyncs).
+  void drop_queue(Client& c, std::uint64_t& counter);
 
   // Syncs: start_sync picks the archive when it covers `from` (the version the client holds),
   // else a snapshot, which waits for flush while the open batch holds ops.

@@ -39,7 +39,10 @@ std::size_t message_frame_body_size(std::span<const EncodedMessage> messages);
 // over max_batch_messages or more than its bytes can hold, bytes after the batch, a
 // non-canonical varint), kTruncated (a batch entry ends early), kOverflow (a varint over 64
 // bits), and those of decode_body.
-Result<std::vector<AnyMessage>> read_frame_messages(const Frame& frame, const FrameLimits& limits,
-                                                    std::optional<LaneId> lane = std::nullopt);
+// With `body_sizes`, it is cleared and given each message's body size (in frame order): what
+// per-message-type byte counters take, without encoding anything again.
+Result<std::vector<AnyMessage>> read_frame_messages(
+    const Frame& frame, const FrameLimits& limits, std::optional<LaneId> lane = std::nullopt,
+    std::vector<std::uint32_t>* body_sizes = nullptr);
 
 }  // namespace theta_net::protocol

@@ -90,6 +90,8 @@ class LaneReader {
 
   const LaneReaderStats& stats() const { return stats_; }
   LaneId lane() const { return lane_; }
+  // The body size of each message the last successful read() returned, in the same order.
+  const std::vector<std::uint32_t>& last_body_sizes() const { return body_sizes_; }
 
  private:
   LaneId lane_;
@@ -98,6 +100,7 @@ class LaneReader {
   ReliableSequence reliable_;
   DatagramWindow window_;
   LaneReaderStats stats_;
+  std::vector<std::uint32_t> body_sizes_;  // reused: no allocation per frame once grown
 };
 
 }  // namespace theta_net::protocol

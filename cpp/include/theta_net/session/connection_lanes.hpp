@@ -2,15 +2,42 @@
 // negotiated minor version and compression. It turns messages into frames on the right lane and
 // frames back into messages; SessionHost and SessionClient own one per connection. No I/O: frames
 // go to a TransmitQueue that the driver empties into the endpoint.
+// It counts messages and body bytes per message type each way, always (release builds too): a
+// fixed array indexed by type id, bumped where messages are queued and where frames are read, so
+// a dashboard can say which messages a connection's bytes went to (as Unity's Network Profiler
+// does).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <variant>
 #include <vector>
 
 #include "theta_net/protocol/lane_codec.hpp"
 #include "theta_net/session/transmit.hpp"
 
 namespace theta_net::session {
+
+// Messages and body bytes (msgpack, before batching and compression) of one message type.
+struct MessageTypeStats {
+  std::uint64_t messages_sent = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t messages_received = 0;
+  std::uint64_t bytes_received = 0;
+
+  // Names the fields (core/named_fields.hpp).
+  template <class F>
+  void visit(F&& f) const {
+    f("messages_sent", messages_sent);
+    f("bytes_sent", bytes_sent);
+    f("messages_received", messages_received);
+    f("bytes_received", bytes_received);
+  }
+};
+
+// One slot per protocol::MessageType id (ids start at 1; slot 0 stays empty).
+inline constexpr std::size_t kMessageTypeSlots = std::variant_size_v<protocol::AnyMessage> + 1;
+using MessageTypeCounters = std::array<MessageTypeStats, kMessageTypeSlots>;
 
 class ConnectionLanes {
  public:
@@ -35,9 +62,12 @@ class ConnectionLanes {
   Result<std::vector<protocol::AnyMessage>> receive(protocol::LaneId lane, ByteSpan frame);
 
   const protocol::LaneReaderStats& reader_stats(protocol::LaneId lane) const;
+  // Messages queued and read per type since the connection began (slot = type id).
+  const MessageTypeCounters& message_counters() const { return by_type_; }
   std::uint16_t minor() const { return minor_; }
 
  private:
+  MessageTypeCounters by_type_{};
   std::vector<protocol::LaneWriter> writers_;  // indexed by lane id
   std::vector<protocol::LaneReader> readers_;
   std::uint16_t minor_ = protocol::kProtocolMinor;

@@ -38,7 +38,9 @@
 #include "theta_net/replication/replication_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
 #include "theta_net/session/game_metrics.hpp"
+#include "theta_net/session/network_log.hpp"
 #include "theta_net/session/server_app.hpp"
+#include "theta_net/session/server_status.hpp"
 #include "theta_net/session/server_world.hpp"
 #include "theta_net/session/session_host.hpp"
 #include "theta_net/world/chunk_interest.hpp"
@@ -75,6 +77,23 @@ class GameServer final : public ServerApp {
   const ServerMetrics& metrics() const { return metrics_; }
   SessionHost& sessions() { return host_; }
   const SessionHost& sessions() const { return host_; }
+  // A snapshot for a status page (server_status.hpp, game_server_status.cpp): `transport` is the
+  // driver's view of its endpoint (ServerDriver::transport_view: transports, RTT, loss, bytes),
+  // `tick_times` its figures when at hand.
+  ServerStatus status(const TransportLookup& transport, const TickTimes* tick_times,
+                      const ServerStatusOptions& options = {}) const;
+  // Session events, kicks, resyncs and data refusals, for status pages (network_log.hpp).
+  const NetworkLog& network_log() const { return network_log_; }
+  // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
+  // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
+  // (DataHost::resync) and converges.
+  // Errors: kInvalidArgument (no connected client has that session), kState (its data client
+  // has not subscribed).
+  Status resync_client(std::uint64_t session_id);
+  // kick_client: the session ends for good (SessionHost::kick, CloseCode::kicked) and its
+  // player leaves the world.
+  // Errors: kInvalidArgument (no such session).
+  Status kick_client(std::uint64_t session_id, const std::string& reason);
   // Called with every session event (started, ended, refused; not messages): for logs.
   void set_observer(std::function<void(const HostEvent&)> observer) {
     observer_ = std::move(observer);
@@ -110,6 +129,11 @@ class GameServer final : public ServerApp {
   void attach_data(Client& client, const HostEvent& event);
   void detach_data(Client& client);
   Client* client_of(transport::ConnectionId conn);
+  // The network log's side (game_server_status.cpp): a session event, and what the data layer
+  // did for a client since the last look (resyncs, refusals), read from its counters.
+  void log_host_event(const HostEvent& event);
+  void log_data_changes(Client& client);
+  NetworkLogEntry log_entry(NetworkLogKind kind, std::uint64_t session_id) const;
 
   GameServerConfig config_;
   SessionHost host_;
@@ -131,6 +155,7 @@ class GameServer final : public ServerApp {
   Micros tick_period_{50'000};
   ServerMetrics metrics_;
   std::function<void(const HostEvent&)> observer_;
+  NetworkLog network_log_;
 };
 
 }  // namespace theta_net::session

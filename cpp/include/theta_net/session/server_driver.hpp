@@ -19,6 +19,7 @@
 
 #include "theta_net/core/time.hpp"
 #include "theta_net/session/server_app.hpp"
+#include "theta_net/session/server_status.hpp"
 #include "theta_net/session/session_host.hpp"
 #include "theta_net/session/tick_times.hpp"
 #include "theta_net/transport/endpoint.hpp"
@@ -57,7 +58,14 @@ class ServerDriver {
   std::optional<Micros> next_wakeup() const;
 
   transport::Endpoint& endpoint() { return *endpoint_; }
+  const transport::Endpoint& endpoint() const { return *endpoint_; }
   const TickTimes& tick_times() const { return tick_times_; }
+  // What the endpoint says of a connection, for status pages (nothing for an unknown one).
+  std::optional<TransportView> transport_view(transport::ConnectionId conn) const;
+  // transport_view as the function GameServer::status takes.
+  TransportLookup transport_lookup() const {
+    return [this](transport::ConnectionId conn) { return transport_view(conn); };
+  }
   const ServerDriverCounters& counters() const { return counters_; }
 
  private:

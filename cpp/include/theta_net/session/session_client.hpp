@@ -107,6 +107,10 @@ class SessionClient {
   Micros rtt() const { return rtt_; }
   Micros jitter() const { return jitter_; }
   std::optional<transport::ConnectionId> connection() const { return conn_; }
+  // The current connection's messages and bytes per message type (nullptr between connections).
+  const MessageTypeCounters* message_counters() const {
+    return lanes_ ? &lanes_->message_counters() : nullptr;
+  }
   // Frames from the server that broke the protocol (each closed the connection).
   std::uint64_t protocol_errors() const { return protocol_errors_; }
 

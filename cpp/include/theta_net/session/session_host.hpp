@@ -125,6 +125,11 @@ class SessionHost {
   Status send_encoded(transport::ConnectionId conn, protocol::EncodedMessage message);
   // Moves the frames of every connection's lane writers to the transmit queue.
   void flush();
+  // The server kicks a session (an operator's action, not an admin's SessionControl): its client
+  // is told (SessionControl kick), its connection closed with CloseCode::kicked and `reason`
+  // (kSessionEnded, "kicked: <reason>"), and the session cannot be resumed.
+  // Errors: kInvalidArgument (no such session).
+  Status kick(std::uint64_t session_id, const std::string& reason);
   // Flushes `conn`, then queues its close with `code` and `reason`.
   void close(transport::ConnectionId conn, protocol::CloseCode code, std::string_view reason);
   // A peer broke the protocol: closes its connection with protocol_error and `reason`, reports it
@@ -157,6 +162,8 @@ class SessionHost {
 
   std::vector<transport::ConnectionId> sessions() const;
   const protocol::SessionRecord* session_of(transport::ConnectionId conn) const;
+  // The connection's messages and bytes per message type (nullptr for an unknown connection).
+  const MessageTypeCounters* message_counters(transport::ConnectionId conn) const;
   // The connection of an established session, if it has one now.
   std::optional<transport::ConnectionId> connection_of(std::uint64_t session_id) const;
   const SessionHostCounters& counters() const { return counters_; }

@@ -46,6 +46,9 @@ class Endpoint {
   virtual void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) = 0;
 
   virtual std::optional<ConnectionStats> stats(ConnectionId conn) const = 0;
+  // What carries a connection, as status pages name it: "quic", "tcp" (theta/1 records),
+  // "ws" (WebSocket) or "sim" (SimNet); empty for a connection the endpoint does not know.
+  virtual std::string_view transport_kind(ConnectionId conn) const = 0;
   // Open connections (handshake complete, not yet closed), in ascending id order.
   virtual std::vector<ConnectionId> connections() const = 0;
 

@@ -49,6 +49,7 @@ class QuicClient final : public Endpoint {
   std::optional<Event> next_event() override;
   void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) override;
   std::optional<ConnectionStats> stats(ConnectionId conn) const override;
+  std::string_view transport_kind(ConnectionId conn) const override;
   std::vector<ConnectionId> connections() const override;
   void interrupt() override;
 

@@ -37,6 +37,7 @@ class TcpClient final : public Endpoint {
   std::optional<Event> next_event() override;
   void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) override;
   std::optional<ConnectionStats> stats(ConnectionId conn) const override;
+  std::string_view transport_kind(ConnectionId conn) const override;
   std::vector<ConnectionId> connections() const override;
   void interrupt() override;
   std::optional<WaitSet> wait_set() override;
