@@ -76,7 +76,7 @@ void bind_serve(py::module_& m) {
          const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path,
          std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins,
          bool stream_tls, const std::optional<std::function<py::object(py::dict)>>& on_status,
-         double status_interval) {
+         double status_interval, bool tokens_required) {
         if (!(status_interval > 0.0)) {
           throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument,
                                                           "status_interval must be positive"));
@@ -113,6 +113,7 @@ void bind_serve(py::module_& m) {
 
         session::GameServerConfig game;
         game.sessions.handshake.tokens = role_tokens(tokens);
+        game.sessions.handshake.tokens_required = tokens_required;
         game.sessions.handshake.motd = motd;
         game.world.rules.tick_rate = tick_rate;
         const auto kind =
@@ -173,11 +174,12 @@ void bind_serve(py::module_& m) {
       "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4, "on_ready"_a,
       "on_event"_a, "events"_a = py::none(), "stream_port"_a = py::none(),
       "ws_origins"_a = std::vector<std::string>{}, "stream_tls"_a = false,
-      "on_status"_a = py::none(), "status_interval"_a = 0.25,
+      "on_status"_a = py::none(), "status_interval"_a = 0.25, "tokens_required"_a = true,
       "Runs the reference game server until `duration` seconds pass (0 = until interrupted). "
       "With stream_port it also listens on that TCP port for theta/1 records and WebSocket "
       "(pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with "
-      "cert and key, or a self-signed certificate of its own. With on_status, every "
+      "cert and key, or a self-signed certificate of its own. tokens_required=False lets clients "
+      "without a token in (a token they do send must be one of `tokens`). With on_status, every "
       "status_interval seconds it calls on_status(status) with the server's status dict "
       "(docs/dashboard.md; its log holds the network log entries since the last call) and "
       "carries out the actions it returns ([{\"action\": \"resync\"|\"kick\", "

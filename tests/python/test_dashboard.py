@@ -88,6 +88,7 @@ def test_api_status_is_the_newest_status_with_rates(dashboard):
     assert wait_for(lambda: (dashboard.status() or {}).get("server", {}).get("time_ms") == 1500.0)
     shown = json.loads(get(dashboard.url + "api/status")[2])
     client = shown["clients"][0]
+    assert client["session"] == "0000000000000010"  # for JavaScript, which rounds big ints
     assert client["rates"]["down_bps"] == pytest.approx(10_000.0)  # 5,000 bytes in 0.5 s
     assert client["rates"]["lanes"]["entities"]["down_bps"] == pytest.approx(5_000.0)
     assert client["rates"]["messages"]["EntityDelta"]["down_bps"] == pytest.approx(5_000.0)
@@ -141,10 +142,14 @@ def test_actions_need_the_admin_token_and_a_connected_session(dashboard):
                 {**base, "token": "s3cret", "action": "explode"},
                 {**base, "token": "s3cret"},
                 {**base, "token": "s3cret", "action": "kick", "reason": "testing"},
+                # JavaScript cannot hold every 64-bit id: pages name the session in hex.
+                {"type": "action", "action": "resync", "session": "0000000000000010", "token": "s3cret"},
+                {"type": "action", "action": "resync", "session": "zz", "token": "s3cret"},
             ],
         )
     )
-    assert [r["ok"] for r in replies] == [False, False, False, False, True, True]
+    assert [r["ok"] for r in replies] == [False, False, False, False, True, True, True, False]
+    assert "not hex digits" in replies[7]["error"]
     assert "admin token" in replies[0]["error"] and "admin token" in replies[1]["error"]
     assert "no connected client has session 99" in replies[2]["error"]
     assert "unknown action 'explode'" in replies[3]["error"]
@@ -152,6 +157,7 @@ def test_actions_need_the_admin_token_and_a_connected_session(dashboard):
     assert actions == [
         {"action": "resync", "session_id": 0x11, "reason": "by an admin on the dashboard"},
         {"action": "kick", "session_id": 0x11, "reason": "testing"},
+        {"action": "resync", "session_id": 0x10, "reason": "by an admin on the dashboard"},
     ]
     assert dashboard.publish(status(1500.0, 3)) == []  # each action is handed over once
 

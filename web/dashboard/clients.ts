@@ -1,6 +1,6 @@
 // The clients table: one row per connected session, with its plots and action buttons, and the
 // per-lane and per-message-type breakdown of the selected one.
-import { bytes, bytesPerSecond, cell, millis, percent, sessionHex } from "./format.js";
+import { bytes, bytesPerSecond, cell, millis, percent } from "./format.js";
 import { sparkline } from "./sparkline.js";
 import type { ClientStatus, Counters, Rates } from "./status.js";
 
@@ -19,17 +19,17 @@ function syncText(c: ClientStatus): string {
 export function renderClients(
   body: HTMLTableSectionElement,
   clients: ClientStatus[],
-  history: Map<number, Series>,
-  selected: number | null,
-  select: (id: number) => void,
+  history: Map<string, Series>,
+  selected: string | null,
+  select: (session: string) => void,
   act: Act,
 ): void {
   const rows: HTMLTableRowElement[] = [];
   for (const c of clients) {
     const tr = document.createElement("tr");
-    tr.dataset.session = sessionHex(c.session_id);
-    if (c.session_id === selected) tr.classList.add("selected");
-    tr.addEventListener("click", () => select(c.session_id));
+    tr.dataset.session = c.session;
+    if (c.session === selected) tr.classList.add("selected");
+    tr.addEventListener("click", () => select(c.session));
     const rates = c.rates ?? { down_bps: 0, up_bps: 0 };
     tr.append(
       cell(c.name || "(unnamed)", c.name, "name"),
@@ -46,7 +46,7 @@ export function renderClients(
     );
     const plots = document.createElement("td");
     plots.className = "plots";
-    const series = history.get(c.session_id);
+    const series = history.get(c.session);
     if (series) {
       plots.append(
         sparkline(series.down_bps ?? [], bytesPerSecond, "#2a6fdb"),
@@ -108,7 +108,7 @@ export function renderDetail(root: HTMLElement, client: ClientStatus | undefined
     types.replaceChildren();
     return;
   }
-  title.textContent = `${client.name} (${sessionHex(client.session_id)})`;
+  title.textContent = `${client.name} (${client.session})`;
   breakdown(lanes, client.lanes ?? {}, client.rates?.lanes);
   breakdown(types, client.messages ?? {}, client.rates?.messages);
 }

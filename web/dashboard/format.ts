@@ -21,10 +21,6 @@ export function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)} %`;
 }
 
-export function sessionHex(id: number): string {
-  return id.toString(16).padStart(16, "0");
-}
-
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -34,6 +30,6 @@ export function cell(text: string, value: unknown, className: string): HTMLTable
   const td = document.createElement("td");
   td.className = className;
   td.textContent = text;
-  td.dataset.value = typeof value === "string" ? value : JSON.stringify(value);
+  td.dataset.value = JSON.stringify(value ?? null);
   return td;
 }

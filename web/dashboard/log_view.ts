@@ -1,6 +1,6 @@
 // The network log (session events, refusals, resyncs, kicks) and the conflict viewer. The log is
 // filtered on the page: by kind, and by any text in the line.
-import { cell, seconds, sessionHex } from "./format.js";
+import { cell, seconds } from "./format.js";
 import type { Conflict, LogEntry } from "./status.js";
 
 export class NetworkLog {
@@ -27,7 +27,7 @@ export class NetworkLog {
   }
 
   private line(e: LogEntry): string {
-    const who = e.session_id ? ` ${e.name ? `${e.name} ` : ""}${sessionHex(e.session_id)}` : "";
+    const who = e.session ? ` ${e.name ? `${e.name} ` : ""}${e.session}` : "";
     return `${seconds(e.time_ms)} ${e.kind}${who}: ${e.detail ?? ""}`;
   }
 

@@ -9,9 +9,9 @@ import type { ClientStatus, LiveMessage, ServerStatus } from "./status.js";
 const SAMPLES = 120;
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
 
-const history = new Map<number, Series>();
+const history = new Map<string, Series>();
 let latest: ServerStatus | null = null;
-let selected: number | null = null;
+let selected: string | null = null;
 let socket: WebSocket | null = null;
 let requests = 0;
 
@@ -26,15 +26,15 @@ function pageToken(): string | null {
 }
 
 function remember(status: ServerStatus): void {
-  const present = new Set<number>();
+  const present = new Set<string>();
   for (const c of status.clients) {
-    present.add(c.session_id);
-    const s = history.get(c.session_id) ?? { rtt_ms: [], down_bps: [], up_bps: [] };
+    present.add(c.session);
+    const s = history.get(c.session) ?? { rtt_ms: [], down_bps: [], up_bps: [] };
     s.rtt_ms.push(c.rtt_ms);
     s.down_bps.push(c.rates?.down_bps ?? 0);
     s.up_bps.push(c.rates?.up_bps ?? 0);
     for (const values of Object.values(s)) if (values.length > SAMPLES) values.splice(0, values.length - SAMPLES);
-    history.set(c.session_id, s);
+    history.set(c.session, s);
   }
   for (const id of [...history.keys()]) if (!present.has(id)) history.delete(id);
 }
@@ -49,7 +49,7 @@ function act(action: "resync" | "kick", client: ClientStatus): void {
   if (!socket || socket.readyState !== WebSocket.OPEN) return notice("not connected", false);
   const id = ++requests;
   socket.send(
-    JSON.stringify({ type: "action", id, action, session_id: client.session_id, token: tokenInput.value }),
+    JSON.stringify({ type: "action", id, action, session: client.session, token: tokenInput.value }),
   );
   notice(`${action} of ${client.name} asked…`, true);
 }
@@ -68,7 +68,7 @@ function render(): void {
     selected = id;
     render();
   }, act);
-  renderDetail($("#detail"), latest.clients.find((c) => c.session_id === selected));
+  renderDetail($("#detail"), latest.clients.find((c) => c.session === selected));
   renderConflicts($("#conflicts tbody"), latest.conflicts?.recent ?? []);
   $("#conflict-count").textContent = latest.conflicts
     ? `${latest.conflicts.total} in all`
@@ -79,7 +79,7 @@ function render(): void {
 function onMessage(message: LiveMessage): void {
   if (message.type === "hello") {
     for (const [id, series] of Object.entries(message.history)) {
-      history.set(Number(id), { rtt_ms: series.rtt_ms ?? [], down_bps: series.down_bps ?? [], up_bps: series.up_bps ?? [] });
+      history.set(id, { rtt_ms: series.rtt_ms ?? [], down_bps: series.down_bps ?? [], up_bps: series.up_bps ?? [] });
     }
     log.add(message.log);
     if (!message.admin_configured) tokenInput.placeholder = "no admin token configured: actions are off";

@@ -27,7 +27,8 @@ export interface DataStatus {
 }
 
 export interface ClientStatus {
-  session_id: number;
+  session_id: number; // may be rounded in JavaScript: use `session`
+  session: string; // the session id as 16 hex digits
   name: string;
   role: string;
   transport: string;
@@ -63,6 +64,7 @@ export interface LogEntry {
   time_ms: number;
   kind: string;
   session_id?: number;
+  session?: string;
   name?: string;
   detail?: string;
   [key: string]: unknown;

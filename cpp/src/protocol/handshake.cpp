@@ -181,7 +181,7 @@ HelloOutcome ServerHandshake::on_hello(const SessionHello& hello, Micros now) {
   }
 
   Role role = config_.default_role;
-  if (!config_.tokens.empty()) {
+  if (!config_.tokens.empty() && (hello.auth_token || config_.tokens_required)) {
     if (!hello.auth_token) {
       return refuse_hello(RejectReason::kAuthRequired,
                           "this server requires an authentication token; pass one with the "

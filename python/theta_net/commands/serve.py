@@ -1,8 +1,9 @@
 """``theta-net serve``: the reference game's server on QUIC. It completes the theta_net session
 handshake with each client (the client proves its key), spawns its player, streams the world
 around it and replicates the other players; it logs one line per session event. Roles hold:
-``--token T:viewer`` makes T a viewer's token, whose inputs and chat are refused; ``--admin-token``
-gives the admin role (kick, ban, role change). ``--events FILE`` writes the server's JSONL event
+``--token T:viewer`` makes T a viewer's token, whose inputs and chat are refused, and makes a
+token required; ``--admin-token`` gives the admin role (kick, ban, role change) without closing
+the server to clients that carry no token. ``--events FILE`` writes the server's JSONL event
 stream (docs/replay.md), refusals (``permission_denied``) and controls (``session_control``)
 included. ``--dashboard HOST:PORT`` serves the live dashboard (docs/dashboard.md) from the same
 process; its resync and kick buttons need one of the ``--admin-token`` values."""
@@ -61,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
         if "stream_certificate_sha256" in info:
             print(f"  stream certificate sha256 {info['stream_certificate_sha256']}")
         print(f"  server key {info['public_key']}")
-        tokens = _parse_tokens(args.token, args.admin_token)
-        if tokens:
-            print(f"  tokens required ({len(tokens)} configured)")
+        if args.token:
+            print(f"  tokens required ({len(_parse_tokens(args.token, args.admin_token))} configured)")
+        elif args.admin_token:
+            print("  open to clients without a token; admins prove themselves with --admin-token")
         if args.events:
             print(f"  events to {args.events}")
         if dashboard is not None:
@@ -115,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             args.stream_tls,
             on_status=dashboard.publish if dashboard is not None else None,
             status_interval=args.status_interval,
+            # Admin tokens alone leave the server open: players need a token only with --token.
+            tokens_required=bool(args.token),
         )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
@@ -174,7 +178,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--admin-token",
         action="append",
         metavar="TOKEN",
-        help="a token with the admin role (kick, ban, role change); repeatable",
+        help="a token with the admin role (kick, ban, role change) and the dashboard's actions; alone it "
+        "does not close the server to clients without a token; repeatable",
     )
     parser.add_argument(
         "--events", metavar="FILE", help="write the server's JSONL event stream (docs/replay.md) to FILE"

@@ -35,5 +35,5 @@ class History:
             del self._clients[sid]  # gone: a page has no use for the plot of a closed session
 
     def snapshot(self) -> Dict[str, Dict[str, List[Any]]]:
-        """The series of every present client, keyed by session id (as a string, for JSON)."""
-        return {str(sid): {k: list(v) for k, v in s.items()} for sid, s in self._clients.items()}
+        """The series of every present client, keyed by session id as 16 hex digits."""
+        return {f"{sid:016x}": {k: list(v) for k, v in s.items()} for sid, s in self._clients.items()}

@@ -7,7 +7,9 @@ of its own, so the game server's loop only hands it a status dict now and then.
 - ``/live`` is a WebSocket: a ``hello`` with the recent history, then one ``status`` message per
   status the server publishes. A page that reads slowly skips statuses (it always gets the newest)
   instead of queueing them. Messages ``{"type": "action", "action": "resync"|"kick",
-  "session_id": N, "token": T}`` ask for an action: it needs an admin token, and is handed to the
+  "session_id": N, "token": T}`` ask for an action (``"session": "16 hex digits"`` may name the
+  session instead: JavaScript numbers cannot hold every 64-bit id, so every client and log line
+  also carries its session as hex in ``session``): it needs an admin token, and is handed to the
   server by the next ``publish`` call.
 - Origins: the WebSocket takes pages from the dashboard's own origin only (and clients that send
   no Origin, which are not browsers), so another site open in the same browser cannot drive it.
@@ -220,6 +222,7 @@ class DashboardServer:
             return
         with self._lock:
             previous = self._status
+        _name_sessions(status)
         add_rates(status, previous)
         self._history.add(status)
         self._updates += 1
@@ -277,10 +280,15 @@ class DashboardServer:
             return {"type": "action_result", "ok": False, "error": "expected {type: action, ...}"}
         answer = {"type": "action_result", "ok": False, "request": request.get("id")}
         action, session_id = request.get("action"), request.get("session_id")
+        if session_id is None and isinstance(request.get("session"), str):
+            try:
+                session_id = int(request["session"], 16)
+            except ValueError:
+                return {**answer, "error": f"session {request['session']!r} is not hex digits"}
         if action not in ACTIONS:
             return {**answer, "error": f"unknown action {action!r} (one of {', '.join(ACTIONS)})"}
-        if not isinstance(session_id, int):
-            return {**answer, "error": "session_id must be an integer"}
+        if not isinstance(session_id, int) or isinstance(session_id, bool):
+            return {**answer, "error": "name the client by session_id (an integer) or session (hex)"}
         if not self._admin_tokens:
             return {**answer, "error": "this server has no admin token (--admin-token): actions are off"}
         if not self._token_ok(request.get("token") if isinstance(request.get("token"), str) else None):
@@ -300,6 +308,13 @@ class DashboardServer:
                 }
             )
         return {**answer, "ok": True}
+
+
+def _name_sessions(status: Dict[str, Any]) -> None:
+    """Adds ``session``, the session id as 16 hex digits, next to every ``session_id``."""
+    for item in list(status.get("clients", [])) + list(status.get("log", [])):
+        if item.get("session_id"):
+            item["session"] = f"{item['session_id']:016x}"
 
 
 def _response(status: http.HTTPStatus, body, kind: str = "text/plain; charset=utf-8"):

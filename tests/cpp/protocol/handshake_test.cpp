@@ -159,6 +159,26 @@ TEST(Handshake, TokensDecideAccessAndRole) {
   EXPECT_EQ(outcome.ack.role, Role::kAdmin);
 }
 
+TEST(Handshake, AnOpenServerLetsTokenlessHellosInAndStillRefusesUnknownTokens) {
+  Fixture f;
+  ServerHandshakeConfig config;
+  config.tokens = {{"root", Role::kAdmin}};
+  config.tokens_required = false;
+  config.default_role = Role::kPlayer;
+  ServerHandshake server = f.server(config);
+  const HandshakeOutcome open = handshake(server, f.client());
+  ASSERT_TRUE(open.accepted);
+  EXPECT_EQ(open.ack.role, Role::kPlayer);
+  ClientHandshakeConfig wrong;
+  wrong.auth_token = "guess";
+  EXPECT_EQ(handshake(server, f.client(wrong)).reject.reason, RejectReason::kAuthInvalid);
+  ClientHandshakeConfig admin;
+  admin.auth_token = "root";
+  const HandshakeOutcome outcome = handshake(server, f.client(admin));
+  ASSERT_TRUE(outcome.accepted);
+  EXPECT_EQ(outcome.ack.role, Role::kAdmin);
+}
+
 TEST(Handshake, ClientRejectsATamperedOrUnpinnedAck) {
   Fixture f;
   ServerHandshake server = f.server();

@@ -54,7 +54,10 @@ struct ServerHandshakeConfig {
   SchemaIdentity schema;
   std::uint32_t capabilities = kAllCapabilities;  // offered
   std::map<std::string, Role> tokens;             // token -> role; empty = no token needed
-  Role default_role = Role::kEditor;              // the role when no tokens are configured
+  // With tokens configured: false lets a hello without a token in with default_role (an open
+  // server whose admins prove themselves with a token); a token it does carry must be known.
+  bool tokens_required = true;
+  Role default_role = Role::kEditor;  // the role of a hello that needs no token
   std::size_t max_sessions = 256;
   std::uint16_t tick_rate = 20;
   std::string motd;

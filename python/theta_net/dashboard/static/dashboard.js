@@ -15,9 +15,6 @@ function millis(value) {
 function percent(fraction) {
   return `${(fraction * 100).toFixed(2)} %`;
 }
-function sessionHex(id) {
-  return id.toString(16).padStart(16, "0");
-}
 function seconds(ms) {
   return `${(ms / 1e3).toFixed(1)} s`;
 }
@@ -25,7 +22,7 @@ function cell(text, value, className) {
   const td = document.createElement("td");
   td.className = className;
   td.textContent = text;
-  td.dataset.value = typeof value === "string" ? value : JSON.stringify(value);
+  td.dataset.value = JSON.stringify(value ?? null);
   return td;
 }
 
@@ -71,9 +68,9 @@ function renderClients(body, clients, history2, selected2, select, act2) {
   const rows = [];
   for (const c of clients) {
     const tr = document.createElement("tr");
-    tr.dataset.session = sessionHex(c.session_id);
-    if (c.session_id === selected2) tr.classList.add("selected");
-    tr.addEventListener("click", () => select(c.session_id));
+    tr.dataset.session = c.session;
+    if (c.session === selected2) tr.classList.add("selected");
+    tr.addEventListener("click", () => select(c.session));
     const rates = c.rates ?? { down_bps: 0, up_bps: 0 };
     tr.append(
       cell(c.name || "(unnamed)", c.name, "name"),
@@ -90,7 +87,7 @@ function renderClients(body, clients, history2, selected2, select, act2) {
     );
     const plots = document.createElement("td");
     plots.className = "plots";
-    const series = history2.get(c.session_id);
+    const series = history2.get(c.session);
     if (series) {
       plots.append(
         sparkline(series.down_bps ?? [], bytesPerSecond, "#2a6fdb"),
@@ -146,7 +143,7 @@ function renderDetail(root, client) {
     types.replaceChildren();
     return;
   }
-  title.textContent = `${client.name} (${sessionHex(client.session_id)})`;
+  title.textContent = `${client.name} (${client.session})`;
   breakdown(lanes, client.lanes ?? {}, client.rates?.lanes);
   breakdown(types, client.messages ?? {}, client.rates?.messages);
 }
@@ -176,7 +173,7 @@ var NetworkLog = class {
     this.render();
   }
   line(e) {
-    const who = e.session_id ? ` ${e.name ? `${e.name} ` : ""}${sessionHex(e.session_id)}` : "";
+    const who = e.session ? ` ${e.name ? `${e.name} ` : ""}${e.session}` : "";
     return `${seconds(e.time_ms)} ${e.kind}${who}: ${e.detail ?? ""}`;
   }
   render() {
@@ -254,13 +251,13 @@ function pageToken() {
 function remember(status) {
   const present = /* @__PURE__ */ new Set();
   for (const c of status.clients) {
-    present.add(c.session_id);
-    const s = history.get(c.session_id) ?? { rtt_ms: [], down_bps: [], up_bps: [] };
+    present.add(c.session);
+    const s = history.get(c.session) ?? { rtt_ms: [], down_bps: [], up_bps: [] };
     s.rtt_ms.push(c.rtt_ms);
     s.down_bps.push(c.rates?.down_bps ?? 0);
     s.up_bps.push(c.rates?.up_bps ?? 0);
     for (const values of Object.values(s)) if (values.length > SAMPLES) values.splice(0, values.length - SAMPLES);
-    history.set(c.session_id, s);
+    history.set(c.session, s);
   }
   for (const id of [...history.keys()]) if (!present.has(id)) history.delete(id);
 }
@@ -273,7 +270,7 @@ function act(action, client) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return notice("not connected", false);
   const id = ++requests;
   socket.send(
-    JSON.stringify({ type: "action", id, action, session_id: client.session_id, token: tokenInput.value })
+    JSON.stringify({ type: "action", id, action, session: client.session, token: tokenInput.value })
   );
   notice(`${action} of ${client.name} asked\u2026`, true);
 }
@@ -289,7 +286,7 @@ function render() {
     selected = id;
     render();
   }, act);
-  renderDetail($("#detail"), latest.clients.find((c) => c.session_id === selected));
+  renderDetail($("#detail"), latest.clients.find((c) => c.session === selected));
   renderConflicts($("#conflicts tbody"), latest.conflicts?.recent ?? []);
   $("#conflict-count").textContent = latest.conflicts ? `${latest.conflicts.total} in all` : "(this server does not resolve conflicts: no signed commands)";
   document.body.dataset.update = String(latest.update);
@@ -297,7 +294,7 @@ function render() {
 function onMessage(message) {
   if (message.type === "hello") {
     for (const [id, series] of Object.entries(message.history)) {
-      history.set(Number(id), { rtt_ms: series.rtt_ms ?? [], down_bps: series.down_bps ?? [], up_bps: series.up_bps ?? [] });
+      history.set(id, { rtt_ms: series.rtt_ms ?? [], down_bps: series.down_bps ?? [], up_bps: series.up_bps ?? [] });
     }
     log.add(message.log);
     if (!message.admin_configured) tokenInput.placeholder = "no admin token configured: actions are off";
