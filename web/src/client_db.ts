@@ -1,0 +1,434 @@
+// ClientDB: the TypeScript mirror of the data layer (docs/data.md). It subscribes without the
+// compression capability (payloads are plain), takes a full sync with progress, applies batches
+// in version order, acknowledges them, and makes optimistic writes: a write shows in the view at
+// once and is confirmed or refused by DataWriteResult (a refusal rolls it back). The view is the
+// confirmed store with the pending writes replayed on top, rebuilt whenever either changes, so a
+// server batch always lands beneath the local writes (a rebase, as the C++ ClientDB does).
+import { DataError, ProtocolError } from "./errors.js";
+import { codeToUnits, DataSchema, unitsToCode } from "./data_schema.js";
+import type { DataField, Value } from "./data_schema.js";
+import { checkValue, decodeOps, encodeOps } from "./data_ops.js";
+import type { ComponentWrite, Op } from "./data_ops.js";
+import { DataStore } from "./data_store.js";
+import type { ThetaConnection } from "./ws_connection.js";
+import type { AnyMessage } from "./generated/protocol.js";
+
+export type SyncState = "idle" | "syncing" | "catching_up" | "ready" | "refused";
+/** A field value as an application sees it: units for fixed/float, names for enums. */
+export type UserValue = boolean | number | bigint | string | Uint8Array | (number | bigint | boolean)[];
+export type Row = { [component: string]: { [field: string]: UserValue } };
+export interface Change {
+  table: string;
+  entity: bigint;
+  kind: "insert" | "update" | "remove";
+  row: Row | null; // after (null when removed)
+}
+export interface WriteResult {
+  writeId: number;
+  accepted: boolean;
+  version: bigint;
+  reason: string | null;
+  text: string;
+}
+export interface SyncProgress {
+  entitiesDone: bigint;
+  entitiesTotal: bigint;
+  bytesDone: bigint;
+  bytesTotal: bigint;
+}
+export interface ClientDBOptions {
+  schema: DataSchema; // what the application expects; the server's may be a newer minor
+  tables?: string[]; // empty: all
+  ackIntervalMs?: number;
+}
+
+interface Pending {
+  writeId: number;
+  ops: Op[];
+  resolve: (r: WriteResult) => void;
+}
+
+function toUser(f: DataField, v: Value): UserValue {
+  const one = (x: bigint | number): number | bigint | boolean | string => {
+    if (f.type === "bool") return x === 1n;
+    if (f.type === "enum") return f.values[Number(x)]!;
+    if (f.type === "fixed" || f.type === "float") return codeToUnits(f, x as bigint);
+    if (f.type === "int") return (x as bigint) >= BigInt(Number.MIN_SAFE_INTEGER) && (x as bigint) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x;
+    return x;
+  };
+  if (typeof v === "string" || v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) return v.map((x) => one(x) as number | bigint | boolean);
+  return one(v);
+}
+
+function fromUser(f: DataField, u: UserValue): Value {
+  const one = (x: unknown): bigint | number => {
+    if (f.type === "bool") return x === true ? 1n : x === false ? 0n : bad();
+    if (f.type === "enum") return f.values.indexOf(x as string) >= 0 ? BigInt(f.values.indexOf(x as string)) : bad();
+    if (f.type === "f64") return typeof x === "number" ? x : bad();
+    if (f.type === "fixed" || f.type === "float") return typeof x === "number" ? unitsToCode(f, x) : bad();
+    return typeof x === "bigint" ? x : typeof x === "number" && Number.isSafeInteger(x) ? BigInt(x) : bad();
+  };
+  const bad = (): never => {
+    throw new DataError("type", `field ${f.name} (${f.type}) cannot hold ${String(u)}`);
+  };
+  let v: Value;
+  if (f.type === "string" || f.type === "bytes") v = u as Value;
+  else if (f.count === 1) v = one(u) as Value;
+  else v = (Array.isArray(u) ? u.map(one) : bad()) as Value;
+  checkValue(f, v);
+  return v;
+}
+
+/** Writes gathered before they are sent: one op per entity and kind, in schema order. */
+export class Transaction {
+  readonly ops: Op[] = [];
+  constructor(private readonly schema: DataSchema) {}
+
+  set(table: string, entity: bigint | number, component: string, field: string, value: UserValue): this {
+    const t = this.schema.tableIndex(table);
+    const c = this.schema.tables[t]!.components.findIndex((x) => x.name === component);
+    if (c < 0) throw new DataError("schema", `no component ${component} in ${table}`);
+    const comp = this.schema.tables[t]!.components[c]!;
+    const f = comp.fields.findIndex((x) => x.name === field);
+    if (f < 0) throw new DataError("schema", `no field ${field} in ${table}.${component}`);
+    const id = BigInt(entity);
+    const v = fromUser(comp.fields[f]!, value);
+    let op = this.ops.find((o) => o.kind === "upsert" && o.table === t && o.entity === id) as Extract<Op, { kind: "upsert" }> | undefined;
+    if (!op) this.ops.push((op = { kind: "upsert", table: t, entity: id, writes: [] }));
+    let w = op.writes.find((x) => x.component === c);
+    if (!w) {
+      op.writes.push((w = { component: c, fields: [] }));
+      op.writes.sort((a, b) => a.component - b.component);
+    }
+    const existing = w.fields.find((x) => x.field === f);
+    if (existing) existing.value = v;
+    else w.fields.push({ field: f, value: v }), w.fields.sort((a, b) => a.field - b.field);
+    return this;
+  }
+
+  removeEntity(table: string, entity: bigint | number): this {
+    this.ops.push({ kind: "remove_entity", table: this.schema.tableIndex(table), entity: BigInt(entity) });
+    return this;
+  }
+}
+
+export class ClientDB {
+  state: SyncState = "idle";
+  refusal = "";
+  progress: SyncProgress = { entitiesDone: 0n, entitiesTotal: 0n, bytesDone: 0n, bytesTotal: 0n };
+  batchesApplied = 0;
+  /** Errors in what the server sent (bad ops, out-of-order syncs); each leads to a resubscribe. */
+  readonly errors: Error[] = [];
+  private schema: DataSchema; // the server's, once a sync began (decodes everything)
+  private confirmed: DataStore | null = null;
+  private view: DataStore | null = null;
+  private assembly: { syncId: number; chunks: number; total: number; store: DataStore } | null = null;
+  private syncId = 0;
+  private targetVersion = 0n;
+  private awaitingBegin = false;
+  private pending: Pending[] = [];
+  private nextWriteId = 1;
+  private acked = 0n;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners: { table: number; entity: bigint | null; fn: (c: Change) => void }[] = [];
+  private readonly readyWaiters: (() => void)[] = [];
+  private readonly progressListeners: ((p: SyncProgress) => void)[] = [];
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly conn: ThetaConnection,
+    private readonly options: ClientDBOptions,
+  ) {
+    this.schema = options.schema;
+    this.detach = conn.onMessage((m) => this.onMessage(m));
+  }
+
+  get version(): bigint {
+    return this.confirmed?.version ?? 0n;
+  }
+
+  /** Starts (or restarts) the sync: a full snapshot, or the batches after the version held. */
+  subscribe(fromVersion: bigint = this.confirmed ? this.confirmed.version : 0n): void {
+    this.conn.send("DataSubscribe", {
+      schema_hash: this.options.schema.hash,
+      schema_hashes: this.options.schema.hashes,
+      from_version: fromVersion,
+      tables: this.options.tables ?? [],
+      cells: [],
+      dictionary_ids: [],
+    });
+    this.assembly = null;
+    this.awaitingBegin = true;
+    this.state = "syncing";
+  }
+
+  /** Resolves when the mirror holds a complete store (after a full or archive sync). */
+  ready(): Promise<void> {
+    if (this.state === "ready") return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  onProgress(fn: (p: SyncProgress) => void): void {
+    this.progressListeners.push(fn);
+  }
+
+  /** Calls `fn` for every insert, update or removal in a table (or one row of it) in the view. */
+  subscribeTable(table: string, fn: (c: Change) => void): () => void {
+    return this.listen(this.schema.tableIndex(table), null, fn);
+  }
+  subscribeRow(table: string, entity: bigint | number, fn: (c: Change) => void): () => void {
+    return this.listen(this.schema.tableIndex(table), BigInt(entity), fn);
+  }
+  private listen(table: number, entity: bigint | null, fn: (c: Change) => void): () => void {
+    const entry = { table, entity, fn };
+    this.listeners.push(entry);
+    return () => this.listeners.splice(this.listeners.indexOf(entry), 1);
+  }
+
+  get(table: string, entity: bigint | number): Row | undefined {
+    const t = this.schema.tableIndex(table);
+    return this.rowOf(t, BigInt(entity));
+  }
+
+  ids(table: string): bigint[] {
+    const rows = this.view?.tables[this.schema.tableIndex(table)];
+    return rows ? [...rows.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  }
+
+  transaction(): Transaction {
+    return new Transaction(this.schema);
+  }
+
+  /** Applies the write to the view now and sends it; resolves with the server's verdict. */
+  write(tx: Transaction): Promise<WriteResult> {
+    if (this.state !== "ready" || !this.confirmed) throw new DataError("state", "write before the mirror is ready");
+    if (tx.ops.length === 0) throw new DataError("state", "an empty transaction");
+    const writeId = this.nextWriteId++;
+    const payload = encodeOps(this.schema, tx.ops);
+    return new Promise((resolve) => {
+      this.mutate(tx.ops, () => {
+        this.pending.push({ writeId, ops: tx.ops, resolve });
+        for (const op of tx.ops) this.view!.apply(op);
+      });
+      this.conn.send("DataWrite", { write_id: writeId, base_version: this.version, ops: tx.ops.length, payload });
+    });
+  }
+
+  close(): void {
+    clearTimeout(this.ackTimer);
+    this.detach();
+  }
+
+  // ---- what the server sends
+
+  private onMessage(m: AnyMessage): void {
+    if (this.state === "idle") return;
+    try {
+      switch (m.name) {
+        case "DataSyncBegin":
+          return this.onBegin(m.fields);
+        case "DataSnapshotChunk":
+          return this.onChunk(m.fields);
+        case "SyncProgress":
+          if (m.fields.snapshot_id !== this.syncId) return;
+          this.progress = {
+            entitiesDone: m.fields.entities ?? 0n,
+            entitiesTotal: m.fields.entities_total ?? 0n,
+            bytesDone: m.fields.bytes,
+            bytesTotal: m.fields.bytes_total ?? 0n,
+          };
+          for (const fn of this.progressListeners) fn(this.progress);
+          return;
+        case "DataBatch":
+          return this.onBatch(m.fields);
+        case "DataWriteResult":
+          return this.onWriteResult(m.fields);
+        case "DataRefused":
+          this.state = "refused";
+          this.refusal = `${m.fields.reason}: ${m.fields.text}`;
+          this.dropPending("the sync was refused");
+          return;
+        default:
+          return;
+      }
+    } catch (error) {
+      if (!(error instanceof ProtocolError || error instanceof DataError)) throw error;
+      // What the server sent did not fit: ask again from the version held, as C++ does.
+      this.errors.push(error);
+      this.subscribe();
+    }
+  }
+
+  private onBegin(begin: Extract<AnyMessage, { name: "DataSyncBegin" }>["fields"]): void {
+    if (begin.mode === "table") return; // a repair answers DataResync, which this client never sends
+    this.awaitingBegin = false;
+    const server = DataSchema.fromToml(begin.schema_toml);
+    if (server.hash !== begin.schema_hash) throw new DataError("corrupt", "DataSyncBegin's schema text does not hash to its schema_hash");
+    const common = Math.min(server.minor, this.options.schema.minor);
+    if (server.hashes[common] !== this.options.schema.hashes[common]) {
+      this.state = "refused";
+      this.refusal = `the server's data schema ${server.name} ${server.major}.${server.minor} differs at minor ${common}`;
+      return;
+    }
+    this.schema = server;
+    this.syncId = begin.sync_id;
+    this.targetVersion = begin.version;
+    this.progress = { entitiesDone: 0n, entitiesTotal: begin.entities_total, bytesDone: 0n, bytesTotal: begin.bytes_total };
+    if (begin.mode === "full") {
+      this.state = "syncing";
+      this.assembly = { syncId: begin.sync_id, chunks: 0, total: begin.chunks_total, store: new DataStore(server, begin.version) };
+      if (begin.chunks_total === 0) this.finishSnapshot();
+      return;
+    }
+    this.state = "catching_up";
+    if (this.version === begin.version) this.becomeReady();
+  }
+
+  private onChunk(chunk: Extract<AnyMessage, { name: "DataSnapshotChunk" }>["fields"]): void {
+    const a = this.assembly;
+    if (!a || a.syncId !== chunk.sync_id) throw new DataError("state", `snapshot chunk of sync ${chunk.sync_id} unexpected`);
+    if (chunk.index !== a.chunks) throw new DataError("state", `snapshot chunk ${chunk.index} where ${a.chunks} was next`);
+    if ((chunk.encoding ?? "plain") !== "plain") throw new DataError("unsupported", "a compressed snapshot chunk");
+    for (const op of decodeOps(this.schema, chunk.payload, chunk.entities)) a.store.apply(op);
+    a.chunks++;
+    if (a.chunks === a.total) this.finishSnapshot();
+  }
+
+  private finishSnapshot(): void {
+    const store = this.assembly!.store;
+    this.assembly = null;
+    // Writes the snapshot already holds are answered by their DataWriteResult; until then they
+    // stay pending and replay on top (an upsert replayed over itself changes nothing).
+    this.mutateAll(() => {
+      this.confirmed = store;
+      this.rebuildView();
+    });
+    this.becomeReady();
+  }
+
+  private becomeReady(): void {
+    this.state = "ready";
+    this.conn.send("ClientReady", { snapshot_id: this.syncId, server_tick: 0, version: this.version });
+    for (const w of this.readyWaiters.splice(0)) w();
+  }
+
+  private onBatch(batch: Extract<AnyMessage, { name: "DataBatch" }>["fields"]): void {
+    if (!this.confirmed || this.assembly) return; // before the first snapshot, or during one
+    if (batch.version <= this.confirmed.version) return; // already held
+    if (batch.base_version !== this.confirmed.version) {
+      if (!this.awaitingBegin) this.subscribe(this.confirmed.version); // a gap: ask for what follows
+      return;
+    }
+    if (batch.encoding !== "plain") throw new DataError("unsupported", "a compressed batch (compression is never negotiated)");
+    const ops = decodeOps(this.schema, batch.payload, batch.ops);
+    this.mutate(ops, () => {
+      for (const op of ops) this.confirmed!.apply(op);
+      this.confirmed!.version = batch.version;
+      if (this.pending.length === 0) {
+        for (const op of ops) this.view!.apply(op);
+        this.view!.version = batch.version;
+      } else this.rebuildView();
+    });
+    this.batchesApplied++;
+    if (this.state === "catching_up" && this.version >= this.targetVersion) this.becomeReady();
+    this.scheduleAck();
+  }
+
+  private onWriteResult(result: Extract<AnyMessage, { name: "DataWriteResult" }>["fields"]): void {
+    const i = this.pending.findIndex((p) => p.writeId === result.write_id);
+    if (i < 0) return;
+    const [p] = this.pending.splice(i, 1);
+    // Accepted: its batch is already in the confirmed store. Refused: the view loses it.
+    this.mutate(p!.ops, () => this.rebuildView());
+    p!.resolve({
+      writeId: result.write_id,
+      accepted: result.accepted,
+      version: result.version,
+      reason: result.reason ?? null,
+      text: result.text ?? "",
+    });
+  }
+
+  private dropPending(text: string): void {
+    for (const p of this.pending.splice(0)) p.resolve({ writeId: p.writeId, accepted: false, version: 0n, reason: null, text });
+    if (this.confirmed) this.mutateAll(() => this.rebuildView());
+  }
+
+  private scheduleAck(): void {
+    if (this.ackTimer !== undefined) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      if (this.version !== this.acked) {
+        this.acked = this.version;
+        this.conn.send("DataAck", { version: this.version });
+      }
+    }, this.options.ackIntervalMs ?? 100);
+  }
+
+  private rebuildView(): void {
+    this.view = this.confirmed!.clone();
+    for (const p of this.pending) for (const op of p.ops) this.view.apply(op);
+  }
+
+  // ---- change notification: rows touched before and after a mutation, compared
+
+  private rowOf(t: number, id: bigint): Row | undefined {
+    const e = this.view?.tables[t]?.get(id);
+    if (!e) return undefined;
+    const spec = this.schema.tables[t]!;
+    const row: Row = {};
+    for (const [c, values] of [...e].sort((a, b) => a[0] - b[0])) {
+      const comp = spec.components[c]!;
+      row[comp.name] = Object.fromEntries(comp.fields.map((f, i) => [f.name, toUser(f, values[i]!)]));
+    }
+    return row;
+  }
+
+  private mutate(ops: Op[], change: () => void): void {
+    const keys = new Map<string, [number, bigint]>();
+    const touched = [...ops, ...this.pending.flatMap((p) => p.ops)];
+    for (const op of touched) keys.set(`${op.table}:${op.entity}`, [op.table, op.entity]);
+    this.notify([...keys.values()], change);
+  }
+
+  private mutateAll(change: () => void): void {
+    const keys = new Map<string, [number, bigint]>();
+    const collect = () =>
+      this.view?.tables.forEach((rows, t) => {
+        for (const id of rows.keys()) keys.set(`${t}:${id}`, [t, id]);
+      });
+    collect();
+    this.notify(null, change, () => {
+      collect();
+      return [...keys.values()];
+    });
+  }
+
+  private notify(keys: [number, bigint][] | null, change: () => void, after?: () => [number, bigint][]): void {
+    if (this.listeners.length === 0) return change();
+    const image = (t: number, id: bigint) => {
+      const r = this.rowOf(t, id);
+      return r === undefined ? undefined : JSON.stringify(r, (_, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
+    };
+    const before = new Map<string, string | undefined>();
+    const list0 = keys ?? after!();
+    for (const [t, id] of list0) before.set(`${t}:${id}`, image(t, id));
+    change();
+    const list = keys ?? after!();
+    for (const [t, id] of list) {
+      const was = before.get(`${t}:${id}`);
+      const now = image(t, id);
+      if (was === now) continue;
+      const c: Change = {
+        table: this.schema.tables[t]!.name,
+        entity: id,
+        kind: was === undefined ? "insert" : now === undefined ? "remove" : "update",
+        row: this.rowOf(t, id) ?? null,
+      };
+      for (const l of this.listeners) if (l.table === t && (l.entity === null || l.entity === id)) l.fn(c);
+    }
+  }
+}
+
+export type { ComponentWrite };

@@ -1,0 +1,109 @@
+// ClientDB against a real server: full sync of the reference game's tables, deltas made by
+// another client, a write accepted and seen by the other client, a refused write rolled back.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { ClientDB, DataSchema, ThetaConnection } from "../src/index.js";
+import type { Change } from "../src/index.js";
+import { referenceSchemaToml, startServer, until } from "./server.js";
+import type { Server } from "./server.js";
+
+let server: Server;
+const schema = DataSchema.fromToml(referenceSchemaToml());
+
+async function mirror(name: string): Promise<{ conn: ThetaConnection; db: ClientDB }> {
+  const conn = await ThetaConnection.connect(server.url, { clientName: name });
+  const db = new ClientDB(conn, { schema });
+  db.subscribe();
+  await db.ready();
+  return { conn, db };
+}
+
+before(async () => {
+  server = await startServer(40);
+});
+after(() => server?.stop());
+
+test("full sync: the reference tables, the players row of each connected client", async () => {
+  const a = await mirror("alice");
+  try {
+    assert.equal(a.db.state, "ready");
+    assert.ok(a.db.version > 0n);
+    // Every connected session has a row in players, kept by the server.
+    await until(() => a.db.ids("players").length >= 1, 5000, "a players row");
+    const row = a.db.get("players", a.db.ids("players")[0]!)!;
+    assert.equal(typeof row.status!.name, "string");
+    assert.equal(row.status!.health, 20);
+    assert.deepEqual(a.db.errors, []);
+  } finally {
+    a.db.close();
+    a.conn.close();
+  }
+});
+
+test("deltas, an accepted write seen by another client, and a refused write rolled back", async () => {
+  const a = await mirror("writer");
+  const b = await mirror("reader");
+  try {
+    const seen: Change[] = [];
+    b.db.subscribeTable("markers", (c) => seen.push(c));
+    const rowSeen: Change[] = [];
+    const id = 1000n + BigInt(Date.now() % 100000);
+    b.db.subscribeRow("markers", id, (c) => rowSeen.push(c));
+
+    // A delta from another client: b's players row appears in a's mirror.
+    await until(() => a.db.ids("players").length >= 2, 5000, "the second player's row");
+
+    const tx = a.db.transaction().set("markers", id, "marker", "label", "spawn").set("markers", id, "marker", "x", 12.5);
+    tx.set("markers", id, "marker", "colour", "green");
+    const pending = a.db.write(tx);
+    // Optimistic: visible at once in the writer's view.
+    assert.equal(a.db.get("markers", id)!.marker!.label, "spawn");
+    const result = await pending;
+    assert.equal(result.accepted, true, result.text);
+    assert.ok(result.version > 0n);
+    await until(() => b.db.get("markers", id) !== undefined, 5000, "the marker at the other client");
+    const marker = b.db.get("markers", id)!.marker!;
+    assert.equal(marker.label, "spawn");
+    assert.equal(marker.x, 12.5);
+    assert.equal(marker.colour, "green");
+    assert.ok(seen.some((c) => c.entity === id && c.kind === "insert"));
+    assert.equal(rowSeen.length, 1);
+
+    // Clients may not write the players table: refused, and the optimistic change rolled back.
+    const player = a.db.ids("players")[0]!;
+    const before = a.db.get("players", player)!.status!.health;
+    const rolledBack: Change[] = [];
+    a.db.subscribeRow("players", player, (c) => rolledBack.push(c));
+    const refused = a.db.write(a.db.transaction().set("players", player, "status", "health", 1));
+    assert.equal(a.db.get("players", player)!.status!.health, 1);
+    const verdict = await refused;
+    assert.equal(verdict.accepted, false);
+    assert.equal(verdict.reason, "not_allowed");
+    assert.equal(a.db.get("players", player)!.status!.health, before);
+    assert.ok(rolledBack.length >= 2, "the change and its rollback were both reported");
+
+    // A removal travels too.
+    assert.equal((await a.db.write(a.db.transaction().removeEntity("markers", id))).accepted, true);
+    await until(() => b.db.get("markers", id) === undefined, 5000, "the removal at the other client");
+    assert.ok(seen.some((c) => c.entity === id && c.kind === "remove"));
+    assert.deepEqual([...a.db.errors, ...b.db.errors], []);
+    assert.deepEqual([...a.conn.errors, ...b.conn.errors], []);
+  } finally {
+    for (const m of [a, b]) {
+      m.db.close();
+      m.conn.close();
+    }
+  }
+});
+
+test("a write with a value outside its field's range is refused before it is sent", async () => {
+  const a = await mirror("ranges");
+  try {
+    assert.throws(() => a.db.transaction().set("markers", 1, "marker", "colour", "purple"));
+    assert.throws(() => a.db.transaction().set("markers", 1, "marker", "label", "x".repeat(33)));
+    assert.throws(() => a.db.transaction().set("markers", 1, "marker", "owner", -1));
+  } finally {
+    a.db.close();
+    a.conn.close();
+  }
+});
