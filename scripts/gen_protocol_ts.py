@@ -187,19 +187,17 @@ def render(schema: gp.Schema) -> str:
     out.append("")
     out.append("export const MESSAGES: readonly MessageSpec[] = [")
     for m in schema.messages:
-        out.append(
-            f'  {{ id: {m.id}, name: "{m.name}", lane: "{m.lane}", from: "{m.sender}", since: {m.since}, fields: ['
-        )
+        head = f'id: {m.id}, name: "{m.name}", lane: "{m.lane}", from: "{m.sender}", since: {m.since}'
+        out.append(f"  {{ {head}, fields: [")
         out.append(field_specs(schema, m))
         out.append("  ] },")
     out.append("];")
     out.append("")
-    out.append(
-        "export const MESSAGE_BY_ID: ReadonlyMap<number, MessageSpec> = new Map(MESSAGES.map((m) => [m.id, m]));"
-    )
-    out.append(
-        "export const MESSAGE_BY_NAME: ReadonlyMap<string, MessageSpec> = new Map(MESSAGES.map((m) => [m.name, m]));"
-    )
+    for key, kind in (("id", "number"), ("name", "string")):
+        out.append(
+            f"export const MESSAGE_BY_{key.upper()}: ReadonlyMap<{kind}, MessageSpec> = "
+            f"new Map(MESSAGES.map((m) => [m.{key}, m]));"
+        )
     out.append("")
     out.append("const SCHEMA = { enums: ENUMS, structs: STRUCTS, limits: LIMITS };")
     out.append("")
