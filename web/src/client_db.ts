@@ -5,18 +5,16 @@
 // confirmed store with the pending writes replayed on top, rebuilt whenever either changes, so a
 // server batch always lands beneath the local writes (a rebase, as the C++ ClientDB does).
 import { DataError, ProtocolError } from "./errors.js";
-import { codeToUnits, DataSchema, unitsToCode } from "./data_schema.js";
-import type { DataField, Value } from "./data_schema.js";
-import { checkValue, decodeOps, encodeOps } from "./data_ops.js";
-import type { ComponentWrite, Op } from "./data_ops.js";
-import { DataStore } from "./data_store.js";
+import { DataSchema } from "./data_schema.js";
+import { decodeOps, encodeOps } from "./data_ops.js";
+import type { Op } from "./data_ops.js";
+import { DataStore, tableHash } from "./data_store.js";
+import { toUser, Transaction } from "./data_transaction.js";
+import type { Row, UserValue } from "./data_transaction.js";
 import type { ThetaConnection } from "./ws_connection.js";
 import type { AnyMessage } from "./generated/protocol.js";
 
 export type SyncState = "idle" | "syncing" | "catching_up" | "ready" | "refused";
-/** A field value as an application sees it: units for fixed/float, names for enums. */
-export type UserValue = boolean | number | bigint | string | Uint8Array | (number | bigint | boolean)[];
-export type Row = { [component: string]: { [field: string]: UserValue } };
 export interface Change {
   table: string;
   entity: bigint;
@@ -36,6 +34,13 @@ export interface SyncProgress {
   bytesDone: bigint;
   bytesTotal: bigint;
 }
+/** A table whose mirror hashed differently from the server's state hash at a version. */
+export interface Divergence {
+  table: string;
+  version: bigint;
+  serverHash: bigint;
+  localHash: bigint;
+}
 export interface ClientDBOptions {
   schema: DataSchema; // what the application expects; the server's may be a newer minor
   tables?: string[]; // empty: all
@@ -46,71 +51,6 @@ interface Pending {
   writeId: number;
   ops: Op[];
   resolve: (r: WriteResult) => void;
-}
-
-function toUser(f: DataField, v: Value): UserValue {
-  const one = (x: bigint | number): number | bigint | boolean | string => {
-    if (f.type === "bool") return x === 1n;
-    if (f.type === "enum") return f.values[Number(x)]!;
-    if (f.type === "fixed" || f.type === "float") return codeToUnits(f, x as bigint);
-    if (f.type === "int") return (x as bigint) >= BigInt(Number.MIN_SAFE_INTEGER) && (x as bigint) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x;
-    return x;
-  };
-  if (typeof v === "string" || v instanceof Uint8Array) return v;
-  if (Array.isArray(v)) return v.map((x) => one(x) as number | bigint | boolean);
-  return one(v);
-}
-
-function fromUser(f: DataField, u: UserValue): Value {
-  const one = (x: unknown): bigint | number => {
-    if (f.type === "bool") return x === true ? 1n : x === false ? 0n : bad();
-    if (f.type === "enum") return f.values.indexOf(x as string) >= 0 ? BigInt(f.values.indexOf(x as string)) : bad();
-    if (f.type === "f64") return typeof x === "number" ? x : bad();
-    if (f.type === "fixed" || f.type === "float") return typeof x === "number" ? unitsToCode(f, x) : bad();
-    return typeof x === "bigint" ? x : typeof x === "number" && Number.isSafeInteger(x) ? BigInt(x) : bad();
-  };
-  const bad = (): never => {
-    throw new DataError("type", `field ${f.name} (${f.type}) cannot hold ${String(u)}`);
-  };
-  let v: Value;
-  if (f.type === "string" || f.type === "bytes") v = u as Value;
-  else if (f.count === 1) v = one(u) as Value;
-  else v = (Array.isArray(u) ? u.map(one) : bad()) as Value;
-  checkValue(f, v);
-  return v;
-}
-
-/** Writes gathered before they are sent: one op per entity and kind, in schema order. */
-export class Transaction {
-  readonly ops: Op[] = [];
-  constructor(private readonly schema: DataSchema) {}
-
-  set(table: string, entity: bigint | number, component: string, field: string, value: UserValue): this {
-    const t = this.schema.tableIndex(table);
-    const c = this.schema.tables[t]!.components.findIndex((x) => x.name === component);
-    if (c < 0) throw new DataError("schema", `no component ${component} in ${table}`);
-    const comp = this.schema.tables[t]!.components[c]!;
-    const f = comp.fields.findIndex((x) => x.name === field);
-    if (f < 0) throw new DataError("schema", `no field ${field} in ${table}.${component}`);
-    const id = BigInt(entity);
-    const v = fromUser(comp.fields[f]!, value);
-    let op = this.ops.find((o) => o.kind === "upsert" && o.table === t && o.entity === id) as Extract<Op, { kind: "upsert" }> | undefined;
-    if (!op) this.ops.push((op = { kind: "upsert", table: t, entity: id, writes: [] }));
-    let w = op.writes.find((x) => x.component === c);
-    if (!w) {
-      op.writes.push((w = { component: c, fields: [] }));
-      op.writes.sort((a, b) => a.component - b.component);
-    }
-    const existing = w.fields.find((x) => x.field === f);
-    if (existing) existing.value = v;
-    else w.fields.push({ field: f, value: v }), w.fields.sort((a, b) => a.field - b.field);
-    return this;
-  }
-
-  removeEntity(table: string, entity: bigint | number): this {
-    this.ops.push({ kind: "remove_entity", table: this.schema.tableIndex(table), entity: BigInt(entity) });
-    return this;
-  }
 }
 
 export class ClientDB {
@@ -135,6 +75,12 @@ export class ClientDB {
   private readonly readyWaiters: (() => void)[] = [];
   private readonly progressListeners: ((p: SyncProgress) => void)[] = [];
   private readonly detach: () => void;
+  // The divergence check (docs/data.md): hashes compared, tables found to differ, repairs.
+  stateHashesChecked = 0;
+  tableResyncs = 0;
+  readonly divergences: Divergence[] = [];
+  private readonly resyncAsked = new Set<number>();
+  private tableSync: { syncId: number; table: number; chunks: number; total: number; store: DataStore } | null = null;
 
   constructor(
     private readonly conn: ThetaConnection,
@@ -159,6 +105,8 @@ export class ClientDB {
       dictionary_ids: [],
     });
     this.assembly = null;
+    this.tableSync = null;
+    this.resyncAsked.clear();
     this.awaitingBegin = true;
     this.state = "syncing";
   }
@@ -244,6 +192,8 @@ export class ClientDB {
           return this.onBatch(m.fields);
         case "DataWriteResult":
           return this.onWriteResult(m.fields);
+        case "DataStateHash":
+          return this.onStateHash(m.fields);
         case "DataRefused":
           this.state = "refused";
           this.refusal = `${m.fields.reason}: ${m.fields.text}`;
@@ -261,7 +211,7 @@ export class ClientDB {
   }
 
   private onBegin(begin: Extract<AnyMessage, { name: "DataSyncBegin" }>["fields"]): void {
-    if (begin.mode === "table") return; // a repair answers DataResync, which this client never sends
+    if (begin.mode === "table") return this.onTableSyncBegin(begin);
     this.awaitingBegin = false;
     const server = DataSchema.fromToml(begin.schema_toml);
     if (server.hash !== begin.schema_hash) throw new DataError("corrupt", "DataSyncBegin's schema text does not hash to its schema_hash");
@@ -286,6 +236,7 @@ export class ClientDB {
   }
 
   private onChunk(chunk: Extract<AnyMessage, { name: "DataSnapshotChunk" }>["fields"]): void {
+    if (this.tableSync && this.tableSync.syncId === chunk.sync_id) return this.onTableChunk(chunk);
     const a = this.assembly;
     if (!a || a.syncId !== chunk.sync_id) throw new DataError("state", `snapshot chunk of sync ${chunk.sync_id} unexpected`);
     if (chunk.index !== a.chunks) throw new DataError("state", `snapshot chunk ${chunk.index} where ${a.chunks} was next`);
@@ -348,6 +299,82 @@ export class ClientDB {
       reason: result.reason ?? null,
       text: result.text ?? "",
     });
+  }
+
+  // ---- the divergence check and its repair (a table sync of the one table that differs)
+
+  /** The confirmed mirror's state hash of a table: what the server's DataStateHash is compared with. */
+  confirmedTableHash(table: string): bigint {
+    return this.confirmed ? tableHash(this.confirmed, this.schema.tableIndex(table)) : 0n;
+  }
+
+  /** Changes the confirmed mirror behind the server's back, so tests can see a repair. */
+  corruptForTesting(tx: Transaction): void {
+    this.mutate(tx.ops, () => {
+      for (const op of tx.ops) this.confirmed!.apply(op);
+      this.rebuildView();
+    });
+  }
+
+  private mirrorsWhole(table: number): boolean {
+    const tables = this.options.tables ?? [];
+    return tables.length === 0 || tables.includes(this.schema.tables[table]!.name);
+  }
+
+  private onStateHash(hashes: Extract<AnyMessage, { name: "DataStateHash" }>["fields"]): void {
+    for (const t of hashes.tables) {
+      if (t.table >= BigInt(this.schema.tables.length)) throw new DataError("corrupt", `DataStateHash names table ${t.table}`);
+    }
+    // Compared only when the mirror holds exactly that version, outside any sync.
+    if (this.state !== "ready" || !this.confirmed || this.assembly || this.tableSync || hashes.version !== this.confirmed.version) return;
+    this.stateHashesChecked++;
+    for (const t of hashes.tables) {
+      const table = Number(t.table);
+      if (!this.mirrorsWhole(table) || this.resyncAsked.has(table)) continue;
+      const local = tableHash(this.confirmed, table);
+      if (local === t.hash) continue;
+      this.divergences.push({ table: this.schema.tables[table]!.name, version: hashes.version, serverHash: t.hash, localHash: local });
+      this.resyncAsked.add(table);
+      this.conn.send("DataResync", { table: t.table, version: hashes.version, local_hash: local });
+    }
+  }
+
+  private onTableSyncBegin(begin: Extract<AnyMessage, { name: "DataSyncBegin" }>["fields"]): void {
+    if (!this.confirmed || this.assembly) throw new DataError("state", "a table sync without a complete mirror");
+    const table = begin.table ?? 0n;
+    if (begin.schema_hash !== this.schema.hash || table >= BigInt(this.schema.tables.length) || begin.version < this.version) {
+      throw new DataError("state", `table sync ${begin.sync_id} does not fit the mirror`);
+    }
+    const store = new DataStore(this.schema, begin.version);
+    this.tableSync = { syncId: begin.sync_id, table: Number(table), chunks: 0, total: begin.chunks_total, store };
+    if (begin.chunks_total === 0) this.finishTableSync();
+  }
+
+  private onTableChunk(chunk: Extract<AnyMessage, { name: "DataSnapshotChunk" }>["fields"]): void {
+    const s = this.tableSync!;
+    if (chunk.index !== s.chunks || (chunk.encoding ?? "plain") !== "plain") throw new DataError("state", `table sync chunk ${chunk.index}`);
+    for (const op of decodeOps(this.schema, chunk.payload, chunk.entities)) {
+      if (op.table !== s.table) throw new DataError("corrupt", `a table sync of table ${s.table} holds table ${op.table}`);
+      s.store.apply(op);
+    }
+    if (++s.chunks === s.total) this.finishTableSync();
+  }
+
+  private finishTableSync(): void {
+    const s = this.tableSync!;
+    this.tableSync = null;
+    const keys: [number, bigint][] = [];
+    for (const id of this.view!.tables[s.table]!.keys()) keys.push([s.table, id]);
+    for (const id of s.store.tables[s.table]!.keys()) keys.push([s.table, id]);
+    for (const op of this.pending.flatMap((p) => p.ops)) keys.push([op.table, op.entity]);
+    // The other tables already hold the sync's version: the server sends it behind every batch before it.
+    this.notify(keys, () => {
+      this.confirmed!.tables[s.table] = s.store.tables[s.table]!;
+      this.confirmed!.version = s.store.version;
+      this.rebuildView();
+    });
+    this.resyncAsked.delete(s.table);
+    this.tableResyncs++;
   }
 
   private dropPending(text: string): void {
@@ -431,4 +458,5 @@ export class ClientDB {
   }
 }
 
-export type { ComponentWrite };
+export { Transaction };
+export type { Row, UserValue };

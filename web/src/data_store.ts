@@ -1,7 +1,10 @@
 // The mirror's tables in memory: per table, entities by id, each a map of present components to
 // their field values (stored codes). Applying an op follows ops.hpp: an upsert creates the entity
 // and missing components at their defaults first; a remove of components leaves the entity.
+import { encodeValue } from "./data_schema.js";
 import type { DataSchema, Value } from "./data_schema.js";
+import { siphash24 } from "./siphash.js";
+import { writeVarint } from "./varint.js";
 import type { Op } from "./data_ops.js";
 
 export type Entity = Map<number, Value[]>; // component index -> field values
@@ -46,4 +49,30 @@ export class DataStore {
       for (const f of w.fields) values[f.field] = f.value;
     }
   }
+}
+
+const ZERO_KEY = new Uint8Array(16);
+
+/** An entity's record (state_hash.hpp): id and component mask as varints, then the present
+ * components' field values in schema order, in wire form. */
+export function entityRecord(schema: DataSchema, table: number, id: bigint, entity: Entity): Uint8Array {
+  const out: number[] = [];
+  let mask = 0n;
+  for (const c of entity.keys()) mask |= 1n << BigInt(c);
+  writeVarint(out, id);
+  writeVarint(out, mask);
+  const spec = schema.tables[table]!;
+  for (let c = 0; c < spec.components.length; c++) {
+    const values = entity.get(c);
+    if (values) spec.components[c]!.fields.forEach((f, i) => encodeValue(f, values[i]!, out));
+  }
+  return Uint8Array.from(out);
+}
+
+/** A table's state hash (docs/data.md, "Divergence check"): the sum of its entities' SipHash-2-4
+ * (zero key) of their records, modulo 2^64; 0 for an empty table. */
+export function tableHash(store: DataStore, table: number): bigint {
+  let sum = 0n;
+  for (const [id, e] of store.tables[table]!) sum += siphash24(ZERO_KEY, entityRecord(store.schema, table, id, e));
+  return BigInt.asUintN(64, sum);
 }

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ClientDB, DataSchema, ThetaConnection } from "../src/index.js";
 import type { Change } from "../src/index.js";
-import { referenceSchemaToml, startServer, until } from "./server.js";
+import { spawn } from "node:child_process";
+import { CLI, referenceSchemaToml, startServer, until } from "./server.js";
 import type { Server } from "./server.js";
 
 let server: Server;
@@ -88,6 +89,9 @@ test("deltas, an accepted write seen by another client, and a refused write roll
     assert.ok(seen.some((c) => c.entity === id && c.kind === "remove"));
     assert.deepEqual([...a.db.errors, ...b.db.errors], []);
     assert.deepEqual([...a.conn.errors, ...b.conn.errors], []);
+    // The server's per-table state hashes agree with both mirrors: equal byte for byte.
+    await until(() => a.db.stateHashesChecked > 0 && b.db.stateHashesChecked > 0, 5000, "a state hash compared");
+    assert.deepEqual([...a.db.divergences, ...b.db.divergences], []);
   } finally {
     for (const m of [a, b]) {
       m.db.close();
@@ -103,6 +107,52 @@ test("a write with a value outside its field's range is refused before it is sen
     assert.throws(() => a.db.transaction().set("markers", 1, "marker", "label", "x".repeat(33)));
     assert.throws(() => a.db.transaction().set("markers", 1, "marker", "owner", -1));
   } finally {
+    a.db.close();
+    a.conn.close();
+  }
+});
+
+test("a mirror broken behind the server's back is found by the state hash and repaired by a table sync", async () => {
+  const a = await mirror("repair-writer");
+  const b = await mirror("repair-victim");
+  try {
+    const id = 5000n + BigInt(Date.now() % 100000);
+    assert.equal((await a.db.write(a.db.transaction().set("markers", id, "marker", "label", "true"))).accepted, true);
+    await until(() => b.db.get("markers", id) !== undefined, 5000, "the marker");
+    b.db.corruptForTesting(b.db.transaction().set("markers", id, "marker", "label", "false"));
+    assert.equal(b.db.get("markers", id)!.marker!.label, "false");
+    // The next version publishes the hashes; b finds markers differ, asks again, gets it whole.
+    assert.equal((await a.db.write(a.db.transaction().set("markers", id + 1n, "marker", "label", "next"))).accepted, true);
+    await until(() => b.db.tableResyncs === 1, 5000, "the table resync");
+    assert.equal(b.db.divergences.length, 1);
+    assert.equal(b.db.divergences[0]!.table, "markers");
+    assert.equal(b.db.get("markers", id)!.marker!.label, "true");
+    await until(() => b.db.version === a.db.version, 5000, "equal versions");
+    assert.equal(b.db.confirmedTableHash("markers"), a.db.confirmedTableHash("markers"));
+    assert.deepEqual([...a.db.errors, ...b.db.errors], []);
+  } finally {
+    for (const m of [a, b]) {
+      m.db.close();
+      m.conn.close();
+    }
+  }
+});
+
+test("a theta-net connect process joining over WebSocket appears as a players row (a delta)", async () => {
+  const a = await mirror("watcher");
+  const joined: string[] = [];
+  a.db.subscribeTable("players", (c) => {
+    if (c.kind === "insert") joined.push(String(c.row!.status!.name));
+  });
+  const bot = spawn(CLI, ["connect", "--transport", "ws", `127.0.0.1:${server.port}`, "--name", "cli-bot", "--no-walk", "--no-build", "--duration", "4"], {
+    stdio: "ignore",
+  });
+  try {
+    await until(() => joined.includes("cli-bot"), 10000, "the connect process's players row");
+    const row = a.db.ids("players").map((id) => a.db.get("players", id)!).find((r) => r.status!.name === "cli-bot")!;
+    assert.equal(row.status!.health, 20);
+  } finally {
+    bot.kill("SIGKILL");
     a.db.close();
     a.conn.close();
   }
