@@ -21,8 +21,8 @@ export interface Server {
   stop(): void;
 }
 
-export function startServer(seconds = 30): Promise<Server> {
-  const child = spawn(CLI, ["serve", "--port", "0", "--stream-port", "0", "--duration", String(seconds)], {
+export function startServer(seconds = 30, extra: string[] = []): Promise<Server> {
+  const child = spawn(CLI, ["serve", "--port", "0", "--stream-port", "0", "--duration", String(seconds), ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolvePromise, reject) => {
