@@ -72,7 +72,7 @@ export class ClientDB {
   private acked = 0n;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners: { table: number; entity: bigint | null; fn: (c: Change) => void }[] = [];
-  private readonly readyWaiters: (() => void)[] = [];
+  private readonly readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly progressListeners: ((p: SyncProgress) => void)[] = [];
   private readonly detach: () => void;
   // The divergence check (docs/data.md): hashes compared, tables found to differ, repairs.
@@ -88,6 +88,8 @@ export class ClientDB {
   ) {
     this.schema = options.schema;
     this.detach = conn.onMessage((m) => this.onMessage(m));
+    // Writes in flight when the connection ends never get a verdict: they are reported refused.
+    conn.onClose((info) => this.refuse(`the connection closed (${info.code} ${info.reason})`));
   }
 
   get version(): bigint {
@@ -114,7 +116,8 @@ export class ClientDB {
   /** Resolves when the mirror holds a complete store (after a full or archive sync). */
   ready(): Promise<void> {
     if (this.state === "ready") return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
+    if (this.state === "refused") return Promise.reject(new DataError("state", this.refusal));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
   onProgress(fn: (p: SyncProgress) => void): void {
@@ -195,10 +198,7 @@ export class ClientDB {
         case "DataStateHash":
           return this.onStateHash(m.fields);
         case "DataRefused":
-          this.state = "refused";
-          this.refusal = `${m.fields.reason}: ${m.fields.text}`;
-          this.dropPending("the sync was refused");
-          return;
+          return this.refuse(`${m.fields.reason}: ${m.fields.text}`);
         default:
           return;
       }
@@ -217,9 +217,7 @@ export class ClientDB {
     if (server.hash !== begin.schema_hash) throw new DataError("corrupt", "DataSyncBegin's schema text does not hash to its schema_hash");
     const common = Math.min(server.minor, this.options.schema.minor);
     if (server.hashes[common] !== this.options.schema.hashes[common]) {
-      this.state = "refused";
-      this.refusal = `the server's data schema ${server.name} ${server.major}.${server.minor} differs at minor ${common}`;
-      return;
+      return this.refuse(`the server's data schema ${server.name} ${server.major}.${server.minor} differs at minor ${common}`);
     }
     this.schema = server;
     this.syncId = begin.sync_id;
@@ -261,7 +259,7 @@ export class ClientDB {
   private becomeReady(): void {
     this.state = "ready";
     this.conn.send("ClientReady", { snapshot_id: this.syncId, server_tick: 0, version: this.version });
-    for (const w of this.readyWaiters.splice(0)) w();
+    for (const w of this.readyWaiters.splice(0)) w.resolve();
   }
 
   private onBatch(batch: Extract<AnyMessage, { name: "DataBatch" }>["fields"]): void {
@@ -375,6 +373,16 @@ export class ClientDB {
     });
     this.resyncAsked.delete(s.table);
     this.tableResyncs++;
+  }
+
+  /** The sync stops: waiting ready() calls fail, pending writes are rolled back and reported. */
+  private refuse(text: string): void {
+    this.state = "refused";
+    this.refusal = text;
+    this.assembly = null;
+    this.tableSync = null;
+    for (const w of this.readyWaiters.splice(0)) w.reject(new DataError("state", text));
+    this.dropPending(text);
   }
 
   private dropPending(text: string): void {

@@ -5,7 +5,9 @@ import { after, before, test } from "node:test";
 import { ClientDB, DataSchema, ThetaConnection } from "../src/index.js";
 import type { Change } from "../src/index.js";
 import { spawn } from "node:child_process";
-import { CLI, referenceSchemaToml, startServer, until } from "./server.js";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { CLI, referenceSchemaToml, ROOT, startServer, until } from "./server.js";
 import type { Server } from "./server.js";
 
 let server: Server;
@@ -97,6 +99,21 @@ test("deltas, an accepted write seen by another client, and a refused write roll
       m.db.close();
       m.conn.close();
     }
+  }
+});
+
+test("a mirror of another data schema is refused by the server, naming both hashes", async () => {
+  const conn = await ThetaConnection.connect(server.url, { clientName: "wrong-schema" });
+  const other = DataSchema.fromToml(readFileSync(resolve(ROOT, "examples/data/arena.toml"), "utf8"));
+  const db = new ClientDB(conn, { schema: other });
+  try {
+    db.subscribe();
+    await assert.rejects(db.ready(), /schema_mismatch/);
+    assert.equal(db.state, "refused");
+    assert.match(db.refusal, /schema_mismatch/);
+  } finally {
+    db.close();
+    conn.close();
   }
 });
 
