@@ -57,7 +57,9 @@ export class Transaction {
     if (f < 0) throw new DataError("schema", `no field ${field} in ${table}.${component}`);
     const id = BigInt(entity);
     const v = fromUser(comp.fields[f]!, value);
-    let op = this.ops.find((o) => o.kind === "upsert" && o.table === t && o.entity === id) as Extract<Op, { kind: "upsert" }> | undefined;
+    // Sets merge into the entity's latest op while it is an upsert; after a removal they start a new one.
+    const last = this.ops.findLast((o) => o.table === t && o.entity === id);
+    let op = last?.kind === "upsert" ? last : undefined;
     if (!op) this.ops.push((op = { kind: "upsert", table: t, entity: id, writes: [] }));
     let w = op.writes.find((x) => x.component === c);
     if (!w) {

@@ -26,9 +26,22 @@ before(async () => {
 });
 after(() => server?.stop());
 
-test("full sync: the reference tables, the players row of each connected client", async () => {
-  const a = await mirror("alice");
+test("full sync: the reference tables with progress, the players row of each connected client", async () => {
+  const w = await mirror("seeder");
+  for (let i = 0; i < 20; i++) {
+    assert.equal((await w.db.write(w.db.transaction().set("markers", 100 + i, "marker", "label", `m${i}`))).accepted, true);
+  }
+  const conn = await ThetaConnection.connect(server.url, { clientName: "alice" });
+  const a = { conn, db: new ClientDB(conn, { schema }) };
+  const progress: bigint[] = [];
+  a.db.onProgress((p) => progress.push(p.entitiesDone));
+  a.db.subscribe();
+  await a.db.ready();
   try {
+    assert.ok(progress.length >= 1, "no SyncProgress");
+    assert.equal(progress[progress.length - 1], a.db.progress.entitiesTotal);
+    assert.ok(a.db.progress.entitiesTotal >= 21n, `${a.db.progress.entitiesTotal} entities`);
+    for (let i = 0; i < 20; i++) assert.equal(a.db.get("markers", 100 + i)!.marker!.label, `m${i}`);
     assert.equal(a.db.state, "ready");
     assert.ok(a.db.version > 0n);
     // Every connected session has a row in players, kept by the server.
@@ -38,8 +51,10 @@ test("full sync: the reference tables, the players row of each connected client"
     assert.equal(row.status!.health, 20);
     assert.deepEqual(a.db.errors, []);
   } finally {
-    a.db.close();
-    a.conn.close();
+    for (const m of [a, w]) {
+      m.db.close();
+      m.conn.close();
+    }
   }
 });
 
@@ -111,6 +126,8 @@ test("a mirror of another data schema is refused by the server, naming both hash
     await assert.rejects(db.ready(), /schema_mismatch/);
     assert.equal(db.state, "refused");
     assert.match(db.refusal, /schema_mismatch/);
+    const hex = (h: bigint) => `0x${h.toString(16).padStart(16, "0")}`;
+    assert.ok(db.refusal.includes(hex(schema.hash)) && db.refusal.includes(hex(other.hash)), db.refusal);
   } finally {
     db.close();
     conn.close();
