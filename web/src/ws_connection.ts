@@ -38,6 +38,7 @@ export class ThetaConnection {
   private readonly recvSeq = new Map<number, number>();
   private readonly handlers = new Set<MessageHandler>();
   private readonly closeHandlers = new Set<(info: CloseInfo) => void>();
+  private readonly frameHandlers = new Set<(lane: number, frame: Uint8Array) => void>();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private pingId = 0;
   /** Errors found in what the server sent (a frame that did not decode); kept for inspection. */
@@ -144,6 +145,7 @@ export class ThetaConnection {
       this.errors.push(new ProtocolError("range", `lane byte ${String(lane)}`));
       return [];
     }
+    for (const h of this.frameHandlers) h(lane, bytes.subarray(1));
     try {
       const decoded = decodeMessages(bytes.subarray(1));
       const last = this.recvSeq.get(lane);
@@ -175,6 +177,12 @@ export class ThetaConnection {
   onMessage(handler: MessageHandler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  /** Every frame as it arrives, before it is decoded (captures, tools, tests). */
+  onFrame(handler: (lane: number, frame: Uint8Array) => void): () => void {
+    this.frameHandlers.add(handler);
+    return () => this.frameHandlers.delete(handler);
   }
 
   onClose(handler: (info: CloseInfo) => void): void {
