@@ -142,6 +142,19 @@ def test_a_frame_from_each_implementation_decodes_in_the_other_two(ts, name):
         assert frames["python"] == frames["c++"] == frames["ts"], name
 
 
+def test_a_cpp_batch_frame_decodes_in_pure_python_and_typescript(ts):
+    messages = [
+        (name, protocol.random_message(name, 40 + i)) for i, name in enumerate(["ChunkData", "ChunkDiff"] * 3)
+    ]
+    frame = protocol.encode_batch(messages, sequence=11)
+    decoded = CODEC.decode_frame(frame)
+    assert decoded["flags"] == pure_wire.FLAG_BATCH and decoded["sequence"] == 11
+    assert decoded["messages"] == messages
+    answer = ts.ask({"op": "decode", "hex": frame.hex()})
+    assert "error" not in answer, answer
+    assert [(m["name"], from_ts(m["fields"])) for m in answer["messages"]] == messages
+
+
 def test_pure_wire_refuses_corrupt_frames_with_typed_errors():
     good = CODEC.encode("ChatMessage", {"sender": 42, "channel": "all", "text": "hi", "server_tick": 3}, 5)
     assert CODEC.decode(good)[1]["text"] == "hi"

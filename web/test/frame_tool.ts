@@ -33,7 +33,8 @@ for await (const line of createInterface({ input: process.stdin })) {
     } else {
       const d = decodeMessages(Uint8Array.from(Buffer.from(req.hex!, "hex")));
       const m = d.messages[0]!;
-      process.stdout.write(JSON.stringify({ name: m.name, sequence: d.sequence, fields: toJson(m.fields) }) + "\n");
+      const all = d.messages.map((x) => ({ name: x.name, fields: toJson(x.fields) }));
+      process.stdout.write(JSON.stringify({ name: m.name, sequence: d.sequence, fields: toJson(m.fields), messages: all }) + "\n");
     }
   } catch (e) {
     process.stdout.write(JSON.stringify({ error: String(e) }) + "\n");
