@@ -12,6 +12,7 @@ import { DataStore, tableHash } from "./data_store.js";
 import { toUser, Transaction } from "./data_transaction.js";
 import type { Row, UserValue } from "./data_transaction.js";
 import type { ThetaConnection } from "./ws_connection.js";
+import { MESSAGE_BY_NAME } from "./generated/protocol.js";
 import type { AnyMessage } from "./generated/protocol.js";
 
 export type SyncState = "idle" | "syncing" | "catching_up" | "ready" | "refused";
@@ -197,6 +198,9 @@ export class ClientDB {
           return this.onWriteResult(m.fields);
         case "DataStateHash":
           return this.onStateHash(m.fields);
+        case "PermissionDenied":
+          if (m.fields.message_type === MESSAGE_BY_NAME.get("DataWrite")!.id) this.onWriteDenied(m.fields.text);
+          return;
         case "DataRefused":
           return this.refuse(`${m.fields.reason}: ${m.fields.text}`);
         default:
@@ -383,6 +387,17 @@ export class ClientDB {
     this.tableSync = null;
     for (const w of this.readyWaiters.splice(0)) w.reject(new DataError("state", text));
     this.dropPending(text);
+  }
+
+  /** The session's role may not write: the server answers PermissionDenied on the control lane
+   * instead of a DataWriteResult. Writes are checked in the order sent, so it is the oldest one
+   * still pending; should a result overtake it (a role change), the confirmed store still holds
+   * what the server committed, so the view converges either way. */
+  private onWriteDenied(text: string): void {
+    const p = this.pending.shift();
+    if (p === undefined) return;
+    this.mutate(p.ops, () => this.rebuildView());
+    p.resolve({ writeId: p.writeId, accepted: false, version: 0n, reason: "permission_denied", text });
   }
 
   private dropPending(text: string): void {
