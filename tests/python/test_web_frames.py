@@ -155,6 +155,16 @@ def test_a_cpp_batch_frame_decodes_in_pure_python_and_typescript(ts):
     assert [(m["name"], from_ts(m["fields"])) for m in answer["messages"]] == messages
 
 
+def test_the_typescript_permission_table_is_the_one_cpp_enforces(ts):
+    ours = ts.ask({"op": "permissions"})
+    theirs = protocol.permissions()
+    assert set(ours) == set(theirs)
+    for role, row in theirs.items():
+        assert ours[role]["messages"] == row["messages"], role
+        assert ours[role]["commands"] == row["commands"], role
+        assert ours[role]["applicationCommands"] == row["application_commands"], role
+
+
 def test_pure_wire_refuses_corrupt_frames_with_typed_errors():
     good = CODEC.encode("ChatMessage", {"sender": 42, "channel": "all", "text": "hi", "server_tick": 3}, 5)
     assert CODEC.decode(good)[1]["text"] == "hi"

@@ -1,8 +1,8 @@
 // For tests/python/test_web_frames.py: reads JSON lines on stdin, each {"op": "encode", "name",
-// "fields", "sequence"} or {"op": "decode", "hex"}, and writes one JSON line per request. Values
-// travel in a tagged JSON form: {"$big": "123"} for u64/i64, {"$bytes": "hex"} for bytes.
+// "fields", "sequence"}, {"op": "decode", "hex"} or {"op": "permissions"}, and writes one JSON
+// line per request. Values travel in a tagged JSON form: {"$big": "123"} for u64/i64, {"$bytes": "hex"} for bytes.
 import { createInterface } from "node:readline";
-import { decodeMessages, encodeMessage } from "../src/index.js";
+import { decodeMessages, encodeMessage, PERMISSIONS } from "../src/index.js";
 import type { MessageName } from "../src/index.js";
 
 const fromJson = (v: unknown): unknown => {
@@ -27,7 +27,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (!line.trim()) continue;
   const req = JSON.parse(line) as { op: string; name?: string; fields?: unknown; sequence?: number; hex?: string };
   try {
-    if (req.op === "encode") {
+    if (req.op === "permissions") {
+      process.stdout.write(JSON.stringify(PERMISSIONS) + "\n");
+    } else if (req.op === "encode") {
       const frame = encodeMessage(req.name as MessageName, fromJson(req.fields) as never, req.sequence ?? 0);
       process.stdout.write(JSON.stringify({ hex: Buffer.from(frame).toString("hex") }) + "\n");
     } else {

@@ -838,6 +838,42 @@ export const MESSAGES: readonly MessageSpec[] = [
 export const MESSAGE_BY_ID: ReadonlyMap<number, MessageSpec> = new Map(MESSAGES.map((m) => [m.id, m]));
 export const MESSAGE_BY_NAME: ReadonlyMap<string, MessageSpec> = new Map(MESSAGES.map((m) => [m.name, m]));
 
+/** What each role may send once established (docs/protocol.md, "Roles and permissions"):
+ * message names and CommandKind names, as the server enforces them. */
+export const PERMISSIONS: {
+  readonly [role in Role]: {
+    readonly messages: readonly MessageName[];
+    readonly commands: readonly CommandKind[];
+    readonly applicationCommands: boolean;
+  };
+} = {
+  viewer: {
+    messages: ["Heartbeat", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync"],
+    commands: [],
+    applicationCommands: false,
+  },
+  player: {
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync"],
+    commands: [],
+    applicationCommands: false,
+  },
+  editor: {
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync"],
+    commands: ["data_write"],
+    applicationCommands: true,
+  },
+  admin: {
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "SessionControl", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync"],
+    commands: ["data_write"],
+    applicationCommands: true,
+  },
+};
+
+/** Whether a session of `role` may send `name` (the server refuses it otherwise). */
+export function roleMaySend(role: Role, name: MessageName): boolean {
+  return PERMISSIONS[role].messages.includes(name);
+}
+
 const SCHEMA = { enums: ENUMS, structs: STRUCTS, limits: LIMITS };
 
 /** A message body (msgpack array) for a peer at `minor`: fields newer than it are left out.
