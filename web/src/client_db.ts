@@ -9,6 +9,8 @@ import { DataSchema } from "./data_schema.js";
 import { decodeOps, encodeOps } from "./data_ops.js";
 import type { Op } from "./data_ops.js";
 import { DataStore, tableHash } from "./data_store.js";
+import { ChangeFeed } from "./data_changes.js";
+import type { Change, EntityKey } from "./data_changes.js";
 import { toUser, Transaction } from "./data_transaction.js";
 import type { Row, UserValue } from "./data_transaction.js";
 import type { ThetaConnection } from "./ws_connection.js";
@@ -16,12 +18,6 @@ import { MESSAGE_BY_NAME } from "./generated/protocol.js";
 import type { AnyMessage } from "./generated/protocol.js";
 
 export type SyncState = "idle" | "syncing" | "catching_up" | "ready" | "refused";
-export interface Change {
-  table: string;
-  entity: bigint;
-  kind: "insert" | "update" | "remove";
-  row: Row | null; // after (null when removed)
-}
 export interface WriteResult {
   writeId: number;
   accepted: boolean;
@@ -72,7 +68,10 @@ export class ClientDB {
   private nextWriteId = 1;
   private acked = 0n;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly listeners: { table: number; entity: bigint | null; fn: (c: Change) => void }[] = [];
+  private readonly changes = new ChangeFeed(
+    (t, id) => this.rowOf(t, id),
+    (t) => this.schema.tables[t]!.name,
+  );
   private readonly readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly progressListeners: ((p: SyncProgress) => void)[] = [];
   private readonly detach: () => void;
@@ -133,9 +132,7 @@ export class ClientDB {
     return this.listen(this.schema.tableIndex(table), BigInt(entity), fn);
   }
   private listen(table: number, entity: bigint | null, fn: (c: Change) => void): () => void {
-    const entry = { table, entity, fn };
-    this.listeners.push(entry);
-    return () => this.listeners.splice(this.listeners.indexOf(entry), 1);
+    return this.changes.listen(table, entity, fn);
   }
 
   get(table: string, entity: bigint | number): Row | undefined {
@@ -365,12 +362,13 @@ export class ClientDB {
   private finishTableSync(): void {
     const s = this.tableSync!;
     this.tableSync = null;
-    const keys: [number, bigint][] = [];
-    for (const id of this.view!.tables[s.table]!.keys()) keys.push([s.table, id]);
-    for (const id of s.store.tables[s.table]!.keys()) keys.push([s.table, id]);
-    for (const op of this.pending.flatMap((p) => p.ops)) keys.push([op.table, op.entity]);
-    // The other tables already hold the sync's version: the server sends it behind every batch before it.
-    this.notify(keys, () => {
+    // Every row of the table before and after, and what the pending writes touch. The other
+    // tables already hold the sync's version: the server sends it behind every batch before it.
+    const keys = (): EntityKey[] => [
+      ...[...this.view!.tables[s.table]!.keys()].map((id): EntityKey => [s.table, id]),
+      ...this.pending.flatMap((p) => p.ops).map((op): EntityKey => [op.table, op.entity]),
+    ];
+    this.changes.around(keys, () => {
       this.confirmed!.tables[s.table] = s.store.tables[s.table]!;
       this.confirmed!.version = s.store.version;
       this.rebuildView();
@@ -421,7 +419,7 @@ export class ClientDB {
     for (const p of this.pending) for (const op of p.ops) this.view.apply(op);
   }
 
-  // ---- change notification: rows touched before and after a mutation, compared
+  // ---- rows as the application sees them, and mutations reported through the change feed
 
   private rowOf(t: number, id: bigint): Row | undefined {
     const e = this.view?.tables[t]?.get(id);
@@ -435,51 +433,16 @@ export class ClientDB {
     return row;
   }
 
+  /** A mutation touching the entities of `ops` (and, through the rebuilt view, of the pending writes). */
   private mutate(ops: Op[], change: () => void): void {
-    const keys = new Map<string, [number, bigint]>();
-    const touched = [...ops, ...this.pending.flatMap((p) => p.ops)];
-    for (const op of touched) keys.set(`${op.table}:${op.entity}`, [op.table, op.entity]);
-    this.notify([...keys.values()], change);
+    this.changes.around(() => [...ops, ...this.pending.flatMap((p) => p.ops)].map((op): EntityKey => [op.table, op.entity]), change);
   }
 
+  /** A mutation that may touch any row (a snapshot, a rollback of everything). */
   private mutateAll(change: () => void): void {
-    const keys = new Map<string, [number, bigint]>();
-    const collect = () =>
-      this.view?.tables.forEach((rows, t) => {
-        for (const id of rows.keys()) keys.set(`${t}:${id}`, [t, id]);
-      });
-    collect();
-    this.notify(null, change, () => {
-      collect();
-      return [...keys.values()];
-    });
-  }
-
-  private notify(keys: [number, bigint][] | null, change: () => void, after?: () => [number, bigint][]): void {
-    if (this.listeners.length === 0) return change();
-    const image = (t: number, id: bigint) => {
-      const r = this.rowOf(t, id);
-      return r === undefined ? undefined : JSON.stringify(r, (_, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
-    };
-    const before = new Map<string, string | undefined>();
-    const list0 = keys ?? after!();
-    for (const [t, id] of list0) before.set(`${t}:${id}`, image(t, id));
-    change();
-    const list = keys ?? after!();
-    for (const [t, id] of list) {
-      const was = before.get(`${t}:${id}`);
-      const now = image(t, id);
-      if (was === now) continue;
-      const c: Change = {
-        table: this.schema.tables[t]!.name,
-        entity: id,
-        kind: was === undefined ? "insert" : now === undefined ? "remove" : "update",
-        row: this.rowOf(t, id) ?? null,
-      };
-      for (const l of this.listeners) if (l.table === t && (l.entity === null || l.entity === id)) l.fn(c);
-    }
+    this.changes.around(() => (this.view?.tables ?? []).flatMap((rows, t) => [...rows.keys()].map((id): EntityKey => [t, id])), change);
   }
 }
 
 export { Transaction };
-export type { Row, UserValue };
+export type { Change, Row, UserValue };

@@ -12,4 +12,4 @@ export type { ConnectOptions, CloseInfo } from "./ws_connection.js";
 export { DataSchema } from "./data_schema.js";
 export { encodeOps, decodeOps } from "./data_ops.js";
 export { ClientDB, Transaction } from "./client_db.js";
-export type { Change, Row, WriteResult, SyncState, UserValue } from "./client_db.js";
+export type { Change, Divergence, Row, WriteResult, SyncState, UserValue } from "./client_db.js";
