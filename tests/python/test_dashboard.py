@@ -214,6 +214,10 @@ def test_rates_restart_for_a_new_session_and_never_go_negative():
 def test_the_committed_page_script_is_the_bundle_of_its_sources(tmp_path):
     npm = shutil.which("npm")
     assert npm, "npm is needed (scripts/bootstrap installs it)"
+    typecheck = subprocess.run(
+        [npm, "run", "--silent", "typecheck:dashboard"], cwd=ROOT / "web", capture_output=True
+    )
+    assert typecheck.returncode == 0, typecheck.stdout.decode() + typecheck.stderr.decode()
     out = tmp_path / "dashboard.js"
     subprocess.run(
         [npm, "run", "--silent", "build:dashboard", "--", f"--outfile={out}"],
