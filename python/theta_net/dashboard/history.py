@@ -1,13 +1,13 @@
 """The recent past of every client, for the page's small plots: a page that opens late still
 shows the last minute or so. One sample per status: the server time, RTT, download and upload
-rates and the send queue, kept per session for the newest ``samples`` statuses."""
+rates, kept per session for the newest ``samples`` statuses."""
 
 from __future__ import annotations
 
 from collections import deque
 from typing import Any, Deque, Dict, List
 
-SERIES = ("rtt_ms", "down_bps", "up_bps", "send_queue_bytes")
+SERIES = ("rtt_ms", "down_bps", "up_bps")
 
 
 class History:
@@ -30,7 +30,6 @@ class History:
             series["rtt_ms"].append(client.get("rtt_ms", 0.0))
             series["down_bps"].append(rates.get("down_bps", 0.0))
             series["up_bps"].append(rates.get("up_bps", 0.0))
-            series["send_queue_bytes"].append(client.get("send_queue_bytes", 0))
         for sid in [s for s in self._clients if s not in present]:
             del self._clients[sid]  # gone: a page has no use for the plot of a closed session
 

@@ -227,12 +227,13 @@ class DashboardServer:
         self._history.add(status)
         self._updates += 1
         status["update"] = self._updates
-        text = json.dumps({"type": "status", "status": status})
+        status_json = json.dumps(status)
+        text = '{"type": "status", "status": ' + status_json + "}"  # the status, dumped once
         with self._lock:
             known = self._log[-1]["seq"] if self._log else 0
             self._log.extend(e for e in status.get("log", []) if e["seq"] > known)
             self._status = status
-            self._status_json = json.dumps(status)
+            self._status_json = status_json
             self._latest_message = text
         for waker in self._wakers:
             waker.set()

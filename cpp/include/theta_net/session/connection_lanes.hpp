@@ -15,25 +15,13 @@
 
 #include "theta_net/protocol/lane_codec.hpp"
 #include "theta_net/session/transmit.hpp"
+#include "theta_net/transport/event.hpp"
 
 namespace theta_net::session {
 
-// Messages and body bytes (msgpack, before batching and compression) of one message type.
-struct MessageTypeStats {
-  std::uint64_t messages_sent = 0;
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t messages_received = 0;
-  std::uint64_t bytes_received = 0;
-
-  // Names the fields (core/named_fields.hpp).
-  template <class F>
-  void visit(F&& f) const {
-    f("messages_sent", messages_sent);
-    f("bytes_sent", bytes_sent);
-    f("messages_received", messages_received);
-    f("bytes_received", bytes_received);
-  }
-};
+// Messages and body bytes (msgpack, before batching and compression) of one message type: the
+// same four counters, with the same names, as a lane's.
+using MessageTypeStats = transport::LaneStats;
 
 // One slot per protocol::MessageType id (ids start at 1; slot 0 stays empty).
 inline constexpr std::size_t kMessageTypeSlots = std::variant_size_v<protocol::AnyMessage> + 1;
