@@ -12,6 +12,7 @@
 #include "theta_net/session/local_session.hpp"
 #include "theta_net/session/metrics_report.hpp"
 #include "theta_net/session/replay_runner.hpp"
+#include "theta_net/session/server_status_json.hpp"
 
 namespace theta_net::bindings {
 namespace {
@@ -52,6 +53,16 @@ session::LocalClientSpec client_spec(const std::string& name,
   if (duplicate) spec.link.duplicate = *duplicate;
   spec.relay = relay;
   return spec;
+}
+
+// The server's status in its JSON form (session/server_status_json.hpp), the network log after
+// log_after.
+std::string local_status_json(PyLocalGame& g, std::uint64_t log_after) {
+  session::ServerStatusOptions options;
+  options.log_after = log_after;
+  const session::ServerDriver& driver = g.session->server_driver();
+  return session::server_status_json(
+      g.session->server().status(driver.transport_lookup(), &driver.tick_times(), options));
 }
 
 py::list players_of(session::LocalSession& s) {
@@ -223,18 +234,27 @@ void bind_local_game(py::module_& m) {
                                    g.session->server(), g.session->server_driver()});
                              })
       .def(
-          "server_status",
+          "server_status_json",
           [](PyLocalGame& g, std::uint64_t log_after) {
-            session::ServerStatus status;
+            std::string json;
             {
               py::gil_scoped_release release;
-              session::ServerStatusOptions options;
-              options.log_after = log_after;
-              const session::ServerDriver& driver = g.session->server_driver();
-              status = g.session->server().status(driver.transport_lookup(), &driver.tick_times(),
-                                                  options);
+              json = local_status_json(g, log_after);
             }
-            return status_dict(status);
+            return py::str(json.data(), json.size());
+          },
+          "log_after"_a = 0,
+          "The server's status as JSON text, as `theta-net serve --dashboard` publishes it "
+          "(docs/dashboard.md): made in C++ without the GIL.")
+      .def(
+          "server_status",
+          [](PyLocalGame& g, std::uint64_t log_after) {
+            std::string json;
+            {
+              py::gil_scoped_release release;
+              json = local_status_json(g, log_after);
+            }
+            return status_from_json(json);
           },
           "log_after"_a = 0,
           "The server's status as the dashboard reads it (docs/dashboard.md): server figures, "

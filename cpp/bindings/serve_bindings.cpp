@@ -8,6 +8,8 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+#include <optional>
 #include <random>
 
 #include "border.hpp"
@@ -20,6 +22,7 @@
 #include "theta_net/session/game_server.hpp"
 #include "theta_net/session/replay_runner.hpp"
 #include "theta_net/session/server_driver.hpp"
+#include "theta_net/session/server_status_json.hpp"
 #include "theta_net/session/session_control.hpp"
 #include "theta_net/transport/multi_endpoint.hpp"
 #include "theta_net/transport/quic_server.hpp"
@@ -63,6 +66,17 @@ py::dict event_to_py(const HostEvent& e) {
   return d;
 }
 
+// Tick or status times in microseconds, as the serve summary reports them.
+py::dict times_dict(const session::TickTimeStatus& t) {
+  py::dict d;
+  d["count"] = t.ticks_timed;
+  d["mean_us"] = t.mean_us;
+  d["median_us"] = t.median_us;
+  d["p99_us"] = t.p99_us;
+  d["max_us"] = t.max_us;
+  return d;
+}
+
 }  // namespace
 
 void bind_serve(py::module_& m) {
@@ -75,7 +89,7 @@ void bind_serve(py::module_& m) {
          const std::function<void(py::dict)>& on_ready,
          const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path,
          std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins,
-         bool stream_tls, const std::optional<std::function<py::object(py::dict)>>& on_status,
+         bool stream_tls, const std::optional<std::function<py::object(py::str)>>& on_status,
          double status_interval, bool tokens_required) {
         if (!(status_interval > 0.0)) {
           throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument,
@@ -134,39 +148,55 @@ void bind_serve(py::module_& m) {
         on_ready(ready);
 
         const session::DriverClock clock;
+        const auto ended = [&] { return duration > Micros{0} && clock.now() >= duration; };
         Micros next_status = clock.now() + status_period;
         std::uint64_t log_seen = 0;  // each status carries the network log entries after this
-        std::optional<session::ServerStatus> status;
-        while (true) {
-          if (duration > Micros{0} && clock.now() >= duration) break;
-          {
-            py::gil_scoped_release release;
-            // Wake for the next tick or I/O, and at least every 50 ms for Ctrl-C.
-            driver.wait(clock.now(), std::chrono::milliseconds(50));
+        std::string status_json;     // a status made and not yet handed to on_status
+        // What the statuses cost this thread: building and writing one, taking the GIL back for
+        // it, and the call (the dashboard's own work runs on its thread).
+        session::TickTimes status_times;
+        while (!ended()) {
+          Nanos status_spent{0};
+          auto gil = std::make_optional<py::gil_scoped_release>();
+          // Ticks and I/O without the GIL until there is something for Python: events, a status,
+          // or 50 ms since the last look for Ctrl-C. Taking the GIL back only then keeps the
+          // server from waiting on the dashboard's thread, which holds it while it works.
+          const Micros look_by = clock.now() + Micros{50'000};
+          while (events.empty() && status_json.empty() && clock.now() < look_by && !ended()) {
+            driver.wait(clock.now(), look_by - clock.now());
             driver.step(clock.now());
             if (events_writer) unwrap(events_writer->flush(), ErrorKind::kReplay);
-            // The status is built without the GIL; only its conversion to a dict holds it.
             if (on_status && clock.now() >= next_status) {
+              const auto began = std::chrono::steady_clock::now();
               next_status = clock.now() + status_period;
               session::ServerStatusOptions options;
               options.log_after = log_seen;
-              status = sessions.status(driver.transport_lookup(), &driver.tick_times(), options);
-              log_seen = status->log_last_seq;
+              const session::ServerStatus status =
+                  sessions.status(driver.transport_lookup(), &driver.tick_times(), options);
+              log_seen = status.log_last_seq;
+              status_json = session::server_status_json(status);
+              status_spent = std::chrono::steady_clock::now() - began;
             }
+          }
+          const auto taking = std::chrono::steady_clock::now();
+          gil.reset();
+          if (!status_json.empty()) {
+            const py::object returned =
+                (*on_status)(py::str(status_json.data(), status_json.size()));
+            status_json.clear();
+            apply_status_actions(sessions, status_actions(returned));
+            status_times.record(status_spent + (std::chrono::steady_clock::now() - taking));
           }
           for (const HostEvent& e : events) on_event(event_to_py(e));
           events.clear();
-          if (status) {
-            const py::object returned = (*on_status)(status_dict(*status));
-            status.reset();
-            apply_status_actions(sessions, status_actions(returned));
-          }
           if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C ends the loop
         }
         if (events_writer) unwrap(events_writer->close(), ErrorKind::kReplay);
         py::dict summary = metrics_dict(sessions.sessions().counters());
         summary["ticks"] = sessions.world().tick();
         summary["players"] = sessions.world().simulation().players().size();
+        summary["tick_times"] = times_dict(session::tick_time_status(driver.tick_times()));
+        summary["status_times"] = times_dict(session::tick_time_status(status_times));
         return summary;
       },
       "host"_a, "port"_a, "cert"_a = "", "key"_a = "",
@@ -180,11 +210,13 @@ void bind_serve(py::module_& m) {
       "(pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with "
       "cert and key, or a self-signed certificate of its own. tokens_required=False lets clients "
       "without a token in (a token they do send must be one of `tokens`). With on_status, every "
-      "status_interval seconds it calls on_status(status) with the server's status dict "
+      "status_interval seconds it calls on_status(status) with the server's status as JSON text "
       "(docs/dashboard.md; its log holds the network log entries since the last call) and "
       "carries out the actions it returns ([{\"action\": \"resync\"|\"kick\", "
       "\"session_id\": int, \"reason\": str}]); each action's result is in the next "
-      "status's log.");
+      "status's log. Returns a summary: the session counters, ticks, players, and tick_times "
+      "and status_times (count, mean_us, median_us, p99_us, max_us; status_times is what the "
+      "statuses cost the server's thread, building one to the end of on_status).");
 }
 
 }  // namespace theta_net::bindings

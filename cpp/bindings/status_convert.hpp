@@ -1,8 +1,7 @@
-// A ServerStatus (session/server_status.hpp) as the JSON-ready Python dict that status pages
-// read (theta-net serve --dashboard, LocalGame.server_status): times in ms as floats, ids as
-// ints, names as str. The shape is documented in docs/dashboard.md ("The status dict"); it is
-// built here once for every caller. Only this conversion needs the GIL: the ServerStatus itself
-// is built without it.
+// The server status at the Python border: its one form is JSON text (session/
+// server_status_json.hpp, written without the GIL); a caller that wants a dict gets that text
+// read by Python's json module. What status callbacks return (the operator's actions) is checked
+// here.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -18,7 +17,8 @@ namespace theta_net::bindings {
 
 namespace py = pybind11;
 
-py::dict status_dict(const session::ServerStatus& status);
+// The status JSON as a Python dict (json.loads).
+py::object status_from_json(const std::string& json);
 
 // An operator's action as a status callback returns it: {"action": "resync"|"kick",
 // "session_id": int, "reason": str (optional)}.

@@ -541,8 +541,10 @@ class LocalGame:
     def server_data_version(self) -> int: ...
     @property
     def server_metrics(self) -> dict: ...
-    def server_status(self, log_after: int = 0) -> dict:
+    def server_status(self, log_after: int = 0) -> object:
         """The server's status as the dashboard reads it (docs/dashboard.md): server figures, each client's connection, data sync and per-message-type counters, the newest conflicts, and the network log entries with seq > log_after."""
+    def server_status_json(self, log_after: int = 0) -> str:
+        """The server's status as JSON text, as `theta-net serve --dashboard` publishes it (docs/dashboard.md): made in C++ without the GIL."""
     @property
     def tick(self) -> int: ...
 
@@ -985,8 +987,8 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = [], stream_tls: bool = False, on_status: Optional[Callable[[dict], object]] = None, status_interval: float = 0.25, tokens_required: bool = True) -> dict:
-    """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with cert and key, or a self-signed certificate of its own. tokens_required=False lets clients without a token in (a token they do send must be one of `tokens`). With on_status, every status_interval seconds it calls on_status(status) with the server's status dict (docs/dashboard.md; its log holds the network log entries since the last call) and carries out the actions it returns ([{"action": "resync"|"kick", "session_id": int, "reason": str}]); each action's result is in the next status's log."""
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None], on_event: Callable[[dict], None], events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = [], stream_tls: bool = False, on_status: Optional[Callable[[str], object]] = None, status_interval: float = 0.25, tokens_required: bool = True) -> dict:
+    """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with cert and key, or a self-signed certificate of its own. tokens_required=False lets clients without a token in (a token they do send must be one of `tokens`). With on_status, every status_interval seconds it calls on_status(status) with the server's status as JSON text (docs/dashboard.md; its log holds the network log entries since the last call) and carries out the actions it returns ([{"action": "resync"|"kick", "session_id": int, "reason": str}]); each action's result is in the next status's log. Returns a summary: the session counters, ticks, players, and tick_times and status_times (count, mean_us, median_us, p99_us, max_us; status_times is what the statuses cost the server's thread, building one to the end of on_status)."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:
     """SipHash-2-4 (64-bit output) of data under a 16-byte key."""

@@ -28,6 +28,7 @@ def status(time_ms: float, sent: int, sessions=(0x10,)) -> dict:
         "clients": [
             {
                 "session_id": sid,
+                "session": f"{sid:016x}",
                 "name": f"c{sid:x}",
                 "role": "player",
                 "transport": "quic",
@@ -87,7 +88,7 @@ def test_api_status_is_the_newest_status_with_rates(dashboard):
     # Statuses published faster than the dashboard takes them are coalesced (the newest wins):
     # let the first one in, so the second has a status before it to compute rates from.
     assert wait_for(lambda: dashboard.status() is not None)
-    dashboard.publish(status(1500.0, 15_000))
+    dashboard.publish(json.dumps(status(1500.0, 15_000)))  # as the server hands it: JSON text
     assert wait_for(lambda: (dashboard.status() or {}).get("server", {}).get("time_ms") == 1500.0)
     shown = json.loads(get(dashboard.url + "api/status")[2])
     client = shown["clients"][0]

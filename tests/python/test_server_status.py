@@ -14,6 +14,7 @@ from theta_net import _core
 
 CLIENT_KEYS = {
     "session_id",
+    "session",
     "connection",
     "name",
     "role",
@@ -44,7 +45,7 @@ DATA_KEYS = {
     "acked_version",
     "version_lag",
 }
-LOG_KEYS = {"seq", "time_ms", "tick", "kind", "session_id", "name", "cause", "ok", "detail"}
+LOG_KEYS = {"seq", "time_ms", "tick", "kind", "session_id", "session", "name", "cause", "ok", "detail"}
 
 
 def two_players(network: str) -> theta_net.LocalGame:
@@ -76,6 +77,7 @@ def test_the_status_dict_has_its_shape_and_is_json_ready(network):
         assert c["transport"] == network
         assert c["role"] == "editor"
         assert isinstance(c["session_id"], int) and isinstance(c["rtt_ms"], float)
+        assert c["session"] == f"{c['session_id']:016x}"  # for JavaScript, which rounds big ints
         assert set(c["lanes"]) >= {"control", "input", "entities", "chunks", "replication"}
         assert c["messages"]["InputBundle"]["messages_received"] > 0
         assert c["messages"]["SessionAck"] == {
@@ -94,6 +96,8 @@ def test_the_status_dict_has_its_shape_and_is_json_ready(network):
     assert all(set(e) == LOG_KEYS for e in status["log"])
     assert [e["seq"] for e in status["log"]] == [1, 2] and status["log_last_seq"] == 2
     assert {e["name"] for e in status["log"]} == {"alice", "bob"}
+    # The dict is the JSON text the dashboard is handed, read back.
+    assert json.loads(game.server_status_json()) == game.server_status()
 
 
 @pytest.mark.parametrize("network", ["sim", "quic"])
@@ -132,13 +136,14 @@ def test_resync_and_kick_are_carried_out_and_logged(network):
 def test_serve_calls_on_status_and_carries_out_its_actions():
     statuses = []
 
-    def on_status(status):
-        statuses.append(status)
+    def on_status(text):
+        assert isinstance(text, str)  # JSON made in C++, read on the dashboard's side
+        statuses.append(json.loads(text))
         if len(statuses) == 1:
             return [{"action": "kick", "session_id": 77, "reason": "test"}]
         return None
 
-    _core.serve(
+    summary = _core.serve(
         "127.0.0.1",
         0,
         duration=0.8,
@@ -153,6 +158,11 @@ def test_serve_calls_on_status_and_carries_out_its_actions():
     # The refused kick is in the next status's log, once (each status carries only new entries).
     assert [(e["kind"], e["session_id"], e["ok"]) for e in logged] == [("kick", 77, False)]
     assert "no session" in logged[0]["detail"]
+    # The kick names its target session, in hex too.
+    assert logged[0]["session"] == f"{77:016x}"
+    # What the statuses cost the server's thread is measured and reported.
+    assert summary["status_times"]["count"] == len(statuses)
+    assert summary["status_times"]["median_us"] > 0 and summary["tick_times"]["count"] > 0
 
 
 def test_serve_refuses_a_malformed_action():

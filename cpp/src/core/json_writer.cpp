@@ -4,13 +4,35 @@
 
 namespace theta_net {
 
+namespace {
+
+bool needs_escape(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Most strings (keys, names) need no escape: one append with the quotes around them. Status
+  // pages write thousands of short keys per status, where appending byte runs one by one showed.
+  if (text.size() <= 62) {
+    bool plain = true;
+    for (const char c : text) plain &= !needs_escape(static_cast<unsigned char>(c));
+    if (plain) {
+      char quoted[64];
+      quoted[0] = '"';
+      text.copy(quoted + 1, text.size());
+      quoted[text.size() + 1] = '"';
+      out.append(quoted, text.size() + 2);
+      return;
+    }
+  }
   out += '"';
   std::size_t run = 0;  // start of the pending run of bytes copied as they are
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!needs_escape(c)) continue;
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {

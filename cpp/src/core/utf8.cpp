@@ -38,4 +38,26 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+std::string to_valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    if (static_cast<unsigned char>(*p) < 0x80) {
+      out += *p++;
+      continue;
+    }
+    const std::size_t n = utf8_sequence_length(p, end);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++p;
+    } else {
+      out.append(p, n);
+      p += n;
+    }
+  }
+  return out;
+}
+
 }  // namespace theta_net

@@ -1,5 +1,5 @@
 """The dashboard's web server: the page, its scripts and a live feed on one TCP port, in a thread
-of its own, so the game server's loop only hands it a status dict now and then.
+of its own, so the game server's loop only hands it the status as JSON text now and then.
 
 - ``GET /`` is the page; ``/dashboard.js`` and ``/dashboard.css`` its files (served from this
   package: no CDN); ``GET /api/status`` the newest status as JSON (the numbers the page shows);
@@ -27,7 +27,7 @@ import json
 import threading
 from collections import deque
 from importlib import resources
-from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple, Union
 from urllib.parse import parse_qs, urlsplit
 
 import websockets
@@ -91,7 +91,7 @@ class DashboardServer:
         self._server: Optional[ws_server.WebSocketServer] = None
         self._wakers: set = set()  # one asyncio.Event per live page
         self._stopped: Optional[asyncio.Event] = None
-        self._pending: Optional[Dict[str, Any]] = None  # published, not yet processed
+        self._pending: Union[None, str, Dict[str, Any]] = None  # published, not yet processed
         self._latest_message: Optional[str] = None  # the newest status, as pages get it
 
     # ---- the serve loop's side (any thread) ----------------------------------------------
@@ -126,10 +126,12 @@ class DashboardServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
 
-    def publish(self, status: Dict[str, Any]) -> List[Dict[str, Any]]:
-        """Hands the server's newest status to the pages; returns the actions asked for since the
-        last call (each ``{"action", "session_id", "reason"}``). Cheap: the JSON and the rates
-        are made on the dashboard's thread."""
+    def publish(self, status: Union[str, Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """Hands the server's newest status (its JSON text, as ``_core.serve`` and
+        ``LocalGame.server_status_json`` make it, or that text read into a dict) to the pages;
+        returns the actions asked for since the last call (each ``{"action", "session_id",
+        "reason"}``). Cheap: reading it, the rates and the pages' JSON are done on the
+        dashboard's thread."""
         with self._lock:
             self._pending = status
             actions, self._actions = self._actions, []
@@ -220,9 +222,10 @@ class DashboardServer:
             status, self._pending = self._pending, None
         if status is None:
             return
+        if isinstance(status, str):
+            status = json.loads(status)
         with self._lock:
             previous = self._status
-        _name_sessions(status)
         add_rates(status, previous)
         self._history.add(status)
         self._updates += 1
@@ -309,13 +312,6 @@ class DashboardServer:
                 }
             )
         return {**answer, "ok": True}
-
-
-def _name_sessions(status: Dict[str, Any]) -> None:
-    """Adds ``session``, the session id as 16 hex digits, next to every ``session_id``."""
-    for item in list(status.get("clients", [])) + list(status.get("log", [])):
-        if item.get("session_id"):
-            item["session"] = f"{item['session_id']:016x}"
 
 
 def _response(status: http.HTTPStatus, body, kind: str = "text/plain; charset=utf-8"):

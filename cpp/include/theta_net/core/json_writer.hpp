@@ -47,6 +47,15 @@ class JsonWriter {
     first_ = true;
   }
 
+  // A key already in JSON form, quotes and escapes included (a writer that repeats the same keys
+  // thousands of times makes their text once).
+  void quoted_key(std::string_view quoted) {
+    separate();
+    out_ += quoted;
+    out_ += ':';
+    first_ = true;
+  }
+
   void null() { scalar("null"); }
   void boolean(bool b) { scalar(b ? "true" : "false"); }
   void string(std::string_view text) {
@@ -61,6 +70,11 @@ class JsonWriter {
   void number(double value) {
     separate();
     append_json_double(out_, value);
+  }
+  // A value that is already one JSON value's text (made by another writer), copied as it is.
+  void raw(std::string_view json) {
+    separate();
+    out_ += json;
   }
   // A float or double in the shortest digits of its own type (std::to_chars).
   template <std::floating_point F>

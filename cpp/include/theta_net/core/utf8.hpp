@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace theta_net {
@@ -14,5 +15,9 @@ std::size_t utf8_sequence_length(const char* p, const char* end);
 
 // Whether text is well-formed UTF-8.
 bool is_valid_utf8(std::string_view text);
+
+// text with each malformed sequence (one byte at a time) replaced by U+FFFD: for writing text
+// that should be UTF-8 but is not checked where it was made, such as a status page's log lines.
+std::string to_valid_utf8(std::string_view text);
 
 }  // namespace theta_net
