@@ -16,12 +16,14 @@
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
 #include "status_convert.hpp"
+#include "theta_net/assets/asset_store.hpp"
 #include "theta_net/core/sha256.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/driver_clock.hpp"
 #include "theta_net/session/game_server.hpp"
 #include "theta_net/session/replay_runner.hpp"
 #include "theta_net/session/server_driver.hpp"
+#include "theta_net/session/server_http.hpp"
 #include "theta_net/session/server_status_json.hpp"
 #include "theta_net/session/session_control.hpp"
 #include "theta_net/transport/multi_endpoint.hpp"
@@ -90,13 +92,19 @@ void bind_serve(py::module_& m) {
          const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path,
          std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins,
          bool stream_tls, const std::optional<std::function<py::object(py::str)>>& on_status,
-         double status_interval, bool tokens_required) {
+         double status_interval, bool tokens_required, std::optional<std::string> assets_dir) {
         if (!(status_interval > 0.0)) {
           throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument,
                                                           "status_interval must be positive"));
         }
         const Micros status_period{static_cast<std::int64_t>(status_interval * 1e6)};
+        // HTTP/3 on the game's port (ALPN h3): /metrics, /status and the asset store. The routes
+        // read the game, which exists only below: they are filled in before the first poll.
+        std::optional<assets::AssetStore> store;
+        if (assets_dir) store = unwrap(assets::AssetStore::open(*assets_dir), ErrorKind::kError);
+        session::ServerHttpRoutes routes;
         transport::QuicServerConfig config;
+        config.http = [&routes](const transport::HttpRequest& r) { return routes(r); };
         config.host = host;
         config.port = port;
         config.cert_file = cert;
@@ -141,6 +149,11 @@ void bind_serve(py::module_& m) {
         session::GameServer sessions(game, server_key, Rng(std::random_device{}()),
                                      events_writer.get());
         session::ServerDriver driver(*server, sessions.sessions(), &sessions);
+        routes.status = [&sessions, &driver] {
+          return sessions.status(driver.transport_lookup(), &driver.tick_times(), {});
+        };
+        routes.assets = store ? &*store : nullptr;
+        routes.handshake = &sessions.sessions().handshake().config();
         std::vector<HostEvent> events;
         sessions.set_observer([&events](const HostEvent& e) { events.push_back(e); });
 
@@ -205,11 +218,15 @@ void bind_serve(py::module_& m) {
       "on_event"_a, "events"_a = py::none(), "stream_port"_a = py::none(),
       "ws_origins"_a = std::vector<std::string>{}, "stream_tls"_a = false,
       "on_status"_a = py::none(), "status_interval"_a = 0.25, "tokens_required"_a = true,
+      "assets"_a = py::none(),
       "Runs the reference game server until `duration` seconds pass (0 = until interrupted). "
       "With stream_port it also listens on that TCP port for theta/1 records and WebSocket "
       "(pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with "
       "cert and key, or a self-signed certificate of its own. tokens_required=False lets clients "
-      "without a token in (a token they do send must be one of `tokens`). With on_status, every "
+      "without a token in (a token they do send must be one of `tokens`). The UDP port also "
+      "answers HTTP/3 (ALPN h3): GET /metrics (Prometheus text), GET /status (JSON), and with "
+      "`assets` (a folder) GET/HEAD /assets/<sha256> with Range and PUT /assets for editors "
+      "(docs/http3.md). With on_status, every "
       "status_interval seconds it calls on_status(status) with the server's status as JSON text "
       "(docs/dashboard.md; its log holds the network log entries since the last call) and "
       "carries out the actions it returns ([{\"action\": \"resync\"|\"kick\", "

@@ -180,21 +180,16 @@ HelloOutcome ServerHandshake::on_hello(const SessionHello& hello, Micros now) {
     return outcome;
   }
 
-  Role role = config_.default_role;
-  if (!config_.tokens.empty() && (hello.auth_token || config_.tokens_required)) {
-    if (!hello.auth_token) {
-      return refuse_hello(RejectReason::kAuthRequired,
-                          "this server requires an authentication token; pass one with the "
-                          "client's token option");
-    }
-    const auto it = config_.tokens.find(*hello.auth_token);
-    if (it == config_.tokens.end()) {
-      return refuse_hello(RejectReason::kAuthInvalid,
-                          "the authentication token is not one this server accepts; check it "
-                          "with the server's operator");
-    }
-    role = it->second;
+  const TokenRole given = role_for_token(config_, hello.auth_token);
+  if (!given.role) {
+    return refuse_hello(given.refusal,
+                        given.refusal == RejectReason::kAuthRequired
+                            ? "this server requires an authentication token; pass one with the "
+                              "client's token option"
+                            : "the authentication token is not one this server accepts; check it "
+                              "with the server's operator");
   }
+  const Role role = *given.role;
 
   outcome.challenge.server_nonce = random_bytes<16>();
   outcome.challenge.public_key = key_.public_key();
@@ -408,6 +403,17 @@ Result<SessionAck> ClientHandshake::on_reply(const AnyMessage& reply) const {
     return make_error(ErrorCode::kCorrupt, "the SessionAck signature does not verify");
   }
   return *ack;
+}
+
+TokenRole role_for_token(const ServerHandshakeConfig& config,
+                         const std::optional<std::string>& token) {
+  if (config.tokens.empty() || (!token && !config.tokens_required)) {
+    return {config.default_role, {}};
+  }
+  if (!token) return {std::nullopt, RejectReason::kAuthRequired};
+  const auto it = config.tokens.find(*token);
+  if (it == config.tokens.end()) return {std::nullopt, RejectReason::kAuthInvalid};
+  return {it->second, {}};
 }
 
 }  // namespace theta_net::protocol

@@ -34,8 +34,12 @@ struct QuicCallbacks {
     QuicConnection* c = self(ud);
     if (c->setup_.server) {
       gnutls_datum_t proto{};
-      if (gnutls_alpn_get_selected_protocol(c->session_, &proto) != 0 ||
-          std::string_view(reinterpret_cast<const char*>(proto.data), proto.size) != kAlpn) {
+      const bool selected = gnutls_alpn_get_selected_protocol(c->session_, &proto) == 0;
+      const std::string_view alpn =
+          selected ? std::string_view(reinterpret_cast<const char*>(proto.data), proto.size)
+                   : std::string_view{};
+      c->http3_ = c->setup_.http && alpn == kHttp3Alpn;
+      if (alpn != kAlpn && !c->http3_) {
         c->alpn_refused_ = true;  // GNUTLS_ALPN_MANDATORY does not catch a client with no ALPN
         return NGTCP2_ERR_CALLBACK_FAILURE;
       }
@@ -54,14 +58,47 @@ struct QuicCallbacks {
         self(ud)->on_stream_data(stream_id, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0);
     return status.ok() ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
   }
-  static int acked_stream_data_offset(ngtcp2_conn*, std::int64_t, std::uint64_t offset,
-                                      std::uint64_t len, void*, void* sud) {
+  static int acked_stream_data_offset(ngtcp2_conn*, std::int64_t stream_id, std::uint64_t offset,
+                                      std::uint64_t len, void* ud, void* sud) {
+    QuicConnection* c = self(ud);
+    if (c->h3_) return c->h3_->on_acked(stream_id, len) == 0 ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
     if (sud) static_cast<OutStream*>(sud)->ack_to(offset + len);
     return 0;
   }
-  static int stream_close(ngtcp2_conn*, std::uint32_t, std::int64_t stream_id, std::uint64_t,
-                          void* ud, void* sud) {
-    self(ud)->on_stream_close(stream_id, static_cast<OutStream*>(sud));
+  static int stream_close(ngtcp2_conn*, std::uint32_t flags, std::int64_t stream_id,
+                          std::uint64_t app_error_code, void* ud, void* sud) {
+    QuicConnection* c = self(ud);
+    if (c->h3_) {
+      if (!(flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET)) app_error_code = 0;
+      if (c->h3_->on_stream_close(stream_id, app_error_code) != 0) {
+        return NGTCP2_ERR_CALLBACK_FAILURE;
+      }
+    }
+    c->on_stream_close(stream_id, static_cast<OutStream*>(sud));
+    return 0;
+  }
+  // Only HTTP/3 needs these: the lanes never reset streams and are not flow-control bound.
+  static int stream_reset(ngtcp2_conn*, std::int64_t stream_id, std::uint64_t, std::uint64_t,
+                          void* ud, void*) {
+    QuicConnection* c = self(ud);
+    if (c->h3_ && c->h3_->on_stream_reset(stream_id) != 0) return NGTCP2_ERR_CALLBACK_FAILURE;
+    return 0;
+  }
+  static int stream_stop_sending(ngtcp2_conn*, std::int64_t stream_id, std::uint64_t, void* ud,
+                                 void*) {
+    QuicConnection* c = self(ud);
+    if (c->h3_ && c->h3_->on_stream_reset(stream_id) != 0) return NGTCP2_ERR_CALLBACK_FAILURE;
+    return 0;
+  }
+  static int extend_max_stream_data(ngtcp2_conn*, std::int64_t stream_id, std::uint64_t, void* ud,
+                                    void*) {
+    QuicConnection* c = self(ud);
+    if (c->h3_ && c->h3_->on_stream_credit(stream_id) != 0) return NGTCP2_ERR_CALLBACK_FAILURE;
+    return 0;
+  }
+  static int extend_max_remote_streams_bidi(ngtcp2_conn*, std::uint64_t max_streams, void* ud) {
+    QuicConnection* c = self(ud);
+    if (c->h3_) c->h3_->on_max_client_streams(max_streams);
     return 0;
   }
   static int recv_datagram(ngtcp2_conn*, std::uint32_t, const std::uint8_t* data, std::size_t len,
@@ -124,6 +161,10 @@ struct QuicCallbacks {
     cb.recv_stream_data = recv_stream_data;
     cb.acked_stream_data_offset = acked_stream_data_offset;
     cb.stream_close = stream_close;
+    cb.stream_reset = stream_reset;
+    cb.stream_stop_sending = stream_stop_sending;
+    cb.extend_max_stream_data = extend_max_stream_data;
+    cb.extend_max_remote_streams_bidi = extend_max_remote_streams_bidi;
     cb.recv_datagram = recv_datagram;
     cb.lost_datagram = lost_datagram;
     return cb;

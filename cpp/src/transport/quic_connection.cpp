@@ -52,7 +52,13 @@ Params make_params(const QuicConnectionSetup& s, Timestamp now, const ngtcp2_cid
   p.params.initial_max_stream_data_bidi_remote = 8u << 20;
   p.params.initial_max_stream_data_uni = 8u << 20;
   p.params.initial_max_data = 32u << 20;
-  p.params.initial_max_streams_bidi = s.server ? 1 : 0;  // only the control stream
+  // A theta client opens one bidirectional stream (control); an HTTP/3 client one per request.
+  // A theta client that opens a second is closed for it (on_stream_data), so the HTTP/3 limit
+  // costs nothing when both share the port.
+  p.params.initial_max_streams_bidi =
+      !s.server ? 0
+      : s.http  ? static_cast<std::uint64_t>(s.http_limits.max_requests_open)
+                : 1;
   p.params.initial_max_streams_uni = 128;
   p.params.max_idle_timeout = static_cast<ngtcp2_duration>(s.config->idle_timeout.count());
   p.params.max_datagram_frame_size = 65535;
@@ -98,6 +104,7 @@ Status QuicConnection::init_tls() {
   o.server = setup_.server;
   o.cred = setup_.cred;
   o.alpn = setup_.alpn;
+  if (setup_.server && setup_.http) o.second_alpn = std::string(kHttp3Alpn);
   o.server_name = setup_.server_name;
   o.conn_ref = &conn_ref_;
   THETA_TRY_ASSIGN(session_, make_tls_session(o));
@@ -184,11 +191,14 @@ void QuicConnection::on_packet(const SocketAddress& from, const std::uint8_t* da
   const int rv = ngtcp2_conn_read_pkt(conn_, &p, &pi, data, len, now);
   update_rtt_jitter();
   if (rv != 0) return handle_error(rv, now);
-  if (pending_close_) {
-    auto [code, reason] = std::move(*pending_close_);
-    pending_close_.reset();
-    close_now(code, reason, now);
-  }
+  close_if_pending(now);
+}
+
+void QuicConnection::close_if_pending(Timestamp now) {
+  if (!pending_close_) return;
+  auto [code, reason] = std::move(*pending_close_);
+  pending_close_.reset();
+  close_now(code, reason, now);
 }
 
 void QuicConnection::update_rtt_jitter() {
@@ -279,6 +289,7 @@ void QuicConnection::end(EventKind kind, CloseInfo info) {
   ended_ = true;
   end_info_ = info;
   if (!established_ && setup_.server) return;  // never reported as connected: nothing to undo
+  if (http3_) return;                          // HTTP/3 is not a theta connection
   Event e;
   e.kind = kind;
   e.conn = id_;

@@ -18,7 +18,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http3_session.hpp"
 #include "theta_net/transport/event.hpp"
+#include "theta_net/transport/http.hpp"
 #include "theta_net/transport/quic_config.hpp"
 #include "theta_net/transport/stream_framing.hpp"
 #include "tls_context.hpp"
@@ -62,7 +64,14 @@ struct QuicConnectionSetup {
   SocketAddress remote;
   QuicConnectionHost* host = nullptr;
   std::array<std::uint8_t, 32> reset_secret{};
+  // A server with HTTP routes also accepts ALPN "h3"; such a connection serves requests and is
+  // never reported to the application as a theta connection.
+  const HttpHandler* http = nullptr;
+  Http3Limits http_limits;
 };
+
+// The ALPN of HTTP/3 (RFC 9114).
+inline constexpr std::string_view kHttp3Alpn = "h3";
 
 struct OutStream {
   std::int64_t id = -1;  // -1 until opened
@@ -130,6 +139,9 @@ class QuicConnection {
   ConnectionId id() const { return id_; }
   ConnectionStats stats() const;
   const Timing& timing() const { return timing_; }
+  // An HTTP/3 connection (ALPN h3): it makes no events; requests() counts what it answered.
+  bool http3() const { return http3_; }
+  std::uint64_t http_requests() const { return h3_ ? h3_->requests() : 0; }
 
  private:
   friend struct QuicCallbacks;
@@ -144,6 +156,8 @@ class QuicConnection {
   void send_close_packet(const ngtcp2_connection_close_error& ccerr, Timestamp now);
   void end(EventKind kind, CloseInfo info);
   void protocol_error(std::uint64_t code, std::string reason);
+  // Closes now with the protocol error recorded during a callback, if there is one.
+  void close_if_pending(Timestamp now);
   void update_rtt_jitter();
 
   // quic_connection_io.cpp
@@ -159,6 +173,15 @@ class QuicConnection {
   bool all_streams_drained() const;
   void deliver(Lane lane, Bytes payload);
   void send_batch(const std::uint8_t* data, std::size_t len, std::size_t segment);
+  // quic_connection_http3.cpp: HTTP/3 beside the lanes.
+  // Starts the HTTP/3 session once the handshake is complete (false: it failed, closing).
+  bool ensure_http3();
+  // A failure nghttp3 reported (negative rv): the connection closes with its HTTP/3 code.
+  void http3_failed(int rv);
+  // The next stream data to write from the HTTP/3 session (stream_id -1: none).
+  Http3Session::Write http3_next(ngtcp2_vec* vecs, std::size_t max_vecs);
+  // What ngtcp2 did with it: n its result, accepted the bytes it took.
+  void http3_written(const Http3Session::Write& w, ngtcp2_ssize n, ngtcp2_ssize accepted);
 
   QuicConnectionSetup setup_;
   ConnectionId id_;
@@ -174,6 +197,8 @@ class QuicConnection {
   bool closed_locally_ = false;
   bool permanent_failure_ = false;
   bool alpn_refused_ = false;
+  bool http3_ = false;  // ALPN h3 was chosen
+  std::unique_ptr<Http3Session> h3_;
   bool pin_mismatch_ = false;
   std::optional<std::pair<std::uint64_t, std::string>> pending_close_;
   std::uint64_t linger_code_ = 0;

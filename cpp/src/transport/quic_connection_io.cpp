@@ -82,6 +82,7 @@ void QuicConnection::on_handshake_completed() {
   phase_ = Phase::kOpen;
   established_ = true;
   timing_.completed = now_;
+  if (http3_) return;  // requests, not lanes: the HTTP/3 session starts at the next flush
   // The control stream: the client's first bidirectional stream (id 0). The server's side of
   // it exists once the client's first control message arrives.
   OutStream& control = out_[next_out_key_++];
@@ -117,7 +118,7 @@ OutStream* QuicConnection::next_writable_stream() {
 
 bool QuicConnection::wants_flush() const {
   if (phase_ != Phase::kOpen) return phase_ == Phase::kHandshaking || phase_ == Phase::kLingering;
-  if (!datagrams_.empty()) return true;
+  if (!datagrams_.empty() || http3_) return true;  // nghttp3 tells what it has only when asked
   return std::any_of(out_.begin(), out_.end(), [](const auto& kv) {
     return kv.second.wants_write() && !(kv.second.id < 0 && kv.second.lane == Lane::kControl);
   });
@@ -144,6 +145,11 @@ void QuicConnection::deliver(Lane lane, Bytes payload) {
 
 Status QuicConnection::on_stream_data(std::int64_t stream_id, const std::uint8_t* data,
                                       std::size_t len, bool fin) {
+  if (http3_) {
+    if (!ensure_http3()) return {};
+    if (const int rv = h3_->on_stream_data(stream_id, data, len, fin); rv < 0) http3_failed(rv);
+    return {};
+  }
   // Flow control is returned as data is consumed; memory is bounded by the record limit and
   // the reassembly budget below instead.
   ngtcp2_conn_extend_max_stream_offset(conn_, stream_id, len);
@@ -245,6 +251,10 @@ bool QuicConnection::flush(Timestamp now) {
     return false;
   }
   const bool handshake_done = ngtcp2_conn_get_handshake_completed(conn_) != 0;
+  if (handshake_done && http3_ && !ensure_http3()) {
+    close_if_pending(now);
+    return false;
+  }
   if (handshake_done) open_pending_streams();
   for (auto& [key, s] : out_) s.blocked = false;
 
@@ -280,6 +290,20 @@ bool QuicConnection::flush(Timestamp now) {
         datagrams_blocked = true;  // congestion-limited: streams may still have room for acks
       }
       if (n == NGTCP2_ERR_WRITE_MORE) continue;
+    } else if (h3_) {
+      ngtcp2_vec vecs[kMaxVecs];
+      const Http3Session::Write w = http3_next(vecs, kMaxVecs);
+      if (pending_close_) break;  // nghttp3 failed: the connection closes below
+      std::uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
+      if (w.fin) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
+      ngtcp2_ssize accepted = -1;
+      n = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, dest, max_packet, &accepted, flags,
+                                    w.stream_id, vecs, w.count, now);
+      http3_written(w, n, accepted);
+      if (n == NGTCP2_ERR_WRITE_MORE || n == NGTCP2_ERR_STREAM_DATA_BLOCKED ||
+          n == NGTCP2_ERR_STREAM_SHUT_WR) {
+        continue;
+      }
     } else {
       OutStream* s = handshake_done ? next_writable_stream() : nullptr;
       ngtcp2_vec vecs[kMaxVecs];
@@ -338,6 +362,11 @@ bool QuicConnection::flush(Timestamp now) {
     }
   }
   flush_batch();
+  if (h3_) h3_->reset_failed_streams();
+  if (pending_close_) {
+    close_if_pending(now);
+    return false;
+  }
   // Pacing before the first RTT sample would use the 333 ms initial RTT and delay the
   // handshake's last flights by ~21 ms on a LAN: only pace once the handshake is complete.
   // A lone packet (a datagram, an ACK) is not a burst: pacing it only sets a timer a few

@@ -86,6 +86,10 @@ struct QuicServer::Impl final : QuicConnectionHost {
     setup.remote = from;
     setup.host = this;
     setup.reset_secret = reset_secret;
+    if (config.http) {
+      setup.http = &config.http;
+      setup.http_limits = config.http_limits;
+    }
     auto conn = QuicConnection::accept(std::move(setup), hd, now);
     if (!conn.ok()) {
       ++counters.refused;
@@ -104,6 +108,10 @@ struct QuicServer::Impl final : QuicConnectionHost {
     }
     cids_of.erase(c);
     if (!c->established()) ++counters.refused;
+    if (c->http3()) {  // its figures move from the live ones to the totals
+      ++counters.http3_connections;
+      counters.http3_requests += c->http_requests();
+    }
     conns.erase(it);
   }
 
@@ -165,7 +173,13 @@ const std::string& QuicServer::certificate_sha256() const {
   return impl_->cred->sha256();
 }
 QuicServerCounters QuicServer::counters() const {
-  return impl_->counters;
+  QuicServerCounters out = impl_->counters;
+  for (const auto& [id, c] : impl_->conns) {
+    if (!c->http3()) continue;
+    ++out.http3_connections;
+    out.http3_requests += c->http_requests();
+  }
+  return out;
 }
 
 Status QuicServer::send(ConnectionId conn, Lane lane, ByteSpan message) {
@@ -244,7 +258,7 @@ std::string_view QuicServer::transport_kind(ConnectionId conn) const {
 std::vector<ConnectionId> QuicServer::connections() const {
   std::vector<ConnectionId> out;
   for (const auto& [id, c] : impl_->conns) {
-    if (c->phase() == QuicConnection::Phase::kOpen) out.push_back(c->id());
+    if (c->phase() == QuicConnection::Phase::kOpen && !c->http3()) out.push_back(c->id());
   }
   return out;
 }

@@ -181,9 +181,14 @@ Result<gnutls_session_t> make_tls_session(const TlsSessionOptions& o) {
   if (int r = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, o.cred); r < 0) {
     return fail("setting credentials", r);
   }
-  gnutls_datum_t alpn{reinterpret_cast<unsigned char*>(const_cast<char*>(o.alpn.data())),
-                      static_cast<unsigned>(o.alpn.size())};
-  if (int r = gnutls_alpn_set_protocols(session, &alpn, 1, o.server ? GNUTLS_ALPN_MANDATORY : 0);
+  gnutls_datum_t alpn[2] = {
+      {reinterpret_cast<unsigned char*>(const_cast<char*>(o.alpn.data())),
+       static_cast<unsigned>(o.alpn.size())},
+      {reinterpret_cast<unsigned char*>(const_cast<char*>(o.second_alpn.data())),
+       static_cast<unsigned>(o.second_alpn.size())}};
+  const unsigned alpn_count = o.second_alpn.empty() ? 1 : 2;
+  if (int r = gnutls_alpn_set_protocols(session, alpn, alpn_count,
+                                        o.server ? GNUTLS_ALPN_MANDATORY : 0);
       r < 0) {
     return fail("setting ALPN", r);
   }

@@ -65,6 +65,7 @@ struct TlsSessionOptions {
   bool server = false;
   gnutls_certificate_credentials_t cred = nullptr;
   std::string alpn;
+  std::string second_alpn;  // a server's other protocol ("h3" beside theta/1); empty = none
   std::string server_name;
   ngtcp2_crypto_conn_ref* conn_ref = nullptr;  // gnutls_session_get_ptr returns this
 };

@@ -53,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
             f"{major}.{minor}, schema 0x{protocol.schema_hash():016x})"
         )
         print(f"  certificate sha256 {info['certificate_sha256']}")
+        host = f"[{args.bind}]" if ":" in args.bind else args.bind
+        port = info["address"].rsplit(":", 1)[1]
+        print(
+            f"  HTTP/3 on the same UDP port: https://{host}:{port}/metrics, /status"
+            + (f", /assets/<sha256> from {args.assets}" if args.assets else "")
+        )
         if "stream_port" in info:
             scheme = "wss" if args.stream_tls else "ws"
             print(
@@ -119,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
             status_interval=args.status_interval,
             # Admin tokens alone leave the server open: players need a token only with --token.
             tokens_required=bool(args.token),
+            assets=args.assets,
         )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
@@ -126,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if dashboard is not None:
             dashboard.stop()
-    print("theta-net serve: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
+    figures = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items() if not isinstance(v, dict))
+    print(f"theta-net serve: {figures}")
     return 0
 
 
@@ -165,6 +173,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=0.25,
         metavar="SECONDS",
         help="how often the dashboard gets a fresh status (default 0.25)",
+    )
+    parser.add_argument(
+        "--assets",
+        metavar="DIR",
+        help="serve the content-addressed asset store in DIR (files named by their SHA-256 in lower-case "
+        "hex) over HTTP/3 on the game's port: GET/HEAD /assets/<sha256> with Range, PUT for editors",
     )
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")

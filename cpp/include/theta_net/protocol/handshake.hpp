@@ -64,6 +64,16 @@ struct ServerHandshakeConfig {
   Micros resume_window = std::chrono::seconds(60);  // how long a dropped session can be resumed
 };
 
+// The role a token gives on a server with this config: the one rule for hellos and for requests
+// made another way (HTTP/3 uploads). No token needed (none configured, or a hello without one
+// when tokens_required is false): the default role. Else the token's role, or no role and why.
+struct TokenRole {
+  std::optional<Role> role;
+  RejectReason refusal = RejectReason::kAuthRequired;  // without a role: kAuthRequired/Invalid
+};
+TokenRole role_for_token(const ServerHandshakeConfig& config,
+                         const std::optional<std::string>& token);
+
 struct SessionRecord {
   std::uint64_t session_id = 0;
   Role role = Role::kViewer;

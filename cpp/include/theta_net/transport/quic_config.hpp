@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "theta_net/transport/http.hpp"
 #include "theta_net/transport/lane.hpp"
 
 namespace theta_net::transport {
@@ -37,6 +38,10 @@ struct QuicServerConfig : QuicCommonConfig {
   std::string cert_file;
   std::string key_file;
   std::size_t max_connections = 4096;
+  // Set: the server also speaks HTTP/3 (ALPN h3) on its port and answers every request with
+  // this handler, on the thread that polls the server (transport/http.hpp). Unset: only theta/1.
+  HttpHandler http;
+  Http3Limits http_limits;
 };
 
 struct ReconnectPolicy {

@@ -17,6 +17,8 @@ struct QuicServerCounters {
   std::uint64_t refused = 0;          // handshakes that failed (wrong ALPN, TLS errors)
   std::uint64_t garbage_packets = 0;  // datagrams that are not QUIC, or not for us
   std::uint64_t version_negotiations = 0;
+  std::uint64_t http3_connections = 0;  // connections that chose ALPN h3 (open or closed)
+  std::uint64_t http3_requests = 0;     // requests they answered
 };
 
 class QuicServer final : public Endpoint {

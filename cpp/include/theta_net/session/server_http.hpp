@@ -1,0 +1,27 @@
+// The HTTP/3 routes of a theta_net server (QuicServerConfig::http, on the game's own UDP port):
+//   GET  /metrics          the status in Prometheus text (server_status_prometheus.hpp)
+//   GET  /status           the status as JSON (server_status_json.hpp, the dashboard's form)
+//   GET  /assets/<sha256>  an asset, with Range and HEAD (assets/asset_http.hpp)
+//   PUT  /assets[/<sha256>] a new asset, for a role that may send AssetTransfer (editor, admin),
+//                          named by `Authorization: Bearer <token>` under the handshake's rule
+// Generic: any server that can make a ServerStatus gets them (the reference GameServer does).
+#pragma once
+
+#include <functional>
+
+#include "theta_net/assets/asset_store.hpp"
+#include "theta_net/protocol/handshake.hpp"
+#include "theta_net/session/server_status.hpp"
+#include "theta_net/transport/http.hpp"
+
+namespace theta_net::session {
+
+struct ServerHttpRoutes {
+  std::function<ServerStatus()> status;                        // the server's status now
+  assets::AssetStore* assets = nullptr;                        // none: /assets answers 404
+  const protocol::ServerHandshakeConfig* handshake = nullptr;  // tokens for PUT; none: no PUT
+
+  transport::HttpResponse operator()(const transport::HttpRequest& request) const;
+};
+
+}  // namespace theta_net::session

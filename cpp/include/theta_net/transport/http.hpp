@@ -1,0 +1,71 @@
+// HTTP requests and responses as the QUIC server's HTTP/3 side (ALPN "h3" beside "theta/1" on the
+// game's own UDP port) hands them to the application, and what the application answers. The
+// transport knows nothing of routes: QuicServerConfig::http is one handler, called on the
+// driver's thread (the server loop's), so it may read the game's state without locks.
+//
+// A body is either bytes in memory (metrics, status, small errors) or a range of a file, which
+// the transport reads as the peer takes it, so a 64 MiB asset never sits in memory and a peer
+// that reads slowly holds at most a bounded window of it (Http3Limits).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "theta_net/core/byte_io.hpp"
+#include "theta_net/transport/event.hpp"
+
+namespace theta_net::transport {
+
+struct HttpHeader {
+  std::string name;  // lower case, as HTTP/3 requires
+  std::string value;
+};
+
+struct HttpRequest {
+  ConnectionId conn;   // the HTTP/3 connection (not a theta session)
+  std::string method;  // "GET", "HEAD", "PUT", ...
+  std::string path;    // ":path": the path and query, as sent ("/assets/ab12...?x=1")
+  std::string authority;
+  std::vector<HttpHeader> headers;  // the regular fields, names lower case
+  Bytes body;                       // at most Http3Limits::max_request_body
+
+  // The value of the first field with that (lower-case) name.
+  std::optional<std::string_view> header(std::string_view name) const;
+  // The path without its query.
+  std::string_view route() const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<HttpHeader> headers;  // content-length is added by the transport
+  Bytes body;
+  // A file body instead of `body` (when file_path is set): file_length bytes from file_offset.
+  std::string file_path;
+  std::uint64_t file_offset = 0, file_length = 0;
+  bool head = false;  // answer to HEAD: the length is announced, no body is sent
+
+  std::uint64_t content_length() const { return file_path.empty() ? body.size() : file_length; }
+  void add_header(std::string name, std::string value) {
+    headers.push_back({std::move(name), std::move(value)});
+  }
+};
+
+// A response with a text body and its content type.
+HttpResponse http_text(int status, std::string_view text,
+                       std::string_view content_type = "text/plain; charset=utf-8");
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct Http3Limits {
+  std::size_t max_request_body = 64u << 20;  // a larger PUT is answered 413
+  std::size_t max_header_bytes = 16u << 10;  // the sum of a request's names and values
+  std::size_t max_requests_open = 64;        // per connection, at once
+  std::size_t file_window_bytes = 1u << 20;  // a file body's bytes read but not yet acked
+  std::size_t file_read_bytes = 64u << 10;   // one read from a file body
+};
+
+}  // namespace theta_net::transport

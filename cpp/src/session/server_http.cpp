@@ -1,0 +1,70 @@
+#include "theta_net/session/server_http.hpp"
+
+#include "theta_net/assets/asset_http.hpp"
+#include "theta_net/session/server_status_json.hpp"
+#include "theta_net/session/server_status_prometheus.hpp"
+
+namespace theta_net::session {
+namespace {
+
+using transport::http_text;
+using transport::HttpResponse;
+
+HttpResponse not_allowed(std::string_view allow) {
+  HttpResponse r = http_text(405, "method not allowed here\n");
+  r.add_header("allow", std::string(allow));
+  return r;
+}
+
+// The role of the request's bearer token, under the same rule as a hello's token.
+std::optional<protocol::Role> request_role(const protocol::ServerHandshakeConfig& handshake,
+                                           const transport::HttpRequest& request) {
+  std::optional<std::string> token;
+  if (const auto auth = request.header("authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth->substr(0, kBearer.size()) == kBearer)
+      token = std::string(auth->substr(kBearer.size()));
+  }
+  return protocol::role_for_token(handshake, token).role;
+}
+
+}  // namespace
+
+HttpResponse ServerHttpRoutes::operator()(const transport::HttpRequest& request) const {
+  const std::string_view route = request.route();
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (route == "/metrics" || route == "/status") {
+    if (!get) return not_allowed("GET, HEAD");
+    const ServerStatus now = status();
+    HttpResponse r = route == "/metrics"
+                         ? http_text(200, server_status_prometheus(now), kPrometheusContentType)
+                         : http_text(200, server_status_json(now), "application/json");
+    r.add_header("cache-control", "no-store");
+    r.head = request.method == "HEAD";
+    return r;
+  }
+  constexpr std::string_view kAssets = "/assets";
+  if (route == kAssets || route.substr(0, kAssets.size() + 1) == "/assets/") {
+    if (!assets) return http_text(404, "this server has no asset store (--assets DIR)\n");
+    const std::string_view name =
+        route.size() > kAssets.size() ? route.substr(kAssets.size() + 1) : std::string_view{};
+    if (get) {
+      if (name.empty()) return http_text(404, "GET /assets/<sha256>\n");
+      return assets::asset_get(*assets, request, name);
+    }
+    if (request.method != "PUT") return not_allowed("GET, HEAD, PUT");
+    const auto role = handshake ? request_role(*handshake, request) : std::nullopt;
+    if (!role) {
+      HttpResponse r = http_text(401, "uploads need an editor's token: Authorization: Bearer T\n");
+      r.add_header("www-authenticate", "Bearer");
+      return r;
+    }
+    if (!protocol::role_may_send(*role, protocol::MessageType::kAssetTransfer)) {
+      return http_text(403, "this token's role may not upload assets\n");
+    }
+    return assets::asset_put(*assets, request, name);
+  }
+  return http_text(404, "no route; try /metrics, /status or /assets/<sha256>\n");
+}
+
+}  // namespace theta_net::session

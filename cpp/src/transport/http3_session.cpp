@@ -1,0 +1,350 @@
+#include "http3_session.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace theta_net::transport {
+
+struct Http3Session::Stream {
+  HttpRequest request;
+  std::size_t header_bytes = 0;
+  bool headers_too_large = false;
+  bool body_too_large = false;
+  bool responded = false;
+  HttpResponse response;
+  bool body_given = false;  // an in-memory body handed to nghttp3 (it stays here until close)
+  // A file body: read in pieces; the pieces stay until the peer acknowledges them.
+  std::FILE* file = nullptr;
+  std::uint64_t file_left = 0;
+  std::deque<Bytes> pieces;
+  std::size_t front_acked = 0;
+  std::uint64_t unacked = 0;
+  bool deferred = false;  // read_data said WOULDBLOCK: resume once acks free the window
+
+  ~Stream() {
+    if (file) std::fclose(file);
+  }
+};
+
+struct Http3Session::Callbacks {
+  static Http3Session* self(void* user_data) { return static_cast<Http3Session*>(user_data); }
+  static Stream* stream(Http3Session* h, std::int64_t id) {
+    auto it = h->streams_.find(id);
+    return it == h->streams_.end() ? nullptr : it->second.get();
+  }
+
+  static int begin_headers(nghttp3_conn*, std::int64_t id, void* ud, void*) {
+    Http3Session* h = self(ud);
+    if (h->streams_.size() >= h->limits_.max_requests_open) return 0;  // refused at the end
+    auto s = std::make_unique<Stream>();
+    s->request.conn = h->id_;
+    h->streams_[id] = std::move(s);
+    return 0;
+  }
+
+  static int recv_header(nghttp3_conn*, std::int64_t id, std::int32_t, nghttp3_rcbuf* name,
+                         nghttp3_rcbuf* value, std::uint8_t, void* ud, void*) {
+    Stream* s = stream(self(ud), id);
+    if (!s || s->headers_too_large) return 0;
+    const nghttp3_vec n = nghttp3_rcbuf_get_buf(name);
+    const nghttp3_vec v = nghttp3_rcbuf_get_buf(value);
+    s->header_bytes += n.len + v.len;
+    if (s->header_bytes > self(ud)->limits_.max_header_bytes) {
+      s->headers_too_large = true;
+      s->request.headers.clear();
+      return 0;
+    }
+    std::string key(reinterpret_cast<const char*>(n.base), n.len);
+    std::string text(reinterpret_cast<const char*>(v.base), v.len);
+    if (key == ":method") {
+      s->request.method = std::move(text);
+    } else if (key == ":path") {
+      s->request.path = std::move(text);
+    } else if (key == ":authority") {
+      s->request.authority = std::move(text);
+    } else if (!key.empty() && key[0] != ':') {
+      s->request.headers.push_back({std::move(key), std::move(text)});
+    }
+    return 0;
+  }
+
+  static int recv_data(nghttp3_conn*, std::int64_t id, const std::uint8_t* data, std::size_t len,
+                       void* ud, void*) {
+    Http3Session* h = self(ud);
+    h->consume(id, len);  // the body is taken (or dropped) at once: give the credit back
+    Stream* s = stream(h, id);
+    if (!s || s->body_too_large) return 0;
+    if (s->request.body.size() + len > h->limits_.max_request_body) {
+      s->body_too_large = true;
+      Bytes().swap(s->request.body);
+      return 0;
+    }
+    s->request.body.insert(s->request.body.end(), data, data + len);
+    return 0;
+  }
+
+  static int deferred_consume(nghttp3_conn*, std::int64_t id, std::size_t n, void* ud, void*) {
+    self(ud)->consume(id, n);
+    return 0;
+  }
+
+  static int end_stream(nghttp3_conn*, std::int64_t id, void* ud, void*) {
+    Http3Session* h = self(ud);
+    Stream* s = stream(h, id);
+    if (!s) {  // over max_requests_open
+      ngtcp2_conn_shutdown_stream(h->quic_, id, NGHTTP3_H3_REQUEST_REJECTED);
+      return 0;
+    }
+    return h->respond(id, *s);
+  }
+
+  static nghttp3_ssize read_data(nghttp3_conn*, std::int64_t id, nghttp3_vec* vec, std::size_t,
+                                 std::uint32_t* flags, void* ud, void*) {
+    Http3Session* h = self(ud);
+    Stream* s = stream(h, id);
+    if (!s) {
+      *flags |= NGHTTP3_DATA_FLAG_EOF;
+      return 0;
+    }
+    if (!s->file) {
+      if (s->body_given || s->response.body.empty()) {
+        *flags |= NGHTTP3_DATA_FLAG_EOF;
+        return 0;
+      }
+      s->body_given = true;
+      vec[0].base = s->response.body.data();
+      vec[0].len = s->response.body.size();
+      *flags |= NGHTTP3_DATA_FLAG_EOF;
+      return 1;
+    }
+    if (s->file_left == 0) {
+      *flags |= NGHTTP3_DATA_FLAG_EOF;
+      return 0;
+    }
+    if (s->unacked >= h->limits_.file_window_bytes) {
+      s->deferred = true;  // the peer has not taken what was sent: wait for its acks
+      return NGHTTP3_ERR_WOULDBLOCK;
+    }
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(h->limits_.file_read_bytes, s->file_left));
+    Bytes piece(want);
+    if (std::fread(piece.data(), 1, want, s->file) != want) {
+      // The file shrank or failed under us: end this response with an error, not the connection
+      // (after the packet being built: no ngtcp2 call may come in the middle of one).
+      h->to_reset_.push_back(id);
+      s->deferred = true;
+      return NGHTTP3_ERR_WOULDBLOCK;
+    }
+    s->file_left -= want;
+    s->unacked += want;
+    s->pieces.push_back(std::move(piece));
+    vec[0].base = s->pieces.back().data();
+    vec[0].len = want;
+    if (s->file_left == 0) *flags |= NGHTTP3_DATA_FLAG_EOF;
+    return 1;
+  }
+
+  static int acked_stream_data(nghttp3_conn*, std::int64_t id, std::uint64_t len, void* ud, void*) {
+    Http3Session* h = self(ud);
+    Stream* s = stream(h, id);
+    if (!s || !s->file) return 0;  // an in-memory body stays until the stream closes
+    while (len > 0 && !s->pieces.empty()) {
+      const std::size_t take = static_cast<std::size_t>(
+          std::min<std::uint64_t>(len, s->pieces.front().size() - s->front_acked));
+      s->front_acked += take;
+      s->unacked -= take;
+      len -= take;
+      if (s->front_acked == s->pieces.front().size()) {
+        s->pieces.pop_front();
+        s->front_acked = 0;
+      }
+    }
+    if (s->deferred && s->unacked < h->limits_.file_window_bytes) {
+      s->deferred = false;
+      return nghttp3_conn_resume_stream(h->h3_, id);
+    }
+    return 0;
+  }
+
+  static int stream_close(nghttp3_conn*, std::int64_t id, std::uint64_t, void* ud, void*) {
+    self(ud)->streams_.erase(id);
+    return 0;
+  }
+
+  static int stop_sending(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void*) {
+    ngtcp2_conn_shutdown_stream_read(self(ud)->quic_, id, code);
+    return 0;
+  }
+
+  static int reset_stream(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void*) {
+    ngtcp2_conn_shutdown_stream_write(self(ud)->quic_, id, code);
+    return 0;
+  }
+
+  static nghttp3_callbacks table() {
+    nghttp3_callbacks cb{};
+    cb.acked_stream_data = acked_stream_data;
+    cb.stream_close = stream_close;
+    cb.recv_data = recv_data;
+    cb.deferred_consume = deferred_consume;
+    cb.begin_headers = begin_headers;
+    cb.recv_header = recv_header;
+    cb.end_stream = end_stream;
+    cb.stop_sending = stop_sending;
+    cb.reset_stream = reset_stream;
+    return cb;
+  }
+};
+
+Http3Session::Http3Session(ngtcp2_conn* quic, ConnectionId id, const HttpHandler& handler,
+                           const Http3Limits& limits)
+    : quic_(quic), id_(id), handler_(handler), limits_(limits) {}
+
+Http3Session::~Http3Session() {
+  if (h3_) nghttp3_conn_del(h3_);
+}
+
+Result<std::unique_ptr<Http3Session>> Http3Session::create(ngtcp2_conn* quic, ConnectionId id,
+                                                           const HttpHandler& handler,
+                                                           const Http3Limits& limits,
+                                                           std::uint64_t max_client_bidi_streams) {
+  std::unique_ptr<Http3Session> h(new Http3Session(quic, id, handler, limits));
+  const nghttp3_callbacks cb = Callbacks::table();
+  nghttp3_settings settings;
+  nghttp3_settings_default(&settings);
+  settings.max_field_section_size = limits.max_header_bytes;
+  if (int rv = nghttp3_conn_server_new(&h->h3_, &cb, &settings, nullptr, h.get()); rv != 0) {
+    return make_error(ErrorCode::kState, "nghttp3_conn_server_new: ", nghttp3_strerror(rv));
+  }
+  nghttp3_conn_set_max_client_streams_bidi(h->h3_, max_client_bidi_streams);
+  std::int64_t control = -1, encoder = -1, decoder = -1;
+  if (ngtcp2_conn_open_uni_stream(quic, &control, nullptr) != 0 ||
+      ngtcp2_conn_open_uni_stream(quic, &encoder, nullptr) != 0 ||
+      ngtcp2_conn_open_uni_stream(quic, &decoder, nullptr) != 0) {
+    return make_error(ErrorCode::kState, "the peer allows too few streams for HTTP/3");
+  }
+  if (nghttp3_conn_bind_control_stream(h->h3_, control) != 0 ||
+      nghttp3_conn_bind_qpack_streams(h->h3_, encoder, decoder) != 0) {
+    return make_error(ErrorCode::kState, "nghttp3 cannot bind its streams");
+  }
+  return h;
+}
+
+void Http3Session::consume(std::int64_t stream_id, std::size_t n) {
+  ngtcp2_conn_extend_max_stream_offset(quic_, stream_id, n);
+  ngtcp2_conn_extend_max_offset(quic_, n);
+}
+
+int Http3Session::on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len,
+                                 bool fin) {
+  const nghttp3_ssize consumed = nghttp3_conn_read_stream(h3_, stream_id, data, len, fin ? 1 : 0);
+  if (consumed < 0) return static_cast<int>(consumed);
+  consume(stream_id, static_cast<std::size_t>(consumed));
+  return 0;
+}
+
+int Http3Session::on_acked(std::int64_t stream_id, std::uint64_t len) {
+  return nghttp3_conn_add_ack_offset(h3_, stream_id, len);
+}
+
+int Http3Session::on_stream_close(std::int64_t stream_id, std::uint64_t app_error_code) {
+  if (app_error_code == 0) app_error_code = NGHTTP3_H3_NO_ERROR;
+  const int rv = nghttp3_conn_close_stream(h3_, stream_id, app_error_code);
+  return rv == NGHTTP3_ERR_STREAM_NOT_FOUND ? 0 : rv;
+}
+
+int Http3Session::on_stream_reset(std::int64_t stream_id) {
+  return nghttp3_conn_shutdown_stream_read(h3_, stream_id);
+}
+
+int Http3Session::on_stream_credit(std::int64_t stream_id) {
+  return nghttp3_conn_unblock_stream(h3_, stream_id);
+}
+
+void Http3Session::on_max_client_streams(std::uint64_t max_streams) {
+  nghttp3_conn_set_max_client_streams_bidi(h3_, max_streams);
+}
+
+void Http3Session::reset_failed_streams() {
+  for (const std::int64_t id : to_reset_) {
+    ngtcp2_conn_shutdown_stream(quic_, id, NGHTTP3_H3_INTERNAL_ERROR);
+  }
+  to_reset_.clear();
+}
+
+int Http3Session::next_write(Write& out, ngtcp2_vec* vecs, std::size_t max_vecs) {
+  // With the connection's window full, nghttp3 would offer the same stream again and again
+  // (ngtcp2 0.12 does not report that as blocked): write only ACKs and control until credit.
+  if (ngtcp2_conn_get_max_data_left(quic_) == 0) return 0;
+  std::vector<nghttp3_vec> h3vecs(max_vecs);
+  int fin = 0;
+  const nghttp3_ssize n =
+      nghttp3_conn_writev_stream(h3_, &out.stream_id, &fin, h3vecs.data(), max_vecs);
+  if (n < 0) return static_cast<int>(n);
+  out.fin = fin != 0;
+  out.count = static_cast<std::size_t>(n);
+  for (std::size_t i = 0; i < out.count; ++i) vecs[i] = {h3vecs[i].base, h3vecs[i].len};
+  return 0;
+}
+
+int Http3Session::wrote(std::int64_t stream_id, std::size_t accepted) {
+  return nghttp3_conn_add_write_offset(h3_, stream_id, accepted);
+}
+
+void Http3Session::blocked(std::int64_t stream_id) {
+  nghttp3_conn_block_stream(h3_, stream_id);
+}
+
+void Http3Session::write_shut(std::int64_t stream_id) {
+  nghttp3_conn_shutdown_stream_write(h3_, stream_id);
+}
+
+int Http3Session::respond(std::int64_t stream_id, Stream& s) {
+  if (s.responded) return 0;
+  s.responded = true;
+  ++requests_;
+  HttpResponse& r = s.response;
+  if (s.headers_too_large) {
+    r = http_text(431, "request header fields too large\n");
+  } else if (s.body_too_large) {
+    r = http_text(413,
+                  "request body over " + std::to_string(limits_.max_request_body) + " bytes\n");
+  } else if (s.request.method.empty() || s.request.path.empty() || s.request.path[0] != '/') {
+    r = http_text(400, "a request needs :method and an absolute :path\n");
+  } else {
+    try {
+      r = handler_(s.request);
+    } catch (const std::exception& e) {
+      r = http_text(500, std::string("the server failed: ") + e.what() + "\n");
+    }
+  }
+  Bytes().swap(s.request.body);  // answered: the upload's bytes are not needed any more
+  if (!r.file_path.empty() && !r.head && r.file_length > 0) {
+    s.file = std::fopen(r.file_path.c_str(), "rb");
+    if (!s.file || fseeko(s.file, static_cast<off_t>(r.file_offset), SEEK_SET) != 0) {
+      r = http_text(500, "the file behind this response cannot be read\n");
+    } else {
+      s.file_left = r.file_length;
+    }
+  }
+  const std::string status = std::to_string(r.status);
+  const std::string length = std::to_string(r.content_length());
+  std::vector<nghttp3_nv> nva;
+  const auto add = [&nva](const std::string& name, const std::string& value) {
+    nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
+                   reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
+                   value.size(), NGHTTP3_NV_FLAG_NONE});
+  };
+  static const std::string kStatus = ":status", kLength = "content-length";
+  add(kStatus, status);
+  for (const HttpHeader& h : r.headers) add(h.name, h.value);
+  add(kLength, length);
+  nghttp3_data_reader reader{Callbacks::read_data};
+  const bool body = !r.head && r.content_length() > 0;
+  return nghttp3_conn_submit_response(h3_, stream_id, nva.data(), nva.size(),
+                                      body ? &reader : nullptr);
+}
+
+}  // namespace theta_net::transport
