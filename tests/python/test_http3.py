@@ -120,6 +120,8 @@ def test_assets_with_range_head_and_refusals(server, h3client):
     status, headers, _ = get(h3client, base + name, "-range", f"{len(blob)}-")
     assert status == 416 and f"bytes */{len(blob)}" in headers
     assert get(h3client, base + "0" * 64)[0] == 404
+    status, _, body = get(h3client, base + "0" * 64, "-head")
+    assert status == 404 and body == b""  # HEAD never gets a body, whatever the answer
     status, _, body = get(h3client, base + "%2e%2e%2fsecret.txt")
     assert status == 404 and b"outside" not in body
     assert get(h3client, base + name.upper())[0] == 404  # names are lower-case hex only
@@ -134,6 +136,8 @@ def test_uploads_need_an_editor_and_the_right_hash(server, h3client, tmp_path):
     assert get(h3client, base, "-put", str(upload))[0] == 401
     assert get(h3client, base, "-put", str(upload), "-token", "pl")[0] == 403
     assert get(h3client, base, "-put", str(upload), "-token", "nope")[0] == 401
+    metrics = f"https://127.0.0.1:{server['port']}/metrics"
+    assert get(h3client, metrics, "-put", str(upload), "-token", "ed")[0] == 405  # body dropped
     status, _, body = get(h3client, f"{base}/{'1' * 64}", "-put", str(upload), "-token", "ed")
     assert status == 400 and name.encode() in body
     assert not (server["store"] / ("1" * 64)).exists() and not (server["store"] / name).exists()

@@ -16,16 +16,18 @@ HttpResponse not_allowed(std::string_view allow) {
   return r;
 }
 
-// The role of the request's bearer token, under the same rule as a hello's token.
+// The role of the request's bearer token, under the same rule as a hello's token. Unlike a
+// hello, an upload always needs a token: without one (or on a server with no tokens) nothing.
 std::optional<protocol::Role> request_role(const protocol::ServerHandshakeConfig& handshake,
                                            const transport::HttpRequest& request) {
-  std::optional<std::string> token;
-  if (const auto auth = request.header("authorization")) {
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth->substr(0, kBearer.size()) == kBearer)
-      token = std::string(auth->substr(kBearer.size()));
+  const auto auth = request.header("authorization");
+  constexpr std::string_view kBearer = "bearer ";
+  if (!auth || auth->size() <= kBearer.size() || handshake.tokens.empty()) return std::nullopt;
+  for (std::size_t i = 0; i < kBearer.size(); ++i) {  // the scheme is case-insensitive
+    const char c = (*auth)[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != kBearer[i]) return std::nullopt;
   }
-  return protocol::role_for_token(handshake, token).role;
+  return protocol::role_for_token(handshake, std::string(auth->substr(kBearer.size()))).role;
 }
 
 }  // namespace

@@ -75,12 +75,16 @@ struct Http3Session::Callbacks {
     Http3Session* h = self(ud);
     h->consume(id, len);  // the body is taken (or dropped) at once: give the credit back
     Stream* s = stream(h, id);
-    if (!s || s->body_too_large) return 0;
-    if (s->request.body.size() + len > h->limits_.max_request_body) {
+    // Only an upload keeps its body; any other request's body is dropped as it comes.
+    if (!s || s->body_too_large || s->request.method != "PUT") return 0;
+    // One budget for the connection's bodies together, so that many open uploads cannot add up.
+    if (h->body_bytes_ + len > h->limits_.max_request_body) {
       s->body_too_large = true;
+      h->body_bytes_ -= s->request.body.size();
       Bytes().swap(s->request.body);
       return 0;
     }
+    h->body_bytes_ += len;
     s->request.body.insert(s->request.body.end(), data, data + len);
     return 0;
   }
@@ -169,7 +173,9 @@ struct Http3Session::Callbacks {
   }
 
   static int stream_close(nghttp3_conn*, std::int64_t id, std::uint64_t, void* ud, void*) {
-    self(ud)->streams_.erase(id);
+    Http3Session* h = self(ud);
+    if (Stream* s = stream(h, id)) h->body_bytes_ -= s->request.body.size();
+    h->streams_.erase(id);
     return 0;
   }
 
@@ -320,10 +326,14 @@ int Http3Session::respond(std::int64_t stream_id, Stream& s) {
       r = http_text(500, std::string("the server failed: ") + e.what() + "\n");
     }
   }
+  body_bytes_ -= s.request.body.size();
   Bytes().swap(s.request.body);  // answered: the upload's bytes are not needed any more
+  if (s.request.method == "HEAD") r.head = true;  // whatever the handler said: never a body
   if (!r.file_path.empty() && !r.head && r.file_length > 0) {
     s.file = std::fopen(r.file_path.c_str(), "rb");
     if (!s.file || fseeko(s.file, static_cast<off_t>(r.file_offset), SEEK_SET) != 0) {
+      if (s.file) std::fclose(s.file);
+      s.file = nullptr;
       r = http_text(500, "the file behind this response cannot be read\n");
     } else {
       s.file_left = r.file_length;

@@ -76,6 +76,7 @@ class Http3Session {
   std::map<std::int64_t, std::unique_ptr<Stream>> streams_;
   std::uint64_t requests_ = 0;
   std::vector<std::int64_t> to_reset_;
+  std::uint64_t body_bytes_ = 0;  // upload bodies held, all streams together
 };
 
 }  // namespace theta_net::transport

@@ -146,7 +146,7 @@ void QuicConnection::deliver(Lane lane, Bytes payload) {
 Status QuicConnection::on_stream_data(std::int64_t stream_id, const std::uint8_t* data,
                                       std::size_t len, bool fin) {
   if (http3_) {
-    if (!ensure_http3()) return {};
+    if (!ensure_http3() || pending_close_) return {};  // nothing more for a failed session
     if (const int rv = h3_->on_stream_data(stream_id, data, len, fin); rv < 0) http3_failed(rv);
     return {};
   }

@@ -81,13 +81,17 @@ TEST(ServerHttp, UploadsFollowTheTokenRulesOfTheHandshake) {
   EXPECT_EQ(routes(put).status, 403);
   put.headers[0].value = "Bearer wrong";
   EXPECT_EQ(routes(put).status, 401);
-  put.headers[0].value = "Bearer ed";
+  put.headers[0].value = "bearer ed";  // the scheme's case does not matter
   const transport::HttpResponse stored = routes(put);
   EXPECT_EQ(stored.status, 201);
   const std::string name = to_hex(sha256(put.body));
   EXPECT_EQ(body(stored), name + "\n");
   EXPECT_EQ(routes(request("GET", "/assets/" + name)).status, 200);
   EXPECT_EQ(routes(request("DELETE", "/assets/" + name)).status, 405);
+  // A server without tokens takes no uploads (a hello without one would be an editor there).
+  protocol::ServerHandshakeConfig open;
+  routes.handshake = &open;
+  EXPECT_EQ(routes(put).status, 401);
   std::filesystem::remove_all(dir);
 }
 

@@ -4,6 +4,7 @@
 //   GET  /assets/<sha256>  an asset, with Range and HEAD (assets/asset_http.hpp)
 //   PUT  /assets[/<sha256>] a new asset, for a role that may send AssetTransfer (editor, admin),
 //                          named by `Authorization: Bearer <token>` under the handshake's rule
+//                          (always with a token: a server without tokens takes no uploads)
 // Generic: any server that can make a ServerStatus gets them (the reference GameServer does).
 #pragma once
 

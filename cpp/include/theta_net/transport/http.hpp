@@ -61,7 +61,9 @@ HttpResponse http_text(int status, std::string_view text,
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct Http3Limits {
-  std::size_t max_request_body = 64u << 20;  // a larger PUT is answered 413
+  // Upload (PUT) bodies held at once on one connection, all requests together; a PUT past it is
+  // answered 413. Other requests' bodies are dropped as they arrive.
+  std::size_t max_request_body = 64u << 20;
   std::size_t max_header_bytes = 16u << 10;  // the sum of a request's names and values
   std::size_t max_requests_open = 64;        // per connection, at once
   std::size_t file_window_bytes = 1u << 20;  // a file body's bytes read but not yet acked
