@@ -17,6 +17,7 @@ struct Http3Session::Stream {
   bool body_given = false;  // an in-memory body handed to nghttp3 (it stays here until close)
   // A file body: read in pieces; the pieces stay until the peer acknowledges them.
   std::FILE* file = nullptr;
+  std::size_t* open_files = nullptr;  // the server's count, which this file is part of
   std::uint64_t file_left = 0;
   std::deque<Bytes> pieces;
   std::size_t front_acked = 0;
@@ -24,7 +25,9 @@ struct Http3Session::Stream {
   bool deferred = false;  // read_data said WOULDBLOCK: resume once acks free the window
 
   ~Stream() {
-    if (file) std::fclose(file);
+    if (!file) return;
+    std::fclose(file);
+    if (open_files) --*open_files;
   }
 };
 
@@ -215,8 +218,10 @@ Http3Session::~Http3Session() {
 Result<std::unique_ptr<Http3Session>> Http3Session::create(ngtcp2_conn* quic, ConnectionId id,
                                                            const HttpHandler& handler,
                                                            const Http3Limits& limits,
-                                                           std::uint64_t max_client_bidi_streams) {
+                                                           std::uint64_t max_client_bidi_streams,
+                                                           std::size_t* open_files) {
   std::unique_ptr<Http3Session> h(new Http3Session(quic, id, handler, limits));
+  h->open_files_ = open_files;
   const nghttp3_callbacks cb = Callbacks::table();
   nghttp3_settings settings;
   nghttp3_settings_default(&settings);
@@ -330,13 +335,20 @@ int Http3Session::respond(std::int64_t stream_id, Stream& s) {
   Bytes().swap(s.request.body);  // answered: the upload's bytes are not needed any more
   if (s.request.method == "HEAD") r.head = true;  // whatever the handler said: never a body
   if (!r.file_path.empty() && !r.head && r.file_length > 0) {
-    s.file = std::fopen(r.file_path.c_str(), "rb");
-    if (!s.file || fseeko(s.file, static_cast<off_t>(r.file_offset), SEEK_SET) != 0) {
-      if (s.file) std::fclose(s.file);
-      s.file = nullptr;
-      r = http_text(500, "the file behind this response cannot be read\n");
+    if (open_files_ && *open_files_ >= limits_.max_open_files) {
+      r = http_text(503, "too many downloads at once; try again\n");
+      r.add_header("retry-after", "1");
     } else {
-      s.file_left = r.file_length;
+      s.file = std::fopen(r.file_path.c_str(), "rb");
+      if (s.file && fseeko(s.file, static_cast<off_t>(r.file_offset), SEEK_SET) == 0) {
+        s.file_left = r.file_length;
+        s.open_files = open_files_;
+        if (open_files_) ++*open_files_;
+      } else {
+        if (s.file) std::fclose(s.file);
+        s.file = nullptr;
+        r = http_text(500, "the file behind this response cannot be read\n");
+      }
     }
   }
   const std::string status = std::to_string(r.status);

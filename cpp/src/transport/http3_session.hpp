@@ -29,7 +29,8 @@ class Http3Session {
   static Result<std::unique_ptr<Http3Session>> create(ngtcp2_conn* quic, ConnectionId id,
                                                       const HttpHandler& handler,
                                                       const Http3Limits& limits,
-                                                      std::uint64_t max_client_bidi_streams);
+                                                      std::uint64_t max_client_bidi_streams,
+                                                      std::size_t* open_files);
   ~Http3Session();
   Http3Session(const Http3Session&) = delete;
   Http3Session& operator=(const Http3Session&) = delete;
@@ -76,7 +77,8 @@ class Http3Session {
   std::map<std::int64_t, std::unique_ptr<Stream>> streams_;
   std::uint64_t requests_ = 0;
   std::vector<std::int64_t> to_reset_;
-  std::uint64_t body_bytes_ = 0;  // upload bodies held, all streams together
+  std::uint64_t body_bytes_ = 0;       // upload bodies held, all streams together
+  std::size_t* open_files_ = nullptr;  // file bodies being sent by the whole server
 };
 
 }  // namespace theta_net::transport

@@ -68,6 +68,7 @@ struct QuicConnectionSetup {
   // never reported to the application as a theta connection.
   const HttpHandler* http = nullptr;
   Http3Limits http_limits;
+  std::size_t* http_open_files = nullptr;  // the server's count of file bodies being sent
 };
 
 // The ALPN of HTTP/3 (RFC 9114).

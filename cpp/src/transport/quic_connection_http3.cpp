@@ -11,7 +11,7 @@ bool QuicConnection::ensure_http3() {
   if (h3_) return true;
   if (pending_close_ || !setup_.http) return false;
   auto session = Http3Session::create(conn_, id_, *setup_.http, setup_.http_limits,
-                                      setup_.http_limits.max_requests_open);
+                                      setup_.http_limits.max_requests_open, setup_.http_open_files);
   if (!session.ok()) {
     protocol_error(NGHTTP3_H3_INTERNAL_ERROR, session.error().message);
     return false;

@@ -25,6 +25,9 @@ struct QuicServer::Impl final : QuicConnectionHost {
   std::unique_ptr<ServerCredentials> cred;
   std::shared_ptr<KeyLog> keylog;
   std::array<std::uint8_t, 32> reset_secret{};
+  // File bodies being sent over HTTP/3 (Http3Limits::max_open_files); before conns, whose
+  // streams count themselves out of it when they are destroyed.
+  std::size_t http_open_files = 0;
   std::map<std::uint64_t, std::unique_ptr<QuicConnection>> conns;  // by ConnectionId
   std::unordered_map<std::string, QuicConnection*> by_cid;
   std::unordered_map<QuicConnection*, std::vector<std::string>> cids_of;
@@ -89,6 +92,7 @@ struct QuicServer::Impl final : QuicConnectionHost {
     if (config.http) {
       setup.http = &config.http;
       setup.http_limits = config.http_limits;
+      setup.http_open_files = &http_open_files;
     }
     auto conn = QuicConnection::accept(std::move(setup), hd, now);
     if (!conn.ok()) {

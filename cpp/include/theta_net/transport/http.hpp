@@ -68,6 +68,10 @@ struct Http3Limits {
   std::size_t max_requests_open = 64;        // per connection, at once
   std::size_t file_window_bytes = 1u << 20;  // a file body's bytes read but not yet acked
   std::size_t file_read_bytes = 64u << 10;   // one read from a file body
+  // File bodies being sent at once, all connections together (each holds a file and up to
+  // file_window_bytes): past it a request for a file is answered 503, so a crowd of slow readers
+  // cannot run the server out of memory or file descriptors.
+  std::size_t max_open_files = 256;
 };
 
 }  // namespace theta_net::transport
