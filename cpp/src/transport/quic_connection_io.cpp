@@ -218,7 +218,9 @@ void QuicConnection::on_datagram(const std::uint8_t* data, std::size_t len) {
 }
 
 void QuicConnection::on_stream_close(std::int64_t stream_id, OutStream* out) {
-  const bool credited = !in_.count(stream_id);  // a uni stream ended by FIN was credited already
+  // A lane's uni stream ended by FIN was credited already (on_stream_data); HTTP/3 streams never
+  // enter in_, so theirs are credited here.
+  const bool credited = !http3_ && !in_.count(stream_id);
   in_.erase(stream_id);
   if (!ngtcp2_conn_is_local_stream(conn_, stream_id) &&
       (ngtcp2_is_bidi_stream(stream_id) || !credited)) {
