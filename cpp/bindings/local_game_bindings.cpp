@@ -56,8 +56,9 @@ session::LocalClientSpec client_spec(const std::string& name,
 }
 
 // The server's status in its JSON form (session/server_status_json.hpp), the network log after
-// log_after.
+// log_after; made without the GIL.
 std::string local_status_json(PyLocalGame& g, std::uint64_t log_after) {
+  py::gil_scoped_release release;
   session::ServerStatusOptions options;
   options.log_after = log_after;
   const session::ServerDriver& driver = g.session->server_driver();
@@ -236,11 +237,7 @@ void bind_local_game(py::module_& m) {
       .def(
           "server_status_json",
           [](PyLocalGame& g, std::uint64_t log_after) {
-            std::string json;
-            {
-              py::gil_scoped_release release;
-              json = local_status_json(g, log_after);
-            }
+            const std::string json = local_status_json(g, log_after);
             return py::str(json.data(), json.size());
           },
           "log_after"_a = 0,
@@ -249,12 +246,7 @@ void bind_local_game(py::module_& m) {
       .def(
           "server_status",
           [](PyLocalGame& g, std::uint64_t log_after) {
-            std::string json;
-            {
-              py::gil_scoped_release release;
-              json = local_status_json(g, log_after);
-            }
-            return status_from_json(json);
+            return status_from_json(local_status_json(g, log_after));
           },
           "log_after"_a = 0,
           "The server's status as the dashboard reads it (docs/dashboard.md): server figures, "

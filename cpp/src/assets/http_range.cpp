@@ -2,14 +2,10 @@
 
 #include <charconv>
 
+#include "theta_net/transport/http.hpp"
+
 namespace theta_net::assets {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Digits only (no sign, no spaces); nothing for an empty, non-digit or overflowing field.
 std::optional<std::uint64_t> number(std::string_view s) {
@@ -25,19 +21,16 @@ std::optional<std::uint64_t> number(std::string_view s) {
 RangeAnswer resolve_range(std::optional<std::string_view> header, std::uint64_t size) {
   RangeAnswer whole;
   if (!header) return whole;
-  std::string_view spec = trim(*header);
+  using transport::http_trim;
+  std::string_view spec = http_trim(*header);
   constexpr std::string_view kUnit = "bytes=";
-  if (spec.size() < kUnit.size()) return whole;
-  for (std::size_t i = 0; i < kUnit.size(); ++i) {  // the unit is case-insensitive
-    const char c = spec[i];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != kUnit[i]) return whole;
-  }
-  spec = trim(spec.substr(kUnit.size()));
+  if (!transport::http_istarts_with(spec, kUnit)) return whole;  // the unit is case-insensitive
+  spec = http_trim(spec.substr(kUnit.size()));
   if (spec.find(',') != std::string_view::npos) return whole;  // several ranges: send it all
   const std::size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return whole;
-  const std::string_view first_text = trim(spec.substr(0, dash));
-  const std::string_view last_text = trim(spec.substr(dash + 1));
+  const std::string_view first_text = http_trim(spec.substr(0, dash));
+  const std::string_view last_text = http_trim(spec.substr(dash + 1));
   RangeAnswer out;
   if (first_text.empty()) {  // a suffix: the last N bytes
     const auto suffix = number(last_text);

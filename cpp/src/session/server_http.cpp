@@ -21,11 +21,10 @@ HttpResponse not_allowed(std::string_view allow) {
 std::optional<protocol::Role> request_role(const protocol::ServerHandshakeConfig& handshake,
                                            const transport::HttpRequest& request) {
   const auto auth = request.header("authorization");
-  constexpr std::string_view kBearer = "bearer ";
-  if (!auth || auth->size() <= kBearer.size() || handshake.tokens.empty()) return std::nullopt;
-  for (std::size_t i = 0; i < kBearer.size(); ++i) {  // the scheme is case-insensitive
-    const char c = (*auth)[i];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) != kBearer[i]) return std::nullopt;
+  constexpr std::string_view kBearer = "bearer ";  // the scheme is case-insensitive
+  if (!auth || auth->size() <= kBearer.size() || handshake.tokens.empty() ||
+      !transport::http_istarts_with(*auth, kBearer)) {
+    return std::nullopt;
   }
   return protocol::role_for_token(handshake, std::string(auth->substr(kBearer.size()))).role;
 }

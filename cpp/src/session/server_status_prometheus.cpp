@@ -30,32 +30,30 @@ class Exposition {
   }
   // A sample of the current family; suffix for a summary's _sum and _count.
   void sample(double value, std::string_view labels = {}, std::string_view suffix = {}) {
-    out_ += name_;
-    out_ += suffix;
-    if (!labels.empty()) {
-      out_ += '{';
-      out_ += labels;
-      out_ += '}';
-    }
-    out_ += ' ';
+    sample_name(labels, suffix);
     append_json_double(out_, value);  // Go's float parser reads Python's repr form
     out_ += '\n';
   }
   void sample(std::uint64_t value, std::string_view labels = {}, std::string_view suffix = {}) {
-    out_ += name_;
-    out_ += suffix;
-    if (!labels.empty()) {
-      out_ += '{';
-      out_ += labels;
-      out_ += '}';
-    }
-    out_ += ' ';
+    sample_name(labels, suffix);
     char buf[24];
     out_.append(buf, std::to_chars(buf, buf + sizeof buf, value).ptr);
     out_ += '\n';
   }
 
  private:
+  // "name_suffix{labels} " before a sample's value.
+  void sample_name(std::string_view labels, std::string_view suffix) {
+    out_ += name_;
+    out_ += suffix;
+    if (!labels.empty()) {
+      out_ += '{';
+      out_ += labels;
+      out_ += '}';
+    }
+    out_ += ' ';
+  }
+
   std::string& out_;
   std::string_view name_;
 };

@@ -1,6 +1,22 @@
 #include "theta_net/transport/http.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace theta_net::transport {
+
+bool http_iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view http_trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
   for (const HttpHeader& h : headers) {

@@ -1,6 +1,7 @@
 #include "http3_session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <string>
 #include <vector>
@@ -289,7 +290,8 @@ int Http3Session::next_write(Write& out, ngtcp2_vec* vecs, std::size_t max_vecs)
   // With the connection's window full, nghttp3 would offer the same stream again and again
   // (ngtcp2 0.12 does not report that as blocked): write only ACKs and control until credit.
   if (ngtcp2_conn_get_max_data_left(quic_) == 0) return 0;
-  std::vector<nghttp3_vec> h3vecs(max_vecs);
+  std::array<nghttp3_vec, 16> h3vecs;  // on the stack: this runs once per packet written
+  max_vecs = std::min(max_vecs, h3vecs.size());
   int fin = 0;
   const nghttp3_ssize n =
       nghttp3_conn_writev_stream(h3_, &out.stream_id, &fin, h3vecs.data(), max_vecs);

@@ -7,25 +7,13 @@
 #include <cstring>
 
 #include "theta_net/core/base64.hpp"
+#include "theta_net/transport/http.hpp"
 
 namespace theta_net::transport {
 
 namespace {
 
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Visible ASCII, spaces and tabs: header text is not the place for control bytes or UTF-8.
 bool plain_text(std::string_view s) {
@@ -66,7 +54,7 @@ bool HttpHead::header_has_token(std::string_view name, std::string_view token) c
     std::string_view rest = v;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
-      if (iequals(trim(rest.substr(0, comma)), token)) return true;
+      if (http_iequals(http_trim(rest.substr(0, comma)), token)) return true;
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
@@ -117,10 +105,10 @@ Result<HttpHead> parse_http_head(std::string_view head) {
     if (out.headers.size() == kMaxHttpHeaders) {
       return make_error(ErrorCode::kLimitExceeded, "more than ", kMaxHttpHeaders, " HTTP headers");
     }
-    std::string name(trim(line.substr(0, colon)));
+    std::string name(http_trim(line.substr(0, colon)));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    out.headers.emplace_back(std::move(name), std::string(trim(line.substr(colon + 1))));
+    out.headers.emplace_back(std::move(name), std::string(http_trim(line.substr(colon + 1))));
   }
   if (line_no == 0) return make_error(ErrorCode::kCorrupt, "an empty HTTP head");
   return out;
@@ -159,7 +147,7 @@ UpgradeVerdict answer_upgrade(const HttpHead& request, const UpgradePolicy& poli
   if (const auto origin = request.header("origin")) {
     const bool allowed =
         std::any_of(policy.allowed_origins.begin(), policy.allowed_origins.end(),
-                    [&](const std::string& o) { return o == "*" || iequals(o, *origin); });
+                    [&](const std::string& o) { return o == "*" || http_iequals(o, *origin); });
     if (!allowed) return refuse(403, "Forbidden", str_cat("origin ", *origin, " is not allowed"));
   }
   if (!request.header_has_token("sec-websocket-protocol", kWebSocketProtocol)) {

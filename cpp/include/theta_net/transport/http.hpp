@@ -54,6 +54,16 @@ struct HttpResponse {
   }
 };
 
+// HTTP's text rules, shared by the HTTP/1.1 Upgrade (WebSocket) and the HTTP/3 routes:
+// ASCII case-insensitive equality (header names, tokens, schemes, range units), and trimming
+// optional whitespace (spaces and tabs) around a field or list element.
+bool http_iequals(std::string_view a, std::string_view b);
+std::string_view http_trim(std::string_view s);
+// Whether text starts with prefix, ASCII case-insensitively.
+inline bool http_istarts_with(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && http_iequals(text.substr(0, prefix.size()), prefix);
+}
+
 // A response with a text body and its content type.
 HttpResponse http_text(int status, std::string_view text,
                        std::string_view content_type = "text/plain; charset=utf-8");
