@@ -134,6 +134,7 @@ class Enum:
     type: str
     values: Dict[str, int]
     doc: str = ""
+    since: int = 0  # enums: the minor that introduced it (left out of older minors' hashes)
 
 
 @dataclass
@@ -180,7 +181,8 @@ def load(path: Path = SCHEMA) -> Schema:
         limits=dict(raw["limits"]),
     )
     for e in raw.get("enum", []):
-        schema.enums.append(Enum(e["name"], e["type"], dict(e["values"]), e.get("doc", "")))
+        since = _version(e["since"], e["name"], schema.major) if "since" in e else 0
+        schema.enums.append(Enum(e["name"], e["type"], dict(e["values"]), e.get("doc", ""), since))
     for b in raw.get("bitset", []):
         schema.bitsets.append(Enum(b["name"], b["type"], dict(b["bits"]), b.get("doc", "")))
 
@@ -352,6 +354,9 @@ def validate(schema: Schema) -> None:
             elif seen_later:
                 raise SchemaError(f"{where}: fields of the first version must come before later ones")
             kind, inner = parse_type(f.type)
+            enum = next((e for e in schema.enums if e.name == inner), None)
+            if enum is not None and enum.since > max(f.since, s.since):
+                raise SchemaError(f"{where}: enum {inner} is newer (1.{enum.since}) than the field")
             if f.max is not None and kind not in ("list", "map") and inner not in ("str", "bytes"):
                 raise SchemaError(f"{where}: max applies to str, bytes, list and map only")
     validate_permissions(schema)
@@ -386,8 +391,6 @@ def validate_permissions(schema: Schema) -> None:
                 raise SchemaError(f"{where}: no message named '{name}'")
             if m.sender == "server":
                 raise SchemaError(f"{where}: {name} is a server's message; clients never send it")
-            if m.since > p.since:
-                raise SchemaError(f"{where}: {name} is newer (1.{m.since}) than the row (1.{p.since})")
         for name in p.commands:
             if kinds is None or name not in kinds.values:
                 raise SchemaError(f"{where}: '{name}' is not a CommandKind")
@@ -397,9 +400,11 @@ def validate_permissions(schema: Schema) -> None:
             raise SchemaError(f"{where}: grants commands but not the CommandLogEntry that carries them")
 
 
-def permission_message_ids(schema: Schema, p: Permission) -> List[int]:
-    ids = {m.name: m.id for m in schema.messages}
-    return sorted(ids[name] for name in p.messages)
+def permission_message_ids(schema: Schema, p: Permission, minor: Optional[int] = None) -> List[int]:
+    """The ids of the messages a row grants; at `minor`, only those that exist then (a row may
+    grant a message added after it, which older minors' hashes leave out)."""
+    by_name = {m.name: m for m in schema.messages}
+    return sorted(by_name[name].id for name in p.messages if minor is None or by_name[name].since <= minor)
 
 
 def permission_command_values(schema: Schema, p: Permission) -> List[int]:
@@ -428,6 +433,8 @@ def canonical(schema: Schema, minor: Optional[int] = None) -> str:
         bits = sorted(b.values.items(), key=lambda kv: kv[1])
         lines.append(f"bitset {b.name} {b.type} " + " ".join(f"{k}={v}" for k, v in bits))
     for e in sorted(schema.enums, key=lambda x: x.name):
+        if e.since > minor:
+            continue
         values = sorted(e.values.items(), key=lambda kv: kv[1])
         lines.append(f"enum {e.name} {e.type} " + " ".join(f"{k}={v}" for k, v in values))
 
@@ -461,7 +468,7 @@ def canonical(schema: Schema, minor: Optional[int] = None) -> str:
         for p in sorted(rows, key=lambda x: roles[x.role]):
             lines.append(
                 f"permission {p.role} messages="
-                + ",".join(str(i) for i in permission_message_ids(schema, p))
+                + ",".join(str(i) for i in permission_message_ids(schema, p, minor))
                 + " commands="
                 + ",".join(str(v) for v in permission_command_values(schema, p))
                 + f" application_commands={int(p.application_commands)}"
@@ -802,7 +809,16 @@ def manifest(schema: Schema) -> dict:
         },
         "hash_key": HASH_KEY.decode(),
         "limits": schema.limits,
-        "enums": [{"name": e.name, "type": e.type, "values": e.values, "doc": e.doc} for e in schema.enums],
+        "enums": [
+            {
+                "name": e.name,
+                "type": e.type,
+                "values": e.values,
+                "since": f"{schema.major}.{e.since}",
+                "doc": e.doc,
+            }
+            for e in schema.enums
+        ],
         "bitsets": [{"name": b.name, "type": b.type, "bits": b.values, "doc": b.doc} for b in schema.bitsets],
         "structs": [{"name": s.name, "doc": s.doc, "fields": fields(s)} for s in schema.structs],
         "messages": [

@@ -38,7 +38,7 @@ def test_every_message_type_round_trips_through_python(repo):
             "successor_key": None,
         },
         "DataStateHash": {"version": 12, "tables": [{"table": 5, "hash": 2**63 + 1}]},
-        "NackRequest": {"lane": "chunks", "sequences": [1, 2, 3]},
+        "NackRequest": {"lane": "assets", "sequences": [1, 2, 3], "transfer": 4},
         "EntityDelta": {
             "server_tick": 100,
             "baseline_tick": 96,
@@ -49,7 +49,7 @@ def test_every_message_type_round_trips_through_python(repo):
     for name, fields in samples.items():
         assert protocol.decode(protocol.encode(name, fields)) == (name, fields)
     assert set(protocol.message_types()) >= set(samples)
-    assert len(protocol.message_types()) == 37
+    assert len(protocol.message_types()) == 38
 
 
 def test_defaults_fill_omitted_optional_and_defaulted_fields():
@@ -196,10 +196,31 @@ def test_the_permission_table_is_in_the_hash_from_its_minor_on(repo, tmp_path, g
     original = (repo / "schemas" / "theta.toml").read_text()
     base = gen_protocol.load(repo / "schemas" / "theta.toml")
     path = tmp_path / "viewer_without_resync.toml"
-    path.write_text(original.replace('"DataAck", "DataResync"]', '"DataAck"]'))
+    path.write_text(
+        original.replace('"DataAck", "DataResync", "AssetRequest"]', '"DataAck", "AssetRequest"]')
+    )
     changed = gen_protocol.load(path)
     assert gen_protocol.schema_hash(changed) != gen_protocol.schema_hash(base)
     for minor in range(3):  # the minors before the table keep their hashes
         assert gen_protocol.schema_hash(changed, minor) == gen_protocol.schema_hash(base, minor)
     assert "permission viewer messages=" in gen_protocol.canonical(base)
     assert "\npermission " not in gen_protocol.canonical(base, 2)
+
+
+def test_what_a_minor_adds_leaves_the_older_minors_hashes_alone(repo, tmp_path, gen_protocol):
+    """An enum declared `since` a minor, and a message granted to an older row, are left out of
+    the canonical text of the minors before theirs."""
+    base = gen_protocol.load(repo / "schemas" / "theta.toml")
+    assert "enum AssetError " in gen_protocol.canonical(base, 4)
+    assert "enum AssetError " not in gen_protocol.canonical(base, 3)
+    viewer = next(p for p in base.permissions if p.role == "viewer")
+    assert 38 in gen_protocol.permission_message_ids(base, viewer, 4)
+    assert 38 not in gen_protocol.permission_message_ids(base, viewer, 3)
+    original = (repo / "schemas" / "theta.toml").read_text()
+    path = tmp_path / "enum_too_new.toml"
+    # NackRequest (1.0) with a field of an enum added at 1.4.
+    path.write_text(
+        original.replace('{ name = "lane", type = "LaneId" },', '{ name = "lane", type = "AssetError" },', 1)
+    )
+    with pytest.raises(gen_protocol.SchemaError, match="enum AssetError is newer"):
+        gen_protocol.load(path)

@@ -6,10 +6,10 @@ import type { EnumSpec, MessageSpec, StructSpec } from "../body_codec.js";
 
 export const PROTOCOL_NAME = "theta";
 export const PROTOCOL_MAJOR = 1;
-export const PROTOCOL_MINOR = 3;
+export const PROTOCOL_MINOR = 4;
 export const ALPN = "theta/1";
 /** The schema hash at each minor 0..PROTOCOL_MINOR (SipHash-2-4 of the canonical form). */
-export const SCHEMA_HASHES: readonly bigint[] = [0x45cb55d0d609730dn, 0xe6328a2dbe967f79n, 0xac3424c424ce62a9n, 0x5b58d0f45e1d3053n];
+export const SCHEMA_HASHES: readonly bigint[] = [0x45cb55d0d609730dn, 0xe6328a2dbe967f79n, 0xac3424c424ce62a9n, 0x5b58d0f45e1d3053n, 0xa24f221a70694286n];
 export const SCHEMA_HASH: bigint = SCHEMA_HASHES[PROTOCOL_MINOR]!;
 export const LIMITS = {bytes: 1048576, list: 4096, map: 256, str: 4096} as const;
 
@@ -45,6 +45,14 @@ export type ControlAction = keyof typeof ControlAction;
 
 export const EditorEventKind = { tool_activated: 0, selection: 1, gizmo_transform: 2, panel_update: 3 } as const;
 export type EditorEventKind = keyof typeof EditorEventKind;
+
+/** What an AssetTransfer says (docs/protocol.md, "Assets"): an offer of an asset, its acceptance (from which offset), a chunk, the end of the chunks (or, from the receiver, the asset committed), a refusal. */
+export const AssetTransferKind = { offer: 0, accept: 1, chunk: 2, done: 3, refuse: 4 } as const;
+export type AssetTransferKind = keyof typeof AssetTransferKind;
+
+/** Why an asset transfer was refused or failed. */
+export const AssetError = { none: 0, not_found: 1, too_large: 2, over_quota: 3, checksum_mismatch: 4, bad_chunk: 5, unknown_transfer: 6, bad_resume_token: 7, store_failed: 8, too_many_transfers: 9, timed_out: 10 } as const;
+export type AssetError = keyof typeof AssetError;
 
 /** The transport lanes, as numbered on the wire. */
 export const LaneId = { control: 0, input: 1, entities: 2, chunks: 3, replication: 4, chat: 5, diagnostics: 6, assets: 7 } as const;
@@ -263,10 +271,11 @@ export interface CommandLogEntry {
   index?: bigint;  /** the position the server gave it in the log; 0 from the author */
 }
 
-/** Asks for reliable-lane frames again by sequence number (after a resume). */
+/** Asks for exactly what is missing: on the assets lane, the chunks (by index) of a transfer. */
 export interface NackRequest {
   lane: LaneId;
   sequences: number[];
+  transfer?: number;  /** assets lane: the transfer whose chunks `sequences` lists */
 }
 
 /** Admin to server: kick, ban, change a role (signed by the admin's key); server to client: the same, applied to it, or where to go (migration_intent). */
@@ -282,13 +291,19 @@ export interface SessionControl {
   successor_key?: Uint8Array | null;  /** migration_intent: the successor server's Ed25519 key, to pin */
 }
 
+/** One step of an asset transfer (docs/protocol.md, "Assets"): offer, accept, chunk, done or refuse, by `kind`. */
 export interface AssetTransfer {
   asset: string;  /** asset name */
   offset: bigint;
   total_size: bigint;
   data: Uint8Array;
   sha256: Uint8Array;  /** of the whole asset */
-  resume_token: Uint8Array;
+  resume_token: Uint8Array;  /** upload: the receiver's token for this transfer (zeros in a first offer); an offer that carries it resumes */
+  kind?: AssetTransferKind;
+  transfer?: number;  /** the transfer's id, chosen by the client (per connection) */
+  chunk_size?: number;  /** offer/accept: the size of every chunk but the last */
+  error?: AssetError;  /** refuse: why */
+  reason?: string;  /** refuse: for a person to read */
 }
 
 export interface EditorEvent {
@@ -460,6 +475,13 @@ export interface DataResync {
   local_hash: bigint;
 }
 
+/** Client: send me this asset (a download), from `offset` (a resume: the bytes before it are held and verified). */
+export interface AssetRequest {
+  transfer: number;  /** the transfer's id, chosen by the client (per connection) */
+  sha256: Uint8Array;
+  offset?: bigint;
+}
+
 /** Every message by name: encodeBody's and decodeBody's map. */
 export interface MessageTypes {
   SessionHello: SessionHello;
@@ -499,6 +521,7 @@ export interface MessageTypes {
   SessionControlResult: SessionControlResult;
   DataStateHash: DataStateHash;
   DataResync: DataResync;
+  AssetRequest: AssetRequest;
 }
 export type MessageName = keyof MessageTypes;
 /** A decoded message: its name and its fields. */
@@ -514,6 +537,8 @@ export const ENUMS: { readonly [name: string]: EnumSpec } = {
   ComponentOp: { t: "u8", values: ComponentOp },
   ControlAction: { t: "u8", values: ControlAction },
   EditorEventKind: { t: "u8", values: EditorEventKind },
+  AssetTransferKind: { t: "u8", values: AssetTransferKind },
+  AssetError: { t: "u8", values: AssetError },
   LaneId: { t: "u8", values: LaneId },
   CloseCode: { t: "u16", values: CloseCode },
   DataSyncMode: { t: "u8", values: DataSyncMode },
@@ -679,6 +704,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   { id: 15, name: "NackRequest", lane: "control", from: "both", since: 0, fields: [
     { name: "lane", type: { k: "enum", name: "LaneId" }, since: 0 },
     { name: "sequences", type: { k: "list", max: 1024, of: { k: "int", t: "u32" } }, max: 1024, since: 0 },
+    { name: "transfer", type: { k: "int", t: "u32" }, default: 0, since: 4 },
   ] },
   { id: 16, name: "SessionControl", lane: "control", from: "both", since: 0, fields: [
     { name: "action", type: { k: "enum", name: "ControlAction" }, since: 0 },
@@ -698,6 +724,11 @@ export const MESSAGES: readonly MessageSpec[] = [
     { name: "data", type: { k: "bytes", max: 1048576 }, since: 0 },
     { name: "sha256", type: { k: "fixed", n: 32 }, since: 0 },
     { name: "resume_token", type: { k: "fixed", n: 16 }, since: 0 },
+    { name: "kind", type: { k: "enum", name: "AssetTransferKind" }, default: "chunk", since: 4 },
+    { name: "transfer", type: { k: "int", t: "u32" }, default: 0, since: 4 },
+    { name: "chunk_size", type: { k: "int", t: "u32" }, default: 0, since: 4 },
+    { name: "error", type: { k: "enum", name: "AssetError" }, default: "none", since: 4 },
+    { name: "reason", type: { k: "str", max: 256 }, default: "", max: 256, since: 4 },
   ] },
   { id: 18, name: "EditorEvent", lane: "diagnostics", from: "both", since: 0, fields: [
     { name: "kind", type: { k: "enum", name: "EditorEventKind" }, since: 0 },
@@ -833,6 +864,11 @@ export const MESSAGES: readonly MessageSpec[] = [
     { name: "version", type: { k: "int", t: "u64" }, since: 0 },
     { name: "local_hash", type: { k: "int", t: "u64" }, since: 0 },
   ] },
+  { id: 38, name: "AssetRequest", lane: "assets", from: "client", since: 4, fields: [
+    { name: "transfer", type: { k: "int", t: "u32" }, since: 0 },
+    { name: "sha256", type: { k: "fixed", n: 32 }, since: 0 },
+    { name: "offset", type: { k: "int", t: "u64" }, default: 0n, since: 0 },
+  ] },
 ];
 
 export const MESSAGE_BY_ID: ReadonlyMap<number, MessageSpec> = new Map(MESSAGES.map((m) => [m.id, m]));
@@ -848,22 +884,22 @@ export const PERMISSIONS: {
   };
 } = {
   viewer: {
-    messages: ["Heartbeat", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync"],
+    messages: ["Heartbeat", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync", "AssetRequest"],
     commands: [],
     applicationCommands: false,
   },
   player: {
-    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync"],
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync", "AssetRequest"],
     commands: [],
     applicationCommands: false,
   },
   editor: {
-    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync"],
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync", "AssetRequest"],
     commands: ["data_write"],
     applicationCommands: true,
   },
   admin: {
-    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "SessionControl", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync"],
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "SessionControl", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync", "AssetRequest"],
     commands: ["data_write"],
     applicationCommands: true,
   },
