@@ -4,12 +4,16 @@
 // (data_*: rows, version, sync state, writes). The GIL is released while C++ runs.
 #include <pybind11/stl.h>
 
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
+#include "theta_net/assets/asset_store.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/client_driver.hpp"
 #include "theta_net/session/metrics_report.hpp"
@@ -22,6 +26,7 @@ using session::GameClient;
 
 // The Python owner of a Client: the C++ objects plus the stream file it writes.
 struct PyClient {
+  std::optional<assets::AssetStore> assets;  // before the client, which points at it
   std::unique_ptr<replay::EventWriter> events;
   std::unique_ptr<GameClient> client;
   std::unique_ptr<session::ClientDriver> driver;
@@ -29,6 +34,89 @@ struct PyClient {
 
 template <class Cls>
 void bind_data_views(Cls& cls, GameClient& (*get)(typename Cls::type&));
+
+session::AssetClient& asset_client(GameClient& c) {
+  if (!c.assets()) {
+    throw BorderError(
+        ErrorKind::kError,
+        make_error(ErrorCode::kState, "this client has no asset folder (assets=DIR)"));
+  }
+  return *c.assets();
+}
+
+py::dict transfer_dict(const session::AssetTransferInfo& t, const assets::AssetStore& store) {
+  py::dict d("id"_a = t.id, "direction"_a = t.upload ? "upload" : "download", "name"_a = t.name,
+             "size"_a = t.size, "bytes_done"_a = t.bytes_done,
+             "state"_a = std::string(session::asset_state_name(t.state)),
+             "error"_a = std::string(protocol::enum_name(t.error).value_or("?")),
+             "reason"_a = t.reason, "restarts"_a = t.restarts,
+             "duplicate_chunks"_a = t.duplicate_chunks, "chunks_resent"_a = t.chunks_resent,
+             "bytes_sent"_a = t.bytes_sent);
+  const auto held = store.find(t.name);
+  d["path"] = held && t.state == session::AssetTransferInfo::State::kDone
+                  ? py::object(py::str(held->path.string()))
+                  : py::object(py::none());
+  return d;
+}
+
+template <class Cls>
+void bind_asset_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
+  cls.def(
+         "publish_asset",
+         [get](typename Cls::type& o, const py::object& source) {
+           session::AssetClient& a = asset_client(get(o));
+           Bytes data;
+           if (py::isinstance<py::bytes>(source) || py::isinstance<py::bytearray>(source)) {
+             const std::string raw = py::bytes(source);
+             data.assign(raw.begin(), raw.end());
+           } else {
+             const std::string path = py::str(py::module_::import("os").attr("fspath")(source));
+             std::ifstream in(path, std::ios::binary);
+             if (!in) {
+               throw BorderError(ErrorKind::kError,
+                                 make_error(ErrorCode::kIo, "cannot read ", path));
+             }
+             data.assign(std::istreambuf_iterator<char>(in), {});
+           }
+           const std::string name = unwrap(a.store().put(data), ErrorKind::kError);
+           const std::uint32_t id = unwrap(a.publish(name), ErrorKind::kError);
+           return transfer_dict(*a.transfer(id), a.store());
+         },
+         "source"_a,
+         "Uploads an asset (bytes, or a file's path) to the server's store over the assets lane: "
+         "it is first put in this client's asset folder under its SHA-256. Returns the "
+         "transfer (see asset_transfers); its `name` is the asset's SHA-256 in hex.")
+      .def(
+          "fetch_asset",
+          [get](typename Cls::type& o, const std::string& name) {
+            session::AssetClient& a = asset_client(get(o));
+            const std::uint32_t id = unwrap(a.fetch(name), ErrorKind::kError);
+            return transfer_dict(*a.transfer(id), a.store());
+          },
+          "name"_a,
+          "Downloads the server's asset `name` (its SHA-256 in hex) into this client's asset "
+          "folder; verified before it is stored. Returns the transfer (done at once if held).")
+      .def(
+          "asset_transfer",
+          [get](typename Cls::type& o, std::uint32_t id) -> py::object {
+            session::AssetClient& a = asset_client(get(o));
+            const auto* t = a.transfer(id);
+            return t ? py::object(transfer_dict(*t, a.store())) : py::object(py::none());
+          },
+          "id"_a, "One transfer by id, or None.")
+      .def_property_readonly(
+          "asset_transfers",
+          [get](typename Cls::type& o) {
+            session::AssetClient& a = asset_client(get(o));
+            py::list out;
+            for (const auto& [id, t] : a.transfers()) out.append(transfer_dict(t, a.store()));
+            return out;
+          },
+          "Every transfer so far: id, direction (upload, download), name, size, bytes_done, "
+          "state (waiting, moving, done, failed), error and reason (a refusal's), restarts "
+          "(resumed after a lost connection), duplicate_chunks, chunks_resent, bytes_sent, and "
+          "path (the local file, once done).");
+}
 
 template <class Cls>
 void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
@@ -262,14 +350,18 @@ void bind_client(py::module_& m) {
       .def(py::init([](const py::object& endpoint, const std::string& name,
                        std::optional<std::string> token, std::uint32_t interpolation_delay_ms,
                        std::optional<std::string> events, std::optional<std::string> data_schema,
-                       std::optional<Ed25519KeyPair> key) {
+                       std::optional<Ed25519KeyPair> key, std::optional<std::string> assets_dir) {
              auto self = std::make_unique<PyClient>();
+             if (assets_dir) {
+               self->assets = unwrap(assets::AssetStore::open(*assets_dir), ErrorKind::kError);
+             }
              self->events = open_stream(events, "", 0, 20, "client:" + name);
              session::GameClientConfig config;
              config.name = name;
              config.token = token;
              config.interpolation_delay = std::chrono::milliseconds(interpolation_delay_ms);
              config.data_schema = game_data_schemas(data_schema).composed;
+             config.assets = self->assets ? &*self->assets : nullptr;
              Rng rng(std::random_device{}());
              self->client = std::make_unique<GameClient>(
                  config, key ? *key : unwrap(Ed25519KeyPair::generate(), ErrorKind::kProtocol), rng,
@@ -280,10 +372,11 @@ void bind_client(py::module_& m) {
            }),
            "endpoint"_a, "name"_a, "token"_a = py::none(), "interpolation_delay_ms"_a = 100,
            "events"_a = py::none(), "data_schema"_a = py::none(), "key"_a = py::none(),
-           py::keep_alive<1, 2>(),
+           "assets"_a = py::none(), py::keep_alive<1, 2>(),
            "`data_schema`: the application's data tables (schema TOML text), appended to the "
            "reference game's; the server's must be compatible. `key`: the client's KeyPair (its "
-           "identity; default a new one).")
+           "identity; default a new one). `assets`: a folder for the client's assets (what it "
+           "publishes and fetches over the assets lane).")
       .def(
           "step",
           [](PyClient& c, Micros now) {
@@ -306,6 +399,8 @@ void bind_client(py::module_& m) {
         return metrics_dict(session::ClientMetricsReport{*c.client, *c.driver});
       });
   bind_client_views(
+      client, +[](PyClient& c) -> GameClient& { return *c.client; });
+  bind_asset_views(
       client, +[](PyClient& c) -> GameClient& { return *c.client; });
 
   py::class_<GameClient> game_client(m, "GameClientView", "A client inside a LocalGame.");

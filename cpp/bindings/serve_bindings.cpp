@@ -142,6 +142,7 @@ void bind_serve(py::module_& m) {
             terrain == "hills" ? world::TerrainKind::kHills : world::TerrainKind::kSuperflat;
         game.world.terrain = world::TerrainGenerator({seed, kind, 62}).filler();
         game.chunks.view_radius = view_radius;
+        game.assets = store ? &*store : nullptr;  // the assets lane and HTTP/3 share one store
         std::unique_ptr<replay::EventWriter> events_writer =
             open_stream(events_path, "serve", seed, tick_rate, "server",
                         session::world_header_extra(terrain, game.world.hash_interval));

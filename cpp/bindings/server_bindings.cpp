@@ -3,11 +3,13 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
+#include "theta_net/assets/asset_store.hpp"
 #include "theta_net/session/metrics_report.hpp"
 #include "theta_net/session/replay_runner.hpp"
 #include "theta_net/session/server_driver.hpp"
@@ -20,6 +22,7 @@ using session::GameServer;
 
 // The Python owner of a Server: the C++ objects plus the stream files they write.
 struct PyServer {
+  std::optional<assets::AssetStore> assets;  // before the server, which points at it
   std::unique_ptr<replay::EventWriter> events, inputs;
   std::unique_ptr<GameServer> server;
   std::unique_ptr<session::ServerDriver> driver;
@@ -37,8 +40,12 @@ void bind_server(py::module_& m) {
                        std::optional<std::string> input_log, const std::string& scenario,
                        std::optional<std::pair<std::int64_t, std::int64_t>> size,
                        std::optional<std::string> data_schema,
-                       const std::map<std::string, std::string>& tokens) {
+                       const std::map<std::string, std::string>& tokens,
+                       std::optional<std::string> assets_dir) {
              auto self = std::make_unique<PyServer>();
+             if (assets_dir) {
+               self->assets = unwrap(assets::AssetStore::open(*assets_dir), ErrorKind::kError);
+             }
              const world::WorldBounds bounds = bounds_of(size);
              const GameDataSchemas schemas = game_data_schemas(data_schema);
              const auto extra =
@@ -47,6 +54,7 @@ void bind_server(py::module_& m) {
                  server_config(terrain, seed, tick_rate, view_radius, bytes_per_second, 20, bounds);
              config.world.data_schema = schemas.composed;
              config.sessions.handshake.tokens = role_tokens(tokens);
+             config.assets = self->assets ? &*self->assets : nullptr;
              self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
              self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
              Rng rng(std::random_device{}());
@@ -61,10 +69,12 @@ void bind_server(py::module_& m) {
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "size"_a = py::none(),
            "data_schema"_a = py::none(), "tokens"_a = std::map<std::string, std::string>{},
-           py::keep_alive<1, 2>(),
+           "assets"_a = py::none(), py::keep_alive<1, 2>(),
            "`data_schema` (schema TOML text) appends the application's data tables to the "
            "reference game's (docs/game.md, 'Data'). `tokens` maps auth tokens to role names "
-           "(viewer, player, editor, admin); without tokens every session is an editor.")
+           "(viewer, player, editor, admin); without tokens every session is an editor. "
+           "`assets`: a folder, the content-addressed store the assets lane serves and editors "
+           "upload to (docs/protocol.md, 'Assets').")
       .def(
           "step",
           [](PyServer& s, Micros now) {
@@ -118,6 +128,16 @@ void bind_server(py::module_& m) {
           [](PyServer& s) {
             return metrics_dict(session::ServerMetricsReport{*s.server, *s.driver});
           })
+      .def_property_readonly(
+          "asset_counters",
+          [](PyServer& s) {
+            py::dict out;
+            s.server->assets().counters().visit(
+                [&out](const char* name, std::uint64_t v) { out[name] = v; });
+            return out;
+          },
+          "The assets lane's counters: uploads committed, resumed and refused, checksum "
+          "failures, downloads, chunk bytes each way, duplicates, resends, NackRequests.")
       .def(
           "close",
           [](PyServer& s) {

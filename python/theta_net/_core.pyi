@@ -15,8 +15,12 @@ CLOSE_SHUTDOWN: int
 
 class Client:
     """The reference game's client over a transport endpoint."""
-    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None, key: Optional[KeyPair] = None) -> None:
-        """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible. `key`: the client's KeyPair (its identity; default a new one)."""
+    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None, key: Optional[KeyPair] = None, assets: Optional[str] = None) -> None:
+        """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible. `key`: the client's KeyPair (its identity; default a new one). `assets`: a folder for the client's assets (what it publishes and fetches over the assets lane)."""
+    def asset_transfer(self, id: int) -> object:
+        """One transfer by id, or None."""
+    @property
+    def asset_transfers(self) -> list: ...
     def ban(self, session_id: int, seconds: int = 0, reason: str = '') -> int:
         """An admin's ban of another session's key, for `seconds` (0 = for good); returns the control's sequence."""
     def block(self, x: int, y: int, z: int) -> object:
@@ -41,6 +45,8 @@ class Client:
         """Writes through the mirror: set = {component: {field: value}} (or remove=True drops the entity); applied at once, sent, confirmed or rolled back by the server. Returns the write id."""
     @property
     def established(self) -> bool: ...
+    def fetch_asset(self, name: str) -> dict:
+        """Downloads the server's asset `name` (its SHA-256 in hex) into this client's asset folder; verified before it is stored. Returns the transfer (done at once if held)."""
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
         """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
     def kick(self, session_id: int, reason: str = '') -> int:
@@ -53,6 +59,8 @@ class Client:
     def player(self) -> object: ...
     @property
     def public_key(self) -> bytes: ...
+    def publish_asset(self, source: object) -> dict:
+        """Uploads an asset (bytes, or a file's path) to the server's store over the assets lane: it is first put in this client's asset folder under its SHA-256. Returns the transfer (see asset_transfers); its `name` is the asset's SHA-256 in hex."""
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
     def remote_players(self, now: float) -> list:
@@ -710,8 +718,10 @@ class Rng:
 
 class Server:
     """The reference game's server over a transport endpoint."""
-    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}) -> None:
-        """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data'). `tokens` maps auth tokens to role names (viewer, player, editor, admin); without tokens every session is an editor."""
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, assets: Optional[str] = None) -> None:
+        """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data'). `tokens` maps auth tokens to role names (viewer, player, editor, admin); without tokens every session is an editor. `assets`: a folder, the content-addressed store the assets lane serves and editors upload to (docs/protocol.md, 'Assets')."""
+    @property
+    def asset_counters(self) -> dict: ...
     def block(self, x: int, y: int, z: int) -> int: ...
     def close(self) -> None:
         """Records the end of the game and closes the event stream and input log."""
@@ -918,7 +928,7 @@ def move_buttons() -> dict:
 def pitch_from_degrees(degrees: float) -> int:
     """Degrees (-90 down .. 90 up) to the units inputs carry, -16384..16384 (clamped)."""
 
-def protocol_canonical_schema(minor: int = 3) -> str:
+def protocol_canonical_schema(minor: int = 4) -> str:
     """The canonical schema text the hash is computed over."""
 
 def protocol_decode(frame: _Buffer) -> dict:
@@ -927,13 +937,13 @@ def protocol_decode(frame: _Buffer) -> dict:
 def protocol_decode_body(msg_type: handle, body: _Buffer) -> object:
     """Decodes a message body alone."""
 
-def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 3) -> bytes:
+def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 4) -> bytes:
     """One message in one frame."""
 
-def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 3) -> bytes:
+def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 4) -> bytes:
     """Several messages (a list of (msg_type, fields)) in one batch frame."""
 
-def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 3) -> bytes:
+def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 4) -> bytes:
     """A message body alone (the msgpack array), without a frame."""
 
 def protocol_manifest_json() -> str:

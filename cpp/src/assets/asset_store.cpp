@@ -1,5 +1,6 @@
 #include "theta_net/assets/asset_store.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <system_error>
 
@@ -8,6 +9,11 @@
 namespace theta_net::assets {
 
 namespace fs = std::filesystem;
+
+namespace {
+// Hidden (a leading dot can never start an asset name) and recognisable for clean-up.
+constexpr std::string_view kPartialPrefix = ".partial-";
+}  // namespace
 
 Result<AssetStore> AssetStore::open(fs::path dir, AssetStoreLimits limits) {
   std::error_code ec;
@@ -18,6 +24,11 @@ Result<AssetStore> AssetStore::open(fs::path dir, AssetStoreLimits limits) {
   AssetStore store(dir, limits);
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
+    if (name.starts_with(kPartialPrefix)) {
+      std::error_code ignored;  // a leftover that cannot be removed is only wasted space
+      fs::remove(it->path(), ignored);
+      continue;
+    }
     if (!is_asset_name(name)) continue;
     std::error_code size_ec;
     if (!it->is_regular_file(size_ec)) continue;
@@ -61,7 +72,7 @@ Result<std::string> AssetStore::put(ByteSpan data, std::optional<std::string_vie
                       *expected, ": nothing stored");
   }
   if (find(name)) return name;  // stored already
-  if (stored_bytes_ + data.size() > limits_.max_store_bytes) {
+  if (stored_bytes_ + reserved_bytes_ + data.size() > limits_.max_store_bytes) {
     return make_error(ErrorCode::kLimitExceeded, "the asset store is full (", stored_bytes_, " of ",
                       limits_.max_store_bytes, " bytes)");
   }
@@ -84,6 +95,44 @@ Result<std::string> AssetStore::put(ByteSpan data, std::optional<std::string_vie
   }
   stored_bytes_ += data.size();
   return name;
+}
+
+Result<fs::path> AssetStore::begin_partial(std::uint64_t size) {
+  if (size > limits_.max_asset_bytes) {
+    return make_error(ErrorCode::kLimitExceeded, "an asset of ", size,
+                      " bytes is over the limit of ", limits_.max_asset_bytes);
+  }
+  if (stored_bytes_ + reserved_bytes_ + size > limits_.max_store_bytes) {
+    return make_error(ErrorCode::kLimitExceeded, "the asset store is full (", stored_bytes_,
+                      " stored and ", reserved_bytes_, " promised of ", limits_.max_store_bytes,
+                      " bytes)");
+  }
+  reserved_bytes_ += size;
+  return dir_ / (std::string(kPartialPrefix) + std::to_string(temp_counter_++));
+}
+
+Result<std::string> AssetStore::adopt_partial(const fs::path& partial, std::uint64_t size,
+                                              std::string name) {
+  reserved_bytes_ -= std::min(reserved_bytes_, size);
+  std::error_code ec;
+  if (find(name)) {
+    fs::remove(partial, ec);
+    return name;
+  }
+  fs::rename(partial, dir_ / name, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    return make_error(ErrorCode::kIo, "cannot move the asset into place: ", ec.message());
+  }
+  stored_bytes_ += size;
+  return name;
+}
+
+void AssetStore::abandon_partial(const fs::path& partial, std::uint64_t size) {
+  reserved_bytes_ -= std::min(reserved_bytes_, size);
+  std::error_code ignored;
+  fs::remove(partial, ignored);
 }
 
 }  // namespace theta_net::assets

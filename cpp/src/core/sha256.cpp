@@ -45,4 +45,21 @@ std::string to_hex(ByteSpan data) {
   return out;
 }
 
+std::optional<Sha256Digest> sha256_from_hex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  Sha256Digest out{};
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int hi = digit(hex[2 * i]);
+    const int lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return out;
+}
+
 }  // namespace theta_net

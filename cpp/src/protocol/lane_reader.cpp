@@ -13,8 +13,11 @@ Result<std::vector<AnyMessage>> LaneReader::read(ByteSpan data) {
     return std::move(frame).error();
   }
   const std::uint32_t seq = frame->header.sequence;
-  const SequenceVerdict verdict =
-      lane_is_reliable(lane_) ? reliable_.check(seq) : window_.check(seq);
+  // An unordered reliable lane (assets) has no order to check, and QUIC already refuses
+  // replayed packets; each frame there is taken as it comes.
+  const SequenceVerdict verdict = !lane_is_reliable(lane_) ? window_.check(seq)
+                                  : lane_is_ordered(lane_) ? reliable_.check(seq)
+                                                           : SequenceVerdict::kAccept;
   switch (verdict) {
     case SequenceVerdict::kAccept:
       break;
@@ -37,10 +40,10 @@ Result<std::vector<AnyMessage>> LaneReader::read(ByteSpan data) {
     return messages;
   }
   // Only a frame that decoded whole advances the sequence state.
-  if (lane_is_reliable(lane_)) {
-    reliable_.accept();
-  } else {
+  if (!lane_is_reliable(lane_)) {
     window_.accept(seq);
+  } else if (lane_is_ordered(lane_)) {
+    reliable_.accept();
   }
   ++stats_.frames;
   stats_.messages += messages->size();

@@ -129,6 +129,7 @@ void ClientDriver::track_stats() {
   if (now) {
     if (auto stats = endpoint_->stats(*now)) current_stats_ = *stats;
   }
+  session_->set_send_backlog(now ? current_stats_.send_queue_bytes : 0);
 }
 
 std::optional<transport::ConnectionStats> ClientDriver::stats() const {

@@ -19,7 +19,10 @@ void ConnectionLanes::negotiate(std::uint16_t minor, bool compression) {
   for (LaneWriter& writer : writers_) {
     LaneWriterOptions options = writer.options();
     options.minor = minor;
-    options.compress = compression && lane_is_reliable(writer.lane());
+    // Not the assets lane: assets are mostly compressed already (textures, meshes, archives),
+    // and zstd over every chunk would cost the bulk path CPU for next to nothing.
+    options.compress =
+        compression && lane_is_reliable(writer.lane()) && writer.lane() != LaneId::kAssets;
     writer.set_options(options);
   }
 }

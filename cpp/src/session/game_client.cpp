@@ -60,6 +60,8 @@ GameClient::GameClient(GameClientConfig config, Ed25519KeyPair key, Rng rng,
       data_(config_.data_schema ? config_.data_schema : reference_data_schema(), config_.data),
       collab_(config_.signed_commands ? std::make_unique<collab::CollabClient>(data_, key)
                                       : nullptr),
+      assets_(config_.assets ? std::make_unique<AssetClient>(*config_.assets, config_.asset_client)
+                             : nullptr),
       events_(events) {}
 
 GameClient::~GameClient() = default;
@@ -100,6 +102,13 @@ void GameClient::step(Micros now) {
       if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
     }
     step_data(now);
+    if (assets_) {
+      std::vector<AnyMessage> out;
+      assets_->take_outgoing(session_.send_backlog(), out, now);
+      for (const AnyMessage& message : out) {
+        if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
+      }
+    }
     predict_due_ticks(now);
   }
 }
@@ -171,6 +180,7 @@ void GameClient::on_session_event(ClientEvent& event, Micros now) {
       }
       ++metrics_.connections;
       if (event.ack->resumed) ++metrics_.resumes;
+      if (assets_) assets_->on_reconnect(now);  // unfinished transfers go on from what is held
       begin_event(last_own_tick_, "connected");
       scratch_.set("resumed", event.ack->resumed)
           .set("role", std::string(protocol::enum_name(event.ack->role).value_or("?")));
@@ -221,6 +231,11 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
     const Status taken =
         to_collab ? collab_->on_message(message, now) : data_.on_message(message, now);
     if (!taken.ok()) ++metrics_.data_errors;
+    return;
+  }
+  if (std::holds_alternative<protocol::AssetTransfer>(message) ||
+      std::holds_alternative<protocol::NackRequest>(message)) {
+    if (!assets_ || !assets_->on_message(message, now).ok()) ++metrics_.asset_errors;
     return;
   }
   if (std::holds_alternative<protocol::PermissionDenied>(message) ||

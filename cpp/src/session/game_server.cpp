@@ -51,7 +51,8 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
       replication_(replication::reference::schema(), replication::reference::schema(),
                    replication_config(config_)),
       reference_(*replication::reference::schema()),
-      chunk_codec_(codec::ChunkPreset::kDefault) {
+      chunk_codec_(codec::ChunkPreset::kDefault),
+      assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng)) {
   config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
   tick_period_ = Micros(1'000'000 / config_.world.rules.tick_rate);
   // The reference schema has a Transform with x, y, z: this cannot fail but by a bug.
@@ -73,9 +74,12 @@ void GameServer::handle_sessions(Micros now) {
   now_ = now;
   if (!next_tick_) next_tick_ = now + tick_period_;
   while (auto event = host_.next_event()) on_host_event(*event);
+  // Every step, not every tick: asset chunks move as fast as the connection acknowledges them.
+  pump_assets(now);
   // Sessions not resumed in time leave the world.
   for (auto it = detached_.begin(); it != detached_.end();) {
     if (now - it->second.since > config_.sessions.handshake.resume_window) {
+      assets_->forget_session(it->first);
       leave(*it->second.client, it->second.reason);
       it = detached_.erase(it);
     } else {
@@ -95,6 +99,7 @@ void GameServer::detach(transport::ConnectionId conn, std::string reason) {
     // version it holds (catching up from the archive).
     detach_data(*it->second);
     const std::uint64_t session = it->second->session_id;
+    assets_->on_connection_end(session, now_);
     detached_[session] = Detached{std::move(it->second), now_, std::move(reason)};
     clients_.erase(it);
   }
@@ -142,6 +147,8 @@ void GameServer::on_session_started(const HostEvent& event) {
   // A resumed session takes its player back: same entity, same place (from a dropped
   // connection, or from one the client left before it timed out).
   std::unique_ptr<Client> client;
+  // Transfers of an earlier connection of this session stop (the client resumes them).
+  assets_->on_connection_end(event.session_id, now_);
   if (auto away = detached_.find(event.session_id); away != detached_.end()) {
     client = std::move(away->second.client);
     detached_.erase(away);
@@ -197,6 +204,11 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
       std::holds_alternative<protocol::ClientReady>(message) ||
       std::holds_alternative<protocol::CommandLogEntry>(message)) {
     return on_data_message(c, message);
+  }
+  if (std::holds_alternative<protocol::AssetTransfer>(message) ||
+      std::holds_alternative<protocol::AssetRequest>(message) ||
+      std::holds_alternative<protocol::NackRequest>(message)) {
+    return on_asset_message(c, message);
   }
   const std::string_view name = protocol::message_name(protocol::type_of(message));
   if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {

@@ -16,6 +16,7 @@ void GameServer::remove(transport::ConnectionId conn, const std::string& reason)
 }
 
 void GameServer::leave(Client& c, const std::string& reason) {
+  assets_->forget_session(c.session_id);
   detach_data(c);
   replication_.remove_client(c.replication_id);
   world_.leave(c.player, reason);

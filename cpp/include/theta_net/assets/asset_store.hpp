@@ -3,7 +3,9 @@
 // operator can drop files in by hand and every reader (HTTP/3, the assets lane) finds them the
 // same way. Names are checked before any path is made: nothing outside the folder can be named.
 // A new asset is written to a hidden temporary file and renamed into place once its hash is
-// verified, so a reader never sees half an asset and a bad hash commits nothing.
+// verified, so a reader never sees half an asset and a bad hash commits nothing. Hidden partial
+// files a previous process left behind (it kept their resume state in memory) are removed by
+// open().
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,21 @@ class AssetStore {
   // or renamed into place).
   Result<std::string> put(ByteSpan data, std::optional<std::string_view> expected = std::nullopt);
 
+  // An asset written piece by piece (assets/partial_asset.hpp) goes through these three: a
+  // hidden file whose `size` bytes count against max_store_bytes from the start, so two uploads
+  // cannot both be promised the last free space.
+  // Errors: kLimitExceeded (over max_asset_bytes, or the store with what is reserved would pass
+  // max_store_bytes).
+  Result<std::filesystem::path> begin_partial(std::uint64_t size);
+  // Moves a finished partial file into place under `name` (its verified hash) and releases its
+  // reservation; an asset stored already keeps its file and the partial one is removed.
+  // Errors: kIo (the rename failed: the partial file is removed).
+  Result<std::string> adopt_partial(const std::filesystem::path& partial, std::uint64_t size,
+                                    std::string name);
+  // Removes a partial file that will not be finished and releases its reservation.
+  void abandon_partial(const std::filesystem::path& partial, std::uint64_t size);
+  std::uint64_t reserved_bytes() const { return reserved_bytes_; }
+
  private:
   AssetStore(std::filesystem::path dir, AssetStoreLimits limits)
       : dir_(std::move(dir)), limits_(limits) {}
@@ -58,6 +75,7 @@ class AssetStore {
   std::filesystem::path dir_;
   AssetStoreLimits limits_;
   std::uint64_t stored_bytes_ = 0;
+  std::uint64_t reserved_bytes_ = 0;  // promised to partial files
   std::uint64_t temp_counter_ = 0;
 };
 

@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "theta_net/core/byte_io.hpp"
 
@@ -32,5 +34,7 @@ class Sha256 {
 
 // Lower-case hexadecimal of any bytes ("ba7816bf...").
 std::string to_hex(ByteSpan data);
+// The digest written as 64 lower-case hex digits (an asset's name), or none for other text.
+std::optional<Sha256Digest> sha256_from_hex(std::string_view hex);
 
 }  // namespace theta_net

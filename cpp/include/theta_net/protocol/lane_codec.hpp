@@ -20,6 +20,12 @@ namespace theta_net::protocol {
 constexpr bool lane_is_reliable(LaneId lane) {
   return lane != LaneId::kInput && lane != LaneId::kEntities;
 }
+// Whether a reliable lane's frames arrive in the order sent. The assets lane's do not: each of
+// its frames travels on a QUIC stream of its own (so one large transfer never holds up another),
+// and streams overtake each other.
+constexpr bool lane_is_ordered(LaneId lane) {
+  return lane_is_reliable(lane) && lane != LaneId::kAssets;
+}
 
 struct LaneWriterOptions {
   std::size_t batch_frame_bytes = 64u << 10;  // messages are batched into frames up to this size

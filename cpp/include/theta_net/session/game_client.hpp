@@ -40,6 +40,7 @@
 #include "theta_net/replay/event_writer.hpp"
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_client.hpp"
+#include "theta_net/session/asset_client.hpp"
 #include "theta_net/session/client_app.hpp"
 #include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/session_client.hpp"
@@ -65,6 +66,10 @@ struct GameClientConfig {
   // them, ServerWorldConfig::signed_commands), the mirror's writes go out as commands signed
   // with the client's key (collab::CollabClient; docs/collaboration.md).
   bool signed_commands = false;
+  // The client's asset folder (not owned; it outlives the client): with one, assets() publishes
+  // and fetches over the assets lane (asset_client.hpp); without, the client has no assets().
+  assets::AssetStore* assets = nullptr;
+  AssetClientConfig asset_client;
 };
 
 // What the player wants now; a block or inventory action is used once.
@@ -130,6 +135,8 @@ class GameClient final : public ClientApp {
   // The signing side (null without config.signed_commands), and whether this session signs.
   collab::CollabClient* commands() { return collab_.get(); }
   bool signing() const { return signing_; }
+  // Publishing and fetching assets (null without config.assets).
+  AssetClient* assets() { return assets_.get(); }
   const ClientMetrics& metrics() const { return metrics_; }
   // Drains the reconciliation events since the last call.
   std::vector<netcode::ReconciliationEvent> take_reconciliations();
@@ -176,6 +183,7 @@ class GameClient final : public ClientApp {
   std::map<replication::EntityId, netcode::Interpolator> remote_;
   data::ClientDB data_;
   std::unique_ptr<collab::CollabClient> collab_;  // with config.signed_commands
+  std::unique_ptr<AssetClient> assets_;           // with config.assets
   bool signing_ = false;                          // this session negotiated signed commands
   data::SyncState recorded_data_state_ = data::SyncState::kIdle;
   PlayerIntent intent_;

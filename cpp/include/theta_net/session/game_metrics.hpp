@@ -38,6 +38,7 @@ struct ClientMetrics {
   std::uint64_t messages_not_sent = 0;   // chat or acks while the session was not established
   std::uint64_t event_write_errors = 0;  // lines the event stream could not take
   std::uint64_t data_errors = 0;         // data messages the mirror refused (it resubscribes)
+  std::uint64_t asset_errors = 0;        // asset messages that broke the transfer's rules
   std::uint64_t permission_denied = 0;   // messages the server refused for this session's role
 
   // The mean prediction error in ms over every server state compared (0 before the first).
@@ -76,6 +77,7 @@ struct ClientMetrics {
     f("messages_not_sent", messages_not_sent);
     f("event_write_errors", event_write_errors);
     f("data_errors", data_errors);
+    f("asset_errors", asset_errors);
     f("permission_denied", permission_denied);
   }
 };

@@ -37,6 +37,7 @@
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
+#include "theta_net/session/asset_host.hpp"
 #include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/network_log.hpp"
 #include "theta_net/session/server_app.hpp"
@@ -55,6 +56,10 @@ struct GameServerConfig {
   std::size_t max_chunks_per_tick = 32;   // per client, within its budget
   std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
   Micros entity_update_interval = std::chrono::milliseconds(100);        // entity deltas at 10 Hz
+  // The assets lane's store (the one HTTP/3's /assets serves, when the server has both); none:
+  // transfers are refused. Not owned: it outlives the server.
+  assets::AssetStore* assets = nullptr;
+  AssetHostConfig asset_host;
 };
 
 class GameServer final : public ServerApp {
@@ -84,6 +89,9 @@ class GameServer final : public ServerApp {
                       const ServerStatusOptions& options = {}) const;
   // Session events, kicks, resyncs and data refusals, for status pages (network_log.hpp).
   const NetworkLog& network_log() const { return network_log_; }
+  // The assets lane (asset_host.hpp): its counters, and a planted gap for tests.
+  AssetHost& assets() { return *assets_; }
+  const AssetHost& assets() const { return *assets_; }
   // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
   // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
   // (DataHost::resync) and converges.
@@ -124,6 +132,10 @@ class GameServer final : public ServerApp {
   // A data-layer message from a client (DataSubscribe, DataWrite, DataAck, DataResync,
   // ClientReady).
   void on_data_message(Client& client, const protocol::AnyMessage& message);
+  // The assets lane (game_server_assets.cpp): a client's AssetTransfer, AssetRequest or
+  // NackRequest to the AssetHost (a broken rule closes it), and each step what it has to send.
+  void on_asset_message(Client& client, const protocol::AnyMessage& message);
+  void pump_assets(Micros now);
   // The client's DataHost client (and, in a signed-commands world, its CollabHost client when
   // the session negotiated signed commands), made afresh for a new connection, and dropped.
   void attach_data(Client& client, const HostEvent& event);
@@ -141,6 +153,7 @@ class GameServer final : public ServerApp {
   replication::ReplicationHost replication_;
   replication::reference::ReferenceAccess reference_;
   codec::ChunkCodec chunk_codec_;
+  std::unique_ptr<AssetHost> assets_;
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
   struct Detached {
     std::unique_ptr<Client> client;

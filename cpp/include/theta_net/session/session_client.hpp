@@ -111,6 +111,11 @@ class SessionClient {
   const MessageTypeCounters* message_counters() const {
     return lanes_ ? &lanes_->message_counters() : nullptr;
   }
+  // The connection's reliable bytes queued and not yet acknowledged by the server
+  // (ConnectionStats::send_queue_bytes), reported by the driver every step: what paces bulk
+  // sends such as asset uploads (0 before any report).
+  void set_send_backlog(std::uint64_t bytes) { send_backlog_ = bytes; }
+  std::uint64_t send_backlog() const { return send_backlog_; }
   // Frames from the server that broke the protocol (each closed the connection).
   std::uint64_t protocol_errors() const { return protocol_errors_; }
 
@@ -134,7 +139,8 @@ class SessionClient {
   std::optional<transport::ConnectionId> conn_;
   SessionState state_ = SessionState::kConnecting;
   std::optional<protocol::SessionAck> ack_;
-  bool proof_sent_ = false;                     // this connection's SessionProof
+  bool proof_sent_ = false;  // this connection's SessionProof
+  std::uint64_t send_backlog_ = 0;
   std::optional<std::string> ended_by_server_;  // a kick or ban announced: why
   std::uint64_t control_sequence_ = 0;          // the last SessionControl sent
   struct MigrationIntent {

@@ -19,7 +19,7 @@ enum class Lane : std::uint8_t {
   kReplication = 4,  // reliable, ordered
   kChat = 5,         // reliable, ordered
   kDiagnostics = 6,  // reliable, ordered
-  kAssets = 7,       // reliable; QUIC: one stream per message (transfer), so no head-of-line
+  kAssets = 7,       // reliable, unordered; QUIC: one stream per frame, so no head-of-line
 };
 
 inline constexpr std::size_t kLaneCount = 8;
