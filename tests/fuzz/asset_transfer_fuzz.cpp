@@ -88,7 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                              protocol::MessageType::kNackRequest};
           const auto type = kTypes[in.byte() % 3];
           auto message = protocol::decode_body(type, in.bytes(in.number() % 4096));
-          if (message.ok()) (void)host.on_message(1, protocol::Role::kEditor, *message, now);
+          // Session 1 is the client below; session 2 tries its tokens and ids too.
+          const std::uint64_t session = 1 + (in.byte() & 1);
+          if (message.ok()) (void)host.on_message(session, protocol::Role::kEditor, *message, now);
           break;
         }
         case 1:
@@ -114,7 +116,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           host.expire(now);
           break;
         case 5:
-          host.on_connection_end(1, now);
+          if (in.byte() & 1) {
+            host.on_connection_end(1, now);
+          } else {
+            host.forget_session(1);  // the session will not come back
+          }
           client.on_reconnect(now);
           break;
         case 6: {  // the host's answers to a client that asked for things itself
@@ -140,6 +146,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   check_store(dir / "server");
   check_store(dir / "client");
-  if (server_store->reserved_bytes() != 0) std::abort();
+  if (server_store->reserved_bytes() != 0 || client_store->reserved_bytes() != 0) std::abort();
   return 0;
 }

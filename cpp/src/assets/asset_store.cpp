@@ -1,7 +1,12 @@
 #include "theta_net/assets/asset_store.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <system_error>
 
 #include "theta_net/core/sha256.hpp"
@@ -25,8 +30,13 @@ Result<AssetStore> AssetStore::open(fs::path dir, AssetStoreLimits limits) {
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.starts_with(kPartialPrefix)) {
-      std::error_code ignored;  // a leftover that cannot be removed is only wasted space
-      fs::remove(it->path(), ignored);
+      // A leftover of a process that is gone (its resume state died with it); one of a live
+      // process on the same folder is left alone. One that cannot be removed is wasted space.
+      const long pid = std::strtol(name.c_str() + kPartialPrefix.size(), nullptr, 10);
+      if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+        std::error_code ignored;
+        fs::remove(it->path(), ignored);
+      }
       continue;
     }
     if (!is_asset_name(name)) continue;
@@ -108,7 +118,10 @@ Result<fs::path> AssetStore::begin_partial(std::uint64_t size) {
                       " bytes)");
   }
   reserved_bytes_ += size;
-  return dir_ / (std::string(kPartialPrefix) + std::to_string(temp_counter_++));
+  // The process id keeps two processes on one folder (a misuse, but an easy one) from naming
+  // the same file; open() in PartialAsset::begin refuses an existing one besides.
+  return dir_ / (std::string(kPartialPrefix) + std::to_string(::getpid()) + "-" +
+                 std::to_string(temp_counter_++));
 }
 
 Result<std::string> AssetStore::adopt_partial(const fs::path& partial, std::uint64_t size,

@@ -51,7 +51,7 @@ Status AssetShape::check() const {
     return make_error(ErrorCode::kInvalidArgument, "a chunk size of ", chunk_size,
                       " bytes is outside [", kMinChunkSize, ", ", kMaxChunkSize, "]");
   }
-  if ((size + chunk_size - 1) / chunk_size > std::numeric_limits<std::uint32_t>::max()) {
+  if (chunk_count_wide() > std::numeric_limits<std::uint32_t>::max()) {
     return make_error(ErrorCode::kInvalidArgument, "an asset of ", size, " bytes has too many ",
                       chunk_size, "-byte chunks");
   }
@@ -117,7 +117,7 @@ Result<PartialAsset> PartialAsset::begin(AssetStore& store, const AssetShape& sh
   partial.store_ = &store;
   partial.shape_ = shape;
   partial.path_ = std::move(*path);
-  partial.fd_ = ::open(partial.path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  partial.fd_ = ::open(partial.path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (partial.fd_ < 0) {
     const int err = errno;
     store.abandon_partial(partial.path_, shape.size);
@@ -137,6 +137,7 @@ PartialAsset::PartialAsset(PartialAsset&& o) noexcept
       held_(std::move(o.held_)),
       held_count_(o.held_count_),
       hashed_(o.hashed_),
+      broken_(o.broken_),
       hash_(std::move(o.hash_)) {}
 
 PartialAsset& PartialAsset::operator=(PartialAsset&& o) noexcept {
@@ -149,6 +150,7 @@ PartialAsset& PartialAsset::operator=(PartialAsset&& o) noexcept {
     held_ = std::move(o.held_);
     held_count_ = o.held_count_;
     hashed_ = o.hashed_;
+    broken_ = o.broken_;
     hash_ = std::move(o.hash_);
   }
   return *this;
@@ -171,6 +173,8 @@ std::uint64_t PartialAsset::verified_bytes() const {
 
 Result<PartialAsset::Write> PartialAsset::write(std::uint64_t offset, ByteSpan data) {
   if (!store_) return make_error(ErrorCode::kState, "the partial asset is spent");
+  if (broken_)
+    return make_error(ErrorCode::kIo, "an earlier read-back of ", path_.string(), " failed");
   if (offset % shape_.chunk_size != 0 || offset >= shape_.size) {
     return make_error(ErrorCode::kInvalidArgument, "offset ", offset, " does not start one of the ",
                       shape_.chunk_size, "-byte chunks of a ", shape_.size, "-byte asset");
@@ -187,7 +191,10 @@ Result<PartialAsset::Write> PartialAsset::write(std::uint64_t offset, ByteSpan d
   }
   held_[index] = true;
   ++held_count_;
-  if (Status ok = advance(data, index); !ok.ok()) return ok.error();
+  if (Status ok = advance(data, index); !ok.ok()) {
+    broken_ = true;  // the hash can no longer be finished: nothing more is taken
+    return ok.error();
+  }
   return Write::kWritten;
 }
 
@@ -221,6 +228,7 @@ Result<std::string> PartialAsset::commit() {
     return make_error(ErrorCode::kState, "the asset has ", held_count_, " of ",
                       shape_.chunk_count(), " chunks");
   }
+  if (broken_) return make_error(ErrorCode::kIo, "a read-back of ", path_.string(), " failed");
   const Sha256Digest got = hash_.finish();
   ::close(std::exchange(fd_, -1));
   AssetStore* store = std::exchange(store_, nullptr);

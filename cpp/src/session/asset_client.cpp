@@ -112,12 +112,17 @@ Status AssetClient::on_message(const AnyMessage& message, Micros now) {
   if (it == moving_.end()) return {};  // of a transfer that ended here (late chunks, a done)
   AssetTransferInfo& info = info_.at(m->transfer);
   Moving& moving = it->second;
+  moving.last_heard = now;
   switch (m->kind) {
     case AssetTransferKind::kRefuse:
       if (info.upload && m->error == AssetError::kBadResumeToken && moving.token != AssetToken{}) {
         // The server let the unfinished upload go: offer it afresh.
         moving.token = {};
         moving.announce = true;
+        return {};
+      }
+      if (!info.upload && m->error == AssetError::kUnknownTransfer) {
+        moving.announce = true;  // the server let the download go: ask from the bytes held
         return {};
       }
       fail(info, m->error, m->reason.empty() ? "refused by the server" : m->reason);
@@ -137,9 +142,10 @@ Status AssetClient::on_message(const AnyMessage& message, Micros now) {
         return make_error(ErrorCode::kInvalidArgument, "transfer ", m->transfer,
                           " is a download: the server does not accept it");
       }
-      auto source = assets::AssetSource::open(*local_, info.name, config_.chunk_size);
+      // The accept's chunk size (for a resume, the one the server's partial file was cut by).
+      auto source = assets::AssetSource::open(*local_, info.name, m->chunk_size);
       if (!source.ok()) {
-        fail(info, AssetError::kNotFound, source.error().message);
+        fail(info, asset_error_of(source.error()), source.error().message);
         return {};
       }
       moving.token = m->resume_token;
@@ -210,10 +216,18 @@ Status AssetClient::commit_download(AssetTransferInfo& info, Moving& moving) {
 }
 
 void AssetClient::take_outgoing(std::uint64_t backlog, std::vector<AnyMessage>& out, Micros now) {
-  for (auto& [id, moving] : moving_) {
+  for (auto it = moving_.begin(); it != moving_.end();) {
+    const std::uint32_t id = it->first;
+    Moving& moving = it->second;
     AssetTransferInfo& info = info_.at(id);
+    ++it;  // a timeout below erases the current entry
+    if (!moving.announce && now - moving.last_heard > config_.idle_timeout) {
+      fail(info, AssetError::kTimedOut, "no word from the server about this transfer");
+      continue;
+    }
     if (moving.announce) {
       moving.announce = false;
+      moving.last_heard = now;
       const auto sha = sha256_from_hex(info.name);
       if (info.upload) {
         const assets::AssetShape shape{*sha, info.size, config_.chunk_size};
@@ -244,6 +258,7 @@ void AssetClient::take_outgoing(std::uint64_t backlog, std::vector<AnyMessage>& 
       continue;
     }
     const std::uint64_t sent = sender->bytes_sent() - before;
+    if (sent > 0) moving_.at(info.id).last_heard = now;  // an upload moving is not idle
     info.bytes_sent += sent;
     info.bytes_done = std::min(info.size, info.bytes_done + sent);
     info.chunks_resent = sender->chunks_resent();

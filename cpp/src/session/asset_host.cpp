@@ -13,7 +13,7 @@ using protocol::AssetTransferKind;
 
 struct AssetHost::Upload {
   AssetToken token{};
-  std::uint64_t session = 0;
+  std::uint64_t session = 0;  // the only session that may resume it
   std::uint32_t transfer = 0;
   bool connected = true;  // its session's connection is up (it may be resumed when not)
   AssetReceiver receiver;
@@ -96,12 +96,12 @@ void AssetHost::on_offer(Session& s, std::uint64_t session, protocol::Role role,
                      "no unfinished upload of that asset has this resume token");
     }
     Upload& upload = *it->second;
-    if (upload.connected && upload.session == session) {
-      sessions_[upload.session].uploads.erase(upload.transfer);
-    } else if (upload.connected) {
-      return refused(AssetError::kBadResumeToken, "that upload is moving on another connection");
+    if (upload.session != session) {
+      // A token is a secret, but a leaked one must not let another session write into (and
+      // spoil) someone's upload.
+      return refused(AssetError::kBadResumeToken, "that upload belongs to another session");
     }
-    upload.session = session;
+    if (upload.connected) s.uploads.erase(upload.transfer);  // offered again on this connection
     upload.transfer = id;
     upload.connected = true;
     upload.receiver.set_transfer(id);
@@ -168,6 +168,15 @@ Status AssetHost::on_chunk(Session& s, const AssetTransfer& chunk, Micros now) {
   Upload& upload = *uploads_.at(id->second);
   const std::uint64_t duplicates = upload.receiver.duplicate_chunks();
   auto complete = upload.receiver.on_chunk(chunk, now);
+  if (!complete.ok() && complete.error().code == ErrorCode::kIo) {
+    // The server's disk, not the client, failed: the upload ends, and the client is told.
+    ++counters_.uploads_refused;
+    const std::uint32_t transfer = upload.transfer;
+    const AssetToken token = id->second;
+    drop_upload(s, token);
+    refuse(s, transfer, AssetError::kStoreFailed, complete.error().message);
+    return {};
+  }
   if (!complete.ok()) {
     return make_error(ErrorCode::kInvalidArgument, "transfer ", chunk.transfer, ": ",
                       complete.error().message);
@@ -192,13 +201,14 @@ void AssetHost::finish_upload(Session& s, Upload& upload) {
   const AssetToken token = upload.token;
   const Sha256Digest sha = upload.receiver.partial().shape().sha256;
   auto name = upload.receiver.partial().commit();
-  s.uploads.erase(id);
-  uploads_.erase(token);  // `upload` is gone from here on
   if (name.ok()) {
+    s.uploads.erase(id);
+    uploads_.erase(token);  // `upload` is gone from here on; its charge stays (it was stored)
     ++counters_.uploads_committed;
     s.answers.emplace_back(asset_done(id, sha));
     return;
   }
+  drop_upload(s, token);
   ++counters_.uploads_refused;
   if (name.error().code == ErrorCode::kChecksumMismatch) ++counters_.checksum_failures;
   refuse(s, id, asset_error_of(name.error()), name.error().message);
@@ -248,7 +258,11 @@ Status AssetHost::on_nack(Session& s, const protocol::NackRequest& nack) {
   }
   ++counters_.nacks_received;
   const auto it = s.downloads.find(nack.transfer);
-  if (it == s.downloads.end()) return {};  // ended with an earlier connection: nothing to send
+  if (it == s.downloads.end()) {
+    // Ended with an earlier connection, or let go since: the client asks again from what it holds.
+    refuse(s, nack.transfer, AssetError::kUnknownTransfer, "no download with that id is kept");
+    return {};
+  }
   return it->second.on_nack(nack.sequences);
 }
 
@@ -315,6 +329,15 @@ void AssetHost::forget_session(std::uint64_t session) {
   sessions_.erase(session);
 }
 
+void AssetHost::drop_upload(Session& s, const AssetToken& token) {
+  const auto it = uploads_.find(token);
+  if (it == uploads_.end()) return;
+  const std::uint64_t size = it->second->receiver.partial().shape().size;
+  s.uploaded_bytes -= std::min(s.uploaded_bytes, size);  // not stored: the quota gets it back
+  if (it->second->connected) s.uploads.erase(it->second->transfer);
+  uploads_.erase(it);  // the PartialAsset removes its file and gives back its reservation
+}
+
 void AssetHost::expire(Micros now) {
   for (auto it = uploads_.begin(); it != uploads_.end();) {
     Upload& upload = *it->second;
@@ -323,13 +346,14 @@ void AssetHost::expire(Micros now) {
       continue;
     }
     ++counters_.uploads_timed_out;
+    Session& s = sessions_[upload.session];
     if (upload.connected) {
-      Session& s = sessions_[upload.session];
-      s.uploads.erase(upload.transfer);
       refuse(s, upload.transfer, AssetError::kTimedOut,
              "the upload made no progress for too long; nothing was stored");
     }
-    it = uploads_.erase(it);  // the PartialAsset removes its file
+    const AssetToken token = it->first;
+    ++it;
+    drop_upload(s, token);
   }
 }
 

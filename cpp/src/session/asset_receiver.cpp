@@ -1,5 +1,7 @@
 #include "theta_net/session/asset_receiver.hpp"
 
+#include <algorithm>
+
 #include "theta_net/session/asset_sender.hpp"
 
 namespace theta_net::session {
@@ -26,8 +28,11 @@ void AssetReceiver::restart(Micros now) {
 }
 
 std::optional<protocol::NackRequest> AssetReceiver::nack_due(Micros now, Micros delay) {
-  if (!sender_done_ || partial_.complete() || now - last_ < delay) return std::nullopt;
-  last_ = now;  // the next one after another quiet spell
+  if (!sender_done_ || partial_.complete()) return std::nullopt;
+  // Quiet since the last chunk, `done` or NackRequest, whichever came last; NackRequests do not
+  // count as activity (last_activity), so a sender that never answers still times out.
+  if (now - std::max(last_, last_nack_) < delay) return std::nullopt;
+  last_nack_ = now;
   ++nacks_;
   return asset_nack(transfer_, partial_.missing(1024));
 }

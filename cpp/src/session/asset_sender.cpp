@@ -94,13 +94,15 @@ Status AssetSender::send_chunk(std::uint32_t index, std::vector<protocol::AnyMes
 
 Status AssetSender::pump(std::vector<protocol::AnyMessage>& out, std::uint64_t& room) {
   const std::uint32_t count = source_.shape().chunk_count();
-  while (room > 0 && !resend_.empty()) {
+  // A chunk goes only when it fits the room: the window is a bound, not a hint.
+  while (!resend_.empty() && room >= shape().chunk_bytes(resend_.front())) {
     const std::uint32_t index = resend_.front();
     resend_.pop_front();
+    queued_[index] = false;
     ++chunks_resent_;
     if (Status sent = send_chunk(index, out, room); !sent.ok()) return sent;
   }
-  while (room > 0 && next_ < count) {
+  while (next_ < count && room >= shape().chunk_bytes(next_)) {
     const std::uint32_t index = next_++;
     if (skip_ == index) {
       skip_ = -1;
@@ -123,10 +125,13 @@ Status AssetSender::on_nack(std::span<const std::uint32_t> chunks) {
                         count, " chunks of transfer ", transfer_);
     }
   }
+  if (queued_.size() != count) queued_.assign(count, false);
   for (const std::uint32_t index : chunks) {
-    // Not yet sent: the normal run sends it; queued already: once is enough.
-    if (index >= next_ || std::find(resend_.begin(), resend_.end(), index) != resend_.end())
-      continue;
+    // Not yet sent: the normal run sends it; queued already: once is enough. Past the budget
+    // (every chunk once more), a NackRequest is ignored: a receiver cannot make the sender read
+    // and send the asset without end.
+    if (index >= next_ || queued_[index] || chunks_resent_ + resend_.size() >= count) continue;
+    queued_[index] = true;
     resend_.push_back(index);
   }
   if (!resend_.empty()) done_sent_ = false;  // a `done` follows the chunks sent again

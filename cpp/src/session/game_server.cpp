@@ -52,7 +52,8 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
                    replication_config(config_)),
       reference_(*replication::reference::schema()),
       chunk_codec_(codec::ChunkPreset::kDefault),
-      assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng)) {
+      // A stream of its own: resume tokens must not be the handshake's published numbers.
+      assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng.fork(0xA55E7))) {
   config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
   tick_period_ = Micros(1'000'000 / config_.world.rules.tick_rate);
   // The reference schema has a Transform with x, y, z: this cannot fail but by a bug.

@@ -361,6 +361,111 @@ TEST(AssetLane, AnUploadThatStopsMovingIsAbandonedAndItsFileRemoved) {
   EXPECT_EQ(lane.h().counters().chunks_dropped, 1u);
 }
 
+TEST(AssetLane, AnUploadMissingChunksAfterDoneStillTimesOutThoughItKeepsAsking) {
+  Lane lane;
+  lane.host_config.idle_timeout = std::chrono::seconds(5);
+  const Bytes data = pattern(4 * kChunk);
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, offer_of(data, data.size()), lane.now).ok());
+  (void)answers(lane);
+  AssetTransfer done;
+  done.kind = AssetTransferKind::kDone;
+  done.transfer = 1;
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, done, lane.now).ok());
+  std::size_t nacks = 0;
+  bool timed_out = false;
+  for (int i = 0; i < 80 && !timed_out; ++i) {  // 8 s in steps of 100 ms
+    lane.now += Micros(100'000);
+    lane.h().expire(lane.now);
+    for (const AnyMessage& m : answers(lane)) {
+      nacks += std::holds_alternative<protocol::NackRequest>(m) ? 1 : 0;
+      if (const auto* t = std::get_if<AssetTransfer>(&m))
+        timed_out = t->error == AssetError::kTimedOut;
+    }
+  }
+  EXPECT_TRUE(timed_out);
+  EXPECT_GT(nacks, 5u);
+  EXPECT_EQ(lane.server_store.reserved_bytes(), 0u);
+  EXPECT_EQ(hidden_files(lane.server_dir.path), 0u);
+}
+
+TEST(AssetLane, AnUploadNotStoredGivesItsQuotaBack) {
+  Lane lane;
+  lane.host_config.upload_quotas = {{Role::kEditor, {8 * kChunk, 8 * kChunk}}};
+  const Bytes data = pattern(6 * kChunk);
+  // Cut between the offer and its accept: the client offers afresh, and the abandoned upload's
+  // share must come back when it times out, or the second offer is over quota for ever.
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, offer_of(data, data.size()), lane.now).ok());
+  lane.h().on_connection_end(kSession, lane.now);
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, offer_of(data, data.size()), lane.now).ok());
+  EXPECT_EQ(only_transfer(answers(lane)).error, AssetError::kOverQuota);
+  lane.now += std::chrono::seconds(31);
+  lane.h().expire(lane.now);
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, offer_of(data, data.size()), lane.now).ok());
+  EXPECT_EQ(only_transfer(answers(lane)).kind, AssetTransferKind::kAccept);
+  // A wrong hash gives it back too.
+  for (std::uint32_t i = 0; i < 6; ++i) {
+    AssetTransfer chunk = chunk_of(pattern(6 * kChunk, 1), i);
+    ASSERT_TRUE(lane.h().on_message(kSession, lane.role, chunk, lane.now).ok());
+  }
+  EXPECT_EQ(only_transfer(answers(lane)).error, AssetError::kChecksumMismatch);
+  ASSERT_TRUE(
+      lane.h().on_message(kSession, lane.role, offer_of(data, data.size(), 2), lane.now).ok());
+  EXPECT_EQ(only_transfer(answers(lane)).kind, AssetTransferKind::kAccept);
+}
+
+TEST(AssetLane, OnlyTheSessionThatBeganAnUploadMayResumeIt) {
+  Lane lane;
+  const Bytes data = pattern(4 * kChunk);
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, offer_of(data, data.size()), lane.now).ok());
+  const AssetTransfer accept = only_transfer(answers(lane));
+  lane.h().on_connection_end(kSession, lane.now);
+  AssetTransfer stolen = offer_of(data, data.size());
+  stolen.resume_token = accept.resume_token;
+  ASSERT_TRUE(lane.h().on_message(kSession + 1, lane.role, stolen, lane.now).ok());
+  std::vector<AnyMessage> out;
+  lane.h().take_outgoing(kSession + 1, 0, out, lane.now);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<AssetTransfer>(out[0]).error, AssetError::kBadResumeToken);
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, stolen, lane.now).ok());
+  EXPECT_EQ(only_transfer(answers(lane)).kind, AssetTransferKind::kAccept);
+  EXPECT_EQ(lane.h().counters().uploads_resumed, 1u);
+}
+
+TEST(AssetLane, ADownloadTheServerLetGoIsAskedForAgainFromTheBytesHeld) {
+  Lane lane;
+  const Bytes data = pattern(12 * kChunk, 4);
+  const std::string name = *lane.server_store.put(data);
+  lane.h().plant_download_gap(2);
+  const std::uint32_t id = *lane.client.fetch(name);
+  // Every chunk but the planted gap, and `done`.
+  for (int i = 0; i < 3; ++i) lane.round();
+  ASSERT_EQ(lane.client.transfer(id)->state, State::kMoving);
+  // The server forgets the download (as after a reconnect, or when it prunes finished ones).
+  lane.h().on_connection_end(kSession, lane.now);
+  lane.now += Micros(300'000);
+  lane.run(id);
+  EXPECT_EQ(lane.client.transfer(id)->state, State::kDone) << lane.client.transfer(id)->reason;
+  EXPECT_EQ(read_file(lane.client_dir.path / name), data);
+  EXPECT_EQ(lane.h().counters().downloads_started, 2u);
+}
+
+TEST(AssetLane, NackRequestsCannotMakeTheSenderResendWithoutEnd) {
+  Lane lane;
+  const Bytes data = pattern(4 * kChunk, 6);
+  const std::string name = *lane.server_store.put(data);
+  protocol::AssetRequest request;
+  request.transfer = 1;
+  request.sha256 = sha256(data);
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, request, lane.now).ok());
+  (void)answers(lane);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(
+        lane.h().on_message(kSession, lane.role, asset_nack(1, {0, 1, 2, 3, 0, 1}), lane.now).ok());
+    (void)answers(lane);
+  }
+  EXPECT_EQ(lane.h().counters().chunks_resent, 4u);  // every chunk once more, then no more
+}
+
 TEST(AssetLane, WhatOnlyAServerSendsAndChunksThatDoNotFitBreakTheProtocol) {
   Lane lane;
   AssetTransfer accept;

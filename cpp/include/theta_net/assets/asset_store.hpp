@@ -4,8 +4,8 @@
 // same way. Names are checked before any path is made: nothing outside the folder can be named.
 // A new asset is written to a hidden temporary file and renamed into place once its hash is
 // verified, so a reader never sees half an asset and a bad hash commits nothing. Hidden partial
-// files a previous process left behind (it kept their resume state in memory) are removed by
-// open().
+// files that a process which is gone left behind (it kept their resume state in memory) are
+// removed by open(); those of a live process on the same folder are left alone.
 #pragma once
 
 #include <cstdint>

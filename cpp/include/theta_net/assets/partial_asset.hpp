@@ -30,9 +30,11 @@ struct AssetShape {
   std::uint64_t size = 0;
   std::uint32_t chunk_size = 0;
 
-  std::uint32_t chunk_count() const {
-    return static_cast<std::uint32_t>((size + chunk_size - 1) / chunk_size);
+  // (Written so that no size, however large, wraps around.)
+  std::uint64_t chunk_count_wide() const {
+    return size / chunk_size + (size % chunk_size != 0 ? 1 : 0);
   }
+  std::uint32_t chunk_count() const { return static_cast<std::uint32_t>(chunk_count_wide()); }
   std::uint64_t chunk_offset(std::uint32_t index) const {
     return std::uint64_t{index} * chunk_size;
   }
@@ -108,6 +110,7 @@ class PartialAsset {
   std::vector<bool> held_;
   std::uint32_t held_count_ = 0;
   std::uint32_t hashed_ = 0;  // chunks [0, hashed_) are in hash_
+  bool broken_ = false;       // a read-back failed: the hash cannot be finished
   Sha256 hash_;
 };
 

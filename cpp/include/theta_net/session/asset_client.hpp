@@ -7,7 +7,9 @@
 // server accepts from the bytes it holds verified; a download asks again from the bytes this
 // side holds verified. Either way only what was not yet received is sent again (chunks that
 // overtook a missing one are taken as duplicates). A download commits into the local store
-// only once its SHA-256 is the one asked for.
+// only once its SHA-256 is the one asked for; one the server no longer keeps (refused
+// unknown_transfer) is asked for again from the bytes held. A transfer that hears nothing for
+// idle_timeout fails.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +29,10 @@ namespace theta_net::session {
 struct AssetClientConfig {
   std::uint32_t chunk_size = 256u << 10;  // of uploads (a download's is the server's)
   std::uint32_t max_transfers = 8;        // unfinished, at a time
-  std::uint64_t window_bytes = 8u << 20;  // chunk bytes sent and not yet acknowledged
+  std::uint64_t window_bytes = 4u << 20;  // chunk bytes sent and not yet acknowledged
   Micros nack_delay = std::chrono::milliseconds(200);
+  // A transfer that hears nothing from the server this long fails (timed_out).
+  Micros idle_timeout = std::chrono::seconds(30);
 };
 
 struct AssetTransferInfo {
@@ -84,6 +88,7 @@ class AssetClient {
     std::optional<AssetReceiver> receiver;  // download, once offered
     AssetToken token{};                     // upload: the server's resume token
     bool announce = true;                   // the offer or request is still to be sent
+    Micros last_heard{0};                   // the announcement or the last word about it
   };
 
   // Numbers and records a new unfinished transfer.

@@ -11,9 +11,12 @@
 //             refuse not_found; chunks; done; a NackRequest from the client has chunks resent
 //
 // Who may upload is the permission table's (SessionHost refuses AssetTransfer below editor);
-// how much is this host's: a largest asset and a total per session, by role. An upload whose
-// connection ends waits, resumable with its token, for idle_timeout; so does one that stops
-// moving. A download ends with its connection (the client asks again from what it holds).
+// how much is this host's: a largest asset and a total per session, by role (an upload that is
+// not stored gives its share back). An upload whose connection ends waits, resumable by the same
+// session with its token, until no chunk has come for idle_timeout; so does a connected one that
+// stops moving (NackRequests do not keep it alive). A download ends with its connection (the
+// client asks again from what it holds); a NackRequest for a download the host no longer keeps
+// is answered refuse unknown_transfer.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +41,9 @@ struct AssetQuota {
 struct AssetHostConfig {
   std::uint32_t chunk_size = 256u << 10;  // of downloads (an upload's is the client's)
   std::uint32_t max_transfers = 8;        // per session, both ways, at a time
-  std::uint64_t window_bytes = 8u << 20;  // per session: chunk bytes sent and not yet acknowledged
+  // Per session: chunk bytes sent and not yet acknowledged. Under the stream transports' own
+  // send backlog bound (8 MiB, StreamLink), so bulk never crowds out other lanes there.
+  std::uint64_t window_bytes = 4u << 20;
   Micros idle_timeout = std::chrono::seconds(30);  // an upload that does not move is abandoned
   Micros nack_delay = std::chrono::milliseconds(200);
   // Roles without an entry upload nothing (the permission table already says so for viewers
@@ -135,6 +140,9 @@ class AssetHost {
   // Errors: kInvalidArgument (another lane's NackRequest, or chunks the asset does not have).
   Status on_nack(Session& s, const protocol::NackRequest& nack);
   void finish_upload(Session& s, Upload& upload);
+  // Ends an upload that will not be stored: its partial file goes, and so does its charge
+  // against the session's quota.
+  void drop_upload(Session& s, const AssetToken& token);
   void refuse(Session& s, std::uint32_t transfer, protocol::AssetError error, std::string reason);
   std::size_t active_transfers(const Session& s) const;
 

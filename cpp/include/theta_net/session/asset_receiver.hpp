@@ -33,6 +33,7 @@ class AssetReceiver {
   const assets::PartialAsset& partial() const { return partial_; }
   std::uint64_t duplicate_chunks() const { return duplicates_; }
   std::uint64_t nacks_sent() const { return nacks_; }
+  // The last chunk or `done` (NackRequests sent are not activity).
   Micros last_activity() const { return last_; }
   void touch(Micros now) { last_ = now; }
   // A resumed transfer: the sender starts over, so a `done` from before no longer counts.
@@ -42,7 +43,8 @@ class AssetReceiver {
   std::uint32_t transfer_;
   assets::PartialAsset partial_;
   bool sender_done_ = false;
-  Micros last_{0};
+  Micros last_{0};       // the last chunk or `done` (or restart): what idle timeouts read
+  Micros last_nack_{0};  // the last NackRequest
   std::uint64_t duplicates_ = 0;
   std::uint64_t nacks_ = 0;
 };

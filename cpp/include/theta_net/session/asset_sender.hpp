@@ -37,11 +37,12 @@ class AssetSender {
   // Sends the chunks from the one holding `from_offset` on.
   AssetSender(std::uint32_t transfer, assets::AssetSource source, std::uint64_t from_offset);
 
-  // Appends messages while `room` (bytes) lasts, taking what they use from it; at least one
-  // chunk goes when room is above zero, so a small window still moves.
+  // Appends chunks while the next one fits in `room` (bytes), taking what they use from it, and
+  // `done` once every chunk has gone (a window smaller than a chunk moves nothing).
   // Errors: kIo (AssetSource::read_chunk).
   Status pump(std::vector<protocol::AnyMessage>& out, std::uint64_t& room);
-  // A NackRequest's chunks: sent again (each once, however often it is named), then `done`.
+  // A NackRequest's chunks: sent again (each once, however often it is named), then `done`;
+  // at most chunk_count resends in all, after which NackRequests are ignored.
   // Errors: kInvalidArgument (a chunk the asset does not have; nothing is queued).
   Status on_nack(std::span<const std::uint32_t> chunks);
   // Everything sent, `done` included, and nothing asked for again.
@@ -63,6 +64,7 @@ class AssetSender {
   assets::AssetSource source_;
   std::uint32_t next_ = 0;
   std::deque<std::uint32_t> resend_;
+  std::vector<bool> queued_;  // by chunk: in resend_ (sized at the first NackRequest)
   bool done_sent_ = false;
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t chunks_resent_ = 0;
