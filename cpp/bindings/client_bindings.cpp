@@ -10,6 +10,7 @@
 #include "data_values.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
+#include "telemetry_views.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/client_driver.hpp"
 #include "theta_net/session/metrics_report.hpp"
@@ -188,6 +189,7 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           "cause names what differed: position, velocity, on_ground, health (joined by '+'), or "
           "no_history.");
   bind_data_views(cls, get);
+  bind_telemetry_views(cls, get);
 }
 
 // The client's data mirror (GameClient::data(), a ClientDB), as scenarios and tests read it.

@@ -55,8 +55,12 @@ class Client:
     def public_key(self) -> bytes: ...
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
+    def record_frame(self, ms: float) -> None:
+        """One frame's time in milliseconds, for the next TelemetryReport's quantiles; raises theta_net.Error (invalid_argument) for a negative, non-finite or absurd (over a minute) time."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    def remove_counter(self, name: str) -> bool:
+        """Drops a counter from the reports; False if there was none of that name."""
     @property
     def render_position(self) -> tuple: ...
     @property
@@ -64,12 +68,20 @@ class Client:
     def say(self, text: str) -> None: ...
     @property
     def session_id(self) -> object: ...
+    def set_counter(self, name: str, value: float) -> None:
+        """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
     @property
     def signing(self) -> bool: ...
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), sends, and reconnects a lost connection (resuming the session)."""
+    @property
+    def telemetry_interval(self) -> float: ...
+    @telemetry_interval.setter
+    def telemetry_interval(self, value: float) -> None: ...
+    @property
+    def telemetry_stats(self) -> dict: ...
     def wait(self, timeout: float) -> None:
         """Waits up to `timeout` seconds for the endpoint's I/O (SimNet does not block); a loop calls it between steps."""
 
@@ -393,8 +405,12 @@ class GameClientView:
     def public_key(self) -> bytes: ...
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
+    def record_frame(self, ms: float) -> None:
+        """One frame's time in milliseconds, for the next TelemetryReport's quantiles; raises theta_net.Error (invalid_argument) for a negative, non-finite or absurd (over a minute) time."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    def remove_counter(self, name: str) -> bool:
+        """Drops a counter from the reports; False if there was none of that name."""
     @property
     def render_position(self) -> tuple: ...
     @property
@@ -402,10 +418,18 @@ class GameClientView:
     def say(self, text: str) -> None: ...
     @property
     def session_id(self) -> object: ...
+    def set_counter(self, name: str, value: float) -> None:
+        """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
     @property
     def signing(self) -> bool: ...
+    @property
+    def telemetry_interval(self) -> float: ...
+    @telemetry_interval.setter
+    def telemetry_interval(self, value: float) -> None: ...
+    @property
+    def telemetry_stats(self) -> dict: ...
 
 class KeyPair:
     """An Ed25519 key pair: a session's identity."""
@@ -503,8 +527,8 @@ class LinkConfig:
 
 class LocalGame:
     """A server and clients on one machine, over SimNet or QUIC."""
-    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, signed_commands: bool = False) -> None:
-        """`signed_commands`: clients write data as commands signed with their keys, checked and ordered by the server, conflicts settled by the schema's strategies and recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, player, editor, admin; without tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, signed_commands: bool = False, slow_frame_ms: Optional[float] = None) -> None:
+        """`signed_commands`: clients write data as commands signed with their keys, checked and ordered by the server, conflicts settled by the schema's strategies and recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, player, editor, admin; without tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's. A client's TelemetryReport whose p99 frame time is above `slow_frame_ms` raises a slow-frame alert (0: never; None: the server's default)."""
     def add_client(self, name: str, preset: Optional[str] = None, latency_ms: Optional[float] = None, jitter_ms: Optional[float] = None, loss: Optional[float] = None, bandwidth_bits: Optional[int] = None, reorder: Optional[float] = None, duplicate: Optional[float] = None, relay: bool = False, events: Optional[str] = None, token: Optional[str] = None) -> int:
         """Adds a player (with `token`, the role the game's tokens give it). Its link (each direction alike) starts from a SimNet preset (perfect, good, average, poor; default perfect) and takes any figure given: one-way latency and jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC the figures apply only with relay=True (through the UDP impairment relay)."""
     def chunk_mismatches(self, index: int) -> list:
@@ -545,6 +569,8 @@ class LocalGame:
         """The server's status as the dashboard reads it (docs/dashboard.md): server figures, each client's connection, data sync and per-message-type counters, the newest conflicts, and the network log entries with seq > log_after."""
     def server_status_json(self, log_after: int = 0) -> str:
         """The server's status as JSON text, as `theta-net serve --dashboard` publishes it (docs/dashboard.md): made in C++ without the GIL."""
+    @property
+    def server_telemetry_totals(self) -> dict: ...
     @property
     def tick(self) -> int: ...
 
@@ -856,6 +882,9 @@ def build_info() -> dict:
 
 def check_game_data_write(table: str, entity: int, set: object = None, remove: bool = False, user_toml: Optional[str] = None) -> int:
     """Checks a client's data write as a scenario gives it (set = {component: {field: value}}, or remove=True) against the game's data schema; returns its op count, raises theta_net.Error naming what is wrong."""
+
+def check_telemetry_counter_name(name: str) -> None:
+    """Checks a TelemetryReport counter name as clients and the server do (1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation); raises theta_net.Error (invalid_argument) naming what is wrong."""
 
 collab_data_write: int
 

@@ -60,6 +60,7 @@ GameClient::GameClient(GameClientConfig config, Ed25519KeyPair key, Rng rng,
       data_(config_.data_schema ? config_.data_schema : reference_data_schema(), config_.data),
       collab_(config_.signed_commands ? std::make_unique<collab::CollabClient>(data_, key)
                                       : nullptr),
+      telemetry_(config_.telemetry),
       events_(events) {}
 
 GameClient::~GameClient() = default;
@@ -101,6 +102,7 @@ void GameClient::step(Micros now) {
     }
     step_data(now);
     predict_due_ticks(now);
+    send_telemetry(now);
   }
 }
 

@@ -51,7 +51,8 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
       replication_(replication::reference::schema(), replication::reference::schema(),
                    replication_config(config_)),
       reference_(*replication::reference::schema()),
-      chunk_codec_(codec::ChunkPreset::kDefault) {
+      chunk_codec_(codec::ChunkPreset::kDefault),
+      telemetry_(config_.telemetry) {
   config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
   tick_period_ = Micros(1'000'000 / config_.world.rules.tick_rate);
   // The reference schema has a Transform with x, y, z: this cannot fail but by a bug.
@@ -197,6 +198,9 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
       std::holds_alternative<protocol::ClientReady>(message) ||
       std::holds_alternative<protocol::CommandLogEntry>(message)) {
     return on_data_message(c, message);
+  }
+  if (const auto* report = std::get_if<protocol::TelemetryReport>(&message)) {
+    return on_telemetry(c, *report);
   }
   const std::string_view name = protocol::message_name(protocol::type_of(message));
   if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {

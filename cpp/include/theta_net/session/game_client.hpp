@@ -43,6 +43,7 @@
 #include "theta_net/session/client_app.hpp"
 #include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/session_client.hpp"
+#include "theta_net/session/telemetry_reporter.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
 namespace theta_net::session {
@@ -65,6 +66,9 @@ struct GameClientConfig {
   // them, ServerWorldConfig::signed_commands), the mirror's writes go out as commands signed
   // with the client's key (collab::CollabClient; docs/collaboration.md).
   bool signed_commands = false;
+  // TelemetryReports (interval 0: none): the frames the application records, the game's own
+  // counters (game_client_telemetry.cpp) and the application's.
+  TelemetryReporterConfig telemetry;
 };
 
 // What the player wants now; a block or inventory action is used once.
@@ -131,6 +135,9 @@ class GameClient final : public ClientApp {
   collab::CollabClient* commands() { return collab_.get(); }
   bool signing() const { return signing_; }
   const ClientMetrics& metrics() const { return metrics_; }
+  // The TelemetryReports: record frame times and set counters here; set_interval starts them.
+  TelemetryReporter& telemetry() { return telemetry_; }
+  const TelemetryReporter& telemetry() const { return telemetry_; }
   // Drains the reconciliation events since the last call.
   std::vector<netcode::ReconciliationEvent> take_reconciliations();
 
@@ -161,6 +168,8 @@ class GameClient final : public ClientApp {
   replay::Event& begin_event(std::uint32_t tick, std::string_view kind);
   void record(const replay::Event& event);
   void want_chunks_around(Micros now);
+  // A TelemetryReport when one is due, with the game's counters (game_client_telemetry.cpp).
+  void send_telemetry(Micros now);
 
   GameClientConfig config_;
   SessionClient session_;
@@ -193,6 +202,7 @@ class GameClient final : public ClientApp {
   std::vector<protocol::SessionControlResult> control_results_;
   std::vector<protocol::PermissionDenied> permission_denials_;
   ClientMetrics metrics_;
+  TelemetryReporter telemetry_;
   replay::EventWriter* events_;
   replay::Event scratch_{0, "scratch"};
 };

@@ -43,6 +43,7 @@
 #include "theta_net/session/server_status.hpp"
 #include "theta_net/session/server_world.hpp"
 #include "theta_net/session/session_host.hpp"
+#include "theta_net/session/telemetry_aggregator.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
 namespace theta_net::session {
@@ -55,6 +56,7 @@ struct GameServerConfig {
   std::size_t max_chunks_per_tick = 32;   // per client, within its budget
   std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
   Micros entity_update_interval = std::chrono::milliseconds(100);        // entity deltas at 10 Hz
+  TelemetryAggregatorConfig telemetry;  // clients' TelemetryReports, slow-frame alerts
 };
 
 class GameServer final : public ServerApp {
@@ -84,6 +86,8 @@ class GameServer final : public ServerApp {
                       const ServerStatusOptions& options = {}) const;
   // Session events, kicks, resyncs and data refusals, for status pages (network_log.hpp).
   const NetworkLog& network_log() const { return network_log_; }
+  // The clients' TelemetryReports (game_server_telemetry.cpp).
+  const TelemetryAggregator& telemetry() const { return telemetry_; }
   // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
   // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
   // (DataHost::resync) and converges.
@@ -113,6 +117,9 @@ class GameServer final : public ServerApp {
   // The session layer's refusals and controls, in the event stream (and the input log).
   void record_permission_denied(const HostEvent& event);
   void record_session_control(const HostEvent& event);
+  // A client's TelemetryReport: aggregated; a slow-frame alert goes to the event stream (and
+  // the input log) as a slow_frame event and to the network log.
+  void on_telemetry(Client& client, const protocol::TelemetryReport& report);
   // Queues a message for a client; a refusal is counted (it can only be a lane limit).
   void send(transport::ConnectionId conn, const protocol::AnyMessage& message);
   void publish_entities(std::uint32_t tick, Micros now);
@@ -156,6 +163,7 @@ class GameServer final : public ServerApp {
   ServerMetrics metrics_;
   std::function<void(const HostEvent&)> observer_;
   NetworkLog network_log_;
+  TelemetryAggregator telemetry_;
 };
 
 }  // namespace theta_net::session
