@@ -8,6 +8,7 @@
 #include <random>
 
 #include "data_values.hpp"
+#include "editor_views.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
 #include "telemetry_views.hpp"
@@ -190,6 +191,7 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           "no_history.");
   bind_data_views(cls, get);
   bind_telemetry_views(cls, get);
+  bind_editor_views(cls, get);
 }
 
 // The client's data mirror (GameClient::data(), a ClientDB), as scenarios and tests read it.

@@ -251,6 +251,11 @@ void bind_local_game(py::module_& m) {
           [](PyLocalGame& g) { return metrics_dict(g.session->server().telemetry().totals()); },
           "The clients' TelemetryReports taken, dropped (too soon) and refused, and the "
           "slow-frame alerts raised, since the start.")
+      .def_property_readonly(
+          "server_editor_totals",
+          [](PyLocalGame& g) { return metrics_dict(g.session->server().editor_relay().totals()); },
+          "The clients' EditorEvents received, coalesced, dropped (over the rate), refused and "
+          "the copies delivered, since the start.")
       .def(
           "server_status_json",
           [](PyLocalGame& g, std::uint64_t log_after) {

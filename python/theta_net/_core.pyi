@@ -39,6 +39,10 @@ class Client:
     def data_version(self) -> int: ...
     def data_write(self, table: str, entity: int, set: object = None, remove: bool = False) -> int:
         """Writes through the mirror: set = {component: {field: value}} (or remove=True drops the entity); applied at once, sent, confirmed or rolled back by the server. Returns the write id."""
+    def editor_events(self) -> list:
+        """The EditorEvents the server relayed since the last call: {'kind', 'author' (the sender's session id), 'tool', 'entities', 'payload'}."""
+    @property
+    def editor_events_received(self) -> Dict[str, int]: ...
     @property
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
@@ -66,12 +70,16 @@ class Client:
     @property
     def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b'') -> None:
+        """Sends an EditorEvent (kind: tool_activated, selection, gizmo_transform, panel_update) to the other clients in the tool's scope; the server sets the author and refuses it for a role below editor."""
     @property
     def session_id(self) -> object: ...
     def set_counter(self, name: str, value: float) -> None:
         """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
+    def set_tool_scopes(self, scopes: List[str]) -> None:
+        """The tool scopes whose EditorEvents the server relays to this client ('*': every tool); sent now, and again after every reconnection."""
     @property
     def signing(self) -> bool: ...
     def step(self, now: float) -> None:
@@ -82,6 +90,8 @@ class Client:
     def telemetry_interval(self, value: float) -> None: ...
     @property
     def telemetry_stats(self) -> dict: ...
+    @property
+    def tool_scopes(self) -> List[str]: ...
     def wait(self, timeout: float) -> None:
         """Waits up to `timeout` seconds for the endpoint's I/O (SimNet does not block); a loop calls it between steps."""
 
@@ -391,6 +401,10 @@ class GameClientView:
     def data_version(self) -> int: ...
     def data_write(self, table: str, entity: int, set: object = None, remove: bool = False) -> int:
         """Writes through the mirror: set = {component: {field: value}} (or remove=True drops the entity); applied at once, sent, confirmed or rolled back by the server. Returns the write id."""
+    def editor_events(self) -> list:
+        """The EditorEvents the server relayed since the last call: {'kind', 'author' (the sender's session id), 'tool', 'entities', 'payload'}."""
+    @property
+    def editor_events_received(self) -> Dict[str, int]: ...
     @property
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
@@ -416,12 +430,16 @@ class GameClientView:
     @property
     def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b'') -> None:
+        """Sends an EditorEvent (kind: tool_activated, selection, gizmo_transform, panel_update) to the other clients in the tool's scope; the server sets the author and refuses it for a role below editor."""
     @property
     def session_id(self) -> object: ...
     def set_counter(self, name: str, value: float) -> None:
         """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
+    def set_tool_scopes(self, scopes: List[str]) -> None:
+        """The tool scopes whose EditorEvents the server relays to this client ('*': every tool); sent now, and again after every reconnection."""
     @property
     def signing(self) -> bool: ...
     @property
@@ -430,6 +448,8 @@ class GameClientView:
     def telemetry_interval(self, value: float) -> None: ...
     @property
     def telemetry_stats(self) -> dict: ...
+    @property
+    def tool_scopes(self) -> List[str]: ...
 
 class KeyPair:
     """An Ed25519 key pair: a session's identity."""
@@ -563,6 +583,8 @@ class LocalGame:
         """The server's rows of a data table, as GameClientView.data_rows gives them."""
     @property
     def server_data_version(self) -> int: ...
+    @property
+    def server_editor_totals(self) -> dict: ...
     @property
     def server_metrics(self) -> dict: ...
     def server_status(self, log_after: int = 0) -> object:

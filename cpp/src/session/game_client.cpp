@@ -173,6 +173,8 @@ void GameClient::on_session_event(ClientEvent& event, Micros now) {
       }
       ++metrics_.connections;
       if (event.ack->resumed) ++metrics_.resumes;
+      // A new connection's interest starts empty on the server: the scopes go again.
+      if (!tool_scopes_.empty() && !send_tool_scopes().ok()) ++metrics_.messages_not_sent;
       begin_event(last_own_tick_, "connected");
       scratch_.set("resumed", event.ack->resumed)
           .set("role", std::string(protocol::enum_name(event.ack->role).value_or("?")));
@@ -229,6 +231,9 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
       std::holds_alternative<protocol::SessionControlResult>(message) ||
       std::holds_alternative<protocol::SessionControl>(message)) {
     return on_session_message(message, now);
+  }
+  if (auto* editor = std::get_if<protocol::EditorEvent>(&message)) {
+    return on_editor_event(std::move(*editor));
   }
   if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
     metrics_.chat.push_back(str_cat(chat->sender, ": ", chat->text));

@@ -52,7 +52,8 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
                    replication_config(config_)),
       reference_(*replication::reference::schema()),
       chunk_codec_(codec::ChunkPreset::kDefault),
-      telemetry_(config_.telemetry) {
+      telemetry_(config_.telemetry),
+      editor_relay_(config_.editor) {
   config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
   tick_period_ = Micros(1'000'000 / config_.world.rules.tick_rate);
   // The reference schema has a Transform with x, y, z: this cannot fail but by a bug.
@@ -202,6 +203,9 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
   if (const auto* report = std::get_if<protocol::TelemetryReport>(&message)) {
     return on_telemetry(c, *report);
   }
+  if (const auto* editor = std::get_if<protocol::EditorEvent>(&message)) {
+    return on_editor_event(c, *editor);
+  }
   const std::string_view name = protocol::message_name(protocol::type_of(message));
   if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {
     for (const protocol::InputFrame& input : bundle->inputs) c.inputs.add(input, world_.tick() + 1);
@@ -228,6 +232,7 @@ void GameServer::tick(Micros now) {
         {static_cast<std::uint32_t>(world::index_in_chunk(edit.pos)), edit.before});
   }
   publish_entities(tick, now);
+  relay_editor_events();
   if (tick % config_.chunk_diff_interval == 0) send_chunk_diffs();
   for (auto& [conn, c] : clients_) {
     std::uint64_t credit = c->budget.available(now);

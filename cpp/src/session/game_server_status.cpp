@@ -25,6 +25,7 @@ ServerStatus GameServer::status(const TransportLookup& transport, const TickTime
   out.sends_refused = metrics_.sends_refused;
   out.protocol_violations = metrics_.protocol_violations;
   out.telemetry = telemetry_.totals();
+  out.editor = editor_relay_.totals();
   out.client_list.reserve(clients_.size());
   for (const auto& [conn, c] : clients_) {
     std::optional<ClientStatus> client = connection_status(host_, transport, conn);

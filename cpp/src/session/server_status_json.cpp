@@ -261,10 +261,12 @@ void server_json(JsonWriter& w, const ServerStatus& s) {
   w.integer(s.sends_refused);
   w.key("protocol_violations");
   w.integer(s.protocol_violations);
-  s.telemetry.visit([&w](std::string_view name, std::uint64_t value) {
+  const auto count = [&w](std::string_view name, std::uint64_t value) {
     w.key(name);
     w.integer(value);
-  });
+  };
+  s.telemetry.visit(count);
+  s.editor.visit(count);
   w.end_object();
   w.end_object();
 }

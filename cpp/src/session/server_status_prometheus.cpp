@@ -132,6 +132,14 @@ void server_metrics(Exposition& e, const ServerStatus& s) {
   e.family("theta_slow_frame_alerts_total", "counter",
            "Slow-frame alerts raised from clients' TelemetryReports.");
   e.sample(s.telemetry.alerts);
+  e.family("theta_editor_events_total", "counter",
+           "Clients' EditorEvents by outcome (received, coalesced into a later gizmo transform, "
+           "dropped over the rate, refused, and delivered copies).");
+  e.sample(s.editor.received, R"(outcome="received")");
+  e.sample(s.editor.coalesced, R"(outcome="coalesced")");
+  e.sample(s.editor.dropped, R"(outcome="dropped")");
+  e.sample(s.editor.refused, R"(outcome="refused")");
+  e.sample(s.editor.delivered, R"(outcome="delivered")");
   if (s.collab) {
     e.family("theta_conflicts_total", "counter", "Write conflicts resolved by the strategy.");
     e.sample(s.conflicts_total);

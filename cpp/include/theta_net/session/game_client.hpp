@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -135,6 +136,23 @@ class GameClient final : public ClientApp {
   collab::CollabClient* commands() { return collab_.get(); }
   bool signing() const { return signing_; }
   const ClientMetrics& metrics() const { return metrics_; }
+  // Editor events (game_client_editor.cpp). The tool scopes whose EditorEvents the server relays
+  // to this client (its InterestUpdate's scopes, "*" for every tool): sent now if established,
+  // and again after every reconnection.
+  // Errors: kLimitExceeded (more than ClientInterest::kMaxScopes), those of SessionClient::send.
+  Status set_tool_scopes(std::vector<std::string> scopes);
+  const std::vector<std::string>& tool_scopes() const { return tool_scopes_; }
+  // An event for the other clients in its tool's scope (the server sets the author, and refuses
+  // it with PermissionDenied for a role below editor).
+  // Errors: those of SessionClient::send.
+  Status send_editor_event(protocol::EditorEvent event);
+  // The others' events the server relayed since the last call (the newest kMaxEditorEvents).
+  std::vector<protocol::EditorEvent> take_editor_events();
+  static constexpr std::size_t kMaxEditorEvents = 1024;
+  // Every relayed event ever received, by kind name.
+  const std::map<std::string, std::uint64_t>& editor_events_received() const {
+    return editor_events_received_;
+  }
   // The TelemetryReports: record frame times and set counters here; set_interval starts them.
   TelemetryReporter& telemetry() { return telemetry_; }
   const TelemetryReporter& telemetry() const { return telemetry_; }
@@ -170,6 +188,11 @@ class GameClient final : public ClientApp {
   void want_chunks_around(Micros now);
   // A TelemetryReport when one is due, with the game's counters (game_client_telemetry.cpp).
   void send_telemetry(Micros now);
+  // A relayed EditorEvent, and the scopes sent again on a new connection
+  // (game_client_editor.cpp).
+  void on_editor_event(protocol::EditorEvent event);
+  // Errors: those of SessionClient::send.
+  Status send_tool_scopes();
 
   GameClientConfig config_;
   SessionClient session_;
@@ -203,6 +226,9 @@ class GameClient final : public ClientApp {
   std::vector<protocol::PermissionDenied> permission_denials_;
   ClientMetrics metrics_;
   TelemetryReporter telemetry_;
+  std::vector<std::string> tool_scopes_;
+  std::deque<protocol::EditorEvent> editor_events_;
+  std::map<std::string, std::uint64_t> editor_events_received_;
   replay::EventWriter* events_;
   replay::Event scratch_{0, "scratch"};
 };

@@ -37,6 +37,7 @@
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
+#include "theta_net/session/editor_relay.hpp"
 #include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/network_log.hpp"
 #include "theta_net/session/server_app.hpp"
@@ -57,6 +58,7 @@ struct GameServerConfig {
   std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
   Micros entity_update_interval = std::chrono::milliseconds(100);        // entity deltas at 10 Hz
   TelemetryAggregatorConfig telemetry;  // clients' TelemetryReports, slow-frame alerts
+  EditorRelayConfig editor;             // EditorEvents relayed by tool scope, rate-limited
 };
 
 class GameServer final : public ServerApp {
@@ -88,6 +90,8 @@ class GameServer final : public ServerApp {
   const NetworkLog& network_log() const { return network_log_; }
   // The clients' TelemetryReports (game_server_telemetry.cpp).
   const TelemetryAggregator& telemetry() const { return telemetry_; }
+  // The clients' EditorEvents (game_server_editor.cpp).
+  const EditorRelay& editor_relay() const { return editor_relay_; }
   // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
   // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
   // (DataHost::resync) and converges.
@@ -120,6 +124,11 @@ class GameServer final : public ServerApp {
   // A client's TelemetryReport: aggregated; a slow-frame alert goes to the event stream (and
   // the input log) as a slow_frame event and to the network log.
   void on_telemetry(Client& client, const protocol::TelemetryReport& report);
+  // A client's EditorEvent into the relay (a refusal is counted there: an event over the rate
+  // or without a tool is dropped, the client is not closed); and, each tick, the relay's events
+  // to the clients whose interest scopes hold their tool.
+  void on_editor_event(Client& client, const protocol::EditorEvent& event);
+  void relay_editor_events();
   // Queues a message for a client; a refusal is counted (it can only be a lane limit).
   void send(transport::ConnectionId conn, const protocol::AnyMessage& message);
   void publish_entities(std::uint32_t tick, Micros now);
@@ -164,6 +173,7 @@ class GameServer final : public ServerApp {
   std::function<void(const HostEvent&)> observer_;
   NetworkLog network_log_;
   TelemetryAggregator telemetry_;
+  EditorRelay editor_relay_;
 };
 
 }  // namespace theta_net::session

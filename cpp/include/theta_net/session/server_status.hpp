@@ -21,6 +21,7 @@
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/protocol/messages.hpp"
 #include "theta_net/session/connection_lanes.hpp"
+#include "theta_net/session/editor_relay.hpp"
 #include "theta_net/session/network_log.hpp"
 #include "theta_net/session/session_host.hpp"
 #include "theta_net/session/telemetry_aggregator.hpp"
@@ -79,6 +80,7 @@ struct ServerStatus {
   std::uint64_t sends_refused = 0;
   std::uint64_t protocol_violations = 0;
   TelemetryTotals telemetry;              // every client's TelemetryReports
+  EditorRelayTotals editor;               // every client's EditorEvents
   std::vector<ClientStatus> client_list;  // by connection id
   // The newest conflicts (a world with signed commands): each one conflict_event_json object.
   bool collab = false;
