@@ -14,6 +14,7 @@ from .. import _core
 from ..errors import ScenarioError
 from .context import RunEnd, TickContext
 from .data_writes import DataWriter
+from .editor_spec import ScriptedEditors
 from .expectations import make_expectation
 from .players import ScriptedPlayers, player_tokens
 from .recorder import SampleRecorder
@@ -54,6 +55,7 @@ class ScenarioRunner:
         self.ctx = TickContext(self.game, self.players.index, spec.tick_rate)
         self.data = DataWriter(spec.data, self.ctx, {p.name: p.role for p in spec.players})
         self.telemetry = ScriptedTelemetry(spec.telemetry, self.game, self.players.index)
+        self.editors = ScriptedEditors(spec.editor, self.game, self.players.index)
         self.recorder = SampleRecorder(
             self.out, spec.tick_rate, spec.outputs["sample_ticks"], spec.duration_ticks
         )
@@ -108,6 +110,7 @@ class ScenarioRunner:
                 self.players.join(tick, self._client_events)
                 self.players.act(tick)
                 self.telemetry.frame(tick)
+                self.editors.act(tick)
                 self.data.write(tick)
                 for callback in self.callbacks:
                     callback(self.ctx)
