@@ -11,8 +11,10 @@
 #include <random>
 
 #include "data_values.hpp"
+#include "editor_views.hpp"
 #include "game_convert.hpp"
 #include "metrics_convert.hpp"
+#include "telemetry_views.hpp"
 #include "theta_net/assets/asset_store.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/client_driver.hpp"
@@ -276,6 +278,8 @@ void bind_client_views(Cls& cls, GameClient& (*get)(typename Cls::type&)) {
           "cause names what differed: position, velocity, on_ground, health (joined by '+'), or "
           "no_history.");
   bind_data_views(cls, get);
+  bind_telemetry_views(cls, get);
+  bind_editor_views(cls, get);
 }
 
 // The client's data mirror (GameClient::data(), a ClientDB), as scenarios and tests read it.

@@ -91,6 +91,13 @@ void bind_local_game(py::module_& m) {
       "The reference game's data schema with the application's tables (schema TOML text) "
       "appended, as canonical TOML; raises theta_net.Error naming what is wrong.");
   m.def(
+      "check_telemetry_counter_name",
+      [](const std::string& name) { unwrap(session::check_counter_name(name), ErrorKind::kError); },
+      "name"_a,
+      "Checks a TelemetryReport counter name as clients and the server do (1 to 64 of A-Z a-z "
+      "0-9 _ . : -, not starting with a digit or punctuation); raises theta_net.Error "
+      "(invalid_argument) naming what is wrong.");
+  m.def(
       "check_game_data_write",
       [](const std::string& table, data::EntityId entity, const py::object& set, bool remove,
          std::optional<std::string> user_toml) {
@@ -114,7 +121,8 @@ void bind_local_game(py::module_& m) {
                        std::optional<std::uint64_t> net_seed,
                        std::optional<std::pair<std::int64_t, std::int64_t>> size,
                        std::optional<std::string> data_schema,
-                       const std::map<std::string, std::string>& tokens, bool signed_commands) {
+                       const std::map<std::string, std::string>& tokens, bool signed_commands,
+                       std::optional<double> slow_frame_ms) {
              auto self = std::make_unique<PyLocalGame>();
              const world::WorldBounds bounds = bounds_of(size);
              const GameDataSchemas schemas = game_data_schemas(data_schema);
@@ -134,6 +142,7 @@ void bind_local_game(py::module_& m) {
              config.server.world.data_schema = schemas.composed;
              config.server.sessions.handshake.tokens = role_tokens(tokens);
              config.server.world.signed_commands = signed_commands;
+             if (slow_frame_ms) config.server.telemetry.slow_frame_ms = *slow_frame_ms;
              self->session = unwrap(
                  session::LocalSession::create(config, self->events.get(), self->inputs.get()),
                  ErrorKind::kTransport);
@@ -144,6 +153,7 @@ void bind_local_game(py::module_& m) {
            "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
            "net_seed"_a = py::none(), "size"_a = py::none(), "data_schema"_a = py::none(),
            "tokens"_a = std::map<std::string, std::string>{}, "signed_commands"_a = false,
+           "slow_frame_ms"_a = py::none(),
            "`signed_commands`: clients write data as commands signed with their keys, checked "
            "and ordered by the server, conflicts settled by the schema's strategies and "
            "recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, "
@@ -152,7 +162,9 @@ void bind_local_game(py::module_& m) {
            "`seed`) the network's randomness, keys "
            "and nonces; `size` = (x, z) bounds the world to that many blocks around the origin "
            "(air beyond it, down to the floor below the world); `data_schema` (schema TOML text) "
-           "appends the application's data tables to the reference game's.")
+           "appends the application's data tables to the reference game's. A client's "
+           "TelemetryReport whose p99 frame time is above `slow_frame_ms` raises a slow-frame "
+           "alert (0: never; None: the server's default).")
       .def(
           "add_client",
           [](PyLocalGame& g, const std::string& name, std::optional<std::string> preset,
@@ -234,6 +246,16 @@ void bind_local_game(py::module_& m) {
                                return metrics_dict(session::ServerMetricsReport{
                                    g.session->server(), g.session->server_driver()});
                              })
+      .def_property_readonly(
+          "server_telemetry_totals",
+          [](PyLocalGame& g) { return metrics_dict(g.session->server().telemetry().totals()); },
+          "The clients' TelemetryReports taken, dropped (too soon) and refused, and the "
+          "slow-frame alerts raised, since the start.")
+      .def_property_readonly(
+          "server_editor_totals",
+          [](PyLocalGame& g) { return metrics_dict(g.session->server().editor_relay().totals()); },
+          "The clients' EditorEvents received, coalesced, dropped (over the rate), refused and "
+          "the copies delivered, since the start.")
       .def(
           "server_status_json",
           [](PyLocalGame& g, std::uint64_t log_after) {

@@ -43,6 +43,10 @@ class Client:
     def data_version(self) -> int: ...
     def data_write(self, table: str, entity: int, set: object = None, remove: bool = False) -> int:
         """Writes through the mirror: set = {component: {field: value}} (or remove=True drops the entity); applied at once, sent, confirmed or rolled back by the server. Returns the write id."""
+    def editor_events(self) -> list:
+        """The EditorEvents the server relayed since the last call: {'kind', 'author' (the sender's session id), 'tool', 'entities', 'payload'}."""
+    @property
+    def editor_events_received(self) -> Dict[str, int]: ...
     @property
     def established(self) -> bool: ...
     def fetch_asset(self, name: str) -> dict:
@@ -63,21 +67,39 @@ class Client:
         """Uploads an asset (bytes, or a file's path) to the server's store over the assets lane: it is first put in this client's asset folder under its SHA-256. Returns the transfer (see asset_transfers); its `name` is the asset's SHA-256 in hex."""
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
+    def record_frame(self, ms: float) -> None:
+        """One frame's time in milliseconds, for the next TelemetryReport's quantiles; raises theta_net.Error (invalid_argument) for a negative, non-finite or absurd (over a minute) time."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    def remove_counter(self, name: str) -> bool:
+        """Drops a counter from the reports; False if there was none of that name."""
     @property
     def render_position(self) -> tuple: ...
     @property
     def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b'') -> None:
+        """Sends an EditorEvent (kind: tool_activated, selection, gizmo_transform, panel_update) to the other clients in the tool's scope; the server sets the author and refuses it for a role below editor."""
     @property
     def session_id(self) -> object: ...
+    def set_counter(self, name: str, value: float) -> None:
+        """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
+    def set_tool_scopes(self, scopes: List[str]) -> None:
+        """The tool scopes whose EditorEvents the server relays to this client ('*': every tool); sent now, and again after every reconnection."""
     @property
     def signing(self) -> bool: ...
     def step(self, now: float) -> None:
         """Polls the endpoint, handles the session, predicts every tick due at `now` (seconds), sends, and reconnects a lost connection (resuming the session)."""
+    @property
+    def telemetry_interval(self) -> float: ...
+    @telemetry_interval.setter
+    def telemetry_interval(self, value: float) -> None: ...
+    @property
+    def telemetry_stats(self) -> dict: ...
+    @property
+    def tool_scopes(self) -> List[str]: ...
     def wait(self, timeout: float) -> None:
         """Waits up to `timeout` seconds for the endpoint's I/O (SimNet does not block); a loop calls it between steps."""
 
@@ -387,6 +409,10 @@ class GameClientView:
     def data_version(self) -> int: ...
     def data_write(self, table: str, entity: int, set: object = None, remove: bool = False) -> int:
         """Writes through the mirror: set = {component: {field: value}} (or remove=True drops the entity); applied at once, sent, confirmed or rolled back by the server. Returns the write id."""
+    def editor_events(self) -> list:
+        """The EditorEvents the server relayed since the last call: {'kind', 'author' (the sender's session id), 'tool', 'entities', 'payload'}."""
+    @property
+    def editor_events_received(self) -> Dict[str, int]: ...
     @property
     def established(self) -> bool: ...
     def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
@@ -401,19 +427,37 @@ class GameClientView:
     def public_key(self) -> bytes: ...
     def reconciliations(self) -> list:
         """The (tick, error in blocks, ticks replayed, cause) of corrections since the last call; cause names what differed: position, velocity, on_ground, health (joined by '+'), or no_history."""
+    def record_frame(self, ms: float) -> None:
+        """One frame's time in milliseconds, for the next TelemetryReport's quantiles; raises theta_net.Error (invalid_argument) for a negative, non-finite or absurd (over a minute) time."""
     def remote_players(self, now: float) -> list:
         """Other players as drawn at `now` (interpolated 100 ms in the past)."""
+    def remove_counter(self, name: str) -> bool:
+        """Drops a counter from the reports; False if there was none of that name."""
     @property
     def render_position(self) -> tuple: ...
     @property
     def role(self) -> str: ...
     def say(self, text: str) -> None: ...
+    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b'') -> None:
+        """Sends an EditorEvent (kind: tool_activated, selection, gizmo_transform, panel_update) to the other clients in the tool's scope; the server sets the author and refuses it for a role below editor."""
     @property
     def session_id(self) -> object: ...
+    def set_counter(self, name: str, value: float) -> None:
+        """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
     def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
+    def set_tool_scopes(self, scopes: List[str]) -> None:
+        """The tool scopes whose EditorEvents the server relays to this client ('*': every tool); sent now, and again after every reconnection."""
     @property
     def signing(self) -> bool: ...
+    @property
+    def telemetry_interval(self) -> float: ...
+    @telemetry_interval.setter
+    def telemetry_interval(self, value: float) -> None: ...
+    @property
+    def telemetry_stats(self) -> dict: ...
+    @property
+    def tool_scopes(self) -> List[str]: ...
 
 class KeyPair:
     """An Ed25519 key pair: a session's identity."""
@@ -511,8 +555,8 @@ class LinkConfig:
 
 class LocalGame:
     """A server and clients on one machine, over SimNet or QUIC."""
-    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, signed_commands: bool = False) -> None:
-        """`signed_commands`: clients write data as commands signed with their keys, checked and ordered by the server, conflicts settled by the schema's strategies and recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, player, editor, admin; without tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's."""
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, signed_commands: bool = False, slow_frame_ms: Optional[float] = None) -> None:
+        """`signed_commands`: clients write data as commands signed with their keys, checked and ordered by the server, conflicts settled by the schema's strategies and recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, player, editor, admin; without tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's. A client's TelemetryReport whose p99 frame time is above `slow_frame_ms` raises a slow-frame alert (0: never; None: the server's default)."""
     def add_client(self, name: str, preset: Optional[str] = None, latency_ms: Optional[float] = None, jitter_ms: Optional[float] = None, loss: Optional[float] = None, bandwidth_bits: Optional[int] = None, reorder: Optional[float] = None, duplicate: Optional[float] = None, relay: bool = False, events: Optional[str] = None, token: Optional[str] = None) -> int:
         """Adds a player (with `token`, the role the game's tokens give it). Its link (each direction alike) starts from a SimNet preset (perfect, good, average, poor; default perfect) and takes any figure given: one-way latency and jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC the figures apply only with relay=True (through the UDP impairment relay)."""
     def chunk_mismatches(self, index: int) -> list:
@@ -548,11 +592,15 @@ class LocalGame:
     @property
     def server_data_version(self) -> int: ...
     @property
+    def server_editor_totals(self) -> dict: ...
+    @property
     def server_metrics(self) -> dict: ...
     def server_status(self, log_after: int = 0) -> object:
         """The server's status as the dashboard reads it (docs/dashboard.md): server figures, each client's connection, data sync and per-message-type counters, the newest conflicts, and the network log entries with seq > log_after."""
     def server_status_json(self, log_after: int = 0) -> str:
         """The server's status as JSON text, as `theta-net serve --dashboard` publishes it (docs/dashboard.md): made in C++ without the GIL."""
+    @property
+    def server_telemetry_totals(self) -> dict: ...
     @property
     def tick(self) -> int: ...
 
@@ -866,6 +914,9 @@ def build_info() -> dict:
 
 def check_game_data_write(table: str, entity: int, set: object = None, remove: bool = False, user_toml: Optional[str] = None) -> int:
     """Checks a client's data write as a scenario gives it (set = {component: {field: value}}, or remove=True) against the game's data schema; returns its op count, raises theta_net.Error naming what is wrong."""
+
+def check_telemetry_counter_name(name: str) -> None:
+    """Checks a TelemetryReport counter name as clients and the server do (1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation); raises theta_net.Error (invalid_argument) naming what is wrong."""
 
 collab_data_write: int
 

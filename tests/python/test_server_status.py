@@ -32,6 +32,7 @@ CLIENT_KEYS = {
     "lanes",
     "messages",
     "data",
+    "telemetry",
 }
 DATA_KEYS = {
     "state",
@@ -89,6 +90,7 @@ def test_the_status_dict_has_its_shape_and_is_json_ready(network):
         assert "AssetTransfer" not in c["messages"]  # only types seen
         assert set(c["data"]) == DATA_KEYS
         assert c["data"]["state"] == "synced"
+        assert c["telemetry"] is None  # no TelemetryReport: the game's clients send none by default
         assert c["data"]["acked_version"] + c["data"]["version_lag"] == server["data_version"]
     if network == "sim":
         assert 30 <= clients[0]["rtt_ms"] <= 60  # 20 ms each way

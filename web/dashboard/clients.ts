@@ -16,6 +16,14 @@ function syncText(c: ClientStatus): string {
   return data.forced_resyncs > 0 ? `${data.state} (${data.forced_resyncs} forced)` : data.state;
 }
 
+// The client's last reported frame times (p50 / p99), with its slow-frame alerts.
+function frameText(c: ClientStatus): string {
+  const t = c.telemetry;
+  if (!t) return "-";
+  const text = `${millis(t.frame_ms_p50)} / ${millis(t.frame_ms_p99)}`;
+  return t.alerts > 0 ? `${text} (${t.alerts} slow)` : text;
+}
+
 export function renderClients(
   body: HTMLTableSectionElement,
   clients: ClientStatus[],
@@ -43,6 +51,7 @@ export function renderClients(
       cell(c.data ? bytes(c.data.queue_bytes) : "-", c.data ? c.data.queue_bytes : null, "data-queue"),
       cell(syncText(c), c.data ? c.data.state : null, "sync"),
       cell(c.data ? String(c.data.version_lag) : "-", c.data ? c.data.version_lag : null, "lag"),
+      cell(frameText(c), c.telemetry ? c.telemetry.frame_ms_p99 : null, "frame"),
     );
     const plots = document.createElement("td");
     plots.className = "plots";

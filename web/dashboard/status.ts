@@ -26,6 +26,17 @@ export interface DataStatus {
   version_lag: number;
 }
 
+// What the server made of the client's TelemetryReports (null before its first).
+export interface TelemetryStatus {
+  reports: number;
+  alerts: number;
+  frame_ms_p50: number;
+  frame_ms_p99: number;
+  frame_ms_p99_max: number;
+  counters: Record<string, number>;
+  [key: string]: unknown;
+}
+
 export interface ClientStatus {
   session_id: number; // may be rounded in JavaScript: use `session`
   session: string; // the session id as 16 hex digits
@@ -40,6 +51,7 @@ export interface ClientStatus {
   lanes: Record<string, Counters>;
   messages: Record<string, Counters>;
   data: DataStatus | null;
+  telemetry: TelemetryStatus | null;
   rates?: Rates & { lanes: Record<string, Rates>; messages: Record<string, Rates> };
 }
 

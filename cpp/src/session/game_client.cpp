@@ -62,6 +62,7 @@ GameClient::GameClient(GameClientConfig config, Ed25519KeyPair key, Rng rng,
                                       : nullptr),
       assets_(config_.assets ? std::make_unique<AssetClient>(*config_.assets, config_.asset_client)
                              : nullptr),
+      telemetry_(config_.telemetry),
       events_(events) {}
 
 GameClient::~GameClient() = default;
@@ -110,6 +111,7 @@ void GameClient::step(Micros now) {
       }
     }
     predict_due_ticks(now);
+    send_telemetry(now);
   }
 }
 
@@ -181,6 +183,8 @@ void GameClient::on_session_event(ClientEvent& event, Micros now) {
       ++metrics_.connections;
       if (event.ack->resumed) ++metrics_.resumes;
       if (assets_) assets_->on_reconnect(now);  // unfinished transfers go on from what is held
+      // A new connection's interest starts empty on the server: the scopes go again.
+      if (!tool_scopes_.empty() && !send_tool_scopes().ok()) ++metrics_.messages_not_sent;
       begin_event(last_own_tick_, "connected");
       scratch_.set("resumed", event.ack->resumed)
           .set("role", std::string(protocol::enum_name(event.ack->role).value_or("?")));
@@ -242,6 +246,9 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
       std::holds_alternative<protocol::SessionControlResult>(message) ||
       std::holds_alternative<protocol::SessionControl>(message)) {
     return on_session_message(message, now);
+  }
+  if (auto* editor = std::get_if<protocol::EditorEvent>(&message)) {
+    return on_editor_event(std::move(*editor));
   }
   if (const auto* chat = std::get_if<protocol::ChatMessage>(&message)) {
     metrics_.chat.push_back(str_cat(chat->sender, ": ", chat->text));

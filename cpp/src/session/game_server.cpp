@@ -53,7 +53,9 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
       reference_(*replication::reference::schema()),
       chunk_codec_(codec::ChunkPreset::kDefault),
       // A stream of its own: resume tokens must not be the handshake's published numbers.
-      assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng.fork(0xA55E7))) {
+      assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng.fork(0xA55E7))),
+      telemetry_(config_.telemetry),
+      editor_relay_(config_.editor) {
   config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
   tick_period_ = Micros(1'000'000 / config_.world.rules.tick_rate);
   // The reference schema has a Transform with x, y, z: this cannot fail but by a bug.
@@ -211,6 +213,12 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
       std::holds_alternative<protocol::NackRequest>(message)) {
     return on_asset_message(c, message);
   }
+  if (const auto* report = std::get_if<protocol::TelemetryReport>(&message)) {
+    return on_telemetry(c, *report);
+  }
+  if (const auto* editor = std::get_if<protocol::EditorEvent>(&message)) {
+    return on_editor_event(c, *editor);
+  }
   const std::string_view name = protocol::message_name(protocol::type_of(message));
   if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {
     for (const protocol::InputFrame& input : bundle->inputs) c.inputs.add(input, world_.tick() + 1);
@@ -237,6 +245,7 @@ void GameServer::tick(Micros now) {
         {static_cast<std::uint32_t>(world::index_in_chunk(edit.pos)), edit.before});
   }
   publish_entities(tick, now);
+  relay_editor_events();
   if (tick % config_.chunk_diff_interval == 0) send_chunk_diffs();
   for (auto& [conn, c] : clients_) {
     std::uint64_t credit = c->budget.available(now);

@@ -18,6 +18,8 @@ void GameServer::remove(transport::ConnectionId conn, const std::string& reason)
 void GameServer::leave(Client& c, const std::string& reason) {
   assets_->forget_session(c.session_id);
   detach_data(c);
+  telemetry_.forget(c.session_id);
+  editor_relay_.forget(c.session_id);
   replication_.remove_client(c.replication_id);
   world_.leave(c.player, reason);
 }

@@ -24,11 +24,14 @@ ServerStatus GameServer::status(const TransportLookup& transport, const TickTime
   out.sessions = host_.counters();
   out.sends_refused = metrics_.sends_refused;
   out.protocol_violations = metrics_.protocol_violations;
+  out.telemetry = telemetry_.totals();
+  out.editor = editor_relay_.totals();
   out.client_list.reserve(clients_.size());
   for (const auto& [conn, c] : clients_) {
     std::optional<ClientStatus> client = connection_status(host_, transport, conn);
     if (!client) continue;
     if (c->data_id != 0) client->data = data_sync_status(data, c->data_id);
+    if (const ClientTelemetry* t = telemetry_.client(c->session_id)) client->telemetry = *t;
     out.client_list.push_back(std::move(*client));
   }
   if (const GameCommands* commands = world_.commands()) {

@@ -22,6 +22,8 @@ std::string_view network_log_kind_name(NetworkLogKind kind) {
       return "resync";
     case NetworkLogKind::kKick:
       return "kick";
+    case NetworkLogKind::kSlowFrame:
+      return "slow_frame";
   }
   return "unknown";
 }

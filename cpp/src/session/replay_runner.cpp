@@ -228,7 +228,7 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
       end_tick = tick;
       continue;
     }
-    if (kind == "permission_denied" || kind == "session_control") {
+    if (kind == "permission_denied" || kind == "session_control" || kind == "slow_frame") {
       // Session-layer records: the replay writes them again as the server did.
       world.replay_session(event);
       continue;

@@ -29,6 +29,15 @@ void text(JsonWriter& w, std::string_view s) {
   }
 }
 
+// A key from outside (a client's counter name): checked like text.
+void text_key(JsonWriter& w, std::string_view s) {
+  if (is_valid_utf8(s)) {
+    w.key(s);
+  } else {
+    w.key(to_valid_utf8(s));
+  }
+}
+
 // "session_id" and, for a real session, "session" as 16 hex digits.
 void session_keys(JsonWriter& w, std::uint64_t session_id) {
   w.key("session_id");
@@ -105,7 +114,51 @@ void sync_json(JsonWriter& w, const ClientSyncStatus& s) {
   w.end_object();
 }
 
-void client_json(JsonWriter& w, const ClientStatus& c) {
+// A client's telemetry: the server's figures over its reports, then its last report.
+void telemetry_json(JsonWriter& w, const ClientTelemetry& t, Micros now) {
+  w.begin_object();
+  w.key("reports");
+  w.integer(t.reports);
+  w.key("dropped");
+  w.integer(t.dropped);
+  w.key("refused");
+  w.integer(t.refused);
+  w.key("slow_reports");
+  w.integer(t.slow_reports);
+  w.key("alerts");
+  w.integer(t.alerts);
+  w.key("frame_ms_p50_mean");
+  w.number(t.frame_ms_p50_mean());
+  w.key("frame_ms_p99_max");
+  w.number(t.frame_ms_p99_max);
+  w.key("age_ms");  // since the last report taken
+  w.number(t.reports ? ms(now - t.last_time) : 0.0);
+  const protocol::TelemetryReport& r = t.last;
+  w.key("tick");
+  w.integer(r.tick);
+  w.key("frame_ms_p50");
+  w.number(r.frame_ms_p50);
+  w.key("frame_ms_p99");
+  w.number(r.frame_ms_p99);
+  w.key("rtt_ms");
+  w.number(static_cast<double>(r.rtt_us) / 1e3);
+  w.key("jitter_ms");
+  w.number(static_cast<double>(r.jitter_us) / 1e3);
+  w.key("bytes_in");
+  w.integer(r.bytes_in);
+  w.key("bytes_out");
+  w.integer(r.bytes_out);
+  w.key("counters");
+  w.begin_object();
+  for (const auto& [name, value] : r.counters) {
+    text_key(w, name);
+    w.number(value);
+  }
+  w.end_object();
+  w.end_object();
+}
+
+void client_json(JsonWriter& w, const ClientStatus& c, Micros now) {
   w.begin_object();
   session_keys(w, c.session_id);
   w.key("connection");
@@ -157,6 +210,12 @@ void client_json(JsonWriter& w, const ClientStatus& c) {
   } else {
     w.null();
   }
+  w.key("telemetry");
+  if (c.telemetry) {
+    telemetry_json(w, *c.telemetry, now);
+  } else {
+    w.null();
+  }
   w.end_object();
 }
 
@@ -202,6 +261,12 @@ void server_json(JsonWriter& w, const ServerStatus& s) {
   w.integer(s.sends_refused);
   w.key("protocol_violations");
   w.integer(s.protocol_violations);
+  const auto count = [&w](std::string_view name, std::uint64_t value) {
+    w.key(name);
+    w.integer(value);
+  };
+  s.telemetry.visit(count);
+  s.editor.visit(count);
   w.end_object();
   w.end_object();
 }
@@ -239,7 +304,7 @@ void append_server_status_json(std::string& out, const ServerStatus& s) {
   server_json(w, s);
   w.key("clients");
   w.begin_array();
-  for (const ClientStatus& c : s.client_list) client_json(w, c);
+  for (const ClientStatus& c : s.client_list) client_json(w, c, s.time);
   w.end_array();
   w.key("conflicts");
   if (s.collab) {

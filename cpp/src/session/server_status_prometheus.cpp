@@ -124,10 +124,57 @@ void server_metrics(Exposition& e, const ServerStatus& s) {
   e.sample(s.sends_refused);
   e.family("theta_protocol_violations_total", "counter", "Peers closed for breaking the protocol.");
   e.sample(s.protocol_violations);
+  e.family("theta_telemetry_reports_total", "counter",
+           "Clients' TelemetryReports by outcome (taken, dropped for coming too soon, refused).");
+  e.sample(s.telemetry.reports, R"(outcome="taken")");
+  e.sample(s.telemetry.dropped, R"(outcome="dropped")");
+  e.sample(s.telemetry.refused, R"(outcome="refused")");
+  e.family("theta_slow_frame_alerts_total", "counter",
+           "Slow-frame alerts raised from clients' TelemetryReports.");
+  e.sample(s.telemetry.alerts);
+  e.family("theta_editor_events_total", "counter",
+           "Clients' EditorEvents by outcome (received, coalesced into a later gizmo transform, "
+           "dropped over the rate, refused, and delivered copies).");
+  e.sample(s.editor.received, R"(outcome="received")");
+  e.sample(s.editor.coalesced, R"(outcome="coalesced")");
+  e.sample(s.editor.dropped, R"(outcome="dropped")");
+  e.sample(s.editor.refused, R"(outcome="refused")");
+  e.sample(s.editor.delivered, R"(outcome="delivered")");
   if (s.collab) {
     e.family("theta_conflicts_total", "counter", "Write conflicts resolved by the strategy.");
     e.sample(s.conflicts_total);
   }
+}
+
+// What clients' TelemetryReports said (only clients that sent one have these series).
+void client_telemetry_metrics(Exposition& e, const ServerStatus& s,
+                              const std::vector<std::string>& labels) {
+  const auto each = [&](auto&& write) {
+    for (std::size_t i = 0; i < s.client_list.size(); ++i) {
+      if (s.client_list[i].telemetry) write(*s.client_list[i].telemetry, labels[i]);
+    }
+  };
+  e.family("theta_client_frame_seconds", "gauge",
+           "The client's frame time quantiles, from its last TelemetryReport.");
+  each([&](const ClientTelemetry& t, const std::string& l) {
+    e.sample(t.last.frame_ms_p50 / 1e3, l + R"(,quantile="0.5")");
+    e.sample(t.last.frame_ms_p99 / 1e3, l + R"(,quantile="0.99")");
+  });
+  e.family("theta_client_telemetry_reports_total", "counter",
+           "TelemetryReports the server took from the client.");
+  each([&](const ClientTelemetry& t, const std::string& l) { e.sample(t.reports, l); });
+  e.family("theta_client_slow_frame_alerts_total", "counter",
+           "Slow-frame alerts the client's reports raised.");
+  each([&](const ClientTelemetry& t, const std::string& l) { e.sample(t.alerts, l); });
+  e.family("theta_client_telemetry_counter", "gauge",
+           "The application's counters, by name, from the client's last TelemetryReport.");
+  each([&](const ClientTelemetry& t, const std::string& l) {
+    for (const auto& [name, value] : t.last.counters) {
+      std::string with_name = l;
+      append_label(with_name, "counter", name);
+      e.sample(value, with_name);
+    }
+  });
 }
 
 void client_metrics(Exposition& e, const ServerStatus& s) {
@@ -167,6 +214,7 @@ void client_metrics(Exposition& e, const ServerStatus& s) {
   each([&](const ClientStatus& c, const std::string& l) {
     if (c.data) e.sample(c.data->version_lag, l);
   });
+  client_telemetry_metrics(e, s, labels);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 :data:`EXPECTATIONS` (this file) by ``@expectation``: its keys and their validation, what it
 watches after every tick, and how it evaluates and explains itself. The game's kinds (blocks,
 players, chunks, bounds, streams) are in this file; the data layer's and collaboration's
-(synced, converged, conflicts, refused) in data_expectations.py, registered in the same table.
+(synced, converged, conflicts, refused) in data_expectations.py and the diagnostics lane's
+(slow_frames, editor_events) in diagnostics_expectations.py, registered in the same table.
 Schema validation (spec.py), the runner, the result's table and docs/scenarios.md's expectation
 table (:func:`expectation_table`, which a test compares with the file) all read this one
 registry, so a new kind is one class (and the docs table is regenerated:
@@ -420,3 +421,4 @@ class StreamsMatch(Expectation):
 
 # The data layer's and collaboration's kinds register themselves in EXPECTATIONS on import.
 from . import data_expectations  # noqa: E402,F401  (after the registry it adds to)
+from . import diagnostics_expectations  # noqa: E402,F401  (after data_expectations, which it uses)

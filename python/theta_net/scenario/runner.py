@@ -14,12 +14,14 @@ from .. import _core
 from ..errors import ScenarioError
 from .context import RunEnd, TickContext
 from .data_writes import DataWriter
+from .editor_spec import ScriptedEditors
 from .expectations import make_expectation
 from .players import ScriptedPlayers, player_tokens
 from .recorder import SampleRecorder
 from .result import Result
 from .spec import TRANSPORTS, ScenarioSpec
 from .summary import summarize
+from .telemetry_spec import ScriptedTelemetry
 
 
 class ScenarioRunner:
@@ -52,6 +54,8 @@ class ScenarioRunner:
         self.players = ScriptedPlayers(spec, self.game, transport)
         self.ctx = TickContext(self.game, self.players.index, spec.tick_rate)
         self.data = DataWriter(spec.data, self.ctx, {p.name: p.role for p in spec.players})
+        self.telemetry = ScriptedTelemetry(spec.telemetry, self.game, self.players.index)
+        self.editors = ScriptedEditors(spec.editor, self.game, self.players.index)
         self.recorder = SampleRecorder(
             self.out, spec.tick_rate, spec.outputs["sample_ticks"], spec.duration_ticks
         )
@@ -88,6 +92,7 @@ class ScenarioRunner:
             data_schema=spec.data.schema_text,
             signed_commands=spec.data.signed,
             tokens=player_tokens(spec),
+            slow_frame_ms=spec.telemetry.slow_frame_ms,
         )
 
     def _client_events(self, name: str) -> Optional[str]:
@@ -104,6 +109,8 @@ class ScenarioRunner:
                 self.ctx.tick = tick
                 self.players.join(tick, self._client_events)
                 self.players.act(tick)
+                self.telemetry.frame(tick)
+                self.editors.act(tick)
                 self.data.write(tick)
                 for callback in self.callbacks:
                     callback(self.ctx)

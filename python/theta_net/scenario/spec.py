@@ -22,6 +22,8 @@ from .data_spec import DataSpec, parse_data
 from .expectations import ExpectationSpec, parse_expectation
 from .reader import TableReader, parse_coords, parse_duration_ms, parse_percent
 from .rules import BLOCK_NAMES, FACES, GENERATORS, MOVES, TICK_RATES, or_list
+from .editor_spec import EditorSpec, parse_editor
+from .telemetry_spec import TelemetrySpec, parse_telemetry
 
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(bit|kbit|mbit|gbit)\s*$", re.I)
 PRESETS = ("perfect", "good", "average", "poor")  # transport/link_model.hpp's link presets
@@ -122,6 +124,8 @@ class ScenarioSpec:
     expectations: List[ExpectationSpec] = field(default_factory=list)
     outputs: Dict[str, Any] = field(default_factory=dict)
     data: DataSpec = field(default_factory=DataSpec)  # the [data] table (data_spec.py)
+    telemetry: TelemetrySpec = field(default_factory=TelemetrySpec)  # [telemetry] (telemetry_spec.py)
+    editor: EditorSpec = field(default_factory=EditorSpec)  # [editor] (editor_spec.py)
 
 
 def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
@@ -296,6 +300,8 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
 
     joins = {p.name: p.join_tick for p in sc.players}
     sc.data = parse_data(source, top.get("data", dict, {}), path, joins, sc.duration_ticks)
+    sc.telemetry = parse_telemetry(source, top.get("telemetry", dict, {}), joins, sc.duration_ticks)
+    sc.editor = parse_editor(source, top.get("editor", dict, {}), joins, sc.duration_ticks)
 
     for i, table in enumerate(top.get("expect", list, [])):
         if not isinstance(table, dict):

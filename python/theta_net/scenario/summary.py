@@ -1,6 +1,7 @@
-"""The end-of-run summary (Result.summary): the server's figures, each player's final state and
-each client's metrics over its whole run. The means come from C++ (LocalGame's metrics), the peak
-rate from the recorder's running window, so nothing here depends on the run's length."""
+"""The end-of-run summary (Result.summary): the server's figures, each player's final state,
+each client's metrics over its whole run and the server's view of the clients' telemetry. The
+means come from C++ (LocalGame's metrics), the peak rate from the recorder's running window, so
+nothing here depends on the run's length."""
 
 from __future__ import annotations
 
@@ -17,6 +18,17 @@ def byte_counters(m: Dict[str, Any]) -> Dict[str, int]:
         for direction in ("received", "sent"):
             out[f"{lane}_bytes_{direction}"] = int(counters[f"bytes_{direction}"])
     return out
+
+
+def telemetry_summary(game: _core.LocalGame) -> Dict[str, Any]:
+    """What the server made of the clients' TelemetryReports: its totals, and each connected
+    client's figures and last report (the status JSON's ``telemetry``, docs/dashboard.md) by name;
+    clients that sent none are left out."""
+    status = game.server_status()
+    return {
+        **game.server_telemetry_totals,
+        "clients": {c["name"]: c["telemetry"] for c in status["clients"] if c["telemetry"]},
+    }
 
 
 def summarize(game: _core.LocalGame, index: Dict[str, int], peaks: Dict[str, float]) -> Dict[str, Any]:
@@ -39,6 +51,7 @@ def summarize(game: _core.LocalGame, index: Dict[str, int], peaks: Dict[str, flo
         m["reconnects"] = game.client_reconnects(i)
         clients[name] = m
     return {
+        "telemetry": telemetry_summary(game),
         "server": {
             "ticks": server["tick"],
             "clients": server["clients"],

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@
 #include "theta_net/session/client_app.hpp"
 #include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/session_client.hpp"
+#include "theta_net/session/telemetry_reporter.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
 namespace theta_net::session {
@@ -70,6 +72,9 @@ struct GameClientConfig {
   // and fetches over the assets lane (asset_client.hpp); without, the client has no assets().
   assets::AssetStore* assets = nullptr;
   AssetClientConfig asset_client;
+  // TelemetryReports (interval 0: none): the frames the application records, the game's own
+  // counters (game_client_telemetry.cpp) and the application's.
+  TelemetryReporterConfig telemetry;
 };
 
 // What the player wants now; a block or inventory action is used once.
@@ -138,6 +143,26 @@ class GameClient final : public ClientApp {
   // Publishing and fetching assets (null without config.assets).
   AssetClient* assets() { return assets_.get(); }
   const ClientMetrics& metrics() const { return metrics_; }
+  // Editor events (game_client_editor.cpp). The tool scopes whose EditorEvents the server relays
+  // to this client (its InterestUpdate's scopes, "*" for every tool): sent now if established,
+  // and again after every reconnection.
+  // Errors: kLimitExceeded (more than ClientInterest::kMaxScopes), those of SessionClient::send.
+  Status set_tool_scopes(std::vector<std::string> scopes);
+  const std::vector<std::string>& tool_scopes() const { return tool_scopes_; }
+  // An event for the other clients in its tool's scope (the server sets the author, and refuses
+  // it with PermissionDenied for a role below editor).
+  // Errors: those of SessionClient::send.
+  Status send_editor_event(protocol::EditorEvent event);
+  // The others' events the server relayed since the last call (the newest kMaxEditorEvents).
+  std::vector<protocol::EditorEvent> take_editor_events();
+  static constexpr std::size_t kMaxEditorEvents = 1024;
+  // Every relayed event ever received, by kind name.
+  const std::map<std::string, std::uint64_t>& editor_events_received() const {
+    return editor_events_received_;
+  }
+  // The TelemetryReports: record frame times and set counters here; set_interval starts them.
+  TelemetryReporter& telemetry() { return telemetry_; }
+  const TelemetryReporter& telemetry() const { return telemetry_; }
   // Drains the reconciliation events since the last call.
   std::vector<netcode::ReconciliationEvent> take_reconciliations();
 
@@ -168,6 +193,13 @@ class GameClient final : public ClientApp {
   replay::Event& begin_event(std::uint32_t tick, std::string_view kind);
   void record(const replay::Event& event);
   void want_chunks_around(Micros now);
+  // A TelemetryReport when one is due, with the game's counters (game_client_telemetry.cpp).
+  void send_telemetry(Micros now);
+  // A relayed EditorEvent, and the scopes sent again on a new connection
+  // (game_client_editor.cpp).
+  void on_editor_event(protocol::EditorEvent event);
+  // Errors: those of SessionClient::send.
+  Status send_tool_scopes();
 
   GameClientConfig config_;
   SessionClient session_;
@@ -201,6 +233,10 @@ class GameClient final : public ClientApp {
   std::vector<protocol::SessionControlResult> control_results_;
   std::vector<protocol::PermissionDenied> permission_denials_;
   ClientMetrics metrics_;
+  TelemetryReporter telemetry_;
+  std::vector<std::string> tool_scopes_;
+  std::deque<protocol::EditorEvent> editor_events_;
+  std::map<std::string, std::uint64_t> editor_events_received_;
   replay::EventWriter* events_;
   replay::Event scratch_{0, "scratch"};
 };

@@ -38,12 +38,14 @@
 #include "theta_net/replication/replication_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
 #include "theta_net/session/asset_host.hpp"
+#include "theta_net/session/editor_relay.hpp"
 #include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/network_log.hpp"
 #include "theta_net/session/server_app.hpp"
 #include "theta_net/session/server_status.hpp"
 #include "theta_net/session/server_world.hpp"
 #include "theta_net/session/session_host.hpp"
+#include "theta_net/session/telemetry_aggregator.hpp"
 #include "theta_net/world/chunk_interest.hpp"
 
 namespace theta_net::session {
@@ -60,6 +62,8 @@ struct GameServerConfig {
   // transfers are refused. Not owned: it outlives the server.
   assets::AssetStore* assets = nullptr;
   AssetHostConfig asset_host;
+  TelemetryAggregatorConfig telemetry;  // clients' TelemetryReports, slow-frame alerts
+  EditorRelayConfig editor;             // EditorEvents relayed by tool scope, rate-limited
 };
 
 class GameServer final : public ServerApp {
@@ -92,6 +96,10 @@ class GameServer final : public ServerApp {
   // The assets lane (asset_host.hpp): its counters, and a planted gap for tests.
   AssetHost& assets() { return *assets_; }
   const AssetHost& assets() const { return *assets_; }
+  // The clients' TelemetryReports (game_server_telemetry.cpp).
+  const TelemetryAggregator& telemetry() const { return telemetry_; }
+  // The clients' EditorEvents (game_server_editor.cpp).
+  const EditorRelay& editor_relay() const { return editor_relay_; }
   // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
   // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
   // (DataHost::resync) and converges.
@@ -121,6 +129,14 @@ class GameServer final : public ServerApp {
   // The session layer's refusals and controls, in the event stream (and the input log).
   void record_permission_denied(const HostEvent& event);
   void record_session_control(const HostEvent& event);
+  // A client's TelemetryReport: aggregated; a slow-frame alert goes to the event stream (and
+  // the input log) as a slow_frame event and to the network log.
+  void on_telemetry(Client& client, const protocol::TelemetryReport& report);
+  // A client's EditorEvent into the relay (a refusal is counted there: an event over the rate
+  // or without a tool is dropped, the client is not closed); and, each tick, the relay's events
+  // to the clients whose interest scopes hold their tool.
+  void on_editor_event(Client& client, const protocol::EditorEvent& event);
+  void relay_editor_events();
   // Queues a message for a client; a refusal is counted (it can only be a lane limit).
   void send(transport::ConnectionId conn, const protocol::AnyMessage& message);
   void publish_entities(std::uint32_t tick, Micros now);
@@ -169,6 +185,8 @@ class GameServer final : public ServerApp {
   ServerMetrics metrics_;
   std::function<void(const HostEvent&)> observer_;
   NetworkLog network_log_;
+  TelemetryAggregator telemetry_;
+  EditorRelay editor_relay_;
 };
 
 }  // namespace theta_net::session

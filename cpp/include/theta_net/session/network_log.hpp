@@ -1,6 +1,7 @@
 // NetworkLog: what happened to a server's sessions, newest last, for a status page: sessions
 // started, ended and refused, permission refusals, admins' session controls, data refusals,
-// resyncs (forced by an operator, stalled or overflowing queues, divergence) and kicks. Each
+// resyncs (forced by an operator, stalled or overflowing queues, divergence), kicks and clients'
+// slow-frame alerts. Each
 // entry has a sequence number that only grows (the first is 1) and the server time, so a reader
 // polls "entries after seq N" and never sees one twice. Bounded: past `capacity` the oldest go
 // (dropped() counts them; a reader whose N is older than first_seq() has missed some).
@@ -26,9 +27,10 @@ enum class NetworkLogKind : std::uint8_t {
   kDataRefused,       // the data layer refused a client's request (DataRefused sent)
   kResync,            // a client's data sync restarted: forced, stalled, overflow, divergence
   kKick,              // the server kicked a session (an operator's action)
+  kSlowFrame,         // a client's TelemetryReport raised a slow-frame alert
 };
 // "session_started", "session_ended", "refused", "permission_denied", "session_control",
-// "data_refused", "resync", "kick".
+// "data_refused", "resync", "kick", "slow_frame".
 std::string_view network_log_kind_name(NetworkLogKind kind);
 
 struct NetworkLogEntry {

@@ -1,8 +1,8 @@
 // ServerStatus: a plain snapshot of a running server for a status page (theta-net serve
 // --dashboard): the server's figures, each client's connection (transport, RTT, loss, bytes per
-// lane and per message type, queues), its data sync, the newest conflicts and the network log
-// after a given sequence number. Like GameNetworkingSockets' real-time status, every figure is
-// counted as traffic goes (always on); building a snapshot only copies them.
+// lane and per message type, queues), its data sync and its telemetry, the newest conflicts and
+// the network log after a given sequence number. Like GameNetworkingSockets' real-time status,
+// every figure is counted as traffic goes (always on); building a snapshot only copies them.
 //
 // What any theta_net server has lives here: connection_status() reads a SessionHost and its
 // driver's view of its endpoint; the data layer's part comes from data_sync_status(). The reference
@@ -21,8 +21,10 @@
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/protocol/messages.hpp"
 #include "theta_net/session/connection_lanes.hpp"
+#include "theta_net/session/editor_relay.hpp"
 #include "theta_net/session/network_log.hpp"
 #include "theta_net/session/session_host.hpp"
+#include "theta_net/session/telemetry_aggregator.hpp"
 #include "theta_net/session/tick_times.hpp"
 #include "theta_net/transport/event.hpp"
 
@@ -55,8 +57,9 @@ struct ClientStatus {
   std::uint64_t bytes_sent = 0, bytes_received = 0;  // on the wire
   std::uint64_t send_queue_bytes = 0;                // the transport's, unacknowledged
   std::array<transport::LaneStats, transport::kLaneCount> lanes{};
-  std::vector<MessageTypeStatus> messages;  // only types seen, in type id order
-  std::optional<ClientSyncStatus> data;     // none: no data client (not attached)
+  std::vector<MessageTypeStatus> messages;   // only types seen, in type id order
+  std::optional<ClientSyncStatus> data;      // none: no data client (not attached)
+  std::optional<ClientTelemetry> telemetry;  // none: no TelemetryReport from it yet
 };
 
 // The server's tick times as the driver measured them (microseconds).
@@ -76,6 +79,8 @@ struct ServerStatus {
   SessionHostCounters sessions;
   std::uint64_t sends_refused = 0;
   std::uint64_t protocol_violations = 0;
+  TelemetryTotals telemetry;              // every client's TelemetryReports
+  EditorRelayTotals editor;               // every client's EditorEvents
   std::vector<ClientStatus> client_list;  // by connection id
   // The newest conflicts (a world with signed commands): each one conflict_event_json object.
   bool collab = false;

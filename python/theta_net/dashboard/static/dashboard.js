@@ -64,6 +64,12 @@ function syncText(c) {
   }
   return data.forced_resyncs > 0 ? `${data.state} (${data.forced_resyncs} forced)` : data.state;
 }
+function frameText(c) {
+  const t = c.telemetry;
+  if (!t) return "-";
+  const text = `${millis(t.frame_ms_p50)} / ${millis(t.frame_ms_p99)}`;
+  return t.alerts > 0 ? `${text} (${t.alerts} slow)` : text;
+}
 function renderClients(body, clients, history2, selected2, select, act2) {
   const rows = [];
   for (const c of clients) {
@@ -83,7 +89,8 @@ function renderClients(body, clients, history2, selected2, select, act2) {
       cell(bytes(c.send_queue_bytes), c.send_queue_bytes, "queue"),
       cell(c.data ? bytes(c.data.queue_bytes) : "-", c.data ? c.data.queue_bytes : null, "data-queue"),
       cell(syncText(c), c.data ? c.data.state : null, "sync"),
-      cell(c.data ? String(c.data.version_lag) : "-", c.data ? c.data.version_lag : null, "lag")
+      cell(c.data ? String(c.data.version_lag) : "-", c.data ? c.data.version_lag : null, "lag"),
+      cell(frameText(c), c.telemetry ? c.telemetry.frame_ms_p99 : null, "frame")
     );
     const plots = document.createElement("td");
     plots.className = "plots";
