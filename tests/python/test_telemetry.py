@@ -129,7 +129,7 @@ def test_a_bad_telemetry_table_names_the_key():
     cases = {
         'counters = { "app.quality" = 2 }': ('counters = { "bad name" = 2 }', "telemetry"),
         'frames = [ { client = "gpu"': ('frames = [ { client = "nobody"', "no player named 'nobody'"),
-        'interval = "1s"': ('interval = "1ms"', "outside 50 ms"),
+        'interval = "1s"': ('interval = "1ms"', "outside 250 ms"),
         "slow_frame_ms = 40": ("slow_frame_ms = -4", "not a frame time"),
     }
     for old, (new, message) in cases.items():

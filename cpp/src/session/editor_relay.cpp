@@ -24,6 +24,23 @@ Status EditorRelay::on_event(std::uint64_t sender, protocol::EditorEvent event, 
                       event.tool.empty() ? "an EditorEvent names its tool (the scope it goes to)"
                                          : "an EditorEvent of an unknown kind");
   }
+  // A transform that replaces a waiting one adds nothing to the fan-out: it costs no token, so
+  // a fast drag's last position is never the one dropped.
+  event.author = sender;
+  if (event.kind == protocol::EditorEventKind::kGizmoTransform) {
+    for (Pending& p : pending_) {
+      if (p.sender == sender && p.event.kind == event.kind && p.event.tool == event.tool &&
+          p.event.entities == event.entities) {
+        p_bytes_adjust(p, event);
+        p.event = std::move(event);
+        ++s.stats.received;
+        ++s.stats.coalesced;
+        ++totals_.received;
+        ++totals_.coalesced;
+        return {};
+      }
+    }
+  }
   // The bucket starts full; it refills with time, never past `burst`.
   if (!s.started) {
     s.started = true;
@@ -40,26 +57,16 @@ Status EditorRelay::on_event(std::uint64_t sender, protocol::EditorEvent event, 
                       " EditorEvents a second (burst ", config_.burst, ")");
   }
   s.tokens -= 1;
-  event.author = sender;
-  if (event.kind == protocol::EditorEventKind::kGizmoTransform) {
-    for (Pending& p : pending_) {
-      if (p.sender == sender && p.event.kind == event.kind && p.event.tool == event.tool &&
-          p.event.entities == event.entities) {
-        p.event = std::move(event);
-        ++s.stats.received;
-        ++s.stats.coalesced;
-        ++totals_.received;
-        ++totals_.coalesced;
-        return {};
-      }
-    }
-  }
-  if (pending_.size() >= config_.max_pending) {
+  const std::size_t bytes = event_bytes(event);
+  if (pending_.size() >= config_.max_pending ||
+      pending_bytes_ + bytes > config_.max_pending_bytes) {
     ++s.stats.dropped;
     ++totals_.dropped;
-    return make_error(ErrorCode::kLimitExceeded, config_.max_pending,
-                      " EditorEvents already wait for the next tick");
+    return make_error(ErrorCode::kLimitExceeded,
+                      "the EditorEvents waiting for the next tick are at ", "their bound (",
+                      config_.max_pending, " events, ", config_.max_pending_bytes, " bytes)");
   }
+  pending_bytes_ += bytes;
   pending_.push_back({sender, std::move(event)});
   ++s.stats.received;
   ++totals_.received;
@@ -78,12 +85,24 @@ std::vector<EditorDelivery> EditorRelay::flush(const std::vector<EditorRecipient
     }
   }
   pending_.clear();
+  pending_bytes_ = 0;
   return out;
 }
 
 void EditorRelay::forget(std::uint64_t sender) {
   senders_.erase(sender);
   std::erase_if(pending_, [sender](const Pending& p) { return p.sender == sender; });
+  pending_bytes_ = 0;
+  for (const Pending& p : pending_) pending_bytes_ += event_bytes(p.event);
+}
+
+std::size_t EditorRelay::event_bytes(const protocol::EditorEvent& event) {
+  return event.payload.size() + event.entities.size() * sizeof(std::uint64_t) + event.tool.size();
+}
+
+void EditorRelay::p_bytes_adjust(const Pending& replaced, const protocol::EditorEvent& by) {
+  pending_bytes_ += event_bytes(by);
+  pending_bytes_ -= std::min(pending_bytes_, event_bytes(replaced.event));
 }
 
 const EditorSenderStats* EditorRelay::stats(std::uint64_t sender) const {

@@ -1,5 +1,5 @@
 // GameClient's side of editor events: the tool scopes it watches go to the server in an
-// InterestUpdate (with the view distance the server already uses, so only the scopes change),
+// InterestUpdate (the server keeps its own view distance, so only the scopes change),
 // again after every reconnection since a new connection's interest starts empty; its own events
 // go out as they are (the server sets the author and refuses them for a role below editor); the
 // others' events the server relays are kept for the application, bounded, and counted by kind.

@@ -222,7 +222,11 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
   const std::string_view name = protocol::message_name(protocol::type_of(message));
   if (const auto* bundle = std::get_if<protocol::InputBundle>(&message)) {
     for (const protocol::InputFrame& input : bundle->inputs) c.inputs.add(input, world_.tick() + 1);
-  } else if (!std::holds_alternative<protocol::InterestUpdate>(message)) {
+  } else if (auto* interest = std::get_if<protocol::InterestUpdate>(&message)) {
+    // The view distance is the server's to decide (its chunk view): a client's figure, sent with
+    // its tool scopes, must not shrink or widen what it is sent.
+    interest->view_distance = static_cast<std::uint16_t>(config_.chunks.view_radius);
+  } else {
     return host_.violation(c.conn, str_cat("clients do not send ", name));
   }
   // The entity acknowledgement (InputBundle), the interest change.

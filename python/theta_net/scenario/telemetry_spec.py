@@ -67,8 +67,9 @@ def parse_telemetry(
         return spec
     r = TableReader(source, table, "telemetry")
     interval = parse_duration_ms(r, "interval", r.get("interval", (str, int, float), "1s")) / 1000
-    if not 0.05 <= interval <= 3600 or not math.isfinite(interval):
-        raise r.fail("interval", f"{interval} s is outside 50 ms..1 h")
+    # The server drops reports closer than 250 ms apart (TelemetryAggregatorConfig).
+    if not 0.25 <= interval <= 3600 or not math.isfinite(interval):
+        raise r.fail("interval", f"{interval} s is outside 250 ms..1 h")
     spec.interval_s = interval
     spec.frame_ms = _frame_ms(r, "frame_ms", r.get("frame_ms", (int, float), 8.0))
     slow = r.get("slow_frame_ms", (int, float))

@@ -8,14 +8,16 @@
 //   rate       a token bucket per sender (events_per_second, burst): an event past it is
 //              dropped with kLimitExceeded, so one client cannot flood the others
 //   coalesced  a gizmo_transform replaces the pending one of the same sender, tool and
-//              entities (in its place): a drag relays only its latest transform each tick
-//   bounded    at most max_pending events wait for a flush, whatever the senders
+//              entities (in its place, without spending rate): a drag relays only its latest
+//              transform each tick
+//   bounded    at most max_pending events and max_pending_bytes wait for a flush, whatever the
+//              senders
 //
 // Who may send is the session layer's (the permission table lets editors and admins send
 // EditorEvent); who receives is decided here by scope alone, so a viewer or player that asked for
 // a tool's scope watches the editing (read-only: it may not send). Deterministic: the same events
 // at the same times give the same deliveries in the same order (senders' order of arrival,
-// recipients by id).
+// recipients in the caller's order).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,7 @@ struct EditorRelayConfig {
   double events_per_second = 60;   // per sender, refilled continuously
   double burst = 60;               // the bucket's size
   std::size_t max_pending = 4096;  // events waiting for the next flush, all senders together
+  std::size_t max_pending_bytes = 1u << 20;  // and their payloads, entities and tools
 };
 
 // A sender's figures.
@@ -98,10 +101,15 @@ class EditorRelay {
     std::uint64_t sender = 0;
     protocol::EditorEvent event;
   };
+  // What an event weighs against max_pending_bytes.
+  static std::size_t event_bytes(const protocol::EditorEvent& event);
+  // A coalesced transform: the waiting bytes lose the replaced event's and gain the new one's.
+  void p_bytes_adjust(const Pending& replaced, const protocol::EditorEvent& by);
 
   EditorRelayConfig config_;
   std::map<std::uint64_t, Sender> senders_;
   std::vector<Pending> pending_;
+  std::size_t pending_bytes_ = 0;
   EditorRelayTotals totals_;
 };
 
