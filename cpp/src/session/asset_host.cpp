@@ -152,11 +152,10 @@ void AssetHost::on_offer(Session& s, std::uint64_t session, protocol::Role role,
   s.uploaded_bytes += shape.size;
   s.uploads[id] = token;
   s.answers.emplace_back(asset_accept(id, shape, 0, token));
-  if (shape.size == 0) {  // nothing to wait for
-    finish_upload(s, *upload);
-    return;
-  }
-  uploads_.emplace(token, std::move(upload));
+  Upload& held = *uploads_.emplace(token, std::move(upload)).first->second;
+  // Nothing to wait for: commits at once (or, for a hash that is not the empty data's, fails
+  // and is dropped like any other upload).
+  if (shape.size == 0) finish_upload(s, held);
 }
 
 Status AssetHost::on_chunk(Session& s, const AssetTransfer& chunk, Micros now) {

@@ -298,6 +298,19 @@ TEST(AssetLane, AWrongHashCommitsNothingAndSaysSo) {
   EXPECT_EQ(lane.server_store.reserved_bytes(), 0u);
 }
 
+TEST(AssetLane, AnEmptyUploadWithAnotherHashIsRefusedAndForgotten) {
+  Lane lane;
+  const Bytes claimed = pattern(kChunk);
+  ASSERT_TRUE(lane.h().on_message(kSession, lane.role, offer_of(claimed, 0), lane.now).ok());
+  const auto out = answers(lane);  // found by the fuzz target: this once threw
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(std::get<AssetTransfer>(out[0]).kind, AssetTransferKind::kAccept);
+  EXPECT_EQ(std::get<AssetTransfer>(out[1]).error, AssetError::kChecksumMismatch);
+  EXPECT_EQ(lane.h().uploads(), 0u);
+  EXPECT_TRUE(answers(lane).empty());
+  EXPECT_EQ(lane.server_store.reserved_bytes(), 0u);
+}
+
 TEST(AssetLane, LimitsAndQuotasAreByRole) {
   Lane lane;
   lane.host_config.upload_quotas = {{Role::kEditor, {8 * kChunk, 12 * kChunk}}};
