@@ -268,7 +268,9 @@ def test_relay_command_forwards_and_prints_its_counters(tmp_path):
     )
     try:
         client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        time.sleep(0.5)  # the relay's socket is bound at start-up
+        # The relay prints its first line once its socket is bound (a fixed sleep lost the
+        # packet when the machine was busy and start-up took longer).
+        assert proc.stdout.readline().startswith("relay: ")
         start = time.monotonic()
         client.sendto(b"hello", ("127.0.0.1", relay_port))
         data, _ = server.recvfrom(100)

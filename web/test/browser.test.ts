@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
 import { ClientDB, DataSchema, ThetaConnection } from "../src/index.js";
+import { PROTOCOL_MINOR } from "../src/generated/protocol.js";
 import { referenceSchemaToml, startServer, until, WEB } from "./server.js";
 import type { Server } from "./server.js";
 
@@ -59,7 +60,7 @@ test("the bundle in Chromium: handshake, full sync and a write a node client see
       },
       { url: server.url, toml: referenceSchemaToml() },
     );
-    assert.deepEqual(result, { role: "editor", minor: 3, players: 2, accepted: true });
+    assert.deepEqual(result, { role: "editor", minor: PROTOCOL_MINOR, players: 2, accepted: true });
     await until(() => db.get("markers", 424242) !== undefined, 5000, "the browser's marker");
     assert.equal(db.get("markers", 424242)!.marker!.label, "from chromium");
   } finally {
