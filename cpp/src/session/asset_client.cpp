@@ -184,7 +184,7 @@ Status AssetClient::on_download_offer(const AssetTransfer& m, AssetTransferInfo&
   }
   info.size = shape.size;
   info.state = State::kMoving;
-  if (moving.receiver->partial().complete()) return commit_download(info, moving);
+  if (moving.receiver->partial().complete()) commit_download(info, moving);
   return {};
 }
 
@@ -201,18 +201,17 @@ Status AssetClient::on_download_chunk(const AssetTransfer& m, AssetTransferInfo&
   }
   info.bytes_done = moving.receiver->partial().verified_bytes();
   info.duplicate_chunks = moving.receiver->duplicate_chunks();
-  if (*complete) return commit_download(info, moving);
+  if (*complete) commit_download(info, moving);
   return {};
 }
 
-Status AssetClient::commit_download(AssetTransferInfo& info, Moving& moving) {
+void AssetClient::commit_download(AssetTransferInfo& info, Moving& moving) {
   auto name = moving.receiver->partial().commit();
-  if (!name.ok()) {
-    fail(info, asset_error_of(name.error()), name.error().message);
-  } else {
+  if (name.ok()) {
     finish(info);
+  } else {
+    fail(info, asset_error_of(name.error()), name.error().message);
   }
-  return {};
 }
 
 void AssetClient::take_outgoing(std::uint64_t backlog, std::vector<AnyMessage>& out, Micros now) {

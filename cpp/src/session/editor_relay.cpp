@@ -31,7 +31,7 @@ Status EditorRelay::on_event(std::uint64_t sender, protocol::EditorEvent event, 
     for (Pending& p : pending_) {
       if (p.sender == sender && p.event.kind == event.kind && p.event.tool == event.tool &&
           p.event.entities == event.entities) {
-        p_bytes_adjust(p, event);
+        replace_pending_bytes(p, event);
         p.event = std::move(event);
         ++s.stats.received;
         ++s.stats.coalesced;
@@ -100,7 +100,7 @@ std::size_t EditorRelay::event_bytes(const protocol::EditorEvent& event) {
   return event.payload.size() + event.entities.size() * sizeof(std::uint64_t) + event.tool.size();
 }
 
-void EditorRelay::p_bytes_adjust(const Pending& replaced, const protocol::EditorEvent& by) {
+void EditorRelay::replace_pending_bytes(const Pending& replaced, const protocol::EditorEvent& by) {
   pending_bytes_ += event_bytes(by);
   pending_bytes_ -= std::min(pending_bytes_, event_bytes(replaced.event));
 }

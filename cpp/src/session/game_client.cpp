@@ -103,13 +103,7 @@ void GameClient::step(Micros now) {
       if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
     }
     step_data(now);
-    if (assets_) {
-      std::vector<AnyMessage> out;
-      assets_->take_outgoing(session_.send_backlog(), out, now);
-      for (const AnyMessage& message : out) {
-        if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
-      }
-    }
+    step_assets(now);
     predict_due_ticks(now);
     send_telemetry(now);
   }
@@ -239,8 +233,7 @@ void GameClient::on_message(AnyMessage& message, Micros now) {
   }
   if (std::holds_alternative<protocol::AssetTransfer>(message) ||
       std::holds_alternative<protocol::NackRequest>(message)) {
-    if (!assets_ || !assets_->on_message(message, now).ok()) ++metrics_.asset_errors;
-    return;
+    return on_asset_message(message, now);
   }
   if (std::holds_alternative<protocol::PermissionDenied>(message) ||
       std::holds_alternative<protocol::SessionControlResult>(message) ||

@@ -101,8 +101,8 @@ class AssetClient {
   // Errors: kInvalidArgument (a chunk before the offer, or one that does not fit the asset).
   Status on_download_chunk(const protocol::AssetTransfer& m, AssetTransferInfo& info,
                            Moving& moving, Micros now);
-  // Errors: none (a hash that does not match fails the transfer); a Status for the callers.
-  Status commit_download(AssetTransferInfo& info, Moving& moving);
+  // Moves a complete download into the local store; a hash that does not match fails it.
+  void commit_download(AssetTransferInfo& info, Moving& moving);
   void fail(AssetTransferInfo& info, protocol::AssetError error, std::string reason);
   void finish(AssetTransferInfo& info);
 

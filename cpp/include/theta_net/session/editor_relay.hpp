@@ -104,7 +104,7 @@ class EditorRelay {
   // What an event weighs against max_pending_bytes.
   static std::size_t event_bytes(const protocol::EditorEvent& event);
   // A coalesced transform: the waiting bytes lose the replaced event's and gain the new one's.
-  void p_bytes_adjust(const Pending& replaced, const protocol::EditorEvent& by);
+  void replace_pending_bytes(const Pending& replaced, const protocol::EditorEvent& by);
 
   EditorRelayConfig config_;
   std::map<std::uint64_t, Sender> senders_;

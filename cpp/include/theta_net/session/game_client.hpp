@@ -184,6 +184,11 @@ class GameClient final : public ClientApp {
   void on_entities(std::uint32_t server_tick);
   // The data layer's messages to and from the mirror, and its state changes in the stream.
   void step_data(Micros now);
+  // The assets lane (game_client_assets.cpp): the AssetClient's offers, requests, NackRequests
+  // and chunks each step, paced by the connection's backlog; the server's AssetTransfers and
+  // NackRequests to it.
+  void step_assets(Micros now);
+  void on_asset_message(const protocol::AnyMessage& message, Micros now);
   // The session came back (or outlived a pause): the mirror catches up, and a signing client's
   // unanswered commands go again.
   void reconnect_data(Micros now);
