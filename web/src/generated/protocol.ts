@@ -9,7 +9,7 @@ export const PROTOCOL_MAJOR = 1;
 export const PROTOCOL_MINOR = 4;
 export const ALPN = "theta/1";
 /** The schema hash at each minor 0..PROTOCOL_MINOR (SipHash-2-4 of the canonical form). */
-export const SCHEMA_HASHES: readonly bigint[] = [0x45cb55d0d609730dn, 0xe6328a2dbe967f79n, 0xac3424c424ce62a9n, 0x5b58d0f45e1d3053n, 0xa24f221a70694286n];
+export const SCHEMA_HASHES: readonly bigint[] = [0x45cb55d0d609730dn, 0xe6328a2dbe967f79n, 0xac3424c424ce62a9n, 0x5b58d0f45e1d3053n, 0x29e5b6fd9020bf7an];
 export const SCHEMA_HASH: bigint = SCHEMA_HASHES[PROTOCOL_MINOR]!;
 export const LIMITS = {bytes: 1048576, list: 4096, map: 256, str: 4096} as const;
 
@@ -271,11 +271,13 @@ export interface CommandLogEntry {
   index?: bigint;  /** the position the server gave it in the log; 0 from the author */
 }
 
-/** Asks for exactly what is missing: on the assets lane, the chunks (by index) of a transfer. */
+/** Asks for exactly what is missing: on the assets lane, the chunks (by index) of a transfer; on the replication lane, the data versions after from_version up to to_version. */
 export interface NackRequest {
   lane: LaneId;
   sequences: number[];
   transfer?: number;  /** assets lane: the transfer whose chunks `sequences` lists */
+  from_version?: bigint;  /** replication lane: the data version the client holds */
+  to_version?: bigint;  /** replication lane: the base version of the batch that came after the gap */
 }
 
 /** Admin to server: kick, ban, change a role (signed by the admin's key); server to client: the same, applied to it, or where to go (migration_intent). */
@@ -705,6 +707,8 @@ export const MESSAGES: readonly MessageSpec[] = [
     { name: "lane", type: { k: "enum", name: "LaneId" }, since: 0 },
     { name: "sequences", type: { k: "list", max: 1024, of: { k: "int", t: "u32" } }, max: 1024, since: 0 },
     { name: "transfer", type: { k: "int", t: "u32" }, default: 0, since: 4 },
+    { name: "from_version", type: { k: "int", t: "u64" }, default: 0n, since: 4 },
+    { name: "to_version", type: { k: "int", t: "u64" }, default: 0n, since: 4 },
   ] },
   { id: 16, name: "SessionControl", lane: "control", from: "both", since: 0, fields: [
     { name: "action", type: { k: "enum", name: "ControlAction" }, since: 0 },
