@@ -284,6 +284,11 @@ void bind_client_db(py::module_& m) {
       .def_property_readonly("divergences", &data::ClientDB::divergences)
       .def_property_readonly("table_resyncs", &data::ClientDB::table_resyncs)
       .def_property_readonly("state_hashes_checked", &data::ClientDB::state_hashes_checked)
+      .def_property_readonly("nacks_sent", &data::ClientDB::nacks_sent,
+                             "NackRequests sent for versions missing on the way (docs/data.md, "
+                             "\"Gaps\").")
+      .def_property_readonly("gaps_filled", &data::ClientDB::gaps_filled,
+                             "Gaps the answers to those NackRequests filled.")
       .def(
           "take_divergences",
           [](data::ClientDB& db) {

@@ -63,6 +63,12 @@ void ClientDB::on_reconnect(Micros now) {
 }
 
 void ClientDB::handle_timeout(Micros now) {
+  if (impl_->nack_to && now - impl_->nack_sent >= config_.nack_timeout) {
+    // The answer is overdue (the server may no longer hold those versions, or an old one
+    // ignored the request): everything after the version held comes with a new sync instead.
+    impl_->clear_gap();
+    impl_->resubscribe(*this);
+  }
   if (!impl_->have_store || now < impl_->next_ack_at) return;
   impl_->next_ack_at = now + config_.ack_interval;
   if (version() == impl_->acked) return;
@@ -151,6 +157,7 @@ void ClientDB::Impl::send_subscribe(ClientDB& db, Version from_version) {
   assembly.reset();
   table_assembly.reset();
   resync_asked.clear();
+  clear_gap();
   awaiting_begin = true;
   db.status_.state = SyncState::kSyncing;
   db.refusal_.clear();
@@ -168,6 +175,7 @@ void ClientDB::Impl::refuse(ClientDB& db, std::string reason) {
   db.refusal_ = std::move(reason);
   assembly.reset();
   table_assembly.reset();
+  clear_gap();
   awaiting_begin = false;
   lose_pending(db);
 }
@@ -201,6 +209,7 @@ Status ClientDB::Impl::on_sync_begin(ClientDB& db, const protocol::DataSyncBegin
   }
 
   have_sync = true;
+  clear_gap();  // the sync brings (or replaces) what the kept batches and the NackRequest would
   sync_dictionary = begin.dictionary_id;
   table_assembly.reset();  // the sync replaces (or catches up) the whole mirror
   resync_asked.clear();

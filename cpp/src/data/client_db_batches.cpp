@@ -32,13 +32,24 @@ Status ClientDB::Impl::on_batch(ClientDB& db, const protocol::DataBatch& message
                       " to version ", message.version, " does not move forward");
   }
   const Version held = db.version();
-  // Already applied (a repeat, or archived batches the mirror got before the catch-up).
+  // Already applied (a repeat, an answer to a NackRequest the mirror no longer needs, or
+  // archived batches the mirror got before the catch-up).
   if (message.version <= held) return {};
-  // A gap (or a batch merging versions this mirror partly has): ask for what follows `held`.
+  if (message.base_version > held) {
+    on_gap(db, message, now);
+    return {};
+  }
+  // A batch merging versions this mirror partly has: ask for everything after `held`.
   if (message.base_version != held) {
+    clear_gap();
     resubscribe(db);
     return {};
   }
+  THETA_TRY(apply_message(db, message, now));
+  return apply_held_back(db, now);
+}
+
+Status ClientDB::Impl::apply_message(ClientDB& db, const protocol::DataBatch& message, Micros now) {
   db.bytes_received_ += message.payload.size();
 
   ByteSpan raw = message.payload;

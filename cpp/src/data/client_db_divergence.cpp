@@ -113,6 +113,13 @@ Status ClientDB::Impl::on_table_sync_begin(ClientDB& db, const protocol::DataSyn
     resubscribe(db);
     return make_error(ErrorCode::kState, what, " is behind the version held, ", db.version());
   }
+  if (!held_back.empty()) {
+    // Versions are missing: the table sync would move the version past them for the other
+    // tables too. A new sync brings everything instead (a gap is not an error).
+    clear_gap();
+    resubscribe(db);
+    return {};
+  }
   table_sync_table = static_cast<std::uint16_t>(begin.table);
   table_assembly.emplace(db.view_.schema_ptr(), begin, db.config_.max_snapshot_bytes,
                          table_sync_table);

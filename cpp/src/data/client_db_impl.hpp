@@ -1,8 +1,9 @@
 // ClientDB's private state and the steps its public calls are made of, shared by
 // client_db.cpp (subscription and sync: the messages in order), client_db_batches.cpp (server
 // batches: decode, rebase, catch-up), client_db_writes.cpp (local writes and their answers) and
-// client_db_callbacks.cpp (subscriptions by name, changes found by comparing images) and
-// client_db_divergence.cpp (state hashes checked, table syncs applied). Every
+// client_db_callbacks.cpp (subscriptions by name, changes found by comparing images),
+// client_db_divergence.cpp (state hashes checked, table syncs applied) and client_db_gaps.cpp
+// (batches kept after a gap, NackRequests for the missing versions). Every
 // step that changes the view calls the callbacks last, so a callback sees a whole state and
 // may call back into the ClientDB.
 #pragma once
@@ -71,12 +72,17 @@ struct ClientDB::Impl {
   void become_ready(ClientDB& db);
 
   // --- server batches (client_db_batches.cpp)
-  // A repeat is ignored and a gap resubscribes (neither is an error).
+  // A repeat is ignored and a gap is asked for (neither is an error); a batch that follows the
+  // version held is applied, then the batches kept after a gap that now follow it.
   // Errors: kState (refused, no store yet, a snapshot in progress, a dictionary the mirror
   // does not hold), kCorrupt (a version not above its base), and those of
   // BatchCompressor::decompress, decode_ops and apply_batch; every error but the first three
   // kState cases resubscribes.
   Status on_batch(ClientDB& db, const protocol::DataBatch& message, Micros now);
+  // Decodes and applies a batch based on the version held, and fires the callbacks.
+  // Errors: kState (packed with a dictionary the mirror does not hold), and those of
+  // BatchCompressor::decompress, decode_ops and apply_batch (each resubscribes).
+  Status apply_message(ClientDB& db, const protocol::DataBatch& message, Micros now);
   // Applies a decoded batch that follows the version held, rebasing the pending writes over it
   // when they touch the same entities (undo, apply, re-apply), and returns the view's changes.
   // Errors: those of Store::apply (the view is then unchanged).
@@ -113,6 +119,26 @@ struct ClientDB::Impl {
   // Errors: those of SnapshotAssembly::finish (it resubscribes).
   Status finish_table_sync(ClientDB& db);
   std::uint64_t confirmed_hash(const ClientDB& db, std::size_t table) const;
+
+  // --- gaps (client_db_gaps.cpp)
+  std::uint16_t protocol_minor = protocol::kProtocolMinor;
+  std::map<Version, protocol::DataBatch> held_back;  // batches after a gap, by base version
+  std::size_t held_back_bytes = 0;                   // their payloads
+  std::optional<Version> nack_to;                    // the NackRequest out: its to_version
+  Micros nack_sent{0};
+  std::uint64_t nacks = 0, gaps_filled = 0;
+  // A batch based past the version held: kept, and the missing versions asked for (or, when
+  // the session cannot answer or the bound is reached, everything after the version held).
+  void on_gap(ClientDB& db, const protocol::DataBatch& message, Micros now);
+  // Applies the kept batches that follow the version held, in order; drops those it passed;
+  // asks for the next gap when one is left.
+  // Errors: those of apply_message (the kept batches are dropped then).
+  Status apply_held_back(ClientDB& db, Micros now);
+  // A NackRequest for the versions between the version held and the first kept batch, unless
+  // one is out.
+  void ask_for_gap(ClientDB& db, Micros now);
+  // Forgets the kept batches and the NackRequest out (a sync replaces what they would bring).
+  void clear_gap();
 
   // --- change callbacks (client_db_callbacks.cpp)
   // Images of the entities a change will touch, taken only when a subscription listens.

@@ -353,7 +353,13 @@ std::vector<protocol::AnyMessage> DataHost::drain(ClientId id, std::size_t credi
       c.sync.chunks_sent = progress->received;
       c.sync.entities_sent = progress->entities;
     }
-    if (std::holds_alternative<protocol::DataBatch>(*item.message)) ++c.stats.batches_sent;
+    if (std::holds_alternative<protocol::DataBatch>(*item.message)) {
+      ++c.stats.batches_sent;
+      if (c.lose_batches > 0) {
+        --c.lose_batches;
+        continue;
+      }
+    }
     c.stats.bytes_sent += item.body_bytes;
     out.push_back(*item.message);
   }

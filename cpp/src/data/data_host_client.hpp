@@ -49,6 +49,7 @@ struct DataHost::Client {
   Micros resync_refilled{0};
   std::vector<std::uint16_t> tables_waiting;
   Micros last_progress{0};
+  std::uint32_t lose_batches = 0;  // lose_batches_for_testing
   DataClientStats stats;
   DataSyncStatus sync;  // its state is derived (sync_status); the figures are kept here
 };

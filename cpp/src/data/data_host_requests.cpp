@@ -58,6 +58,13 @@ Status DataHost::on_message(ClientId id, const protocol::AnyMessage& message, Mi
     on_ack(c, *ack, now);
   } else if (const auto* resync = std::get_if<protocol::DataResync>(&message)) {
     on_resync(c, *resync, now);
+  } else if (const auto* nack = std::get_if<protocol::NackRequest>(&message)) {
+    if (nack->lane != protocol::LaneId::kReplication) {
+      return make_error(ErrorCode::kInvalidArgument, "the data host takes NackRequests for the ",
+                        "replication lane, not the ", protocol::enum_name(nack->lane).value_or("?"),
+                        " lane");
+    }
+    on_nack(c, *nack);
   } else if (std::holds_alternative<protocol::DataSyncBegin>(message) ||
              std::holds_alternative<protocol::DataStateHash>(message) ||
              std::holds_alternative<protocol::DataSnapshotChunk>(message) ||

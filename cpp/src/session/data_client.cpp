@@ -77,6 +77,7 @@ void DataClient::on_session_event(ClientEvent& event, Micros now) {
       signing_ = collab_ && event.ack &&
                  (event.ack->capabilities & protocol::capabilities_bits::kSignedCommands) != 0 &&
                  event.ack->protocol_minor >= kSignedCommandsMinor;
+      if (event.ack) db_.set_protocol_minor(event.ack->protocol_minor);  // how it asks for gaps
       if (!subscribed_) {
         db_.subscribe(now);
         subscribed_ = true;

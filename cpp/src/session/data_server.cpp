@@ -42,6 +42,8 @@ void add_client_figures(DataServerMetrics& totals, const data::DataClientStats& 
   totals.writes_accepted += s.writes_accepted;
   totals.writes_refused += s.writes_refused;
   totals.refusals += s.refusals;
+  totals.nacks_answered += s.nacks_answered;
+  totals.nack_resyncs += s.nack_resyncs;
   totals.peak_queue_bytes = std::max<std::uint64_t>(totals.peak_queue_bytes, s.peak_queue_bytes);
 }
 
@@ -158,7 +160,11 @@ void DataServer::on_host_event(HostEvent& event, Micros now) {
       if (it == clients_.end() || !event.message) break;
       const protocol::MessageType type = protocol::type_of(*event.message);
       const std::string_view name = protocol::message_name(type);
-      if (protocol::lane_of(type) != protocol::LaneId::kReplication) {
+      // The data layer's messages, and NackRequests for missing versions (on the control
+      // lane, naming the replication lane).
+      const auto* nack = std::get_if<protocol::NackRequest>(&*event.message);
+      const bool data_nack = nack && nack->lane == protocol::LaneId::kReplication;
+      if (protocol::lane_of(type) != protocol::LaneId::kReplication && !data_nack) {
         host_.violation(event.conn, str_cat("data clients do not send ", name));
         break;
       }

@@ -208,6 +208,11 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
       std::holds_alternative<protocol::CommandLogEntry>(message)) {
     return on_data_message(c, message);
   }
+  // A NackRequest goes to the lane it names: missing data versions, or an asset's chunks.
+  if (const auto* nack = std::get_if<protocol::NackRequest>(&message);
+      nack && nack->lane == protocol::LaneId::kReplication) {
+    return on_data_message(c, message);
+  }
   if (std::holds_alternative<protocol::AssetTransfer>(message) ||
       std::holds_alternative<protocol::AssetRequest>(message) ||
       std::holds_alternative<protocol::NackRequest>(message)) {

@@ -162,6 +162,36 @@ TEST(GameData, APausedClientCatchesUpWhenItWakes) {
   EXPECT_TRUE(converged(*s));
 }
 
+TEST(GameData, LostBatchesAreAskedForAndFilledWithoutANewSync) {
+  auto s = game(NetworkKind::kSim, rtt100(), false, 2);
+  run_for(*s, 3s);
+  data::DataHost& host = s->server().world().data().host();
+  // The next two batches to each client vanish on the way (docs/data.md, "Gaps").
+  for (data::DataHost::ClientId id : host.clients()) host.lose_batches_for_testing(id, 2);
+  GameClient& a = s->client(0);
+  for (data::EntityId id = 1; id <= 4; ++id) {
+    ASSERT_TRUE(a.data().write(marker(a, id, "m" + std::to_string(id), 16 * id)).ok());
+    run_for(*s, 500ms);
+  }
+  run_for(*s, 2s);
+  EXPECT_TRUE(converged(*s));
+  std::uint64_t answered = 0;
+  for (data::DataHost::ClientId id : host.clients()) {
+    answered += host.stats(id)->nacks_answered;
+    EXPECT_EQ(host.stats(id)->syncs_full, 1u) << "no second sync";
+    EXPECT_EQ(host.stats(id)->nack_resyncs, 0u);
+  }
+  EXPECT_EQ(answered, 2u);
+  for (std::size_t i = 0; i < s->client_count(); ++i) {
+    SCOPED_TRACE(s->client_name(i));
+    EXPECT_EQ(s->client(i).data().nacks_sent(), 1u);
+    EXPECT_EQ(s->client(i).data().gaps_filled(), 1u);
+    EXPECT_EQ(s->client(i).data().status().state, data::SyncState::kReady);
+    EXPECT_TRUE(s->client(i).established()) << "a NackRequest is not a protocol violation";
+  }
+  EXPECT_EQ(a.data().pending_writes(), 0u);
+}
+
 TEST(GameData, AGameWithDataWritesReplaysByteForByte) {
   LocalSessionConfig config;
   config.server.world.terrain =

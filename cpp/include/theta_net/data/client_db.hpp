@@ -10,8 +10,16 @@
 //   take_outgoing()      DataSubscribe, ClientReady, DataWrite, DataAck, DataResync to send
 //
 // The mirror decodes with the schema the server sent (its canonical TOML), after checking it is
-// compatible with the schema the application expects; a batch that does not follow the version
-// held (a gap) makes the mirror ask for the batches after its version instead of applying it.
+// compatible with the schema the application expects.
+//
+// Gaps (docs/data.md). A batch based on a version past the one held means batches went
+// missing. The mirror keeps it (and those after it, bounded by max_held_back_bytes) and sends
+// one NackRequest on the replication lane for exactly the missing versions, from the version
+// held to that batch's base; the server answers with those batches from its archive (the kept
+// ones then apply in order) or with a resync. A session older than protocol 1.4, a gap the
+// bound cannot hold, or a NackRequest unanswered for nack_timeout makes the mirror ask for
+// everything after its version instead (DataSubscribe), as does a batch that merges versions
+// the mirror partly holds.
 //
 // A local write is pending from write() until the server answers it: accepted (it leaves the
 // pending list once the view's store holds the version that committed it), refused (rolled
@@ -109,6 +117,10 @@ struct ClientDbConfig {
   Micros ack_interval = std::chrono::milliseconds(100);
   std::size_t max_pending_writes = 256;
   std::size_t max_snapshot_bytes = 512u << 20;
+  // Gaps: batch payload bytes kept after a gap while its NackRequest is answered, and how long
+  // that answer may take before the mirror resubscribes instead.
+  std::size_t max_held_back_bytes = 8u << 20;
+  Micros nack_timeout = std::chrono::seconds(2);
 };
 
 class ClientDB {
@@ -127,8 +139,8 @@ class ClientDB {
   void subscribe(Micros now);
   // Takes one message of the data layer. Refusals (the server's DataRefused, or a server
   // schema that is not compatible with the expected one) are not errors: status() says
-  // kRefused and refusal() why. A gap in the versions makes the mirror resubscribe from the
-  // version held, and a duplicate batch is ignored; neither is an error.
+  // kRefused and refusal() why. A gap in the versions makes the mirror ask for the missing
+  // versions (see "Gaps" above), and a duplicate batch is ignored; neither is an error.
   // Errors: kInvalidArgument (a message the mirror does not take); kCorrupt (a batch whose
   // version is not above its base, a snapshot that breaks its sync's announcement: a chunk
   // index out of order or past the count, a non-upsert op, an entity twice, an entity count
@@ -145,8 +157,12 @@ class ClientDB {
   // held, or a batch during a table sync: it resubscribes); kCorrupt also for a DataStateHash
   // or table sync naming a table past the schema (the latter resubscribes).
   Status on_message(const protocol::AnyMessage& message, Micros now);
-  // Queues a DataAck every ack_interval when the version moved since the last one.
+  // Queues a DataAck every ack_interval when the version moved since the last one; resubscribes
+  // when a NackRequest went unanswered for nack_timeout.
   void handle_timeout(Micros now);
+  // The protocol minor the session speaks (the current one until told): below 4 the server
+  // cannot answer a NackRequest for versions, so a gap resubscribes.
+  void set_protocol_minor(std::uint16_t minor);
   std::vector<protocol::AnyMessage> take_outgoing();
   // The session was lost and came back (or the driver saw a pause): every pending write is
   // rolled back (its fate is unknown: take_lost_writes lists it, and the server's batches carry
@@ -204,6 +220,9 @@ class ClientDB {
   std::uint64_t batches_applied() const { return batches_applied_; }
   std::uint64_t bytes_received() const { return bytes_received_; }  // batch and chunk payloads
   std::vector<Micros> take_latency_samples();
+  // Gaps: NackRequests sent for missing versions, and gaps their answers filled.
+  std::uint64_t nacks_sent() const;
+  std::uint64_t gaps_filled() const;
 
   // Divergence check. The state hash (state_hash.hpp) of table `table` (an index below
   // schema().tables().size()) in the confirmed mirror: the server's version held, without this

@@ -11,7 +11,7 @@
 //   on_message      DataSubscribe (full sync or catch-up from the archive), ClientReady,
 //                   DataWrite (committed as the server's own transaction, answered with
 //                   DataWriteResult after the batch that holds it), DataAck, DataResync (a
-//                   table sync: see "Divergence check" below)
+//                   table sync: see "Divergence check" below), NackRequest (see "Gaps")
 //   drain(c, credit)  the client's next messages within `credit` bytes: snapshot chunks first
 //                   (each followed by SyncProgress), then batches in version order
 //
@@ -38,6 +38,16 @@
 // A client that sends something malformed or out of place gets DataRefused (its sync stops until
 // it subscribes again) or a refused DataWriteResult; nothing it sends touches other clients'
 // queues, and it changes the store only through writes the checks and the write policy accept.
+//
+// Gaps (docs/data.md). A client that finds versions missing on the way (ClientDB, "Gaps") sends
+// a NackRequest on the replication lane for the versions after from_version up to to_version.
+// A client that is not restricted by cells gets exactly those versions again from the archive
+// (its own filtered batch when it takes only some tables), queued behind what is already on its
+// way (the client keeps what came after the gap); when the archive no longer reaches back, the
+// client is resynced from from_version as for an overflow (a snapshot, or a catch-up). A
+// request for versions never sent to the client is refused (bad_version); one a sync since
+// queued covers, or from a client between syncs, is moot and ignored. Answers count against the
+// queue bound like batches.
 //
 // Divergence check (docs/data.md). A flush that closes a version publishes DataStateHash
 // (state_hash_every) to every synced client, after that version's batch in its queue: the
@@ -119,7 +129,9 @@ struct DataClientStats {
   std::uint64_t bytes_sent = 0;  // message bodies on the replication lane
   std::uint64_t writes_accepted = 0;
   std::uint64_t writes_refused = 0;
-  std::uint64_t refusals = 0;  // DataRefused sent
+  std::uint64_t refusals = 0;        // DataRefused sent
+  std::uint64_t nacks_answered = 0;  // NackRequests answered from the archive
+  std::uint64_t nack_resyncs = 0;    // NackRequests answered with a resync
   std::size_t queue_bytes = 0;
   std::size_t peak_queue_bytes = 0;
   Version acked_version = 0;
@@ -138,6 +150,8 @@ struct DataClientStats {
     f("writes_accepted", writes_accepted);
     f("writes_refused", writes_refused);
     f("refusals", refusals);
+    f("nacks_answered", nacks_answered);
+    f("nack_resyncs", nack_resyncs);
     f("queue_bytes", queue_bytes);
     f("peak_queue_bytes", peak_queue_bytes);
     f("acked_version", acked_version);
@@ -236,6 +250,9 @@ class DataHost {
   // Errors: those of BatchCompressor::set_dictionary.
   Status set_dictionary(Bytes dictionary);
   std::uint64_t dictionary_id() const { return compressor_.dictionary_id(); }
+  // Test hook for the gap path: the next `count` batches drained to client `id` are left out
+  // of what drain returns, as if lost on the way (the host believes them sent).
+  void lose_batches_for_testing(ClientId id, std::uint32_t count);
 
  private:
   struct Client;
@@ -255,6 +272,13 @@ class DataHost {
   void on_ready(Client& c, const protocol::ClientReady& ready, Micros now);
   void on_ack(Client& c, const protocol::DataAck& ack, Micros now);
   void on_resync(Client& c, const protocol::DataResync& resync, Micros now);
+  // Gaps (data_host_nacks.cpp): answered from the archive, or with a resync.
+  void on_nack(Client& c, const protocol::NackRequest& nack);
+  // The archived versions after `from` up to `to` as `c` is sent them (shared batches, or one
+  // filtered batch); nullopt when the archive does not reach back to `from` or does not end a
+  // batch at `to`, or the filtered batch is too large.
+  std::optional<std::vector<SharedBatch>> archived_range(const Client& c, Version from,
+                                                         Version to) const;
   void refuse(Client& c, protocol::DataRefuseReason reason, std::string text,
               std::uint64_t client_hash);
   void refuse_write(Client& c, std::uint32_t write_id, protocol::DataRefuseReason reason,

@@ -80,6 +80,8 @@ struct DataServerMetrics {
   std::uint64_t writes_accepted = 0;
   std::uint64_t writes_refused = 0;
   std::uint64_t refusals = 0;
+  std::uint64_t nacks_answered = 0;    // gaps filled from the archive (NackRequest)
+  std::uint64_t nack_resyncs = 0;      // gaps answered with a resync
   std::uint64_t peak_queue_bytes = 0;  // the largest queue any one client had
   std::uint64_t held_back = 0;         // drains cut short by a budget or a send backlog
   std::uint64_t sends_refused = 0;     // messages the session would not queue
@@ -101,6 +103,8 @@ struct DataServerMetrics {
     f("writes_accepted", writes_accepted);
     f("writes_refused", writes_refused);
     f("refusals", refusals);
+    f("nacks_answered", nacks_answered);
+    f("nack_resyncs", nack_resyncs);
     f("peak_queue_bytes", peak_queue_bytes);
     f("held_back", held_back);
     f("sends_refused", sends_refused);
