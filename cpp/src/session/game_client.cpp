@@ -109,27 +109,6 @@ void GameClient::step(Micros now) {
   }
 }
 
-void GameClient::step_data(Micros now) {
-  data_.handle_timeout(now);
-  // A role that may not send commands has nothing to sign: its writes go as they are.
-  const bool sign =
-      signing_ && protocol::role_may_send(session_.role(), protocol::MessageType::kCommandLogEntry);
-  for (AnyMessage& message : sign ? collab_->take_outgoing() : data_.take_outgoing()) {
-    // A write the role may not send is rolled back at once, and still sent once for the server
-    // to refuse and record (as a viewer's block action is).
-    (void)refuse_write_locally(message, now);
-    if (!session_.send(message).ok()) ++metrics_.messages_not_sent;
-  }
-  const data::SyncStatus& status = data_.status();
-  if (status.state != recorded_data_state_) {
-    recorded_data_state_ = status.state;
-    begin_event(last_own_tick_, "data_state");
-    scratch_.set("state", std::string(data::sync_state_name(status.state)))
-        .set("version", static_cast<std::int64_t>(data_.version()));
-    record(scratch_);
-  }
-}
-
 void GameClient::on_pause(Micros now, Micros gap) {
   ++metrics_.pauses;
   resyncing_ = true;
@@ -140,14 +119,6 @@ void GameClient::on_pause(Micros now, Micros gap) {
   // The connection outlived the pause: catch up from the version held. (A connection the driver
   // abandoned resubscribes when its replacement is established.)
   if (established()) reconnect_data(now);
-}
-
-void GameClient::reconnect_data(Micros now) {
-  if (signing_) {
-    collab_->on_reconnect(now);  // the ClientDB's, and the unanswered commands go again
-  } else {
-    data_.on_reconnect(now);
-  }
 }
 
 void GameClient::on_session_event(ClientEvent& event, Micros now) {
@@ -169,6 +140,7 @@ void GameClient::on_session_event(ClientEvent& event, Micros now) {
       signing_ = collab_ &&
                  (event.ack->capabilities & protocol::capabilities_bits::kSignedCommands) != 0 &&
                  event.ack->protocol_minor >= kSignedCommandsMinor;
+      data_.set_protocol_minor(event.ack->protocol_minor);  // how it may ask for a gap
       if (data_.status().state == data::SyncState::kIdle) {
         data_.subscribe(now);
       } else {
