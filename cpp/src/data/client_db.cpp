@@ -122,6 +122,7 @@ Status ClientDB::on_message(const protocol::AnyMessage& message, Micros now) {
             if (impl_->table_assembly && impl_->table_assembly->sync_id() == m.sync_id) {
               return impl_->on_table_chunk(*this, m);
             }
+            if (m.sync_id != 0 && m.sync_id == impl_->declined_table_sync) return {};
             return impl_->on_chunk(*this, m);
           } else if constexpr (std::is_same_v<M, protocol::DataStateHash>) {
             return impl_->on_state_hash(*this, m);
@@ -238,7 +239,15 @@ Status ClientDB::Impl::on_sync_begin(ClientDB& db, const protocol::DataSyncBegin
     send_subscribe(db, 0);
     return error;
   }
-  if (db.version() == begin.version) become_ready(db);
+  if (db.version() == begin.version) {
+    become_ready(db);
+  } else if (begin.chunks_total == 0) {
+    // No batches, and the mirror is behind the sync's version: it can never get there.
+    send_subscribe(db, db.version());
+    return make_error(ErrorCode::kState, "archive sync ", begin.sync_id, " to version ",
+                      begin.version, " brings no batches and the mirror holds version ",
+                      db.version(), ": asking again");
+  }
   return {};
 }
 

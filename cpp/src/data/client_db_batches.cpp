@@ -39,6 +39,7 @@ Status ClientDB::Impl::on_batch(ClientDB& db, const protocol::DataBatch& message
     on_gap(db, message, now);
     return {};
   }
+  if (nack_to) nack_sent = now;  // progress while a gap is asked for (see nack_timeout)
   // A batch merging versions this mirror partly has: ask for everything after `held`.
   if (message.base_version != held) {
     clear_gap();

@@ -113,9 +113,13 @@ Status ClientDB::Impl::on_table_sync_begin(ClientDB& db, const protocol::DataSyn
     resubscribe(db);
     return make_error(ErrorCode::kState, what, " is behind the version held, ", db.version());
   }
-  if (!held_back.empty()) {
-    // Versions are missing: the table sync would move the version past them for the other
-    // tables too. A new sync brings everything instead (a gap is not an error).
+  // The server sends a table sync after every batch before it, so a mirror of every table
+  // holds its version; one that does not (or one with batches kept after a gap) is missing
+  // versions, which the table sync would skip for the other tables too. A new sync brings
+  // everything instead (a gap is not an error).
+  const bool whole = db.config_.tables.empty() && db.config_.cells.empty();
+  if (!held_back.empty() || (whole && begin.version != db.version())) {
+    declined_table_sync = begin.sync_id;
     clear_gap();
     resubscribe(db);
     return {};

@@ -30,6 +30,8 @@ std::uint64_t ClientDB::gaps_filled() const {
 void ClientDB::Impl::on_gap(ClientDB& db, const protocol::DataBatch& message, Micros now) {
   // A resubscription is out already: its sync brings these versions anyway.
   if (awaiting_begin) return;
+  if (nack_to) nack_sent = now;  // the link moves: the answer may be behind what still comes
+  if (held_back.contains(message.base_version)) return;  // a repeat of a kept batch
   const std::size_t cost = message.payload.size() + kHeldBackOverhead;
   if (protocol_minor < kVersionNackMinor ||
       cost > db.config_.max_held_back_bytes - held_back_bytes) {
@@ -37,8 +39,8 @@ void ClientDB::Impl::on_gap(ClientDB& db, const protocol::DataBatch& message, Mi
     resubscribe(db);
     return;
   }
-  // Kept by base: a repeat of a kept batch replaces nothing.
-  if (held_back.try_emplace(message.base_version, message).second) held_back_bytes += cost;
+  held_back.emplace(message.base_version, message);
+  held_back_bytes += cost;
   ask_for_gap(db, now);
 }
 
@@ -55,23 +57,28 @@ void ClientDB::Impl::ask_for_gap(ClientDB& db, Micros now) {
 }
 
 Status ClientDB::Impl::apply_held_back(ClientDB& db, Micros now) {
-  if (nack_to && db.version() >= *nack_to) {
-    nack_to.reset();
-    ++gaps_filled;
-  }
   while (!held_back.empty()) {
     auto first = held_back.begin();
     if (first->first > db.version()) break;  // another gap before it
     protocol::DataBatch next = std::move(first->second);
     held_back_bytes -= next.payload.size() + kHeldBackOverhead;
     held_back.erase(first);
-    // Based behind the version held: a batch the answer already covered, or one merging
-    // versions the mirror holds part of (only its version tells which; neither applies).
-    if (next.base_version != db.version()) continue;
+    if (next.version <= db.version()) continue;  // the answer covered it already
+    if (next.base_version != db.version()) {
+      // It merges versions the mirror holds part of: everything after the version held comes
+      // with a new sync instead.
+      clear_gap();
+      resubscribe(db);
+      return {};
+    }
     if (Status applied = apply_message(db, next, now); !applied.ok()) {
       clear_gap();  // apply_message resubscribed: the sync brings the rest
       return applied;
     }
+  }
+  if (nack_to && db.version() >= *nack_to) {
+    nack_to.reset();
+    ++gaps_filled;
   }
   ask_for_gap(db, now);
   return {};

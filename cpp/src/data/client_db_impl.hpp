@@ -58,7 +58,8 @@ struct ClientDB::Impl {
   // compatible) and starts the sync: a snapshot assembly, or a catch-up from the version held.
   // Errors: those of DataSchema::from_toml and kCorrupt (a hash that does not match the schema
   // text; the mirror refuses both), kState (an archive sync for a mirror without a store of
-  // that schema or ahead of the sync: it asks for a full one).
+  // that schema or ahead of the sync: it asks for a full one; one with no batches to a version
+  // past the one held: it asks again from that version).
   Status on_sync_begin(ClientDB& db, const protocol::DataSyncBegin& begin);
   // Errors: kState (no snapshot in progress, or another sync's), kLimitExceeded (the snapshot
   // passes max_snapshot_bytes: the mirror refuses it), and those of SnapshotAssembly::add (the
@@ -100,7 +101,8 @@ struct ClientDB::Impl {
   // --- divergence check (client_db_divergence.cpp)
   std::optional<SnapshotAssembly> table_assembly;  // a table sync's chunks so far
   std::uint16_t table_sync_table = 0;              // the table it replaces
-  std::set<std::uint16_t> resync_asked;            // DataResync sent, no table sync applied yet
+  std::uint32_t declined_table_sync = 0;  // a table sync over a gap: its chunks are dropped
+  std::set<std::uint16_t> resync_asked;   // DataResync sent, no table sync applied yet
   std::vector<Divergence> divergences;
   std::uint64_t hashes_checked = 0, diverged = 0, table_resyncs = 0;
   // Compares the hashes of the version held with the confirmed mirror's; a table that differs

@@ -275,6 +275,8 @@ void DataHost::drop_queue(Client& c, std::uint64_t& counter) {
     kept.erase(kept.begin(), kept.end() - static_cast<std::ptrdiff_t>(kMaxRetainedResults));
   }
   c.retained = std::move(kept);
+  // A gap's answer was dropped with the queue: the resync starts from what the client holds.
+  if (c.gap && c.delivered && *c.delivered > c.gap->first) c.delivered = c.gap->first;
   if (c.phase == Client::Phase::kActive) c.phase = Client::Phase::kResync;
   c.stats.ready = false;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "theta_net/data/data_host.hpp"
@@ -49,6 +50,9 @@ struct DataHost::Client {
   Micros resync_refilled{0};
   std::vector<std::uint16_t> tables_waiting;
   Micros last_progress{0};
+  // The gap (from, to] whose NackRequest was answered, until the client acknowledges `to` or a
+  // sync begins; a resync meanwhile starts no later than `from` (drop_queue).
+  std::optional<std::pair<Version, Version>> gap;
   std::uint32_t lose_batches = 0;  // lose_batches_for_testing
   DataClientStats stats;
   DataSyncStatus sync;  // its state is derived (sync_status); the figures are kept here

@@ -1,8 +1,9 @@
 // DataHost, gaps: a client that found versions missing on the way asks for exactly those
 // (NackRequest on the replication lane, docs/data.md "Gaps"). The archive answers when it still
 // reaches back; otherwise the client is resynced from the version it holds. What a request can
-// cost is bounded like everything queued: answers count against the client's queue bound, and
-// a client that asks for more than it can take is resynced (it hurts only its own link).
+// cost is bounded: an answer is measured before it is packed and must fit the client's queue
+// bound (else the client is resynced, which hurts only its own link), and a gap asked for again
+// while its answer is on its way is answered once.
 #include "data_host_client.hpp"
 #include "theta_net/data/data_host.hpp"
 #include "theta_net/data/op_codec.hpp"
@@ -10,23 +11,35 @@
 namespace theta_net::data {
 
 void DataHost::on_nack(Client& c, const protocol::NackRequest& nack) {
-  // Between syncs (none, or one about to start) there is nothing to fill: the sync brings it.
-  if (c.phase != Client::Phase::kActive) return;
-  const std::string asked =
-      str_cat("NackRequest for the versions after ", nack.from_version, " up to ", nack.to_version);
-  if (nack.from_version >= nack.to_version) {
+  const Version from = nack.from_version, to = nack.to_version;
+  switch (c.phase) {
+    case Client::Phase::kIdle:
+    case Client::Phase::kPending:
+      return;  // no sync, or a full one about to start: nothing to fill
+    case Client::Phase::kResync:
+      // The sync that restarts it must start from what the client holds, not from what was
+      // drained to it (the lost versions were drained).
+      if (c.delivered && *c.delivered > from) c.delivered = from;
+      return;
+    case Client::Phase::kActive:
+      break;
+  }
+  const std::string asked = str_cat("NackRequest for the versions after ", from, " up to ", to);
+  if (from >= to) {
     refuse(c, protocol::DataRefuseReason::kBadVersion, str_cat(asked, ": an empty range"),
            c.client_hash);
     return;
   }
-  if (nack.to_version > c.max_drained) {
+  if (to > c.max_drained) {
     refuse(c, protocol::DataRefuseReason::kBadVersion,
            str_cat(asked, ": the newest version sent to this client is ", c.max_drained),
            c.client_hash);
     return;
   }
-  if (auto range = archived_range(c, nack.from_version, nack.to_version)) {
-    ++c.stats.nacks_answered;
+  // The same gap asked for again while its answer is on its way: one answer is enough.
+  if (c.gap && c.gap->first <= from && to <= c.gap->second) return;
+  c.gap = std::make_pair(from, to);
+  if (auto range = archived_range(c, from, to)) {
     for (const SharedBatch& b : *range) {
       QueuedData entry;
       entry.message = b.message;
@@ -35,14 +48,14 @@ void DataHost::on_nack(Client& c, const protocol::NackRequest& nack) {
       // queued (kNone).
       entry.effect = QueuedData::Effect::kNone;
       entry.version = b.batch().version;
-      if (!push(c, std::move(entry), true)) return;  // overflowed: the resync brings it all
+      if (!push(c, std::move(entry), true)) return;  // overflowed: drop_queue resyncs from `from`
     }
+    ++c.stats.nacks_answered;
     return;
   }
-  // The archive no longer holds those versions (or the client's view depends on cells): a
-  // resync from what the client holds, once it reads again.
+  // The archive no longer holds those versions, the client's view depends on cells, or the
+  // answer would not fit its queue: a resync from what the client holds, once it reads again.
   drop_queue(c, c.stats.nack_resyncs);
-  c.delivered = nack.from_version;
 }
 
 std::optional<std::vector<SharedBatch>> DataHost::archived_range(const Client& c, Version from,
@@ -55,8 +68,12 @@ std::optional<std::vector<SharedBatch>> DataHost::archived_range(const Client& c
     if (b.batch().version > to) break;
     range.push_back(std::move(b));
   }
-  // The client's next batch is based at `to`: the answer must end there exactly.
+  // The client's next batch is based at `to`: the answer must end there exactly. An answer the
+  // client's queue could not take is not worth packing (a resync serves it).
   if (range.empty() || range.back().batch().version != to) return std::nullopt;
+  std::size_t bytes = 0;
+  for (const SharedBatch& b : range) bytes += b.body_bytes;
+  if (c.queue.live_bytes() + bytes > config_.max_queue_bytes) return std::nullopt;
   if (!c.interest.filters()) {
     for (SharedBatch& b : range) b = pack(b, encoding_for(c, b.batch().raw_bytes));
     return range;

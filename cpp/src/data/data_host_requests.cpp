@@ -284,6 +284,7 @@ void DataHost::on_ack(Client& c, const protocol::DataAck& ack, Micros now) {
     c.stats.acked_version = ack.version;
     c.last_progress = now;
   }
+  if (c.gap && ack.version >= c.gap->second) c.gap.reset();  // filled
 }
 
 }  // namespace theta_net::data

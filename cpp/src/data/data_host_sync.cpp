@@ -43,6 +43,7 @@ protocol::DataSyncBegin DataHost::begin_sync(Client& c, protocol::DataSyncMode m
   c.queued_version = version;
   c.stats.ready = false;
   c.tables_waiting.clear();  // the sync replaces what the client holds
+  c.gap.reset();             // and brings what a gap's answer would
   c.sync.chunks_sent = c.sync.chunks_total = 0;
   c.sync.entities_sent = c.sync.entities_total = 0;
   c.sync.sync_version = version;

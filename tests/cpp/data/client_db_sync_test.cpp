@@ -165,7 +165,7 @@ TEST(ClientDbSync, AGapInAnOlderSessionMakesTheMirrorAskForTheBatchesAfterItsVer
   EXPECT_EQ(subscribes[0].from_version, held);
 
   // The server answers from its archive: catching up, then ready at the sync's version.
-  auto begin = server.begin(DataSyncMode::kArchive);
+  auto begin = server.begin(DataSyncMode::kArchive, 4);
   deliver(db, begin);
   EXPECT_EQ(db.status().state, SyncState::kCatchingUp);
   EXPECT_EQ(db.status().target_version, server.store().version());

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "data_host_support.hpp"
 #include "theta_net/data/client_db.hpp"
@@ -40,19 +41,30 @@ struct Link {
       for (auto& m : host.drain(id, 64u << 20)) {
         moved = true;
         if (lose && lose(m)) continue;
-        auto taken = db.on_message(m, now);
-        EXPECT_TRUE(taken.ok()) << taken.error().describe();
+        if (hold && hold(m)) {
+          held.push_back(std::move(m));
+          continue;
+        }
+        take(m, now);
         received.push_back(std::move(m));
       }
       if (!moved) break;
     }
     return received;
   }
+  void take(const protocol::AnyMessage& m, Micros now) {
+    auto taken = db.on_message(m, now);
+    EXPECT_TRUE(taken.ok()) << taken.error().describe();
+  }
+  // Delivers what `hold` kept back (still on its way until now).
+  void release(Micros now) {
+    for (const auto& m : std::exchange(held, {})) take(m, now);
+  }
   DataHost& host;
   ClientDB db;
   DataHost::ClientId id = 0;
-  std::function<bool(const protocol::AnyMessage&)> lose, lose_outgoing;
-  std::vector<protocol::AnyMessage> sent;
+  std::function<bool(const protocol::AnyMessage&)> lose, lose_outgoing, hold;
+  std::vector<protocol::AnyMessage> sent, held;
 };
 
 // Loses the DataBatches of versions in [first, last], each the first `times` times it is sent.
@@ -109,9 +121,13 @@ TEST(GapNack, AMissingRunOfVersionsIsAskedForExactlyAndFilledFromTheArchive) {
     write_version(host, n);
     link.pump(Micros(n));
   }
-  // Versions 4 and 5 are lost on the way; so is the first answer, so that the batch kept after
-  // the gap is seen waiting.
-  link.lose = lose_versions(4, 5, 2);
+  // Versions 4 and 5 are lost on the way; the answer is held up on its way, so that the batch
+  // kept after the gap is seen waiting.
+  link.lose = lose_versions(4, 5);
+  link.hold = [](const protocol::AnyMessage& m) {
+    const auto* b = std::get_if<protocol::DataBatch>(&m);
+    return b && b->version < 6;
+  };
   for (int n = 3; n <= 5; ++n) {
     write_version(host, n);
     link.pump(Micros(n));
@@ -130,11 +146,14 @@ TEST(GapNack, AMissingRunOfVersionsIsAskedForExactlyAndFilledFromTheArchive) {
   Transaction mine(link.db.view().schema_ptr());
   ASSERT_TRUE(mine.set("items", 7, "item", "kind", std::int64_t{3}).ok());
   ASSERT_TRUE(link.db.write(mine).ok());
-
-  // The NackRequest comes again: this time the answer from the archive arrives.
-  link.lose = nullptr;
+  // The same request again (a client that asks twice) is answered once.
   ASSERT_TRUE(host.on_message(link.id, protocol::AnyMessage{asked}, Micros(6)).ok());
-  const auto answer = link.pump(Micros(6));
+  link.pump(Micros(6));
+
+  // The answer arrives: the missing versions, then the kept one applies.
+  const std::vector<protocol::AnyMessage> answer = link.held;
+  link.hold = nullptr;
+  link.release(Micros(6));
   const auto batches = all_of<protocol::DataBatch>(answer);
   ASSERT_EQ(batches.size(), 2u);
   EXPECT_EQ(batches[0].base_version, 3u);
@@ -148,7 +167,7 @@ TEST(GapNack, AMissingRunOfVersionsIsAskedForExactlyAndFilledFromTheArchive) {
   EXPECT_EQ(link.db.view().canonical_bytes(), host.store().canonical_bytes());
   EXPECT_EQ(host.stats(link.id)->syncs_full, 1u);
   EXPECT_EQ(host.stats(link.id)->syncs_archive, 0u);
-  EXPECT_EQ(host.stats(link.id)->nacks_answered, 2u);
+  EXPECT_EQ(host.stats(link.id)->nacks_answered, 1u);
   EXPECT_EQ(host.stats(link.id)->nack_resyncs, 0u);
   EXPECT_EQ(host.stats(link.id)->writes_accepted, 1u);
 }
@@ -220,6 +239,81 @@ TEST(GapNack, AGapPastTheArchiveIsAnsweredWithAResyncFromTheVersionHeld) {
   EXPECT_EQ(host.stats(link.id)->nack_resyncs, 1u);
   EXPECT_EQ(host.stats(link.id)->nacks_answered, 0u);
   EXPECT_EQ(host.stats(link.id)->syncs_full, 2u);
+}
+
+TEST(GapNack, AResyncWhileAGapIsOpenStartsFromTheVersionTheClientHolds) {
+  DataHost host(arena_schema());
+  populate(host);
+  Link link(host);
+  link.pump();
+  for (int n = 1; n <= 2; ++n) {
+    write_version(host, n);
+    link.pump(Micros(n));
+  }
+  // Versions 4 and 5 vanish; 6 shows the gap, but the NackRequest is slow to reach the host.
+  link.lose = lose_versions(4, 5);
+  link.lose_outgoing = [](const protocol::AnyMessage& m) {
+    return std::holds_alternative<protocol::NackRequest>(m);
+  };
+  for (int n = 3; n <= 5; ++n) {
+    write_version(host, n);
+    link.pump(Micros(n));
+  }
+  ASSERT_EQ(nacks(link.sent).size(), 1u);
+  // Meanwhile the host drops the client's queue (a stall): it would restart it from version 6,
+  // the newest drained. The NackRequest arriving now says the client holds 3.
+  write_version(host, 6);
+  host.handle_timeout(Micros(6) + DataHostConfig{}.stalled_after);
+  EXPECT_EQ(host.stats(link.id)->stalls, 1u);
+  ASSERT_TRUE(host.on_message(link.id, protocol::AnyMessage{nacks(link.sent)[0]}, Micros(7)).ok());
+  link.lose_outgoing = nullptr;
+  const auto resync = link.pump(Micros(7));
+  const auto begins = all_of<protocol::DataSyncBegin>(resync);
+  ASSERT_EQ(begins.size(), 1u);
+  EXPECT_EQ(begins[0].mode, protocol::DataSyncMode::kArchive);
+  const auto batches = all_of<protocol::DataBatch>(resync);
+  ASSERT_FALSE(batches.empty());
+  EXPECT_EQ(batches[0].base_version, 3u) << "the catch-up starts where the client is";
+  EXPECT_EQ(link.db.version(), 7u);
+  EXPECT_EQ(link.db.view().canonical_bytes(), host.store().canonical_bytes());
+  EXPECT_EQ(nacks(link.sent).size(), 1u) << "no second request";
+  EXPECT_EQ(all_of<protocol::DataSubscribe>(link.sent).size(), 1u);
+}
+
+TEST(GapNack, ATableSyncAfterALostBatchIsNotAppliedOverTheGap) {
+  DataHost host(arena_schema());
+  populate(host);
+  Link link(host);
+  link.pump();
+  Op broken;
+  broken.table = kItems;
+  broken.entity = 9;
+  broken.writes = {{0, {{1, Value{std::int64_t{999}}}}}};
+  ASSERT_TRUE(link.db.corrupt_for_testing({broken}).ok());
+  // Version 2's state hash makes the mirror ask for items again (the request is slow).
+  link.lose_outgoing = [](const protocol::AnyMessage& m) {
+    return std::holds_alternative<protocol::DataResync>(m);
+  };
+  write_version(host, 1);
+  link.pump(Micros(1));
+  const auto resyncs = all_of<protocol::DataResync>(link.sent);
+  ASSERT_EQ(resyncs.size(), 1u);
+  // Version 3 changes players and is lost; the table sync of items follows it, at version 3.
+  link.lose = lose_versions(3, 3);
+  link.lose_outgoing = nullptr;
+  write_version(host, 2);
+  ASSERT_TRUE(host.on_message(link.id, protocol::AnyMessage{resyncs[0]}, Micros(2)).ok());
+  link.pump(Micros(2));
+  // Applying it would have moved the mirror to version 3 without version 3's players; it asked
+  // for everything after 2 instead.
+  EXPECT_EQ(link.db.version(), 3u);
+  EXPECT_EQ(link.db.confirmed_table_hash(kPlayers), host.store().table(kPlayers).state_hash());
+  EXPECT_EQ(all_of<protocol::DataSubscribe>(link.sent).size(), 2u);
+  // The next state hash finds items broken still, and the table sync repairs them.
+  write_version(host, 3);
+  link.pump(Micros(3));
+  EXPECT_EQ(link.db.table_resyncs(), 1u);
+  EXPECT_EQ(link.db.view().canonical_bytes(), host.store().canonical_bytes());
 }
 
 TEST(GapNack, BadRequestsAreRefusedWithTheReason) {

@@ -151,7 +151,8 @@ class ClientDB {
   // unchanged and resubscribes, or for the schema refuses);
   // kState (a message out of its sync's order: a chunk or progress without its DataSyncBegin
   // or of another sync, a batch before any sync or during a snapshot, an archive sync for a
-  // mirror that holds no store of that schema: it asks for a full sync, a batch packed with a
+  // mirror that holds no store of that schema: it asks for a full sync, an archive sync with
+  // no batches to a version past the one held: it asks again, a batch packed with a
   // dictionary it does not hold: it resubscribes, a result for a write that is not pending; a
   // table sync for a mirror with no complete store, of another schema or behind the version
   // held, or a batch during a table sync: it resubscribes); kCorrupt also for a DataStateHash

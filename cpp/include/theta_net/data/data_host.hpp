@@ -43,11 +43,13 @@
 // a NackRequest on the replication lane for the versions after from_version up to to_version.
 // A client that is not restricted by cells gets exactly those versions again from the archive
 // (its own filtered batch when it takes only some tables), queued behind what is already on its
-// way (the client keeps what came after the gap); when the archive no longer reaches back, the
-// client is resynced from from_version as for an overflow (a snapshot, or a catch-up). A
-// request for versions never sent to the client is refused (bad_version); one a sync since
-// queued covers, or from a client between syncs, is moot and ignored. Answers count against the
-// queue bound like batches.
+// way (the client keeps what came after the gap). When the archive no longer reaches back, or
+// the answer would not fit the client's queue bound, the client is resynced from from_version
+// as for an overflow (a snapshot, or a catch-up); any resync while the gap is open (until the
+// client acknowledges to_version) starts no later than from_version too. A request for an empty
+// range or for versions never sent to the client is refused (bad_version); the same gap asked
+// for again while its answer is on its way is answered once; a request from a client between
+// syncs only moves where its coming resync starts.
 //
 // Divergence check (docs/data.md). A flush that closes a version publishes DataStateHash
 // (state_hash_every) to every synced client, after that version's batch in its queue: the
