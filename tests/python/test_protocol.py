@@ -38,7 +38,13 @@ def test_every_message_type_round_trips_through_python(repo):
             "successor_key": None,
         },
         "DataStateHash": {"version": 12, "tables": [{"table": 5, "hash": 2**63 + 1}]},
-        "NackRequest": {"lane": "replication", "sequences": [], "transfer": 0, "from_version": 3, "to_version": 9},
+        "NackRequest": {
+            "lane": "replication",
+            "sequences": [],
+            "transfer": 0,
+            "from_version": 3,
+            "to_version": 9,
+        },
         "EntityDelta": {
             "server_tick": 100,
             "baseline_tick": 96,
