@@ -92,7 +92,8 @@ void bind_serve(py::module_& m) {
          const std::function<void(py::dict)>& on_event, std::optional<std::string> events_path,
          std::optional<std::uint16_t> stream_port, const std::vector<std::string>& ws_origins,
          bool stream_tls, const std::optional<std::function<py::object(py::str)>>& on_status,
-         double status_interval, bool tokens_required, std::optional<std::string> assets_dir) {
+         double status_interval, bool tokens_required, std::optional<std::string> assets_dir,
+         const std::string& qlog_dir) {
         if (!(status_interval > 0.0)) {
           throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument,
                                                           "status_interval must be positive"));
@@ -109,6 +110,7 @@ void bind_serve(py::module_& m) {
         config.port = port;
         config.cert_file = cert;
         config.key_file = key;
+        config.qlog_dir = qlog_dir;  // one qlog file per QUIC connection, for debugging
         auto quic = unwrap(transport::QuicServer::create(config), ErrorKind::kTransport);
         py::dict ready;
         ready["address"] = quic->local_address();
@@ -219,7 +221,7 @@ void bind_serve(py::module_& m) {
       "on_event"_a, "events"_a = py::none(), "stream_port"_a = py::none(),
       "ws_origins"_a = std::vector<std::string>{}, "stream_tls"_a = false,
       "on_status"_a = py::none(), "status_interval"_a = 0.25, "tokens_required"_a = true,
-      "assets"_a = py::none(),
+      "assets"_a = py::none(), "qlog_dir"_a = "",
       "Runs the reference game server until `duration` seconds pass (0 = until interrupted). "
       "With stream_port it also listens on that TCP port for theta/1 records and WebSocket "
       "(pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with "
@@ -227,7 +229,8 @@ void bind_serve(py::module_& m) {
       "without a token in (a token they do send must be one of `tokens`). The UDP port also "
       "answers HTTP/3 (ALPN h3): GET /metrics (Prometheus text), GET /status (JSON), and with "
       "`assets` (a folder) GET/HEAD /assets/<sha256> with Range and PUT /assets for editors "
-      "(docs/http3.md). With on_status, every "
+      "(docs/http3.md). With qlog_dir, each QUIC connection writes a qlog file there. With "
+      "on_status, every "
       "status_interval seconds it calls on_status(status) with the server's status as JSON text "
       "(docs/dashboard.md; its log holds the network log entries since the last call) and "
       "carries out the actions it returns ([{\"action\": \"resync\"|\"kick\", "

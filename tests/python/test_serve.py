@@ -60,7 +60,8 @@ def first_control_reply(client, events):
 
 def test_serve_handshakes_and_survives_garbage(tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "30"],
+        [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--duration", "30"]
+        + ["--qlog", str(tmp_path / "qlog")],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -134,3 +135,9 @@ def test_serve_handshakes_and_survives_garbage(tmp_path):
     assert "refused: protocol error" in log and "schema_mismatch" in log
     assert "proof_invalid" in log
     assert "interrupted" in log
+    # --qlog: ngtcp2's trace of each connection the server took (the four clients above).
+    qlogs = sorted((tmp_path / "qlog").glob("*-server.sqlog"))
+    assert len(qlogs) == 4, qlogs
+    for path in qlogs:
+        first_record = path.read_text().split("\x1e")[1]
+        assert '"vantage_point":{"name":"ngtcp2","type":"server"}' in first_record

@@ -109,6 +109,7 @@ struct QuicClient::Impl {
 
 Result<std::unique_ptr<QuicClient>> QuicClient::create(QuicClientConfig config) {
   auto impl = std::make_unique<Impl>();
+  THETA_TRY(prepare_qlog_dir(config));
   THETA_TRY_ASSIGN(impl->remote, resolve_address(config.host, config.port));
   THETA_TRY_ASSIGN(impl->socket, UdpSocket::connect(impl->remote));
   THETA_TRY_ASSIGN(impl->cred, ClientCredentials::create());

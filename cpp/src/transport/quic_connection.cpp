@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <system_error>
 
 #include "theta_net/transport/close_code.hpp"
 
@@ -113,6 +115,18 @@ Status QuicConnection::init_tls() {
   if (setup_.config->keep_alive.count() > 0) {
     ngtcp2_conn_set_keep_alive_timeout(
         conn_, static_cast<ngtcp2_duration>(setup_.config->keep_alive.count()));
+  }
+  return {};
+}
+
+Status prepare_qlog_dir(const QuicCommonConfig& config) {
+  if (config.qlog_dir.empty()) return {};
+  std::error_code ec;
+  std::filesystem::create_directories(config.qlog_dir, ec);
+  if (ec || !std::filesystem::is_directory(config.qlog_dir, ec)) {
+    return make_error(ErrorCode::kIo, "qlog_dir '", config.qlog_dir,
+                      "' is not a folder that could be created: ",
+                      ec ? ec.message() : std::string("a file of that name exists"));
   }
   return {};
 }

@@ -38,6 +38,10 @@ class QuicConnection;
 // quic_callbacks.cpp: the callback tables the connection hands to ngtcp2 and GnuTLS.
 ngtcp2_callbacks make_quic_callbacks(bool server);
 ngtcp2_qlog_write quic_qlog_writer();
+// Creates config.qlog_dir (and its parents) when it is set, so that each connection's qlog can be
+// opened in it; an endpoint is not created with a qlog_dir it could not write to.
+// Errors: kIo (the folder cannot be created, or a file of that name is in the way).
+Status prepare_qlog_dir(const QuicCommonConfig& config);
 ngtcp2_conn* quic_get_conn(ngtcp2_crypto_conn_ref* ref);
 void install_tls_callbacks(gnutls_session_t session, bool server);
 

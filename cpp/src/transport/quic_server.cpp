@@ -149,6 +149,7 @@ struct QuicServer::Impl final : QuicConnectionHost {
 
 Result<std::unique_ptr<QuicServer>> QuicServer::create(QuicServerConfig config) {
   auto impl = std::make_unique<Impl>();
+  THETA_TRY(prepare_qlog_dir(config));
   THETA_TRY_ASSIGN(SocketAddress local, resolve_address(config.host, config.port));
   THETA_TRY_ASSIGN(impl->socket, UdpSocket::bind(local));
   THETA_TRY_ASSIGN(impl->cred, ServerCredentials::create(config.cert_file, config.key_file));

@@ -126,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
             # Admin tokens alone leave the server open: players need a token only with --token.
             tokens_required=bool(args.token),
             assets=args.assets,
+            qlog_dir=args.qlog or "",
         )
     except KeyboardInterrupt:
         print("theta-net serve: interrupted")
@@ -179,6 +180,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="serve the content-addressed asset store in DIR (files named by their SHA-256 in lower-case "
         "hex) over HTTP/3 on the game's port: GET/HEAD /assets/<sha256> with Range, PUT for editors",
+    )
+    parser.add_argument(
+        "--qlog",
+        metavar="DIR",
+        help="write a qlog file (ngtcp2's JSON-SEQ trace) per QUIC connection into DIR, for debugging",
     )
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")

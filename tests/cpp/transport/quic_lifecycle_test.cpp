@@ -238,5 +238,23 @@ TEST(QuicLifecycle, PemFilesKeyLogAndQlog) {
   fs::remove_all(dir);
 }
 
+TEST(QuicLifecycle, QlogDirIsCreatedOrRefusedByName) {
+  const fs::path dir = temp_dir("qlog_dir");
+  QuicServerConfig sc = server_config();
+  sc.qlog_dir = (dir / "nested" / "qlogs").string();  // missing parents are made
+  auto server = QuicServer::create(sc);
+  ASSERT_TRUE(server.ok()) << server.error().describe();
+  EXPECT_TRUE(fs::is_directory(sc.qlog_dir));
+
+  std::ofstream(dir / "plain") << "a file, not a folder";
+  QuicClientConfig cc = client_config(**server);
+  cc.qlog_dir = (dir / "plain").string();
+  const auto client = QuicClient::create(cc);
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().code, ErrorCode::kIo);
+  EXPECT_NE(client.error().message.find("qlog_dir '" + cc.qlog_dir + "'"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace theta_net::transport

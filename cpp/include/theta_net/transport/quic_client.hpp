@@ -26,8 +26,8 @@ class QuicClient final : public Endpoint {
   // Starts the first connection attempt at once; Connected follows from poll() (a first
   // attempt that cannot start is a Disconnected event, not an error).
   // Errors: kInvalidArgument (a host that does not resolve, or a pinned_sha256 that is not 64
-  // hex digits), kIo (the UDP socket cannot be opened or connected, or GnuTLS cannot allocate
-  // credentials).
+  // hex digits), kIo (the UDP socket cannot be opened or connected, GnuTLS cannot allocate
+  // credentials, or qlog_dir cannot be created as a folder).
   static Result<std::unique_ptr<QuicClient>> create(QuicClientConfig config);
   ~QuicClient() override;
 

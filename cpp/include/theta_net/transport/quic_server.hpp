@@ -26,7 +26,7 @@ class QuicServer final : public Endpoint {
   // Binds the UDP socket and loads (or makes) the certificate.
   // Errors: kInvalidArgument (a host that does not resolve, or only one of cert_file and
   // key_file given), kIo (the socket cannot be opened or bound, or GnuTLS cannot read, parse,
-  // generate or install the certificate).
+  // generate or install the certificate, or qlog_dir cannot be created as a folder).
   static Result<std::unique_ptr<QuicServer>> create(QuicServerConfig config);
   // Closes every connection with CloseCode::kShutdown (clients may reconnect).
   ~QuicServer() override;
