@@ -7,7 +7,11 @@ to the asset verified and committed in the client's folder (the session is estab
 Then one download is cut at half (the client closes its connection) and resumes: the chunks the
 client received twice are what the resume sent again.
 
-    .venv/bin/python bench/assets_lane_bench.py [--mib 64] [--runs 5]
+Every process involved (serve, this client, the bulk benchmark) runs under the same allocator
+policy, theta_net.keep_freed_memory(--keep-freed-mib MiB), serve's default; 0 measures glibc's
+defaults instead (docs/transport.md, "Allocator").
+
+    .venv/bin/python bench/assets_lane_bench.py [--mib 64] [--runs 5] [--keep-freed-mib 64]
 (after `./dev bench transport` or `ninja -C build/release` has built the transport benchmark)
 """
 
@@ -83,7 +87,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mib", type=int, default=64)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep-freed-mib", type=int, default=64)
     args = parser.parse_args()
+    theta_net.keep_freed_memory(args.keep_freed_mib << 20)  # this process is the lane's client
     size = args.mib << 20
     work = Path(tempfile.mkdtemp(prefix="theta_lanebench_"))
     try:
@@ -96,7 +102,7 @@ def main() -> int:
         del blob
         server = subprocess.Popen(
             [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--assets", str(store)]
-            + ["--token", "ed:editor"],
+            + ["--token", "ed:editor", "--keep-freed-mib", str(args.keep_freed_mib)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -120,14 +126,17 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
-        bulk = quic_bulk_mbps()
+        bulk = quic_bulk_mbps(args.keep_freed_mib)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     def mbps(times):
         return size / statistics.median(times) / 1e6
 
-    print(f"{args.mib} MiB asset from theta-net serve on loopback, {args.runs} downloads each (medians)")
+    print(
+        f"{args.mib} MiB asset from theta-net serve on loopback, {args.runs} downloads each (medians); "
+        f"every process under keep_freed_memory({args.keep_freed_mib} MiB)"
+    )
     print(f"theta_net QUIC bulk (256 MiB stream, GSO), same run: {bulk:8.1f} MB/s")
     for label, times in (("assets lane (theta_net client)", lane), ("HTTP/3 (quic-go http3 client)", http3)):
         print(f"{label:32} {mbps(times):8.1f} MB/s   ({mbps(times) / bulk:.2f} of the bulk figure)")

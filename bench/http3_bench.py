@@ -39,13 +39,19 @@ def build_h3client(work: Path) -> Path:
     return binary
 
 
-def quic_bulk_mbps() -> float:
+def quic_bulk_mbps(keep_freed_mib: int = 0) -> float:
+    """theta_transport_bench's BM_QuicBulk256MiB/gso:1; with keep_freed_mib, under the allocator
+    policy theta_net.keep_freed_memory(keep_freed_mib MiB) (as `theta-net serve` runs)."""
     binary = REPO / "build/release/bench/theta_transport_bench"
+    env = dict(os.environ)
+    if keep_freed_mib:
+        env["THETA_BENCH_KEEP_FREED_MIB"] = str(keep_freed_mib)
     out = subprocess.run(
         [str(binary), "--benchmark_filter=BM_QuicBulk256MiB/gso:1", "--benchmark_format=json"],
         check=True,
         capture_output=True,
         timeout=300,
+        env=env,
     )
     return json.loads(out.stdout)["benchmarks"][0]["MB_per_s"]
 

@@ -13,9 +13,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
+#include "theta_net/core/allocator.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 
@@ -24,6 +26,13 @@ namespace {
 using namespace theta_net;
 using namespace theta_net::transport;
 using Clock = std::chrono::steady_clock;
+
+// THETA_BENCH_KEEP_FREED_MIB=N runs this process under keep_freed_memory(N MiB), the allocator
+// policy of `theta-net serve`, so bench/assets_lane_bench.py compares like with like.
+const bool kAllocatorPolicy = [] {
+  const char* mib = std::getenv("THETA_BENCH_KEEP_FREED_MIB");
+  return mib && keep_freed_memory(std::strtoull(mib, nullptr, 10) << 20);
+}();
 using std::chrono::nanoseconds;
 
 double percentile(std::vector<double> v, double p) {

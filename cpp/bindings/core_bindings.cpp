@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "border.hpp"
+#include "theta_net/core/allocator.hpp"
 #include "theta_net/core/crc32c.hpp"
 #include "theta_net/core/rng.hpp"
 #include "theta_net/core/siphash.hpp"
@@ -16,6 +17,12 @@ namespace theta_net::bindings {
 using namespace pybind11::literals;
 
 void bind_core(py::module_& m) {
+  m.def("keep_freed_memory", &keep_freed_memory, "bytes"_a,
+        "Lets this process keep up to `bytes` of freed heap for reuse instead of returning it to "
+        "the kernel at once (glibc's M_TRIM_THRESHOLD = bytes, M_MMAP_THRESHOLD = min(bytes / 16, "
+        "32 MiB)). Process-wide: for the application, as `theta-net serve` does. Large transfers "
+        "(asset chunks) otherwise land on fresh pages every time (docs/transport.md, "
+        "\"Allocator\"). 0 changes nothing. False when the C library is not glibc.");
   m.def(
       "crc32c",
       [](const py::buffer& data, std::uint32_t crc) {

@@ -141,3 +141,14 @@ def test_serve_handshakes_and_survives_garbage(tmp_path):
     for path in qlogs:
         first_record = path.read_text().split("\x1e")[1]
         assert '"vantage_point":{"name":"ngtcp2","type":"server"}' in first_record
+
+
+def test_serve_refuses_a_negative_allocator_budget():
+    done = subprocess.run(
+        [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--keep-freed-mib", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--keep-freed-mib must be 0 or more, not -1" in done.stderr

@@ -32,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.cert) != bool(args.key):
         print("theta-net serve: --cert and --key go together", file=sys.stderr)
         return 2
+    if args.keep_freed_mib < 0:
+        print(
+            f"theta-net serve: --keep-freed-mib must be 0 or more, not {args.keep_freed_mib}", file=sys.stderr
+        )
+        return 2
     major, minor = protocol.PROTOCOL_VERSION
     started = time.monotonic()
     dashboard = None
@@ -102,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{stamp()} session {sid}: {event['message']}")
         sys.stdout.flush()
 
+    if args.keep_freed_mib:
+        # The server is this process: let malloc reuse freed buffers (docs/transport.md, "Allocator").
+        _core.keep_freed_memory(args.keep_freed_mib << 20)
     try:
         summary = _core.serve(
             args.bind,
@@ -185,6 +193,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--qlog",
         metavar="DIR",
         help="write a qlog file (ngtcp2's JSON-SEQ trace) per QUIC connection into DIR, for debugging",
+    )
+    parser.add_argument(
+        "--keep-freed-mib",
+        type=int,
+        default=64,
+        metavar="MIB",
+        help="let this process keep up to MIB of freed heap for reuse (theta_net.keep_freed_memory; "
+        "default 64; 0 = the C library's defaults, which hand memory back at once)",
     )
     parser.add_argument("--cert", help="PEM certificate (default: a self-signed one made at start)")
     parser.add_argument("--key", help="PEM private key for --cert")
