@@ -3,7 +3,9 @@
 the assets lane (theta/1 on QUIC, loopback), next to the same asset over HTTP/3 (quic-go 0.29's
 http3 client, tests/interop/h3client) and theta_net's own QUIC bulk figure (theta_transport_bench's
 BM_QuicBulk256MiB, GSO), all measured in the same run. A lane download's time runs from the fetch
-to the asset verified and committed in the client's folder (the session is established first).
+to the asset verified and committed in the client's folder (the session is established first);
+the client's endpoint is either stepped with it (QuicClient) or on its own I/O thread
+(ThreadedQuicClient), one download of each per run.
 Then one download is cut at half (the client closes its connection) and resumes: the chunks the
 client received twice are what the resume sent again.
 
@@ -36,28 +38,37 @@ from theta_net import transport as t  # noqa: E402
 
 
 class LaneClient:
-    """A theta_net client of the serve process, stepped from this thread."""
+    """A theta_net client of the serve process, stepped from this thread; its endpoint is stepped
+    with it (QuicClient) or runs on its own I/O thread (ThreadedQuicClient)."""
 
-    def __init__(self, port: int, folder: Path):
-        self.endpoint = t.QuicClient("127.0.0.1", port)
+    def __init__(self, port: int, folder: Path, endpoint=t.QuicClient):
+        self.endpoint = endpoint("127.0.0.1", port)
         self.client = theta_net.Client(self.endpoint, "bench", token="ed", assets=str(folder))
         self.began = time.monotonic()
 
-    def step(self):
+    def step(self, frame: float = 0.0):
+        """One step, then a wait on the endpoint; with `frame`, one step per frame and a sleep for
+        the rest of it instead, as a game that renders between steps (no look at the socket)."""
+        began = time.perf_counter()
         now = time.monotonic() - self.began + 1.0
         self.client.step(now)
-        self.client.wait(0.0005)
+        if frame:
+            time.sleep(max(0.0, frame - (time.perf_counter() - began)))
+        else:
+            self.client.wait(0.0005)
 
-    def run_until(self, done, timeout=120.0):
+    def run_until(self, done, timeout=120.0, frame: float = 0.0):
         end = time.monotonic() + timeout
         while not done():
             if time.monotonic() > end:
                 raise TimeoutError("the transfer did not finish")
-            self.step()
+            self.step(frame)
 
 
-def lane_download(port: int, folder: Path, digest: str, cut_at: float | None = None):
-    lane = LaneClient(port, folder)
+def lane_download(
+    port: int, folder: Path, digest: str, cut_at: float | None = None, endpoint=t.QuicClient, frame=0.0
+):
+    lane = LaneClient(port, folder, endpoint)
     lane.run_until(lambda: lane.client.established)
     began = time.perf_counter()
     transfer = lane.client.fetch_asset(digest)["id"]
@@ -74,7 +85,7 @@ def lane_download(port: int, folder: Path, digest: str, cut_at: float | None = N
                 break
             lane.step()
         lane.endpoint.close(lane.endpoint.current, 0, "cut by the benchmark")
-    lane.run_until(lambda: state()["state"] in ("done", "failed"))
+    lane.run_until(lambda: state()["state"] in ("done", "failed"), frame=frame)
     seconds = time.perf_counter() - began
     s = state()
     assert s["state"] == "done", s
@@ -88,6 +99,8 @@ def main() -> int:
     parser.add_argument("--mib", type=int, default=64)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep-freed-mib", type=int, default=64)
+    parser.add_argument("--frame-mib", type=int, default=8, help="the asset of the 60 Hz downloads")
+    parser.add_argument("--frame-runs", type=int, default=2)
     args = parser.parse_args()
     theta_net.keep_freed_memory(args.keep_freed_mib << 20)  # this process is the lane's client
     size = args.mib << 20
@@ -100,6 +113,10 @@ def main() -> int:
         digest = hashlib.sha256(blob).hexdigest()
         (store / digest).write_bytes(blob)
         del blob
+        small = os.urandom(args.frame_mib << 20)
+        small_digest = hashlib.sha256(small).hexdigest()
+        (store / small_digest).write_bytes(small)
+        del small
         server = subprocess.Popen(
             [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--assets", str(store)]
             + ["--token", "ed:editor", "--keep-freed-mib", str(args.keep_freed_mib)],
@@ -110,11 +127,12 @@ def main() -> int:
         try:
             first = server.stdout.readline()
             port = int(first.split("127.0.0.1:")[1].split()[0])
-            lane, http3 = [], []
+            lane, threaded, http3 = [], [], []
             for run in range(args.runs):
-                folder = work / f"client{run}"
-                lane.append(lane_download(port, folder, digest)[0])
-                shutil.rmtree(folder)
+                for times, endpoint in ((lane, t.QuicClient), (threaded, t.ThreadedQuicClient)):
+                    folder = work / f"client{run}"
+                    times.append(lane_download(port, folder, digest, endpoint=endpoint)[0])
+                    shutil.rmtree(folder)
                 with open(work / "got", "wb") as sink:
                     began = time.perf_counter()
                     url = f"https://127.0.0.1:{port}/assets/{digest}"
@@ -123,6 +141,15 @@ def main() -> int:
                     )
                     http3.append(time.perf_counter() - began)
             cut_seconds, cut = lane_download(port, work / "cut", digest, cut_at=0.5)
+            # A game steps once per 60 Hz frame and renders in between, without looking at the socket.
+            at_60hz = {t.QuicClient: [], t.ThreadedQuicClient: []}
+            for run in range(args.frame_runs):
+                for endpoint, times in at_60hz.items():
+                    folder = work / f"frame{run}"
+                    times.append(
+                        lane_download(port, folder, small_digest, endpoint=endpoint, frame=1 / 60)[0]
+                    )
+                    shutil.rmtree(folder)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -138,12 +165,23 @@ def main() -> int:
         f"every process under keep_freed_memory({args.keep_freed_mib} MiB)"
     )
     print(f"theta_net QUIC bulk (256 MiB stream, GSO), same run: {bulk:8.1f} MB/s")
-    for label, times in (("assets lane (theta_net client)", lane), ("HTTP/3 (quic-go http3 client)", http3)):
+    for label, times in (
+        ("assets lane, QuicClient", lane),
+        ("assets lane, ThreadedQuicClient", threaded),
+        ("HTTP/3 (quic-go http3 client)", http3),
+    ):
         print(f"{label:32} {mbps(times):8.1f} MB/s   ({mbps(times) / bulk:.2f} of the bulk figure)")
     print(
         f"cut at 50% and resumed: {cut['restarts']} restart, {cut['duplicate_chunks']} chunk(s) received "
         f"twice, {size / cut_seconds / 1e6:.1f} MB/s overall"
     )
+    print(
+        f"{args.frame_mib} MiB over the lane, the client stepped once per 60 Hz frame "
+        f"({args.frame_runs} each):"
+    )
+    for endpoint, times in at_60hz.items():
+        rate = (args.frame_mib << 20) / statistics.median(times) / 1e6
+        print(f"  {endpoint.__name__:30} {rate:8.1f} MB/s")
     return 0
 
 

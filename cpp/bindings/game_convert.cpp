@@ -7,6 +7,7 @@
 #include "theta_net/session/game_data.hpp"
 #include "theta_net/sim/angle.hpp"
 #include "theta_net/sim/rules.hpp"
+#include "theta_net/transport/endpoint_thread.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
@@ -47,10 +48,13 @@ transport::Endpoint& endpoint_of(const py::object& obj) {
   if (py::isinstance<transport::QuicClient>(obj)) return obj.cast<transport::QuicClient&>();
   if (py::isinstance<transport::TcpServer>(obj)) return obj.cast<transport::TcpServer&>();
   if (py::isinstance<transport::TcpClient>(obj)) return obj.cast<transport::TcpClient&>();
+  if (py::isinstance<transport::EndpointThread>(obj)) {
+    return obj.cast<transport::EndpointThread&>();
+  }
   throw BorderError(ErrorKind::kTransport,
                     make_error(ErrorCode::kInvalidArgument,
-                               "expected a SimEndpoint, QuicServer, QuicClient, TcpServer or "
-                               "TcpClient"));
+                               "expected a SimEndpoint, QuicServer, QuicClient, TcpServer, "
+                               "TcpClient or ThreadedQuicClient"));
 }
 
 py::tuple vec(const sim::Vec3& v) {

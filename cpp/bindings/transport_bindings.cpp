@@ -10,6 +10,7 @@
 #include "endpoint_bindings.hpp"
 #include "metrics_convert.hpp"
 #include "theta_net/transport/close_code.hpp"
+#include "theta_net/transport/endpoint_thread.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
 #include "theta_net/transport/sim_net.hpp"
@@ -135,6 +136,39 @@ void bind_quic(py::module_& m) {
       });
   bind_endpoint<QuicClient>(client);
   bind_dial<QuicClient>(client);
+
+  py::class_<EndpointThread> threaded(
+      m, "ThreadedQuicClient",
+      "A QuicClient on its own I/O thread (EndpointThread): packets are read and acknowledged "
+      "between the application's steps, which keeps bulk transfers (assets) moving while a step "
+      "works. The same methods as QuicClient; poll(timeout) waits for an event.");
+  threaded
+      .def(
+          py::init([](const std::string& host, std::uint16_t port, const std::string& pinned_sha256,
+                      bool reconnect, Nanos idle_timeout, Nanos keep_alive,
+                      const std::string& qlog_dir, const std::string& keylog_file,
+                      std::size_t max_message_size, bool bbr) {
+            QuicClientConfig c;
+            c.host = host;
+            c.port = port;
+            c.pinned_sha256 = pinned_sha256;
+            c.reconnect.enabled = reconnect;
+            apply_common(c, idle_timeout, keep_alive, qlog_dir, keylog_file, max_message_size, bbr);
+            auto client = unwrap(QuicClient::create(std::move(c)), ErrorKind::kTransport);
+            return std::make_unique<EndpointThread>(std::move(client), Nanos(1'000'000),
+                                                    max_message_size);
+          }),
+          "host"_a, "port"_a, "pinned_sha256"_a = "", "reconnect"_a = true, "idle_timeout"_a = 10.0,
+          "keep_alive"_a = 0.0, "qlog_dir"_a = "", "keylog_file"_a = "",
+          "max_message_size"_a = kDefaultMaxMessageSize, "bbr"_a = false)
+      .def_property_readonly("current",
+                             [](const EndpointThread& c) -> std::optional<std::uint64_t> {
+                               const auto conns = c.connections();
+                               if (conns.empty()) return std::nullopt;
+                               return conns.front().value;
+                             });
+  bind_endpoint<EndpointThread>(threaded);
+  bind_dial<EndpointThread>(threaded);
 }
 
 void bind_sim(py::module_& m) {

@@ -895,6 +895,28 @@ class TcpServer:
     def stats(self, conn: int) -> Optional[dict]:
         """RTT, jitter, per-lane counters and congestion state, or None."""
 
+class ThreadedQuicClient:
+    """A QuicClient on its own I/O thread (EndpointThread): packets are read and acknowledged between the application's steps, which keeps bulk transfers (assets) moving while a step works. The same methods as QuicClient; poll(timeout) waits for an event."""
+    def __init__(self, host: str, port: int, pinned_sha256: str = '', reconnect: bool = True, idle_timeout: float = 10.0, keep_alive: float = 0.0, qlog_dir: str = '', keylog_file: str = '', max_message_size: int = 16777216, bbr: bool = False) -> None: ...
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
+        """Closes gracefully with an application code."""
+    def connections(self) -> List[int]:
+        """Ids of the open connections."""
+    @property
+    def current(self) -> Optional[int]: ...
+    def dial(self) -> None:
+        """Starts a new connection to the same server now (a Client's driver does this when it reconnects)."""
+    def events(self) -> List[Event]:
+        """Every pending event, in order."""
+    def next_event(self) -> Optional[Event]:
+        """The next event, or None."""
+    def poll(self, timeout: float = 0.0) -> None:
+        """Handles I/O and timers, waiting up to timeout seconds (SimNet: what is due now)."""
+    def send(self, conn: int, lane: Lane, data: _Buffer) -> None:
+        """Queues one message on a lane of a connection."""
+    def stats(self, conn: int) -> Optional[dict]:
+        """RTT, jitter, per-lane counters and congestion state, or None."""
+
 class UdpRelay:
     """UDP forwarder that impairs traffic both ways."""
     def __init__(self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1) -> None: ...

@@ -1,5 +1,6 @@
 #include "theta_net/transport/endpoint_thread.hpp"
 
+#include <algorithm>
 #include <future>
 
 namespace theta_net::transport {
@@ -34,39 +35,71 @@ void EndpointThread::loop() {
     std::deque<Event> fresh;
     while (auto e = endpoint_->next_event()) fresh.push_back(std::move(*e));
     std::vector<ConnectionId> conns = endpoint_->connections();
-    std::map<std::uint64_t, ConnectionStats> stats;
+    std::lock_guard lock(mutex_);
+    for (auto& e : fresh) events_.push_back(std::move(e));
+    // The figures of open connections are refreshed in place (no allocation per turn); a
+    // connection that ended leaves the table.
+    for (auto it = snapshots_.begin(); it != snapshots_.end();) {
+      const bool open =
+          std::find(conns.begin(), conns.end(), ConnectionId{it->first}) != conns.end();
+      it = open ? std::next(it) : snapshots_.erase(it);
+    }
     for (ConnectionId id : conns) {
-      if (auto s = endpoint_->stats(id)) stats.emplace(id.value, *s);
+      auto s = endpoint_->stats(id);
+      if (!s) continue;
+      Snapshot& snap = snapshots_[id.value];
+      snap.stats = std::move(*s);
+      if (snap.kind.empty()) snap.kind = endpoint_->transport_kind(id);
     }
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& e : fresh) events_.push_back(std::move(e));
-      connections_ = std::move(conns);
-      stats_ = std::move(stats);
-    }
+    connections_ = std::move(conns);
     if (!fresh.empty()) events_ready_.notify_all();
   }
 }
 
-Status EndpointThread::send(ConnectionId conn, Lane lane, ByteSpan message) {
-  THETA_TRY(check_message(lane, message.size(), max_message_size_));
+void EndpointThread::queue(std::function<void(Endpoint&)> command) {
   {
     std::lock_guard lock(mutex_);
-    commands_.push_back([conn, lane, copy = Bytes(message.begin(), message.end())](Endpoint& e) {
-      (void)e.send(conn, lane, copy);  // a connection that closed meanwhile: its events say so
-    });
+    commands_.push_back(std::move(command));
+  }
+  endpoint_->interrupt();
+}
+
+Status EndpointThread::send(ConnectionId conn, Lane lane, ByteSpan message) {
+  THETA_TRY(check_message(lane, message.size(), max_message_size_));
+  const std::uint64_t size = message.size();
+  {
+    std::lock_guard lock(mutex_);
+    queued_bytes_[conn.value] += size;
+    commands_.push_back(
+        [this, conn, lane, size, copy = Bytes(message.begin(), message.end())](Endpoint& e) {
+          (void)e.send(conn, lane, copy);  // a connection that closed meanwhile: its events say so
+          std::lock_guard relock(mutex_);
+          auto it = queued_bytes_.find(conn.value);
+          if (it != queued_bytes_.end() && (it->second -= size) == 0) queued_bytes_.erase(it);
+        });
   }
   endpoint_->interrupt();
   return {};
 }
 
-void EndpointThread::close(ConnectionId conn, std::uint64_t code, std::string_view reason) {
+void EndpointThread::poll(std::chrono::nanoseconds max_wait) {
+  std::unique_lock lock(mutex_);
+  if (max_wait.count() > 0) {
+    events_ready_.wait_for(lock, max_wait, [&] { return !events_.empty() || woken_; });
+  }
+  woken_ = false;
+}
+
+void EndpointThread::interrupt() {
   {
     std::lock_guard lock(mutex_);
-    commands_.push_back(
-        [conn, code, why = std::string(reason)](Endpoint& e) { e.close(conn, code, why); });
+    woken_ = true;
   }
-  endpoint_->interrupt();
+  events_ready_.notify_all();
+}
+
+void EndpointThread::close(ConnectionId conn, std::uint64_t code, std::string_view reason) {
+  queue([conn, code, why = std::string(reason)](Endpoint& e) { e.close(conn, code, why); });
 }
 
 std::optional<Event> EndpointThread::next_event() {
@@ -93,21 +126,39 @@ std::vector<ConnectionId> EndpointThread::connections() const {
 
 std::optional<ConnectionStats> EndpointThread::stats(ConnectionId conn) const {
   std::lock_guard lock(mutex_);
-  auto it = stats_.find(conn.value);
-  if (it == stats_.end()) return std::nullopt;
-  return it->second;
+  auto it = snapshots_.find(conn.value);
+  if (it == snapshots_.end()) return std::nullopt;
+  ConnectionStats out = it->second.stats;
+  if (auto q = queued_bytes_.find(conn.value); q != queued_bytes_.end()) {
+    out.send_queue_bytes += q->second;
+  }
+  return out;
+}
+
+std::string_view EndpointThread::transport_kind(ConnectionId conn) const {
+  std::lock_guard lock(mutex_);
+  auto it = snapshots_.find(conn.value);
+  return it == snapshots_.end() ? std::string_view{} : it->second.kind;
+}
+
+Status EndpointThread::dial() {
+  Status out;
+  call([&](Endpoint& e) { out = e.dial(); });
+  return out;
+}
+
+Status EndpointThread::redirect(std::string_view address) {
+  Status out;
+  call([&](Endpoint& e) { out = e.redirect(address); });
+  return out;
 }
 
 void EndpointThread::call(const std::function<void(Endpoint&)>& fn) {
   std::promise<void> done;
-  {
-    std::lock_guard lock(mutex_);
-    commands_.push_back([&](Endpoint& e) {
-      fn(e);
-      done.set_value();
-    });
-  }
-  endpoint_->interrupt();
+  queue([&](Endpoint& e) {
+    fn(e);
+    done.set_value();
+  });
   done.get_future().wait();
 }
 

@@ -45,5 +45,53 @@ TEST(EndpointThread, RunsAQuicServerAndClientOnTheirOwnThreads) {
   EXPECT_EQ(gone->close.code, 5u);
 }
 
+// Through the Endpoint interface, as a session driver uses it: poll() waits for the I/O thread's
+// events, and dial(), transport_kind() and stats() answer as the wrapped endpoint would.
+TEST(EndpointThread, IsAnEndpoint) {
+  auto server_endpoint = std::move(QuicServer::create(server_config()).value());
+  const QuicClientConfig cc = client_config(*server_endpoint);
+  EndpointThread server_thread(std::move(server_endpoint));
+  EndpointThread client_thread(std::move(QuicClient::create(cc).value()), 1ms);
+  Endpoint& client = client_thread;
+  Endpoint& server = server_thread;
+
+  std::optional<Event> connected;
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (!connected && std::chrono::steady_clock::now() < end) {
+    client.poll(100ms);  // returns when the I/O thread has queued an event
+    while (auto e = client.next_event()) {
+      if (e->kind == EventKind::kConnected) connected = e;
+    }
+  }
+  ASSERT_TRUE(connected.has_value());
+  EXPECT_EQ(client.transport_kind(connected->conn), "quic");
+  EXPECT_EQ(client.connections(), std::vector<ConnectionId>{connected->conn});
+  const auto stats = client.stats(connected->conn);
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_GT(stats->packets_received, 0u);
+  EXPECT_TRUE(client.dial().ok());  // one is open: nothing to do, as QuicClient says
+  const Status refused = server.dial();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kState);
+
+  // interrupt() ends a wait with nothing queued well before its timeout.
+  while (client.next_event()) {
+  }
+  const auto began = std::chrono::steady_clock::now();
+  std::thread waker([&] {
+    std::this_thread::sleep_for(20ms);
+    client.interrupt();
+  });
+  client.poll(5s);
+  waker.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 2s);
+
+  client.close(connected->conn, 0, "done");
+  auto gone = wait_for(client_thread, EventKind::kDisconnected);
+  ASSERT_TRUE(gone.has_value());
+  EXPECT_FALSE(client.stats(connected->conn).has_value());
+  EXPECT_EQ(client.transport_kind(connected->conn), "");
+}
+
 }  // namespace
 }  // namespace theta_net::transport

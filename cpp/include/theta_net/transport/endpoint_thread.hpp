@@ -1,6 +1,11 @@
-// Runs any Endpoint on its own I/O thread, for games that do not want to drive poll() once per
-// tick. send(), close() and next_event() are thread-safe: sends are validated against the lane
-// rules at once, queued, and the I/O thread is woken (Endpoint::interrupt) to write them.
+// Runs any Endpoint on its own I/O thread, and is an Endpoint itself: a session driver (a
+// game's ClientDriver) steps it like any other, while the I/O thread reads packets, runs timers
+// and sends ACKs between the game's steps. That matters for throughput: ngtcp2 0.12 caps the
+// congestion window near a few round trips of loopback or LAN data, so a peer that acknowledges
+// only when the game polls (once per step or frame) holds a bulk transfer to one window per
+// step (docs/transport.md, "I/O thread"). send(), close(), poll() and next_event() are
+// thread-safe: sends are validated against the lane rules at once, queued, and the I/O thread
+// is woken (Endpoint::interrupt) to write them.
 #pragma once
 
 #include <chrono>
@@ -10,39 +15,58 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "theta_net/transport/endpoint.hpp"
 
 namespace theta_net::transport {
 
-class EndpointThread {
+class EndpointThread final : public Endpoint {
  public:
   // `poll_interval` bounds each poll() of the I/O thread (the longest a queued send waits when
   // the endpoint cannot be interrupted, e.g. SimNet).
   explicit EndpointThread(std::unique_ptr<Endpoint> endpoint,
                           std::chrono::nanoseconds poll_interval = std::chrono::milliseconds(5),
                           std::size_t max_message_size = kDefaultMaxMessageSize);
-  ~EndpointThread();  // stops and joins the thread; the endpoint is destroyed after it
+  ~EndpointThread() override;  // stops and joins the thread; the endpoint is destroyed after it
   EndpointThread(const EndpointThread&) = delete;
   EndpointThread& operator=(const EndpointThread&) = delete;
 
   // Checks the message against the lane rules and queues it for the I/O thread. A connection
   // that is closed or unknown is not an error here: its events say so.
   // Errors: those of check_message.
-  Status send(ConnectionId conn, Lane lane, ByteSpan message);
-  void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason);
-  std::optional<Event> next_event();
-  // Waits up to `timeout` for an event.
+  Status send(ConnectionId conn, Lane lane, ByteSpan message) override;
+  // The I/O thread does the polling: this waits up to `max_wait` for an event to be queued (or
+  // for interrupt()), and returns at once when one is.
+  void poll(std::chrono::nanoseconds max_wait) override;
+  std::optional<Event> next_event() override;
+  void close(ConnectionId conn, std::uint64_t app_error_code, std::string_view reason) override;
+  // The figures as of the I/O thread's last turn, with the bytes of sends still queued for it
+  // added to send_queue_bytes (the back-pressure an application reads).
+  std::optional<ConnectionStats> stats(ConnectionId conn) const override;
+  std::string_view transport_kind(ConnectionId conn) const override;
+  std::vector<ConnectionId> connections() const override;
+  // Run on the I/O thread; they wait for it.
+  // Errors: those of the endpoint's dial() and redirect().
+  Status dial() override;
+  Status redirect(std::string_view address) override;
+  void interrupt() override;
+
+  // Waits up to `timeout` for an event and takes it.
   std::optional<Event> wait_event(std::chrono::nanoseconds timeout);
-  std::vector<ConnectionId> connections() const;
-  std::optional<ConnectionStats> stats(ConnectionId conn) const;
   // Runs fn on the I/O thread with the endpoint (for anything else the endpoint offers) and
   // waits for it.
   void call(const std::function<void(Endpoint&)>& fn);
 
  private:
+  struct Snapshot {
+    ConnectionStats stats;
+    std::string_view kind;  // every endpoint names its kind with a string literal
+  };
   void loop();
+  void queue(std::function<void(Endpoint&)> command);
 
   std::unique_ptr<Endpoint> endpoint_;
   std::chrono::nanoseconds interval_;
@@ -50,9 +74,11 @@ class EndpointThread {
   mutable std::mutex mutex_;
   std::condition_variable events_ready_;
   std::deque<std::function<void(Endpoint&)>> commands_;
+  std::map<std::uint64_t, std::uint64_t> queued_bytes_;  // per connection, sends not yet run
   std::deque<Event> events_;
   std::vector<ConnectionId> connections_;
-  std::map<std::uint64_t, ConnectionStats> stats_;
+  std::map<std::uint64_t, Snapshot> snapshots_;
+  bool woken_ = false;  // interrupt() since the last poll()
   bool stopping_ = false;
   std::thread thread_;
 };
