@@ -4,8 +4,12 @@ loopback, fetched by two independent clients (quic-go 0.29's http3 package, test
 and ngtcp2's gtlsclient), next to theta_net's own QUIC bulk figure measured in the same run
 (theta_transport_bench's BM_QuicBulk256MiB, with GSO). A download's time is the client process's
 wall time (start, handshake, request, body to a file); the body is checked against its SHA-256.
+serve and the bulk benchmark run under the same allocator policy (--keep-freed-mib, serve's
+default 64; docs/transport.md, "Allocator"). The CPU time each client process used is reported
+too (its own and its children's, from os.wait4): on 2 cores a client that needs a core or more
+leaves the server less than the bulk benchmark's receiver does.
 
-    .venv/bin/python bench/http3_bench.py [--mib 64] [--runs 5]
+    .venv/bin/python bench/http3_bench.py [--mib 64] [--runs 5] [--keep-freed-mib 64]
 (after `./dev bench transport` or `ninja -C build/release` has built the transport benchmark)
 """
 
@@ -56,19 +60,34 @@ def quic_bulk_mbps(keep_freed_mib: int = 0) -> float:
     return json.loads(out.stdout)["benchmarks"][0]["MB_per_s"]
 
 
-def timed(command, check_file: Path, digest: str) -> float:
+def run_client(command, stdout) -> tuple[float, float]:
+    """Runs one client process to its end: (wall seconds, CPU seconds it used)."""
     began = time.perf_counter()
-    subprocess.run(command, check=True, timeout=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL)
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:
+        proc.kill()
+        raise
+    proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - began
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, command)
+    return seconds, usage.ru_utime + usage.ru_stime
+
+
+def timed(command, check_file: Path, digest: str) -> tuple[float, float]:
+    measured = run_client(command, subprocess.DEVNULL)
     with open(check_file, "rb") as f:
         assert hashlib.file_digest(f, "sha256").hexdigest() == digest, "the body is not the asset"
-    return seconds
+    return measured
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mib", type=int, default=64)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep-freed-mib", type=int, default=64)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="theta_h3bench_"))
     try:
@@ -80,7 +99,8 @@ def main() -> int:
         (store / digest).write_bytes(blob)
         del blob
         server = subprocess.Popen(
-            [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--assets", str(store)],
+            [sys.executable, "-m", "theta_net", "serve", "--port", "0", "--assets", str(store)]
+            + ["--keep-freed-mib", str(args.keep_freed_mib)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -94,11 +114,7 @@ def main() -> int:
             go, ngtcp2 = [], []
             for _ in range(args.runs):
                 with open(out, "wb") as sink:
-                    began = time.perf_counter()
-                    subprocess.run(
-                        [str(client), url], check=True, stdout=sink, stderr=subprocess.DEVNULL, timeout=120
-                    )
-                    go.append(time.perf_counter() - began)
+                    go.append(run_client([str(client), url], sink))
                 with open(out, "rb") as f:
                     assert hashlib.file_digest(f, "sha256").hexdigest() == digest
                 if shutil.which("gtlsclient"):
@@ -110,19 +126,24 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
-        bulk = quic_bulk_mbps()
+        bulk = quic_bulk_mbps(args.keep_freed_mib)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    def mbps(times):
-        return size / statistics.median(times) / 1e6
+    def mbps(runs):
+        return size / statistics.median(seconds for seconds, _ in runs) / 1e6
+
+    def cpu(runs):
+        return statistics.median(used / seconds for seconds, used in runs)
 
     print(f"{args.mib} MiB asset over HTTP/3 on loopback, {args.runs} downloads per client (medians)")
     print(f"theta_net QUIC bulk (256 MiB stream, GSO), same run: {bulk:8.1f} MB/s")
-    print(f"quic-go http3 client:   {mbps(go):8.1f} MB/s   ({mbps(go) / bulk:.2f} of the bulk figure)")
-    if ngtcp2:
-        ratio = mbps(ngtcp2) / bulk
-        print(f"ngtcp2 gtlsclient:      {mbps(ngtcp2):8.1f} MB/s   ({ratio:.2f} of the bulk figure)")
+    for label, runs in (("quic-go http3 client:", go), ("ngtcp2 gtlsclient:", ngtcp2)):
+        if runs:
+            print(
+                f"{label:23} {mbps(runs):8.1f} MB/s   ({mbps(runs) / bulk:.2f} of the bulk figure; "
+                f"the client used {cpu(runs):.2f} cores)"
+            )
     return 0
 
 
