@@ -19,8 +19,9 @@ using namespace pybind11::literals;
 void bind_core(py::module_& m) {
   m.def("keep_freed_memory", &keep_freed_memory, "bytes"_a,
         "Lets this process keep up to `bytes` of freed heap for reuse instead of returning it to "
-        "the kernel at once (glibc's M_TRIM_THRESHOLD = bytes, M_MMAP_THRESHOLD = min(bytes / 16, "
-        "32 MiB)). Process-wide: for the application, as `theta-net serve` does. Large transfers "
+        "the kernel at once (glibc's M_TRIM_THRESHOLD = bytes, M_MMAP_THRESHOLD = bytes / 16; "
+        "neither below 128 KiB, the latter at most 32 MiB). Process-wide: for the application, as "
+        "`theta-net serve` does. Large transfers "
         "(asset chunks) otherwise land on fresh pages every time (docs/transport.md, "
         "\"Allocator\"). 0 changes nothing. False when the C library is not glibc.");
   m.def(

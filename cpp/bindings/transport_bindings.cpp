@@ -155,7 +155,7 @@ void bind_quic(py::module_& m) {
             c.reconnect.enabled = reconnect;
             apply_common(c, idle_timeout, keep_alive, qlog_dir, keylog_file, max_message_size, bbr);
             auto client = unwrap(QuicClient::create(std::move(c)), ErrorKind::kTransport);
-            return std::make_unique<EndpointThread>(std::move(client), Nanos(1'000'000),
+            return std::make_unique<EndpointThread>(std::move(client), Nanos(20'000'000),
                                                     max_message_size);
           }),
           "host"_a, "port"_a, "pinned_sha256"_a = "", "reconnect"_a = true, "idle_timeout"_a = 10.0,

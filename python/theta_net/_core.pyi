@@ -991,7 +991,7 @@ def game_data_schema(user_toml: Optional[str] = None) -> str:
     """The reference game's data schema with the application's tables (schema TOML text) appended, as canonical TOML; raises theta_net.Error naming what is wrong."""
 
 def keep_freed_memory(bytes: int) -> bool:
-    """Lets this process keep up to `bytes` of freed heap for reuse instead of returning it to the kernel at once (glibc's M_TRIM_THRESHOLD = bytes, M_MMAP_THRESHOLD = min(bytes / 16, 32 MiB)). Process-wide: for the application, as `theta-net serve` does. Large transfers (asset chunks) otherwise land on fresh pages every time (docs/transport.md, "Allocator"). 0 changes nothing. False when the C library is not glibc."""
+    """Lets this process keep up to `bytes` of freed heap for reuse instead of returning it to the kernel at once (glibc's M_TRIM_THRESHOLD = bytes, M_MMAP_THRESHOLD = bytes / 16; neither below 128 KiB, the latter at most 32 MiB). Process-wide: for the application, as `theta-net serve` does. Large transfers (asset chunks) otherwise land on fresh pages every time (docs/transport.md, "Allocator"). 0 changes nothing. False when the C library is not glibc."""
 
 def migration_export(host: CollabHost, path: str, now: float = 0.0) -> dict:
     """Flushes the host and writes its store and signed-command state as a migration bundle."""

@@ -11,9 +11,11 @@ namespace theta_net {
 
 FreedMemoryPolicy freed_memory_policy(std::size_t bytes) {
   constexpr std::size_t kMaxMmapThreshold = 32u << 20;  // glibc: 4 MiB * sizeof(long) on 64-bit
+  // Never below glibc's own starting points: a small budget must not make it hand back more.
+  constexpr std::size_t kGlibcDefault = 128u << 10;
   FreedMemoryPolicy p;
-  p.trim_threshold = std::min<std::size_t>(bytes, INT_MAX);  // mallopt takes an int
-  p.mmap_threshold = std::min(bytes / 16, kMaxMmapThreshold);
+  p.trim_threshold = std::clamp<std::size_t>(bytes, kGlibcDefault, INT_MAX);  // an int in mallopt
+  p.mmap_threshold = std::clamp(bytes / 16, kGlibcDefault, kMaxMmapThreshold);
   return p;
 }
 

@@ -25,20 +25,23 @@ EndpointThread::~EndpointThread() {
 void EndpointThread::loop() {
   for (;;) {
     std::deque<std::function<void(Endpoint&)>> commands;
+    bool stopping = false;
     {
       std::lock_guard lock(mutex_);
-      if (stopping_) return;
+      stopping = stopping_;
       commands.swap(commands_);
     }
+    // What the application queued before it let go (a close with its code, last sends) still
+    // reaches the endpoint, which then closes what is left as it is destroyed.
     for (auto& command : commands) command(*endpoint_);
+    if (stopping) return;
     endpoint_->poll(commands.empty() ? interval_ : std::chrono::nanoseconds(0));
     std::deque<Event> fresh;
     while (auto e = endpoint_->next_event()) fresh.push_back(std::move(*e));
     std::vector<ConnectionId> conns = endpoint_->connections();
     std::lock_guard lock(mutex_);
     for (auto& e : fresh) events_.push_back(std::move(e));
-    // The figures of open connections are refreshed in place (no allocation per turn); a
-    // connection that ended leaves the table.
+    bool drained = false;  // a connection's send queue went down: a waiting poll() may go on
     for (auto it = snapshots_.begin(); it != snapshots_.end();) {
       const bool open =
           std::find(conns.begin(), conns.end(), ConnectionId{it->first}) != conns.end();
@@ -48,11 +51,30 @@ void EndpointThread::loop() {
       auto s = endpoint_->stats(id);
       if (!s) continue;
       Snapshot& snap = snapshots_[id.value];
+      drained |= s->send_queue_bytes < snap.stats.send_queue_bytes;
       snap.stats = std::move(*s);
       if (snap.kind.empty()) snap.kind = endpoint_->transport_kind(id);
     }
+    // Sends that ran are in the endpoint's own figures from now on, not before.
+    for (const auto& [conn, bytes] : ran_bytes_) {
+      auto q = queued_bytes_.find(conn);
+      if (q != queued_bytes_.end() && (q->second -= std::min(q->second, bytes)) == 0) {
+        queued_bytes_.erase(q);
+      }
+    }
+    ran_bytes_.clear();
+    std::erase_if(queued_bytes_, [&](const auto& entry) {
+      return std::find(conns.begin(), conns.end(), ConnectionId{entry.first}) == conns.end();
+    });
+    // A connection closed here stays out of connections() until the endpoint lets it go too.
+    for (auto it = closing_.begin(); it != closing_.end();) {
+      const bool listed = std::find(conns.begin(), conns.end(), ConnectionId{*it}) != conns.end();
+      it = listed ? std::next(it) : closing_.erase(it);
+    }
+    std::erase_if(conns, [&](ConnectionId id) { return closing_.count(id.value) > 0; });
     connections_ = std::move(conns);
-    if (!fresh.empty()) events_ready_.notify_all();
+    woken_ |= drained;
+    if (!fresh.empty() || drained) events_ready_.notify_all();
   }
 }
 
@@ -69,13 +91,15 @@ Status EndpointThread::send(ConnectionId conn, Lane lane, ByteSpan message) {
   const std::uint64_t size = message.size();
   {
     std::lock_guard lock(mutex_);
+    if (std::find(connections_.begin(), connections_.end(), conn) == connections_.end()) {
+      return make_error(ErrorCode::kClosed, "connection ", conn.value, " is not open");
+    }
     queued_bytes_[conn.value] += size;
     commands_.push_back(
         [this, conn, lane, size, copy = Bytes(message.begin(), message.end())](Endpoint& e) {
           (void)e.send(conn, lane, copy);  // a connection that closed meanwhile: its events say so
           std::lock_guard relock(mutex_);
-          auto it = queued_bytes_.find(conn.value);
-          if (it != queued_bytes_.end() && (it->second -= size) == 0) queued_bytes_.erase(it);
+          ran_bytes_[conn.value] += size;
         });
   }
   endpoint_->interrupt();
@@ -99,6 +123,15 @@ void EndpointThread::interrupt() {
 }
 
 void EndpointThread::close(ConnectionId conn, std::uint64_t code, std::string_view reason) {
+  {
+    std::lock_guard lock(mutex_);
+    // Gone from connections() at once, as a stepped endpoint's close does: a session driver
+    // that closes and then looks for a live connection must not find this one.
+    if (std::find(connections_.begin(), connections_.end(), conn) != connections_.end()) {
+      closing_.insert(conn.value);
+      std::erase(connections_, conn);
+    }
+  }
   queue([conn, code, why = std::string(reason)](Endpoint& e) { e.close(conn, code, why); });
 }
 
@@ -154,6 +187,11 @@ Status EndpointThread::redirect(std::string_view address) {
 }
 
 void EndpointThread::call(const std::function<void(Endpoint&)>& fn) {
+  // From the I/O thread itself (inside fn) this would wait for itself: run it there and then.
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    fn(*endpoint_);
+    return;
+  }
   std::promise<void> done;
   queue([&](Endpoint& e) {
     fn(e);

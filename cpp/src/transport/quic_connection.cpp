@@ -3,9 +3,12 @@
 #include "quic_connection.hpp"
 
 #include <gnutls/crypto.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -127,6 +130,10 @@ Status prepare_qlog_dir(const QuicCommonConfig& config) {
     return make_error(ErrorCode::kIo, "qlog_dir '", config.qlog_dir,
                       "' is not a folder that could be created: ",
                       ec ? ec.message() : std::string("a file of that name exists"));
+  }
+  if (::access(config.qlog_dir.c_str(), W_OK | X_OK) != 0) {
+    return make_error(ErrorCode::kIo, "qlog_dir '", config.qlog_dir,
+                      "' cannot be written to: ", std::strerror(errno));
   }
   return {};
 }

@@ -109,7 +109,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.keep_freed_mib:
         # The server is this process: let malloc reuse freed buffers (docs/transport.md, "Allocator").
-        _core.keep_freed_memory(args.keep_freed_mib << 20)
+        if not _core.keep_freed_memory(args.keep_freed_mib << 20):
+            print(
+                "theta-net serve: --keep-freed-mib not applied (the C library is not glibc)", file=sys.stderr
+            )
     try:
         summary = _core.serve(
             args.bind,

@@ -21,20 +21,24 @@ TEST(Allocator, PolicyFollowsTheBudgetWithinGlibcsLimits) {
   EXPECT_EQ(p.mmap_threshold, 4u << 20);
   EXPECT_EQ(freed_memory_policy(std::size_t{1} << 30).mmap_threshold, 32u << 20);
   EXPECT_EQ(freed_memory_policy(std::size_t{8} << 30).trim_threshold, std::size_t{INT_MAX});
+  const FreedMemoryPolicy tiny = freed_memory_policy(1024);  // never below glibc's defaults
+  EXPECT_EQ(tiny.trim_threshold, 128u << 10);
+  EXPECT_EQ(tiny.mmap_threshold, 128u << 10);
   EXPECT_TRUE(keep_freed_memory(0));
 }
 
-// AddressSanitizer replaces malloc: its mallopt refuses every setting (so keep_freed_memory says
-// false) and glibc's figures no longer describe the heap.
-#if defined(__SANITIZE_ADDRESS__)
-#define THETA_ASAN 1
+// A sanitizer's runtime replaces malloc: its mallopt refuses every setting (so keep_freed_memory
+// says false) and glibc's figures no longer describe the heap.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define THETA_OWN_MALLOC 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define THETA_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define THETA_OWN_MALLOC 1
 #endif
 #endif
 
-#if defined(__GLIBC__) && !defined(THETA_ASAN)
+#if defined(__GLIBC__) && !defined(THETA_OWN_MALLOC)
 TEST(Allocator, FreedBlocksStayInTheHeap) {
   ASSERT_TRUE(keep_freed_memory(64u << 20));
   constexpr std::size_t kBlock = 2u << 20;

@@ -74,19 +74,31 @@ TEST(EndpointThread, IsAnEndpoint) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kState);
 
-  // interrupt() ends a wait with nothing queued well before its timeout.
+  // With nothing to report, poll() waits; interrupt() ends a wait well before its timeout.
   while (client.next_event()) {
   }
-  const auto began = std::chrono::steady_clock::now();
+  auto began = std::chrono::steady_clock::now();
+  client.poll(50ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 40ms) << "poll() did not wait";
+  began = std::chrono::steady_clock::now();
   std::thread waker([&] {
     std::this_thread::sleep_for(20ms);
     client.interrupt();
   });
   client.poll(5s);
   waker.join();
-  EXPECT_LT(std::chrono::steady_clock::now() - began, 2s);
+  const auto waited = std::chrono::steady_clock::now() - began;
+  EXPECT_GE(waited, 15ms);
+  EXPECT_LT(waited, 2s);
+  EXPECT_FALSE(client.next_event().has_value()) << "an event, not interrupt(), ended the wait";
 
+  // A closed connection leaves connections() at once (a driver redials on that), and sends to
+  // it are refused.
   client.close(connected->conn, 0, "done");
+  EXPECT_TRUE(client.connections().empty());
+  const Status late = client.send(connected->conn, Lane::kChunks, pattern(10, 1));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kClosed);
   auto gone = wait_for(client_thread, EventKind::kDisconnected);
   ASSERT_TRUE(gone.has_value());
   EXPECT_FALSE(client.stats(connected->conn).has_value());

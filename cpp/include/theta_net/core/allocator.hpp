@@ -19,8 +19,8 @@ struct FreedMemoryPolicy {
   std::size_t mmap_threshold = 0;
 };
 
-// What keep_freed_memory(bytes) sets: trim past `bytes`, heap blocks up to min(bytes / 16,
-// 32 MiB) (32 MiB is glibc's ceiling for the mmap threshold).
+// What keep_freed_memory(bytes) sets: trim past `bytes`, heap blocks up to bytes / 16, neither
+// below glibc's default of 128 KiB, the mmap threshold at most 32 MiB (glibc's ceiling).
 FreedMemoryPolicy freed_memory_policy(std::size_t bytes);
 
 // Lets the process keep up to `bytes` of freed heap for reuse instead of returning it to the
