@@ -88,6 +88,22 @@ void apply_common(Config& c, Nanos idle_timeout, Nanos keep_alive, const std::st
   c.congestion_control = bbr ? CongestionControl::kBbr : CongestionControl::kCubic;
 }
 
+// QuicClient and ThreadedQuicClient take the same arguments.
+std::unique_ptr<QuicClient> open_quic_client(const std::string& host, std::uint16_t port,
+                                             const std::string& pinned_sha256, bool reconnect,
+                                             Nanos idle_timeout, Nanos keep_alive,
+                                             const std::string& qlog_dir,
+                                             const std::string& keylog_file,
+                                             std::size_t max_message_size, bool bbr) {
+  QuicClientConfig c;
+  c.host = host;
+  c.port = port;
+  c.pinned_sha256 = pinned_sha256;
+  c.reconnect.enabled = reconnect;
+  apply_common(c, idle_timeout, keep_alive, qlog_dir, keylog_file, max_message_size, bbr);
+  return unwrap(QuicClient::create(std::move(c)), ErrorKind::kTransport);
+}
+
 void bind_quic(py::module_& m) {
   py::class_<QuicServer> server(m, "QuicServer", "QUIC server endpoint (ALPN theta/1).");
   server
@@ -114,22 +130,16 @@ void bind_quic(py::module_& m) {
 
   py::class_<QuicClient> client(m, "QuicClient", "QUIC client endpoint with reconnection.");
   client
-      .def(
-          py::init([](const std::string& host, std::uint16_t port, const std::string& pinned_sha256,
-                      bool reconnect, Nanos idle_timeout, Nanos keep_alive,
-                      const std::string& qlog_dir, const std::string& keylog_file,
-                      std::size_t max_message_size, bool bbr) {
-            QuicClientConfig c;
-            c.host = host;
-            c.port = port;
-            c.pinned_sha256 = pinned_sha256;
-            c.reconnect.enabled = reconnect;
-            apply_common(c, idle_timeout, keep_alive, qlog_dir, keylog_file, max_message_size, bbr);
-            return unwrap(QuicClient::create(std::move(c)), ErrorKind::kTransport);
-          }),
-          "host"_a, "port"_a, "pinned_sha256"_a = "", "reconnect"_a = true, "idle_timeout"_a = 10.0,
-          "keep_alive"_a = 0.0, "qlog_dir"_a = "", "keylog_file"_a = "",
-          "max_message_size"_a = kDefaultMaxMessageSize, "bbr"_a = false)
+      .def(py::init([](const std::string& host, std::uint16_t port,
+                       const std::string& pinned_sha256, bool reconnect, Nanos idle_timeout,
+                       Nanos keep_alive, const std::string& qlog_dir,
+                       const std::string& keylog_file, std::size_t max_message_size, bool bbr) {
+             return open_quic_client(host, port, pinned_sha256, reconnect, idle_timeout, keep_alive,
+                                     qlog_dir, keylog_file, max_message_size, bbr);
+           }),
+           "host"_a, "port"_a, "pinned_sha256"_a = "", "reconnect"_a = true,
+           "idle_timeout"_a = 10.0, "keep_alive"_a = 0.0, "qlog_dir"_a = "", "keylog_file"_a = "",
+           "max_message_size"_a = kDefaultMaxMessageSize, "bbr"_a = false)
       .def_property_readonly("current", [](const QuicClient& c) -> std::optional<std::uint64_t> {
         if (auto id = c.current()) return id->value;
         return std::nullopt;
@@ -143,24 +153,18 @@ void bind_quic(py::module_& m) {
       "between the application's steps, which keeps bulk transfers (assets) moving while a step "
       "works. The same methods as QuicClient; poll(timeout) waits for an event.");
   threaded
-      .def(
-          py::init([](const std::string& host, std::uint16_t port, const std::string& pinned_sha256,
-                      bool reconnect, Nanos idle_timeout, Nanos keep_alive,
-                      const std::string& qlog_dir, const std::string& keylog_file,
-                      std::size_t max_message_size, bool bbr) {
-            QuicClientConfig c;
-            c.host = host;
-            c.port = port;
-            c.pinned_sha256 = pinned_sha256;
-            c.reconnect.enabled = reconnect;
-            apply_common(c, idle_timeout, keep_alive, qlog_dir, keylog_file, max_message_size, bbr);
-            auto client = unwrap(QuicClient::create(std::move(c)), ErrorKind::kTransport);
-            return std::make_unique<EndpointThread>(std::move(client), Nanos(20'000'000),
-                                                    max_message_size);
-          }),
-          "host"_a, "port"_a, "pinned_sha256"_a = "", "reconnect"_a = true, "idle_timeout"_a = 10.0,
-          "keep_alive"_a = 0.0, "qlog_dir"_a = "", "keylog_file"_a = "",
-          "max_message_size"_a = kDefaultMaxMessageSize, "bbr"_a = false)
+      .def(py::init([](const std::string& host, std::uint16_t port,
+                       const std::string& pinned_sha256, bool reconnect, Nanos idle_timeout,
+                       Nanos keep_alive, const std::string& qlog_dir,
+                       const std::string& keylog_file, std::size_t max_message_size, bool bbr) {
+             return std::make_unique<EndpointThread>(
+                 open_quic_client(host, port, pinned_sha256, reconnect, idle_timeout, keep_alive,
+                                  qlog_dir, keylog_file, max_message_size, bbr),
+                 Nanos(20'000'000), max_message_size);
+           }),
+           "host"_a, "port"_a, "pinned_sha256"_a = "", "reconnect"_a = true,
+           "idle_timeout"_a = 10.0, "keep_alive"_a = 0.0, "qlog_dir"_a = "", "keylog_file"_a = "",
+           "max_message_size"_a = kDefaultMaxMessageSize, "bbr"_a = false)
       .def_property_readonly("current",
                              [](const EndpointThread& c) -> std::optional<std::uint64_t> {
                                const auto conns = c.connections();
