@@ -20,6 +20,8 @@ using namespace pybind11::literals;
 // The TCP server, client and relay (tcp_bindings.cpp); called by bind_transport after the
 // classes they use (Lane, Event, LinkConfig).
 void bind_tcp(py::module_& m);
+// Http3Client and its responses (http3_bindings.cpp).
+void bind_http3(py::module_& m);
 
 // dial, for the client endpoints.
 template <class T, class Cls>

@@ -253,6 +253,7 @@ void bind_transport(py::module_& m) {
   bind_relay(m);
   bind_quic(m);
   bind_tcp(m);
+  bind_http3(m);
   bind_sim(m);
 }
 

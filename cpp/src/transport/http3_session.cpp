@@ -33,7 +33,9 @@ struct Http3Session::Stream {
 };
 
 struct Http3Session::Callbacks {
-  static Http3Session* self(void* user_data) { return static_cast<Http3Session*>(user_data); }
+  static Http3Session* self(void* user_data) {
+    return static_cast<Http3Session*>(static_cast<Http3Streams*>(user_data));
+  }
   static Stream* stream(Http3Session* h, std::int64_t id) {
     auto it = h->streams_.find(id);
     return it == h->streams_.end() ? nullptr : it->second.get();
@@ -93,11 +95,6 @@ struct Http3Session::Callbacks {
     return 0;
   }
 
-  static int deferred_consume(nghttp3_conn*, std::int64_t id, std::size_t n, void* ud, void*) {
-    self(ud)->consume(id, n);
-    return 0;
-  }
-
   static int end_stream(nghttp3_conn*, std::int64_t id, void* ud, void*) {
     Http3Session* h = self(ud);
     Stream* s = stream(h, id);
@@ -141,7 +138,7 @@ struct Http3Session::Callbacks {
     if (std::fread(piece.data(), 1, want, s->file) != want) {
       // The file shrank or failed under us: end this response with an error, not the connection
       // (after the packet being built: no ngtcp2 call may come in the middle of one).
-      h->to_reset_.push_back(id);
+      h->reset_later(id);
       s->deferred = true;
       return NGHTTP3_ERR_WOULDBLOCK;
     }
@@ -183,38 +180,24 @@ struct Http3Session::Callbacks {
     return 0;
   }
 
-  static int stop_sending(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void*) {
-    ngtcp2_conn_shutdown_stream_read(self(ud)->quic_, id, code);
-    return 0;
-  }
-
-  static int reset_stream(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void*) {
-    ngtcp2_conn_shutdown_stream_write(self(ud)->quic_, id, code);
-    return 0;
-  }
-
   static nghttp3_callbacks table() {
     nghttp3_callbacks cb{};
     cb.acked_stream_data = acked_stream_data;
     cb.stream_close = stream_close;
     cb.recv_data = recv_data;
-    cb.deferred_consume = deferred_consume;
     cb.begin_headers = begin_headers;
     cb.recv_header = recv_header;
     cb.end_stream = end_stream;
-    cb.stop_sending = stop_sending;
-    cb.reset_stream = reset_stream;
     return cb;
   }
 };
 
 Http3Session::Http3Session(ngtcp2_conn* quic, ConnectionId id, const HttpHandler& handler,
                            const Http3Limits& limits)
-    : quic_(quic), id_(id), handler_(handler), limits_(limits) {}
+    : Http3Streams(quic), id_(id), handler_(handler), limits_(limits) {}
 
-Http3Session::~Http3Session() {
-  if (h3_) nghttp3_conn_del(h3_);
-}
+// The streams go first: nghttp3_conn_del (in ~Http3Streams) calls no callbacks.
+Http3Session::~Http3Session() = default;
 
 Result<std::unique_ptr<Http3Session>> Http3Session::create(ngtcp2_conn* quic, ConnectionId id,
                                                            const HttpHandler& handler,
@@ -223,95 +206,23 @@ Result<std::unique_ptr<Http3Session>> Http3Session::create(ngtcp2_conn* quic, Co
                                                            std::size_t* open_files) {
   std::unique_ptr<Http3Session> h(new Http3Session(quic, id, handler, limits));
   h->open_files_ = open_files;
-  const nghttp3_callbacks cb = Callbacks::table();
+  nghttp3_callbacks cb = Callbacks::table();
+  add_shared_callbacks(cb);
   nghttp3_settings settings;
   nghttp3_settings_default(&settings);
   settings.max_field_section_size = limits.max_header_bytes;
-  if (int rv = nghttp3_conn_server_new(&h->h3_, &cb, &settings, nullptr, h.get()); rv != 0) {
+  if (int rv = nghttp3_conn_server_new(&h->h3_, &cb, &settings, nullptr,
+                                       static_cast<Http3Streams*>(h.get()));
+      rv != 0) {
     return make_error(ErrorCode::kState, "nghttp3_conn_server_new: ", nghttp3_strerror(rv));
   }
   nghttp3_conn_set_max_client_streams_bidi(h->h3_, max_client_bidi_streams);
-  std::int64_t control = -1, encoder = -1, decoder = -1;
-  if (ngtcp2_conn_open_uni_stream(quic, &control, nullptr) != 0 ||
-      ngtcp2_conn_open_uni_stream(quic, &encoder, nullptr) != 0 ||
-      ngtcp2_conn_open_uni_stream(quic, &decoder, nullptr) != 0) {
-    return make_error(ErrorCode::kState, "the peer allows too few streams for HTTP/3");
-  }
-  if (nghttp3_conn_bind_control_stream(h->h3_, control) != 0 ||
-      nghttp3_conn_bind_qpack_streams(h->h3_, encoder, decoder) != 0) {
-    return make_error(ErrorCode::kState, "nghttp3 cannot bind its streams");
-  }
+  THETA_TRY(h->bind_local_streams());
   return h;
-}
-
-void Http3Session::consume(std::int64_t stream_id, std::size_t n) {
-  ngtcp2_conn_extend_max_stream_offset(quic_, stream_id, n);
-  ngtcp2_conn_extend_max_offset(quic_, n);
-}
-
-int Http3Session::on_stream_data(std::int64_t stream_id, const std::uint8_t* data, std::size_t len,
-                                 bool fin) {
-  const nghttp3_ssize consumed = nghttp3_conn_read_stream(h3_, stream_id, data, len, fin ? 1 : 0);
-  if (consumed < 0) return static_cast<int>(consumed);
-  consume(stream_id, static_cast<std::size_t>(consumed));
-  return 0;
-}
-
-int Http3Session::on_acked(std::int64_t stream_id, std::uint64_t len) {
-  return nghttp3_conn_add_ack_offset(h3_, stream_id, len);
-}
-
-int Http3Session::on_stream_close(std::int64_t stream_id, std::uint64_t app_error_code) {
-  if (app_error_code == 0) app_error_code = NGHTTP3_H3_NO_ERROR;
-  const int rv = nghttp3_conn_close_stream(h3_, stream_id, app_error_code);
-  return rv == NGHTTP3_ERR_STREAM_NOT_FOUND ? 0 : rv;
-}
-
-int Http3Session::on_stream_reset(std::int64_t stream_id) {
-  return nghttp3_conn_shutdown_stream_read(h3_, stream_id);
-}
-
-int Http3Session::on_stream_credit(std::int64_t stream_id) {
-  return nghttp3_conn_unblock_stream(h3_, stream_id);
 }
 
 void Http3Session::on_max_client_streams(std::uint64_t max_streams) {
   nghttp3_conn_set_max_client_streams_bidi(h3_, max_streams);
-}
-
-void Http3Session::reset_failed_streams() {
-  for (const std::int64_t id : to_reset_) {
-    ngtcp2_conn_shutdown_stream(quic_, id, NGHTTP3_H3_INTERNAL_ERROR);
-  }
-  to_reset_.clear();
-}
-
-int Http3Session::next_write(Write& out, ngtcp2_vec* vecs, std::size_t max_vecs) {
-  // With the connection's window full, nghttp3 would offer the same stream again and again
-  // (ngtcp2 0.12 does not report that as blocked): write only ACKs and control until credit.
-  if (ngtcp2_conn_get_max_data_left(quic_) == 0) return 0;
-  std::array<nghttp3_vec, 16> h3vecs;  // on the stack: this runs once per packet written
-  max_vecs = std::min(max_vecs, h3vecs.size());
-  int fin = 0;
-  const nghttp3_ssize n =
-      nghttp3_conn_writev_stream(h3_, &out.stream_id, &fin, h3vecs.data(), max_vecs);
-  if (n < 0) return static_cast<int>(n);
-  out.fin = fin != 0;
-  out.count = static_cast<std::size_t>(n);
-  for (std::size_t i = 0; i < out.count; ++i) vecs[i] = {h3vecs[i].base, h3vecs[i].len};
-  return 0;
-}
-
-int Http3Session::wrote(std::int64_t stream_id, std::size_t accepted) {
-  return nghttp3_conn_add_write_offset(h3_, stream_id, accepted);
-}
-
-void Http3Session::blocked(std::int64_t stream_id) {
-  nghttp3_conn_block_stream(h3_, stream_id);
-}
-
-void Http3Session::write_shut(std::int64_t stream_id) {
-  nghttp3_conn_shutdown_stream_write(h3_, stream_id);
 }
 
 int Http3Session::respond(std::int64_t stream_id, Stream& s) {

@@ -153,6 +153,10 @@ std::uint32_t QuicClient::failed_attempts() const {
   return impl_->failures;
 }
 
+bool QuicClient::failed_for_good() const {
+  return impl_->permanent;
+}
+
 Status QuicClient::dial() {
   Impl& s = *impl_;
   if (s.permanent) {
@@ -282,6 +286,10 @@ std::string_view QuicClient::transport_kind(ConnectionId conn) const {
 std::vector<ConnectionId> QuicClient::connections() const {
   if (auto c = current()) return {*c};
   return {};
+}
+
+Http3ClientSession* QuicClient::http3_session() {
+  return impl_->conn ? impl_->conn->http3_client() : nullptr;
 }
 
 void QuicClient::interrupt() {

@@ -148,6 +148,7 @@ static std::FILE* open_qlog(const QuicCommonConfig& config, const ngtcp2_cid& od
 Result<std::unique_ptr<QuicConnection>> QuicConnection::connect(QuicConnectionSetup setup,
                                                                 Timestamp now) {
   std::unique_ptr<QuicConnection> c(new QuicConnection(std::move(setup)));
+  c->http3_ = c->setup_.alpn == kHttp3Alpn;  // an Http3Client's connection
   ngtcp2_cid dcid{}, scid{};
   dcid.datalen = scid.datalen = kCidLength;
   gnutls_rnd(GNUTLS_RND_RANDOM, dcid.data, kCidLength);
@@ -310,7 +311,7 @@ void QuicConnection::end(EventKind kind, CloseInfo info) {
   ended_ = true;
   end_info_ = info;
   if (!established_ && setup_.server) return;  // never reported as connected: nothing to undo
-  if (http3_) return;                          // HTTP/3 is not a theta connection
+  if (http3_ && setup_.server) return;         // HTTP/3 is not a theta connection
   Event e;
   e.kind = kind;
   e.conn = id_;

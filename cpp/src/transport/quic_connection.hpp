@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http3_client_session.hpp"
 #include "http3_session.hpp"
 #include "theta_net/transport/event.hpp"
 #include "theta_net/transport/http.hpp"
@@ -75,9 +76,6 @@ struct QuicConnectionSetup {
   std::size_t* http_open_files = nullptr;  // the server's count of file bodies being sent
 };
 
-// The ALPN of HTTP/3 (RFC 9114).
-inline constexpr std::string_view kHttp3Alpn = "h3";
-
 struct OutStream {
   std::int64_t id = -1;  // -1 until opened
   Lane lane = Lane::kControl;
@@ -127,7 +125,8 @@ class QuicConnection {
 
   // Queues one message for the next flush().
   // Errors: kInvalidArgument (a message the lane rules refuse, see check_message), kClosed (the
-  // connection is not open: still handshaking, closing or gone).
+  // connection is not open: still handshaking, closing or gone), kState (an HTTP/3 connection,
+  // which carries requests, not lanes).
   Status send(Lane lane, ByteSpan message);
   void close(std::uint64_t code, std::string_view reason, Timestamp now);  // graceful
   void close_now(std::uint64_t code, std::string_view reason, Timestamp now);
@@ -144,9 +143,15 @@ class QuicConnection {
   ConnectionId id() const { return id_; }
   ConnectionStats stats() const;
   const Timing& timing() const { return timing_; }
-  // An HTTP/3 connection (ALPN h3): it makes no events; requests() counts what it answered.
+  // An HTTP/3 connection (ALPN h3). A server's makes no events; requests() counts what it
+  // answered. A client's reports Connected and its end like a theta connection, and carries
+  // requests (http3_client) instead of lanes.
   bool http3() const { return http3_; }
   std::uint64_t http_requests() const { return h3_ ? h3_->requests() : 0; }
+  // The client's HTTP/3 session, started on first use once the handshake is complete (nullptr
+  // before that, on a server, on a theta connection, or when it could not start: then the
+  // connection is closing).
+  Http3ClientSession* http3_client();
 
  private:
   friend struct QuicCallbacks;
@@ -184,9 +189,9 @@ class QuicConnection {
   // A failure nghttp3 reported (negative rv): the connection closes with its HTTP/3 code.
   void http3_failed(int rv);
   // The next stream data to write from the HTTP/3 session (stream_id -1: none).
-  Http3Session::Write http3_next(ngtcp2_vec* vecs, std::size_t max_vecs);
+  Http3Streams::Write http3_next(ngtcp2_vec* vecs, std::size_t max_vecs);
   // What ngtcp2 did with it: n its result, accepted the bytes it took.
-  void http3_written(const Http3Session::Write& w, ngtcp2_ssize n, ngtcp2_ssize accepted);
+  void http3_written(const Http3Streams::Write& w, ngtcp2_ssize n, ngtcp2_ssize accepted);
 
   QuicConnectionSetup setup_;
   ConnectionId id_;
@@ -203,7 +208,8 @@ class QuicConnection {
   bool permanent_failure_ = false;
   bool alpn_refused_ = false;
   bool http3_ = false;  // ALPN h3 was chosen
-  std::unique_ptr<Http3Session> h3_;
+  std::unique_ptr<Http3Streams> h3_;
+  Http3ClientSession* h3_client_ = nullptr;  // h3_ on a client
   bool pin_mismatch_ = false;
   std::optional<std::pair<std::uint64_t, std::string>> pending_close_;
   std::uint64_t linger_code_ = 0;

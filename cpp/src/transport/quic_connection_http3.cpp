@@ -9,7 +9,17 @@ namespace theta_net::transport {
 
 bool QuicConnection::ensure_http3() {
   if (h3_) return true;
-  if (pending_close_ || !setup_.http) return false;
+  if (pending_close_ || !http3_) return false;
+  if (!setup_.server) {
+    auto session = Http3ClientSession::create(conn_);
+    if (!session.ok()) {
+      protocol_error(NGHTTP3_H3_INTERNAL_ERROR, session.error().message);
+      return false;
+    }
+    h3_client_ = session->get();
+    h3_ = std::move(*session);
+    return true;
+  }
   auto session = Http3Session::create(conn_, id_, *setup_.http, setup_.http_limits,
                                       setup_.http_limits.max_requests_open, setup_.http_open_files);
   if (!session.ok()) {
@@ -20,13 +30,18 @@ bool QuicConnection::ensure_http3() {
   return true;
 }
 
+Http3ClientSession* QuicConnection::http3_client() {
+  if (setup_.server || phase_ != Phase::kOpen || !ensure_http3()) return nullptr;
+  return h3_client_;
+}
+
 void QuicConnection::http3_failed(int rv) {
   protocol_error(nghttp3_err_infer_quic_app_error_code(rv),
                  str_cat("HTTP/3: ", nghttp3_strerror(rv)));
 }
 
-Http3Session::Write QuicConnection::http3_next(ngtcp2_vec* vecs, std::size_t max_vecs) {
-  Http3Session::Write w;
+Http3Streams::Write QuicConnection::http3_next(ngtcp2_vec* vecs, std::size_t max_vecs) {
+  Http3Streams::Write w;
   if (pending_close_) return w;
   if (const int rv = h3_->next_write(w, vecs, max_vecs); rv < 0) {
     http3_failed(rv);
@@ -35,7 +50,7 @@ Http3Session::Write QuicConnection::http3_next(ngtcp2_vec* vecs, std::size_t max
   return w;
 }
 
-void QuicConnection::http3_written(const Http3Session::Write& w, ngtcp2_ssize n,
+void QuicConnection::http3_written(const Http3Streams::Write& w, ngtcp2_ssize n,
                                    ngtcp2_ssize accepted) {
   if (w.stream_id < 0) return;
   if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED) {

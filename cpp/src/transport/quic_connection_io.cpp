@@ -43,6 +43,7 @@ void OutStream::ack_to(std::uint64_t end) {
 }
 
 Status QuicConnection::send(Lane lane, ByteSpan message) {
+  if (http3_) return make_error(ErrorCode::kState, "an HTTP/3 connection carries no lanes");
   THETA_TRY(check_message(lane, message.size(), setup_.config->max_message_size));
   if (phase_ != Phase::kOpen) {
     return make_error(ErrorCode::kClosed, "connection ", id_.value, " is not open");
@@ -82,7 +83,16 @@ void QuicConnection::on_handshake_completed() {
   phase_ = Phase::kOpen;
   established_ = true;
   timing_.completed = now_;
-  if (http3_) return;  // requests, not lanes: the HTTP/3 session starts at the next flush
+  // Requests, not lanes: the HTTP/3 session starts at the next flush. A client's application
+  // still hears that the connection is up.
+  if (http3_) {
+    if (setup_.server) return;
+    Event e;
+    e.kind = EventKind::kConnected;
+    e.conn = id_;
+    events_.push_back(std::move(e));
+    return;
+  }
   // The control stream: the client's first bidirectional stream (id 0). The server's side of
   // it exists once the client's first control message arrives.
   OutStream& control = out_[next_out_key_++];
@@ -294,7 +304,7 @@ bool QuicConnection::flush(Timestamp now) {
       if (n == NGTCP2_ERR_WRITE_MORE) continue;
     } else if (h3_) {
       ngtcp2_vec vecs[kMaxVecs];
-      const Http3Session::Write w = http3_next(vecs, kMaxVecs);
+      const Http3Streams::Write w = http3_next(vecs, kMaxVecs);
       if (pending_close_) break;  // nghttp3 failed: the connection closes below
       std::uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
       if (w.fin) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;

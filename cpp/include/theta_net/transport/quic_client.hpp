@@ -14,6 +14,8 @@
 
 namespace theta_net::transport {
 
+class Http3ClientSession;
+
 // Milestones of the current connection's handshake, on the steady clock (for benchmarks).
 struct HandshakeTiming {
   std::chrono::nanoseconds started{0};
@@ -34,6 +36,8 @@ class QuicClient final : public Endpoint {
   std::optional<ConnectionId> current() const;  // the open connection, if any
   std::optional<HandshakeTiming> handshake_timing() const;
   std::uint32_t failed_attempts() const;  // consecutive, reset by a successful connect
+  // The last attempt failed in a way no retry can fix (certificate pin mismatch, ALPN refused).
+  bool failed_for_good() const;
 
   // Errors: kRejected (the last attempt failed for good: the certificate did not match the pin,
   // or ALPN was refused). Nothing happens while a connection is open or being attempted; one
@@ -56,6 +60,9 @@ class QuicClient final : public Endpoint {
   struct Impl;
 
  private:
+  friend class Http3Client;  // drives a QuicClient whose connection speaks h3
+  // The current connection's HTTP/3 session (config.alpn "h3"), or nullptr.
+  Http3ClientSession* http3_session();
   explicit QuicClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -13,6 +13,9 @@ namespace theta_net::transport {
 
 // The only ALPN theta_net speaks; a peer offering anything else is refused in the handshake.
 inline constexpr std::string_view kAlpn = "theta/1";
+// The ALPN of HTTP/3 (RFC 9114): a server with HTTP routes accepts it beside kAlpn, and
+// Http3Client offers it.
+inline constexpr std::string_view kHttp3Alpn = "h3";
 
 // BBR keeps throughput up under random (non-congestion) loss, which loss-based CUBIC reads as
 // congestion: at 100 ms RTT and 2% loss CUBIC moves ~100 kB/s, BBR several MB/s.

@@ -1,0 +1,267 @@
+#include "http3_client_session.hpp"
+
+#include <cstdio>
+#include <vector>
+
+namespace theta_net::transport {
+
+struct Http3ClientSession::Stream {
+  std::uint64_t id = 0;
+  std::int64_t stream_id = -1;
+  HttpClientRequest request;
+  bool body_given = false;  // the request body was handed to nghttp3 (it stays until close)
+  HttpClientResponse response;
+  std::size_t header_bytes = 0;
+  bool done = false;
+  // save_to: the body goes to `part` while the response is 2xx, renamed to save_to at its end.
+  std::FILE* file = nullptr;
+  std::string part;
+
+  void drop_file() {
+    if (!file) return;
+    std::fclose(file);
+    file = nullptr;
+    std::remove(part.c_str());
+  }
+  ~Stream() { drop_file(); }
+};
+
+struct Http3ClientSession::Callbacks {
+  static Http3ClientSession* self(void* ud) {
+    return static_cast<Http3ClientSession*>(static_cast<Http3Streams*>(ud));
+  }
+  static Stream* stream(void* sud) { return static_cast<Stream*>(sud); }
+
+  // Also called before a final response that follows an interim (1xx) one: start again.
+  static int begin_headers(nghttp3_conn*, std::int64_t, void*, void* sud) {
+    Stream* s = stream(sud);
+    if (!s || s->done) return 0;
+    s->response.status = 0;
+    s->response.headers.clear();
+    s->header_bytes = 0;
+    return 0;
+  }
+
+  static int recv_header(nghttp3_conn*, std::int64_t, std::int32_t, nghttp3_rcbuf* name,
+                         nghttp3_rcbuf* value, std::uint8_t, void* ud, void* sud) {
+    Http3ClientSession* h = self(ud);
+    Stream* s = stream(sud);
+    if (!s || s->done) return 0;
+    const nghttp3_vec n = nghttp3_rcbuf_get_buf(name);
+    const nghttp3_vec v = nghttp3_rcbuf_get_buf(value);
+    s->header_bytes += n.len + v.len;
+    if (s->header_bytes > h->limits_.max_header_bytes) {
+      h->fail(*s, make_error(ErrorCode::kLimitExceeded, "the response's header fields pass ",
+                             h->limits_.max_header_bytes, " bytes"));
+      return 0;
+    }
+    std::string key(reinterpret_cast<const char*>(n.base), n.len);
+    std::string text(reinterpret_cast<const char*>(v.base), v.len);
+    if (key == ":status") {
+      int status = 0;
+      const bool digits = text.size() == 3 && text.find_first_not_of("0123456789") == text.npos;
+      if (digits) status = std::stoi(text);
+      if (status < 100) {
+        h->fail(*s, make_error(ErrorCode::kCorrupt, "the response's :status '", text,
+                               "' is not a status code"));
+        return 0;
+      }
+      s->response.status = status;
+    } else if (!key.empty() && key[0] != ':') {
+      s->response.headers.push_back({std::move(key), std::move(text)});
+    }
+    return 0;
+  }
+
+  static int end_headers(nghttp3_conn*, std::int64_t, int, void* ud, void* sud) {
+    Http3ClientSession* h = self(ud);
+    Stream* s = stream(sud);
+    if (!s || s->done || s->response.status < 200) return 0;  // interim: the final one follows
+    // Only a successful response is the file the caller asked for; an error's text stays in
+    // memory where it can be read.
+    if (s->file && s->response.status >= 300) s->drop_file();
+    (void)h;
+    return 0;
+  }
+
+  static int recv_data(nghttp3_conn*, std::int64_t id, const std::uint8_t* data, std::size_t len,
+                       void* ud, void* sud) {
+    Http3ClientSession* h = self(ud);
+    h->consume(id, len);  // taken (or dropped) at once: give the credit back
+    Stream* s = stream(sud);
+    if (!s || s->done) return 0;
+    s->response.body_bytes += len;
+    if (s->file) {
+      if (std::fwrite(data, 1, len, s->file) != len) {
+        h->fail(*s, make_error(ErrorCode::kIo, "cannot write '", s->part, "'"));
+      }
+      return 0;
+    }
+    if (s->response.body.size() + len > h->limits_.max_body_bytes) {
+      h->fail(*s, make_error(ErrorCode::kLimitExceeded, "the response body passes ",
+                             h->limits_.max_body_bytes, " bytes (max_body_bytes)"));
+      return 0;
+    }
+    s->response.body.insert(s->response.body.end(), data, data + len);
+    return 0;
+  }
+
+  static int end_stream(nghttp3_conn*, std::int64_t, void* ud, void* sud) {
+    Http3ClientSession* h = self(ud);
+    Stream* s = stream(sud);
+    if (!s || s->done) return 0;
+    if (s->response.status < 200) {
+      h->fail(*s, make_error(ErrorCode::kCorrupt, "the response ended without a final status"));
+      return 0;
+    }
+    if (s->file) {
+      const bool written = std::fflush(s->file) == 0 && std::ferror(s->file) == 0;
+      std::fclose(s->file);
+      s->file = nullptr;
+      if (!written || std::rename(s->part.c_str(), s->request.save_to.c_str()) != 0) {
+        std::remove(s->part.c_str());
+        h->fail(*s, make_error(ErrorCode::kIo, "cannot complete '", s->request.save_to, "'"));
+        return 0;
+      }
+      s->response.saved_to = s->request.save_to;
+    }
+    h->finish(*s, std::move(s->response));
+    return 0;
+  }
+
+  static int stream_close(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void* sud) {
+    Http3ClientSession* h = self(ud);
+    if (Stream* s = stream(sud); s && !s->done) {
+      char hex[32];
+      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(code));
+      h->fail(*s, make_error(ErrorCode::kClosed,
+                             "the server ended the request before its "
+                             "response was complete (HTTP/3 error ",
+                             hex, ")"));
+    }
+    h->streams_.erase(id);
+    return 0;
+  }
+
+  static nghttp3_ssize read_body(nghttp3_conn*, std::int64_t, nghttp3_vec* vec, std::size_t,
+                                 std::uint32_t* flags, void*, void* sud) {
+    Stream* s = stream(sud);
+    *flags |= NGHTTP3_DATA_FLAG_EOF;
+    if (!s || s->body_given || s->request.body.empty()) return 0;
+    s->body_given = true;
+    vec[0].base = s->request.body.data();
+    vec[0].len = s->request.body.size();
+    return 1;
+  }
+
+  static nghttp3_callbacks table() {
+    nghttp3_callbacks cb{};
+    cb.stream_close = stream_close;
+    cb.recv_data = recv_data;
+    cb.begin_headers = begin_headers;
+    cb.recv_header = recv_header;
+    cb.end_headers = end_headers;
+    cb.end_stream = end_stream;
+    add_shared_callbacks(cb);
+    return cb;
+  }
+};
+
+Result<std::unique_ptr<Http3ClientSession>> Http3ClientSession::create(ngtcp2_conn* quic) {
+  std::unique_ptr<Http3ClientSession> h(new Http3ClientSession(quic));
+  const nghttp3_callbacks cb = Callbacks::table();
+  nghttp3_settings settings;
+  nghttp3_settings_default(&settings);
+  if (int rv = nghttp3_conn_client_new(&h->h3_, &cb, &settings, nullptr,
+                                       static_cast<Http3Streams*>(h.get()));
+      rv != 0) {
+    return make_error(ErrorCode::kState, "nghttp3_conn_client_new: ", nghttp3_strerror(rv));
+  }
+  THETA_TRY(h->bind_local_streams());
+  return h;
+}
+
+Http3ClientSession::Http3ClientSession(ngtcp2_conn* quic) : Http3Streams(quic) {}
+
+// Streams go first: nghttp3_conn_del (in ~Http3Streams) calls no callbacks.
+Http3ClientSession::~Http3ClientSession() = default;
+
+void Http3ClientSession::configure(Limits limits, std::deque<Http3Outcome>* outcomes) {
+  limits_ = std::move(limits);
+  outcomes_ = outcomes;
+}
+
+bool Http3ClientSession::can_submit() const {
+  return ngtcp2_conn_get_streams_bidi_left(quic_) > 0;
+}
+
+Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
+  if (!can_submit()) {
+    return make_error(ErrorCode::kLimitExceeded, "the server allows no more request streams now");
+  }
+  auto s = std::make_unique<Stream>();
+  s->id = id;
+  s->request = std::move(request);
+  if (!s->request.save_to.empty()) {
+    s->part = s->request.save_to + ".part";
+    s->file = std::fopen(s->part.c_str(), "wb");
+    if (!s->file) return make_error(ErrorCode::kIo, "cannot create '", s->part, "'");
+  }
+  if (ngtcp2_conn_open_bidi_stream(quic_, &s->stream_id, nullptr) != 0) {
+    return make_error(ErrorCode::kLimitExceeded, "the server allows no more request streams now");
+  }
+  const HttpClientRequest& r = s->request;
+  const bool body = !r.body.empty() || r.method == "PUT" || r.method == "POST";
+  const std::string length = std::to_string(r.body.size());
+  std::vector<nghttp3_nv> nva;
+  const auto add = [&nva](std::string_view name, std::string_view value) {
+    nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
+                   reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
+                   value.size(), NGHTTP3_NV_FLAG_NONE});
+  };
+  add(":method", r.method);
+  add(":scheme", "https");
+  add(":authority", limits_.authority);
+  add(":path", r.path);
+  for (const HttpHeader& f : r.headers) add(f.name, f.value);
+  if (body) add("content-length", length);
+  nghttp3_data_reader reader{Callbacks::read_body};
+  if (const int rv =
+          nghttp3_conn_submit_request(h3_, s->stream_id, nva.data(), nva.size(),
+                                      body && !r.body.empty() ? &reader : nullptr, s.get());
+      rv != 0) {
+    ngtcp2_conn_shutdown_stream(quic_, s->stream_id, NGHTTP3_H3_REQUEST_CANCELLED);
+    return make_error(ErrorCode::kState, "nghttp3 refused the request: ", nghttp3_strerror(rv));
+  }
+  ++submitted_;
+  const std::int64_t stream_id = s->stream_id;
+  streams_[stream_id] = std::move(s);
+  return {};
+}
+
+void Http3ClientSession::cancel(std::uint64_t id) {
+  for (auto& [stream_id, s] : streams_) {
+    if (s->id != id || s->done) continue;
+    fail(*s, make_error(ErrorCode::kClosed, "cancelled"));
+    return;
+  }
+}
+
+void Http3ClientSession::fail_all(const Error& why) {
+  for (auto& [stream_id, s] : streams_) {
+    if (!s->done) finish(*s, why);
+  }
+}
+
+void Http3ClientSession::finish(Stream& s, Result<HttpClientResponse> result) {
+  s.done = true;
+  if (outcomes_) outcomes_->push_back({s.id, std::move(result)});
+}
+
+void Http3ClientSession::fail(Stream& s, Error why) {
+  s.drop_file();
+  finish(s, std::move(why));
+  reset_later(s.stream_id, NGHTTP3_H3_REQUEST_CANCELLED);
+}
+
+}  // namespace theta_net::transport
