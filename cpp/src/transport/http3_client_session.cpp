@@ -1,9 +1,25 @@
 #include "http3_client_session.hpp"
 
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 namespace theta_net::transport {
+
+namespace {
+
+constexpr std::size_t kFileBufferBytes = 1u << 20;
+
+// The body's announced length, when it is a plain decimal number.
+std::optional<std::uint64_t> content_length(const HttpClientResponse& r) {
+  const auto v = r.header("content-length");
+  if (!v || v->empty() || v->size() > 19 || v->find_first_not_of("0123456789") != v->npos) {
+    return std::nullopt;
+  }
+  return std::stoull(std::string(*v));
+}
+
+}  // namespace
 
 struct Http3ClientSession::Stream {
   std::uint64_t id = 0;
@@ -80,7 +96,14 @@ struct Http3ClientSession::Callbacks {
     // Only a successful response is the file the caller asked for; an error's text stays in
     // memory where it can be read.
     if (s->file && s->response.status >= 300) s->drop_file();
-    (void)h;
+    // A body held in memory is sized once from its announced length (within the bound), not
+    // grown by doubling, which copied a 64 MiB body several times over.
+    if (!s->file) {
+      if (const auto length = content_length(s->response);
+          length && *length <= h->limits_.max_body_bytes) {
+        s->response.body.reserve(static_cast<std::size_t>(*length));
+      }
+    }
     return 0;
   }
 
@@ -206,6 +229,9 @@ Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
     s->part = s->request.save_to + ".part";
     s->file = std::fopen(s->part.c_str(), "wb");
     if (!s->file) return make_error(ErrorCode::kIo, "cannot create '", s->part, "'");
+    // Packets bring ~1.2 KB each: with stdio's default 4 KiB buffer a 64 MiB body took 16,000
+    // write calls, time in which no ACK left and the server waited.
+    std::setvbuf(s->file, nullptr, _IOFBF, kFileBufferBytes);
   }
   if (ngtcp2_conn_open_bidi_stream(quic_, &s->stream_id, nullptr) != 0) {
     return make_error(ErrorCode::kLimitExceeded, "the server allows no more request streams now");
