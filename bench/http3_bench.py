@@ -66,10 +66,11 @@ def quic_bulk_mbps(keep_freed_mib: int = 0) -> float:
     return json.loads(out.stdout)["benchmarks"][0]["MB_per_s"]
 
 
-# Run in a child process: one Http3Client download into a file, timed from connect to the file
-# being complete, with the CPU time the process used over that span.
+# Run in a child process: one Http3Client download, into a file (out) or into memory (out ""),
+# timed from connect to the body being complete, with the CPU time the process used over that
+# span; the SHA-256 of a body in memory is taken after the clock stops.
 THETA_CLIENT = """
-import json, resource, sys, time
+import hashlib, json, resource, sys, time
 from theta_net import transport
 port, path, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def cpu():
@@ -81,21 +82,25 @@ response = client.get(path, save_to=out, timeout=120.0)
 seconds, used = time.perf_counter() - t0, cpu() - c0
 assert response.status == 200, response
 client.close()
-print(json.dumps({"seconds": seconds, "cpu": used}))
+digest = "" if out else hashlib.sha256(response.body).hexdigest()
+print(json.dumps({"seconds": seconds, "cpu": used, "sha256": digest}))
 """
 
 
-def theta_client(port: int, path: str, out: Path, digest: str) -> tuple[float, float]:
+def theta_client(port: int, path: str, out: Path | None, digest: str) -> tuple[float, float]:
+    """One Http3Client download into the file out, or into memory when out is None."""
     done = subprocess.run(
-        [sys.executable, "-c", THETA_CLIENT, str(port), path, str(out)],
+        [sys.executable, "-c", THETA_CLIENT, str(port), path, str(out) if out else ""],
         check=True,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    with open(out, "rb") as f:
-        assert hashlib.file_digest(f, "sha256").hexdigest() == digest, "the body is not the asset"
     measured = json.loads(done.stdout)
+    if out:
+        with open(out, "rb") as f:
+            measured["sha256"] = hashlib.file_digest(f, "sha256").hexdigest()
+    assert measured["sha256"] == digest, "the body is not the asset"
     return measured["seconds"], measured["cpu"]
 
 
@@ -150,12 +155,13 @@ def main() -> int:
             url = f"https://127.0.0.1:{port}/assets/{digest}"
             size = args.mib << 20
             out = work / "got"
-            go, ngtcp2, theta, bulk = [], [], [], []
+            go, ngtcp2, theta, theta_memory, bulk = [], [], [], [], []
             for _ in range(args.runs):
                 # The bulk figure is taken in every round, next to the downloads, so that each
                 # download has a baseline from the same minute of this noisy, shared machine.
                 bulk.append(quic_bulk_mbps(args.keep_freed_mib))
                 theta.append(theta_client(port, f"/assets/{digest}", work / "theta_got", digest))
+                theta_memory.append(theta_client(port, f"/assets/{digest}", None, digest))
                 with open(out, "wb") as sink:
                     go.append(run_client([str(client), url], sink))
                 with open(out, "rb") as f:
@@ -188,7 +194,8 @@ def main() -> int:
         f"   (rounds: {', '.join(f'{b:.0f}' for b in bulk)})"
     )
     clients = (
-        ("theta_net Http3Client:", theta),
+        ("Http3Client, to a file:", theta),
+        ("Http3Client, to memory:", theta_memory),
         ("quic-go http3 client:", go),
         ("ngtcp2 gtlsclient:", ngtcp2),
     )
@@ -196,7 +203,7 @@ def main() -> int:
         if runs:
             ratios = ", ".join(f"{size / seconds / 1e6 / b:.2f}" for (seconds, _), b in zip(runs, bulk))
             print(
-                f"{label:23} {mbps(runs):8.1f} MB/s   ({of_bulk(runs):.2f} of the round's bulk figure, "
+                f"{label:24} {mbps(runs):8.1f} MB/s   ({of_bulk(runs):.2f} of the round's bulk figure, "
                 f"rounds {ratios}; the client used {cpu(runs):.2f} cores)"
             )
     return 0

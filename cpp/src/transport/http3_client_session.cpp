@@ -1,6 +1,9 @@
 #include "http3_client_session.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -8,6 +11,8 @@ namespace theta_net::transport {
 
 namespace {
 
+// A file body is handed to the writer thread in pieces of this size: large enough that the
+// thread's write calls are few, small enough that the last one costs the loop little.
 constexpr std::size_t kFileBufferBytes = 1u << 20;
 
 // The body's announced length, when it is a plain decimal number.
@@ -30,14 +35,39 @@ struct Http3ClientSession::Stream {
   std::size_t header_bytes = 0;
   bool done = false;
   // save_to: the body goes to `part` while the response is 2xx, renamed to save_to at its end.
-  std::FILE* file = nullptr;
+  // It is written by the session's FileWriter thread in pieces of kFileBufferBytes.
+  FileWriter* writer = nullptr;
+  std::shared_ptr<FileWriter::File> file;
   std::string part;
+  Bytes piece;  // filling up; handed to the writer when full
 
+  bool save(const std::uint8_t* data, std::size_t len) {
+    while (len > 0) {
+      if (piece.capacity() < kFileBufferBytes) {
+        piece = writer->buffer();
+        piece.reserve(kFileBufferBytes);
+      }
+      const std::size_t take = std::min(len, kFileBufferBytes - piece.size());
+      piece.insert(piece.end(), data, data + take);
+      data += take;
+      len -= take;
+      if (piece.size() == kFileBufferBytes && !writer->write(file, std::move(piece))) return false;
+      if (piece.size() == kFileBufferBytes) piece = {};
+    }
+    return true;
+  }
+  // Writes what is left and closes the file.
+  // Errors: those of FileWriter::close.
+  Status close_file() {
+    if (!piece.empty()) writer->write(file, std::move(piece));
+    Status st = writer->close(file);
+    file.reset();
+    return st;
+  }
   void drop_file() {
     if (!file) return;
-    std::fclose(file);
-    file = nullptr;
-    std::remove(part.c_str());
+    writer->abandon(file);
+    file.reset();
   }
   ~Stream() { drop_file(); }
 };
@@ -115,8 +145,10 @@ struct Http3ClientSession::Callbacks {
     if (!s || s->done) return 0;
     s->response.body_bytes += len;
     if (s->file) {
-      if (std::fwrite(data, 1, len, s->file) != len) {
-        h->fail(*s, make_error(ErrorCode::kIo, "cannot write '", s->part, "'"));
+      if (!s->save(data, len)) {
+        Status why = s->close_file();  // says what failed
+        h->fail(*s, why.ok() ? make_error(ErrorCode::kIo, "cannot write '", s->part, "'")
+                             : why.error());
       }
       return 0;
     }
@@ -138,12 +170,14 @@ struct Http3ClientSession::Callbacks {
       return 0;
     }
     if (s->file) {
-      const bool written = std::fflush(s->file) == 0 && std::ferror(s->file) == 0;
-      std::fclose(s->file);
-      s->file = nullptr;
-      if (!written || std::rename(s->part.c_str(), s->request.save_to.c_str()) != 0) {
+      Status written = s->close_file();
+      if (written.ok() && std::rename(s->part.c_str(), s->request.save_to.c_str()) != 0) {
+        written = make_error(ErrorCode::kIo, "cannot rename '", s->part, "' to '",
+                             s->request.save_to, "': ", std::strerror(errno));
+      }
+      if (!written.ok()) {
         std::remove(s->part.c_str());
-        h->fail(*s, make_error(ErrorCode::kIo, "cannot complete '", s->request.save_to, "'"));
+        h->fail(*s, written.error());
         return 0;
       }
       s->response.saved_to = s->request.save_to;
@@ -227,11 +261,8 @@ Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
   s->request = std::move(request);
   if (!s->request.save_to.empty()) {
     s->part = s->request.save_to + ".part";
-    s->file = std::fopen(s->part.c_str(), "wb");
-    if (!s->file) return make_error(ErrorCode::kIo, "cannot create '", s->part, "'");
-    // Packets bring ~1.2 KB each: with stdio's default 4 KiB buffer a 64 MiB body took 16,000
-    // write calls, time in which no ACK left and the server waited.
-    std::setvbuf(s->file, nullptr, _IOFBF, kFileBufferBytes);
+    s->writer = &writer_;
+    THETA_TRY_ASSIGN(s->file, writer_.create(s->part));
   }
   if (ngtcp2_conn_open_bidi_stream(quic_, &s->stream_id, nullptr) != 0) {
     return make_error(ErrorCode::kLimitExceeded, "the server allows no more request streams now");

@@ -1,7 +1,8 @@
 // Http3ClientSession: the client's HTTP/3 side (nghttp3 0.8) of one QUIC connection that chose
 // ALPN "h3". It sends the requests Http3Client hands it, each on its own bidirectional stream,
 // and turns what comes back into outcomes: a response with its body in memory (bounded) or in a
-// file (written to "<save_to>.part", renamed once complete), or a typed error. Private to the
+// file (written to "<save_to>.part" by a FileWriter thread, renamed once complete), or a typed
+// error. Private to the
 // transport module.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "file_writer.hpp"
 #include "http3_streams.hpp"
 #include "theta_net/transport/http3_client.hpp"
 
@@ -58,6 +60,7 @@ class Http3ClientSession final : public Http3Streams {
 
   Limits limits_;
   std::deque<Http3Outcome>* outcomes_ = nullptr;
+  FileWriter writer_;  // before streams_: a stream abandons its file through it as it goes
   std::map<std::int64_t, std::unique_ptr<Stream>> streams_;
   std::uint64_t submitted_ = 0;
 };

@@ -20,7 +20,14 @@ struct Http3Session::Stream {
   std::FILE* file = nullptr;
   std::size_t* open_files = nullptr;  // the server's count, which this file is part of
   std::uint64_t file_left = 0;
-  std::deque<Bytes> pieces;
+  // Each piece's buffer is kept for the next read once acknowledged: a fresh 64 KiB buffer per
+  // read was zero-filled and, on a fresh page, faulted in.
+  struct Piece {
+    Bytes bytes;
+    std::size_t length = 0;
+  };
+  std::deque<Piece> pieces;
+  std::vector<Bytes> spare;
   std::size_t front_acked = 0;
   std::uint64_t unacked = 0;
   bool deferred = false;  // read_data said WOULDBLOCK: resume once acks free the window
@@ -134,7 +141,12 @@ struct Http3Session::Callbacks {
     }
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(h->limits_.file_read_bytes, s->file_left));
-    Bytes piece(want);
+    Bytes piece;
+    if (!s->spare.empty()) {
+      piece = std::move(s->spare.back());
+      s->spare.pop_back();
+    }
+    if (piece.size() < want) piece.resize(h->limits_.file_read_bytes);
     if (std::fread(piece.data(), 1, want, s->file) != want) {
       // The file shrank or failed under us: end this response with an error, not the connection
       // (after the packet being built: no ngtcp2 call may come in the middle of one).
@@ -144,8 +156,8 @@ struct Http3Session::Callbacks {
     }
     s->file_left -= want;
     s->unacked += want;
-    s->pieces.push_back(std::move(piece));
-    vec[0].base = s->pieces.back().data();
+    s->pieces.push_back({std::move(piece), want});
+    vec[0].base = s->pieces.back().bytes.data();
     vec[0].len = want;
     if (s->file_left == 0) *flags |= NGHTTP3_DATA_FLAG_EOF;
     return 1;
@@ -157,11 +169,12 @@ struct Http3Session::Callbacks {
     if (!s || !s->file) return 0;  // an in-memory body stays until the stream closes
     while (len > 0 && !s->pieces.empty()) {
       const std::size_t take = static_cast<std::size_t>(
-          std::min<std::uint64_t>(len, s->pieces.front().size() - s->front_acked));
+          std::min<std::uint64_t>(len, s->pieces.front().length - s->front_acked));
       s->front_acked += take;
       s->unacked -= take;
       len -= take;
-      if (s->front_acked == s->pieces.front().size()) {
+      if (s->front_acked == s->pieces.front().length) {
+        s->spare.push_back(std::move(s->pieces.front().bytes));
         s->pieces.pop_front();
         s->front_acked = 0;
       }
