@@ -463,6 +463,45 @@ class GameClientView:
     @property
     def tool_scopes(self) -> List[str]: ...
 
+class Http3Client:
+    """HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in memory (up to max_body_bytes) or written to save_to (complete files only)."""
+    def __init__(self, host: str = '127.0.0.1', port: int, pinned_sha256: str = '', server_name: str = 'localhost', timeout: float = 5.0, idle_timeout: float = 10.0, max_body_bytes: int = 67108864, qlog_dir: str = '', keylog_file: str = '') -> None:
+        """Connects and completes the handshake (raises TransportError if it cannot)."""
+    def cancel(self, id: int) -> None:
+        """Resets a request still under way."""
+    def close(self) -> None:
+        """Closes the connection; open requests fail."""
+    @property
+    def connected(self) -> bool: ...
+    def get(self, path: str, headers: object = None, save_to: str = '', timeout: float = 30.0) -> Http3Response:
+        """GET path (headers e.g. {'range': 'bytes=0-99'}); save_to writes the body to a file."""
+    def poll(self, timeout: float = 0.0) -> None:
+        """Sends, receives and runs timers, waiting at most timeout seconds."""
+    def request(self, method: str, path: str, headers: object = None, body: object = None, save_to: str = '', timeout: float = 30.0) -> Http3Response:
+        """Sends one request and waits for its whole response (TransportError: timeout, reset, body over max_body_bytes, connection gone)."""
+    def stats(self) -> Optional[dict]:
+        """The connection's RTT, congestion and byte counters, or None once it is gone."""
+    def submit(self, method: str, path: str, headers: object = None, body: object = None, save_to: str = '') -> int:
+        """Queues a request without waiting; returns its id for take()."""
+    def take(self, id: int) -> Optional[Http3Response]:
+        """The response to request id once complete (None while under way); raises the request's TransportError if it failed. Each outcome is handed over once."""
+
+class Http3Response:
+    """One HTTP/3 response."""
+    def __repr__(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def body_bytes(self) -> int: ...
+    def header(self, name: str) -> Optional[str]:
+        """The first field with this (lower-case) name, or None."""
+    @property
+    def headers(self) -> List[Tuple[str, str]]: ...
+    @property
+    def saved_to(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+
 class KeyPair:
     """An Ed25519 key pair: a session's identity."""
     @staticmethod

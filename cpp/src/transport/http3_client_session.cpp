@@ -24,6 +24,29 @@ std::optional<std::uint64_t> content_length(const HttpClientResponse& r) {
   return std::stoull(std::string(*v));
 }
 
+// RFC 9114 8.1's names for the codes a request stream ends with.
+std::string h3_error_name(std::uint64_t code) {
+  switch (code) {
+    case NGHTTP3_H3_NO_ERROR:
+      return "H3_NO_ERROR";
+    case NGHTTP3_H3_INTERNAL_ERROR:
+      return "H3_INTERNAL_ERROR";
+    case NGHTTP3_H3_REQUEST_REJECTED:
+      return "H3_REQUEST_REJECTED: the server took no part of it";
+    case NGHTTP3_H3_REQUEST_CANCELLED:
+      return "H3_REQUEST_CANCELLED";
+    case NGHTTP3_H3_REQUEST_INCOMPLETE:
+      return "H3_REQUEST_INCOMPLETE";
+    case NGHTTP3_H3_EXCESSIVE_LOAD:
+      return "H3_EXCESSIVE_LOAD";
+    default: {
+      char hex[40];
+      std::snprintf(hex, sizeof hex, "HTTP/3 error 0x%llx", static_cast<unsigned long long>(code));
+      return hex;
+    }
+  }
+}
+
 }  // namespace
 
 struct Http3ClientSession::Stream {
@@ -189,12 +212,15 @@ struct Http3ClientSession::Callbacks {
   static int stream_close(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void* sud) {
     Http3ClientSession* h = self(ud);
     if (Stream* s = stream(sud); s && !s->done) {
-      char hex[32];
-      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(code));
-      h->fail(*s, make_error(ErrorCode::kClosed,
-                             "the server ended the request before its "
-                             "response was complete (HTTP/3 error ",
-                             hex, ")"));
+      // nghttp3 resets a stream whose response breaks HTTP's rules (a :status that is not three
+      // digits, a body longer than its content-length) with H3_MESSAGE_ERROR.
+      if (code == NGHTTP3_H3_MESSAGE_ERROR) {
+        h->fail(*s, make_error(ErrorCode::kCorrupt, "a malformed response (H3_MESSAGE_ERROR)"));
+      } else {
+        h->fail(*s, make_error(ErrorCode::kClosed,
+                               "the request ended before its response was complete (",
+                               h3_error_name(code), ")"));
+      }
     }
     h->streams_.erase(id);
     return 0;

@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "file_writer.hpp"
 #include "http3_streams.hpp"
+#include "theta_net/core/file_writer.hpp"
 #include "theta_net/transport/http3_client.hpp"
 
 namespace theta_net::transport {

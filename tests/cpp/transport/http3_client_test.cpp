@@ -100,6 +100,7 @@ HttpHandler routes(const fs::path& file) {
       return http_text(201, std::to_string(r.body.size()) + ":" +
                                 std::string(r.body.begin(), r.body.begin() + 4));
     }
+    if (r.route() == "/status99") return http_text(99, "not a status\n");
     return http_text(404, "no such route\n");
   };
 }
@@ -307,6 +308,17 @@ TEST_F(Http3ClientTest, MalformedRequestsAreRefusedByName) {
   HttpClientRequest method = get("/hello");
   method.method = "GE T";
   EXPECT_EQ(c.submit(method).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(Http3ClientTest, AResponseWithoutAValidStatusIsRefused) {
+  ServerThread server(routes(file));
+  auto client = Http3Client::connect(config_for(server));
+  ASSERT_TRUE(client.ok()) << client.error().describe();
+  auto r = (*client)->fetch(get("/status99"), 10s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kCorrupt) << r.error().describe();
+  auto after = (*client)->fetch(get("/hello"), 10s);  // the connection is still good
+  ASSERT_TRUE(after.ok()) << after.error().describe();
 }
 
 TEST_F(Http3ClientTest, AServerWithoutHttpRefusesH3) {

@@ -1,12 +1,13 @@
-// FileWriter: writes files on a thread of its own, so that a network loop that saves what it
-// receives never stops for the disk. On loopback HTTP/3 runs with a congestion window of a few
-// dozen packets (ngtcp2 0.12 caps it near 2.89 x delivery rate x min_rtt), so every moment the
-// client's loop spends in write(2) is a moment no ACK leaves and the server waits: saving a
-// 64 MiB body to ext4 on the loop thread cost a quarter of the download's speed.
+// FileWriter: writes files on a thread of its own, so that a loop that saves what it receives (a
+// download, a recording) never stops for the disk. For a network loop that is throughput: on
+// loopback QUIC runs with a congestion window of a few dozen packets (ngtcp2 0.12 caps it near
+// 2.89 x delivery rate x min_rtt), so every moment the receiver spends in write(2) is a moment
+// no ACK leaves and the sender waits. Http3Client saving a 64 MiB body to ext4 on its loop
+// thread lost a quarter of the download's speed to it.
 //
 // Each file's writes happen in the order given. At most max_queued_bytes wait in total; past that
 // write() blocks until the thread catches up, so memory stays bounded when the disk is slower than
-// the network. Private to the transport module.
+// the network.
 #pragma once
 
 #include <condition_variable>
@@ -20,7 +21,7 @@
 #include "theta_net/core/byte_io.hpp"
 #include "theta_net/core/result.hpp"
 
-namespace theta_net::transport {
+namespace theta_net {
 
 class FileWriter {
  public:
@@ -63,4 +64,4 @@ class FileWriter {
   std::thread thread_;  // started with the first file
 };
 
-}  // namespace theta_net::transport
+}  // namespace theta_net

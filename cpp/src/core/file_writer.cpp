@@ -1,4 +1,4 @@
-#include "file_writer.hpp"
+#include "theta_net/core/file_writer.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace theta_net::transport {
+namespace theta_net {
 
 struct FileWriter::File {
   std::string path;
@@ -139,4 +139,4 @@ void FileWriter::run() {
   }
 }
 
-}  // namespace theta_net::transport
+}  // namespace theta_net
