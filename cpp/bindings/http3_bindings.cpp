@@ -127,12 +127,26 @@ void bind_http3(py::module_& m) {
       .def(
           "submit",
           [](Http3Client& c, const std::string& method, const std::string& path,
-             const py::object& headers, const py::object& body, const std::string& save_to) {
-            return unwrap(c.submit(make_request(method, path, headers, body, save_to)),
-                          ErrorKind::kTransport);
+             const py::object& headers, const py::object& body, const std::string& save_to,
+             bool body_follows) {
+            HttpClientRequest r = make_request(method, path, headers, body, save_to);
+            r.body_follows = body_follows;
+            return unwrap(c.submit(std::move(r)), ErrorKind::kTransport);
           },
           "method"_a, "path"_a, "headers"_a = py::none(), "body"_a = py::none(), "save_to"_a = "",
-          "Queues a request without waiting; returns its id for take().")
+          "body_follows"_a = false,
+          "Queues a request without waiting; returns its id for take(). With body_follows the "
+          "body continues through send_body(id, data, fin).")
+      .def(
+          "send_body",
+          [](Http3Client& c, std::uint64_t id, const py::buffer& data, bool fin) {
+            BufferView view(data);
+            unwrap(c.send_body(id, view.bytes(), fin), ErrorKind::kTransport);
+          },
+          "id"_a, "data"_a, "fin"_a = false,
+          "More body for a request submitted with body_follows; fin=True ends it.")
+      .def("body_bytes_unacked", &Http3Client::body_bytes_unacked, "id"_a,
+           "Body bytes of request id given but not yet acknowledged by the server.")
       .def(
           "poll",
           [](Http3Client& c, Nanos timeout) {

@@ -106,6 +106,9 @@ void bind_serve(py::module_& m) {
         session::ServerHttpRoutes routes;
         transport::QuicServerConfig config;
         config.http = [&routes](const transport::HttpRequest& r) { return routes(r); };
+        config.http_check = [&routes](const transport::HttpRequest& r) {
+          return routes.answer_before_body(r);
+        };
         config.host = host;
         config.port = port;
         config.cert_file = cert;

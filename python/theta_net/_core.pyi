@@ -467,6 +467,8 @@ class Http3Client:
     """HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in memory (up to max_body_bytes) or written to save_to (complete files only)."""
     def __init__(self, host: str = '127.0.0.1', port: int, pinned_sha256: str = '', server_name: str = 'localhost', timeout: float = 5.0, idle_timeout: float = 10.0, max_body_bytes: int = 67108864, qlog_dir: str = '', keylog_file: str = '') -> None:
         """Connects and completes the handshake (raises TransportError if it cannot)."""
+    def body_bytes_unacked(self, id: int) -> int:
+        """Body bytes of request id given but not yet acknowledged by the server."""
     def cancel(self, id: int) -> None:
         """Resets a request still under way."""
     def close(self) -> None:
@@ -479,10 +481,12 @@ class Http3Client:
         """Sends, receives and runs timers, waiting at most timeout seconds."""
     def request(self, method: str, path: str, headers: object = None, body: object = None, save_to: str = '', timeout: float = 30.0) -> Http3Response:
         """Sends one request and waits for its whole response (TransportError: timeout, reset, body over max_body_bytes, connection gone)."""
+    def send_body(self, id: int, data: _Buffer, fin: bool = False) -> None:
+        """More body for a request submitted with body_follows; fin=True ends it."""
     def stats(self) -> Optional[dict]:
         """The connection's RTT, congestion and byte counters, or None once it is gone."""
-    def submit(self, method: str, path: str, headers: object = None, body: object = None, save_to: str = '') -> int:
-        """Queues a request without waiting; returns its id for take()."""
+    def submit(self, method: str, path: str, headers: object = None, body: object = None, save_to: str = '', body_follows: bool = False) -> int:
+        """Queues a request without waiting; returns its id for take(). With body_follows the body continues through send_body(id, data, fin)."""
     def take(self, id: int) -> Optional[Http3Response]:
         """The response to request id once complete (None while under way); raises the request's TransportError if it failed. Each outcome is handed over once."""
 

@@ -131,3 +131,36 @@ def test_a_closed_client_refuses_new_requests(server):
     assert not c.connected
     with pytest.raises(theta_net.TransportError, match="gone"):
         c.get("/metrics")
+
+
+def test_serve_refuses_an_upload_from_its_headers(client, server):
+    """theta-net serve answers a PUT without a token, or with a length over the store's limit for
+    one asset, before its body is sent; a body sent in parts is stored whole."""
+    request = client.submit("PUT", "/assets", body_follows=True)  # no token; no body sent yet
+    for _ in range(2000):
+        client.poll(0.005)
+        if (refused := client.take(request)) is not None:
+            break
+    assert refused.status == 401 and refused.header("www-authenticate") == "Bearer"
+    with pytest.raises(theta_net.TransportError, match="is over"):
+        client.send_body(request, b"late", fin=True)
+    too_big = {"authorization": "Bearer ed", "content-length": str((256 << 20) + 1)}
+    request = client.submit("PUT", "/assets", headers=too_big, body_follows=True)
+    for _ in range(2000):
+        client.poll(0.005)
+        if (refused := client.take(request)) is not None:
+            break
+    assert refused.status == 413 and b"at most 268435456 bytes" in refused.body
+
+    data = os.urandom(300_000)
+    request = client.submit("PUT", "/assets", headers={"authorization": "Bearer ed"}, body_follows=True)
+    for at in range(0, len(data), 100_000):
+        client.send_body(request, data[at : at + 100_000], fin=at + 100_000 >= len(data))
+        client.poll(0.001)
+    for _ in range(2000):
+        client.poll(0.005)
+        if (stored := client.take(request)) is not None:
+            break
+    name = hashlib.sha256(data).hexdigest()
+    assert stored.status == 201 and stored.body.decode().strip() == name
+    assert (server["store"] / name).read_bytes() == data

@@ -31,11 +31,50 @@ std::optional<protocol::Role> request_role(const protocol::ServerHandshakeConfig
 
 }  // namespace
 
-HttpResponse ServerHttpRoutes::operator()(const transport::HttpRequest& request) const {
+std::optional<HttpResponse> ServerHttpRoutes::answer_before_body(
+    const transport::HttpRequest& request) const {
   const std::string_view route = request.route();
   const bool get = request.method == "GET" || request.method == "HEAD";
   if (route == "/metrics" || route == "/status") {
     if (!get) return not_allowed("GET, HEAD");
+    return std::nullopt;
+  }
+  constexpr std::string_view kAssets = "/assets";
+  if (route != kAssets && route.substr(0, kAssets.size() + 1) != "/assets/") {
+    return http_text(404, "no route; try /metrics, /status or /assets/<sha256>\n");
+  }
+  if (!assets) return http_text(404, "this server has no asset store (--assets DIR)\n");
+  if (get) {
+    if (route.size() <= kAssets.size() + 1) return http_text(404, "GET /assets/<sha256>\n");
+    return std::nullopt;
+  }
+  if (request.method != "PUT") return not_allowed("GET, HEAD, PUT");
+  const auto role = handshake ? request_role(*handshake, request) : std::nullopt;
+  if (!role) {
+    HttpResponse r = http_text(401, "uploads need an editor's token: Authorization: Bearer T\n");
+    r.add_header("www-authenticate", "Bearer");
+    return r;
+  }
+  if (!protocol::role_may_send(*role, protocol::MessageType::kAssetTransfer)) {
+    return http_text(403, "this token's role may not upload assets\n");
+  }
+  // An announced length over the store's limit for one asset is refused before it is sent.
+  if (const auto length = request.header("content-length")) {
+    const std::string digits(*length);
+    if (!digits.empty() && digits.size() <= 19 &&
+        digits.find_first_not_of("0123456789") == std::string::npos &&
+        std::stoull(digits) > assets->limits().max_asset_bytes) {
+      return http_text(413, "an asset may be at most " +
+                                std::to_string(assets->limits().max_asset_bytes) + " bytes\n");
+    }
+  }
+  return std::nullopt;
+}
+
+HttpResponse ServerHttpRoutes::operator()(const transport::HttpRequest& request) const {
+  if (auto refused = answer_before_body(request)) return std::move(*refused);
+  const std::string_view route = request.route();
+  if (route == "/metrics" || route == "/status") {
     const ServerStatus now = status();
     HttpResponse r = route == "/metrics"
                          ? http_text(200, server_status_prometheus(now), kPrometheusContentType)
@@ -45,27 +84,12 @@ HttpResponse ServerHttpRoutes::operator()(const transport::HttpRequest& request)
     return r;
   }
   constexpr std::string_view kAssets = "/assets";
-  if (route == kAssets || route.substr(0, kAssets.size() + 1) == "/assets/") {
-    if (!assets) return http_text(404, "this server has no asset store (--assets DIR)\n");
-    const std::string_view name =
-        route.size() > kAssets.size() ? route.substr(kAssets.size() + 1) : std::string_view{};
-    if (get) {
-      if (name.empty()) return http_text(404, "GET /assets/<sha256>\n");
-      return assets::asset_get(*assets, request, name);
-    }
-    if (request.method != "PUT") return not_allowed("GET, HEAD, PUT");
-    const auto role = handshake ? request_role(*handshake, request) : std::nullopt;
-    if (!role) {
-      HttpResponse r = http_text(401, "uploads need an editor's token: Authorization: Bearer T\n");
-      r.add_header("www-authenticate", "Bearer");
-      return r;
-    }
-    if (!protocol::role_may_send(*role, protocol::MessageType::kAssetTransfer)) {
-      return http_text(403, "this token's role may not upload assets\n");
-    }
-    return assets::asset_put(*assets, request, name);
+  const std::string_view name =
+      route.size() > kAssets.size() ? route.substr(kAssets.size() + 1) : std::string_view{};
+  if (request.method == "GET" || request.method == "HEAD") {
+    return assets::asset_get(*assets, request, name);
   }
-  return http_text(404, "no route; try /metrics, /status or /assets/<sha256>\n");
+  return assets::asset_put(*assets, request, name);
 }
 
 }  // namespace theta_net::session

@@ -70,7 +70,8 @@ struct Http3Client::Impl {
   Http3ClientSession* configured = nullptr;  // the session given our limits and outcome queue
   std::deque<Http3Outcome> outcomes;         // filled by the session
   std::deque<std::pair<std::uint64_t, HttpClientRequest>> queued;  // waiting for a stream
-  std::set<std::uint64_t> open;  // submitted or queued, outcome not known yet
+  std::set<std::uint64_t> open;       // submitted or queued, outcome not known yet
+  std::set<std::uint64_t> streaming;  // submitted with body_follows, fin not given yet
   std::map<std::uint64_t, Result<HttpClientResponse>> ready;
   std::uint64_t next_id = 1;
   bool connected = false;
@@ -95,6 +96,7 @@ struct Http3Client::Impl {
       queued.pop_front();
       if (Status st = s->submit(id, std::move(request)); !st.ok()) {
         open.erase(id);
+        streaming.erase(id);
         ready.emplace(id, st.error());
       }
     }
@@ -104,6 +106,7 @@ struct Http3Client::Impl {
     while (!outcomes.empty()) {
       Http3Outcome o = std::move(outcomes.front());
       outcomes.pop_front();
+      streaming.erase(o.id);
       if (open.erase(o.id)) ready.emplace(o.id, std::move(o.result));
     }
   }
@@ -122,6 +125,7 @@ struct Http3Client::Impl {
     }
     open.clear();
     queued.clear();
+    streaming.clear();
   }
 
   void handle_events() {
@@ -179,6 +183,7 @@ Result<std::uint64_t> Http3Client::submit(HttpClientRequest request) {
   }
   const std::uint64_t id = s.next_id++;
   s.open.insert(id);
+  if (request.body_follows) s.streaming.insert(id);
   s.queued.emplace_back(id, std::move(request));
   s.submit_queued();
   return id;
@@ -219,8 +224,37 @@ Result<HttpClientResponse> Http3Client::fetch(HttpClientRequest request,
   }
 }
 
+Status Http3Client::send_body(std::uint64_t id, ByteSpan bytes, bool fin) {
+  Impl& s = *impl_;
+  s.collect();
+  if (!s.open.count(id)) return make_error(ErrorCode::kClosed, "request ", id, " is over");
+  if (!s.streaming.count(id)) {
+    return make_error(ErrorCode::kState, "request ", id,
+                      " was not submitted with body_follows, or its body has ended");
+  }
+  if (fin) s.streaming.erase(id);
+  for (auto& [queued_id, request] : s.queued) {  // not sent yet: the body grows in place
+    if (queued_id != id) continue;
+    request.body.insert(request.body.end(), bytes.begin(), bytes.end());
+    request.body_follows = !fin;
+    return {};
+  }
+  Http3ClientSession* session = s.session();
+  if (!session) return make_error(ErrorCode::kClosed, "the HTTP/3 connection is gone");
+  return session->add_body(id, Bytes(bytes.begin(), bytes.end()), fin);
+}
+
+std::uint64_t Http3Client::body_bytes_unacked(std::uint64_t id) const {
+  for (const auto& [queued_id, request] : impl_->queued) {
+    if (queued_id == id) return request.body.size();
+  }
+  Http3ClientSession* session = impl_->session();
+  return session ? session->body_unacked(id) : 0;
+}
+
 void Http3Client::cancel(std::uint64_t id) {
   Impl& s = *impl_;
+  s.streaming.erase(id);
   if (!s.open.count(id)) return;
   for (auto it = s.queued.begin(); it != s.queued.end(); ++it) {
     if (it->first != id) continue;

@@ -53,7 +53,14 @@ struct Http3ClientSession::Stream {
   std::uint64_t id = 0;
   std::int64_t stream_id = -1;
   HttpClientRequest request;
-  bool body_given = false;  // the request body was handed to nghttp3 (it stays until close)
+  // The request body in pieces. The first `given` were handed to nghttp3 and stay until the
+  // server acknowledges them; with body_follows more come through add_body until `fin`.
+  std::deque<Bytes> body;
+  std::size_t given = 0;
+  std::size_t front_acked = 0;
+  std::uint64_t body_unacked = 0;
+  bool fin = true;
+  bool waiting = false;  // read_body said WOULDBLOCK: resume when more body comes
   HttpClientResponse response;
   std::size_t header_bytes = 0;
   bool done = false;
@@ -226,20 +233,48 @@ struct Http3ClientSession::Callbacks {
     return 0;
   }
 
-  static nghttp3_ssize read_body(nghttp3_conn*, std::int64_t, nghttp3_vec* vec, std::size_t,
+  static nghttp3_ssize read_body(nghttp3_conn*, std::int64_t, nghttp3_vec* vec, std::size_t veccnt,
                                  std::uint32_t* flags, void*, void* sud) {
     Stream* s = stream(sud);
-    *flags |= NGHTTP3_DATA_FLAG_EOF;
-    if (!s || s->body_given || s->request.body.empty()) return 0;
-    s->body_given = true;
-    vec[0].base = s->request.body.data();
-    vec[0].len = s->request.body.size();
-    return 1;
+    if (!s) {
+      *flags |= NGHTTP3_DATA_FLAG_EOF;
+      return 0;
+    }
+    std::size_t n = 0;
+    for (; s->given < s->body.size() && n < veccnt; ++s->given, ++n) {
+      vec[n] = {s->body[s->given].data(), s->body[s->given].size()};
+    }
+    if (s->given == s->body.size() && s->fin) {
+      *flags |= NGHTTP3_DATA_FLAG_EOF;
+    } else if (n == 0) {
+      s->waiting = true;
+      return NGHTTP3_ERR_WOULDBLOCK;
+    }
+    return static_cast<nghttp3_ssize>(n);
+  }
+
+  static int acked_body(nghttp3_conn*, std::int64_t, std::uint64_t len, void*, void* sud) {
+    Stream* s = stream(sud);
+    if (!s) return 0;
+    s->body_unacked -= std::min(s->body_unacked, len);
+    while (len > 0 && s->given > 0) {
+      const std::uint64_t take =
+          std::min<std::uint64_t>(len, s->body.front().size() - s->front_acked);
+      s->front_acked += static_cast<std::size_t>(take);
+      len -= take;
+      if (s->front_acked == s->body.front().size()) {
+        s->body.pop_front();
+        --s->given;
+        s->front_acked = 0;
+      }
+    }
+    return 0;
   }
 
   static nghttp3_callbacks table() {
     nghttp3_callbacks cb{};
     cb.stream_close = stream_close;
+    cb.acked_stream_data = acked_body;
     cb.recv_data = recv_data;
     cb.begin_headers = begin_headers;
     cb.recv_header = recv_header;
@@ -293,9 +328,14 @@ Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
   if (ngtcp2_conn_open_bidi_stream(quic_, &s->stream_id, nullptr) != 0) {
     return make_error(ErrorCode::kLimitExceeded, "the server allows no more request streams now");
   }
-  const HttpClientRequest& r = s->request;
-  const bool body = !r.body.empty() || r.method == "PUT" || r.method == "POST";
+  HttpClientRequest& r = s->request;
+  // A length known in advance is announced; a body that follows is sent until its fin.
+  const bool announce =
+      !r.body_follows && (!r.body.empty() || r.method == "PUT" || r.method == "POST");
   const std::string length = std::to_string(r.body.size());
+  s->fin = !r.body_follows;
+  s->body_unacked = r.body.size();
+  if (!r.body.empty()) s->body.push_back(std::move(r.body));
   std::vector<nghttp3_nv> nva;
   const auto add = [&nva](std::string_view name, std::string_view value) {
     nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
@@ -307,11 +347,11 @@ Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
   add(":authority", limits_.authority);
   add(":path", r.path);
   for (const HttpHeader& f : r.headers) add(f.name, f.value);
-  if (body) add("content-length", length);
+  if (announce) add("content-length", length);
   nghttp3_data_reader reader{Callbacks::read_body};
   if (const int rv =
           nghttp3_conn_submit_request(h3_, s->stream_id, nva.data(), nva.size(),
-                                      body && !r.body.empty() ? &reader : nullptr, s.get());
+                                      s->body.empty() && s->fin ? nullptr : &reader, s.get());
       rv != 0) {
     ngtcp2_conn_shutdown_stream(quic_, s->stream_id, NGHTTP3_H3_REQUEST_CANCELLED);
     return make_error(ErrorCode::kState, "nghttp3 refused the request: ", nghttp3_strerror(rv));
@@ -320,6 +360,33 @@ Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
   const std::int64_t stream_id = s->stream_id;
   streams_[stream_id] = std::move(s);
   return {};
+}
+
+Status Http3ClientSession::add_body(std::uint64_t id, Bytes bytes, bool fin) {
+  for (auto& [stream_id, s] : streams_) {
+    if (s->id != id) continue;
+    if (s->done) return make_error(ErrorCode::kClosed, "request ", id, " is over");
+    if (s->fin) return make_error(ErrorCode::kState, "the body of request ", id, " has ended");
+    s->body_unacked += bytes.size();
+    if (!bytes.empty()) s->body.push_back(std::move(bytes));
+    s->fin = fin;
+    if (s->waiting) {
+      s->waiting = false;
+      if (const int rv = nghttp3_conn_resume_stream(h3_, stream_id); rv != 0) {
+        return make_error(ErrorCode::kState,
+                          "nghttp3 cannot resume the request: ", nghttp3_strerror(rv));
+      }
+    }
+    return {};
+  }
+  return make_error(ErrorCode::kClosed, "request ", id, " is over");
+}
+
+std::uint64_t Http3ClientSession::body_unacked(std::uint64_t id) const {
+  for (const auto& [stream_id, s] : streams_) {
+    if (s->id == id) return s->body_unacked;
+  }
+  return 0;
 }
 
 void Http3ClientSession::cancel(std::uint64_t id) {

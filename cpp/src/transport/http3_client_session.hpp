@@ -45,6 +45,11 @@ class Http3ClientSession final : public Http3Streams {
   Status submit(std::uint64_t id, HttpClientRequest request);
   // Ends request `id` if it is open: the stream is reset and its outcome is kClosed.
   void cancel(std::uint64_t id);
+  // More body for request `id` (submitted with body_follows); fin ends it.
+  // Errors: kClosed (no such open request here), kState (its body has ended already).
+  Status add_body(std::uint64_t id, Bytes bytes, bool fin);
+  // Body bytes of request `id` handed over but not acknowledged yet.
+  std::uint64_t body_unacked(std::uint64_t id) const;
   // The connection ended: every open request's outcome is this error.
   void fail_all(const Error& why);
 

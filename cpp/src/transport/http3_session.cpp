@@ -13,12 +13,13 @@ struct Http3Session::Stream {
   std::size_t header_bytes = 0;
   bool headers_too_large = false;
   bool body_too_large = false;
+  bool server_busy = false;  // the body was refused for the server's budget, not this request
   bool responded = false;
   HttpResponse response;
   bool body_given = false;  // an in-memory body handed to nghttp3 (it stays here until close)
   // A file body: read in pieces; the pieces stay until the peer acknowledges them.
   std::FILE* file = nullptr;
-  std::size_t* open_files = nullptr;  // the server's count, which this file is part of
+  Http3ServerShared* shared = nullptr;  // the server's count, which this file is part of
   std::uint64_t file_left = 0;
   // Each piece's buffer is kept for the next read once acknowledged: a fresh 64 KiB buffer per
   // read was zero-filled and, on a fresh page, faulted in.
@@ -35,7 +36,7 @@ struct Http3Session::Stream {
   ~Stream() {
     if (!file) return;
     std::fclose(file);
-    if (open_files) --*open_files;
+    if (shared) --shared->open_files;
   }
 };
 
@@ -88,18 +89,50 @@ struct Http3Session::Callbacks {
     Http3Session* h = self(ud);
     h->consume(id, len);  // the body is taken (or dropped) at once: give the credit back
     Stream* s = stream(h, id);
-    // Only an upload keeps its body; any other request's body is dropped as it comes.
-    if (!s || s->body_too_large || s->request.method != "PUT") return 0;
-    // One budget for the connection's bodies together, so that many open uploads cannot add up.
-    if (h->body_bytes_ + len > h->limits_.max_request_body) {
+    // Only an upload keeps its body; any other request's body, or one answered already, is
+    // dropped as it comes.
+    if (!s || s->responded || s->body_too_large || s->request.method != "PUT") return 0;
+    // One budget for the connection's bodies together and one for the whole server's, so that
+    // many open uploads cannot add up.
+    const bool over_connection = h->body_bytes_ + len > h->limits_.max_request_body;
+    const bool over_server =
+        h->shared_ && h->shared_->upload_bytes.load(std::memory_order_relaxed) + len >
+                          h->limits_.max_upload_bytes_total;
+    if (over_connection || over_server) {
       s->body_too_large = true;
-      h->body_bytes_ -= s->request.body.size();
-      Bytes().swap(s->request.body);
+      s->server_busy = !over_connection;
+      h->release_body(*s);
       return 0;
     }
     h->body_bytes_ += len;
+    if (h->shared_) h->shared_->upload_bytes.fetch_add(len, std::memory_order_relaxed);
     s->request.body.insert(s->request.body.end(), data, data + len);
     return 0;
+  }
+
+  // A request with a body to come (not GET or HEAD, no FIN yet) may be refused now, before the
+  // body is kept or even sent (HttpHeaderCheck).
+  static int end_headers(nghttp3_conn*, std::int64_t id, int fin, void* ud, void*) {
+    Http3Session* h = self(ud);
+    Stream* s = stream(h, id);
+    const HttpHeaderCheck* check = h->routes_.check;
+    if (!s || fin || !check || !*check || s->headers_too_large) return 0;
+    const HttpRequest& r = s->request;
+    if (r.method == "GET" || r.method == "HEAD" || r.method.empty() || r.path.empty()) return 0;
+    std::optional<HttpResponse> early;
+    try {
+      early = (*check)(r);
+    } catch (const std::exception& e) {
+      early = http_text(500, std::string("the server failed: ") + e.what() + "\n");
+    }
+    if (!early) return 0;
+    s->responded = true;
+    ++h->requests_;
+    s->response = std::move(*early);
+    // RFC 9114 4.1: a complete response may come before the request is complete; the client is
+    // asked to stop sending the rest with H3_NO_ERROR.
+    ngtcp2_conn_shutdown_stream_read(h->quic_, id, NGHTTP3_H3_NO_ERROR);
+    return h->submit(id, *s);
   }
 
   static int end_stream(nghttp3_conn*, std::int64_t id, void* ud, void*) {
@@ -188,7 +221,7 @@ struct Http3Session::Callbacks {
 
   static int stream_close(nghttp3_conn*, std::int64_t id, std::uint64_t, void* ud, void*) {
     Http3Session* h = self(ud);
-    if (Stream* s = stream(h, id)) h->body_bytes_ -= s->request.body.size();
+    if (Stream* s = stream(h, id)) h->release_body(*s);
     h->streams_.erase(id);
     return 0;
   }
@@ -200,25 +233,34 @@ struct Http3Session::Callbacks {
     cb.recv_data = recv_data;
     cb.begin_headers = begin_headers;
     cb.recv_header = recv_header;
+    cb.end_headers = end_headers;
     cb.end_stream = end_stream;
     return cb;
   }
 };
 
-Http3Session::Http3Session(ngtcp2_conn* quic, ConnectionId id, const HttpHandler& handler,
-                           const Http3Limits& limits)
-    : Http3Streams(quic), id_(id), handler_(handler), limits_(limits) {}
+Http3Session::Http3Session(ngtcp2_conn* quic, ConnectionId id, Http3Routes routes,
+                           const Http3Limits& limits, Http3ServerShared* shared)
+    : Http3Streams(quic), id_(id), routes_(routes), limits_(limits), shared_(shared) {}
 
-// The streams go first: nghttp3_conn_del (in ~Http3Streams) calls no callbacks.
-Http3Session::~Http3Session() = default;
+// The streams go first: nghttp3_conn_del (in ~Http3Streams) calls no callbacks. A connection
+// that dies with uploads under way gives their bytes back to the server's budget here.
+Http3Session::~Http3Session() {
+  for (auto& [id, s] : streams_) release_body(*s);
+}
+
+void Http3Session::release_body(Stream& s) {
+  body_bytes_ -= s.request.body.size();
+  if (shared_) shared_->upload_bytes.fetch_sub(s.request.body.size(), std::memory_order_relaxed);
+  Bytes().swap(s.request.body);
+}
 
 Result<std::unique_ptr<Http3Session>> Http3Session::create(ngtcp2_conn* quic, ConnectionId id,
-                                                           const HttpHandler& handler,
+                                                           Http3Routes routes,
                                                            const Http3Limits& limits,
                                                            std::uint64_t max_client_bidi_streams,
-                                                           std::size_t* open_files) {
-  std::unique_ptr<Http3Session> h(new Http3Session(quic, id, handler, limits));
-  h->open_files_ = open_files;
+                                                           Http3ServerShared* shared) {
+  std::unique_ptr<Http3Session> h(new Http3Session(quic, id, routes, limits, shared));
   nghttp3_callbacks cb = Callbacks::table();
   add_shared_callbacks(cb);
   nghttp3_settings settings;
@@ -245,6 +287,9 @@ int Http3Session::respond(std::int64_t stream_id, Stream& s) {
   HttpResponse& r = s.response;
   if (s.headers_too_large) {
     r = http_text(431, "request header fields too large\n");
+  } else if (s.body_too_large && s.server_busy) {
+    r = http_text(503, "the server holds too many uploads at once; try again\n");
+    r.add_header("retry-after", "1");
   } else if (s.body_too_large) {
     r = http_text(413,
                   "request body over " + std::to_string(limits_.max_request_body) + " bytes\n");
@@ -252,24 +297,28 @@ int Http3Session::respond(std::int64_t stream_id, Stream& s) {
     r = http_text(400, "a request needs :method and an absolute :path\n");
   } else {
     try {
-      r = handler_(s.request);
+      r = (*routes_.handler)(s.request);
     } catch (const std::exception& e) {
       r = http_text(500, std::string("the server failed: ") + e.what() + "\n");
     }
   }
-  body_bytes_ -= s.request.body.size();
-  Bytes().swap(s.request.body);  // answered: the upload's bytes are not needed any more
+  release_body(s);  // answered: the upload's bytes are not needed any more
+  return submit(stream_id, s);
+}
+
+int Http3Session::submit(std::int64_t stream_id, Stream& s) {
+  HttpResponse& r = s.response;
   if (s.request.method == "HEAD") r.head = true;  // whatever the handler said: never a body
   if (!r.file_path.empty() && !r.head && r.file_length > 0) {
-    if (open_files_ && *open_files_ >= limits_.max_open_files) {
+    if (shared_ && shared_->open_files >= limits_.max_open_files) {
       r = http_text(503, "too many downloads at once; try again\n");
       r.add_header("retry-after", "1");
     } else {
       s.file = std::fopen(r.file_path.c_str(), "rb");
       if (s.file && fseeko(s.file, static_cast<off_t>(r.file_offset), SEEK_SET) == 0) {
         s.file_left = r.file_length;
-        s.open_files = open_files_;
-        if (open_files_) ++*open_files_;
+        s.shared = shared_;
+        if (shared_) ++shared_->open_files;
       } else {
         if (s.file) std::fclose(s.file);
         s.file = nullptr;

@@ -10,6 +10,7 @@
 #include <nghttp3/nghttp3.h>
 #include <ngtcp2/ngtcp2.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -23,15 +24,27 @@
 
 namespace theta_net::transport {
 
+// What the HTTP/3 connections of one server share: the bounds that hold for all of them together
+// (Http3Limits::max_open_files, max_upload_bytes_total). Owned by the server; every count is
+// given back by the stream that took it, whichever way it ends.
+struct Http3ServerShared {
+  std::size_t open_files = 0;                  // file bodies being sent
+  std::atomic<std::uint64_t> upload_bytes{0};  // upload bodies held (read from any thread)
+};
+
+struct Http3Routes {
+  const HttpHandler* handler = nullptr;
+  const HttpHeaderCheck* check = nullptr;  // may be null or empty
+};
+
 class Http3Session final : public Http3Streams {
  public:
   // Binds the server's control and QPACK streams on `quic` (its handshake complete).
   // Errors: kState (nghttp3 cannot be created, or ngtcp2 refuses the three streams).
   static Result<std::unique_ptr<Http3Session>> create(ngtcp2_conn* quic, ConnectionId id,
-                                                      const HttpHandler& handler,
-                                                      const Http3Limits& limits,
+                                                      Http3Routes routes, const Http3Limits& limits,
                                                       std::uint64_t max_client_bidi_streams,
-                                                      std::size_t* open_files);
+                                                      Http3ServerShared* shared);
   ~Http3Session() override;
 
   void on_max_client_streams(std::uint64_t max_streams) override;
@@ -40,17 +53,21 @@ class Http3Session final : public Http3Streams {
  private:
   struct Stream;
   struct Callbacks;
-  Http3Session(ngtcp2_conn* quic, ConnectionId id, const HttpHandler& handler,
-               const Http3Limits& limits);
+  Http3Session(ngtcp2_conn* quic, ConnectionId id, Http3Routes routes, const Http3Limits& limits,
+               Http3ServerShared* shared);
   int respond(std::int64_t stream_id, Stream& s);
+  // Sends the response now (status, headers, a body from memory or a file).
+  int submit(std::int64_t stream_id, Stream& s);
+  // Gives back what a stream's upload body counted against both budgets, and drops it.
+  void release_body(Stream& s);
 
   ConnectionId id_;
-  const HttpHandler& handler_;
+  Http3Routes routes_;
   Http3Limits limits_;
+  Http3ServerShared* shared_;  // may be null (then only this connection's bounds hold)
   std::map<std::int64_t, std::unique_ptr<Stream>> streams_;
   std::uint64_t requests_ = 0;
-  std::uint64_t body_bytes_ = 0;       // upload bodies held, all streams together
-  std::size_t* open_files_ = nullptr;  // file bodies being sent by the whole server
+  std::uint64_t body_bytes_ = 0;  // upload bodies held, all streams together
 };
 
 }  // namespace theta_net::transport

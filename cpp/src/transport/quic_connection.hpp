@@ -72,8 +72,9 @@ struct QuicConnectionSetup {
   // A server with HTTP routes also accepts ALPN "h3"; such a connection serves requests and is
   // never reported to the application as a theta connection.
   const HttpHandler* http = nullptr;
+  const HttpHeaderCheck* http_check = nullptr;
   Http3Limits http_limits;
-  std::size_t* http_open_files = nullptr;  // the server's count of file bodies being sent
+  Http3ServerShared* http_shared = nullptr;  // the server's bounds across connections
 };
 
 struct OutStream {

@@ -25,9 +25,10 @@ struct QuicServer::Impl final : QuicConnectionHost {
   std::unique_ptr<ServerCredentials> cred;
   std::shared_ptr<KeyLog> keylog;
   std::array<std::uint8_t, 32> reset_secret{};
-  // File bodies being sent over HTTP/3 (Http3Limits::max_open_files); before conns, whose
-  // streams count themselves out of it when they are destroyed.
-  std::size_t http_open_files = 0;
+  // The HTTP/3 bounds across connections (Http3Limits::max_open_files,
+  // max_upload_bytes_total); before conns, whose streams count themselves out of it when they
+  // are destroyed.
+  Http3ServerShared http_shared;
   std::map<std::uint64_t, std::unique_ptr<QuicConnection>> conns;  // by ConnectionId
   std::unordered_map<std::string, QuicConnection*> by_cid;
   std::unordered_map<QuicConnection*, std::vector<std::string>> cids_of;
@@ -91,8 +92,9 @@ struct QuicServer::Impl final : QuicConnectionHost {
     setup.reset_secret = reset_secret;
     if (config.http) {
       setup.http = &config.http;
+      setup.http_check = &config.http_check;
       setup.http_limits = config.http_limits;
-      setup.http_open_files = &http_open_files;
+      setup.http_shared = &http_shared;
     }
     auto conn = QuicConnection::accept(std::move(setup), hd, now);
     if (!conn.ok()) {
@@ -177,6 +179,10 @@ std::string QuicServer::local_address() const {
 const std::string& QuicServer::certificate_sha256() const {
   return impl_->cred->sha256();
 }
+std::uint64_t QuicServer::http_upload_bytes() const {
+  return impl_->http_shared.upload_bytes.load(std::memory_order_relaxed);
+}
+
 QuicServerCounters QuicServer::counters() const {
   QuicServerCounters out = impl_->counters;
   for (const auto& [id, c] : impl_->conns) {

@@ -95,5 +95,33 @@ TEST(ServerHttp, UploadsFollowTheTokenRulesOfTheHandshake) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ServerHttp, RefusalsComeFromTheHeadersAlone) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("theta_http_early_" + std::to_string(::getpid()));
+  auto store = assets::AssetStore::open(dir);
+  ASSERT_TRUE(store.ok());
+  protocol::ServerHandshakeConfig handshake;
+  handshake.tokens = {{"ed", protocol::Role::kEditor}, {"pl", protocol::Role::kPlayer}};
+  ServerHttpRoutes routes;
+  routes.assets = &*store;
+  routes.handshake = &handshake;
+  transport::HttpRequest put = request("PUT", "/assets");  // no body: only the header fields
+  EXPECT_EQ(routes.answer_before_body(put)->status, 401);
+  put.headers.push_back({"authorization", "Bearer pl"});
+  EXPECT_EQ(routes.answer_before_body(put)->status, 403);
+  put.headers[0].value = "Bearer ed";
+  EXPECT_FALSE(routes.answer_before_body(put).has_value());  // read the body, then answer
+  put.headers.push_back({"content-length", std::to_string(store->limits().max_asset_bytes + 1)});
+  EXPECT_EQ(routes.answer_before_body(put)->status, 413);
+  put.headers.back().value = std::to_string(store->limits().max_asset_bytes);
+  EXPECT_FALSE(routes.answer_before_body(put).has_value());
+  EXPECT_EQ(routes.answer_before_body(request("PUT", "/metrics"))->status, 405);
+  EXPECT_EQ(routes.answer_before_body(request("PUT", "/nowhere"))->status, 404);
+  EXPECT_FALSE(routes.answer_before_body(request("GET", "/metrics")).has_value());
+  ServerHttpRoutes no_store;
+  EXPECT_EQ(no_store.answer_before_body(request("PUT", "/assets"))->status, 404);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace theta_net::session

@@ -7,71 +7,21 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
-#include "quic_test_util.hpp"
+#include "http3_test_util.hpp"
 
 namespace theta_net::transport {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::config_for;
+using testing::get;
+using testing::ServerThread;
+using testing::TempDir;
+using testing::text;
 namespace fs = std::filesystem;
-
-std::string text(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
-
-// A QuicServer with `handler` as its HTTP routes, polled on its own thread until destroyed.
-class ServerThread {
- public:
-  explicit ServerThread(HttpHandler handler, bool with_http = true) {
-    QuicServerConfig c = testing::server_config();
-    if (with_http) c.http = std::move(handler);
-    c.idle_timeout = 5s;
-    auto s = QuicServer::create(std::move(c));
-    EXPECT_TRUE(s.ok()) << s.error().describe();
-    server_ = std::move(*s);
-    thread_ = std::thread([this] {
-      while (!stop_) {
-        server_->poll(1ms);
-        while (server_->next_event()) {
-        }
-      }
-    });
-  }
-  ~ServerThread() { stop(); }
-  void stop() {
-    if (!thread_.joinable()) return;
-    stop_ = true;
-    thread_.join();
-    server_.reset();  // closes its connections
-  }
-  std::uint16_t port() const { return port_ ? port_ : (port_ = server_->port()); }
-
- private:
-  std::unique_ptr<QuicServer> server_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  mutable std::uint16_t port_ = 0;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("theta_h3_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 Bytes read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -103,20 +53,6 @@ HttpHandler routes(const fs::path& file) {
     if (r.route() == "/status99") return http_text(99, "not a status\n");
     return http_text(404, "no such route\n");
   };
-}
-
-Http3ClientConfig config_for(const ServerThread& s) {
-  Http3ClientConfig c;
-  c.port = s.port();
-  c.handshake_timeout = 5s;
-  c.idle_timeout = 5s;
-  return c;
-}
-
-HttpClientRequest get(std::string path) {
-  HttpClientRequest r;
-  r.path = std::move(path);
-  return r;
 }
 
 struct Http3ClientTest : ::testing::Test {

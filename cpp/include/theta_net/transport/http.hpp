@@ -69,11 +69,21 @@ HttpResponse http_text(int status, std::string_view text,
                        std::string_view content_type = "text/plain; charset=utf-8");
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Called when the header fields of a request that carries a body (PUT, POST) are complete, before
+// any of the body is kept. A response returned here is sent at once and the rest of the body is
+// not read: the server asks the client to stop sending (RFC 9114 4.1), so an upload that will be
+// refused anyway (no token, the wrong role, no such route) costs neither memory nor the
+// transfer. nullopt: the body is read and the HttpHandler answers the complete request.
+using HttpHeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 struct Http3Limits {
   // Upload (PUT) bodies held at once on one connection, all requests together; a PUT past it is
   // answered 413. Other requests' bodies are dropped as they arrive.
   std::size_t max_request_body = 64u << 20;
+  // Upload bodies held at once by the whole server, all connections together: a PUT that would
+  // pass it is answered 503 with retry-after (the bytes of the others are freed as they are
+  // answered), so many connections cannot add up to more memory than this.
+  std::size_t max_upload_bytes_total = 256u << 20;
   std::size_t max_header_bytes = 16u << 10;  // the sum of a request's names and values
   std::size_t max_requests_open = 64;        // per connection, at once
   std::size_t file_window_bytes = 1u << 20;  // a file body's bytes read but not yet acked

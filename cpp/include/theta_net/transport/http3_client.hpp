@@ -41,7 +41,10 @@ struct HttpClientRequest {
   std::string path = "/";           // absolute path and query: "/assets/ab12..."
   std::vector<HttpHeader> headers;  // regular fields ("range", "authorization"); lower case
   Bytes body;                       // sent with content-length when non-empty or a PUT/POST
-  std::string save_to;              // non-empty: the body goes to this file instead of memory
+  // More body follows through Http3Client::send_body (then no content-length is sent): an
+  // upload larger than memory, or one produced while it is sent.
+  bool body_follows = false;
+  std::string save_to;  // non-empty: the body goes to this file instead of memory
 };
 
 struct HttpClientResponse {
@@ -90,6 +93,13 @@ class Http3Client {
   Result<HttpClientResponse> fetch(HttpClientRequest request, std::chrono::nanoseconds timeout);
   // Cancels a request still under way (its outcome becomes kClosed "cancelled").
   void cancel(std::uint64_t id);
+  // Appends to the body of a request submitted with body_follows; fin ends it. The bytes stay in
+  // memory until the server acknowledges them (body_bytes_unacked tells how many that is).
+  // Errors: kState (the request was not submitted with body_follows, or its body has ended),
+  // kClosed (the request is over: answered, refused early, failed, or cancelled).
+  Status send_body(std::uint64_t id, ByteSpan bytes, bool fin);
+  // Body bytes of request `id` given but not yet acknowledged by the server (0 if unknown).
+  std::uint64_t body_bytes_unacked(std::uint64_t id) const;
 
   bool connected() const;
   // Closes the connection (HTTP/3 NO_ERROR); requests still open fail with kClosed.

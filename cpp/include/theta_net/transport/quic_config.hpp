@@ -44,6 +44,7 @@ struct QuicServerConfig : QuicCommonConfig {
   // Set: the server also speaks HTTP/3 (ALPN h3) on its port and answers every request with
   // this handler, on the thread that polls the server (transport/http.hpp). Unset: only theta/1.
   HttpHandler http;
+  HttpHeaderCheck http_check;  // optional: refuses a request's body before it arrives
   Http3Limits http_limits;
 };
 

@@ -36,6 +36,9 @@ class QuicServer final : public Endpoint {
   // Lower-case hex SHA-256 of the certificate presented (for QuicClientConfig::pinned_sha256).
   const std::string& certificate_sha256() const;
   QuicServerCounters counters() const;
+  // HTTP/3 upload bodies held now, all connections together (Http3Limits::
+  // max_upload_bytes_total). Unlike the rest, safe to read from any thread.
+  std::uint64_t http_upload_bytes() const;
 
   // Errors: kClosed (no such connection, or it is not open yet or any more), kInvalidArgument (a
   // message the lane rules refuse, see check_message).
