@@ -79,7 +79,8 @@ void bind_http3(py::module_& m) {
   py::class_<Http3Client>(
       m, "Http3Client",
       "HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in "
-      "memory (up to max_body_bytes) or written to save_to (complete files only).")
+      "memory (up to max_body_bytes) or written to save_to (complete files only). One thread at "
+      "a time: give each thread its own client.")
       .def(py::init([](const std::string& host, std::uint16_t port,
                        const std::string& pinned_sha256, const std::string& server_name,
                        Nanos timeout, Nanos idle_timeout, std::size_t max_body_bytes,

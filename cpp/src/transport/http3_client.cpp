@@ -65,10 +65,10 @@ std::optional<std::string_view> HttpClientResponse::header(std::string_view name
 
 struct Http3Client::Impl {
   Http3ClientConfig config;
+  std::deque<Http3Outcome> outcomes;  // filled by the session: declared before it goes (quic)
   std::unique_ptr<QuicClient> quic;
   Http3ClientSession::Limits limits;
   Http3ClientSession* configured = nullptr;  // the session given our limits and outcome queue
-  std::deque<Http3Outcome> outcomes;         // filled by the session
   std::deque<std::pair<std::uint64_t, HttpClientRequest>> queued;  // waiting for a stream
   std::set<std::uint64_t> open;       // submitted or queued, outcome not known yet
   std::set<std::uint64_t> streaming;  // submitted with body_follows, fin not given yet
@@ -173,7 +173,9 @@ Result<std::unique_ptr<Http3Client>> Http3Client::connect(Http3ClientConfig conf
 
 Http3Client::Http3Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Http3Client::~Http3Client() = default;  // ~QuicClient closes the connection
+Http3Client::~Http3Client() {
+  close();  // with H3_NO_ERROR, which ~QuicClient alone would not send
+}
 
 Result<std::uint64_t> Http3Client::submit(HttpClientRequest request) {
   Impl& s = *impl_;
@@ -274,6 +276,10 @@ bool Http3Client::connected() const {
 void Http3Client::close() {
   Impl& s = *impl_;
   if (s.ended) return;
+  // Open downloads end now, their part files with them, not when the connection is reaped.
+  if (Http3ClientSession* session = s.session()) {
+    session->fail_all(make_error(ErrorCode::kClosed, "closed by the client"));
+  }
   if (auto conn = s.quic->current()) {
     s.quic->close(*conn, NGHTTP3_H3_NO_ERROR, "client closing");
   }

@@ -64,6 +64,7 @@ struct Http3ClientSession::Stream {
   HttpClientResponse response;
   std::size_t header_bytes = 0;
   bool done = false;
+  std::uint64_t reset_here = 0;  // the code our nghttp3 reset the stream with, if it did
   // save_to: the body goes to `part` while the response is 2xx, renamed to save_to at its end.
   // It is written by the session's FileWriter thread in pieces of kFileBufferBytes.
   FileWriter* writer = nullptr;
@@ -158,7 +159,10 @@ struct Http3ClientSession::Callbacks {
     if (s->file && s->response.status >= 300) s->drop_file();
     // A body held in memory is sized once from its announced length (within the bound), not
     // grown by doubling, which copied a 64 MiB body several times over.
-    if (!s->file) {
+    // A HEAD answer, a 204 and a 304 announce a length but carry no body.
+    const int status = s->response.status;
+    const bool bodiless = s->request.method == "HEAD" || status == 204 || status == 304;
+    if (!s->file && !bodiless) {
       if (const auto length = content_length(s->response);
           length && *length <= h->limits_.max_body_bytes) {
         s->response.body.reserve(static_cast<std::size_t>(*length));
@@ -176,7 +180,10 @@ struct Http3ClientSession::Callbacks {
     s->response.body_bytes += len;
     if (s->file) {
       if (!s->save(data, len)) {
-        Status why = s->close_file();  // says what failed
+        // write() refuses only a file that has failed: close() says why. Then the part file
+        // goes, as for any failed download.
+        Status why = s->close_file();
+        std::remove(s->part.c_str());
         h->fail(*s, why.ok() ? make_error(ErrorCode::kIo, "cannot write '", s->part, "'")
                              : why.error());
       }
@@ -219,9 +226,10 @@ struct Http3ClientSession::Callbacks {
   static int stream_close(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void* sud) {
     Http3ClientSession* h = self(ud);
     if (Stream* s = stream(sud); s && !s->done) {
-      // nghttp3 resets a stream whose response breaks HTTP's rules (a :status that is not three
-      // digits, a body longer than its content-length) with H3_MESSAGE_ERROR.
-      if (code == NGHTTP3_H3_MESSAGE_ERROR) {
+      // Our nghttp3 resets a stream whose response header fields break HTTP's rules (a :status
+      // that is not three digits) with H3_MESSAGE_ERROR. (A body that does not match its
+      // content-length ends the whole connection in nghttp3 0.8.)
+      if (s->reset_here == NGHTTP3_H3_MESSAGE_ERROR) {
         h->fail(*s, make_error(ErrorCode::kCorrupt, "a malformed response (H3_MESSAGE_ERROR)"));
       } else {
         h->fail(*s, make_error(ErrorCode::kClosed,
@@ -353,7 +361,12 @@ Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
           nghttp3_conn_submit_request(h3_, s->stream_id, nva.data(), nva.size(),
                                       s->body.empty() && s->fin ? nullptr : &reader, s.get());
       rv != 0) {
+    // nghttp3 may have made its stream before failing: it must not keep a pointer to `s`.
+    nghttp3_conn_set_stream_user_data(h3_, s->stream_id, nullptr);
     ngtcp2_conn_shutdown_stream(quic_, s->stream_id, NGHTTP3_H3_REQUEST_CANCELLED);
+    if (rv == NGHTTP3_ERR_CONN_CLOSING) {  // the server sent GOAWAY: no new requests
+      return make_error(ErrorCode::kClosed, "the server is going away (GOAWAY)");
+    }
     return make_error(ErrorCode::kState, "nghttp3 refused the request: ", nghttp3_strerror(rv));
   }
   ++submitted_;
@@ -397,9 +410,15 @@ void Http3ClientSession::cancel(std::uint64_t id) {
   }
 }
 
+void Http3ClientSession::on_local_reset(std::int64_t stream_id, std::uint64_t code) {
+  if (auto it = streams_.find(stream_id); it != streams_.end()) it->second->reset_here = code;
+}
+
 void Http3ClientSession::fail_all(const Error& why) {
   for (auto& [stream_id, s] : streams_) {
-    if (!s->done) finish(*s, why);
+    if (s->done) continue;
+    s->drop_file();
+    finish(*s, why);
   }
 }
 

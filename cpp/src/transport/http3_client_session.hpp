@@ -54,6 +54,7 @@ class Http3ClientSession final : public Http3Streams {
   void fail_all(const Error& why);
 
   std::uint64_t requests() const override { return submitted_; }
+  void on_local_reset(std::int64_t stream_id, std::uint64_t code) override;
 
  private:
   struct Stream;

@@ -27,6 +27,7 @@ struct Http3Streams::SharedCallbacks {
     return 0;
   }
   static int reset_stream(nghttp3_conn*, std::int64_t id, std::uint64_t code, void* ud, void*) {
+    self(ud)->on_local_reset(id, code);
     ngtcp2_conn_shutdown_stream_write(self(ud)->quic_, id, code);
     return 0;
   }

@@ -31,6 +31,8 @@ class Http3Streams {
   int on_stream_credit(std::int64_t stream_id);
   // The peer allows more bidirectional streams of its own (only a server cares).
   virtual void on_max_client_streams(std::uint64_t) {}
+  // nghttp3 itself resets a stream with this HTTP/3 code (a message it found malformed).
+  virtual void on_local_reset(std::int64_t, std::uint64_t) {}
 
   // The write loop: the next stream data to hand to ngtcp2 (count vectors in vecs, at most
   // max_vecs; stream_id -1 when there is none), then what ngtcp2 did with it.

@@ -2,16 +2,22 @@
 // than grows, errors named at create and at close (a full disk: /dev/full), abandoned files gone.
 #include "theta_net/core/file_writer.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace theta_net {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 struct FileWriterTest : ::testing::Test {
   fs::path dir = fs::temp_directory_path() / ("theta_fw_" + std::to_string(::getpid()));
@@ -29,7 +35,7 @@ struct FileWriterTest : ::testing::Test {
   }
 };
 
-TEST_F(FileWriterTest, WritesEachFileInOrderThroughABoundedQueue) {
+TEST_F(FileWriterTest, WritesEachFileInOrderWhileTheQueueIsSmall) {
   FileWriter writer(64 << 10);  // smaller than what is written: write() must wait, not grow
   const Bytes a = pattern(1 << 20, 1), b = pattern(700'000, 2);
   auto fa = writer.create((dir / "a").string());
@@ -50,6 +56,43 @@ TEST_F(FileWriterTest, WritesEachFileInOrderThroughABoundedQueue) {
   ASSERT_TRUE(writer.close(*fb).ok());
   EXPECT_EQ(read(dir / "a"), a);
   EXPECT_EQ(read(dir / "b"), b);
+}
+
+TEST_F(FileWriterTest, WriteWaitsWhileTheQueueIsFull) {
+  // A FIFO nobody reads yet: the thread's first write fills the pipe and stalls there, so the
+  // queue behind it fills up and write() must wait instead of taking more memory.
+  const fs::path fifo = dir / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  constexpr std::size_t kChunk = 64 << 10, kQueue = 256 << 10, kChunks = 64;
+  FileWriter writer(kQueue);
+  auto f = writer.create(fifo.string());
+  ASSERT_TRUE(f.ok()) << f.error().describe();
+  std::atomic<std::size_t> written{0};
+  std::thread producer([&] {
+    for (std::size_t i = 0; i < kChunks; ++i) {
+      writer.write(*f, Bytes(kChunk, static_cast<std::uint8_t>(i)));
+      ++written;
+    }
+  });
+  std::this_thread::sleep_for(200ms);
+  // At most the pipe's buffer (64 KiB here, 1 MiB at most), one chunk being written and the
+  // queue's bound have been taken.
+  EXPECT_LE(written.load(), ((1u << 20) + kChunk + kQueue) / kChunk + 1);
+  EXPECT_LT(written.load(), kChunks);
+  std::size_t got = 0;
+  std::uint8_t buf[1 << 16];
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (got < kChunk * kChunks && std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::read(reader, buf, sizeof buf);
+    if (n > 0) got += static_cast<std::size_t>(n);
+    if (n <= 0) std::this_thread::sleep_for(1ms);
+  }
+  producer.join();
+  EXPECT_EQ(got, kChunk * kChunks);
+  EXPECT_TRUE(writer.close(*f).ok());
+  ::close(reader);
 }
 
 TEST_F(FileWriterTest, ACreateThatCannotHappenIsNamed) {

@@ -6,7 +6,9 @@
 #include "theta_net/transport/http3_client.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -116,6 +118,33 @@ TEST_F(Http3ClientTest, AFileSliceGoesIntoAFileOnlyWhenComplete) {
   EXPECT_TRUE(refused->saved_to.empty());
   EXPECT_FALSE(fs::exists(none));
   EXPECT_FALSE(fs::exists(none.string() + ".part"));
+}
+
+// The disk refuses the body part-way (RLIMIT_FSIZE makes write fail with EFBIG): the download
+// fails with kIo naming the reason, and neither the file nor its part is left.
+TEST_F(Http3ClientTest, ADiskThatRefusesTheBodyLeavesNoFile) {
+  ServerThread server(routes(file));
+  auto client = Http3Client::connect(config_for(server));
+  ASSERT_TRUE(client.ok()) << client.error().describe();
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 1u << 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  const fs::path out = dir.path() / "too_big";
+  HttpClientRequest r = get("/file?offset=0&length=5242880");
+  r.save_to = out.string();
+  auto got = (*client)->fetch(r, 20s);
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, ErrorCode::kIo);
+  EXPECT_NE(got.error().message.find("too_big.part"), std::string::npos) << got.error().message;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".part"));
+  auto after = (*client)->fetch(get("/hello"), 10s);  // the connection goes on
+  ASSERT_TRUE(after.ok()) << after.error().describe();
 }
 
 TEST_F(Http3ClientTest, PutCarriesItsBody) {
