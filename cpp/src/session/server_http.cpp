@@ -1,5 +1,7 @@
 #include "theta_net/session/server_http.hpp"
 
+#include <algorithm>
+
 #include "theta_net/assets/asset_http.hpp"
 #include "theta_net/session/server_status_json.hpp"
 #include "theta_net/session/server_status_prometheus.hpp"
@@ -57,6 +59,10 @@ std::optional<HttpResponse> ServerHttpRoutes::answer_before_body(
   }
   if (!protocol::role_may_send(*role, protocol::MessageType::kAssetTransfer)) {
     return http_text(403, "this token's role may not upload assets\n");
+  }
+  if (const std::string_view name = route.substr(std::min(route.size(), kAssets.size() + 1));
+      !name.empty() && !assets::AssetStore::is_asset_name(name)) {
+    return http_text(400, "an asset name is 64 lower-case hex digits (its SHA-256)\n");
   }
   // An announced length over the store's limit for one asset is refused before it is sent.
   if (const auto length = request.header("content-length")) {

@@ -72,6 +72,9 @@ struct Http3Client::Impl {
   std::deque<std::pair<std::uint64_t, HttpClientRequest>> queued;  // waiting for a stream
   std::set<std::uint64_t> open;       // submitted or queued, outcome not known yet
   std::set<std::uint64_t> streaming;  // submitted with body_follows, fin not given yet
+  // body_follows requests whose fin was given while they waited in `queued`: they still go out
+  // without a content-length, and their fin follows at once.
+  std::set<std::uint64_t> ended_in_queue;
   std::map<std::uint64_t, Result<HttpClientResponse>> ready;
   std::uint64_t next_id = 1;
   bool connected = false;
@@ -94,9 +97,12 @@ struct Http3Client::Impl {
     while (s && !queued.empty() && s->can_submit()) {
       auto [id, request] = std::move(queued.front());
       queued.pop_front();
-      if (Status st = s->submit(id, std::move(request)); !st.ok()) {
+      Status st = s->submit(id, std::move(request));
+      if (st.ok() && ended_in_queue.erase(id)) st = s->add_body(id, {}, true);
+      if (!st.ok()) {
         open.erase(id);
         streaming.erase(id);
+        ended_in_queue.erase(id);
         ready.emplace(id, st.error());
       }
     }
@@ -126,6 +132,7 @@ struct Http3Client::Impl {
     open.clear();
     queued.clear();
     streaming.clear();
+    ended_in_queue.clear();
   }
 
   void handle_events() {
@@ -238,7 +245,7 @@ Status Http3Client::send_body(std::uint64_t id, ByteSpan bytes, bool fin) {
   for (auto& [queued_id, request] : s.queued) {  // not sent yet: the body grows in place
     if (queued_id != id) continue;
     request.body.insert(request.body.end(), bytes.begin(), bytes.end());
-    request.body_follows = !fin;
+    if (fin) s.ended_in_queue.insert(id);
     return {};
   }
   Http3ClientSession* session = s.session();
@@ -261,6 +268,7 @@ void Http3Client::cancel(std::uint64_t id) {
   for (auto it = s.queued.begin(); it != s.queued.end(); ++it) {
     if (it->first != id) continue;
     s.queued.erase(it);
+    s.ended_in_queue.erase(id);
     s.open.erase(id);
     s.ready.emplace(id, make_error(ErrorCode::kClosed, "cancelled"));
     return;

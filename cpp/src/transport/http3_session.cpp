@@ -40,6 +40,19 @@ struct Http3Session::Stream {
   }
 };
 
+namespace {
+
+// A request's content-length, when it is a plain decimal number.
+std::optional<std::uint64_t> announced_length(const HttpRequest& r) {
+  const auto v = r.header("content-length");
+  if (!v || v->empty() || v->size() > 19 || v->find_first_not_of("0123456789") != v->npos) {
+    return std::nullopt;
+  }
+  return std::stoull(std::string(*v));
+}
+
+}  // namespace
+
 struct Http3Session::Callbacks {
   static Http3Session* self(void* user_data) {
     return static_cast<Http3Session*>(static_cast<Http3Streams*>(user_data));
@@ -98,11 +111,10 @@ struct Http3Session::Callbacks {
     const bool over_server =
         h->shared_ && h->shared_->upload_bytes.load(std::memory_order_relaxed) + len >
                           h->limits_.max_upload_bytes_total;
-    if (over_connection || over_server) {
+    if (over_connection || over_server) {  // refused now: the rest need not be sent
       s->body_too_large = true;
       s->server_busy = !over_connection;
-      h->release_body(*s);
-      return 0;
+      return h->answer_early(id, *s, *h->refusal(*s));
     }
     h->body_bytes_ += len;
     if (h->shared_) h->shared_->upload_bytes.fetch_add(len, std::memory_order_relaxed);
@@ -111,28 +123,34 @@ struct Http3Session::Callbacks {
   }
 
   // A request with a body to come (not GET or HEAD, no FIN yet) may be refused now, before the
-  // body is kept or even sent (HttpHeaderCheck).
+  // body is kept or even sent: by the transport's own rules (an announced content-length over a
+  // budget among them), then by the application's HttpHeaderCheck.
   static int end_headers(nghttp3_conn*, std::int64_t id, int fin, void* ud, void*) {
     Http3Session* h = self(ud);
     Stream* s = stream(h, id);
-    const HttpHeaderCheck* check = h->routes_.check;
-    if (!s || fin || !check || !*check || s->headers_too_large) return 0;
+    if (!s || fin) return 0;
     const HttpRequest& r = s->request;
-    if (r.method == "GET" || r.method == "HEAD" || r.method.empty() || r.path.empty()) return 0;
-    std::optional<HttpResponse> early;
-    try {
-      early = (*check)(r);
-    } catch (const std::exception& e) {
-      early = http_text(500, std::string("the server failed: ") + e.what() + "\n");
+    if (r.method == "GET" || r.method == "HEAD") return 0;
+    if (r.method == "PUT") {
+      if (const auto length = announced_length(r)) {
+        const bool over_connection = h->body_bytes_ + *length > h->limits_.max_request_body;
+        const bool over_server =
+            h->shared_ && h->shared_->upload_bytes.load(std::memory_order_relaxed) + *length >
+                              h->limits_.max_upload_bytes_total;
+        s->body_too_large = over_connection || over_server;
+        s->server_busy = s->body_too_large && !over_connection;
+      }
     }
-    if (!early) return 0;
-    s->responded = true;
-    ++h->requests_;
-    s->response = std::move(*early);
-    // RFC 9114 4.1: a complete response may come before the request is complete; the client is
-    // asked to stop sending the rest with H3_NO_ERROR.
-    ngtcp2_conn_shutdown_stream_read(h->quic_, id, NGHTTP3_H3_NO_ERROR);
-    return h->submit(id, *s);
+    std::optional<HttpResponse> early = h->refusal(*s);
+    const HttpHeaderCheck* check = h->routes_.check;
+    if (!early && check && *check) {
+      try {
+        early = (*check)(r);
+      } catch (const std::exception& e) {
+        early = http_text(500, std::string("the server failed: ") + e.what() + "\n");
+      }
+    }
+    return early ? h->answer_early(id, *s, std::move(*early)) : 0;
   }
 
   static int end_stream(nghttp3_conn*, std::int64_t id, void* ud, void*) {
@@ -280,21 +298,42 @@ void Http3Session::on_max_client_streams(std::uint64_t max_streams) {
   nghttp3_conn_set_max_client_streams_bidi(h3_, max_streams);
 }
 
+std::optional<HttpResponse> Http3Session::refusal(const Stream& s) const {
+  if (s.headers_too_large) return http_text(431, "request header fields too large\n");
+  if (s.request.method.empty() || s.request.path.empty() || s.request.path[0] != '/') {
+    return http_text(400, "a request needs :method and an absolute :path\n");
+  }
+  if (s.body_too_large && s.server_busy) {
+    HttpResponse r = http_text(503, "the server holds too many uploads at once; try again\n");
+    r.add_header("retry-after", "1");
+    return r;
+  }
+  if (s.body_too_large) {
+    return http_text(413,
+                     "request body over " + std::to_string(limits_.max_request_body) + " bytes\n");
+  }
+  return std::nullopt;
+}
+
+int Http3Session::answer_early(std::int64_t stream_id, Stream& s, HttpResponse response) {
+  s.responded = true;
+  ++requests_;
+  s.response = std::move(response);
+  release_body(s);
+  // RFC 9114 4.1: a complete response may come before the request is complete; the client is
+  // asked to stop sending the rest with H3_NO_ERROR. ngtcp2 allows this inside its receive
+  // callback; nothing more of the body is delivered.
+  ngtcp2_conn_shutdown_stream_read(quic_, stream_id, NGHTTP3_H3_NO_ERROR);
+  return submit(stream_id, s);
+}
+
 int Http3Session::respond(std::int64_t stream_id, Stream& s) {
   if (s.responded) return 0;
   s.responded = true;
   ++requests_;
   HttpResponse& r = s.response;
-  if (s.headers_too_large) {
-    r = http_text(431, "request header fields too large\n");
-  } else if (s.body_too_large && s.server_busy) {
-    r = http_text(503, "the server holds too many uploads at once; try again\n");
-    r.add_header("retry-after", "1");
-  } else if (s.body_too_large) {
-    r = http_text(413,
-                  "request body over " + std::to_string(limits_.max_request_body) + " bytes\n");
-  } else if (s.request.method.empty() || s.request.path.empty() || s.request.path[0] != '/') {
-    r = http_text(400, "a request needs :method and an absolute :path\n");
+  if (auto refused = refusal(s)) {
+    r = std::move(*refused);
   } else {
     try {
       r = (*routes_.handler)(s.request);

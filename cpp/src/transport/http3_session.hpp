@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "http3_streams.hpp"
@@ -56,6 +57,12 @@ class Http3Session final : public Http3Streams {
   Http3Session(ngtcp2_conn* quic, ConnectionId id, Http3Routes routes, const Http3Limits& limits,
                Http3ServerShared* shared);
   int respond(std::int64_t stream_id, Stream& s);
+  // The transport's own refusals, which need no handler: 431 (header fields over the bound),
+  // 400 (no method or no absolute path), 413 and 503 (a body over this connection's or the
+  // server's budget). nullopt: the request goes to the handler.
+  std::optional<HttpResponse> refusal(const Stream& s) const;
+  // Answers before the request is complete and asks the client to stop sending its body.
+  int answer_early(std::int64_t stream_id, Stream& s, HttpResponse response);
   // Sends the response now (status, headers, a body from memory or a file).
   int submit(std::int64_t stream_id, Stream& s);
   // Gives back what a stream's upload body counted against both budgets, and drops it.

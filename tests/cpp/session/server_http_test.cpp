@@ -115,6 +115,9 @@ TEST(ServerHttp, RefusalsComeFromTheHeadersAlone) {
   EXPECT_EQ(routes.answer_before_body(put)->status, 413);
   put.headers.back().value = std::to_string(store->limits().max_asset_bytes);
   EXPECT_FALSE(routes.answer_before_body(put).has_value());
+  transport::HttpRequest bad_name = put;
+  bad_name.path = "/assets/not-a-hash";
+  EXPECT_EQ(routes.answer_before_body(bad_name)->status, 400);
   EXPECT_EQ(routes.answer_before_body(request("PUT", "/metrics"))->status, 405);
   EXPECT_EQ(routes.answer_before_body(request("PUT", "/nowhere"))->status, 404);
   EXPECT_FALSE(routes.answer_before_body(request("GET", "/metrics")).has_value());

@@ -61,7 +61,14 @@ TEST(Http3Upload, ABodySentInPartsArrivesWhole) {
   auto id = c.submit(put(true, Bytes(1000, 1)));
   ASSERT_TRUE(id.ok());
   ASSERT_TRUE(c.send_body(*id, Bytes(300000, 2), false).ok());
-  c.poll(1ms);
+  EXPECT_EQ(c.body_bytes_unacked(*id), 301000u);
+  // The server acknowledges what it took while the body is still open: the parts are let go.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (c.body_bytes_unacked(*id) > 0 && std::chrono::steady_clock::now() < deadline) {
+    c.poll(2ms);
+  }
+  EXPECT_EQ(c.body_bytes_unacked(*id), 0u);
+  EXPECT_FALSE(c.take(*id).has_value());  // not answered: its body has not ended
   ASSERT_TRUE(c.send_body(*id, Bytes(700000, 3), true).ok());
   const auto again = c.send_body(*id, Bytes(1, 4), false);
   EXPECT_EQ(again.error().code, ErrorCode::kState);  // the body has ended
@@ -69,7 +76,6 @@ TEST(Http3Upload, ABodySentInPartsArrivesWhole) {
   ASSERT_TRUE(r && r->ok()) << (r ? r->error().describe() : "no outcome");
   EXPECT_EQ((*r)->status, 201);
   EXPECT_EQ(text((*r)->body), "1001000");
-  EXPECT_EQ(c.body_bytes_unacked(*id), 0u);
   HttpClientRequest plain = put(false, Bytes(5, 1));
   EXPECT_EQ(c.send_body(*c.submit(plain), Bytes(1, 1), true).error().code, ErrorCode::kState);
 }
@@ -101,6 +107,28 @@ TEST(Http3Upload, AnUploadIsRefusedFromItsHeadersBeforeItsBodyIsSent) {
   auto ok = c.fetch(put(false, Bytes(100, 6)), 10s);  // the connection goes on
   ASSERT_TRUE(ok.ok()) << ok.error().describe();
   EXPECT_EQ(ok->status, 201);
+}
+
+TEST(Http3Upload, TheServersOwnBoundsRefuseAsSoonAsTheyAreCrossed) {
+  QuicServerConfig config = echo_server();
+  config.http_limits.max_request_body = 1u << 20;
+  ServerThread server(std::move(config));
+  auto client = Http3Client::connect(config_for(server));
+  ASSERT_TRUE(client.ok()) << client.error().describe();
+  Http3Client& c = **client;
+  // An announced length over the bound: 413 from the header fields, most of the body unsent.
+  const std::uint64_t sent_before = c.stats()->bytes_sent;
+  auto announced = c.fetch(put(false, Bytes(8u << 20, 1)), 10s);
+  ASSERT_TRUE(announced.ok()) << announced.error().describe();
+  EXPECT_EQ(announced->status, 413);
+  EXPECT_LT(c.stats()->bytes_sent - sent_before, 2u << 20);
+  // No length announced: 413 as soon as the bytes cross the bound, with the body not ended.
+  auto id = c.submit(put(true, Bytes(2u << 20, 2)));
+  ASSERT_TRUE(id.ok());
+  auto r = wait_for(c, *id);
+  ASSERT_TRUE(r && r->ok()) << (r ? r->error().describe() : "no outcome");
+  EXPECT_EQ((*r)->status, 413);
+  EXPECT_EQ(server.upload_bytes(), 0u);
 }
 
 TEST(Http3Upload, TheServerWideBudgetAnswers503UntilTheBytesAreGivenBack) {

@@ -24,10 +24,11 @@ struct ServerHttpRoutes {
   const protocol::ServerHandshakeConfig* handshake = nullptr;  // tokens for PUT; none: no PUT
 
   transport::HttpResponse operator()(const transport::HttpRequest& request) const;
-  // The answer that does not depend on the body: every refusal (404, 405, 401, 403, and 413 for
-  // an announced content-length over the store's max_asset_bytes), or nullopt when the request
-  // is to be read and answered whole. operator() starts with it; as the server's
-  // QuicServerConfig::http_check it refuses an upload before its body arrives.
+  // The answer that does not depend on the body: every refusal the header fields decide (404,
+  // 405, 401, 403, 400 for a name that is not a SHA-256, and 413 for an announced
+  // content-length over the store's max_asset_bytes), or nullopt when the request is to be read
+  // and answered whole (a wrong hash can only be told from the body). operator() starts with it; as
+  // the server's QuicServerConfig::http_check it refuses an upload before its body arrives.
   std::optional<transport::HttpResponse> answer_before_body(
       const transport::HttpRequest& request) const;
 };
