@@ -103,11 +103,16 @@ void bind_serve(py::module_& m) {
         // read the game, which exists only below: they are filled in before the first poll.
         std::optional<assets::AssetStore> store;
         if (assets_dir) store = unwrap(assets::AssetStore::open(*assets_dir), ErrorKind::kError);
+        FileWriter upload_writer;  // HTTP/3 uploads stream into the store on its thread
         session::ServerHttpRoutes routes;
+        routes.upload_writer = &upload_writer;
         transport::QuicServerConfig config;
         config.http = [&routes](const transport::HttpRequest& r) { return routes(r); };
         config.http_check = [&routes](const transport::HttpRequest& r) {
           return routes.answer_before_body(r);
+        };
+        config.http_sink = [&routes](const transport::HttpRequest& r) {
+          return routes.body_sink(r);
         };
         config.host = host;
         config.port = port;

@@ -134,8 +134,8 @@ def test_a_closed_client_refuses_new_requests(server):
 
 
 def test_serve_refuses_an_upload_from_its_headers(client, server):
-    """theta-net serve answers a PUT without a token, or with a length over what it would hold,
-    before its body is sent; a body sent in parts is stored whole."""
+    """theta-net serve answers a PUT without a token, or with a length over the store's limit for
+    one asset, before its body is sent; a body sent in parts is stored whole."""
     request = client.submit("PUT", "/assets", body_follows=True)  # no token; no body sent yet
     for _ in range(2000):
         client.poll(0.005)
@@ -150,8 +150,7 @@ def test_serve_refuses_an_upload_from_its_headers(client, server):
         client.poll(0.005)
         if (refused := client.take(request)) is not None:
             break
-    # The transport's own bound (64 MiB held per connection) answers before the store's 256 MiB.
-    assert refused.status == 413 and b"request body over 67108864 bytes" in refused.body
+    assert refused.status == 413 and b"an asset may be at most 268435456 bytes" in refused.body
 
     data = os.urandom(300_000)
     request = client.submit("PUT", "/assets", headers={"authorization": "Bearer ed"}, body_follows=True)
@@ -165,3 +164,23 @@ def test_serve_refuses_an_upload_from_its_headers(client, server):
     name = hashlib.sha256(data).hexdigest()
     assert stored.status == 201 and stored.body.decode().strip() == name
     assert (server["store"] / name).read_bytes() == data
+
+
+def test_an_upload_larger_than_the_memory_bound_streams_into_the_store(client, server):
+    """A PUT that announces its length goes straight into the store's partial file as it comes
+    (the 64 MiB a connection may hold in memory does not apply); a wrong name stores nothing and
+    leaves no partial file. (A body shorter than announced never reaches the store: nghttp3 ends
+    the connection for it.)"""
+    data = os.urandom(70 << 20)
+    name = hashlib.sha256(data).hexdigest()
+    editor = {"authorization": "Bearer ed"}
+    stored = client.request("PUT", "/assets", headers=editor, body=data, timeout=120.0)
+    assert stored.status == 201 and stored.body.decode().strip() == name
+    assert (server["store"] / name).stat().st_size == len(data)
+    with open(server["store"] / name, "rb") as f:
+        assert hashlib.file_digest(f, "sha256").hexdigest() == name
+    small = os.urandom(100_000)
+    wrong = client.request("PUT", "/assets/" + "2" * 64, headers=editor, body=small)
+    assert wrong.status == 400 and hashlib.sha256(small).hexdigest().encode() in wrong.body
+    assert not (server["store"] / ("2" * 64)).exists()
+    assert not [p for p in server["store"].iterdir() if p.name.startswith(".")]  # no partial left

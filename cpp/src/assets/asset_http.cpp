@@ -1,5 +1,6 @@
 #include "theta_net/assets/asset_http.hpp"
 
+#include "theta_net/assets/asset_upload.hpp"
 #include "theta_net/assets/http_range.hpp"
 
 namespace theta_net::assets {
@@ -48,13 +49,16 @@ HttpResponse asset_put(AssetStore& store, const transport::HttpRequest& request,
     return http_text(400, "an asset name is 64 lower-case hex digits (its SHA-256)\n");
   }
   const std::uint64_t before = store.stored_bytes();
-  auto stored =
-      store.put(request.body, name.empty() ? std::nullopt : std::optional<std::string_view>(name));
+  const auto expected = name.empty() ? std::nullopt : std::optional<std::string_view>(name);
+  // A body streamed into the store as it came (AssetUpload) is finished; one held in memory is
+  // stored now.
+  auto* upload = dynamic_cast<AssetUpload*>(request.body_sink);
+  auto stored = upload ? upload->finish(expected) : store.put(request.body, expected);
   if (!stored.ok()) {
     const ErrorCode code = stored.error().code;
-    const int status = code == ErrorCode::kChecksumMismatch ? 400
-                       : code == ErrorCode::kLimitExceeded  ? 413
-                                                            : 500;
+    const int status = code == ErrorCode::kChecksumMismatch || code == ErrorCode::kTruncated ? 400
+                       : code == ErrorCode::kLimitExceeded                                   ? 413
+                                                                                             : 500;
     return http_text(status, stored.error().message + "\n");
   }
   const bool known = store.stored_bytes() == before;  // the same bytes were there already

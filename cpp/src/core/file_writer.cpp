@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -104,6 +105,65 @@ void FileWriter::abandon(const std::shared_ptr<File>& file) {
     file->fd = -1;
   }
   std::remove(file->path.c_str());
+}
+
+Result<BufferedFile> BufferedFile::create(FileWriter& writer, const std::string& path,
+                                          std::size_t piece_bytes) {
+  THETA_TRY_ASSIGN(auto file, writer.create(path));
+  return BufferedFile(writer, std::move(file), std::max<std::size_t>(piece_bytes, 1));
+}
+
+BufferedFile& BufferedFile::operator=(BufferedFile&& other) noexcept {
+  if (this != &other) {
+    abandon();
+    writer_ = other.writer_;
+    file_ = std::move(other.file_);
+    piece_bytes_ = other.piece_bytes_;
+    piece_ = std::move(other.piece_);
+  }
+  return *this;
+}
+
+BufferedFile::~BufferedFile() {
+  abandon();
+}
+
+bool BufferedFile::append(ByteSpan bytes) {
+  if (!file_) return false;
+  const std::uint8_t* data = bytes.data();
+  std::size_t len = bytes.size();
+  while (len > 0) {
+    if (piece_.capacity() < piece_bytes_) {
+      piece_ = writer_->buffer();
+      piece_.reserve(piece_bytes_);
+    }
+    const std::size_t take = std::min(len, piece_bytes_ - piece_.size());
+    piece_.insert(piece_.end(), data, data + take);
+    data += take;
+    len -= take;
+    if (piece_.size() == piece_bytes_) {
+      const bool ok = writer_->write(file_, std::move(piece_));
+      piece_ = {};
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+Status BufferedFile::close() {
+  if (!file_) return make_error(ErrorCode::kState, "the file is not open");
+  if (!piece_.empty()) writer_->write(file_, std::move(piece_));
+  piece_ = {};
+  Status st = writer_->close(file_);
+  file_.reset();
+  return st;
+}
+
+void BufferedFile::abandon() {
+  if (!file_) return;
+  writer_->abandon(file_);
+  file_.reset();
+  piece_ = {};
 }
 
 void FileWriter::run() {

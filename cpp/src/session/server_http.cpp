@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "theta_net/assets/asset_http.hpp"
+#include "theta_net/assets/asset_upload.hpp"
 #include "theta_net/session/server_status_json.hpp"
 #include "theta_net/session/server_status_prometheus.hpp"
 
@@ -29,6 +30,15 @@ std::optional<protocol::Role> request_role(const protocol::ServerHandshakeConfig
     return std::nullopt;
   }
   return protocol::role_for_token(handshake, std::string(auth->substr(kBearer.size()))).role;
+}
+
+// A request's content-length, when it is a plain decimal number.
+std::optional<std::uint64_t> announced_length(const transport::HttpRequest& request) {
+  const auto v = request.header("content-length");
+  if (!v || v->empty() || v->size() > 19 || v->find_first_not_of("0123456789") != v->npos) {
+    return std::nullopt;
+  }
+  return std::stoull(std::string(*v));
 }
 
 }  // namespace
@@ -64,17 +74,32 @@ std::optional<HttpResponse> ServerHttpRoutes::answer_before_body(
       !name.empty() && !assets::AssetStore::is_asset_name(name)) {
     return http_text(400, "an asset name is 64 lower-case hex digits (its SHA-256)\n");
   }
-  // An announced length over the store's limit for one asset is refused before it is sent.
-  if (const auto length = request.header("content-length")) {
-    const std::string digits(*length);
-    if (!digits.empty() && digits.size() <= 19 &&
-        digits.find_first_not_of("0123456789") == std::string::npos &&
-        std::stoull(digits) > assets->limits().max_asset_bytes) {
-      return http_text(413, "an asset may be at most " +
-                                std::to_string(assets->limits().max_asset_bytes) + " bytes\n");
+  // An announced length over the store's limit for one asset, or past its free space, is refused
+  // before it is sent.
+  if (const auto length = announced_length(request)) {
+    const auto& limits = assets->limits();
+    if (*length > limits.max_asset_bytes) {
+      return http_text(
+          413, "an asset may be at most " + std::to_string(limits.max_asset_bytes) + " bytes\n");
+    }
+    const std::uint64_t used = assets->stored_bytes() + assets->reserved_bytes();
+    if (used + *length > limits.max_store_bytes) {
+      return http_text(
+          413, "the asset store is full (" + std::to_string(limits.max_store_bytes) + " bytes)\n");
     }
   }
   return std::nullopt;
+}
+
+std::unique_ptr<transport::HttpBodySink> ServerHttpRoutes::body_sink(
+    const transport::HttpRequest& request) const {
+  if (!assets || !upload_writer || request.method != "PUT") return nullptr;
+  const std::string_view route = request.route();
+  if (route != "/assets" && route.substr(0, 8) != "/assets/") return nullptr;
+  const auto length = announced_length(request);
+  if (!length) return nullptr;  // an unknown length cannot be reserved: held in memory
+  auto upload = assets::AssetUpload::begin(*assets, *upload_writer, *length);
+  return upload.ok() ? std::move(*upload) : nullptr;  // refused: the memory path says why
 }
 
 HttpResponse ServerHttpRoutes::operator()(const transport::HttpRequest& request) const {

@@ -66,41 +66,18 @@ struct Http3ClientSession::Stream {
   bool done = false;
   std::uint64_t reset_here = 0;  // the code our nghttp3 reset the stream with, if it did
   // save_to: the body goes to `part` while the response is 2xx, renamed to save_to at its end.
-  // It is written by the session's FileWriter thread in pieces of kFileBufferBytes.
-  FileWriter* writer = nullptr;
-  std::shared_ptr<FileWriter::File> file;
+  // The session's FileWriter thread writes it.
+  std::optional<BufferedFile> file;
   std::string part;
-  Bytes piece;  // filling up; handed to the writer when full
 
-  bool save(const std::uint8_t* data, std::size_t len) {
-    while (len > 0) {
-      if (piece.capacity() < kFileBufferBytes) {
-        piece = writer->buffer();
-        piece.reserve(kFileBufferBytes);
-      }
-      const std::size_t take = std::min(len, kFileBufferBytes - piece.size());
-      piece.insert(piece.end(), data, data + take);
-      data += take;
-      len -= take;
-      if (piece.size() == kFileBufferBytes && !writer->write(file, std::move(piece))) return false;
-      if (piece.size() == kFileBufferBytes) piece = {};
-    }
-    return true;
-  }
   // Writes what is left and closes the file.
-  // Errors: those of FileWriter::close.
+  // Errors: those of BufferedFile::close.
   Status close_file() {
-    if (!piece.empty()) writer->write(file, std::move(piece));
-    Status st = writer->close(file);
+    Status st = file->close();
     file.reset();
     return st;
   }
-  void drop_file() {
-    if (!file) return;
-    writer->abandon(file);
-    file.reset();
-  }
-  ~Stream() { drop_file(); }
+  void drop_file() { file.reset(); }  // an unfinished BufferedFile abandons its file
 };
 
 struct Http3ClientSession::Callbacks {
@@ -179,7 +156,7 @@ struct Http3ClientSession::Callbacks {
     if (!s || s->done) return 0;
     s->response.body_bytes += len;
     if (s->file) {
-      if (!s->save(data, len)) {
+      if (!s->file->append(ByteSpan(data, len))) {
         // write() refuses only a file that has failed: close() says why. Then the part file
         // goes, as for any failed download.
         Status why = s->close_file();
@@ -330,8 +307,7 @@ Status Http3ClientSession::submit(std::uint64_t id, HttpClientRequest request) {
   s->request = std::move(request);
   if (!s->request.save_to.empty()) {
     s->part = s->request.save_to + ".part";
-    s->writer = &writer_;
-    THETA_TRY_ASSIGN(s->file, writer_.create(s->part));
+    THETA_TRY_ASSIGN(s->file, BufferedFile::create(writer_, s->part, kFileBufferBytes));
   }
   if (ngtcp2_conn_open_bidi_stream(quic_, &s->stream_id, nullptr) != 0) {
     return make_error(ErrorCode::kLimitExceeded, "the server allows no more request streams now");

@@ -14,6 +14,7 @@ struct Http3Session::Stream {
   bool headers_too_large = false;
   bool body_too_large = false;
   bool server_busy = false;  // the body was refused for the server's budget, not this request
+  std::unique_ptr<HttpBodySink> sink;  // where the body goes instead of request.body
   bool responded = false;
   HttpResponse response;
   bool body_given = false;  // an in-memory body handed to nghttp3 (it stays here until close)
@@ -105,6 +106,14 @@ struct Http3Session::Callbacks {
     // Only an upload keeps its body; any other request's body, or one answered already, is
     // dropped as it comes.
     if (!s || s->responded || s->body_too_large || s->request.method != "PUT") return 0;
+    if (s->sink) {  // on its way to disk: the memory budgets do not apply
+      s->request.body_bytes += len;
+      if (Status st = s->sink->write(ByteSpan(data, len)); !st.ok()) {
+        const bool over = st.error().code == ErrorCode::kLimitExceeded;
+        return h->answer_early(id, *s, http_text(over ? 413 : 500, st.error().message + "\n"));
+      }
+      return 0;
+    }
     // One budget for the connection's bodies together and one for the whole server's, so that
     // many open uploads cannot add up.
     const bool over_connection = h->body_bytes_ + len > h->limits_.max_request_body;
@@ -123,15 +132,30 @@ struct Http3Session::Callbacks {
   }
 
   // A request with a body to come (not GET or HEAD, no FIN yet) may be refused now, before the
-  // body is kept or even sent: by the transport's own rules (an announced content-length over a
-  // budget among them), then by the application's HttpHeaderCheck.
+  // body is kept or even sent: by the transport's own rules, by the application's
+  // HttpHeaderCheck, or (a body kept in memory) for an announced content-length over a budget.
+  // Else its body may go to a sink (HttpBodySinkFactory) instead of memory.
   static int end_headers(nghttp3_conn*, std::int64_t id, int fin, void* ud, void*) {
     Http3Session* h = self(ud);
     Stream* s = stream(h, id);
     if (!s || fin) return 0;
     const HttpRequest& r = s->request;
     if (r.method == "GET" || r.method == "HEAD") return 0;
-    if (r.method == "PUT") {
+    std::optional<HttpResponse> early = h->refusal(*s);
+    const HttpHeaderCheck* check = h->routes_.check;
+    try {
+      if (!early && check && *check) early = (*check)(r);
+      const HttpBodySinkFactory* sink = h->routes_.sink;
+      if (!early && r.method == "PUT" && sink && *sink) {
+        s->sink = (*sink)(r);
+        s->request.body_sink = s->sink.get();
+      }
+    } catch (const std::exception& e) {
+      early = http_text(500, std::string("the server failed: ") + e.what() + "\n");
+    }
+    if (early) return h->answer_early(id, *s, std::move(*early));
+    // A body kept in memory: an announced length over a budget is refused before it comes.
+    if (r.method == "PUT" && !s->sink) {
       if (const auto length = announced_length(r)) {
         const bool over_connection = h->body_bytes_ + *length > h->limits_.max_request_body;
         const bool over_server =
@@ -139,18 +163,10 @@ struct Http3Session::Callbacks {
                               h->limits_.max_upload_bytes_total;
         s->body_too_large = over_connection || over_server;
         s->server_busy = s->body_too_large && !over_connection;
+        if (s->body_too_large) return h->answer_early(id, *s, *h->refusal(*s));
       }
     }
-    std::optional<HttpResponse> early = h->refusal(*s);
-    const HttpHeaderCheck* check = h->routes_.check;
-    if (!early && check && *check) {
-      try {
-        early = (*check)(r);
-      } catch (const std::exception& e) {
-        early = http_text(500, std::string("the server failed: ") + e.what() + "\n");
-      }
-    }
-    return early ? h->answer_early(id, *s, std::move(*early)) : 0;
+    return 0;
   }
 
   static int end_stream(nghttp3_conn*, std::int64_t id, void* ud, void*) {

@@ -35,7 +35,8 @@ struct Http3ServerShared {
 
 struct Http3Routes {
   const HttpHandler* handler = nullptr;
-  const HttpHeaderCheck* check = nullptr;  // may be null or empty
+  const HttpHeaderCheck* check = nullptr;     // may be null or empty
+  const HttpBodySinkFactory* sink = nullptr;  // may be null or empty
 };
 
 class Http3Session final : public Http3Streams {

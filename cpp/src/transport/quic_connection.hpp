@@ -73,6 +73,7 @@ struct QuicConnectionSetup {
   // never reported to the application as a theta connection.
   const HttpHandler* http = nullptr;
   const HttpHeaderCheck* http_check = nullptr;
+  const HttpBodySinkFactory* http_sink = nullptr;
   Http3Limits http_limits;
   Http3ServerShared* http_shared = nullptr;  // the server's bounds across connections
 };

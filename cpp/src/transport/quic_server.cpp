@@ -93,6 +93,7 @@ struct QuicServer::Impl final : QuicConnectionHost {
     if (config.http) {
       setup.http = &config.http;
       setup.http_check = &config.http_check;
+      setup.http_sink = &config.http_sink;
       setup.http_limits = config.http_limits;
       setup.http_shared = &http_shared;
     }

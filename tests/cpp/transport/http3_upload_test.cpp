@@ -131,6 +131,47 @@ TEST(Http3Upload, TheServersOwnBoundsRefuseAsSoonAsTheyAreCrossed) {
   EXPECT_EQ(server.upload_bytes(), 0u);
 }
 
+// A sink that takes at most `limit` bytes and counts them.
+struct CountingSink : HttpBodySink {
+  std::uint64_t limit = 0, taken = 0;
+  explicit CountingSink(std::uint64_t l) : limit(l) {}
+  Status write(ByteSpan bytes) override {
+    if (taken + bytes.size() > limit) {
+      return make_error(ErrorCode::kLimitExceeded, "the sink takes at most ", limit, " bytes");
+    }
+    taken += bytes.size();
+    return {};
+  }
+};
+
+TEST(Http3Upload, ABodyThatGoesToASinkIsNotHeldInMemory) {
+  QuicServerConfig config = echo_server(1u << 20);  // 1 MiB for bodies held in memory
+  config.http_limits.max_request_body = 1u << 20;
+  config.http = [](const HttpRequest& r) {
+    auto* sink = dynamic_cast<CountingSink*>(r.body_sink);
+    if (!sink) return http_text(500, "no sink\n");
+    return http_text(201, "sink " + std::to_string(sink->taken) + " of " +
+                              std::to_string(r.body_bytes) + ", memory " +
+                              std::to_string(r.body.size()));
+  };
+  config.http_sink = [](const HttpRequest&) { return std::make_unique<CountingSink>(4u << 20); };
+  ServerThread server(std::move(config));
+  auto client = Http3Client::connect(config_for(server));
+  ASSERT_TRUE(client.ok()) << client.error().describe();
+  auto fits = (*client)->fetch(put(false, Bytes(3u << 20, 1)), 10s);
+  ASSERT_TRUE(fits.ok()) << fits.error().describe();
+  EXPECT_EQ(fits->status, 201);
+  EXPECT_EQ(text(fits->body), "sink 3145728 of 3145728, memory 0");
+  EXPECT_EQ(server.upload_bytes(), 0u);
+  // The sink's refusal ends the request at once (413 for kLimitExceeded), body not ended.
+  auto id = (*client)->submit(put(true, Bytes(5u << 20, 2)));
+  ASSERT_TRUE(id.ok());
+  auto r = wait_for(**client, *id);
+  ASSERT_TRUE(r && r->ok()) << (r ? r->error().describe() : "no outcome");
+  EXPECT_EQ((*r)->status, 413);
+  EXPECT_EQ(text((*r)->body), "the sink takes at most 4194304 bytes\n");
+}
+
 TEST(Http3Upload, TheServerWideBudgetAnswers503UntilTheBytesAreGivenBack) {
   ServerThread server(echo_server(3u << 20));
   auto a = Http3Client::connect(config_for(server));

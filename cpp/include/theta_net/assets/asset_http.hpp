@@ -16,8 +16,9 @@ transport::HttpResponse asset_get(const AssetStore& store, const transport::Http
                                   std::string_view name);
 
 // PUT of an asset: the body, stored under its SHA-256 (201 with its name; 200 if it was stored
-// already). `name`, if not empty, is the hash the body must have (400 if it does not: nothing is
-// stored). 413 over the store's limits, 500 when the folder cannot be written.
+// already). A body that went into an AssetUpload (request.body_sink) is finished instead. `name`,
+// if not empty, is the hash the body must have (400 if it does not: nothing is stored). 413 over
+// the store's limits, 500 when the folder cannot be written.
 transport::HttpResponse asset_put(AssetStore& store, const transport::HttpRequest& request,
                                   std::string_view name);
 

@@ -64,4 +64,39 @@ class FileWriter {
   std::thread thread_;  // started with the first file
 };
 
+// One file written through a FileWriter from bytes that come in small pieces (packets): they are
+// gathered into buffers of piece_bytes before they are handed over, so the thread makes few large
+// writes. Not thread-safe (one loop owns it). An unfinished file is abandoned when it is
+// destroyed.
+class BufferedFile {
+ public:
+  static constexpr std::size_t kDefaultPieceBytes = 1u << 20;
+
+  // Creates path through `writer` (which must outlive this).
+  // Errors: those of FileWriter::create.
+  static Result<BufferedFile> create(FileWriter& writer, const std::string& path,
+                                     std::size_t piece_bytes = kDefaultPieceBytes);
+  BufferedFile(BufferedFile&&) noexcept = default;
+  BufferedFile& operator=(BufferedFile&&) noexcept;
+  ~BufferedFile();
+
+  // False once a write has failed (close() says why); what was given is then dropped.
+  bool append(ByteSpan bytes);
+  // Writes what is left and closes the file.
+  // Errors: kState (closed or abandoned already), and those of FileWriter::close.
+  Status close();
+  // Drops what is queued and removes the file (as the destructor does for an unfinished file).
+  void abandon();
+  bool open() const { return file_ != nullptr; }
+
+ private:
+  BufferedFile(FileWriter& writer, std::shared_ptr<FileWriter::File> file, std::size_t piece_bytes)
+      : writer_(&writer), file_(std::move(file)), piece_bytes_(piece_bytes) {}
+
+  FileWriter* writer_ = nullptr;
+  std::shared_ptr<FileWriter::File> file_;
+  std::size_t piece_bytes_ = kDefaultPieceBytes;
+  Bytes piece_;
+};
+
 }  // namespace theta_net

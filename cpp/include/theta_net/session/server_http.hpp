@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "theta_net/assets/asset_store.hpp"
+#include "theta_net/core/file_writer.hpp"
 #include "theta_net/protocol/handshake.hpp"
 #include "theta_net/session/server_status.hpp"
 #include "theta_net/transport/http.hpp"
@@ -22,6 +23,9 @@ struct ServerHttpRoutes {
   std::function<ServerStatus()> status;                        // the server's status now
   assets::AssetStore* assets = nullptr;                        // none: /assets answers 404
   const protocol::ServerHandshakeConfig* handshake = nullptr;  // tokens for PUT; none: no PUT
+  // Set: an upload that announces its content-length streams into the store as it comes
+  // (assets::AssetUpload, written on this thread); others are held in memory.
+  FileWriter* upload_writer = nullptr;
 
   transport::HttpResponse operator()(const transport::HttpRequest& request) const;
   // The answer that does not depend on the body: every refusal the header fields decide (404,
@@ -31,6 +35,9 @@ struct ServerHttpRoutes {
   // the server's QuicServerConfig::http_check it refuses an upload before its body arrives.
   std::optional<transport::HttpResponse> answer_before_body(
       const transport::HttpRequest& request) const;
+  // Where an upload's body goes (QuicServerConfig::http_sink): an AssetUpload for a PUT to
+  // /assets that announces its length, with an upload_writer; nullptr (memory) otherwise.
+  std::unique_ptr<transport::HttpBodySink> body_sink(const transport::HttpRequest& request) const;
 };
 
 }  // namespace theta_net::session

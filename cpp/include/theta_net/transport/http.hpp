@@ -10,15 +10,19 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "theta_net/core/byte_io.hpp"
+#include "theta_net/core/result.hpp"
 #include "theta_net/transport/event.hpp"
 
 namespace theta_net::transport {
+
+class HttpBodySink;
 
 struct HttpHeader {
   std::string name;  // lower case, as HTTP/3 requires
@@ -32,6 +36,10 @@ struct HttpRequest {
   std::string authority;
   std::vector<HttpHeader> headers;  // the regular fields, names lower case
   Bytes body;                       // at most Http3Limits::max_request_body
+  // Set when the body went to a sink (HttpBodySinkFactory) instead of `body`: the handler
+  // finishes it. body_bytes counts what it took.
+  HttpBodySink* body_sink = nullptr;
+  std::uint64_t body_bytes = 0;
 
   // The value of the first field with that (lower-case) name.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -69,6 +77,25 @@ HttpResponse http_text(int status, std::string_view text,
                        std::string_view content_type = "text/plain; charset=utf-8");
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Where a request's body goes instead of memory: the bytes as they arrive, on the thread that
+// polls the server. A sink that keeps its bytes on disk lets an upload be larger than what the
+// server holds in memory, and do its work (hashing, writing) as the body comes rather than all at
+// once when it is complete. The transport owns the sink until the request's stream closes; if
+// the handler never finished it, its destructor gives up whatever it started.
+class HttpBodySink {
+ public:
+  virtual ~HttpBodySink() = default;
+  // The next bytes of the body. An error ends the request at once with 413 (kLimitExceeded) or
+  // 500 (anything else), naming the error, and the client is asked to stop sending.
+  // Errors: kLimitExceeded (more bytes than the sink was promised), kIo (the disk refused them);
+  // a sink may return others, which are answered with 500.
+  virtual Status write(ByteSpan bytes) = 0;
+};
+
+// Chooses a sink for a request whose header fields are complete and whose body is to come (after
+// HttpHeaderCheck let it through); nullptr keeps the body in memory, within Http3Limits.
+using HttpBodySinkFactory = std::function<std::unique_ptr<HttpBodySink>(const HttpRequest&)>;
+
 // Called when the header fields of a request that carries a body (PUT, POST) are complete, before
 // any of the body is kept. A response returned here is sent at once and the rest of the body is
 // not read: the server asks the client to stop sending (RFC 9114 4.1), so an upload that will be

@@ -44,7 +44,8 @@ struct QuicServerConfig : QuicCommonConfig {
   // Set: the server also speaks HTTP/3 (ALPN h3) on its port and answers every request with
   // this handler, on the thread that polls the server (transport/http.hpp). Unset: only theta/1.
   HttpHandler http;
-  HttpHeaderCheck http_check;  // optional: refuses a request's body before it arrives
+  HttpHeaderCheck http_check;     // optional: refuses a request's body before it arrives
+  HttpBodySinkFactory http_sink;  // optional: where a body goes instead of memory
   Http3Limits http_limits;
 };
 
