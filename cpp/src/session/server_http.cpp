@@ -82,8 +82,10 @@ std::optional<HttpResponse> ServerHttpRoutes::answer_before_body(
       return http_text(
           413, "an asset may be at most " + std::to_string(limits.max_asset_bytes) + " bytes\n");
     }
+    // Past the store's free space; not for a body streamed into it, whose reservation (taken at
+    // its header fields) is among the reserved bytes already.
     const std::uint64_t used = assets->stored_bytes() + assets->reserved_bytes();
-    if (used + *length > limits.max_store_bytes) {
+    if (!request.body_sink && used + *length > limits.max_store_bytes) {
       return http_text(
           413, "the asset store is full (" + std::to_string(limits.max_store_bytes) + " bytes)\n");
     }
@@ -91,15 +93,15 @@ std::optional<HttpResponse> ServerHttpRoutes::answer_before_body(
   return std::nullopt;
 }
 
-std::unique_ptr<transport::HttpBodySink> ServerHttpRoutes::body_sink(
+Result<std::unique_ptr<transport::HttpBodySink>> ServerHttpRoutes::body_sink(
     const transport::HttpRequest& request) const {
-  if (!assets || !upload_writer || request.method != "PUT") return nullptr;
-  const std::string_view route = request.route();
-  if (route != "/assets" && route.substr(0, 8) != "/assets/") return nullptr;
+  std::unique_ptr<transport::HttpBodySink> none;
+  if (!assets || !upload_writer || request.method != "PUT") return none;
+  if (answer_before_body(request)) return none;  // refused: no file is made for it
   const auto length = announced_length(request);
-  if (!length) return nullptr;  // an unknown length cannot be reserved: held in memory
-  auto upload = assets::AssetUpload::begin(*assets, *upload_writer, *length);
-  return upload.ok() ? std::move(*upload) : nullptr;  // refused: the memory path says why
+  if (!length) return none;  // an unknown length cannot be reserved: held in memory
+  THETA_TRY_ASSIGN(auto upload, assets::AssetUpload::begin(*assets, *upload_writer, *length));
+  return std::unique_ptr<transport::HttpBodySink>(std::move(upload));
 }
 
 HttpResponse ServerHttpRoutes::operator()(const transport::HttpRequest& request) const {

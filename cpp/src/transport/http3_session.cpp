@@ -14,7 +14,8 @@ struct Http3Session::Stream {
   bool headers_too_large = false;
   bool body_too_large = false;
   bool server_busy = false;  // the body was refused for the server's budget, not this request
-  std::unique_ptr<HttpBodySink> sink;  // where the body goes instead of request.body
+  std::unique_ptr<HttpBodySink> sink;         // where the body goes instead of request.body
+  Http3ServerShared* sink_counted = nullptr;  // the server's open_files, which the sink is in
   bool responded = false;
   HttpResponse response;
   bool body_given = false;  // an in-memory body handed to nghttp3 (it stays here until close)
@@ -35,6 +36,7 @@ struct Http3Session::Stream {
   bool deferred = false;  // read_data said WOULDBLOCK: resume once acks free the window
 
   ~Stream() {
+    if (sink_counted) --sink_counted->open_files;
     if (!file) return;
     std::fclose(file);
     if (shared) --shared->open_files;
@@ -146,10 +148,7 @@ struct Http3Session::Callbacks {
     try {
       if (!early && check && *check) early = (*check)(r);
       const HttpBodySinkFactory* sink = h->routes_.sink;
-      if (!early && r.method == "PUT" && sink && *sink) {
-        s->sink = (*sink)(r);
-        s->request.body_sink = s->sink.get();
-      }
+      if (!early && r.method == "PUT" && sink && *sink) early = h->open_sink(*s, *sink);
     } catch (const std::exception& e) {
       early = http_text(500, std::string("the server failed: ") + e.what() + "\n");
     }
@@ -327,6 +326,27 @@ std::optional<HttpResponse> Http3Session::refusal(const Stream& s) const {
   if (s.body_too_large) {
     return http_text(413,
                      "request body over " + std::to_string(limits_.max_request_body) + " bytes\n");
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> Http3Session::open_sink(Stream& s, const HttpBodySinkFactory& factory) {
+  if (shared_ && shared_->open_files >= limits_.max_open_files) {
+    HttpResponse r = http_text(503, "too many transfers at once; try again\n");
+    r.add_header("retry-after", "1");
+    return r;
+  }
+  auto sink = factory(s.request);
+  if (!sink.ok()) {
+    const bool over = sink.error().code == ErrorCode::kLimitExceeded;
+    return http_text(over ? 413 : 500, sink.error().message + "\n");
+  }
+  if (!*sink) return std::nullopt;  // the body stays in memory
+  s.sink = std::move(*sink);
+  s.request.body_sink = s.sink.get();
+  if (shared_) {
+    ++shared_->open_files;
+    s.sink_counted = shared_;
   }
   return std::nullopt;
 }

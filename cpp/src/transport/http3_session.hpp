@@ -62,6 +62,9 @@ class Http3Session final : public Http3Streams {
   // 400 (no method or no absolute path), 413 and 503 (a body over this connection's or the
   // server's budget). nullopt: the request goes to the handler.
   std::optional<HttpResponse> refusal(const Stream& s) const;
+  // Gives the request's body a sink from the factory, within max_open_files; an answer when it
+  // cannot have one (503 past the bound, 413 or 500 for the factory's error).
+  std::optional<HttpResponse> open_sink(Stream& s, const HttpBodySinkFactory& factory);
   // Answers before the request is complete and asks the client to stop sending its body.
   int answer_early(std::int64_t stream_id, Stream& s, HttpResponse response);
   // Sends the response now (status, headers, a body from memory or a file).

@@ -126,5 +126,42 @@ TEST(ServerHttp, RefusalsComeFromTheHeadersAlone) {
   std::filesystem::remove_all(dir);
 }
 
+// An upload that announces its length streams into the store (AssetUpload): refused ones get no
+// file, and the reservation made at its header fields does not count against it at the end, even
+// in a store with room for exactly it.
+TEST(ServerHttp, AnUploadStreamsIntoTheStoreWithinItsReservation) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("theta_http_sink_" + std::to_string(::getpid()));
+  assets::AssetStoreLimits limits;
+  limits.max_store_bytes = 1000;
+  auto store = assets::AssetStore::open(dir, limits);
+  ASSERT_TRUE(store.ok());
+  FileWriter writer;
+  protocol::ServerHandshakeConfig handshake;
+  handshake.tokens = {{"ed", protocol::Role::kEditor}};
+  ServerHttpRoutes routes;
+  routes.assets = &*store;
+  routes.handshake = &handshake;
+  routes.upload_writer = &writer;
+  transport::HttpRequest put = request("PUT", "/assets");
+  put.headers.push_back({"content-length", "1000"});
+  auto refused = routes.body_sink(put);  // no token: no file is made
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(*refused, nullptr);
+  put.headers.push_back({"authorization", "Bearer ed"});
+  auto sink = routes.body_sink(put);
+  ASSERT_TRUE(sink.ok() && *sink);
+  EXPECT_EQ(store->reserved_bytes(), 1000u);
+  const Bytes data(1000, 9);
+  ASSERT_TRUE((*sink)->write(data).ok());
+  EXPECT_EQ(routes.answer_before_body(put)->status, 413);  // another such upload finds no room
+  put.body_sink = sink->get();
+  const transport::HttpResponse stored = routes(put);
+  EXPECT_EQ(stored.status, 201) << body(stored);
+  EXPECT_EQ(body(stored), to_hex(sha256(data)) + "\n");
+  EXPECT_EQ(store->reserved_bytes(), 0u);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace theta_net::session

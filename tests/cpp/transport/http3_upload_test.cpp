@@ -5,6 +5,8 @@
 // are answered or abandoned.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "http3_test_util.hpp"
 
 namespace theta_net::transport {
@@ -131,10 +133,12 @@ TEST(Http3Upload, TheServersOwnBoundsRefuseAsSoonAsTheyAreCrossed) {
   EXPECT_EQ(server.upload_bytes(), 0u);
 }
 
-// A sink that takes at most `limit` bytes and counts them.
+// A sink that takes at most `limit` bytes and counts them (and how many sinks are alive).
 struct CountingSink : HttpBodySink {
+  static inline std::atomic<int> alive{0};
   std::uint64_t limit = 0, taken = 0;
-  explicit CountingSink(std::uint64_t l) : limit(l) {}
+  explicit CountingSink(std::uint64_t l) : limit(l) { ++alive; }
+  ~CountingSink() override { --alive; }
   Status write(ByteSpan bytes) override {
     if (taken + bytes.size() > limit) {
       return make_error(ErrorCode::kLimitExceeded, "the sink takes at most ", limit, " bytes");
@@ -154,7 +158,9 @@ TEST(Http3Upload, ABodyThatGoesToASinkIsNotHeldInMemory) {
                               std::to_string(r.body_bytes) + ", memory " +
                               std::to_string(r.body.size()));
   };
-  config.http_sink = [](const HttpRequest&) { return std::make_unique<CountingSink>(4u << 20); };
+  config.http_sink = [](const HttpRequest&) -> Result<std::unique_ptr<HttpBodySink>> {
+    return std::unique_ptr<HttpBodySink>(std::make_unique<CountingSink>(4u << 20));
+  };
   ServerThread server(std::move(config));
   auto client = Http3Client::connect(config_for(server));
   ASSERT_TRUE(client.ok()) << client.error().describe();
@@ -170,6 +176,31 @@ TEST(Http3Upload, ABodyThatGoesToASinkIsNotHeldInMemory) {
   ASSERT_TRUE(r && r->ok()) << (r ? r->error().describe() : "no outcome");
   EXPECT_EQ((*r)->status, 413);
   EXPECT_EQ(text((*r)->body), "the sink takes at most 4194304 bytes\n");
+}
+
+TEST(Http3Upload, SinksCountAsOpenFiles) {
+  QuicServerConfig config = echo_server();
+  config.http_limits.max_open_files = 1;
+  config.http_sink = [](const HttpRequest&) -> Result<std::unique_ptr<HttpBodySink>> {
+    return std::unique_ptr<HttpBodySink>(std::make_unique<CountingSink>(4u << 20));
+  };
+  ServerThread server(std::move(config));
+  auto client = Http3Client::connect(config_for(server));
+  ASSERT_TRUE(client.ok()) << client.error().describe();
+  Http3Client& c = **client;
+  auto held = c.submit(put(true, Bytes(1000, 1)));  // its sink stays open: the body goes on
+  ASSERT_TRUE(held.ok());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (CountingSink::alive.load() < 1 && std::chrono::steady_clock::now() < deadline) c.poll(2ms);
+  ASSERT_EQ(CountingSink::alive.load(), 1);
+  auto busy = c.fetch(put(false, Bytes(1000, 2)), 10s);
+  ASSERT_TRUE(busy.ok()) << busy.error().describe();
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(busy->header("retry-after"), "1");
+  ASSERT_TRUE(c.send_body(*held, {}, true).ok());
+  auto done = wait_for(c, *held);
+  ASSERT_TRUE(done && done->ok());
+  EXPECT_EQ((*done)->status, 201);
 }
 
 TEST(Http3Upload, TheServerWideBudgetAnswers503UntilTheBytesAreGivenBack) {

@@ -36,8 +36,11 @@ struct ServerHttpRoutes {
   std::optional<transport::HttpResponse> answer_before_body(
       const transport::HttpRequest& request) const;
   // Where an upload's body goes (QuicServerConfig::http_sink): an AssetUpload for a PUT to
-  // /assets that announces its length, with an upload_writer; nullptr (memory) otherwise.
-  std::unique_ptr<transport::HttpBodySink> body_sink(const transport::HttpRequest& request) const;
+  // /assets that announces its length and that answer_before_body lets through, with an
+  // upload_writer; nullptr (memory) otherwise.
+  // Errors: those of AssetUpload::begin (kLimitExceeded, kIo).
+  Result<std::unique_ptr<transport::HttpBodySink>> body_sink(
+      const transport::HttpRequest& request) const;
 };
 
 }  // namespace theta_net::session

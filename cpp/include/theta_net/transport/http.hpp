@@ -93,8 +93,11 @@ class HttpBodySink {
 };
 
 // Chooses a sink for a request whose header fields are complete and whose body is to come (after
-// HttpHeaderCheck let it through); nullptr keeps the body in memory, within Http3Limits.
-using HttpBodySinkFactory = std::function<std::unique_ptr<HttpBodySink>(const HttpRequest&)>;
+// HttpHeaderCheck let it through); nullptr keeps the body in memory, within Http3Limits. An error
+// answers the request at once: 413 for kLimitExceeded, 500 for anything else. Each sink counts
+// as an open file against Http3Limits::max_open_files (503 past it).
+using HttpBodySinkFactory =
+    std::function<Result<std::unique_ptr<HttpBodySink>>(const HttpRequest&)>;
 
 // Called when the header fields of a request that carries a body (PUT, POST) are complete, before
 // any of the body is kept. A response returned here is sent at once and the rest of the body is
@@ -115,8 +118,9 @@ struct Http3Limits {
   std::size_t max_requests_open = 64;        // per connection, at once
   std::size_t file_window_bytes = 1u << 20;  // a file body's bytes read but not yet acked
   std::size_t file_read_bytes = 64u << 10;   // one read from a file body
-  // File bodies being sent at once, all connections together (each holds a file and up to
-  // file_window_bytes): past it a request for a file is answered 503, so a crowd of slow readers
+  // File bodies being sent at once and bodies going to sinks (HttpBodySink), all connections
+  // together (each holds a file, a download up to file_window_bytes besides): past it a request
+  // for a file or an upload to a sink is answered 503, so a crowd of slow readers or writers
   // cannot run the server out of memory or file descriptors.
   std::size_t max_open_files = 256;
 };
