@@ -81,7 +81,7 @@ void bind_http3(py::module_& m) {
       "HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in "
       "memory (up to max_body_bytes) or written to save_to (complete files only). One thread at "
       "a time: give each thread its own client.")
-      .def(py::init([](const std::string& host, std::uint16_t port,
+      .def(py::init([](std::uint16_t port, const std::string& host,
                        const std::string& pinned_sha256, const std::string& server_name,
                        Nanos timeout, Nanos idle_timeout, std::size_t max_body_bytes,
                        const std::string& qlog_dir, const std::string& keylog_file) {
@@ -98,7 +98,7 @@ void bind_http3(py::module_& m) {
              py::gil_scoped_release release;
              return unwrap(Http3Client::connect(std::move(c)), ErrorKind::kTransport);
            }),
-           "host"_a = "127.0.0.1", "port"_a, "pinned_sha256"_a = "", "server_name"_a = "localhost",
+           "port"_a, "host"_a = "127.0.0.1", "pinned_sha256"_a = "", "server_name"_a = "localhost",
            "timeout"_a = 5.0, "idle_timeout"_a = 10.0, "max_body_bytes"_a = 64u << 20,
            "qlog_dir"_a = "", "keylog_file"_a = "",
            "Connects and completes the handshake (raises TransportError if it cannot).")

@@ -465,7 +465,7 @@ class GameClientView:
 
 class Http3Client:
     """HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in memory (up to max_body_bytes) or written to save_to (complete files only). One thread at a time: give each thread its own client."""
-    def __init__(self, host: str = '127.0.0.1', port: int, pinned_sha256: str = '', server_name: str = 'localhost', timeout: float = 5.0, idle_timeout: float = 10.0, max_body_bytes: int = 67108864, qlog_dir: str = '', keylog_file: str = '') -> None:
+    def __init__(self, port: int, host: str = '127.0.0.1', pinned_sha256: str = '', server_name: str = 'localhost', timeout: float = 5.0, idle_timeout: float = 10.0, max_body_bytes: int = 67108864, qlog_dir: str = '', keylog_file: str = '') -> None:
         """Connects and completes the handshake (raises TransportError if it cannot)."""
     def body_bytes_unacked(self, id: int) -> int:
         """Body bytes of request id given but not yet acknowledged by the server."""

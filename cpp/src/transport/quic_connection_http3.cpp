@@ -20,9 +20,9 @@ bool QuicConnection::ensure_http3() {
     h3_ = std::move(*session);
     return true;
   }
-  auto session = Http3Session::create(conn_, id_, Http3Routes{setup_.http, setup_.http_check, setup_.http_sink},
-                                      setup_.http_limits, setup_.http_limits.max_requests_open,
-                                      setup_.http_shared);
+  auto session = Http3Session::create(
+      conn_, id_, Http3Routes{setup_.http, setup_.http_check, setup_.http_sink}, setup_.http_limits,
+      setup_.http_limits.max_requests_open, setup_.http_shared);
   if (!session.ok()) {
     protocol_error(NGHTTP3_H3_INTERNAL_ERROR, session.error().message);
     return false;
