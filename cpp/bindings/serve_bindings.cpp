@@ -169,7 +169,7 @@ void bind_serve(py::module_& m) {
         sessions.set_observer([&events](const HostEvent& e) { events.push_back(e); });
 
         ready["public_key"] = to_hex(server_key.public_key());
-        on_ready(ready);
+        if (on_ready) on_ready(ready);  // None: nobody waits for the address
 
         const session::DriverClock clock;
         const auto ended = [&] { return duration > Micros{0} && clock.now() >= duration; };
@@ -211,7 +211,9 @@ void bind_serve(py::module_& m) {
             apply_status_actions(sessions, status_actions(returned));
             status_times.record(status_spent + (std::chrono::steady_clock::now() - taking));
           }
-          for (const HostEvent& e : events) on_event(event_to_py(e));
+          if (on_event) {
+            for (const HostEvent& e : events) on_event(event_to_py(e));
+          }
           events.clear();
           if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C ends the loop
         }
@@ -225,11 +227,11 @@ void bind_serve(py::module_& m) {
       },
       "host"_a, "port"_a, "cert"_a = "", "key"_a = "",
       "tokens"_a = std::map<std::string, std::string>{}, "duration"_a = 0.0, "tick_rate"_a = 20,
-      "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4, "on_ready"_a,
-      "on_event"_a, "events"_a = py::none(), "stream_port"_a = py::none(),
-      "ws_origins"_a = std::vector<std::string>{}, "stream_tls"_a = false,
-      "on_status"_a = py::none(), "status_interval"_a = 0.25, "tokens_required"_a = true,
-      "assets"_a = py::none(), "qlog_dir"_a = "",
+      "motd"_a = "", "terrain"_a = "hills", "seed"_a = 1, "view_radius"_a = 4,
+      "on_ready"_a = py::none(), "on_event"_a = py::none(), "events"_a = py::none(),
+      "stream_port"_a = py::none(), "ws_origins"_a = std::vector<std::string>{},
+      "stream_tls"_a = false, "on_status"_a = py::none(), "status_interval"_a = 0.25,
+      "tokens_required"_a = true, "assets"_a = py::none(), "qlog_dir"_a = "",
       "Runs the reference game server until `duration` seconds pass (0 = until interrupted). "
       "With stream_port it also listens on that TCP port for theta/1 records and WebSocket "
       "(pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with "

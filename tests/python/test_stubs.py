@@ -23,3 +23,11 @@ def test_stubs_name_every_public_symbol(repo):
     for name in dir(core):
         if not name.startswith("_"):
             assert f"def {name}(" in stub or f"class {name}" in stub or f"{name}:" in stub, name
+
+
+def test_stubs_are_valid_python(repo):
+    """A type checker reads the stub as Python: no required argument may follow one with a default
+    (pybind11 accepts such signatures; Python does not)."""
+    import ast
+
+    ast.parse((repo / "python" / "theta_net" / "_core.pyi").read_text())
