@@ -94,5 +94,6 @@ void bind_local_game(py::module_& m);
 void bind_data_soak(py::module_& m);
 void bind_collab_fuzz(py::module_& m);
 void bind_migration(py::module_& m);  // after collab: it takes a CollabHost
+void bind_netcode(py::module_& m);
 
 }  // namespace theta_net::bindings

@@ -46,4 +46,5 @@ PYBIND11_MODULE(_core, m) {
   bind_data_soak(m);
   bind_collab_fuzz(m);
   bind_migration(m);
+  bind_netcode(m);
 }

@@ -1,7 +1,7 @@
-// Client-side prediction with rewind and replay. The client applies its own inputs at once with
-// the server's movement code and remembers, per tick, the input and the state it predicted. When
-// the server's authoritative state for a tick arrives, the client compares: beyond a threshold it
-// rewinds to the server's state and replays its inputs since, and reports a ReconciliationEvent.
+// The reference game's player prediction: a Predictor (predictor.hpp) whose model is the
+// server's own movement code over the client's copy of the world. This file only says what a
+// player's state, input and step are and how two states are compared; the rewind and replay
+// rules are the generic ones every application gets.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "theta_net/netcode/predictor.hpp"
 #include "theta_net/protocol/messages.hpp"
 #include "theta_net/sim/movement.hpp"
 
@@ -34,6 +35,25 @@ struct ReconciliationEvent {
   std::uint8_t causes = 0;           // CorrectionCause bits
 };
 
+// A player's movement as a PredictionModel. The world is the client's copy, set before each
+// call that may step (it changes as chunks arrive, and is not owned here).
+struct PlayerModel {
+  using State = sim::PlayerState;
+  using Input = protocol::InputFrame;
+  struct Diff {
+    Fx error;                 // distance between the two positions
+    std::uint8_t causes = 0;  // CorrectionCause bits
+  };
+
+  sim::Rules rules;
+  Fx threshold = Fx::from_ratio(1, 1000);  // well below what a player could see
+  world::ChunkStore* world = nullptr;
+
+  void step(State& state, const Input& input, std::uint32_t tick) const;
+  Diff compare(const State& predicted, const State& authoritative) const;
+  bool needs_correction(const Diff& diff) const { return diff.causes != 0; }
+};
+
 class PredictedPlayer {
  public:
   PredictedPlayer(sim::Rules rules, std::size_t history_ticks = 60);
@@ -52,28 +72,15 @@ class PredictedPlayer {
   // The predicted state after `tick`, while it is in the history.
   std::optional<sim::PlayerState> state_at(std::uint32_t tick) const;
 
-  const sim::PlayerState& state() const { return state_; }
-  std::uint32_t tick() const { return tick_; }
+  const sim::PlayerState& state() const { return predictor_.state(); }
+  std::uint32_t tick() const { return predictor_.tick(); }
   // Inputs not yet acknowledged (sent again in every bundle), oldest first.
   std::vector<protocol::InputFrame> unacknowledged(std::size_t max) const;
-  void set_threshold(Fx threshold) { threshold_ = threshold; }
+  void set_threshold(Fx threshold) { predictor_.model().threshold = threshold; }
+  const PredictorStats& stats() const { return predictor_.stats(); }
 
  private:
-  struct Entry {
-    std::uint32_t tick = 0;
-    protocol::InputFrame input;
-    sim::PlayerState after;  // the predicted state after applying input
-    bool used = false;
-  };
-  Entry& slot(std::uint32_t tick) { return ring_[tick % ring_.size()]; }
-  const Entry* find(std::uint32_t tick) const;
-
-  sim::Rules rules_;
-  std::vector<Entry> ring_;
-  sim::PlayerState state_;
-  std::uint32_t tick_ = 0;                  // the newest predicted tick
-  std::uint32_t acked_tick_ = 0;            // the newest tick the server confirmed
-  Fx threshold_ = Fx::from_ratio(1, 1000);  // well below what a player could see
+  Predictor<PlayerModel> predictor_;
 };
 
 }  // namespace theta_net::netcode

@@ -6,13 +6,13 @@
 #include <cstdint>
 
 #include "theta_net/core/fixed_point.hpp"
+#include "theta_net/core/vec3.hpp"
 
 namespace theta_net::sim {
 
-struct Vec3 {
-  Fx x, y, z;
-  bool operator==(const Vec3&) const = default;
-};
+// Points and distances are the core's (core/vec3.hpp), shared with the generic netcode.
+using theta_net::distance;
+using theta_net::Vec3;
 
 struct PlayerState {
   Vec3 position;           // centre of the feet (bottom face of the bounding box), in blocks
@@ -26,8 +26,5 @@ struct PlayerState {
 
   bool operator==(const PlayerState&) const = default;
 };
-
-// Distance between two positions, in blocks (exact floor of the Euclidean norm).
-Fx distance(const Vec3& a, const Vec3& b);
 
 }  // namespace theta_net::sim

@@ -1,0 +1,187 @@
+// theta_net._core.netcode: the generic prediction and lag compensation for Python prototypes.
+// A Python game's state and input are any Python objects; its step and comparison are Python
+// callables. The rewind rules are the C++ Predictor's (one template, one set of rules), with the
+// model below calling back into Python, so the GIL stays held throughout.
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "border.hpp"
+#include "theta_net/netcode/lag_compensation.hpp"
+#include "theta_net/netcode/predictor.hpp"
+
+namespace theta_net::bindings {
+
+using namespace pybind11::literals;
+
+namespace {
+
+// step(state, input, tick) -> new state; compare(predicted, authoritative) -> diff, where a
+// truthy diff (a non-empty dict of differing fields, say) asks for a correction.
+struct PythonModel {
+  using State = py::object;
+  using Input = py::object;
+  using Diff = py::object;
+
+  py::object step_fn;
+  py::object compare_fn;
+
+  void step(State& state, const Input& input, std::uint32_t tick) const {
+    py::object next;
+    try {
+      next = step_fn(state, input, tick);
+    } catch (py::error_already_set& e) {
+      // Python 3.11's notes: the traceback says which tick's step failed.
+      if (py::hasattr(e.value(), "add_note")) {
+        e.value().attr("add_note")("in the step for tick " + std::to_string(tick));
+      }
+      throw;
+    }
+    if (next.is(state)) {
+      // The history holds the states by reference: a step that changes its argument in place
+      // would rewrite the past it is compared against.
+      throw py::type_error("the step for tick " + std::to_string(tick) +
+                           " returned the state it was given; it must return a new state");
+    }
+    state = std::move(next);
+  }
+  Diff compare(const State& predicted, const State& authoritative) const {
+    return compare_fn(predicted, authoritative);
+  }
+  bool needs_correction(const Diff& diff) const { return py::bool_(diff); }
+};
+
+using PythonPredictor = netcode::Predictor<PythonModel>;
+
+py::dict correction_dict(const netcode::Correction<py::object>& c) {
+  return py::dict("tick"_a = c.tick, "diff"_a = c.diff, "ticks_replayed"_a = c.ticks_replayed,
+                  "no_history"_a = c.no_history);
+}
+
+Vec3 vec3(const std::vector<double>& xyz, const char* what) {
+  if (xyz.size() != 3) {
+    throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument, what,
+                                                    " needs 3 numbers, not ", xyz.size()));
+  }
+  return {Fx::from_double(xyz[0]), Fx::from_double(xyz[1]), Fx::from_double(xyz[2])};
+}
+
+py::tuple to_tuple(const Vec3& v) {
+  return py::make_tuple(v.x.to_double(), v.y.to_double(), v.z.to_double());
+}
+
+py::dict shot_dict(const netcode::ShotResult& r) {
+  py::object hit = py::none();
+  if (r.hit) {
+    hit = py::dict("entity"_a = r.hit->entity, "fraction"_a = r.hit->fraction.to_double(),
+                   "point"_a = to_tuple(r.hit->point));
+  }
+  return py::dict("hit"_a = hit, "evaluated_tick"_a = r.evaluated_tick.to_double(),
+                  "clamped"_a = r.clamped);
+}
+
+}  // namespace
+
+void bind_netcode(py::module_& parent) {
+  py::module_ m = parent.def_submodule("netcode", "Generic prediction and lag compensation");
+
+  py::class_<PythonPredictor>(m, "Predictor",
+                              "Client-side prediction with rewind and replay over Python state "
+                              "(theta_net.netcode.Predictor wraps it)")
+      .def(py::init([](py::object step, py::object compare, std::size_t history) {
+             return PythonPredictor(PythonModel{std::move(step), std::move(compare)}, history);
+           }),
+           "step"_a, "compare"_a, "history"_a = 60)
+      .def("reset", &PythonPredictor::reset, "state"_a, "tick"_a)
+      .def("predict", &PythonPredictor::predict, "tick"_a, "input"_a)
+      .def(
+          "reconcile",
+          [](PythonPredictor& p, const py::object& authoritative,
+             std::uint32_t tick) -> std::optional<py::dict> {
+            auto c = p.reconcile(authoritative, tick);
+            if (!c) return std::nullopt;
+            return correction_dict(*c);
+          },
+          "authoritative"_a, "tick"_a)
+      .def(
+          "diff_at",
+          [](const PythonPredictor& p, const py::object& authoritative, std::uint32_t tick) {
+            return p.diff_at(authoritative, tick);
+          },
+          "authoritative"_a, "tick"_a)
+      .def(
+          "state_at",
+          [](const PythonPredictor& p, std::uint32_t tick) -> py::object {
+            const py::object* s = p.state_at(tick);
+            return s ? *s : py::none();
+          },
+          "tick"_a)
+      .def_property_readonly("state", &PythonPredictor::state)
+      .def_property_readonly("tick", &PythonPredictor::tick)
+      .def_property_readonly("acked_tick", &PythonPredictor::acked_tick)
+      .def(
+          "unacknowledged",
+          [](const PythonPredictor& p, std::size_t max) {
+            py::list out;
+            p.for_each_unacknowledged(max, [&](std::uint32_t tick, const py::object& input) {
+              out.append(py::make_tuple(tick, input));
+            });
+            return out;
+          },
+          "max"_a)
+      .def_property_readonly("stats", [](const PythonPredictor& p) {
+        const netcode::PredictorStats& s = p.stats();
+        return py::dict("predicted"_a = s.predicted, "reconciled"_a = s.reconciled,
+                        "corrections"_a = s.corrections, "no_history"_a = s.no_history,
+                        "ticks_replayed"_a = s.ticks_replayed);
+      });
+
+  py::class_<netcode::LagCompensator>(m, "LagCompensator",
+                                      "Hit-scan judged at the tick the shooter saw")
+      .def(py::init([](std::uint32_t tick_rate, Micros max_rewind) {
+             return netcode::LagCompensator({tick_rate, max_rewind});
+           }),
+           "tick_rate"_a = 20, "max_rewind"_a = Micros(200'000))
+      .def(
+          "record",
+          [](netcode::LagCompensator& lc, std::uint32_t tick, const py::iterable& volumes) {
+            std::vector<netcode::HitVolume> out;
+            for (py::handle item : volumes) {
+              auto [entity, center, half] =
+                  item.cast<std::tuple<std::uint64_t, std::vector<double>, std::vector<double>>>();
+              out.push_back({entity, vec3(center, "a hit volume's center"),
+                             vec3(half, "a hit volume's half extents")});
+            }
+            unwrap(lc.record(tick, out), ErrorKind::kError);
+          },
+          "tick"_a, "volumes"_a,
+          "Records (entity, (cx, cy, cz), (hx, hy, hz)) boxes after simulating `tick`.")
+      .def(
+          "view_tick",
+          [](const netcode::LagCompensator& lc, Micros rtt, Micros delay) {
+            return lc.view_tick(rtt, delay).to_double();
+          },
+          "rtt"_a, "interpolation_delay"_a)
+      .def(
+          "hitscan",
+          [](const netcode::LagCompensator& lc, const std::vector<double>& origin,
+             const std::vector<double>& end, std::uint64_t shooter, Micros rtt, Micros delay) {
+            return shot_dict(
+                lc.hitscan({vec3(origin, "origin"), vec3(end, "end")}, shooter, rtt, delay));
+          },
+          "origin"_a, "end"_a, "shooter"_a, "rtt"_a, "interpolation_delay"_a)
+      .def(
+          "hitscan_at",
+          [](const netcode::LagCompensator& lc, const std::vector<double>& origin,
+             const std::vector<double>& end, std::uint64_t shooter, double seen_tick) {
+            return shot_dict(lc.hitscan_at({vec3(origin, "origin"), vec3(end, "end")}, shooter,
+                                           Fx::from_double(seen_tick)));
+          },
+          "origin"_a, "end"_a, "shooter"_a, "seen_tick"_a)
+      .def_property_readonly("newest_tick", &netcode::LagCompensator::newest_tick)
+      .def_property_readonly("oldest_tick", &netcode::LagCompensator::oldest_tick);
+}
+
+}  // namespace theta_net::bindings

@@ -1,0 +1,104 @@
+"""Generic prediction, reconciliation and lag compensation over your own game state.
+
+:class:`Predictor` keeps a client's inputs and predicted states by tick, compares the server's
+state for a tick with its prediction, and on a difference that matters rewinds to the server's
+state and replays the inputs recorded since. The state and input are whatever Python objects
+your game uses (dicts of numbers or numpy arrays, say); ``step(state, input, tick)`` returns
+the next state and must be deterministic. The rewind rules are the C++ core's
+(``netcode::Predictor``, the same template the reference game's player prediction uses).
+
+:class:`LagCompensator` records hit volumes per tick on the server and judges a hit-scan at the
+tick the shooter saw. See docs/netcode.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping, Optional
+
+from ._core import netcode as _netcode
+
+LagCompensator = _netcode.LagCompensator
+
+
+def _magnitude(predicted: Any, authoritative: Any) -> float:
+    """The largest absolute difference between two values (numbers, sequences, numpy arrays);
+    inf when they cannot be compared as numbers and are not equal."""
+    import numpy as np
+
+    try:
+        a = np.asarray(predicted, dtype=float)
+        b = np.asarray(authoritative, dtype=float)
+    except (TypeError, ValueError):
+        return 0.0 if predicted == authoritative else math.inf
+    if a.shape != b.shape:
+        return math.inf
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b)))
+
+
+class FieldThresholds:
+    """A comparison for states that are mappings of field name to value.
+
+    ``FieldThresholds({"pos": 0.01, "vel": 0.1})(predicted, authoritative)`` returns a dict of
+    the fields whose largest absolute difference is over their threshold (``default`` for fields
+    not named), field -> difference. An empty dict means the prediction held. A field present
+    in only one of the two states differs by infinity.
+    """
+
+    def __init__(self, thresholds: Optional[Mapping[str, float]] = None, default: float = 0.0):
+        self.thresholds = dict(thresholds or {})
+        for name, value in self.thresholds.items():
+            if not isinstance(value, (int, float)) or value < 0 or math.isnan(value):
+                raise ValueError(f"the threshold of field {name!r} must be a number >= 0, not {value!r}")
+        self.default = float(default)
+
+    def __call__(self, predicted: Mapping[str, Any], authoritative: Mapping[str, Any]) -> dict:
+        out = {}
+        for name in sorted(set(predicted) | set(authoritative)):
+            if name not in predicted or name not in authoritative:
+                out[name] = math.inf
+                continue
+            difference = _magnitude(predicted[name], authoritative[name])
+            if difference > self.thresholds.get(name, self.default):
+                out[name] = difference
+        return out
+
+
+class Predictor(_netcode.Predictor):
+    """Client-side prediction over Python state.
+
+    ``step(state, input, tick) -> state`` advances one tick and returns a new state (it must not
+    change the one it is given: the history keeps it). ``compare(predicted, authoritative)``
+    returns a diff whose truth says whether to correct; by default :class:`FieldThresholds`
+    built from ``thresholds`` (exact comparison when none is given).
+
+    ``predict(tick, input)`` applies an input; ``reconcile(state, tick)`` takes the server's
+    state after ``tick`` and returns ``{"tick", "diff", "ticks_replayed", "no_history"}`` when it
+    corrected, else None. ``state``, ``tick``, ``acked_tick``, ``state_at(tick)``,
+    ``unacknowledged(max)`` (the (tick, input) pairs a client repeats until the server confirms
+    them) and ``stats`` read it. An exception raised by ``step`` propagates with a note naming
+    the tick, and leaves the predictor as it was.
+    """
+
+    def __init__(
+        self,
+        step: Callable[[Any, Any, int], Any],
+        compare: Optional[Callable[[Any, Any], Any]] = None,
+        *,
+        thresholds: Optional[Mapping[str, float]] = None,
+        history: int = 60,
+    ):
+        if not callable(step):
+            raise TypeError(f"step must be callable, not {type(step).__name__}")
+        if compare is not None and thresholds is not None:
+            raise ValueError("give compare or thresholds, not both")
+        if compare is None:
+            compare = FieldThresholds(thresholds)
+        if history < 1:
+            raise ValueError(f"history must be at least 1 tick, not {history}")
+        super().__init__(step, compare, history)
+
+
+__all__ = ["FieldThresholds", "LagCompensator", "Predictor"]

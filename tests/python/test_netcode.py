@@ -1,0 +1,166 @@
+"""theta_net.netcode: prediction over a game defined in Python, and lag compensation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from theta_net.netcode import FieldThresholds, LagCompensator, Predictor
+
+DT = 1 / 20
+
+
+def puck_step(friction):
+    """A puck on ice pushed by a thrust input; the server's ice may be rougher than the client's."""
+
+    def step(state, thrust, tick):
+        vel = state["vel"] * (1 - friction) + np.asarray(thrust, dtype=float) * DT
+        return {"pos": state["pos"] + vel * DT, "vel": vel}
+
+    return step
+
+
+def start():
+    return {"pos": np.zeros(2), "vel": np.zeros(2)}
+
+
+def thrust_for(tick):
+    return (1.0, 0.5) if tick % 9 else (-2.0, 0.0)
+
+
+def server_states(friction, ticks):
+    step, state, out = puck_step(friction), start(), [start()]
+    for t in range(1, ticks + 1):
+        state = step(state, thrust_for(t), t)
+        out.append(state)
+    return out
+
+
+def test_a_server_that_agrees_causes_no_correction():
+    p = Predictor(puck_step(0.0), thresholds={"pos": 1e-9, "vel": 1e-9})
+    p.reset(start(), 0)
+    server = server_states(0.0, 40)
+    for t in range(1, 41):
+        p.predict(t, thrust_for(t))
+        if t > 3:
+            assert p.reconcile(server[t - 3], t - 3) is None
+    assert p.stats["corrections"] == 0
+    assert p.stats["predicted"] == 40
+    np.testing.assert_array_equal(p.state["pos"], server[40]["pos"])
+
+
+def test_a_mismatch_rewinds_and_replays_onto_the_servers_state():
+    p = Predictor(puck_step(0.0), thresholds={"pos": 0.001, "vel": 0.001})
+    p.reset(start(), 0)
+    server = server_states(0.1, 20)  # rough ice the client does not know about
+    for t in range(1, 21):
+        p.predict(t, thrust_for(t))
+    correction = p.reconcile(server[15], 15)
+    assert correction is not None
+    assert correction["tick"] == 15
+    assert correction["ticks_replayed"] == 5
+    assert correction["no_history"] is False
+    assert set(correction["diff"]) == {"pos", "vel"}
+    assert correction["diff"]["vel"] > 0.001
+    # Replayed with the client's own (smooth) ice from the server's state at 15.
+    expected = server[15]
+    for t in range(16, 21):
+        expected = puck_step(0.0)(expected, thrust_for(t), t)
+    np.testing.assert_array_equal(p.state["pos"], expected["pos"])
+    assert p.reconcile(server[15], 15) is None  # the same news again
+    assert [tick for tick, _ in p.unacknowledged(8)] == [16, 17, 18, 19, 20]
+
+
+def test_thresholds_decide_what_is_worth_a_correction():
+    compare = FieldThresholds({"pos": 0.5}, default=0.0)
+    assert compare({"pos": [0, 0], "hp": 3}, {"pos": [0.4, 0], "hp": 3}) == {}
+    assert compare({"pos": [0, 0], "hp": 3}, {"pos": [0.6, 0], "hp": 2}) == pytest.approx(
+        {"pos": 0.6, "hp": 1.0}
+    )
+    assert compare({"name": "a"}, {"name": "b"}) == {"name": math.inf}
+    assert compare({"pos": [0, 0]}, {}) == {"pos": math.inf}
+    assert compare({"pos": [0, 0]}, {"pos": [0, 0, 0]}) == {"pos": math.inf}
+    with pytest.raises(ValueError, match="threshold of field 'pos'"):
+        FieldThresholds({"pos": -1})
+
+
+def test_a_step_that_raises_names_its_tick_and_changes_nothing():
+    def step(state, thrust, tick):
+        if tick == 7 and state["vel"][0] > 100:
+            raise ZeroDivisionError("the puck left the rink")
+        return puck_step(0.0)(state, thrust, tick)
+
+    p = Predictor(step)
+    p.reset(start(), 0)
+    for t in range(1, 9):
+        p.predict(t, thrust_for(t))
+    before = p.state
+    with pytest.raises(ZeroDivisionError) as raised:
+        p.reconcile({"pos": np.zeros(2), "vel": np.array([500.0, 0.0])}, 5)
+    assert "in the step for tick 7" in raised.value.__notes__
+    assert p.state is before and p.tick == 8 and p.acked_tick == 0
+
+
+def test_a_step_that_changes_its_state_in_place_is_refused():
+    def step(state, thrust, tick):
+        state["pos"] += 1
+        return state
+
+    p = Predictor(step)
+    p.reset(start(), 0)
+    with pytest.raises(TypeError, match="tick 1 returned the state it was given"):
+        p.predict(1, (0, 0))
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(TypeError, match="step must be callable"):
+        Predictor(42)
+    with pytest.raises(ValueError, match="compare or thresholds"):
+        Predictor(puck_step(0), compare=lambda a, b: {}, thresholds={"pos": 1})
+    with pytest.raises(ValueError, match="history"):
+        Predictor(puck_step(0), history=0)
+
+
+def test_the_same_inputs_give_the_same_corrections_every_run():
+    def run():
+        p = Predictor(puck_step(0.0), thresholds={"pos": 0.002, "vel": 0.002})
+        p.reset(start(), 0)
+        server = server_states(0.05, 120)
+        log = []
+        for t in range(1, 121):
+            p.predict(t, thrust_for(t))
+            if t > 4 and (c := p.reconcile(server[t - 4], t - 4)):
+                log.append((c["tick"], c["ticks_replayed"], sorted(c["diff"].items())))
+        return log, p.state["pos"].tobytes()
+
+    first = run()
+    assert first[0], "the rough ice caused no correction"
+    assert first == run()
+
+
+def test_lag_compensation_judges_a_shot_at_the_tick_the_shooter_saw():
+    lc = LagCompensator(tick_rate=20, max_rewind=0.3)
+    for t in range(101):
+        lc.record(t, [(1, (0, 1, 0), (1, 1, 1)), (7, (t, 1, 10), (0.5, 1, 0.5))])
+    for rtt, hit, clamped in [
+        (0.0, True, False),
+        (0.075, True, False),
+        (0.2, True, False),
+        (0.25, False, True),
+    ]:
+        seen = lc.view_tick(rtt, 0.1)
+        assert seen == pytest.approx(100 - (rtt + 0.1) * 20)
+        shot = lc.hitscan((seen, 1, 0), (seen, 1, 50), 1, rtt, 0.1)
+        assert (shot["hit"] is not None) == hit, rtt
+        assert shot["clamped"] == clamped
+        if hit:
+            assert shot["hit"]["entity"] == 7
+            assert shot["hit"]["point"][2] == pytest.approx(9.5)
+        # Judged at the newest tick instead, the same shot misses.
+        assert lc.hitscan_at((seen, 1, 0), (seen, 1, 50), 1, 100)["hit"] is None
+    with pytest.raises(Exception, match="come after"):
+        lc.record(100, [])
+    with pytest.raises(Exception, match="needs 3 numbers"):
+        lc.record(101, [(1, (0, 1), (1, 1, 1))])
