@@ -92,7 +92,8 @@ void client_ticks(benchmark::State& st) {
     bundled += player.unacknowledged(8).size();
     benchmark::DoNotOptimize(player.state());
   }
-  st.counters["corrections"] = static_cast<double>(corrections);
+  st.counters["corrections_per_tick"] =
+      benchmark::Counter(static_cast<double>(corrections), benchmark::Counter::kAvgIterations);
   st.counters["inputs_bundled"] =
       benchmark::Counter(static_cast<double>(bundled), benchmark::Counter::kAvgIterations);
 }

@@ -1,5 +1,6 @@
 #include "theta_net/netcode/prediction.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace theta_net::netcode {
@@ -18,10 +19,6 @@ std::string correction_causes_text(std::uint8_t causes) {
     out += name;
   }
   return out;
-}
-
-void PlayerModel::step(State& state, const Input& input, std::uint32_t) const {
-  sim::step_movement(state, input, *world, rules);
 }
 
 PlayerModel::Diff PlayerModel::compare(const State& predicted, const State& authoritative) const {
@@ -76,6 +73,7 @@ std::optional<Fx> PredictedPlayer::error_at(const sim::PlayerState& authoritativ
 
 std::vector<protocol::InputFrame> PredictedPlayer::unacknowledged(std::size_t max) const {
   std::vector<protocol::InputFrame> out;
+  out.reserve(std::min<std::size_t>(max, predictor_.tick() - predictor_.acked_tick()));
   predictor_.for_each_unacknowledged(
       max, [&](std::uint32_t, const protocol::InputFrame& input) { out.push_back(input); });
   return out;

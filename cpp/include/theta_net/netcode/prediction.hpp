@@ -49,7 +49,9 @@ struct PlayerModel {
   Fx threshold = Fx::from_ratio(1, 1000);  // well below what a player could see
   world::ChunkStore* world = nullptr;
 
-  void step(State& state, const Input& input, std::uint32_t tick) const;
+  void step(State& state, const Input& input, std::uint32_t) const {
+    sim::step_movement(state, input, *world, rules);
+  }
   Diff compare(const State& predicted, const State& authoritative) const;
   bool needs_correction(const Diff& diff) const { return diff.causes != 0; }
 };

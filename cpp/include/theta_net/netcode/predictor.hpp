@@ -85,14 +85,17 @@ class Predictor {
 
   // Applies `input` as tick `tick` (normally tick() + 1) and records it.
   void predict(std::uint32_t tick, const Input& input) {
-    State next = state_;
-    model_.step(next, input, tick);
+    // Stepped in its history slot: one copy in, one out. The slot is marked unused while the
+    // step runs, so a step that throws leaves the current state as it was (and loses only the
+    // oldest tick of history, which this tick was about to replace).
     Entry& e = slot(tick);
+    e.used = false;
+    e.after = state_;
+    model_.step(e.after, input, tick);
     e.tick = tick;
     e.input = input;
-    e.after = next;
     e.used = true;
-    state_ = std::move(next);
+    state_ = e.after;
     tick_ = tick;
     ++stats_.predicted;
   }
