@@ -5,10 +5,13 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "border.hpp"
+#include "field_units.hpp"
+#include "theta_net/netcode/field_interpolation.hpp"
 #include "theta_net/netcode/lag_compensation.hpp"
 #include "theta_net/netcode/predictor.hpp"
 
@@ -80,6 +83,62 @@ py::dict shot_dict(const netcode::ShotResult& r) {
   }
   return py::dict("hit"_a = hit, "evaluated_tick"_a = r.evaluated_tick.to_double(),
                   "clamped"_a = r.clamped);
+}
+
+// A component's values as Python gives them, {field: value} in natural units (a quaternion as
+// 4 numbers), to raw values; every field must be there.
+std::vector<std::int64_t> component_raw(const replication::ComponentType& type,
+                                        const py::dict& values) {
+  std::vector<std::int64_t> raw(static_cast<std::size_t>(type.slots()));
+  for (std::size_t f = 0; f < type.fields().size(); ++f) {
+    const replication::FieldDescriptor& fd = type.fields()[f];
+    const std::string what = type.name() + "." + fd.name;
+    if (!values.contains(fd.name)) {
+      throw BorderError(ErrorKind::kReplication,
+                        make_error(ErrorCode::kInvalidArgument, "no value for field '", what, "'"));
+    }
+    std::vector<double> v;
+    py::object item = values[py::str(fd.name)];
+    if (fd.slots() == 1) {
+      v.push_back(item.cast<double>());
+    } else {
+      v = item.cast<std::vector<double>>();
+    }
+    if (v.size() != static_cast<std::size_t>(fd.slots())) {
+      throw BorderError(ErrorKind::kReplication,
+                        make_error(ErrorCode::kInvalidArgument, "field '", what, "' takes ",
+                                   fd.slots(), " numbers, not ", v.size()));
+    }
+    for (std::size_t q = 0; q < v.size(); ++q) {
+      raw[static_cast<std::size_t>(type.slot_of(f)) + q] = natural_to_raw(fd.kind, v[q], what);
+    }
+  }
+  return raw;
+}
+
+py::dict component_values(const replication::ComponentType& type,
+                          std::span<const std::int64_t> raw) {
+  py::dict out;
+  for (std::size_t f = 0; f < type.fields().size(); ++f) {
+    const replication::FieldDescriptor& fd = type.fields()[f];
+    const auto at = static_cast<std::size_t>(type.slot_of(f));
+    switch (fd.kind) {
+      case replication::FieldKind::kBool:
+        out[py::str(fd.name)] = raw[at] != 0;
+        break;
+      case replication::FieldKind::kInteger:
+        out[py::str(fd.name)] = raw[at];
+        break;
+      case replication::FieldKind::kQuaternion:
+        out[py::str(fd.name)] = py::make_tuple(
+            raw_to_natural(fd.kind, raw[at]), raw_to_natural(fd.kind, raw[at + 1]),
+            raw_to_natural(fd.kind, raw[at + 2]), raw_to_natural(fd.kind, raw[at + 3]));
+        break;
+      default:
+        out[py::str(fd.name)] = raw_to_natural(fd.kind, raw[at]);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -182,6 +241,38 @@ void bind_netcode(py::module_& parent) {
           "origin"_a, "end"_a, "shooter"_a, "seen_tick"_a)
       .def_property_readonly("newest_tick", &netcode::LagCompensator::newest_tick)
       .def_property_readonly("oldest_tick", &netcode::LagCompensator::oldest_tick);
+
+  py::class_<netcode::ComponentInterpolator>(
+      m, "ComponentInterpolator",
+      "A replicated component drawn between server samples, each field by its kind")
+      .def(py::init([](const replication::ComponentType& type, double max_extrapolation,
+                       std::size_t capacity) {
+             return netcode::ComponentInterpolator(type, Fx::from_double(max_extrapolation),
+                                                   capacity);
+           }),
+           "component"_a, "max_extrapolation"_a = 5.0, "capacity"_a = 64)
+      .def(
+          "add",
+          [](netcode::ComponentInterpolator& ci, std::uint32_t tick, const py::dict& values) {
+            unwrap(ci.add(tick, component_raw(ci.type(), values)), ErrorKind::kReplication);
+          },
+          "tick"_a, "values"_a,
+          "The component's values at server tick `tick`: {field: value} in natural units.")
+      .def(
+          "view_at",
+          [](const netcode::ComponentInterpolator& ci, double render_tick) -> py::object {
+            std::vector<std::int64_t> raw(static_cast<std::size_t>(ci.type().slots()));
+            const netcode::InterpolationView v = ci.view_at(Fx::from_double(render_tick), raw);
+            if (!v.valid) return py::none();
+            return py::dict("values"_a = component_values(ci.type(), raw),
+                            "extrapolated"_a = v.extrapolated,
+                            "extrapolated_ticks"_a = v.extrapolated_ticks.to_double());
+          },
+          "render_tick"_a,
+          "{'values', 'extrapolated', 'extrapolated_ticks'} at a fractional tick; None before "
+          "the first sample.")
+      .def_property_readonly("newest_tick", &netcode::ComponentInterpolator::newest_tick)
+      .def("__len__", &netcode::ComponentInterpolator::size);
 }
 
 }  // namespace theta_net::bindings

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "border.hpp"
+#include "field_units.hpp"
 #include "theta_net/replication/client_replicator.hpp"
 #include "theta_net/replication/entity_codec.hpp"
 #include "theta_net/replication/reference_components.hpp"
@@ -32,8 +33,6 @@ using replication::FieldKind;
 using replication::Schema;
 using replication::WorldState;
 
-constexpr double kFxScale = 65536.0;
-
 [[noreturn]] void fail(ErrorCode code, std::string message) {
   throw BorderError(ErrorKind::kReplication, Error{code, std::move(message)});
 }
@@ -42,13 +41,8 @@ struct PySchema {
   std::shared_ptr<const Schema> schema;
 };
 
-std::int64_t to_raw(double v, double scale, const std::string& what) {
-  const double scaled = v * scale;
-  if (!std::isfinite(scaled) || std::abs(scaled) > 9.0e18) {
-    fail(ErrorCode::kOutOfRange,
-         str_cat(what, ": value ", v, " is not a finite, representable number"));
-  }
-  return std::llround(scaled);
+std::int64_t to_raw(double v, const std::string& what) {
+  return natural_to_raw(FieldKind::kFixed, v, what);
 }
 
 // The column of one field (or of a component's presence), or nothing.
@@ -141,18 +135,7 @@ WorldState to_world(const PySchema& s, const py::dict& states, bool raw) {
             if (fd.kind == FieldKind::kBool && !raw) out = out != 0;
             continue;
           }
-          const double v = c.f.data()[at];
-          const std::string what = type.name() + "." + fd.name;
-          switch (fd.kind) {
-            case FieldKind::kBool:
-              out = v != 0.0;
-              break;
-            case FieldKind::kAngle:
-              out = to_raw(v, kFxScale / 360.0, what);
-              break;
-            default:
-              out = to_raw(v, kFxScale, what);
-          }
+          out = natural_to_raw(fd.kind, c.f.data()[at], type.name() + "." + fd.name);
         }
       }
       auto codes = std::span<std::int64_t>(row).subspan(
@@ -210,9 +193,8 @@ py::dict to_states(const WorldState& world, bool raw) {
           const std::int64_t v =
               raw ? codes[static_cast<std::size_t>(q)] : raw_values[static_cast<std::size_t>(q)];
           if (as_float) {
-            const double scale = fd.kind == FieldKind::kAngle ? 360.0 / kFxScale : 1.0 / kFxScale;
             static_cast<double*>(a.mutable_data())[at] =
-                has ? static_cast<double>(v) * scale : std::numeric_limits<double>::quiet_NaN();
+                has ? raw_to_natural(fd.kind, v) : std::numeric_limits<double>::quiet_NaN();
           } else if (raw || fd.kind == FieldKind::kInteger) {
             static_cast<std::int64_t*>(a.mutable_data())[at] = has ? v : 0;
           } else {
@@ -291,8 +273,8 @@ void bind_replication(py::module_& m) {
       .def_static(
           "fixed",
           [](std::string name, int frac_bits, double min, double max) {
-            return FieldDescriptor::fixed(std::move(name), frac_bits, to_raw(min, kFxScale, "min"),
-                                          to_raw(max, kFxScale, "max"));
+            return FieldDescriptor::fixed(std::move(name), frac_bits, to_raw(min, "min"),
+                                          to_raw(max, "max"));
           },
           "name"_a, "frac_bits"_a, "min"_a, "max"_a,
           "A fixed-point value with step 2^-frac_bits (0..16) in [min, max] (in units).")

@@ -1050,6 +1050,16 @@ def move_buttons() -> dict:
 
 class netcode:  # submodule
     """Generic prediction and lag compensation"""
+    class ComponentInterpolator:
+        """A replicated component drawn between server samples, each field by its kind"""
+        def __init__(self, component: ReplicationComponent, max_extrapolation: float = 5.0, capacity: int = 64) -> None: ...
+        def __len__(self) -> int: ...
+        def add(self, tick: int, values: dict) -> None:
+            """The component's values at server tick `tick`: {field: value} in natural units."""
+        @property
+        def newest_tick(self) -> int: ...
+        def view_at(self, render_tick: float) -> object:
+            """{'values', 'extrapolated', 'extrapolated_ticks'} at a fractional tick; None before the first sample."""
     class LagCompensator:
         """Hit-scan judged at the tick the shooter saw"""
         def __init__(self, tick_rate: int = 20, max_rewind: float = 0.2) -> None: ...

@@ -7,6 +7,10 @@ your game uses (dicts of numbers or numpy arrays, say); ``step(state, input, tic
 the next state and must be deterministic. The rewind rules are the C++ core's
 (``netcode::Predictor``, the same template the reference game's player prediction uses).
 
+:class:`ComponentInterpolator` draws a replicated component (theta_net.replication.Component)
+between server samples, each field by its kind (lerp, angle the short way, slerp, step), and
+extrapolates for a bounded time when updates are late.
+
 :class:`LagCompensator` records hit volumes per tick on the server and judges a hit-scan at the
 tick the shooter saw. See docs/netcode.md.
 """
@@ -19,6 +23,7 @@ from typing import Any, Callable, Mapping, Optional
 from ._core import netcode as _netcode
 
 LagCompensator = _netcode.LagCompensator
+ComponentInterpolator = _netcode.ComponentInterpolator
 
 
 def _magnitude(predicted: Any, authoritative: Any) -> float:
@@ -101,4 +106,4 @@ class Predictor(_netcode.Predictor):
         super().__init__(step, compare, history)
 
 
-__all__ = ["FieldThresholds", "LagCompensator", "Predictor"]
+__all__ = ["ComponentInterpolator", "FieldThresholds", "LagCompensator", "Predictor"]

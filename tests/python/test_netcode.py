@@ -164,3 +164,34 @@ def test_lag_compensation_judges_a_shot_at_the_tick_the_shooter_saw():
         lc.record(100, [])
     with pytest.raises(Exception, match="needs 3 numbers"):
         lc.record(101, [(1, (0, 1), (1, 1, 1))])
+
+
+def test_a_component_is_interpolated_field_by_field():
+    from theta_net.netcode import ComponentInterpolator
+    from theta_net.replication import Component, Field
+
+    body = Component(
+        "body",
+        [Field.position("x"), Field.angle("yaw"), Field.quaternion("rot"), Field.integer("hp", 0, 100)],
+    )
+    ci = ComponentInterpolator(body, max_extrapolation=2)
+    assert ci.view_at(5) is None
+    s45 = math.sin(math.pi / 8)
+    ci.add(10, {"x": 0.0, "yaw": 350.0, "rot": (0, 0, 0, 1), "hp": 100})
+    ci.add(12, {"x": 4.0, "yaw": 10.0, "rot": (0, 0, math.sqrt(0.5), math.sqrt(0.5)), "hp": 60})
+    mid = ci.view_at(11)
+    assert mid["extrapolated"] is False
+    assert mid["values"]["x"] == 2.0
+    assert mid["values"]["yaw"] == pytest.approx(0.0, abs=0.01)  # the short way round
+    assert mid["values"]["rot"][2] == pytest.approx(s45, abs=1e-4)
+    assert mid["values"]["hp"] == 100
+    late = ci.view_at(20)
+    assert late["extrapolated"] and late["extrapolated_ticks"] == 2.0
+    assert late["values"]["x"] == 8.0  # two blocks a tick, for the two ticks allowed
+    assert len(ci) == 2 and ci.newest_tick == 12
+    from theta_net import ReplicationError
+
+    with pytest.raises(ReplicationError, match="no value for field 'body.hp'"):
+        ci.add(13, {"x": 0.0, "yaw": 0.0, "rot": (0, 0, 0, 1)})
+    with pytest.raises(ReplicationError, match="'body.rot' takes 4 numbers, not 3"):
+        ci.add(13, {"x": 0.0, "yaw": 0.0, "rot": (0, 0, 1), "hp": 1})
