@@ -6,14 +6,20 @@
 // jumps on flat ground; every 40th server state is nudged so that a correction rewinds and
 // replays 3 ticks (corrections:1) or not (corrections:0).
 //
+// Input bundles: the bytes a tick's bundle takes with the generic delta-coded inputs (the
+// reference game's input declared as an InputSchema) and with today's msgpack InputBundle, for
+// the same stream of inputs; and the time to encode and decode a generic bundle.
+//
 // Also the lag compensator: recording 64 hit volumes a tick and judging one rewound shot.
 #include <benchmark/benchmark.h>
 
 #include <vector>
 
 #include "hand_written_prediction.hpp"
+#include "theta_net/netcode/input_codec.hpp"
 #include "theta_net/netcode/lag_compensation.hpp"
 #include "theta_net/netcode/prediction.hpp"
+#include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/sim/movement.hpp"
 #include "theta_net/world/chunk_store.hpp"
 
@@ -106,6 +112,130 @@ void BM_ClientTickGeneric(benchmark::State& st) {
 }
 BENCHMARK(BM_ClientTickHandWritten)->ArgName("corrections")->Arg(0)->Arg(1);
 BENCHMARK(BM_ClientTickGeneric)->ArgName("corrections")->Arg(0)->Arg(1);
+
+// The reference game's InputFrame as an application would declare it.
+const netcode::InputSchema& reference_input_schema() {
+  using F = replication::FieldDescriptor;
+  static const netcode::InputSchema schema =
+      netcode::InputSchema::make(
+          "reference_input",
+          {{F::integer("buttons", 0, 127)},
+           {F::angle("yaw", 16)},
+           {F::integer("pitch", -16384, 16384)},
+           {F::integer("block_kind", 0, 2), false},  // 0: none; one-shot like the block itself
+           {F::integer("block_x", -(1 << 25), 1 << 25), false},
+           {F::integer("block_y", -(1 << 25), 1 << 25), false},
+           {F::integer("block_z", -(1 << 25), 1 << 25), false},
+           {F::integer("block_face", 0, 5), false},
+           {F::integer("block_id", 0, 65535), false}})
+          .value();
+  return schema;
+}
+
+// A player walking a slowly turning path, looking around, jumping now and then and placing a
+// block every 2 s: ticks 1..n.
+std::vector<protocol::InputFrame> walking_inputs(std::uint32_t n) {
+  std::vector<protocol::InputFrame> out;
+  for (std::uint32_t t = 1; t <= n; ++t) {
+    protocol::InputFrame in = input_for(t);
+    in.yaw = static_cast<std::uint16_t>(t * 37 + (t / 20) * 900);  // mouse look
+    in.pitch = static_cast<std::int16_t>(-1200 + (t % 60) * 20);
+    if (t % 40 == 0) {
+      in.block = protocol::BlockAction{protocol::BlockActionKind::kPlace,
+                                       {static_cast<std::int32_t>(t / 10), 64, 3},
+                                       protocol::BlockFace::kUp,
+                                       world::blocks::kPlanks};
+    }
+    out.push_back(in);
+  }
+  return out;
+}
+
+std::vector<std::int64_t> codes_of(const protocol::InputFrame& in) {
+  std::vector<std::int64_t> c = {in.buttons, in.yaw, in.pitch, 0, 0, 0, 0, 0, 0};
+  if (in.block) {
+    c[3] = static_cast<std::int64_t>(in.block->kind);
+    c[4] = in.block->target.x;
+    c[5] = in.block->target.y;
+    c[6] = in.block->target.z;
+    c[7] = static_cast<std::int64_t>(in.block->face);
+    c[8] = in.block->block;
+  }
+  return c;
+}
+
+std::size_t msgpack_uint_size(std::uint64_t v) {
+  return v < 128 ? 1 : v < 256 ? 2 : v < 65536 ? 3 : v <= UINT32_MAX ? 5 : 9;
+}
+
+// Each tick's bundle repeats the inputs the server has not acknowledged, at most 4
+// (GameClientConfig::redundant_inputs); the server has acknowledged the input 3 ticks back, so
+// a bundle holds 3 inputs. The generic bundle codes them against the acknowledged one.
+void BM_InputBundleBytes(benchmark::State& st) {
+  const bool generic = st.range(0) != 0;
+  constexpr std::uint32_t kInputs = 1200;
+  constexpr std::uint32_t kPerBundle = 4;
+  const auto inputs = walking_inputs(kInputs);
+  const netcode::InputSchema& schema = reference_input_schema();
+  std::vector<std::vector<std::int64_t>> codes;
+  for (const auto& in : inputs) codes.push_back(codes_of(in));
+  std::size_t bytes = 0, bundles = 0;
+  std::vector<std::int64_t> rows;
+  Bytes body;
+  for (auto _ : st) {
+    bytes = 0;
+    bundles = 0;
+    for (std::uint32_t t = kPerBundle + 1; t <= kInputs; ++t) {
+      const std::uint32_t first = t - kPerBundle + 1;
+      const std::uint32_t acked = t - 3;
+      // Both carry the inputs after the acknowledged one (at most kPerBundle).
+      const std::uint32_t from = std::max(first, acked + 1);
+      if (generic) {
+        rows.clear();
+        for (std::uint32_t i = first; i <= t; ++i) {
+          rows.insert(rows.end(), codes[i - 1].begin(), codes[i - 1].end());
+        }
+        // Coded against the acknowledged input.
+        auto payload = netcode::encode_input_bundle(
+            schema, from, std::span(rows).subspan((from - first) * schema.slots()),
+            codes[acked - 1]);
+        if (!payload.ok()) std::abort();
+        // A message [last_server_tick, bin payload] around it: fixarray, uint, bin8 header.
+        bytes += 1 + msgpack_uint_size(t) + 2 + payload->size();
+      } else {
+        protocol::InputBundle bundle;
+        bundle.last_server_tick = t;
+        bundle.inputs.assign(inputs.begin() + from - 1, inputs.begin() + t);
+        body.clear();
+        if (!protocol::encode_body(bundle, body).ok()) std::abort();
+        bytes += body.size();
+      }
+      ++bundles;
+    }
+    benchmark::DoNotOptimize(bytes);
+  }
+  st.counters["bytes_per_bundle"] = static_cast<double>(bytes) / static_cast<double>(bundles);
+}
+BENCHMARK(BM_InputBundleBytes)->ArgName("generic")->Arg(0)->Arg(1);
+
+void BM_InputBundleDecode(benchmark::State& st) {
+  const netcode::InputSchema& schema = reference_input_schema();
+  const auto inputs = walking_inputs(60);
+  std::vector<std::int64_t> rows;
+  for (std::uint32_t t = 38; t <= 41; ++t) {
+    const auto c = codes_of(inputs[t - 1]);
+    rows.insert(rows.end(), c.begin(), c.end());
+  }
+  const auto baseline = codes_of(inputs[36]);
+  const Bytes payload = netcode::encode_input_bundle(schema, 38, rows, baseline).value();
+  for (auto _ : st) {
+    auto decoded = netcode::decode_input_bundle(schema, payload, baseline);
+    if (!decoded.ok()) std::abort();
+    benchmark::DoNotOptimize(decoded->rows.data());
+  }
+  st.counters["payload_bytes"] = static_cast<double>(payload.size());
+}
+BENCHMARK(BM_InputBundleDecode);
 
 void BM_LagCompensatedShot(benchmark::State& st) {
   netcode::LagCompensator lc({20, Micros(200'000)});

@@ -4,6 +4,7 @@
 // model below calling back into Python, so the GIL stays held throughout.
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +13,7 @@
 #include "border.hpp"
 #include "field_units.hpp"
 #include "theta_net/netcode/field_interpolation.hpp"
+#include "theta_net/netcode/input_codec.hpp"
 #include "theta_net/netcode/lag_compensation.hpp"
 #include "theta_net/netcode/predictor.hpp"
 
@@ -88,13 +90,14 @@ py::dict shot_dict(const netcode::ShotResult& r) {
 // A component's values as Python gives them, {field: value} in natural units (a quaternion as
 // 4 numbers), to raw values; every field must be there.
 std::vector<std::int64_t> component_raw(const replication::ComponentType& type,
-                                        const py::dict& values) {
+                                        const py::dict& values,
+                                        ErrorKind kind = ErrorKind::kReplication) {
   std::vector<std::int64_t> raw(static_cast<std::size_t>(type.slots()));
   for (std::size_t f = 0; f < type.fields().size(); ++f) {
     const replication::FieldDescriptor& fd = type.fields()[f];
     const std::string what = type.name() + "." + fd.name;
     if (!values.contains(fd.name)) {
-      throw BorderError(ErrorKind::kReplication,
+      throw BorderError(kind,
                         make_error(ErrorCode::kInvalidArgument, "no value for field '", what, "'"));
     }
     std::vector<double> v;
@@ -105,9 +108,8 @@ std::vector<std::int64_t> component_raw(const replication::ComponentType& type,
       v = item.cast<std::vector<double>>();
     }
     if (v.size() != static_cast<std::size_t>(fd.slots())) {
-      throw BorderError(ErrorKind::kReplication,
-                        make_error(ErrorCode::kInvalidArgument, "field '", what, "' takes ",
-                                   fd.slots(), " numbers, not ", v.size()));
+      throw BorderError(kind, make_error(ErrorCode::kInvalidArgument, "field '", what, "' takes ",
+                                         fd.slots(), " numbers, not ", v.size()));
     }
     for (std::size_t q = 0; q < v.size(); ++q) {
       raw[static_cast<std::size_t>(type.slot_of(f)) + q] = natural_to_raw(fd.kind, v[q], what);
@@ -139,6 +141,27 @@ py::dict component_values(const replication::ComponentType& type,
     }
   }
   return out;
+}
+
+// A list of inputs ({field: value} in natural units) as rows of codes, each checked against the
+// schema's ranges by `policy`.
+std::vector<std::int64_t> input_rows(const netcode::InputSchema& schema, const py::list& inputs,
+                                     netcode::OutOfRange policy) {
+  std::vector<std::int64_t> rows;
+  std::vector<std::int64_t> codes(schema.slots());
+  for (py::handle item : inputs) {
+    const std::vector<std::int64_t> raw =
+        component_raw(schema.type(), item.cast<py::dict>(), ErrorKind::kProtocol);
+    (void)unwrap(schema.quantize(raw, codes, policy), ErrorKind::kProtocol);
+    rows.insert(rows.end(), codes.begin(), codes.end());
+  }
+  return rows;
+}
+
+py::dict input_values(const netcode::InputSchema& schema, std::span<const std::int64_t> codes) {
+  std::vector<std::int64_t> raw(schema.slots());
+  schema.dequantize(codes, raw);
+  return component_values(schema.type(), raw);
 }
 
 }  // namespace
@@ -273,6 +296,74 @@ void bind_netcode(py::module_& parent) {
           "the first sample.")
       .def_property_readonly("newest_tick", &netcode::ComponentInterpolator::newest_tick)
       .def("__len__", &netcode::ComponentInterpolator::size);
+
+  py::class_<netcode::InputSchema>(m, "InputSchema",
+                                   "An application's input, declared like a component")
+      .def(py::init([](std::string name, std::vector<replication::FieldDescriptor> fields,
+                       const std::vector<std::string>& one_shot) {
+             std::vector<netcode::InputField> declared;
+             for (auto& f : fields) {
+               const bool once =
+                   std::find(one_shot.begin(), one_shot.end(), f.name) != one_shot.end();
+               declared.push_back({std::move(f), !once});
+             }
+             for (const std::string& name_once : one_shot) {
+               if (std::none_of(declared.begin(), declared.end(),
+                                [&](const auto& d) { return d.field.name == name_once; })) {
+                 throw BorderError(ErrorKind::kProtocol,
+                                   make_error(ErrorCode::kInvalidArgument, "one_shot names '",
+                                              name_once, "', which is no field of the input"));
+               }
+             }
+             return unwrap(netcode::InputSchema::make(std::move(name), std::move(declared)),
+                           ErrorKind::kProtocol);
+           }),
+           "name"_a, "fields"_a, "one_shot"_a = std::vector<std::string>{})
+      .def_property_readonly("name", &netcode::InputSchema::name)
+      .def_property_readonly("fields",
+                             [](const netcode::InputSchema& s) { return s.type().fields(); })
+      .def_property_readonly(
+          "default",
+          [](const netcode::InputSchema& s) { return input_values(s, s.default_codes()); })
+      .def(
+          "encode_bundle",
+          [](const netcode::InputSchema& s, std::uint32_t first_tick, const py::list& inputs,
+             const py::object& baseline, bool clamp) {
+            const auto policy = clamp ? netcode::OutOfRange::kClamp : netcode::OutOfRange::kRefuse;
+            const std::vector<std::int64_t> rows = input_rows(s, inputs, policy);
+            std::vector<std::int64_t> base;
+            if (!baseline.is_none())
+              base = input_rows(s, py::list(py::make_tuple(baseline)), policy);
+            return to_pybytes(unwrap(netcode::encode_input_bundle(s, first_tick, rows, base),
+                                     ErrorKind::kProtocol));
+          },
+          "first_tick"_a, "inputs"_a, "baseline"_a = py::none(), "clamp"_a = false,
+          "A bundle of the inputs for ticks first_tick.. ({field: value} each, natural units), "
+          "coded against `baseline` (the input for first_tick - 1 the receiver holds) or the "
+          "default input. Values outside a field's range are refused, or clamped with clamp=True.")
+      .def(
+          "decode_bundle",
+          [](const netcode::InputSchema& s, const py::buffer& payload, const py::object& baseline) {
+            BufferView view(payload);
+            std::vector<std::int64_t> base;
+            if (!baseline.is_none()) {
+              base =
+                  input_rows(s, py::list(py::make_tuple(baseline)), netcode::OutOfRange::kRefuse);
+            }
+            auto decoded =
+                unwrap(netcode::decode_input_bundle(s, view.bytes(), base), ErrorKind::kProtocol);
+            py::list inputs;
+            for (std::size_t i = 0; i < decoded.header.count; ++i) {
+              inputs.append(
+                  input_values(s, std::span(decoded.rows).subspan(i * s.slots(), s.slots())));
+            }
+            return py::dict("first_tick"_a = decoded.header.first_tick,
+                            "against_previous"_a = decoded.header.against_previous,
+                            "inputs"_a = inputs);
+          },
+          "payload"_a, "baseline"_a = py::none(),
+          "{'first_tick', 'against_previous', 'inputs'}; raises theta_net.ProtocolError naming "
+          "what was wrong.");
 }
 
 }  // namespace theta_net::bindings

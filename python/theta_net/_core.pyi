@@ -1060,6 +1060,19 @@ class netcode:  # submodule
         def newest_tick(self) -> int: ...
         def view_at(self, render_tick: float) -> object:
             """{'values', 'extrapolated', 'extrapolated_ticks'} at a fractional tick; None before the first sample."""
+    class InputSchema:
+        """An application's input, declared like a component"""
+        def __init__(self, name: str, fields: List[ReplicationField], one_shot: List[str] = []) -> None: ...
+        def decode_bundle(self, payload: _Buffer, baseline: object = None) -> dict:
+            """{'first_tick', 'against_previous', 'inputs'}; raises theta_net.ProtocolError naming what was wrong."""
+        @property
+        def default(self) -> dict: ...
+        def encode_bundle(self, first_tick: int, inputs: list, baseline: object = None, clamp: bool = False) -> bytes:
+            """A bundle of the inputs for ticks first_tick.. ({field: value} each, natural units), coded against `baseline` (the input for first_tick - 1 the receiver holds) or the default input. Values outside a field's range are refused, or clamped with clamp=True."""
+        @property
+        def fields(self) -> List[ReplicationField]: ...
+        @property
+        def name(self) -> str: ...
     class LagCompensator:
         """Hit-scan judged at the tick the shooter saw"""
         def __init__(self, tick_rate: int = 20, max_rewind: float = 0.2) -> None: ...

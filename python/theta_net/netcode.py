@@ -11,6 +11,9 @@ the next state and must be deterministic. The rewind rules are the C++ core's
 between server samples, each field by its kind (lerp, angle the short way, slerp, step), and
 extrapolates for a bounded time when updates are late.
 
+:class:`InputSchema` declares a game's input like a component (buttons, axes, aim, one-shot
+actions) and codes bundles of inputs by field against the previous input.
+
 :class:`LagCompensator` records hit volumes per tick on the server and judges a hit-scan at the
 tick the shooter saw. See docs/netcode.md.
 """
@@ -24,6 +27,7 @@ from ._core import netcode as _netcode
 
 LagCompensator = _netcode.LagCompensator
 ComponentInterpolator = _netcode.ComponentInterpolator
+InputSchema = _netcode.InputSchema
 
 
 def _magnitude(predicted: Any, authoritative: Any) -> float:
@@ -106,4 +110,4 @@ class Predictor(_netcode.Predictor):
         super().__init__(step, compare, history)
 
 
-__all__ = ["ComponentInterpolator", "FieldThresholds", "LagCompensator", "Predictor"]
+__all__ = ["ComponentInterpolator", "FieldThresholds", "InputSchema", "LagCompensator", "Predictor"]

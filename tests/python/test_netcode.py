@@ -195,3 +195,43 @@ def test_a_component_is_interpolated_field_by_field():
         ci.add(13, {"x": 0.0, "yaw": 0.0, "rot": (0, 0, 0, 1)})
     with pytest.raises(ReplicationError, match="'body.rot' takes 4 numbers, not 3"):
         ci.add(13, {"x": 0.0, "yaw": 0.0, "rot": (0, 0, 1), "hp": 1})
+
+
+def test_inputs_declared_in_python_travel_delta_coded():
+    from theta_net import ProtocolError
+    from theta_net.netcode import InputSchema
+    from theta_net.replication import Field
+
+    schema = InputSchema(
+        "shooter",
+        [
+            Field.integer("buttons", 0, 15),
+            Field.fixed("move_x", 8, -1, 1),
+            Field.angle("aim", 12),
+            Field.boolean("fire"),
+        ],
+        one_shot=["fire"],
+    )
+    assert schema.default == {"buttons": 0, "move_x": 0.0, "aim": 0.0, "fire": False}
+    held = {"buttons": 5, "move_x": 0.5, "aim": 90.0, "fire": False}
+    inputs = [held, dict(held, aim=92.0), dict(held, aim=95.0, fire=True)]
+    cold = schema.encode_bundle(10, inputs)
+    warm = schema.encode_bundle(10, inputs, baseline=held)
+    assert len(warm) < len(cold)
+    out = schema.decode_bundle(warm, baseline=held)
+    assert out["first_tick"] == 10 and out["against_previous"] is True
+    assert [i["fire"] for i in out["inputs"]] == [False, False, True]
+    assert [round(i["aim"], 1) for i in out["inputs"]] == [90.0, 92.0, 95.0]
+    assert schema.decode_bundle(cold)["inputs"] == out["inputs"]
+    # Eight held inputs: a bit a field after the header.
+    assert len(schema.encode_bundle(1000, [held] * 8, baseline=held)) == 5 + 4
+    with pytest.raises(ProtocolError, match="'shooter.move_x' is 98304, outside"):
+        schema.encode_bundle(1, [dict(held, move_x=1.5)])
+    clamped = schema.encode_bundle(1, [dict(held, move_x=1.5)], clamp=True)
+    assert schema.decode_bundle(clamped)["inputs"][0]["move_x"] == 1.0
+    with pytest.raises(ProtocolError, match="coded against the input for tick 9"):
+        schema.decode_bundle(warm)
+    with pytest.raises(ProtocolError, match="version"):
+        schema.decode_bundle(b"\x02" + warm[1:])
+    with pytest.raises(ProtocolError, match="one_shot names 'jump'"):
+        InputSchema("x", [Field.boolean("fire")], one_shot=["jump"])
