@@ -8,6 +8,7 @@
 #include <string>
 
 #include "border.hpp"
+#include "theta_net/core/fixed_point.hpp"
 #include "theta_net/replication/field_descriptor.hpp"
 
 namespace theta_net::bindings {
@@ -29,17 +30,27 @@ inline double raw_per_unit(replication::FieldKind kind) {
   return 1.0;
 }
 
-// `what` names the value in the error a non-finite or unrepresentable value raises
-// (theta_net.ReplicationError, out_of_range).
-inline std::int64_t natural_to_raw(replication::FieldKind kind, double v, const std::string& what) {
-  if (kind == replication::FieldKind::kBool) return v != 0.0;
-  const double scaled = v * raw_per_unit(kind);
+// `what` names the value in the error a non-finite or unrepresentable value raises (out_of_range,
+// as the class of theta_net.errors that `kind` names).
+inline std::int64_t scaled_to_raw(double v, double scale, const std::string& what,
+                                  ErrorKind kind = ErrorKind::kReplication) {
+  const double scaled = v * scale;
   if (!std::isfinite(scaled) || std::abs(scaled) > 9.0e18) {
-    throw BorderError(ErrorKind::kReplication,
-                      make_error(ErrorCode::kOutOfRange, what, ": value ", v,
-                                 " is not a finite, representable number"));
+    throw BorderError(kind, make_error(ErrorCode::kOutOfRange, what, ": value ", v,
+                                       " is not a finite, representable number"));
   }
   return std::llround(scaled);
+}
+
+inline std::int64_t natural_to_raw(replication::FieldKind kind, double v, const std::string& what,
+                                   ErrorKind error_kind = ErrorKind::kReplication) {
+  if (kind == replication::FieldKind::kBool) return v != 0.0;
+  return scaled_to_raw(v, raw_per_unit(kind), what, error_kind);
+}
+
+// A number of blocks or ticks from Python as fixed point, checked as above.
+inline Fx fx_from_python(double v, const std::string& what, ErrorKind kind = ErrorKind::kError) {
+  return Fx::from_raw(scaled_to_raw(v, kFxScale, what, kind));
 }
 
 inline double raw_to_natural(replication::FieldKind kind, std::int64_t raw) {

@@ -70,7 +70,7 @@ Vec3 vec3(const std::vector<double>& xyz, const char* what) {
     throw BorderError(ErrorKind::kError, make_error(ErrorCode::kInvalidArgument, what,
                                                     " needs 3 numbers, not ", xyz.size()));
   }
-  return {Fx::from_double(xyz[0]), Fx::from_double(xyz[1]), Fx::from_double(xyz[2])};
+  return {fx_from_python(xyz[0], what), fx_from_python(xyz[1], what), fx_from_python(xyz[2], what)};
 }
 
 py::tuple to_tuple(const Vec3& v) {
@@ -112,7 +112,8 @@ std::vector<std::int64_t> component_raw(const replication::ComponentType& type,
                                          fd.slots(), " numbers, not ", v.size()));
     }
     for (std::size_t q = 0; q < v.size(); ++q) {
-      raw[static_cast<std::size_t>(type.slot_of(f)) + q] = natural_to_raw(fd.kind, v[q], what);
+      raw[static_cast<std::size_t>(type.slot_of(f)) + q] =
+          natural_to_raw(fd.kind, v[q], what, kind);
     }
   }
   return raw;
@@ -259,7 +260,7 @@ void bind_netcode(py::module_& parent) {
           [](const netcode::LagCompensator& lc, const std::vector<double>& origin,
              const std::vector<double>& end, std::uint64_t shooter, double seen_tick) {
             return shot_dict(lc.hitscan_at({vec3(origin, "origin"), vec3(end, "end")}, shooter,
-                                           Fx::from_double(seen_tick)));
+                                           fx_from_python(seen_tick, "seen_tick")));
           },
           "origin"_a, "end"_a, "shooter"_a, "seen_tick"_a)
       .def_property_readonly("newest_tick", &netcode::LagCompensator::newest_tick)
@@ -270,8 +271,8 @@ void bind_netcode(py::module_& parent) {
       "A replicated component drawn between server samples, each field by its kind")
       .def(py::init([](const replication::ComponentType& type, double max_extrapolation,
                        std::size_t capacity) {
-             return netcode::ComponentInterpolator(type, Fx::from_double(max_extrapolation),
-                                                   capacity);
+             return netcode::ComponentInterpolator(
+                 type, fx_from_python(max_extrapolation, "max_extrapolation"), capacity);
            }),
            "component"_a, "max_extrapolation"_a = 5.0, "capacity"_a = 64)
       .def(
@@ -285,7 +286,8 @@ void bind_netcode(py::module_& parent) {
           "view_at",
           [](const netcode::ComponentInterpolator& ci, double render_tick) -> py::object {
             std::vector<std::int64_t> raw(static_cast<std::size_t>(ci.type().slots()));
-            const netcode::InterpolationView v = ci.view_at(Fx::from_double(render_tick), raw);
+            const netcode::InterpolationView v =
+                ci.view_at(fx_from_python(render_tick, "render_tick"), raw);
             if (!v.valid) return py::none();
             return py::dict("values"_a = component_values(ci.type(), raw),
                             "extrapolated"_a = v.extrapolated,

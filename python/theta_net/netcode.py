@@ -44,7 +44,10 @@ def _magnitude(predicted: Any, authoritative: Any) -> float:
         return math.inf
     if a.size == 0:
         return 0.0
-    return float(np.max(np.abs(a - b)))
+    difference = float(np.max(np.abs(a - b)))
+    # A prediction that has gone to NaN differs from anything (NaN compares false with any
+    # threshold, which would hide it).
+    return math.inf if math.isnan(difference) else difference
 
 
 class FieldThresholds:
@@ -61,6 +64,8 @@ class FieldThresholds:
         for name, value in self.thresholds.items():
             if not isinstance(value, (int, float)) or value < 0 or math.isnan(value):
                 raise ValueError(f"the threshold of field {name!r} must be a number >= 0, not {value!r}")
+        if not isinstance(default, (int, float)) or default < 0 or math.isnan(default):
+            raise ValueError(f"the default threshold must be a number >= 0, not {default!r}")
         self.default = float(default)
 
     def __call__(self, predicted: Mapping[str, Any], authoritative: Mapping[str, Any]) -> dict:

@@ -136,3 +136,27 @@ def test_server_and_client_mirror_the_game_data_with_the_applications_tables():
         client.data_write("notes", 5, set={"note": {"likes": 1}})
     with pytest.raises(theta_net.Error, match="'markers'"):
         theta_net.Server(server_end, data_schema=board.replace('name = "notes"', 'name = "markers"'))
+
+
+@pytest.mark.parametrize("rate", theta_net._core.tick_rates())
+def test_inputs_reach_the_server_in_time_at_every_tick_rate(rate):
+    """The server announces its tick rate in the SessionAck and the client paces its inputs by it:
+    over a 100 ms round trip every tick after the first second runs with the client's own input,
+    and the prediction needs no correction.
+    (The announcement once carried the default 20 Hz whatever the world's rate, so at 60 Hz
+    nearly every input arrived after its tick.)"""
+    game = theta_net.LocalGame(tick_rate=rate, terrain="superflat")
+    game.add_client("a", latency_ms=50, jitter_ms=5)
+    game.client(0).intent(move=["forward"], yaw=30.0)
+    game.run_until(1.0)
+    before = game.server_metrics["per_client"][0]
+    corrected = game.client_metrics(0)["reconciliations"]  # while joining: a few at most
+    game.run_until(5.0)
+    after = game.server_metrics["per_client"][0]
+    applied = after["inputs_applied"] - before["inputs_applied"]
+    starved = after["inputs_starved"] - before["inputs_starved"]
+    assert applied >= 4 * rate - 2, (applied, starved)
+    assert starved <= 2, (applied, starved)
+    assert corrected <= rate / 4
+    assert game.client_metrics(0)["reconciliations"] == corrected  # none once under way
+    game.close()

@@ -84,6 +84,10 @@ def test_thresholds_decide_what_is_worth_a_correction():
     assert compare({"pos": [0, 0]}, {"pos": [0, 0, 0]}) == {"pos": math.inf}
     with pytest.raises(ValueError, match="threshold of field 'pos'"):
         FieldThresholds({"pos": -1})
+    with pytest.raises(ValueError, match="default threshold"):
+        FieldThresholds(default=float("nan"))
+    # A prediction gone to NaN differs from anything.
+    assert compare({"pos": [float("nan"), 0]}, {"pos": [0, 0]}) == {"pos": math.inf}
 
 
 def test_a_step_that_raises_names_its_tick_and_changes_nothing():
@@ -96,11 +100,12 @@ def test_a_step_that_raises_names_its_tick_and_changes_nothing():
     p.reset(start(), 0)
     for t in range(1, 9):
         p.predict(t, thrust_for(t))
-    before = p.state
+    before, six = p.state, p.state_at(6)
     with pytest.raises(ZeroDivisionError) as raised:
         p.reconcile({"pos": np.zeros(2), "vel": np.array([500.0, 0.0])}, 5)
     assert "in the step for tick 7" in raised.value.__notes__
     assert p.state is before and p.tick == 8 and p.acked_tick == 0
+    assert p.state_at(6) is six  # the history was not half rewritten
 
 
 def test_a_step_that_changes_its_state_in_place_is_refused():
@@ -164,6 +169,10 @@ def test_lag_compensation_judges_a_shot_at_the_tick_the_shooter_saw():
         lc.record(100, [])
     with pytest.raises(Exception, match="needs 3 numbers"):
         lc.record(101, [(1, (0, 1), (1, 1, 1))])
+    with pytest.raises(Exception, match="not a finite, representable number"):
+        lc.hitscan_at((0, 1, 0), (0, 1, 50), 1, float("nan"))
+    with pytest.raises(Exception, match="beyond 2147483648 blocks"):
+        lc.record(101, [(2, (-1e14, 0, 0), (1e14, 1, 1))])
 
 
 def test_a_component_is_interpolated_field_by_field():

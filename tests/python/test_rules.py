@@ -11,12 +11,12 @@ from theta_net.scenario import Scenario, rules
 
 
 def test_tick_rates_are_the_ones_the_game_accepts():
-    assert _core.tick_rates() == [20, 30, 60]
+    assert _core.tick_rates() == [20, 30, 60, 90]
     for rate in _core.tick_rates():
         theta_net.LocalGame(tick_rate=rate).close()
-    with pytest.raises(theta_net.Error, match="tick_rate must be 20, 30 or 60"):
+    with pytest.raises(theta_net.Error, match="tick_rate must be 20, 30, 60 or 90"):
         theta_net.LocalGame(tick_rate=25)
-    with pytest.raises(theta_net.ScenarioError, match="25 is not 20, 30 or 60"):
+    with pytest.raises(theta_net.ScenarioError, match="25 is not 20, 30, 60 or 90"):
         Scenario("rate", tick_rate=25)
 
 

@@ -161,7 +161,7 @@ BAD = [
     ("[scenario]\nname='x'\n", "scenario file.players: is required"),
     (
         "[scenario]\nname='x'\ntick_rate = 25\n[[players]]\nname='a'\n",
-        "scenario.tick_rate: 25 is not 20, 30 or 60",
+        "scenario.tick_rate: 25 is not 20, 30, 60 or 90",
     ),
     (
         "[scenario]\nname='x'\nduration='soon'\n[[players]]\nname='a'\n",

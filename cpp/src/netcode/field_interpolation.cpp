@@ -71,9 +71,11 @@ void interpolate_field(const replication::FieldDescriptor& field, std::span<cons
       out[0] = std::clamp(lerp_raw(a[0], b[0], t), field.min, field.max);
       return;
     case FieldKind::kAngle: {
-      // The difference the short way round, in [-half turn, half turn).
-      const std::int64_t d = wrap_turn(b[0] - a[0] + kTurn / 2) - kTurn / 2;
-      out[0] = wrap_turn(lerp_raw(a[0], a[0] + d, t));
+      // Both into one turn first (raw angles may be any int64), then the difference the short
+      // way round, in [-half turn, half turn).
+      const std::int64_t from = wrap_turn(a[0]);
+      const std::int64_t d = wrap_turn(wrap_turn(b[0]) - from + kTurn / 2) - kTurn / 2;
+      out[0] = wrap_turn(lerp_raw(from, from + d, t));
       return;
     }
     case FieldKind::kQuaternion:

@@ -7,6 +7,9 @@ namespace theta_net::netcode {
 using replication::FieldKind;
 
 Result<InputSchema> InputSchema::make(std::string name, std::vector<InputField> fields) {
+  if (fields.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "input '", name, "' has no fields");
+  }
   std::vector<replication::FieldDescriptor> descriptors;
   std::vector<bool> repeat;
   for (InputField& f : fields) {

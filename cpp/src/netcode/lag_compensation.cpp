@@ -26,8 +26,10 @@ std::optional<Fraction> entry(const HitRay& ray, const HitVolume& volume) {
   for (int a = 0; a < 3; ++a) {
     const int128_t origin = axis(ray.origin, a).raw();
     const int128_t d = static_cast<int128_t>(axis(ray.end, a).raw()) - origin;
-    const int128_t lo = axis(volume.center, a).raw() - axis(volume.half_extents, a).raw() - origin;
-    const int128_t hi = axis(volume.center, a).raw() + axis(volume.half_extents, a).raw() - origin;
+    const int128_t center = axis(volume.center, a).raw();
+    const int128_t half = axis(volume.half_extents, a).raw();
+    const int128_t lo = center - half - origin;
+    const int128_t hi = center + half - origin;
     if (d == 0) {
       if (lo > 0 || hi < 0) return std::nullopt;  // parallel to this slab and outside it
       continue;
@@ -45,10 +47,18 @@ Fx lerp(Fx a, Fx b, Fx t) {
   return a + (b - a) * t;
 }
 
+bool within_bounds(const Vec3& v) {
+  const std::int64_t limit = kMaxHitCoordinate.raw();
+  auto in = [&](Fx c) { return c.raw() >= -limit && c.raw() <= limit; };
+  return in(v.x) && in(v.y) && in(v.z);
+}
+
 }  // namespace
 
 std::optional<Hit> raycast(const HitRay& ray, std::span<const HitVolume> volumes,
                            std::uint64_t ignore) {
+  // Beyond the bounds the exact products below could overflow: such a ray hits nothing.
+  if (!within_bounds(ray.origin) || !within_bounds(ray.end)) return std::nullopt;
   std::optional<Fraction> best;
   const HitVolume* best_volume = nullptr;
   for (const HitVolume& v : volumes) {
@@ -99,6 +109,11 @@ Status LagCompensator::record(std::uint32_t tick, std::span<const HitVolume> vol
     if (v.half_extents.x < Fx{} || v.half_extents.y < Fx{} || v.half_extents.z < Fx{}) {
       return make_error(ErrorCode::kInvalidArgument, "entity ", v.entity,
                         " has a negative half extent");
+    }
+    if (!within_bounds(v.center) || !within_bounds(v.half_extents)) {
+      return make_error(ErrorCode::kInvalidArgument, "entity ", v.entity,
+                        " has a hit volume beyond ", kMaxHitCoordinate.floor(),
+                        " blocks from the origin");
     }
     if (i > 0 && rec.volumes[i - 1].entity == v.entity) {
       return make_error(ErrorCode::kInvalidArgument, "entity ", v.entity,
@@ -157,7 +172,10 @@ ShotResult LagCompensator::hitscan_at(const HitRay& ray, std::uint64_t shooter,
   ShotResult result;
   if (ticks_.empty()) return result;
   const Fx now = Fx::from_int(newest_tick());
-  Fx earliest = now - Fx::from_int(max_rewind_ticks_);
+  // The exact limit (a 210 ms rewind at 20 Hz is 4.2 ticks), not the whole ticks kept for it.
+  const Fx max_rewind = Fx::from_ratio(
+      static_cast<std::int64_t>(count_us(config_.max_rewind) * config_.tick_rate), 1'000'000);
+  Fx earliest = now - max_rewind;
   if (earliest < Fx::from_int(oldest_tick())) earliest = Fx::from_int(oldest_tick());
   result.evaluated_tick = std::clamp(seen_tick, earliest, now);
   result.clamped = result.evaluated_tick != seen_tick;

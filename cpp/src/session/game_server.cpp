@@ -26,13 +26,16 @@ std::int64_t raw(Fx v) {
   return v.raw();
 }
 
-// The sessions' configuration with the signed_commands capability offered only by a world that
-// takes signed commands.
-SessionHostConfig offered(SessionHostConfig sessions, bool signed_commands) {
-  if (!signed_commands) {
-    sessions.handshake.capabilities &= ~protocol::capabilities_bits::kSignedCommands;
+// The configuration as the server announces it: its SessionAck carries the world's tick rate
+// (clients pace their inputs by it), and offers signed_commands only for a world that takes
+// signed commands. Applied before any member is built from it: the session host copies its
+// handshake settings when it is constructed.
+GameServerConfig announced(GameServerConfig config) {
+  config.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config.world.rules.tick_rate);
+  if (!config.world.signed_commands) {
+    config.sessions.handshake.capabilities &= ~protocol::capabilities_bits::kSignedCommands;
   }
-  return sessions;
+  return config;
 }
 
 world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
@@ -45,8 +48,8 @@ world::ChunkPos chunk_of_player(const sim::PlayerState& s) {
 
 GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
                        replay::EventWriter* events, replay::EventWriter* inputs)
-    : config_(std::move(config)),
-      host_(offered(config_.sessions, config_.world.signed_commands), key, rng),
+    : config_(announced(std::move(config))),
+      host_(config_.sessions, key, rng),
       world_(config_.world, events, inputs),
       replication_(replication::reference::schema(), replication::reference::schema(),
                    replication_config(config_)),
@@ -56,7 +59,6 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
       assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng.fork(0xA55E7))),
       telemetry_(config_.telemetry),
       editor_relay_(config_.editor) {
-  config_.sessions.handshake.tick_rate = static_cast<std::uint16_t>(config_.world.rules.tick_rate);
   tick_period_ = Micros(1'000'000 / config_.world.rules.tick_rate);
   // The reference schema has a Transform with x, y, z: this cannot fail but by a bug.
   if (Status placed = replication_.set_position_component(replication::reference::kTransform);

@@ -224,9 +224,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--events", metavar="FILE", help="write the server's JSONL event stream (docs/replay.md) to FILE"
     )
     parser.add_argument(
-        "--tick-rate", type=int, default=20, choices=(20, 30, 60), help="simulation ticks per second"
+        "--tick-rate",
+        type=int,
+        default=20,
+        choices=tuple(_core.tick_rates()),
+        help="simulation ticks per second",
     )
-    parser.add_argument("--terrain", default="hills", choices=("hills", "superflat"), help="world generator")
+    parser.add_argument(
+        "--terrain", default="hills", choices=tuple(_core.terrain_names()), help="world generator"
+    )
     parser.add_argument("--seed", type=int, default=1, help="world seed")
     parser.add_argument("--view-radius", type=int, default=4, help="chunks streamed around each player")
     parser.add_argument("--motd", default="", help="message of the day sent to clients")

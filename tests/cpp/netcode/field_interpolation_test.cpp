@@ -79,6 +79,17 @@ TEST(ComponentInterpolator, QuaternionsTakeTheShorterArc) {
   EXPECT_NEAR(std::abs(static_cast<double>(mid[5])), std::cos(M_PI / 8) * kOne, 1);
 }
 
+TEST(ComponentInterpolator, AnglesOfAnyRawValueTakeTheShortWay) {
+  // Raw angles far outside one turn (a caller's own units): 10 turns and a bit, -10 turns less a
+  // bit. The short way between them is 20 degrees through 0.
+  const replication::FieldDescriptor yaw = FieldDescriptor::angle("yaw");
+  const std::int64_t a[] = {kTurn * 1'000'000'000'000 + kTurn / 36};
+  const std::int64_t b[] = {-kTurn * 1'000'000'000'000 - kTurn / 36};
+  std::int64_t out[1];
+  interpolate_field(yaw, a, b, Fx::from_ratio(1, 2), out);
+  EXPECT_EQ(out[0], 0);
+}
+
 TEST(ComponentInterpolator, LateUpdatesExtrapolateForABoundedTimeThenHold) {
   ComponentInterpolator ci(body(), Fx::from_int(3));
   ASSERT_TRUE(ci.add(10, row(0, 0, 0, 5, false)).ok());

@@ -167,6 +167,12 @@ TEST(InputCodec, TheEncoderRefusesWhatADecoderWould) {
             ErrorCode::kLimitExceeded);
 }
 
+TEST(InputSchema, AnInputWithoutFieldsIsRefused) {
+  auto s = InputSchema::make("nothing", {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(InputSchema, RawValuesOutOfRangeAreClampedOrRefusedByName) {
   const InputSchema s = shooter();
   // move_x of 1.5 (raw) is outside [-1, 1]; the aim wraps and is never out of range.

@@ -121,6 +121,32 @@ TEST(LagCompensation, AnEntityThatDidNotExistYetCannotBeHitInThePast) {
   EXPECT_EQ(lc.volumes_at(Fx::from_ratio(19, 2)).size(), 1u);
 }
 
+TEST(LagCompensation, TheRewindStopsAtTheExactLimitNotAtWholeTicks) {
+  LagCompensator lc({20, Micros(210'000)});  // 4.2 ticks
+  for (std::uint32_t t = 0; t <= 100; ++t) {
+    const HitVolume volumes[] = {target_at(t)};
+    ASSERT_TRUE(lc.record(t, volumes).ok());
+  }
+  // 220 ms back (4.4 ticks) is past the limit: judged 4.2 ticks back, and it says so.
+  const ShotResult r =
+      lc.hitscan(shot_through(Fx::from_int(0)), kShooter, Micros(120'000), Micros(100'000));
+  EXPECT_TRUE(r.clamped);
+  EXPECT_EQ(r.evaluated_tick, Fx::from_int(100) - Fx::from_ratio(21, 5));
+}
+
+TEST(LagCompensation, HugeCoordinatesAreRefusedOrMissInsteadOfOverflowing) {
+  LagCompensator lc;
+  const HitVolume far[] = {{2, {Fx::from_int(-(std::int64_t{1} << 40)), Fx{}, Fx{}}, vi(1, 1, 1)}};
+  auto s = lc.record(1, far);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("beyond 2147483648 blocks"), std::string::npos);
+  const HitVolume near[] = {target_at(0)};
+  ASSERT_TRUE(lc.record(1, near).ok());
+  const HitRay wild{{Fx::from_int(-(std::int64_t{1} << 40)), Fx::from_int(1), Fx::from_int(10)},
+                    {Fx::from_int(std::int64_t{1} << 40), Fx::from_int(1), Fx::from_int(10)}};
+  EXPECT_FALSE(raycast(wild, near, 0).has_value());
+}
+
 TEST(LagCompensation, TheHistoryIsBoundedAndRefusesBadInput) {
   LagCompensator lc = history_to(100);
   EXPECT_EQ(lc.ticks_kept(), 8u);  // six ticks of rewind, the one before, and now

@@ -157,9 +157,11 @@ TEST(Predictor, AStepThatThrowsDuringReplayLeavesThePredictorAsItWas) {
   p.reset({}, 0);
   for (std::uint32_t t = 1; t <= 8; ++t) p.predict(t, thrust_for(t));
   const Cart before = p.state();
+  const Cart six = *p.state_at(6);
   p.model().throw_at_tick = 7;
   EXPECT_THROW((void)p.reconcile(Cart{500, 1}, 5), std::runtime_error);
   EXPECT_EQ(p.state(), before);
+  EXPECT_EQ(*p.state_at(6), six);  // the history was not half rewritten
   EXPECT_EQ(p.tick(), 8u);
   EXPECT_EQ(p.acked_tick(), 0u);  // the news was not taken: it may be given again
   p.model().throw_at_tick = -1;

@@ -28,7 +28,7 @@ enum class OutOfRange : std::uint8_t { kClamp, kRefuse };
 
 class InputSchema {
  public:
-  // Errors: those of replication::ComponentType::make.
+  // Errors: kInvalidArgument (no fields); those of replication::ComponentType::make.
   static Result<InputSchema> make(std::string name, std::vector<InputField> fields);
 
   const replication::ComponentType& type() const { return type_; }
@@ -37,10 +37,10 @@ class InputSchema {
   bool repeats(std::size_t field) const { return repeat_[field]; }
 
   // Raw values (Fx raw for fixed fields, 1/65536 turn for angles, 0/1 for bools) to codes.
-  // Angles wrap and quaternions are normalized; any other value outside its field's range is
-  // clamped (kClamp; the names of the clamped fields are returned) or refused (kRefuse).
-  // Errors: kInvalidArgument (raw or codes of another length than slots()), kOutOfRange (kRefuse:
-  // names the field, its value and its range).
+  // Angles wrap and quaternions are normalized as they are quantized; any other value outside its
+  // field's range is clamped (kClamp; the names of the clamped fields are returned) or refused
+  // (kRefuse). Errors: kInvalidArgument (raw or codes of another length than slots()), kOutOfRange
+  // (kRefuse: names the field, its value and its range).
   Result<std::vector<std::string>> quantize(std::span<const std::int64_t> raw,
                                             std::span<std::int64_t> codes, OutOfRange policy) const;
   // Codes back to raw values.

@@ -47,13 +47,18 @@ struct ShotResult {
   bool clamped = false;  // the tick the shooter saw was older than the rewind allows
 };
 
+// Hit volumes and rays stay within this distance of the origin on every axis (2^31 blocks),
+// which keeps the exact arithmetic inside 128 bits.
+inline constexpr Fx kMaxHitCoordinate = Fx::from_int(std::int64_t{1} << 31);
+
 struct LagCompensationConfig {
   std::uint32_t tick_rate = 20;
   Micros max_rewind = Micros(200'000);  // the oldest past a shot may be judged in
 };
 
 // The first volume the segment enters (the smallest fraction; on a tie, the smaller entity id),
-// skipping `ignore` (the shooter). Exact rational slab test.
+// skipping `ignore` (the shooter). Exact rational slab test. A ray with an end beyond
+// kMaxHitCoordinate hits nothing.
 std::optional<Hit> raycast(const HitRay& ray, std::span<const HitVolume> volumes,
                            std::uint64_t ignore);
 
@@ -64,7 +69,7 @@ class LagCompensator {
   // The volumes after simulating `tick`; ticks must increase. Only the last max_rewind (plus
   // one tick to interpolate from) are kept.
   // Errors: kInvalidArgument (a tick not after the last one recorded, a negative half extent,
-  // one entity twice in the tick).
+  // a centre or half extent beyond kMaxHitCoordinate, one entity twice in the tick).
   Status record(std::uint32_t tick, std::span<const HitVolume> volumes);
 
   // The tick a client saw when its shot is handled at the newest recorded tick: that tick minus

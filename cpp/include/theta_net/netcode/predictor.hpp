@@ -10,6 +10,7 @@
 // binding are all models of this one template, so the rewind rules live here only.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -83,11 +84,12 @@ class Predictor {
     for (Entry& e : ring_) e.used = false;
   }
 
-  // Applies `input` as tick `tick` (normally tick() + 1) and records it.
+  // Applies `input` as tick `tick` (normally tick() + 1) and records it. A step that throws
+  // leaves the current state and tick as they were; the history loses the one entry this tick
+  // was to replace (the oldest).
   void predict(std::uint32_t tick, const Input& input) {
     // Stepped in its history slot: one copy in, one out. The slot is marked unused while the
-    // step runs, so a step that throws leaves the current state as it was (and loses only the
-    // oldest tick of history, which this tick was about to replace).
+    // step runs.
     Entry& e = slot(tick);
     e.used = false;
     e.after = state_;
@@ -101,7 +103,8 @@ class Predictor {
   }
 
   // The server's state after simulating `tick`. Returns the correction when one was made;
-  // nothing when the prediction held, or the news is older than news already taken.
+  // nothing when the prediction held, or the news is no newer than news already taken (news
+  // for tick 0 right after a reset at tick 0 is taken, as there is nothing newer yet).
   std::optional<Correction<Diff>> reconcile(const State& authoritative, std::uint32_t tick) {
     if (tick <= acked_tick_ && acked_tick_ != 0) return std::nullopt;  // old or repeated news
     const Entry* predicted = find(tick);
@@ -119,15 +122,18 @@ class Predictor {
       correction.no_history = true;
     }
     // Rewind to the server's state at `tick` and replay every input recorded after it. The
-    // replay runs on a copy: a step that throws leaves the predictor as it was.
+    // replayed states go to a scratch list first and into the history only once every step has
+    // succeeded: a step that throws leaves the predictor as it was.
     State replay = authoritative;
+    replayed_.clear();
     for (std::uint32_t t = tick + 1; t <= tick_ && t > tick; ++t) {
       Entry* e = find_mutable(t);
       if (!e) continue;
       model_.step(replay, e->input, t);
-      e->after = replay;
-      ++correction.ticks_replayed;
+      replayed_.push_back({t, replay});
     }
+    for (TickState& r : replayed_) find_mutable(r.tick)->after = std::move(r.state);
+    correction.ticks_replayed = static_cast<std::uint32_t>(replayed_.size());
     state_ = std::move(replay);
     acked_tick_ = tick;
     if (tick > tick_) tick_ = tick;
@@ -162,7 +168,7 @@ class Predictor {
   // oldest first: what a client repeats in every input bundle until the server confirms it.
   template <class F>
   void for_each_unacknowledged(std::size_t max, F&& f) const {
-    const std::uint32_t window = static_cast<std::uint32_t>(max);
+    const auto window = static_cast<std::uint32_t>(std::min<std::size_t>(max, UINT32_MAX));
     std::uint32_t first = acked_tick_ + 1;
     if (tick_ >= window && tick_ - window + 1 > first) first = tick_ - window + 1;
     for (std::uint32_t t = first; t <= tick_ && t >= first; ++t) {
@@ -192,8 +198,14 @@ class Predictor {
     return e.used && e.tick == tick ? &e : nullptr;
   }
 
+  struct TickState {
+    std::uint32_t tick = 0;
+    State state;
+  };
+
   M model_;
   std::vector<Entry> ring_;
+  std::vector<TickState> replayed_;  // scratch for a replay, kept to reuse its memory
   State state_{};
   std::uint32_t tick_ = 0;        // the newest predicted tick
   std::uint32_t acked_tick_ = 0;  // the newest tick the server's state was taken for

@@ -12,7 +12,7 @@ namespace theta_net::sim {
 
 // The tick rates the game is built and tested for. Servers, replays of input logs and scenarios
 // refuse any other (the Python scenario schema reads this list through theta_net._core).
-inline constexpr std::array<std::uint32_t, 3> kSupportedTickRates = {20, 30, 60};
+inline constexpr std::array<std::uint32_t, 4> kSupportedTickRates = {20, 30, 60, 90};
 
 constexpr bool is_supported_tick_rate(std::uint32_t rate) {
   return std::find(kSupportedTickRates.begin(), kSupportedTickRates.end(), rate) !=
