@@ -39,8 +39,9 @@ class InputSchema {
   // Raw values (Fx raw for fixed fields, 1/65536 turn for angles, 0/1 for bools) to codes.
   // Angles wrap and quaternions are normalized as they are quantized; any other value outside its
   // field's range is clamped (kClamp; the names of the clamped fields are returned) or refused
-  // (kRefuse). Errors: kInvalidArgument (raw or codes of another length than slots()), kOutOfRange
-  // (kRefuse: names the field, its value and its range).
+  // (kRefuse).
+  // Errors: kInvalidArgument (raw or codes of another length than slots()), kOutOfRange (kRefuse:
+  // names the field, its value and its range).
   Result<std::vector<std::string>> quantize(std::span<const std::int64_t> raw,
                                             std::span<std::int64_t> codes, OutOfRange policy) const;
   // Codes back to raw values.
