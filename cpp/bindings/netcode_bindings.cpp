@@ -12,6 +12,7 @@
 
 #include "border.hpp"
 #include "field_units.hpp"
+#include "theta_net/netcode/correction_smoother.hpp"
 #include "theta_net/netcode/field_interpolation.hpp"
 #include "theta_net/netcode/input_codec.hpp"
 #include "theta_net/netcode/lag_compensation.hpp"
@@ -366,6 +367,34 @@ void bind_netcode(py::module_& parent) {
           "payload"_a, "baseline"_a = py::none(),
           "{'first_tick', 'against_previous', 'inputs'}; raises theta_net.ProtocolError naming "
           "what was wrong.");
+
+  py::class_<netcode::CorrectionSmoother>(
+      m, "CorrectionSmoother",
+      "Hides a correction's snap: the drawn position keeps the old spot as an offset that decays "
+      "each tick")
+      .def(py::init([](double keep, double snap_distance) {
+             return netcode::CorrectionSmoother(fx_from_python(keep, "keep"),
+                                                fx_from_python(snap_distance, "snap_distance"));
+           }),
+           "keep"_a = 0.7, "snap_distance"_a = 4.0,
+           "Each tick keeps `keep` of the offset; offsets over `snap_distance` are not smoothed.")
+      .def(
+          "on_correction",
+          [](netcode::CorrectionSmoother& s, const std::vector<double>& before,
+             const std::vector<double>& after) {
+            s.on_correction(vec3(before, "before"), vec3(after, "after"));
+          },
+          "before"_a, "after"_a, "A correction moved the position from `before` to `after`.")
+      .def("tick", &netcode::CorrectionSmoother::tick, "One tick of decay.")
+      .def(
+          "render",
+          [](const netcode::CorrectionSmoother& s, const std::vector<double>& simulated) {
+            return to_tuple(s.render(vec3(simulated, "simulated")));
+          },
+          "simulated"_a, "Where to draw a position the simulation puts at `simulated`.")
+      .def_property_readonly("remaining", [](const netcode::CorrectionSmoother& s) {
+        return s.remaining().to_double();
+      });
 }
 
 }  // namespace theta_net::bindings

@@ -1060,6 +1060,18 @@ class netcode:  # submodule
         def newest_tick(self) -> int: ...
         def view_at(self, render_tick: float) -> object:
             """{'values', 'extrapolated', 'extrapolated_ticks'} at a fractional tick; None before the first sample."""
+    class CorrectionSmoother:
+        """Hides a correction's snap: the drawn position keeps the old spot as an offset that decays each tick"""
+        def __init__(self, keep: float = 0.7, snap_distance: float = 4.0) -> None:
+            """Each tick keeps `keep` of the offset; offsets over `snap_distance` are not smoothed."""
+        def on_correction(self, before: List[float], after: List[float]) -> None:
+            """A correction moved the position from `before` to `after`."""
+        @property
+        def remaining(self) -> float: ...
+        def render(self, simulated: List[float]) -> tuple:
+            """Where to draw a position the simulation puts at `simulated`."""
+        def tick(self) -> None:
+            """One tick of decay."""
     class InputSchema:
         """An application's input, declared like a component"""
         def __init__(self, name: str, fields: List[ReplicationField], one_shot: List[str] = []) -> None: ...

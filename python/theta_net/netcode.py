@@ -7,6 +7,9 @@ your game uses (dicts of numbers or numpy arrays, say); ``step(state, input, tic
 the next state and must be deterministic. The rewind rules are the C++ core's
 (``netcode::Predictor``, the same template the reference game's player prediction uses).
 
+:class:`CorrectionSmoother` hides a correction's snap in what is drawn: the old position stays as
+an offset that decays each tick (the reference game's player uses the same rule).
+
 :class:`ComponentInterpolator` draws a replicated component (theta_net.replication.Component)
 between server samples, each field by its kind (lerp, angle the short way, slerp, step), and
 extrapolates for a bounded time when updates are late.
@@ -27,6 +30,7 @@ from ._core import netcode as _netcode
 
 LagCompensator = _netcode.LagCompensator
 ComponentInterpolator = _netcode.ComponentInterpolator
+CorrectionSmoother = _netcode.CorrectionSmoother
 InputSchema = _netcode.InputSchema
 
 
@@ -115,4 +119,11 @@ class Predictor(_netcode.Predictor):
         super().__init__(step, compare, history)
 
 
-__all__ = ["ComponentInterpolator", "FieldThresholds", "InputSchema", "LagCompensator", "Predictor"]
+__all__ = [
+    "ComponentInterpolator",
+    "CorrectionSmoother",
+    "FieldThresholds",
+    "InputSchema",
+    "LagCompensator",
+    "Predictor",
+]

@@ -244,3 +244,29 @@ def test_inputs_declared_in_python_travel_delta_coded():
         schema.decode_bundle(b"\x02" + warm[1:])
     with pytest.raises(ProtocolError, match="one_shot names 'jump'"):
         InputSchema("x", [Field.boolean("fire")], one_shot=["jump"])
+
+
+def test_a_correction_glides_instead_of_snapping():
+    from theta_net.netcode import CorrectionSmoother
+
+    p = Predictor(puck_step(0.0), thresholds={"pos": 0.001, "vel": 0.001})
+    p.reset(start(), 0)
+    server = server_states(0.1, 20)
+    for t in range(1, 21):
+        p.predict(t, thrust_for(t))
+    smoother = CorrectionSmoother(keep=0.5)
+    before = (*p.state["pos"], 0.0)
+    assert p.reconcile(server[15], 15) is not None
+    after = (*p.state["pos"], 0.0)
+    smoother.on_correction(before, after)
+    # Drawn where it was, then half the way on each tick, then exactly where it is.
+    assert smoother.render(after) == pytest.approx(before, abs=1e-4)
+    smoother.tick()
+    halfway = [(a + b) / 2 for a, b in zip(before, after)]
+    assert smoother.render(after) == pytest.approx(halfway, abs=1e-4)
+    for _ in range(30):
+        smoother.tick()
+    assert smoother.remaining == 0.0 and smoother.render(after) == pytest.approx(after, abs=1e-4)
+    # A teleport (past snap_distance) is drawn as one.
+    smoother.on_correction((0, 0, 0), (10, 0, 0))
+    assert smoother.remaining == 0.0

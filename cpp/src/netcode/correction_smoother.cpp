@@ -2,10 +2,10 @@
 
 namespace theta_net::netcode {
 
-void CorrectionSmoother::on_correction(const sim::Vec3& before, const sim::Vec3& after) {
-  sim::Vec3 offset{offset_.x + before.x - after.x, offset_.y + before.y - after.y,
-                   offset_.z + before.z - after.z};
-  offset_ = sim::distance(offset, {}) > snap_distance_ ? sim::Vec3{} : offset;
+void CorrectionSmoother::on_correction(const Vec3& before, const Vec3& after) {
+  Vec3 offset{offset_.x + before.x - after.x, offset_.y + before.y - after.y,
+              offset_.z + before.z - after.z};
+  offset_ = distance(offset, {}) > snap_distance_ ? Vec3{} : offset;
 }
 
 void CorrectionSmoother::tick() {
@@ -14,12 +14,12 @@ void CorrectionSmoother::tick() {
   if (remaining() < Fx::from_ratio(1, 1024)) offset_ = {};
 }
 
-sim::Vec3 CorrectionSmoother::render(const sim::Vec3& s) const {
+Vec3 CorrectionSmoother::render(const Vec3& s) const {
   return {s.x + offset_.x, s.y + offset_.y, s.z + offset_.z};
 }
 
 Fx CorrectionSmoother::remaining() const {
-  return sim::distance(offset_, {});
+  return distance(offset_, {});
 }
 
 }  // namespace theta_net::netcode
