@@ -13,6 +13,7 @@
 #include "border.hpp"
 #include "field_units.hpp"
 #include "theta_net/netcode/correction_smoother.hpp"
+#include "theta_net/netcode/divergence.hpp"
 #include "theta_net/netcode/field_interpolation.hpp"
 #include "theta_net/netcode/input_codec.hpp"
 #include "theta_net/netcode/lag_compensation.hpp"
@@ -395,6 +396,23 @@ void bind_netcode(py::module_& parent) {
       .def_property_readonly("remaining", [](const netcode::CorrectionSmoother& s) {
         return s.remaining().to_double();
       });
+  m.def(
+      "first_divergence",
+      [](py::object step, py::object compare, py::object initial, const py::list& inputs,
+         const py::list& recorded, std::uint32_t first_tick) -> std::optional<py::dict> {
+        PythonModel model{std::move(step), std::move(compare)};
+        std::vector<py::object> in, rec;
+        for (py::handle h : inputs) in.push_back(py::reinterpret_borrow<py::object>(h));
+        for (py::handle h : recorded) rec.push_back(py::reinterpret_borrow<py::object>(h));
+        auto d = netcode::first_divergence(model, std::move(initial), first_tick,
+                                           std::span<const py::object>(in),
+                                           std::span<const py::object>(rec));
+        if (!d) return std::nullopt;
+        return py::dict("tick"_a = d->tick, "diff"_a = d->diff);
+      },
+      "step"_a, "compare"_a, "initial"_a, "inputs"_a, "recorded"_a, "first_tick"_a = 1,
+      "Replays `inputs` through `step` from `initial` and compares each state with `recorded`: "
+      "the first tick that differs ({'tick', 'diff'}), or None.");
 }
 
 }  // namespace theta_net::bindings

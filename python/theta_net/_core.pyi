@@ -1114,6 +1114,9 @@ class netcode:  # submodule
         @property
         def tick(self) -> int: ...
         def unacknowledged(self, max: int) -> list: ...
+    @staticmethod
+    def first_divergence(step: object, compare: object, initial: object, inputs: list, recorded: list, first_tick: int = 1) -> Optional[dict]:
+        """Replays `inputs` through `step` from `initial` and compares each state with `recorded`: the first tick that differs ({'tick', 'diff'}), or None."""
 
 def pitch_from_degrees(degrees: float) -> int:
     """Degrees (-90 down .. 90 up) to the units inputs carry, -16384..16384 (clamped)."""

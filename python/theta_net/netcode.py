@@ -17,6 +17,9 @@ extrapolates for a bounded time when updates are late.
 :class:`InputSchema` declares a game's input like a component (buttons, axes, aim, one-shot
 actions) and codes bundles of inputs by field against the previous input.
 
+:func:`first_divergence` and :func:`check_determinism` find the first tick at which a step stops
+reproducing recorded states, and which fields differ.
+
 :class:`LagCompensator` records hit volumes per tick on the server and judges a hit-scan at the
 tick the shooter saw. See docs/netcode.md.
 """
@@ -24,7 +27,7 @@ tick the shooter saw. See docs/netcode.md.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ._core import netcode as _netcode
 
@@ -119,6 +122,53 @@ class Predictor(_netcode.Predictor):
         super().__init__(step, compare, history)
 
 
+def first_divergence(
+    step: Callable[[Any, Any, int], Any],
+    initial: Any,
+    inputs: Sequence[Any],
+    recorded: Sequence[Any],
+    *,
+    compare: Optional[Callable[[Any, Any], Any]] = None,
+    thresholds: Optional[Mapping[str, float]] = None,
+    first_tick: int = 1,
+) -> Optional[dict]:
+    """Replays ``inputs`` (one per tick from ``first_tick``) through ``step`` from ``initial``
+    and compares each state with ``recorded`` (the states another run gave for the same ticks).
+    Returns ``{"tick", "diff"}`` for the first tick that differs, or None. By default states are
+    compared exactly, field by field (:class:`FieldThresholds` with no tolerance)."""
+    if compare is not None and thresholds is not None:
+        raise ValueError("give compare or thresholds, not both")
+    if compare is None:
+        compare = FieldThresholds(thresholds)
+    return _netcode.first_divergence(step, compare, initial, list(inputs), list(recorded), first_tick)
+
+
+def check_determinism(
+    step: Callable[[Any, Any, int], Any],
+    initial: Any,
+    inputs: Sequence[Any],
+    *,
+    runs: int = 2,
+    compare: Optional[Callable[[Any, Any], Any]] = None,
+    first_tick: int = 1,
+) -> Optional[dict]:
+    """Runs ``step`` over the same inputs ``runs`` times in this process and returns the first
+    divergence from the first run (``{"run", "tick", "diff"}``), or None when every run gave the
+    same states. It catches a step that reads anything besides its state, input and tick: an
+    unseeded random generator, the clock, a global counter, the order of a set of objects."""
+    if runs < 2:
+        raise ValueError(f"runs must be at least 2, not {runs}")
+    recorded, state = [], initial
+    for i, value in enumerate(inputs):
+        state = step(state, value, first_tick + i)
+        recorded.append(state)
+    for run in range(2, runs + 1):
+        found = first_divergence(step, initial, inputs, recorded, compare=compare, first_tick=first_tick)
+        if found is not None:
+            return {"run": run, **found}
+    return None
+
+
 __all__ = [
     "ComponentInterpolator",
     "CorrectionSmoother",
@@ -126,4 +176,6 @@ __all__ = [
     "InputSchema",
     "LagCompensator",
     "Predictor",
+    "check_determinism",
+    "first_divergence",
 ]

@@ -270,3 +270,36 @@ def test_a_correction_glides_instead_of_snapping():
     # A teleport (past snap_distance) is drawn as one.
     smoother.on_correction((0, 0, 0), (10, 0, 0))
     assert smoother.remaining == 0.0
+
+
+def test_nondeterminism_in_a_step_is_found_with_its_tick_and_field():
+    from theta_net.netcode import check_determinism, first_divergence
+
+    inputs = [thrust_for(t) for t in range(1, 41)]
+    assert check_determinism(puck_step(0.0), start(), inputs) is None
+
+    calls = {"n": 0}
+
+    def leaky(state, thrust, tick):
+        # Reads a counter outside its state: the 60th call (tick 20 of the second run) drifts.
+        calls["n"] += 1
+        nxt = puck_step(0.0)(state, thrust, tick)
+        if calls["n"] == 60:
+            nxt["vel"] = nxt["vel"] + 1e-9
+        return nxt
+
+    found = check_determinism(leaky, start(), inputs)
+    assert found is not None
+    assert found["run"] == 2 and found["tick"] == 20
+    assert set(found["diff"]) == {"vel"}  # the position is still right at that tick
+    # Against states recorded elsewhere (another process, another machine):
+    recorded, state = [], start()
+    for t, value in enumerate(inputs, 1):
+        state = puck_step(0.0)(state, value, t)
+        recorded.append(state)
+    rough = first_divergence(puck_step(0.01), start(), inputs, recorded)
+    # Friction acts on the velocity there is: none before tick 1, so tick 2 is the first to differ.
+    assert rough["tick"] == 2 and set(rough["diff"]) == {"pos", "vel"}
+    assert first_divergence(puck_step(0.0), start(), inputs, recorded) is None
+    with pytest.raises(ValueError, match="runs must be at least 2"):
+        check_determinism(puck_step(0.0), start(), inputs, runs=1)

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "theta_net/netcode/divergence.hpp"
 #include "theta_net/netcode/dynamic_model.hpp"
 
 namespace theta_net::netcode {
@@ -195,6 +196,35 @@ TEST(Predictor, TheSameInputsGiveTheSameCorrectionsEveryRun) {
   const std::string first = run();
   EXPECT_NE(first.find(';'), std::string::npos);  // the wind did cause corrections
   EXPECT_EQ(first, run());
+}
+
+TEST(Divergence, ANondeterministicStepIsFoundAtItsFirstTickWithTheFieldsThatDiffer) {
+  CartModel model;
+  std::vector<Thrust> inputs;
+  std::vector<Cart> recorded;
+  Cart c;
+  for (std::uint32_t t = 1; t <= 30; ++t) {
+    inputs.push_back(thrust_for(t));
+    model.step(c, inputs.back(), t);
+    recorded.push_back(c);
+  }
+  // The same step reproduces every recorded state.
+  EXPECT_FALSE(first_divergence(model, Cart{}, 1, std::span<const Thrust>(inputs),
+                                std::span<const Cart>(recorded))
+                   .has_value());
+  // A step that depends on something outside its inputs (here a wind that changed between the
+  // runs from tick 17 on) diverges there, and the diff says the velocity differs.
+  struct Gusty : CartModel {
+    void step(Cart& cart, const Thrust& in, std::uint32_t tick) const {
+      CartModel::step(cart, in, tick);
+      if (tick >= 17) cart.v += 1;
+    }
+  } gusty;
+  auto d = first_divergence(gusty, Cart{}, 1, std::span<const Thrust>(inputs),
+                            std::span<const Cart>(recorded));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->tick, 17u);
+  EXPECT_TRUE(d->diff.velocity);
 }
 
 TEST(DynamicPredictor, TypeErasedStatesPredictAndReconcileLikeTheTemplate) {
