@@ -1,19 +1,17 @@
 #include "theta_net/netcode/input_buffer.hpp"
 
-#include <algorithm>
-
 #include "theta_net/netcode/input_codec.hpp"
 
 namespace theta_net::netcode {
 
 InputBuffer::InputBuffer(InputSchema schema, std::uint32_t horizon_ticks)
     : schema_(std::move(schema)),
-      horizon_(horizon_ticks),
+      queue_(horizon_ticks),
       applied_(kAppliedHistory),
       current_(schema_.default_codes()) {}
 
 std::optional<std::span<const std::int64_t>> InputBuffer::held(std::uint32_t tick) const {
-  if (auto it = pending_.find(tick); it != pending_.end()) return std::span(it->second);
+  if (const auto* pending = queue_.pending(tick)) return std::span(*pending);
   const Applied& a = applied_[tick % kAppliedHistory];
   if (a.used && a.tick == tick) return std::span(a.codes);
   return std::nullopt;
@@ -21,27 +19,7 @@ std::optional<std::span<const std::int64_t>> InputBuffer::held(std::uint32_t tic
 
 void InputBuffer::add(std::uint32_t tick, std::span<const std::int64_t> codes,
                       std::uint32_t next_tick) {
-  if (tick < next_tick || tick < next_tick_) {
-    // Already simulated: a repeat of an input that was applied, or one that came too late.
-    const Applied& a = applied_[tick % kAppliedHistory];
-    if (a.used && a.tick == tick) {
-      ++stats_.duplicates;
-    } else {
-      ++stats_.late;
-    }
-    return;
-  }
-  if (tick - next_tick > horizon_) {
-    ++stats_.too_early;
-    return;
-  }
-  auto [it, inserted] = pending_.try_emplace(tick);
-  if (!inserted) {
-    ++stats_.duplicates;
-    return;
-  }
-  it->second.assign(codes.begin(), codes.end());
-  ++stats_.received;
+  queue_.add(tick, next_tick, codes.begin(), codes.end());
 }
 
 Status InputBuffer::add_bundle(ByteSpan payload, std::uint32_t next_tick) {
@@ -64,23 +42,17 @@ Status InputBuffer::add_bundle(ByteSpan payload, std::uint32_t next_tick) {
 }
 
 std::span<const std::int64_t> InputBuffer::take(std::uint32_t tick) {
-  next_tick_ = tick + 1;
-  // Inputs for earlier ticks can only be left over from a tick skipped by the caller: drop them.
-  while (!pending_.empty() && pending_.begin()->first < tick) pending_.erase(pending_.begin());
-  if (!pending_.empty() && pending_.begin()->first == tick) {
-    current_ = std::move(pending_.begin()->second);
-    pending_.erase(pending_.begin());
+  if (auto own = queue_.take(tick)) {
+    current_ = std::move(*own);
     Applied& a = applied_[tick % kAppliedHistory];
     a.tick = tick;
     a.used = true;
     a.codes = current_;
     last_applied_tick_ = tick;
-    ++stats_.applied;
     return current_;
   }
   // Starved: the last input again, without what must happen once (a repeated click would fire
   // or build twice).
-  ++stats_.starved;
   std::vector<std::int64_t> repeat(current_.size());
   schema_.repeat_of(current_, repeat);
   current_ = std::move(repeat);

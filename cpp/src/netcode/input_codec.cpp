@@ -7,6 +7,7 @@
 #include "theta_net/core/bit_io.hpp"
 #include "theta_net/core/int128.hpp"
 #include "theta_net/core/varint.hpp"
+#include "theta_net/replication/component_codec.hpp"
 
 namespace theta_net::netcode {
 namespace {
@@ -73,31 +74,6 @@ std::optional<std::int64_t> apply_delta(const FieldDescriptor& f, std::int64_t p
   return static_cast<std::int64_t>(v);
 }
 
-void write_full(BitWriter& w, const FieldDescriptor& f, std::span<const std::int64_t> c) {
-  if (f.kind == FieldKind::kQuaternion) {
-    w.write(static_cast<std::uint64_t>(c[0]), 2);
-    for (int i = 1; i < 4; ++i) w.write(static_cast<std::uint64_t>(c[i]), f.bits);
-  } else {
-    w.write(static_cast<std::uint64_t>(c[0]) - static_cast<std::uint64_t>(f.code_min()),
-            static_cast<unsigned>(f.code_bits()));
-  }
-}
-
-Status read_full(BitReader& r, const FieldDescriptor& f, std::span<std::int64_t> c) {
-  if (f.kind == FieldKind::kQuaternion) {
-    THETA_TRY_ASSIGN(auto largest, r.read(2, "quaternion index"));
-    c[0] = static_cast<std::int64_t>(largest);
-    for (int i = 1; i < 4; ++i) {
-      THETA_TRY_ASSIGN(auto v, r.read(static_cast<unsigned>(f.bits), "quaternion part"));
-      c[i] = static_cast<std::int64_t>(v);
-    }
-    return {};
-  }
-  THETA_TRY_ASSIGN(auto v, r.read(static_cast<unsigned>(f.code_bits()), "input field code"));
-  c[0] = static_cast<std::int64_t>(v + static_cast<std::uint64_t>(f.code_min()));
-  return {};
-}
-
 }  // namespace
 
 Result<Bytes> encode_input_bundle(const InputSchema& schema, std::uint32_t first_tick,
@@ -161,7 +137,7 @@ Result<Bytes> encode_input_bundle(const InputSchema& schema, std::uint32_t first
         }
       }
       w.write_bool(true);
-      write_full(w, field, code);
+      replication::write_field_code(w, field, code);
     }
     previous = input;
   }
@@ -236,7 +212,7 @@ Result<DecodedInputBundle> decode_input_bundle(const InputSchema& schema, ByteSp
       }
       THETA_TRY_ASSIGN(bool full, r.read_bool("input field form"));
       if (full) {
-        THETA_TRY(read_full(r, field, code));
+        THETA_TRY(replication::read_field_code(r, field, code));
         continue;
       }
       if (field.kind == FieldKind::kQuaternion) {

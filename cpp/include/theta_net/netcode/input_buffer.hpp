@@ -6,20 +6,19 @@
 // starvation. It also keeps the inputs it applied for a while, since a client codes its next
 // bundle against the newest one the server acknowledged.
 //
-// The reference game's InputJitterBuffer (input_jitter_buffer.hpp) follows the same rules over
-// its fixed InputFrame.
+// The buffering rules are TickInputQueue's, which the reference game's InputJitterBuffer uses
+// over its fixed InputFrame.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "theta_net/core/byte_io.hpp"
 #include "theta_net/core/result.hpp"
-#include "theta_net/netcode/input_jitter_buffer.hpp"
 #include "theta_net/netcode/input_schema.hpp"
+#include "theta_net/netcode/tick_input_queue.hpp"
 
 namespace theta_net::netcode {
 
@@ -44,8 +43,8 @@ class InputBuffer {
   std::optional<std::span<const std::int64_t>> held(std::uint32_t tick) const;
   // The newest tick simulated with the client's own input: what the server acknowledges.
   std::uint32_t last_applied_tick() const { return last_applied_tick_; }
-  std::size_t depth() const { return pending_.size(); }
-  const InputBufferStats& stats() const { return stats_; }
+  std::size_t depth() const { return queue_.depth(); }
+  const InputBufferStats& stats() const { return queue_.stats(); }
   const InputSchema& schema() const { return schema_; }
 
  private:
@@ -57,13 +56,10 @@ class InputBuffer {
   static constexpr std::size_t kAppliedHistory = 256;
 
   InputSchema schema_;
-  std::uint32_t horizon_;
-  std::map<std::uint32_t, std::vector<std::int64_t>> pending_;  // by tick
-  std::vector<Applied> applied_;                                // ring by tick
-  std::vector<std::int64_t> current_;                           // what take() handed out last
+  TickInputQueue<std::vector<std::int64_t>> queue_;
+  std::vector<Applied> applied_;       // ring by tick: the baselines clients code against
+  std::vector<std::int64_t> current_;  // what take() handed out last
   std::uint32_t last_applied_tick_ = 0;
-  std::uint32_t next_tick_ = 0;  // the tick after the last one taken
-  InputBufferStats stats_;
 };
 
 }  // namespace theta_net::netcode
