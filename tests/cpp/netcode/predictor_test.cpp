@@ -64,7 +64,9 @@ TEST(Predictor, AServerThatAgreesCausesNoCorrection) {
     p.predict(t, thrust_for(t));
     server_model.step(server, thrust_for(t), t);
     server_states.push_back(server);
-    if (t > 4) EXPECT_FALSE(p.reconcile(server_states[t - 4], t - 4).has_value());
+    if (t > 4) {
+      EXPECT_FALSE(p.reconcile(server_states[t - 4], t - 4).has_value());
+    }
   }
   EXPECT_EQ(p.state(), server);
   EXPECT_EQ(p.stats().predicted, 50u);
