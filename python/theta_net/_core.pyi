@@ -1121,7 +1121,7 @@ class netcode:  # submodule
 def pitch_from_degrees(degrees: float) -> int:
     """Degrees (-90 down .. 90 up) to the units inputs carry, -16384..16384 (clamped)."""
 
-def protocol_canonical_schema(minor: int = 4) -> str:
+def protocol_canonical_schema(minor: int = 5) -> str:
     """The canonical schema text the hash is computed over."""
 
 def protocol_decode(frame: _Buffer) -> dict:
@@ -1130,13 +1130,13 @@ def protocol_decode(frame: _Buffer) -> dict:
 def protocol_decode_body(msg_type: handle, body: _Buffer) -> object:
     """Decodes a message body alone."""
 
-def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 4) -> bytes:
+def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 5) -> bytes:
     """One message in one frame."""
 
-def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 4) -> bytes:
+def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 5) -> bytes:
     """Several messages (a list of (msg_type, fields)) in one batch frame."""
 
-def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 4) -> bytes:
+def protocol_encode_body(msg_type: handle, fields: dict, minor: int = 5) -> bytes:
     """A message body alone (the msgpack array), without a frame."""
 
 def protocol_manifest_json() -> str:

@@ -50,12 +50,19 @@ def test_every_message_type_round_trips_through_python(repo):
             "baseline_tick": 96,
             "last_input_sequence": 50,
             "payload": b"\x01\x02",
+        },        "GameInput": {"last_server_tick": 90, "bundle": b"\x01\x05\x02\x00\xff"},
+        "GameState": {
+            "server_tick": 100,
+            "entity": 7,
+            "last_input_tick": 103,
+            "component": 2**64 - 5,
+            "state": b"\x10\x20",
         },
     }
     for name, fields in samples.items():
         assert protocol.decode(protocol.encode(name, fields)) == (name, fields)
     assert set(protocol.message_types()) >= set(samples)
-    assert len(protocol.message_types()) == 38
+    assert len(protocol.message_types()) == 40
 
 
 def test_defaults_fill_omitted_optional_and_defaulted_fields():

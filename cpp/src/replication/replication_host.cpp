@@ -84,7 +84,13 @@ Status ReplicationHost::on_message(ClientId id, const protocol::AnyMessage& mess
     return make_error(ErrorCode::kInvalidArgument, "no replication client ", id);
   }
   Client& c = it->second;
+  // Both input messages carry the entity acknowledgement: the reference game's and the one of
+  // an application's own input schema.
   if (const auto* input = std::get_if<protocol::InputBundle>(&message)) {
+    c.replicator.acknowledge(input->last_server_tick);
+    return {};
+  }
+  if (const auto* input = std::get_if<protocol::GameInput>(&message)) {
     c.replicator.acknowledge(input->last_server_tick);
     return {};
   }

@@ -6,10 +6,10 @@ import type { EnumSpec, MessageSpec, StructSpec } from "../body_codec.js";
 
 export const PROTOCOL_NAME = "theta";
 export const PROTOCOL_MAJOR = 1;
-export const PROTOCOL_MINOR = 4;
+export const PROTOCOL_MINOR = 5;
 export const ALPN = "theta/1";
 /** The schema hash at each minor 0..PROTOCOL_MINOR (SipHash-2-4 of the canonical form). */
-export const SCHEMA_HASHES: readonly bigint[] = [0x45cb55d0d609730dn, 0xe6328a2dbe967f79n, 0xac3424c424ce62a9n, 0x5b58d0f45e1d3053n, 0x29e5b6fd9020bf7an];
+export const SCHEMA_HASHES: readonly bigint[] = [0x45cb55d0d609730dn, 0xe6328a2dbe967f79n, 0xac3424c424ce62a9n, 0x5b58d0f45e1d3053n, 0x29e5b6fd9020bf7an, 0xb89491d58eb51db0n];
 export const SCHEMA_HASH: bigint = SCHEMA_HASHES[PROTOCOL_MINOR]!;
 export const LIMITS = {bytes: 1048576, list: 4096, map: 256, str: 4096} as const;
 
@@ -484,6 +484,21 @@ export interface AssetRequest {
   offset?: bigint;
 }
 
+/** Client input of the application's own input schema: every input the server has not acknowledged, delta-coded (netcode::encode_input_bundle). */
+export interface GameInput {
+  last_server_tick: number;  /** the newest server tick the client has applied (acknowledges entity baselines) */
+  bundle: Uint8Array;  /** the input bundle (docs/netcode.md, "Inputs from a schema") */
+}
+
+/** The client's own predicted entity as the server simulated it, in its component's encoding: what the client's prediction is reconciled against. */
+export interface GameState {
+  server_tick: number;  /** the tick this state is the result of */
+  entity: bigint;
+  last_input_tick: number;  /** the newest tick simulated with this client's own input (0: none yet); its bundles are coded against that input */
+  component: bigint;  /** the component type's id */
+  state: Uint8Array;  /** the component as replication's component codec writes it */
+}
+
 /** Every message by name: encodeBody's and decodeBody's map. */
 export interface MessageTypes {
   SessionHello: SessionHello;
@@ -524,6 +539,8 @@ export interface MessageTypes {
   DataStateHash: DataStateHash;
   DataResync: DataResync;
   AssetRequest: AssetRequest;
+  GameInput: GameInput;
+  GameState: GameState;
 }
 export type MessageName = keyof MessageTypes;
 /** A decoded message: its name and its fields. */
@@ -873,6 +890,17 @@ export const MESSAGES: readonly MessageSpec[] = [
     { name: "sha256", type: { k: "fixed", n: 32 }, since: 0 },
     { name: "offset", type: { k: "int", t: "u64" }, default: 0n, since: 0 },
   ] },
+  { id: 39, name: "GameInput", lane: "input", from: "client", since: 5, fields: [
+    { name: "last_server_tick", type: { k: "int", t: "u32" }, since: 0 },
+    { name: "bundle", type: { k: "bytes", max: 1100 }, max: 1100, since: 0 },
+  ] },
+  { id: 40, name: "GameState", lane: "entities", from: "server", since: 5, fields: [
+    { name: "server_tick", type: { k: "int", t: "u32" }, since: 0 },
+    { name: "entity", type: { k: "int", t: "u64" }, since: 0 },
+    { name: "last_input_tick", type: { k: "int", t: "u32" }, since: 0 },
+    { name: "component", type: { k: "int", t: "u64" }, since: 0 },
+    { name: "state", type: { k: "bytes", max: 1024 }, max: 1024, since: 0 },
+  ] },
 ];
 
 export const MESSAGE_BY_ID: ReadonlyMap<number, MessageSpec> = new Map(MESSAGES.map((m) => [m.id, m]));
@@ -893,17 +921,17 @@ export const PERMISSIONS: {
     applicationCommands: false,
   },
   player: {
-    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync", "AssetRequest"],
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "NackRequest", "InterestUpdate", "ClientReady", "DataSubscribe", "DataAck", "DataResync", "AssetRequest", "GameInput"],
     commands: [],
     applicationCommands: false,
   },
   editor: {
-    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync", "AssetRequest"],
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync", "AssetRequest", "GameInput"],
     commands: ["data_write"],
     applicationCommands: true,
   },
   admin: {
-    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "SessionControl", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync", "AssetRequest"],
+    messages: ["Heartbeat", "InputBundle", "ChatMessage", "TelemetryReport", "CommandLogEntry", "NackRequest", "SessionControl", "AssetTransfer", "EditorEvent", "InterestUpdate", "ClientReady", "DataSubscribe", "DataWrite", "DataAck", "DataResync", "AssetRequest", "GameInput"],
     commands: ["data_write"],
     applicationCommands: true,
   },

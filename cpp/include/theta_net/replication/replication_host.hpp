@@ -63,7 +63,8 @@ class ReplicationHost {
   std::vector<ClientId> clients() const;
   ClientInterest* interest_of(ClientId id);
 
-  // A message from a client: InputBundle (its acknowledgement), InterestUpdate, ClientReady.
+  // A message from a client: InputBundle or GameInput (its acknowledgement), InterestUpdate,
+  // ClientReady.
   // Errors: kInvalidArgument (no client `id`, or a message of another type), and for an
   // InterestUpdate those of ClientInterest::apply.
   Status on_message(ClientId id, const protocol::AnyMessage& message);
