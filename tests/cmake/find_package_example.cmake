@@ -1,6 +1,7 @@
 # Installs the theta_net build in BUILD_DIR into a fresh prefix, then configures, builds and runs
 # each example as a separate CMake project that only knows find_package(theta_net): examples/cpp
-# links theta_net::theta_net, examples/cpp_client links theta_net::client alone.
+# links theta_net::theta_net, examples/cpp_client links theta_net::client alone, examples/arena is
+# a game on the public API.
 foreach(var BUILD_DIR SOURCE_DIR WORK_DIR CXX_COMPILER)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "${var} is required")
@@ -18,13 +19,14 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
-# Configures, builds and runs examples/<name>, whose program must print "<success>".
+# Configures, builds and runs examples/<name>, whose program (given any further arguments) must
+# print "<success>".
 function(build_and_run name program success)
   set(build ${WORK_DIR}/${name})
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/${name} -B ${build} -G Ninja
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix})
   run(${CMAKE_COMMAND} --build ${build})
-  run(${build}/${program})
+  run(${build}/${program} ${ARGN})
   message(STATUS "${name} output:\n${last_output}")
   if(NOT last_output MATCHES "${success}")
     message(FATAL_ERROR "examples/${name} did not report success:\n${last_output}")
@@ -37,6 +39,8 @@ if(NOT EXISTS ${prefix}/lib/cmake/theta_net/theta_netConfig.cmake)
 endif()
 build_and_run(cpp theta_net_example "theta_net example: ok")
 build_and_run(cpp_client theta_net_client_example "theta_net client example: ok")
+# The arena, a whole second game on the installed package: a short SimNet match.
+build_and_run(arena theta_arena_match "arena: ok" --players 3 --seconds 4 --rtt-ms 80 --loss 0.02)
 
 # The client example's link line names the client library and not the whole one.
 file(READ ${WORK_DIR}/cpp_client/build.ninja client_ninja)

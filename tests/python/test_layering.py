@@ -126,3 +126,47 @@ def test_the_checks_catch_what_they_should(tmp_path, monkeypatch):
     assert any("session/game.hpp includes transport/endpoint.hpp" in p for p in problems)
     clocks = me.clock_problems()
     assert len(clocks) == 1 and "protocol/time.hpp:1: reads steady_clock" in clocks[0]
+
+
+# The reference voxel game's own files: a game on the public API (examples/arena) uses none of them.
+REFERENCE_GAME = re.compile(
+    r"^(sim|world)/|^session/(game_|server_world|local_session|client_partition|editor_relay)"
+    r"|^replication/reference_components|^netcode/(prediction|input_jitter_buffer|interpolator)\.hpp"
+)
+ANY_INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]', re.M)
+
+
+def arena_problems(folder) -> list:
+    """What in `folder` is not the generic public API: a theta_net header included as a project
+    file rather than an installed one, or one of the reference game's."""
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".hpp", ".cpp"):
+            continue
+        for bracket, header in ANY_INCLUDE.findall(path.read_text()):
+            if not header.startswith("theta_net/"):
+                continue
+            where = f"{path.name} includes {header}"
+            if bracket != "<":
+                problems.append(f"{where} as a project file (an installed header takes <>)")
+            if REFERENCE_GAME.search(header.removeprefix("theta_net/")):
+                problems.append(f"{where}: the reference game's, not the generic API")
+    return problems
+
+
+def test_the_arena_uses_only_the_generic_public_api():
+    folder = REPO / "examples" / "arena"
+    assert list(folder.glob("*.cpp")), "examples/arena has no sources"
+    assert arena_problems(folder) == []
+
+
+def test_the_arena_check_catches_the_reference_game(tmp_path):
+    (tmp_path / "a.cpp").write_text(
+        '#include <theta_net/sim/movement.hpp>\n#include "theta_net/netcode/predictor.hpp"\n'
+        "#include <theta_net/session/game_server.hpp>\n#include <theta_net/netcode/prediction.hpp>\n"
+        "#include <theta_net/netcode/predictor.hpp>\n#include <vector>\n"
+    )
+    problems = arena_problems(tmp_path)
+    assert len(problems) == 4, problems
+    assert any("sim/movement.hpp" in p for p in problems)
+    assert any("as a project file" in p for p in problems)

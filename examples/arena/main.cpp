@@ -1,0 +1,84 @@
+// theta_arena: plays one arena match and prints its report as JSON, then "arena: ok" when every
+// player joined, predicted and was reconciled, and no input bundle was refused.
+//   theta_arena [--network sim|quic|tcp|ws] [--players N] [--tick-rate HZ] [--seconds S]
+//               [--seed N] [--rtt-ms MS] [--loss FRACTION] [--events PATH] [--hash-interval N]
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "arena_match.hpp"
+
+namespace {
+
+int usage(const char* why) {
+  std::fprintf(stderr, "theta_arena: %s\n", why);
+  std::fprintf(stderr,
+               "usage: theta_arena [--network sim|quic|tcp|ws] [--players N] [--tick-rate HZ] "
+               "[--seconds S] [--seed N] [--rtt-ms MS] [--loss FRACTION] [--events PATH] "
+               "[--hash-interval N]\n");
+  return 2;
+}
+
+// A finite number, at most 2^53 (every option is bounded well below; no cast can overflow).
+bool number(const char* text, double& out) {
+  char* end = nullptr;
+  out = std::strtod(text, &end);
+  return end && *end == '\0' && end != text && std::isfinite(out) && out <= 9007199254740992.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  arena::MatchConfig config;
+  double seconds = 20, rtt_ms = 0, loss = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (i + 1 >= argc) return usage("every option takes a value");
+    const char* value = argv[++i];
+    double n = 0;
+    if (flag == "--network") {
+      auto kind = theta_net::session::network_kind_named(value);
+      if (!kind) return usage(kind.error().message.c_str());
+      config.network = *kind;
+    } else if (flag == "--events") {
+      config.events_path = value;
+    } else if (!number(value, n) || n < 0) {
+      return usage((std::string(flag) + " takes a number of at least 0").c_str());
+    } else if (flag == "--players" && n >= 1 && n <= 64) {
+      config.players = static_cast<std::uint32_t>(n);
+    } else if (flag == "--tick-rate" && n >= 10 && n <= 120) {
+      config.tick_rate = static_cast<std::uint32_t>(n);
+    } else if (flag == "--seconds" && n > 0 && n <= 3600) {
+      seconds = n;
+    } else if (flag == "--seed") {
+      config.seed = static_cast<std::uint64_t>(n);
+    } else if (flag == "--rtt-ms" && n <= 2000) {
+      rtt_ms = n;
+    } else if (flag == "--loss" && n <= 1) {
+      loss = n;
+    } else if (flag == "--hash-interval" && n <= 1e6) {
+      config.hash_interval = static_cast<std::uint32_t>(n);
+    } else {
+      return usage(
+          (std::string("unknown option or value out of range: ") + std::string(flag)).c_str());
+    }
+  }
+  config.duration = theta_net::Micros(static_cast<std::int64_t>(seconds * 1e6));
+  config.link.latency = theta_net::Nanos(static_cast<std::int64_t>(rtt_ms * 1e6 / 2));
+  config.link.loss = loss;
+  auto match = arena::Match::create(config);
+  if (!match) {
+    std::fprintf(stderr, "theta_arena: %s\n", match.error().describe().c_str());
+    return 1;
+  }
+  (*match)->run();
+  const arena::MatchReport report = (*match)->report();
+  std::printf("%s\n", report.to_json().c_str());
+  bool ok = report.server.bundles_refused == 0 && report.server.joins == config.players;
+  for (const arena::PlayerReport& p : report.players)
+    ok = ok && p.client.states > 0 && p.client.inputs > 0;
+  std::printf("arena: %s\n", ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
