@@ -194,7 +194,7 @@ void Server::shoot(Player& shooter, const Body& from, const Input& input) {
   const theta_net::netcode::ShotResult result = lag_.hitscan_at(ray, shooter.view.entity, seen);
   if (result.clamped) ++stats_.rewinds_clamped;
   theta_net::replay::Event shot(tick_, "shot");
-  shot.entity(shooter.view.entity).set("aim", input.aim).set("seen", seen.raw());
+  shot.entity(shooter.view.entity).set("aim", input.aim).set("seen_tick", seen.to_double());
   if (!result.hit) return log(shot.set("hit", false));
   ++stats_.hits;
   const auto victim = std::find_if(players_.begin(), players_.end(), [&](const auto& entry) {

@@ -1,7 +1,10 @@
-// theta_arena: plays one arena match and prints its report as JSON, then "arena: ok" when every
-// player joined, predicted and was reconciled, and no input bundle was refused.
-//   theta_arena [--network sim|quic|tcp|ws] [--players N] [--tick-rate HZ] [--seconds S]
-//               [--seed N] [--rtt-ms MS] [--loss FRACTION] [--events PATH] [--hash-interval N]
+// theta_arena_match: plays one arena match and prints its report as one line of JSON, then
+// "arena: ok" when every player joined, predicted and was reconciled, and no input bundle was
+// refused (exit 0; 1 otherwise, 2 for a bad command line). Its options are the scenario runner's
+// game program contract (docs/scenarios.md, "Your own game"):
+//   --network sim|quic|tcp|ws  --players N  --tick-rate HZ  --seconds S  --seed N
+//   --latency-ms MS  --jitter-ms MS  --loss FRACTION   (each client's link, each way)
+//   --events PATH  --hash-interval N  --scenario NAME  (the server's JSONL stream)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,11 +16,11 @@
 namespace {
 
 int usage(const char* why) {
-  std::fprintf(stderr, "theta_arena: %s\n", why);
+  std::fprintf(stderr, "theta_arena_match: %s\n", why);
   std::fprintf(stderr,
-               "usage: theta_arena [--network sim|quic|tcp|ws] [--players N] [--tick-rate HZ] "
-               "[--seconds S] [--seed N] [--rtt-ms MS] [--loss FRACTION] [--events PATH] "
-               "[--hash-interval N]\n");
+               "usage: theta_arena_match [--network sim|quic|tcp|ws] [--players N] "
+               "[--tick-rate HZ] [--seconds S] [--seed N] [--latency-ms MS] [--jitter-ms MS] "
+               "[--loss FRACTION] [--events PATH] [--hash-interval N] [--scenario NAME]\n");
   return 2;
 }
 
@@ -32,7 +35,7 @@ bool number(const char* text, double& out) {
 
 int main(int argc, char** argv) {
   arena::MatchConfig config;
-  double seconds = 20, rtt_ms = 0, loss = 0;
+  double seconds = 20, latency_ms = 0, jitter_ms = 0, loss = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (i + 1 >= argc) return usage("every option takes a value");
@@ -44,8 +47,10 @@ int main(int argc, char** argv) {
       config.network = *kind;
     } else if (flag == "--events") {
       config.events_path = value;
+    } else if (flag == "--scenario") {
+      config.scenario = value;
     } else if (!number(value, n) || n < 0) {
-      return usage((std::string(flag) + " takes a number of at least 0").c_str());
+      return usage((std::string(flag) + " takes a finite number from 0 to 2^53").c_str());
     } else if (flag == "--players" && n >= 1 && n <= 64) {
       config.players = static_cast<std::uint32_t>(n);
     } else if (flag == "--tick-rate" && n >= 10 && n <= 120) {
@@ -54,8 +59,10 @@ int main(int argc, char** argv) {
       seconds = n;
     } else if (flag == "--seed") {
       config.seed = static_cast<std::uint64_t>(n);
-    } else if (flag == "--rtt-ms" && n <= 2000) {
-      rtt_ms = n;
+    } else if (flag == "--latency-ms" && n <= 1000) {
+      latency_ms = n;
+    } else if (flag == "--jitter-ms" && n <= 1000) {
+      jitter_ms = n;
     } else if (flag == "--loss" && n <= 1) {
       loss = n;
     } else if (flag == "--hash-interval" && n <= 1e6) {
@@ -66,11 +73,12 @@ int main(int argc, char** argv) {
     }
   }
   config.duration = theta_net::Micros(static_cast<std::int64_t>(seconds * 1e6));
-  config.link.latency = theta_net::Nanos(static_cast<std::int64_t>(rtt_ms * 1e6 / 2));
+  config.link.latency = theta_net::Nanos(static_cast<std::int64_t>(latency_ms * 1e6));
+  config.link.jitter = theta_net::Nanos(static_cast<std::int64_t>(jitter_ms * 1e6));
   config.link.loss = loss;
   auto match = arena::Match::create(config);
   if (!match) {
-    std::fprintf(stderr, "theta_arena: %s\n", match.error().describe().c_str());
+    std::fprintf(stderr, "theta_arena_match: %s\n", match.error().describe().c_str());
     return 1;
   }
   (*match)->run();

@@ -40,7 +40,7 @@ endif()
 build_and_run(cpp theta_net_example "theta_net example: ok")
 build_and_run(cpp_client theta_net_client_example "theta_net client example: ok")
 # The arena, a whole second game on the installed package: a short SimNet match.
-build_and_run(arena theta_arena_match "arena: ok" --players 3 --seconds 4 --rtt-ms 80 --loss 0.02)
+build_and_run(arena theta_arena_match "arena: ok" --players 3 --seconds 4 --latency-ms 40 --loss 0.02)
 
 # The client example's link line names the client library and not the whole one.
 file(READ ${WORK_DIR}/cpp_client/build.ninja client_ninja)

@@ -115,10 +115,12 @@ def run_record(args: argparse.Namespace) -> int:
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+    # A game program's scenario (a [game] table) records its server stream alone.
     for name in sorted(kept):
         path = out / name
-        lines = sum(1 for _ in path.open()) if path.exists() else 0
-        print(f"recorded {path} ({lines:,} lines, {path.stat().st_size:,} bytes)")
+        if path.exists():
+            lines = sum(1 for _ in path.open())
+            print(f"recorded {path} ({lines:,} lines, {path.stat().st_size:,} bytes)")
     failed = [e for e in result.expectations if not e.passed]
     for e in failed:
         print(f"FAIL {e.what}: {e.detail}")

@@ -18,9 +18,11 @@ def run(args: argparse.Namespace) -> int:
     transport = args.transport or scenario.spec.transport
     out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{transport}"
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    spec = scenario.spec
+    who = f"{len(spec.players)} players" if spec.game is None else f"{spec.game.bots} {spec.game.name} bots"
     print(
-        f"theta-net run: {scenario.name} over {transport}, {scenario.spec.duration_ticks} ticks at "
-        f"{scenario.spec.tick_rate} Hz, {len(scenario.spec.players)} players -> {out}/"
+        f"theta-net run: {scenario.name} over {transport}, {spec.duration_ticks} ticks at "
+        f"{spec.tick_rate} Hz, {who} -> {out}/"
     )
     sys.stdout.flush()
     result = scenario.run(transport=transport, out=out, progress=progress)

@@ -12,6 +12,7 @@ The package, by concept: spec.py (the file format, :class:`ScenarioSpec`), data_
 :class:`Scenario` builder), runner.py (one run), players.py (scripted players), data_writes.py
 (the writes made through the clients' data mirrors), recorder.py
 (samples streamed to disk), expectations.py (one class per expectation kind, in one registry),
+game_program.py (a [game] scenario played by your own game's program),
 summary.py and result.py (what a run gives back), context.py (what callbacks see), rules.py
 (the game's rules from theta_net._core). docs/scenarios.md describes the file format.
 """

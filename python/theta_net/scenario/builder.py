@@ -13,8 +13,9 @@ from .context import TickContext
 from .data_spec import parse_data, parse_write
 from .result import Result
 from .rules import BLOCK_NAMES
+from .game_program import run_program
 from .runner import ScenarioRunner
-from .spec import Action, PlayerSpec, ScenarioSpec, parse_table
+from .spec import TRANSPORTS, Action, PlayerSpec, ScenarioSpec, parse_table
 from .spec import load as load_spec
 
 
@@ -241,4 +242,16 @@ class Scenario:
         "ws" (default: the file's). ``out``: where files go (default: a temporary folder that lives
         as long as the Result). ``progress``: a progress bar on stderr."""
         callbacks = self._callbacks + ([on_tick] if on_tick else [])
+        if self.spec.game is not None:
+            if callbacks:
+                raise ScenarioError(
+                    f"scenario {self.name!r} is played by its game program: per-tick callbacks "
+                    "cannot reach into it",
+                    "invalid_argument",
+                )
+            if (transport or self.spec.transport) not in TRANSPORTS:
+                raise ScenarioError(
+                    f"transport {transport!r} is not one of {', '.join(TRANSPORTS)}", "invalid_argument"
+                )
+            return run_program(self.spec, transport or self.spec.transport, out)
         return ScenarioRunner(self.spec, transport or self.spec.transport, out, progress, callbacks).play()

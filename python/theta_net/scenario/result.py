@@ -105,6 +105,8 @@ class Result:
 
     def table(self) -> str:
         """A summary table for a terminal: one row per client, then the expectations."""
+        if "clients" not in self.summary:  # a game program's report (game_program.py)
+            return self._report_table()
         rows = [
             ("client", "rtt ms", "recon err ms", "corrections", "chunks", "load ms", "peak KB/s", "recv KiB")
         ]
@@ -132,6 +134,20 @@ class Result:
             f"mean, {server['entities']} entities; {self.simulated_seconds:.1f} s simulated in "
             f"{self.wall_seconds:.2f} s ({self.speedup:.0f}x)"
         )
+        return "\n".join(lines + self._verdict())
+
+    def _report_table(self) -> str:
+        """A game program's report: its top-level figures, then the expectations."""
+        lines = [
+            f"{key}: {value:,.4g}" if isinstance(value, float) else f"{key}: {value}"
+            for key, value in self.summary.items()
+            if not isinstance(value, (dict, list))
+        ]
+        lines.append(f"{self.simulated_seconds:.1f} s simulated in {self.wall_seconds:.2f} s")
+        return "\n".join(lines + self._verdict())
+
+    def _verdict(self) -> List[str]:
+        lines = []
         for e in self.expectations:
             lines.append(f"{'ok  ' if e.passed else 'FAIL'} {e.what}: {e.detail}")
         lines.append(
@@ -139,4 +155,4 @@ class Result:
             f"{'passed' if self.passed else 'FAILED'} "
             f"({sum(e.passed for e in self.expectations)}/{len(self.expectations)} expectations)"
         )
-        return "\n".join(lines)
+        return lines

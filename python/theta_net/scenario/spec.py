@@ -23,6 +23,7 @@ from .expectations import ExpectationSpec, parse_expectation
 from .reader import TableReader, parse_coords, parse_duration_ms, parse_percent
 from .rules import BLOCK_NAMES, FACES, GENERATORS, MOVES, TICK_RATES, or_list
 from .editor_spec import EditorSpec, parse_editor
+from .game_program import GameSpec, check_network, parse_game
 from .telemetry_spec import TelemetrySpec, parse_telemetry
 
 _RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(bit|kbit|mbit|gbit)\s*$", re.I)
@@ -126,6 +127,7 @@ class ScenarioSpec:
     data: DataSpec = field(default_factory=DataSpec)  # the [data] table (data_spec.py)
     telemetry: TelemetrySpec = field(default_factory=TelemetrySpec)  # [telemetry] (telemetry_spec.py)
     editor: EditorSpec = field(default_factory=EditorSpec)  # [editor] (editor_spec.py)
+    game: Optional[GameSpec] = None  # [game]: your own game's program plays (game_program.py)
 
 
 def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
@@ -249,6 +251,9 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
     if sc.transport not in TRANSPORTS:
         raise head.fail("transport", f"{sc.transport!r} is not one of {', '.join(TRANSPORTS)}")
     head.finish()
+    game = top.get("game", dict)
+    if game is not None:
+        return _program_scenario(sc, top, source, game)
 
     world = TableReader(source, top.get("world", dict, {}), "world")
     sc.generator = world.get("generator", str, "superflat")
@@ -321,6 +326,39 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
     for key in ("hash_interval", "sample_ticks"):
         if not 1 <= sc.outputs[key] <= 100_000:
             raise outputs.fail(key, f"{sc.outputs[key]} is outside 1..100000")
+    outputs.finish()
+    top.finish()
+    return sc
+
+
+# What a game program makes for itself: a [game] scenario leaves these tables out.
+REFERENCE_GAME_TABLES = ("world", "players", "data", "telemetry", "editor")
+
+
+def _program_scenario(sc: ScenarioSpec, top: TableReader, source: str, table: Dict[str, Any]) -> ScenarioSpec:
+    """The rest of a [game] scenario: the game, its network, its report expectations, outputs."""
+    for key in REFERENCE_GAME_TABLES:
+        if key in top.table:
+            raise top.fail(key, "a [game] scenario's program makes its own world and players: leave it out")
+    sc.game = parse_game(source, table)
+    sc.network = _network(source, top.get("network", dict, {}), "network")
+    check_network(source, sc.network, "network")
+    for i, entry in enumerate(top.get("expect", list, [])):
+        if not isinstance(entry, dict):
+            raise top.fail("expect", f"entry {i} is not a table")
+        spec = parse_expectation(source, entry, f"expect[{i}]", set(), sc.duration_ticks)
+        if spec.kind != "report":
+            raise top.fail(
+                f"expect[{i}].kind", 'a game program is checked by its report: use kind = "report"'
+            )
+        sc.expectations.append(spec)
+    outputs = TableReader(source, top.get("outputs", dict, {}), "outputs")
+    sc.outputs = {
+        "metrics": outputs.get("metrics", bool, True),
+        "hash_interval": outputs.get("hash_interval", int, sc.tick_rate),
+    }
+    if not 1 <= sc.outputs["hash_interval"] <= 100_000:
+        raise outputs.fail("hash_interval", f"{sc.outputs['hash_interval']} is outside 1..100000")
     outputs.finish()
     top.finish()
     return sc
