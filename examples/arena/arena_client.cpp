@@ -208,6 +208,10 @@ std::vector<RemoteView> Client::remote_at(Micros now) const {
 }
 
 Input Client::decide(std::uint32_t tick, Micros now) {
+  // Until the first round trip is measured the inputs' lead is a guess, and a moving input that
+  // arrives after its tick is a correction: the bot waits (a game would still be on its
+  // "connecting" screen).
+  if (session_.rtt().count() == 0) return Input{};
   const Body& me = predictor_.state();
   if (tick >= waypoint_until_ ||
       (me.x - waypoint_x).abs() + (me.y - waypoint_y).abs() < Fx::from_int(1)) {
