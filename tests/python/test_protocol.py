@@ -50,7 +50,8 @@ def test_every_message_type_round_trips_through_python(repo):
             "baseline_tick": 96,
             "last_input_sequence": 50,
             "payload": b"\x01\x02",
-        },        "GameInput": {"last_server_tick": 90, "bundle": b"\x01\x05\x02\x00\xff"},
+        },
+        "GameInput": {"last_server_tick": 90, "bundle": b"\x01\x05\x02\x00\xff"},
         "GameState": {
             "server_tick": 100,
             "entity": 7,

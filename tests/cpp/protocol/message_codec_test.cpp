@@ -51,13 +51,15 @@ TEST(MessageCodec, CatalogHasEveryMessageTheIssueNames) {
                            "SessionControlResult",
                            "DataStateHash",
                            "DataResync",
-                           "AssetRequest"}) {
+                           "AssetRequest",
+                           "GameInput",
+                           "GameState"}) {
     auto type = message_type_from_name(name);
     ASSERT_TRUE(type.has_value()) << name;
     EXPECT_EQ(message_name(*type), name);
     EXPECT_EQ(message_type_from_id(static_cast<std::uint16_t>(*type)), type);
   }
-  EXPECT_EQ(kMessageTypes, 38u);
+  EXPECT_EQ(kMessageTypes, 40u);
   EXPECT_FALSE(message_type_from_id(0).has_value());
   EXPECT_FALSE(message_type_from_id(999).has_value());
 }
