@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "border.hpp"
+#include "component_values.hpp"
 #include "field_units.hpp"
 #include "theta_net/netcode/correction_smoother.hpp"
 #include "theta_net/netcode/divergence.hpp"
 #include "theta_net/netcode/field_interpolation.hpp"
-#include "theta_net/netcode/input_codec.hpp"
 #include "theta_net/netcode/lag_compensation.hpp"
 #include "theta_net/netcode/predictor.hpp"
 
@@ -87,84 +87,6 @@ py::dict shot_dict(const netcode::ShotResult& r) {
   }
   return py::dict("hit"_a = hit, "evaluated_tick"_a = r.evaluated_tick.to_double(),
                   "clamped"_a = r.clamped);
-}
-
-// A component's values as Python gives them, {field: value} in natural units (a quaternion as
-// 4 numbers), to raw values; every field must be there.
-std::vector<std::int64_t> component_raw(const replication::ComponentType& type,
-                                        const py::dict& values,
-                                        ErrorKind kind = ErrorKind::kReplication) {
-  std::vector<std::int64_t> raw(static_cast<std::size_t>(type.slots()));
-  for (std::size_t f = 0; f < type.fields().size(); ++f) {
-    const replication::FieldDescriptor& fd = type.fields()[f];
-    const std::string what = type.name() + "." + fd.name;
-    if (!values.contains(fd.name)) {
-      throw BorderError(kind,
-                        make_error(ErrorCode::kInvalidArgument, "no value for field '", what, "'"));
-    }
-    std::vector<double> v;
-    py::object item = values[py::str(fd.name)];
-    if (fd.slots() == 1) {
-      v.push_back(item.cast<double>());
-    } else {
-      v = item.cast<std::vector<double>>();
-    }
-    if (v.size() != static_cast<std::size_t>(fd.slots())) {
-      throw BorderError(kind, make_error(ErrorCode::kInvalidArgument, "field '", what, "' takes ",
-                                         fd.slots(), " numbers, not ", v.size()));
-    }
-    for (std::size_t q = 0; q < v.size(); ++q) {
-      raw[static_cast<std::size_t>(type.slot_of(f)) + q] =
-          natural_to_raw(fd.kind, v[q], what, kind);
-    }
-  }
-  return raw;
-}
-
-py::dict component_values(const replication::ComponentType& type,
-                          std::span<const std::int64_t> raw) {
-  py::dict out;
-  for (std::size_t f = 0; f < type.fields().size(); ++f) {
-    const replication::FieldDescriptor& fd = type.fields()[f];
-    const auto at = static_cast<std::size_t>(type.slot_of(f));
-    switch (fd.kind) {
-      case replication::FieldKind::kBool:
-        out[py::str(fd.name)] = raw[at] != 0;
-        break;
-      case replication::FieldKind::kInteger:
-        out[py::str(fd.name)] = raw[at];
-        break;
-      case replication::FieldKind::kQuaternion:
-        out[py::str(fd.name)] = py::make_tuple(
-            raw_to_natural(fd.kind, raw[at]), raw_to_natural(fd.kind, raw[at + 1]),
-            raw_to_natural(fd.kind, raw[at + 2]), raw_to_natural(fd.kind, raw[at + 3]));
-        break;
-      default:
-        out[py::str(fd.name)] = raw_to_natural(fd.kind, raw[at]);
-    }
-  }
-  return out;
-}
-
-// A list of inputs ({field: value} in natural units) as rows of codes, each checked against the
-// schema's ranges by `policy`.
-std::vector<std::int64_t> input_rows(const netcode::InputSchema& schema, const py::list& inputs,
-                                     netcode::OutOfRange policy) {
-  std::vector<std::int64_t> rows;
-  std::vector<std::int64_t> codes(schema.slots());
-  for (py::handle item : inputs) {
-    const std::vector<std::int64_t> raw =
-        component_raw(schema.type(), item.cast<py::dict>(), ErrorKind::kProtocol);
-    (void)unwrap(schema.quantize(raw, codes, policy), ErrorKind::kProtocol);
-    rows.insert(rows.end(), codes.begin(), codes.end());
-  }
-  return rows;
-}
-
-py::dict input_values(const netcode::InputSchema& schema, std::span<const std::int64_t> codes) {
-  std::vector<std::int64_t> raw(schema.slots());
-  schema.dequantize(codes, raw);
-  return component_values(schema.type(), raw);
 }
 
 }  // namespace
@@ -301,73 +223,7 @@ void bind_netcode(py::module_& parent) {
       .def_property_readonly("newest_tick", &netcode::ComponentInterpolator::newest_tick)
       .def("__len__", &netcode::ComponentInterpolator::size);
 
-  py::class_<netcode::InputSchema>(m, "InputSchema",
-                                   "An application's input, declared like a component")
-      .def(py::init([](std::string name, std::vector<replication::FieldDescriptor> fields,
-                       const std::vector<std::string>& one_shot) {
-             std::vector<netcode::InputField> declared;
-             for (auto& f : fields) {
-               const bool once =
-                   std::find(one_shot.begin(), one_shot.end(), f.name) != one_shot.end();
-               declared.push_back({std::move(f), !once});
-             }
-             for (const std::string& name_once : one_shot) {
-               if (std::none_of(declared.begin(), declared.end(),
-                                [&](const auto& d) { return d.field.name == name_once; })) {
-                 throw BorderError(ErrorKind::kProtocol,
-                                   make_error(ErrorCode::kInvalidArgument, "one_shot names '",
-                                              name_once, "', which is no field of the input"));
-               }
-             }
-             return unwrap(netcode::InputSchema::make(std::move(name), std::move(declared)),
-                           ErrorKind::kProtocol);
-           }),
-           "name"_a, "fields"_a, "one_shot"_a = std::vector<std::string>{})
-      .def_property_readonly("name", &netcode::InputSchema::name)
-      .def_property_readonly("fields",
-                             [](const netcode::InputSchema& s) { return s.type().fields(); })
-      .def_property_readonly(
-          "default",
-          [](const netcode::InputSchema& s) { return input_values(s, s.default_codes()); })
-      .def(
-          "encode_bundle",
-          [](const netcode::InputSchema& s, std::uint32_t first_tick, const py::list& inputs,
-             const py::object& baseline, bool clamp) {
-            const auto policy = clamp ? netcode::OutOfRange::kClamp : netcode::OutOfRange::kRefuse;
-            const std::vector<std::int64_t> rows = input_rows(s, inputs, policy);
-            std::vector<std::int64_t> base;
-            if (!baseline.is_none())
-              base = input_rows(s, py::list(py::make_tuple(baseline)), policy);
-            return to_pybytes(unwrap(netcode::encode_input_bundle(s, first_tick, rows, base),
-                                     ErrorKind::kProtocol));
-          },
-          "first_tick"_a, "inputs"_a, "baseline"_a = py::none(), "clamp"_a = false,
-          "A bundle of the inputs for ticks first_tick.. ({field: value} each, natural units), "
-          "coded against `baseline` (the input for first_tick - 1 the receiver holds) or the "
-          "default input. Values outside a field's range are refused, or clamped with clamp=True.")
-      .def(
-          "decode_bundle",
-          [](const netcode::InputSchema& s, const py::buffer& payload, const py::object& baseline) {
-            BufferView view(payload);
-            std::vector<std::int64_t> base;
-            if (!baseline.is_none()) {
-              base =
-                  input_rows(s, py::list(py::make_tuple(baseline)), netcode::OutOfRange::kRefuse);
-            }
-            auto decoded =
-                unwrap(netcode::decode_input_bundle(s, view.bytes(), base), ErrorKind::kProtocol);
-            py::list inputs;
-            for (std::size_t i = 0; i < decoded.header.count; ++i) {
-              inputs.append(
-                  input_values(s, std::span(decoded.rows).subspan(i * s.slots(), s.slots())));
-            }
-            return py::dict("first_tick"_a = decoded.header.first_tick,
-                            "against_previous"_a = decoded.header.against_previous,
-                            "inputs"_a = inputs);
-          },
-          "payload"_a, "baseline"_a = py::none(),
-          "{'first_tick', 'against_previous', 'inputs'}; raises theta_net.ProtocolError naming "
-          "what was wrong.");
+  bind_netcode_inputs(m);  // InputSchema, InputSender, InputBuffer (netcode_input_bindings.cpp)
 
   py::class_<netcode::CorrectionSmoother>(
       m, "CorrectionSmoother",

@@ -1072,6 +1072,19 @@ class netcode:  # submodule
             """Where to draw a position the simulation puts at `simulated`."""
         def tick(self) -> None:
             """One tick of decay."""
+    class InputBuffer:
+        """The server's buffer of one client's inputs: by tick, dropping repeats and late inputs; a starved tick repeats the last input without its one-shot fields"""
+        def __init__(self, schema: netcode.InputSchema, horizon_ticks: int = 128) -> None: ...
+        def add_bundle(self, payload: _Buffer, next_tick: int) -> None:
+            """Adds a bundle's inputs (`next_tick`: the next tick the server simulates); all or nothing. Raises theta_net.ProtocolError naming what was wrong, including a bundle coded against an input this buffer does not hold."""
+        @property
+        def depth(self) -> int: ...
+        @property
+        def last_applied_tick(self) -> int: ...
+        @property
+        def stats(self) -> dict: ...
+        def take(self, tick: int) -> dict:
+            """The input to simulate `tick` with (call once per tick, in order)."""
     class InputSchema:
         """An application's input, declared like a component"""
         def __init__(self, name: str, fields: List[ReplicationField], one_shot: List[str] = []) -> None: ...
@@ -1085,6 +1098,23 @@ class netcode:  # submodule
         def fields(self) -> List[ReplicationField]: ...
         @property
         def name(self) -> str: ...
+    class InputSender:
+        """The client's inputs until the server acknowledges them, and each tick's bundle of the unacknowledged ones (coded against the acknowledged input the server holds)"""
+        def __init__(self, schema: netcode.InputSchema) -> None: ...
+        def acknowledge(self, tick: int) -> None:
+            """The server ran `tick` on this client's input (GameState.last_input_tick)."""
+        @property
+        def acknowledged_tick(self) -> int: ...
+        def bundle(self) -> object:
+            """The bundle of every unacknowledged input (GameInput.bundle), or None."""
+        @property
+        def last_tick(self) -> int: ...
+        def push(self, tick: int, input: dict, clamp: bool = False) -> None:
+            """The input for `tick` ({field: value}); ticks go up by one (a gap starts the run again). Raises theta_net.ProtocolError for a value outside its field's range (unless clamp=True) or a tick not after the last one."""
+        @property
+        def stats(self) -> dict: ...
+        @property
+        def unacknowledged(self) -> int: ...
     class LagCompensator:
         """Hit-scan judged at the tick the shooter saw"""
         def __init__(self, tick_rate: int = 20, max_rewind: float = 0.2) -> None: ...

@@ -15,7 +15,10 @@ between server samples, each field by its kind (lerp, angle the short way, slerp
 extrapolates for a bounded time when updates are late.
 
 :class:`InputSchema` declares a game's input like a component (buttons, axes, aim, one-shot
-actions) and codes bundles of inputs by field against the previous input.
+actions) and codes bundles of inputs by field against the previous input. :class:`InputSender`
+(the client) keeps the inputs the server has not acknowledged and writes each tick's bundle;
+:class:`InputBuffer` (the server) takes bundles and hands each tick its input, repeating the last
+one without its one-shot fields when a tick's input did not come in time.
 
 :func:`first_divergence` and :func:`check_determinism` find the first tick at which a step stops
 reproducing recorded states, and which fields differ.
@@ -35,6 +38,8 @@ LagCompensator = _netcode.LagCompensator
 ComponentInterpolator = _netcode.ComponentInterpolator
 CorrectionSmoother = _netcode.CorrectionSmoother
 InputSchema = _netcode.InputSchema
+InputSender = _netcode.InputSender
+InputBuffer = _netcode.InputBuffer
 
 
 def _magnitude(predicted: Any, authoritative: Any) -> float:
@@ -173,7 +178,9 @@ __all__ = [
     "ComponentInterpolator",
     "CorrectionSmoother",
     "FieldThresholds",
+    "InputBuffer",
     "InputSchema",
+    "InputSender",
     "LagCompensator",
     "Predictor",
     "check_determinism",

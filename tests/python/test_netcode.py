@@ -303,3 +303,54 @@ def test_nondeterminism_in_a_step_is_found_with_its_tick_and_field():
     assert first_divergence(puck_step(0.0), start(), inputs, recorded) is None
     with pytest.raises(ValueError, match="runs must be at least 2"):
         check_determinism(puck_step(0.0), start(), inputs, runs=1)
+
+
+def test_the_client_sender_and_the_server_buffer_carry_inputs_across_loss():
+    """Every third bundle lost, the acknowledgement two ticks late: the server still runs every
+    input at its tick, decodes every bundle against the baseline the sender chose, and a starved
+    tick repeats the last input without its one-shot field."""
+    import theta_net
+    from theta_net.netcode import InputBuffer, InputSchema, InputSender
+    from theta_net.replication import Field
+
+    schema = InputSchema(
+        "stick",
+        [Field.fixed("move_x", 8, -1, 1), Field.angle("aim", 12), Field.boolean("fire")],
+        one_shot=["fire"],
+    )
+
+    def made(tick):
+        return {"move_x": (tick % 9 - 4) / 4, "aim": float(tick * 3 % 360), "fire": tick % 5 == 0}
+
+    sender, server = InputSender(schema), InputBuffer(schema)
+    lead = 3
+    for tick in range(1, 121):
+        sender.push(tick + lead, made(tick + lead))
+        bundle = sender.bundle()
+        if tick % 3:
+            server.add_bundle(bundle, tick)
+        applied = server.take(tick)
+        if tick > lead:
+            assert applied["move_x"] == made(tick)["move_x"] and applied["fire"] == made(tick)["fire"], tick
+        if server.last_applied_tick > 2:
+            sender.acknowledge(server.last_applied_tick - 2)
+    assert server.stats["starved"] == lead and server.stats["applied"] == 120 - lead
+    assert sender.stats["against_default"] <= 2 * lead and sender.unacknowledged <= 6
+
+    # A starved tick repeats the movement, not the shot.
+    lonely = InputBuffer(schema)
+    first = InputSender(schema)
+    first.push(1, {"move_x": 0.5, "aim": 0.0, "fire": True})
+    lonely.add_bundle(first.bundle(), 1)
+    assert lonely.take(1)["fire"] is True
+    assert lonely.take(2) == {"move_x": 0.5, "aim": 0.0, "fire": False}
+
+    # A bundle coded against an input the server never had is refused whole, by name.
+    other = InputSender(schema)
+    for tick in (1, 2, 3):
+        other.push(tick, made(tick))
+    other.acknowledge(2)
+    with pytest.raises(theta_net.ProtocolError, match="does not hold"):
+        InputBuffer(schema).add_bundle(other.bundle(), 1)
+    with pytest.raises(theta_net.ProtocolError, match="move_x"):
+        other.push(4, {"move_x": 2.0, "aim": 0.0, "fire": False})
