@@ -1,6 +1,7 @@
-"""Scenarios of your own game: a scenario's [game] table names a game program (an executable the
-application builds on theta_net, such as examples/arena's theta_arena_match), and the scenario
-runs it instead of the reference game. The program keeps the game program contract
+"""Scenarios of your own game: a scenario's [game] table names a game program, and the scenario
+runs it instead of the reference game. A program is an executable the application builds on
+theta_net (examples/arena's theta_arena_match), or a Python game's script (theta_net.prototype;
+examples/python_game), run under this interpreter. The program keeps the game program contract
 (docs/scenarios.md, "Your own game"):
 
     PROGRAM --network NAME --players N --tick-rate HZ --seconds S --seed N
@@ -18,6 +19,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -56,7 +58,7 @@ class GameSpec:
         candidates = []
         if written.is_absolute():
             candidates.append(written)
-        elif len(written.parts) > 1:
+        elif "/" in self.program:  # "./game.py" too, which pathlib shortens to one part
             base = scenario_path.parent if scenario_path is not None else Path.cwd()
             candidates.append(base / written)
         else:
@@ -64,7 +66,7 @@ class GameSpec:
             if found:
                 candidates.append(Path(found))
         for path in candidates:
-            if path.is_file() and os.access(path, os.X_OK):
+            if path.is_file() and (path.suffix == ".py" or os.access(path, os.X_OK)):
                 return path.resolve()
         where = f" (looked for {candidates[0]})" if candidates else " (not on PATH)"
         raise ScenarioError(
@@ -124,7 +126,9 @@ def run_program(spec: "ScenarioSpec", transport: str, out: Optional[Path]) -> Re
     out.mkdir(parents=True, exist_ok=True)
     program = spec.game.resolve(spec.path)
     files = {"events": str(out / "server.jsonl")}
-    argv = [str(program), *program_arguments(spec, transport, out / "server.jsonl")]
+    # A Python game (theta_net.prototype) runs under this interpreter, which sees theta_net.
+    launcher = [sys.executable] if program.suffix == ".py" else []
+    argv = [*launcher, str(program), *program_arguments(spec, transport, out / "server.jsonl")]
     simulated = spec.duration_ticks / spec.tick_rate
     timeout = max(60.0, spec.game.timeout_factor * simulated)
     started = time.perf_counter()
@@ -141,10 +145,12 @@ def run_program(spec: "ScenarioSpec", transport: str, out: Optional[Path]) -> Re
     except json.JSONDecodeError:
         summary = None
     if done.returncode not in (0, 1) or not isinstance(summary, dict):
-        why = done.stderr.strip().splitlines()[-1:] or [f"printed {first[:200]!r}"]
+        # The last two lines of its errors: an exception and, for a Python game's step, the
+        # note naming the tick.
+        why = done.stderr.strip().splitlines()[-2:] or [f"printed {first[:200]!r}"]
         raise ScenarioError(
             f"game {spec.game.name!r}: {program.name} exited with {done.returncode} "
-            f"without a report: {why[0]}",
+            f"without a report: {' / '.join(why)}",
             "io",
         )
     checked: List[ExpectationResult] = [
