@@ -45,6 +45,8 @@ class Hovercraft(Game):
         [Field.fixed("thrust", 8, 0, 1), Field.integer("turn", -1, 1), Field.boolean("boost")],
     )
 
+    error_fields = ("x", "y")  # the report's mean_error: the position, in blocks
+
     def __init__(self, tick_rate: int = 30) -> None:
         self.tick_rate = tick_rate
 

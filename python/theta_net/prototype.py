@@ -25,13 +25,14 @@ other players are not sent. :func:`main` is the scenario runner's game program c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
 import random
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -48,6 +49,9 @@ class Game:
     name: str = "prototype"
     state: Component  # the player's state: its fields are the state dict's keys
     inputs: InputSchema
+    # The fields the report's mean_error measures (None: every field): the largest difference
+    # among them at each server state, so give fields of one unit (a position's, say).
+    error_fields: Optional[Sequence[str]] = None
 
     def spawn(self, player: int) -> Dict[str, Any]:
         """Player ``player``'s first state (players count from 0)."""
@@ -106,9 +110,21 @@ class _Wire:
         return self._state(self.codec.decode(payload))
 
 
-def _exact(predicted: Dict[str, Any], authoritative: Dict[str, Any]) -> Dict[str, float]:
-    """The fields that differ, with by how much (empty: none)."""
-    return {k: abs(predicted[k] - v) for k, v in authoritative.items() if predicted.get(k) != v}
+def _exact_compare(component: Component):
+    """compare(predicted, authoritative): the fields that differ, each with by how much in its
+    own units (an angle the short way round); empty when none do."""
+    angles = {f.name for f in component.fields if f.kind == "angle"}
+
+    def compare(predicted: Dict[str, Any], authoritative: Dict[str, Any]) -> Dict[str, float]:
+        out = {}
+        for key, value in authoritative.items():
+            if predicted.get(key) == value:
+                continue
+            difference = abs(predicted[key] - value)
+            out[key] = abs((difference + 180.0) % 360.0 - 180.0) if key in angles else difference
+        return out
+
+    return compare
 
 
 @dataclass
@@ -133,6 +149,8 @@ class _Client:
     rng: random.Random
     rtt: Optional[float] = None  # seconds, the newest ping's
     rtts: List[float] = field(default_factory=list)
+    player: int = 0  # the player the server made this client (entity - 1): what its bot plays
+    sent_tick: int = -1  # the server tick its last bundle went out at
     connected: bool = False
     playing: bool = False
     last_state_tick: int = 0
@@ -146,11 +164,14 @@ class _Client:
             "input_bytes": 0,
         }
     )
+    field_error: Dict[str, float] = field(default_factory=dict)  # summed, by field
 
 
 def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
     """Plays a match and returns its report (see :func:`main`)."""
     wire = _Wire(game.state)
+    exact = _exact_compare(game.state)
+    measured = list(game.error_fields) if game.error_fields is not None else wire.names
 
     def quantized_step(state: Dict[str, Any], input: Dict[str, Any], tick: int) -> Dict[str, Any]:
         return wire.quantize(game.step(state, input, tick))
@@ -172,7 +193,7 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
                 endpoint,
                 conn,
                 InputSender(game.inputs),
-                Predictor(quantized_step, _exact, history=4 * config.tick_rate),
+                Predictor(quantized_step, exact, history=4 * config.tick_rate),
                 random.Random(config.seed * 1000 + i),
             )
         )
@@ -193,7 +214,7 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
                 entity = len(players) + 1
                 first = wire.quantize(game.spawn(entity - 1))
                 players[e.conn] = _ServerPlayer(
-                    entity, e.conn, first, InputBuffer(game.inputs), first, counts["ticks"]
+                    entity, e.conn, first, InputBuffer(game.inputs), dict(first), counts["ticks"]
                 )
                 counts["joins"] += 1
                 if events:
@@ -251,8 +272,9 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
         server_now = counts["ticks"]
         if not c.playing or c.rtt is None:
             return
-        # Stamped to arrive before its tick: the one-way delay, the spread of recent round trips,
-        # and a tick of margin (netcode::ServerClock's rule).
+        # Stamped to arrive before its tick: the one-way delay and the spread of recent round
+        # trips, rounded up to ticks, plus one tick (an input is made at the first quarter tick
+        # after the server's tick, so at least three quarters of a tick to spare).
         spread = (max(c.rtts) - min(c.rtts)) if len(c.rtts) > 1 else 0.0
         lead = math.ceil((c.rtt / 2 + spread) / period) + 1
         target = server_now + lead
@@ -266,13 +288,19 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
         while c.next_input_tick <= target:
             tick = c.next_input_tick
             c.next_input_tick += 1
-            input = decoded(game.bot(c.index, c.predictor.state, tick, c.rng), tick)
+            input = decoded(game.bot(c.player, c.predictor.state, tick, c.rng), tick)
             c.sender.push(tick, input)
-            c.predictor.predict(tick, input)
+            try:
+                c.predictor.predict(tick, input)
+            except Exception as exc:
+                exc.add_note(f"in {game.name}'s step predicting player {c.player} on its client")
+                raise
             c.stats["inputs"] += 1
             made = True
-        bundle = c.sender.bundle() if made else None
+        # Every new input goes out at once; the unacknowledged ones go again once a tick.
+        bundle = c.sender.bundle() if made or c.sent_tick != server_now else None
         if bundle is not None:
+            c.sent_tick = server_now
             c.stats["input_bytes"] += len(bundle)
             message = protocol.encode("GameInput", {"last_server_tick": server_now, "bundle": bundle})
             c.endpoint.send(c.conn, Lane.INPUT, message)
@@ -280,6 +308,7 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
     def on_state(c: _Client, fields: Dict[str, Any]) -> None:
         state, tick = wire.decode(fields["state"]), fields["server_tick"]
         c.sender.acknowledge(fields["last_input_tick"])
+        c.player = fields["entity"] - 1  # the server numbers players as they connect
         if not c.playing or c.next_input_tick == 0:
             # Not predicting yet (no round trip measured): the server's word is the state.
             if tick > c.last_state_tick:
@@ -292,16 +321,19 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
         diff = c.predictor.diff_at(state, tick)
         if diff is not None:
             c.stats["states"] += 1
-            c.stats["error_sum"] += max(diff.values(), default=0.0)
+            c.stats["error_sum"] += max((diff.get(k, 0.0) for k in measured), default=0.0)
+            for key, value in diff.items():
+                c.field_error[key] = c.field_error.get(key, 0.0) + value
         if c.predictor.reconcile(state, tick) is not None:
             c.stats["corrections"] += 1
 
     step_seconds = period / 4
     next_ping = 0.0
-    now = 0.0
+    now, steps = 0.0, 0
     for tick in range(1, ticks + 1):
-        while now + step_seconds <= tick * period + 1e-12:
-            now += step_seconds
+        while steps < 4 * tick:  # four steps a tick, each time a multiple of the step
+            steps += 1
+            now = steps * step_seconds
             net.advance_to(now)
             serve()
             for c in clients:
@@ -320,7 +352,7 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
     nondeterminism = None
     for p in sorted(players.values(), key=lambda p: p.entity):
         found = first_divergence(
-            quantized_step, p.spawn, p.log, p.states, compare=_exact, first_tick=p.joined + 1
+            quantized_step, p.spawn, p.log, p.states, compare=exact, first_tick=p.joined + 1
         )
         if found is not None:
             nondeterminism = {"entity": p.entity, "tick": found["tick"], "fields": sorted(found["diff"])}
@@ -333,6 +365,10 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
         "tick_rate": config.tick_rate,
         "simulated_seconds": config.seconds,
         "mean_error": sum(c.stats["error_sum"] for c in clients) / states if states else 0.0,
+        "mean_error_by_field": {
+            name: (sum(c.field_error.get(name, 0.0) for c in clients) / states if states else 0.0)
+            for name in wire.names
+        },
         "corrections_per_minute": sum(c.stats["corrections"] for c in clients) / minutes,
         "input_bytes_per_message": sum(c.stats["input_bytes"] for c in clients) / messages
         if messages
@@ -340,7 +376,11 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
         "nondeterminism": nondeterminism,
         "server": counts,
         "players": [
-            {"name": f"bot{c.index + 1}", **{k: c.stats[k] for k in ("states", "corrections", "inputs")}}
+            {
+                "name": f"bot{c.index + 1}",
+                "entity": c.player + 1,
+                **{k: c.stats[k] for k in ("states", "corrections", "inputs")},
+            }
             for c in clients
         ],
     }
@@ -377,7 +417,9 @@ def main(game: Game, argv: Optional[List[str]] = None) -> int:
         hash_interval=args.hash_interval,
         scenario=args.scenario,
     )
-    report = play(game, config)
+    # The report must be the first line out: what the game prints goes to stderr.
+    with contextlib.redirect_stdout(sys.stderr):
+        report = play(game, config)
     sys.stdout.write(json.dumps(report, sort_keys=True) + "\n")
     ok = (
         report["nondeterminism"] is None

@@ -30,38 +30,39 @@ def test_the_rink_plays_its_golden_stream_again_byte_for_byte(tmp_path):
         "--out examples/python_game/replays/rink` (docs/tutorial_python_game.md)"
     )
     assert result.summary["nondeterminism"] is None
-    assert all(p["states"] > 500 for p in result.summary["players"])
+    assert all(p["states"] > 300 for p in result.summary["players"])  # a state a tick, less 25% loss
 
 
 def test_prediction_holds_and_corrects_what_the_network_hides():
-    lossy = play(Hovercraft(30), MatchConfig(players=3, seconds=20, latency_ms=40, loss=0.05, seed=2))
+    lossy = play(Hovercraft(30), MatchConfig(players=3, seconds=20, latency_ms=40, loss=0.3, seed=2))
     clean = play(Hovercraft(30), MatchConfig(players=3, seconds=20, latency_ms=40, seed=2))
     # Without loss every input arrives in time and the prediction never misses.
     assert clean["corrections_per_minute"] == 0 and clean["mean_error"] == 0
-    # With loss some inputs arrive after their tick: corrected, and small on average.
+    # With heavy loss, some inputs arrive after their tick (every bundle that carried them was
+    # lost): corrected, and small on average.
     assert lossy["corrections_per_minute"] > 0 and 0 < lossy["mean_error"] < 0.1
     assert lossy["server"]["inputs_starved"] > 0 and lossy["server"]["bundles_refused"] == 0
 
 
 class Drifting(Hovercraft):
-    """A step that reads state it should not: a counter kept across calls."""
+    """A step that reads state it should not: the newest tick it has seen. When it is asked for
+    tick 100 after having seen tick 200 (that is, in the replay of the server's input log at the
+    end, and nowhere else), it gives another velocity."""
 
-    calls = 0
+    def __init__(self, tick_rate: int) -> None:
+        super().__init__(tick_rate)
+        self.newest = 0
 
     def step(self, state, input, tick):
-        Drifting.calls += 1
+        self.newest = max(self.newest, tick)
         out = super().step(state, input, tick)
-        if Drifting.calls == 700:  # once, on the server or in the replay
-            out = dict(out, vy=out["vy"] + 0.5)
-        return out
+        return dict(out, vy=out["vy"] + 0.5) if tick == 100 and self.newest > 200 else out
 
 
 def test_a_step_that_is_not_deterministic_is_found_with_its_tick_and_field():
     report = play(Drifting(30), MatchConfig(players=2, seconds=10, seed=4))
-    found = report["nondeterminism"]
-    assert found is not None, report
-    assert found["fields"] == ["vy"] or "vy" in found["fields"]
-    assert found["tick"] > 0
+    assert report["nondeterminism"] == {"entity": 1, "tick": 100, "fields": ["vy"]}, report
+    assert report["corrections_per_minute"] == 0  # the live run itself agreed with itself
 
 
 def test_a_step_that_raises_fails_the_scenario_naming_the_tick(tmp_path):

@@ -456,7 +456,7 @@ class Report(Expectation):
             return self.result(False, f"{self.params['field']} is {value!r}, not a number")
         low, high = self.params.get("min"), self.params.get("max")
         held = (low is None or value >= low) and (high is None or value <= high)
-        return self.result(held, f"{value:,.4g}")
+        return self.result(held, f"{value:,d}" if isinstance(value, int) else f"{value:,.4g}")
 
 
 # The data layer's and collaboration's kinds register themselves in EXPECTATIONS on import.

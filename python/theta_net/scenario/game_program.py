@@ -16,6 +16,7 @@ The report becomes the run's summary, which the ``report`` expectation reads.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -69,11 +70,28 @@ class GameSpec:
             if path.is_file() and (path.suffix == ".py" or os.access(path, os.X_OK)):
                 return path.resolve()
         where = f" (looked for {candidates[0]})" if candidates else " (not on PATH)"
+        if written.suffix == ".py":
+            hint = "write it there, or name it from this file's folder (./game.py)"
+        else:
+            hint = "build it first (examples/arena: `cmake --build build/release --target theta_arena_match`)"
         raise ScenarioError(
-            f"game {self.name!r}: program {self.program!r} is not an executable file{where}; "
-            "build it first (examples/arena: `cmake --build build/release --target theta_arena_match`)",
+            f"game {self.name!r}: program {self.program!r} is not an executable file{where}; {hint}",
             "not_found",
         )
+
+
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
+
+
+def _last_error(stderr: str) -> List[str]:
+    """What a failed program said last: from its last exception line (a Python traceback's
+    "ValueError: ..." and the notes after it, such as the tick a step failed at) to the end, or
+    else its last line."""
+    lines = stderr.strip().splitlines()
+    for i in range(len(lines) - 1, -1, -1):
+        if _EXCEPTION_LINE.match(lines[i]):
+            return lines[i:][:6]
+    return lines[-1:]
 
 
 def parse_game(source: str, table: Dict[str, Any]) -> GameSpec:
@@ -145,9 +163,7 @@ def run_program(spec: "ScenarioSpec", transport: str, out: Optional[Path]) -> Re
     except json.JSONDecodeError:
         summary = None
     if done.returncode not in (0, 1) or not isinstance(summary, dict):
-        # The last two lines of its errors: an exception and, for a Python game's step, the
-        # note naming the tick.
-        why = done.stderr.strip().splitlines()[-2:] or [f"printed {first[:200]!r}"]
+        why = _last_error(done.stderr) or [f"printed {first[:200]!r}"]
         raise ScenarioError(
             f"game {spec.game.name!r}: {program.name} exited with {done.returncode} "
             f"without a report: {' / '.join(why)}",

@@ -346,12 +346,11 @@ def _program_scenario(sc: ScenarioSpec, top: TableReader, source: str, table: Di
     for i, entry in enumerate(top.get("expect", list, [])):
         if not isinstance(entry, dict):
             raise top.fail("expect", f"entry {i} is not a table")
-        spec = parse_expectation(source, entry, f"expect[{i}]", set(), sc.duration_ticks)
-        if spec.kind != "report":
+        if entry.get("kind") != "report":
             raise top.fail(
                 f"expect[{i}].kind", 'a game program is checked by its report: use kind = "report"'
             )
-        sc.expectations.append(spec)
+        sc.expectations.append(parse_expectation(source, entry, f"expect[{i}]", set(), sc.duration_ticks))
     outputs = TableReader(source, top.get("outputs", dict, {}), "outputs")
     sc.outputs = {
         "metrics": outputs.get("metrics", bool, True),
