@@ -25,6 +25,7 @@ other players are not sent. :func:`main` is the scenario runner's game program c
 from __future__ import annotations
 
 import argparse
+from abc import ABC, abstractmethod
 import contextlib
 import hashlib
 import json
@@ -43,8 +44,9 @@ from .replication import Component, EntityCodec
 from .transport import EventKind, Lane, LinkConfig, SimNet
 
 
-class Game:
-    """What a Python game defines. Subclass it and set ``name``, ``state`` and ``inputs``."""
+class Game(ABC):
+    """What a Python game defines. Subclass it, set ``name``, ``state`` and ``inputs``, and write
+    the three methods."""
 
     name: str = "prototype"
     state: Component  # the player's state: its fields are the state dict's keys
@@ -53,17 +55,17 @@ class Game:
     # among them at each server state, so give fields of one unit (a position's, say).
     error_fields: Optional[Sequence[str]] = None
 
+    @abstractmethod
     def spawn(self, player: int) -> Dict[str, Any]:
         """Player ``player``'s first state (players count from 0)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def step(self, state: Dict[str, Any], input: Dict[str, Any], tick: int) -> Dict[str, Any]:
         """The state after ``tick`` with ``input``: a new dict, the same for the same arguments."""
-        raise NotImplementedError
 
+    @abstractmethod
     def bot(self, player: int, state: Dict[str, Any], tick: int, rng: random.Random) -> Dict[str, Any]:
         """The input player ``player`` makes for ``tick``, seeing its predicted ``state``."""
-        raise NotImplementedError
 
 
 @dataclass
