@@ -3,6 +3,8 @@
 #include <theta_net/core/json_writer.hpp>
 #include <theta_net/replay/stream_header.hpp>
 
+#include "arena_replay.hpp"
+
 namespace arena {
 
 namespace session = theta_net::session;
@@ -10,12 +12,20 @@ namespace session = theta_net::session;
 Match::Match(MatchConfig config) : config_(std::move(config)) {}
 
 Match::~Match() {
+  (void)finish();
   // Clients before the server (their drivers hold endpoints the network owns), then the network.
   players_.clear();
   server_driver_.reset();
   server_.reset();
-  if (events_) (void)events_->close();
   network_.reset();
+}
+
+theta_net::Status Match::finish() {
+  if (finished_) return {};
+  finished_ = true;
+  if (inputs_ && server_) THETA_TRY(inputs_->end(server_->current_tick() + 1));
+  if (events_) THETA_TRY(events_->close());
+  return {};
 }
 
 theta_net::Result<std::unique_ptr<Match>> Match::create(MatchConfig config) {
@@ -27,20 +37,26 @@ theta_net::Result<std::unique_ptr<Match>> Match::create(MatchConfig config) {
   // Several steps per tick, so a tick's messages go out within its period.
   network.step = Micros(std::max<std::int64_t>(1000, 1'000'000 / (c.tick_rate * 4)));
   THETA_TRY_ASSIGN(m->network_, session::LocalNetwork::create(network));
+  ServerConfig server;
+  server.world.tick_rate = c.tick_rate;
+  server.world.hash_interval = c.hash_interval;
+  server.entity_update_interval = c.entity_update_interval;
+  // Both streams' headers carry what a replay needs to build the same World.
+  auto header =
+      theta_net::replay::StreamHeader::for_this_build(c.scenario, c.seed, c.tick_rate, "server");
+  header.extra = world_header_extra(resolved(server.world));
   if (!c.events_path.empty()) {
-    THETA_TRY_ASSIGN(auto writer,
-                     theta_net::replay::EventWriter::open(
-                         c.events_path, theta_net::replay::StreamHeader::for_this_build(
-                                            c.scenario, c.seed, c.tick_rate, "server")));
+    THETA_TRY_ASSIGN(auto writer, theta_net::replay::EventWriter::open(c.events_path, header));
     m->events_ = std::make_unique<theta_net::replay::EventWriter>(std::move(writer));
   }
+  if (!c.inputs_path.empty()) {
+    THETA_TRY_ASSIGN(
+        auto log, theta_net::netcode::InputLogWriter::open(c.inputs_path, input_schema(), header));
+    m->inputs_ = std::make_unique<theta_net::netcode::InputLogWriter>(std::move(log));
+  }
   theta_net::Rng keys(c.seed);
-  ServerConfig server;
-  server.tick_rate = c.tick_rate;
-  server.entity_update_interval = c.entity_update_interval;
-  server.hash_interval = c.hash_interval;
   m->server_ = std::make_unique<Server>(server, theta_net::Ed25519KeyPair::from_rng(keys),
-                                        keys.fork(1), m->events_.get());
+                                        keys.fork(1), m->events_.get(), m->inputs_.get());
   m->server_driver_ = std::make_unique<session::ServerDriver>(
       m->network_->server(), m->server_->sessions(), m->server_.get());
   const bool sockets = c.network != session::NetworkKind::kSim;
@@ -144,7 +160,7 @@ std::string MatchReport::to_json() const {
   w.key("packets_dropped");
   w.integer(packets_dropped);
   w.key("state_digest");
-  w.string(std::to_string(state_digest));
+  w.string(theta_net::replay::hex_hash(state_digest));
   w.key("server");
   w.begin_object();
   const auto field = [&](const char* name, std::uint64_t v) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <theta_net/core/result.hpp>
+#include <theta_net/netcode/input_log.hpp>
 #include <theta_net/replay/event_writer.hpp>
 #include <theta_net/session/client_driver.hpp>
 #include <theta_net/session/local_network.hpp>
@@ -30,6 +31,7 @@ struct MatchConfig {
   // Every client's link, each way (sim: its SimNet links; quic: its relay's).
   theta_net::transport::LinkConfig link;
   std::string events_path;          // the server's JSONL event stream ("" for none)
+  std::string inputs_path;          // the server's input log ("" for none)
   std::uint32_t hash_interval = 0;  // ticks between "state" events
   std::string scenario = "arena";   // the stream header's scenario name
 };
@@ -61,16 +63,19 @@ struct MatchReport {
 
 class Match {
  public:
-  // Errors: those of LocalNetwork::create and add_client (sockets: kIo), and of
-  // EventWriter::open for events_path.
+  // Errors: those of LocalNetwork::create and add_client (sockets: kIo), of EventWriter::open
+  // for events_path and of InputLogWriter::open for inputs_path.
   static theta_net::Result<std::unique_ptr<Match>> create(MatchConfig config);
-  ~Match();
+  ~Match();  // finishes the match if finish() was not called
 
   // Plays until the configured duration.
   void run();
   // Plays until `t` (since the start).
   void run_until(Micros t);
   MatchReport report() const;
+  // Ends the input log (its end record) and closes both streams; later calls do nothing.
+  // Errors: those of InputLogWriter::end and EventWriter::close.
+  theta_net::Status finish();
   const Server& server() const { return *server_; }
   const Client& client(std::size_t i) const { return *players_.at(i).client; }
   std::size_t size() const { return players_.size(); }
@@ -87,6 +92,8 @@ class Match {
   MatchConfig config_;
   std::unique_ptr<theta_net::session::LocalNetwork> network_;
   std::unique_ptr<theta_net::replay::EventWriter> events_;
+  std::unique_ptr<theta_net::netcode::InputLogWriter> inputs_;
+  bool finished_ = false;
   std::unique_ptr<Server> server_;
   std::unique_ptr<theta_net::session::ServerDriver> server_driver_;
   std::vector<Player> players_;

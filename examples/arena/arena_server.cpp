@@ -5,14 +5,13 @@
 
 namespace arena {
 
-using theta_net::Fx;
 using theta_net::session::HostEvent;
 
 namespace {
 
 theta_net::session::SessionHostConfig session_config(const ServerConfig& config) {
   theta_net::session::SessionHostConfig c;
-  c.handshake.tick_rate = static_cast<std::uint16_t>(config.tick_rate);
+  c.handshake.tick_rate = static_cast<std::uint16_t>(config.world.tick_rate);
   c.handshake.resume_window = config.resume_window;
   return c;
 }
@@ -21,37 +20,30 @@ theta_net::replication::ReplicationHostConfig replication_config(const ServerCon
   theta_net::replication::ReplicationHostConfig c;
   // Every entity_update_interval ticks: half a tick short of it, so the tick that is due is
   // never missed by the period's rounding to whole microseconds.
-  const Micros period(1'000'000 / config.tick_rate);
+  const Micros period(1'000'000 / config.world.tick_rate);
   c.entities.update_interval = period * config.entity_update_interval - period / 2;
   c.entities.bytes_per_second = config.bytes_per_second;
   return c;
 }
 
-theta_net::netcode::LagCompensationConfig lag_config(const ServerConfig& config) {
-  return {config.tick_rate, config.max_rewind};
-}
-
-// A player's hit volume: its square, a block tall, on the floor plane z = 0.
-theta_net::netcode::HitVolume volume_of(const PlayerView& p) {
-  return {p.entity, {p.body.x, p.body.y, Fx{}}, {kPlayerRadius, kPlayerRadius, Fx::from_int(1)}};
-}
-
 }  // namespace
 
 Server::Server(ServerConfig config, theta_net::Ed25519KeyPair key, theta_net::Rng rng,
-               theta_net::replay::EventWriter* events)
+               theta_net::replay::EventWriter* events, theta_net::netcode::InputLogWriter* inputs)
     : config_(config),
       host_(session_config(config), key, rng),
       replication_(components().schema, components().schema, replication_config(config)),
-      lag_(lag_config(config)),
-      events_(events) {
-  if (config_.fire_cooldown_ticks == 0)
-    config_.fire_cooldown_ticks = std::max(1u, config_.tick_rate / 4);
-  tick_period_ = Micros(1'000'000 / config_.tick_rate);
+      world_(config.world, events),
+      input_log_(inputs) {
+  tick_period_ = Micros(1'000'000 / config_.world.tick_rate);
 }
 
-void Server::log(const theta_net::replay::Event& event) {
-  if (events_) (void)events_->write(event);
+ServerStats Server::stats() const {
+  ServerStats s;
+  static_cast<WorldStats&>(s) = world_.stats();
+  s.bundles_refused = bundles_refused_;
+  s.inputs_starved = inputs_starved_;
+  return s;
 }
 
 void Server::handle_sessions(Micros now) {
@@ -99,13 +91,9 @@ void Server::join(const HostEvent& event) {
   auto& slot = players_[event.session_id];
   if (!slot) {
     slot = std::make_unique<Player>();
-    slot->view.entity = next_entity_++;
     slot->session_id = event.session_id;
-    slot->view.body = spawn_point(slot->view.entity, 0);
-    ++stats_.joins;
-    log(theta_net::replay::Event(tick_, "join")
-            .entity(slot->view.entity)
-            .set("name", event.session.client_name));
+    slot->entity = world_.join(event.session.client_name);
+    if (input_log_) (void)input_log_->join(world_.tick(), slot->entity, event.session.client_name);
   } else {
     // A resumed session: replication starts afresh on the new connection; the input buffer
     // keeps its baselines (the client acknowledged them).
@@ -131,100 +119,48 @@ void Server::detach(std::uint64_t session_id, const std::string& why) {
 void Server::leave(std::uint64_t session_id, const std::string& why) {
   const auto it = players_.find(session_id);
   if (it == players_.end()) return;
+  const std::uint64_t entity = it->second->entity;
   if (it->second->connected) replication_.remove_client(it->second->replication_id);
-  replication_.entities().remove_entity(it->second->view.entity);
-  log(theta_net::replay::Event(tick_, "leave").entity(it->second->view.entity).set("detail", why));
+  replication_.entities().remove_entity(entity);
+  world_.leave(entity, why);
+  if (input_log_) (void)input_log_->leave(world_.tick(), entity, why);
   players_.erase(it);
-  ++stats_.leaves;
 }
 
 void Server::on_input(Player& p, const theta_net::protocol::GameInput& input) {
   (void)replication_.on_message(p.replication_id, theta_net::protocol::AnyMessage(input));
-  if (!p.inputs.add_bundle(input.bundle, tick_ + 1).ok()) ++stats_.bundles_refused;
+  if (!p.inputs.add_bundle(input.bundle, world_.tick() + 1).ok()) ++bundles_refused_;
 }
 
 void Server::tick(Micros now) {
-  (void)now;
-  tick_ += 1;
-  host_.set_server_tick(tick_);
-  // Moves first, then shots against the world as the shooters saw it.
-  struct Fired {
-    Player* shooter;
-    Body from;
-    Input input;
-  };
-  std::vector<Fired> fired;
+  const std::uint32_t tick = world_.tick() + 1;
+  host_.set_server_tick(tick);
+  // Each player's input for the tick, in entity order: what the World steps with and the input
+  // log keeps.
+  std::map<std::uint64_t, std::vector<std::int64_t>> taken;
   for (auto& [session, p] : players_) {
     const std::uint64_t starved_before = p->inputs.stats().starved;
-    const Input input = input_from_codes(p->inputs.take(tick_));
-    if (p->inputs.stats().starved != starved_before) ++stats_.inputs_starved;
-    step_body(p->view.body, input, config_.tick_rate);
-    p->view.aim = input.aim;
-    if (input.fire && tick_ >= p->last_shot_tick + config_.fire_cooldown_ticks) {
-      p->last_shot_tick = tick_;
-      fired.push_back({p.get(), p->view.body, input});
-    }
+    const std::span<const std::int64_t> codes = p->inputs.take(tick);
+    if (p->inputs.stats().starved != starved_before) ++inputs_starved_;
+    taken[p->entity].assign(codes.begin(), codes.end());
   }
-  killed_this_tick_.clear();
-  for (const Fired& f : fired) shoot(*f.shooter, f.from, f.input);
-  std::vector<theta_net::netcode::HitVolume> volumes;
-  for (auto& [session, p] : players_) volumes.push_back(volume_of(p->view));
-  std::sort(volumes.begin(), volumes.end(),
-            [](const auto& a, const auto& b) { return a.entity < b.entity; });
-  (void)lag_.record(tick_, volumes);
+  std::vector<TickInput> inputs;
+  for (const auto& [entity, codes] : taken) {
+    if (input_log_) (void)input_log_->input(tick, entity, codes);
+    inputs.push_back({entity, input_from_codes(codes)});
+  }
+  world_.step(inputs);
   publish();
-  replication_.step(tick_, now);
+  replication_.step(tick, now);
   send_states();
   host_.flush();
-  if (config_.hash_interval && tick_ % config_.hash_interval == 0) {
-    log(theta_net::replay::Event(tick_, "state")
-            .set("digest", theta_net::replay::JsonValue(std::to_string(state_digest())))
-            .set("players", std::uint64_t{players_.size()}));
-  }
-  ++stats_.ticks;
   *next_tick_ += tick_period_;
-}
-
-void Server::shoot(Player& shooter, const Body& from, const Input& input) {
-  ++stats_.shots;
-  const auto end = shot_end(from, input.aim);
-  const theta_net::netcode::HitRay ray{{from.x, from.y, Fx{}}, {end[0], end[1], Fx{}}};
-  // The world the shooter drew: this tick, view_lag sixteenths of a tick ago.
-  const Fx seen = Fx::from_int(tick_) - Fx::from_ratio(input.view_lag, kViewLagSteps);
-  const theta_net::netcode::ShotResult result = lag_.hitscan_at(ray, shooter.view.entity, seen);
-  if (result.clamped) ++stats_.rewinds_clamped;
-  theta_net::replay::Event shot(tick_, "shot");
-  shot.entity(shooter.view.entity).set("aim", input.aim).set("seen_tick", seen.to_double());
-  if (!result.hit) return log(shot.set("hit", false));
-  ++stats_.hits;
-  const auto victim = std::find_if(players_.begin(), players_.end(), [&](const auto& entry) {
-    return entry.second->view.entity == result.hit->entity;
-  });
-  log(shot.set("hit", true).set("target", result.hit->entity));
-  if (victim == players_.end()) return;  // left since the tick it was seen at
-  Player& v = *victim->second;
-  // Killed by an earlier shot of this tick: it has respawned, and is not hit again at once.
-  if (std::find(killed_this_tick_.begin(), killed_this_tick_.end(), v.view.entity) !=
-      killed_this_tick_.end()) {
-    return;
-  }
-  v.view.health -= kDamage;
-  if (v.view.health > 0) return;
-  ++stats_.kills;
-  killed_this_tick_.push_back(v.view.entity);
-  shooter.view.score = std::min(kMaxScore, shooter.view.score + 1);
-  v.view.health = kMaxHealth;
-  v.view.body = spawn_point(v.view.entity, ++v.spawns);
-  log(theta_net::replay::Event(tick_, "kill")
-          .entity(shooter.view.entity)
-          .set("target", v.view.entity));
 }
 
 void Server::publish() {
   theta_net::replication::WorldState& entities = replication_.entities();
   const std::size_t k = components().player_index;
-  for (auto& [session, p] : players_) {
-    const PlayerView& v = p->view;
+  for (const PlayerView& v : world_.players()) {
     const std::array<std::int64_t, 5> raw{v.body.x.raw(), v.body.y.raw(), (v.aim & 4095) << 4,
                                           v.health, v.score};
     entities.set_raw(v.entity, k, raw);
@@ -233,7 +169,7 @@ void Server::publish() {
   for (auto& [session, p] : players_) {
     if (!p->connected) continue;
     if (auto* interest = replication_.interest_of(p->replication_id)) {
-      for (auto& [other_session, other] : players_) interest->always_see(other->view.entity);
+      for (auto& [other_session, other] : players_) interest->always_see(other->entity);
     }
   }
 }
@@ -241,26 +177,20 @@ void Server::publish() {
 void Server::send_states() {
   for (auto& [session, p] : players_) {
     if (!p->connected) continue;
+    const PlayerView* view = world_.player(p->entity);
+    if (!view) continue;
     theta_net::protocol::GameState state;
-    state.server_tick = tick_;
-    state.entity = p->view.entity;
+    state.server_tick = world_.tick();
+    state.entity = p->entity;
     state.last_input_tick = p->inputs.last_applied_tick();
     state.component = components().body.id();
-    theta_net::replication::encode_component(components().body, body_codes(p->view.body),
+    theta_net::replication::encode_component(components().body, body_codes(view->body),
                                              state.state);
     (void)host_.send(p->conn, state);
     for (auto& queued : replication_.drain(p->replication_id, 1u << 20)) {
       (void)host_.send_encoded(p->conn, std::move(queued.message));
     }
   }
-}
-
-std::vector<PlayerView> Server::players() const {
-  std::vector<PlayerView> out;
-  for (const auto& [session, p] : players_) out.push_back(p->view);
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.entity < b.entity; });
-  return out;
 }
 
 }  // namespace arena

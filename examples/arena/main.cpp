@@ -5,6 +5,8 @@
 //   --network sim|quic|tcp|ws  --players N  --tick-rate HZ  --seconds S  --seed N
 //   --latency-ms MS  --jitter-ms MS  --loss FRACTION   (each client's link, each way)
 //   --events PATH  --hash-interval N  --scenario NAME  (the server's JSONL stream)
+//   --inputs PATH                                      (the server's input log)
+// and, to play a match again from its input log instead: --replay INPUT_LOG --events PATH.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include <string_view>
 
 #include "arena_match.hpp"
+#include "arena_replay.hpp"
 
 namespace {
 
@@ -20,7 +23,9 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "usage: theta_arena_match [--network sim|quic|tcp|ws] [--players N] "
                "[--tick-rate HZ] [--seconds S] [--seed N] [--latency-ms MS] [--jitter-ms MS] "
-               "[--loss FRACTION] [--events PATH] [--hash-interval N] [--scenario NAME]\n");
+               "[--loss FRACTION] [--events PATH] [--inputs PATH] [--hash-interval N] "
+               "[--scenario NAME]\n"
+               "       theta_arena_match --replay INPUT_LOG --events PATH\n");
   return 2;
 }
 
@@ -31,10 +36,29 @@ bool number(const char* text, double& out) {
   return end && *end == '\0' && end != text && std::isfinite(out) && out <= 9007199254740992.0;
 }
 
+// --replay: the server stream again from an input log; the report says what was replayed.
+int replay(const std::string& input_log, const std::string& events) {
+  auto report = arena::replay_match(input_log, events);
+  if (!report) {
+    std::fprintf(stderr, "theta_arena_match: %s\n", report.error().describe().c_str());
+    return 1;
+  }
+  std::printf(
+      "{\"mode\":\"replay\",\"ticks\":%u,\"inputs\":%llu,\"joins\":%llu,\"leaves\":%llu,"
+      "\"ended\":%s,\"state_digest\":\"%s\"}\n",
+      report->log.ticks, static_cast<unsigned long long>(report->log.inputs),
+      static_cast<unsigned long long>(report->log.joins),
+      static_cast<unsigned long long>(report->log.leaves), report->log.ended ? "true" : "false",
+      theta_net::replay::hex_hash(report->state_digest).c_str());
+  std::printf("arena: ok\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   arena::MatchConfig config;
+  std::string replay_log;
   double seconds = 20, latency_ms = 0, jitter_ms = 0, loss = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
@@ -47,6 +71,10 @@ int main(int argc, char** argv) {
       config.network = *kind;
     } else if (flag == "--events") {
       config.events_path = value;
+    } else if (flag == "--inputs") {
+      config.inputs_path = value;
+    } else if (flag == "--replay") {
+      replay_log = value;
     } else if (flag == "--scenario") {
       config.scenario = value;
     } else if (!number(value, n) || n < 0) {
@@ -72,6 +100,10 @@ int main(int argc, char** argv) {
           (std::string("unknown option or value out of range: ") + std::string(flag)).c_str());
     }
   }
+  if (!replay_log.empty()) {
+    if (config.events_path.empty()) return usage("--replay writes the server stream to --events");
+    return replay(replay_log, config.events_path);
+  }
   config.duration = theta_net::Micros(static_cast<std::int64_t>(seconds * 1e6));
   config.link.latency = theta_net::Nanos(static_cast<std::int64_t>(latency_ms * 1e6));
   config.link.jitter = theta_net::Nanos(static_cast<std::int64_t>(jitter_ms * 1e6));
@@ -82,6 +114,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   (*match)->run();
+  if (auto finished = (*match)->finish(); !finished) {
+    std::fprintf(stderr, "theta_arena_match: %s\n", finished.error().describe().c_str());
+    return 1;
+  }
   const arena::MatchReport report = (*match)->report();
   std::printf("%s\n", report.to_json().c_str());
   bool ok = report.server.bundles_refused == 0 && report.server.joins == config.players;

@@ -1,10 +1,12 @@
 """The arena (examples/arena) in scenario files: a [game] table hands the scenario to the game's own
 program (python/theta_net/scenario/game_program.py). Its skirmish plays over SimNet into its
-golden stream byte for byte and over QUIC on loopback, its expectations read the program's
-report, and what a [game] scenario cannot hold is refused by name."""
+golden input log and stream byte for byte, the golden input log replays into the golden stream,
+it plays over QUIC on loopback, its expectations read the program's report, and what a [game]
+scenario cannot hold is refused by name."""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 
@@ -19,6 +21,7 @@ from conftest import REPO, run_cli
 
 SKIRMISH = REPO / "examples" / "arena" / "scenarios" / "skirmish.toml"
 GOLDEN = REPO / "examples" / "arena" / "replays" / "skirmish" / "server.jsonl"
+GOLDEN_INPUTS = GOLDEN.with_name("inputs.jsonl")
 PROGRAM = REPO / "build" / "release" / "examples" / "arena" / "theta_arena_match"
 RERECORD = (
     "re-record on purpose with `theta-net replay record examples/arena/scenarios/skirmish.toml "
@@ -41,6 +44,7 @@ def test_the_skirmish_plays_its_golden_stream_again_byte_for_byte(tmp_path):
     if produced.read_bytes() != GOLDEN.read_bytes():
         d = replay.diff(GOLDEN, produced, max_differences=5)
         pytest.fail(f"first divergent tick {d.first_divergent_tick}: {d.differences}\n{RERECORD}")
+    assert (tmp_path / "inputs.jsonl").read_bytes() == GOLDEN_INPUTS.read_bytes(), RERECORD
     # The expectations read the program's report; the first is the program's own verdict.
     kinds = [e.kind for e in result.expectations]
     assert kinds[0] == "program" and kinds.count("report") == 4
@@ -49,12 +53,64 @@ def test_the_skirmish_plays_its_golden_stream_again_byte_for_byte(tmp_path):
     assert (tmp_path / "metrics.json").exists()
 
 
-def test_the_arena_plays_a_scenario_over_quic(tmp_path):
+def test_the_golden_input_log_replays_into_the_golden_stream_byte_for_byte(tmp_path):
+    out = tmp_path / "replayed.jsonl"
+    done = run_cli(
+        "replay",
+        "run",
+        str(GOLDEN_INPUTS),
+        "--program",
+        str(PROGRAM),
+        "--out",
+        str(out),
+        "--expect",
+        str(GOLDEN),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"byte-identical to {GOLDEN}" in done.stdout
+    header = replay.read_header(GOLDEN_INPUTS)
+    assert header["role"] == "inputs" and header["input_schema"]["name"] == "arena.Input"
+    kinds = {e["kind"] for e in replay.read_events(GOLDEN_INPUTS)}
+    assert kinds == {"join", "input", "end"}
+
+
+def test_a_game_input_log_needs_its_program_and_a_changed_input_shows_in_the_diff(tmp_path):
+    done = run_cli("replay", "run", str(GOLDEN_INPUTS), "--out", str(tmp_path / "x.jsonl"), check=False)
+    assert done.returncode == 2 and "replay it with --program" in done.stderr
+    # The golden match's first shot not fired: the replay parts from the golden stream at its tick.
+    shot = next(e for e in replay.read_events(GOLDEN) if e["kind"] == "shot")
+    lines = GOLDEN_INPUTS.read_text().splitlines(keepends=True)
+    at = next(
+        i
+        for i, line in enumerate(lines[1:], 1)
+        if (e := json.loads(line))["kind"] == "input"
+        and (e["tick"], e["entity"]) == (shot["tick"], shot["entity"])
+    )
+    assert '"fire":1' in lines[at]
+    lines[at] = lines[at].replace('"fire":1', '"fire":0')
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("".join(lines))
+    out = tmp_path / "y.jsonl"
+    done = run_cli(
+        "replay", "run", str(edited), "--program", str(PROGRAM), "--out", str(out), "--expect", str(GOLDEN),
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert replay.diff(GOLDEN, out).first_divergent_tick == shot["tick"]
+
+
+def test_the_arena_plays_a_scenario_over_quic_and_its_log_replays_into_its_stream(tmp_path):
     scenario = Scenario.from_dict(_table(scenario={"duration": "3s"}))
     result = scenario.run(transport="quic", out=tmp_path)
     assert result.summary["network"] == "quic"
     assert result.expectations[0].passed, result.table()
     assert all(p["states"] > 60 for p in result.summary["players"])
+    # Over sockets a match is not the same twice; its own input log replays into its own stream.
+    done = run_cli(
+        "replay", "run", str(tmp_path / "inputs.jsonl"), "--program", str(PROGRAM),
+        "--out", str(tmp_path / "replayed.jsonl"), "--expect", str(tmp_path / "server.jsonl"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_report_expectation_that_does_not_hold_fails_the_run(tmp_path):

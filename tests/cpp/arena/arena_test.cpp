@@ -1,5 +1,6 @@
-// The arena (examples/arena), the second game on theta_net's public API: its rules, and whole
-// matches over SimNet (deterministic, with latency and loss) and over QUIC on loopback.
+// The arena (examples/arena), the second game on theta_net's public API: its rules, whole
+// matches over SimNet (deterministic, with latency and loss) and over QUIC on loopback, and
+// matches played again from their input logs.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,11 +9,20 @@
 #include <sstream>
 
 #include "arena_match.hpp"
+#include "arena_replay.hpp"
 
 namespace arena {
 namespace {
 
 using theta_net::Fx;
+
+// A folder of its own: the Release and sanitizer trees may run these tests at the same time.
+std::filesystem::path scratch(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("theta_arena_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -162,6 +172,83 @@ TEST(ArenaMatch, TwoBotsPlayOverQuicOnLoopback) {
     EXPECT_GT(p.client.states, 60u) << p.name;
     EXPECT_GT(p.client.deltas, 20u) << p.name;
   }
+}
+
+// Plays `c` writing both streams into `dir`, replays the input log, and expects the replayed
+// stream to be the match's byte for byte.
+void expect_replay_matches(MatchConfig c, const std::filesystem::path& dir) {
+  c.events_path = (dir / "server.jsonl").string();
+  c.inputs_path = (dir / "inputs.jsonl").string();
+  auto match = Match::create(c);
+  ASSERT_TRUE(match.ok()) << match.error().describe();
+  (*match)->run();
+  ASSERT_TRUE((*match)->finish().ok());
+  const MatchReport live = (*match)->report();
+  const auto replayed = replay_match(c.inputs_path, (dir / "replayed.jsonl").string());
+  ASSERT_TRUE(replayed.ok()) << replayed.error().describe();
+  EXPECT_TRUE(replayed->log.ended);
+  EXPECT_EQ(replayed->log.ticks, live.server.ticks);
+  EXPECT_EQ(replayed->world.shots, live.server.shots);
+  EXPECT_EQ(replayed->world.kills, live.server.kills);
+  EXPECT_EQ(replayed->state_digest, live.state_digest);
+  const std::string stream = read_file(c.events_path);
+  EXPECT_EQ(read_file(dir / "replayed.jsonl"), stream);
+  EXPECT_NE(stream.find("\"kind\":\"shot\""), std::string::npos);
+}
+
+TEST(ArenaReplay, ALossyMatchReplaysFromItsInputLogByteForByte) {
+  const auto dir = scratch("replay_sim");
+  MatchConfig c = lossy(30);
+  c.duration = std::chrono::seconds(10);
+  expect_replay_matches(c, dir);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ArenaReplay, AMatchOverQuicReplaysFromItsInputLogByteForByte) {
+  // Over real sockets the match itself is not the same twice; its log replays into its stream.
+  const auto dir = scratch("replay_quic");
+  MatchConfig c;
+  c.network = theta_net::session::NetworkKind::kQuic;
+  c.players = 2;
+  c.duration = std::chrono::seconds(3);
+  c.hash_interval = 30;
+  expect_replay_matches(c, dir);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ArenaReplay, ALogThatIsNotTheArenasIsRefusedNamingWhy) {
+  const auto dir = scratch("replay_refused");
+  const auto other =
+      theta_net::netcode::InputSchema::make(
+          "arena.Input", {{theta_net::replication::FieldDescriptor::boolean("fire")}})
+          .value();
+  auto header = theta_net::replay::StreamHeader::for_this_build("x", 1, 60, "inputs");
+  header.extra = world_header_extra(resolved(WorldConfig{}));
+  {
+    auto log =
+        theta_net::netcode::InputLogWriter::open((dir / "other.jsonl").string(), other, header)
+            .value();
+    ASSERT_TRUE(log.end(1).ok());
+  }
+  const auto refused = replay_match((dir / "other.jsonl").string(), (dir / "out.jsonl").string());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, theta_net::ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("written for the input schema 'arena.Input'"),
+            std::string::npos)
+      << refused.error().message;
+
+  // The arena's own schema, but a header without what the World needs.
+  header.extra.clear();
+  {
+    auto log = theta_net::netcode::InputLogWriter::open((dir / "bare.jsonl").string(),
+                                                        input_schema(), header)
+                   .value();
+    ASSERT_TRUE(log.end(1).ok());
+  }
+  const auto bare = replay_match((dir / "bare.jsonl").string(), (dir / "out.jsonl").string());
+  ASSERT_FALSE(bare.ok());
+  EXPECT_NE(bare.error().message.find("'hash_interval'"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
