@@ -95,6 +95,7 @@ void bind_data_soak(py::module_& m);
 void bind_collab_fuzz(py::module_& m);
 void bind_migration(py::module_& m);  // after collab: it takes a CollabHost
 void bind_netcode(py::module_& m);
-void bind_netcode_inputs(py::module_& m);  // called by bind_netcode, into its submodule
+void bind_netcode_inputs(py::module_& m);     // called by bind_netcode, into its submodule
+void bind_netcode_input_log(py::module_& m);  // the same
 
 }  // namespace theta_net::bindings

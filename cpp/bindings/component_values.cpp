@@ -64,4 +64,18 @@ py::dict component_values(const replication::ComponentType& type,
   return out;
 }
 
+std::vector<std::int64_t> input_codes(const netcode::InputSchema& schema, const py::dict& input,
+                                      netcode::OutOfRange policy) {
+  const std::vector<std::int64_t> raw = component_raw(schema.type(), input, ErrorKind::kProtocol);
+  std::vector<std::int64_t> codes(schema.slots());
+  (void)unwrap(schema.quantize(raw, codes, policy), ErrorKind::kProtocol);
+  return codes;
+}
+
+py::dict input_values(const netcode::InputSchema& schema, std::span<const std::int64_t> codes) {
+  std::vector<std::int64_t> raw(schema.slots());
+  schema.dequantize(codes, raw);
+  return component_values(schema.type(), raw);
+}
+
 }  // namespace theta_net::bindings

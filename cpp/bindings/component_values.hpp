@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "border.hpp"
+#include "theta_net/netcode/input_schema.hpp"
 #include "theta_net/replication/component_type.hpp"
 
 namespace theta_net::bindings {
@@ -23,5 +24,12 @@ std::vector<std::int64_t> component_raw(const replication::ComponentType& type,
                                         ErrorKind kind = ErrorKind::kReplication);
 py::dict component_values(const replication::ComponentType& type,
                           std::span<const std::int64_t> raw);
+
+// An application input ({field: value} in natural units) as the input schema's codes, a value
+// outside its field's range clamped or refused by `policy` (refused as ProtocolError).
+std::vector<std::int64_t> input_codes(const netcode::InputSchema& schema, const py::dict& input,
+                                      netcode::OutOfRange policy);
+// Codes back to {field: value}.
+py::dict input_values(const netcode::InputSchema& schema, std::span<const std::int64_t> codes);
 
 }  // namespace theta_net::bindings

@@ -223,7 +223,8 @@ void bind_netcode(py::module_& parent) {
       .def_property_readonly("newest_tick", &netcode::ComponentInterpolator::newest_tick)
       .def("__len__", &netcode::ComponentInterpolator::size);
 
-  bind_netcode_inputs(m);  // InputSchema, InputSender, InputBuffer (netcode_input_bindings.cpp)
+  bind_netcode_inputs(m);     // InputSchema, InputSender, InputBuffer (netcode_input_bindings.cpp)
+  bind_netcode_input_log(m);  // InputLogWriter, replay_input_log (netcode_input_log_bindings.cpp)
 
   py::class_<netcode::CorrectionSmoother>(
       m, "CorrectionSmoother",

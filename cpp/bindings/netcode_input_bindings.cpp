@@ -28,20 +28,11 @@ namespace {
 std::vector<std::int64_t> input_rows(const netcode::InputSchema& schema, const py::list& inputs,
                                      netcode::OutOfRange policy) {
   std::vector<std::int64_t> rows;
-  std::vector<std::int64_t> codes(schema.slots());
   for (py::handle item : inputs) {
-    const std::vector<std::int64_t> raw =
-        component_raw(schema.type(), item.cast<py::dict>(), ErrorKind::kProtocol);
-    (void)unwrap(schema.quantize(raw, codes, policy), ErrorKind::kProtocol);
+    const std::vector<std::int64_t> codes = input_codes(schema, item.cast<py::dict>(), policy);
     rows.insert(rows.end(), codes.begin(), codes.end());
   }
   return rows;
-}
-
-py::dict input_values(const netcode::InputSchema& schema, std::span<const std::int64_t> codes) {
-  std::vector<std::int64_t> raw(schema.slots());
-  schema.dequantize(codes, raw);
-  return component_values(schema.type(), raw);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "border.hpp"
+#include "json_convert.hpp"
 #include "theta_net/replay/event_reader.hpp"
 #include "theta_net/replay/event_writer.hpp"
 #include "theta_net/replay/stream_diff.hpp"
@@ -20,88 +21,15 @@ using replay::JsonValue;
 
 namespace {
 
-[[noreturn]] void replay_error(ErrorCode code, const std::string& message) {
-  throw BorderError(ErrorKind::kReplay, Error{code, message});
-}
-
-// Python value -> JsonValue. The depth bound also stops self-referencing containers.
-JsonValue to_json(const py::handle& obj, int depth = 0) {
-  if (depth > replay::kMaxJsonDepth) {
-    replay_error(ErrorCode::kLimitExceeded, "the value nests deeper than 64 levels");
-  }
-  if (obj.is_none()) return JsonValue();
-  if (py::isinstance<py::bool_>(obj)) return JsonValue(obj.cast<bool>());
-  if (py::isinstance<py::int_>(obj)) {
-    int overflow = 0;
-    const long long i = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
-    if (overflow == 0) return JsonValue(static_cast<std::int64_t>(i));
-    if (overflow > 0) {
-      const unsigned long long u = PyLong_AsUnsignedLongLong(obj.ptr());
-      if (!PyErr_Occurred()) return JsonValue(static_cast<std::uint64_t>(u));
-      PyErr_Clear();
-    }
-    replay_error(ErrorCode::kOverflow, "an integer does not fit 64 bits");
-  }
-  if (py::isinstance<py::float_>(obj)) return JsonValue(obj.cast<double>());
-  if (py::isinstance<py::str>(obj)) return JsonValue(obj.cast<std::string>());
-  if (py::isinstance<py::dict>(obj)) {
-    replay::JsonObject members;
-    for (const auto& [k, v] : obj.cast<py::dict>()) {
-      if (!py::isinstance<py::str>(k)) {
-        replay_error(ErrorCode::kInvalidArgument, "JSON object keys are strings");
-      }
-      members.emplace_back(k.cast<std::string>(), to_json(v, depth + 1));
-    }
-    return JsonValue(std::move(members));
-  }
-  if (py::isinstance<py::list>(obj) || py::isinstance<py::tuple>(obj)) {
-    replay::JsonArray items;
-    for (const auto& v : obj) items.push_back(to_json(v, depth + 1));
-    return JsonValue(std::move(items));
-  }
-  replay_error(ErrorCode::kInvalidArgument,
-               "cannot write a " + std::string(py::str(obj.get_type().attr("__name__"))) +
-                   " as JSON (dict, list, tuple, str, int, float, bool or None)");
-}
-
-py::object to_py(const JsonValue& v) {
-  using T = JsonValue::Type;
-  switch (v.type()) {
-    case T::kNull:
-      return py::none();
-    case T::kBool:
-      return py::bool_(v.as_bool());
-    case T::kInt:
-      return py::int_(v.as_int());
-    case T::kUint:
-      return py::int_(v.as_uint());
-    case T::kDouble:
-      return py::float_(v.as_double());
-    case T::kString:
-      return py::str(v.as_string());
-    case T::kArray: {
-      py::list out;
-      for (const JsonValue& item : v.as_array()) out.append(to_py(item));
-      return out;
-    }
-    case T::kObject: {
-      py::dict out;
-      for (const auto& [k, item] : v.as_object()) out[py::str(k)] = to_py(item);
-      return out;
-    }
-  }
-  return py::none();
-}
-
 class PyEventReader {
  public:
   explicit PyEventReader(const std::string& path)
       : reader_(unwrap(replay::EventReader::open(path), ErrorKind::kReplay)) {}
-  py::object header() const { return to_py(reader_.header()); }
+  py::object header() const { return json_to_py(reader_.header()); }
   py::object next() {
     JsonValue event;
     if (!unwrap(reader_.next(event), ErrorKind::kReplay)) throw py::stop_iteration();
-    return to_py(event);
+    return json_to_py(event);
   }
 
  private:
@@ -153,7 +81,7 @@ void bind_replay(py::module_& m) {
   m.def(
       "replay_canonical_json",
       [](const py::object& value) {
-        return unwrap(replay::to_canonical(to_json(value)), ErrorKind::kReplay);
+        return unwrap(replay::to_canonical(json_from_py(value)), ErrorKind::kReplay);
       },
       "value"_a, "The canonical JSON text of a value (sorted keys, Python-repr floats).");
 
@@ -165,7 +93,7 @@ void bind_replay(py::module_& m) {
       "replay_header_for_this_build",
       [](const std::string& scenario, std::uint64_t world_seed, std::uint32_t tick_rate,
          const std::string& role) {
-        return to_py(
+        return json_to_py(
             replay::StreamHeader::for_this_build(scenario, world_seed, tick_rate, role).to_json());
       },
       "scenario"_a, "world_seed"_a, "tick_rate"_a, "role"_a,
@@ -175,14 +103,14 @@ void bind_replay(py::module_& m) {
                                   "Writes a canonical event stream to a file or to memory.")
       .def(py::init([](const py::dict& header, std::optional<std::string> path) {
              const std::string* p = path ? &*path : nullptr;
-             return unwrap(replay::EventWriter::from_json_header(to_json(header), p),
+             return unwrap(replay::EventWriter::from_json_header(json_from_py(header), p),
                            ErrorKind::kReplay);
            }),
            "header"_a, "path"_a = py::none())
       .def(
           "write",
           [](replay::EventWriter& w, const py::dict& event) {
-            unwrap(w.write(to_json(event)), ErrorKind::kReplay);
+            unwrap(w.write(json_from_py(event)), ErrorKind::kReplay);
           },
           "event"_a, "Appends one event (a dict with tick and kind).")
       .def(

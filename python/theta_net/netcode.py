@@ -20,6 +20,10 @@ actions) and codes bundles of inputs by field against the previous input. :class
 :class:`InputBuffer` (the server) takes bundles and hands each tick its input, repeating the last
 one without its one-shot fields when a tick's input did not come in time.
 
+:class:`InputLogWriter` writes a server's input log: the input each player's step ran with, tick
+by tick, in the schema's fields (with joins and leaves); :func:`replay_input_log` plays such a log
+into your own simulation again, so its server stream can be replayed on any machine.
+
 :func:`first_divergence` and :func:`check_determinism` find the first tick at which a step stops
 reproducing recorded states, and which fields differ.
 
@@ -40,6 +44,7 @@ CorrectionSmoother = _netcode.CorrectionSmoother
 InputSchema = _netcode.InputSchema
 InputSender = _netcode.InputSender
 InputBuffer = _netcode.InputBuffer
+InputLogWriter = _netcode.InputLogWriter
 
 
 def _magnitude(predicted: Any, authoritative: Any) -> float:
@@ -127,6 +132,26 @@ class Predictor(_netcode.Predictor):
         super().__init__(step, compare, history)
 
 
+def replay_input_log(
+    schema: InputSchema,
+    target: Any,
+    *,
+    path: Optional[str] = None,
+    text: Optional[str] = None,
+    max_ticks: int = 10_000_000,
+) -> dict:
+    """Plays an input log (the file at ``path``, or its ``text``) written for ``schema`` into
+    ``target``, in the order its server did: ``target.join(tick, entity, name)`` and
+    ``target.leave(tick, entity, detail)`` after ``tick`` was simulated, ``target.step(tick,
+    {entity: input})`` for every tick from 1 to the one before the log's end (inputs in natural
+    units), and ``target.record(event)``, when the target has it, for the application's own
+    records. Returns {"ticks", "inputs", "joins", "leaves", "ended", "header"}.
+
+    Raises :class:`~theta_net.ReplayError` for a log of another schema or a record no server
+    would have written (with the file and line), and whatever the target raises."""
+    return _netcode.replay_input_log(schema, target, path, text, max_ticks)
+
+
 def first_divergence(
     step: Callable[[Any, Any, int], Any],
     initial: Any,
@@ -179,10 +204,12 @@ __all__ = [
     "CorrectionSmoother",
     "FieldThresholds",
     "InputBuffer",
+    "InputLogWriter",
     "InputSchema",
     "InputSender",
     "LagCompensator",
     "Predictor",
     "check_determinism",
     "first_divergence",
+    "replay_input_log",
 ]
