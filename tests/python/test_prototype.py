@@ -1,7 +1,8 @@
 """A game written in Python (theta_net.prototype; examples/python_game/hovercraft.py) plays in a
-scenario file with prediction and reconciliation, into its golden stream byte for byte; a step
-that is not deterministic is found with its tick and field, and one that raises fails the
-scenario naming the tick."""
+scenario file with prediction and reconciliation, into its golden input log and stream byte for
+byte; the golden input log replays into the golden stream, on any machine; a step that is not
+deterministic is found with its tick and field, by the match itself or by a replay of an old log;
+and one that raises fails the scenario naming the tick."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import sys
 import pytest
 
 import theta_net
-from theta_net.prototype import MatchConfig, play
+from theta_net import replay as streams
+from theta_net.prototype import MatchConfig, first_difference, play, replay
 from theta_net.scenario import Scenario
 
-from conftest import REPO
+from conftest import REPO, run_cli
 
 GAME = REPO / "examples" / "python_game"
+GOLDEN = GAME / "replays" / "rink" / "server.jsonl"
+GOLDEN_INPUTS = GOLDEN.with_name("inputs.jsonl")
 sys.path.insert(0, str(GAME))
 
 from hovercraft import Hovercraft  # noqa: E402  (the example, not a package)
@@ -24,11 +28,12 @@ from hovercraft import Hovercraft  # noqa: E402  (the example, not a package)
 def test_the_rink_plays_its_golden_stream_again_byte_for_byte(tmp_path):
     result = Scenario.load(GAME / "scenarios" / "rink.toml").run(transport="sim", out=tmp_path)
     assert result.passed, result.table()
-    golden = GAME / "replays" / "rink" / "server.jsonl"
-    assert (tmp_path / "server.jsonl").read_bytes() == golden.read_bytes(), (
+    rerecord = (
         "re-record on purpose with `theta-net replay record examples/python_game/scenarios/rink.toml "
         "--out examples/python_game/replays/rink` (docs/tutorial_python_game.md)"
     )
+    assert (tmp_path / "server.jsonl").read_bytes() == GOLDEN.read_bytes(), rerecord
+    assert (tmp_path / "inputs.jsonl").read_bytes() == GOLDEN_INPUTS.read_bytes(), rerecord
     assert result.summary["nondeterminism"] is None
     assert all(p["states"] > 300 for p in result.summary["players"])  # a state a tick, less 25% loss
 
@@ -63,6 +68,61 @@ def test_a_step_that_is_not_deterministic_is_found_with_its_tick_and_field():
     report = play(Drifting(30), MatchConfig(players=2, seconds=10, seed=4))
     assert report["nondeterminism"] == {"entity": 1, "tick": 100, "fields": ["vy"]}, report
     assert report["corrections_per_minute"] == 0  # the live run itself agreed with itself
+
+
+def test_the_golden_input_log_replays_into_the_golden_stream(tmp_path):
+    out = tmp_path / "replayed.jsonl"
+    done = run_cli(
+        "replay", "run", str(GOLDEN_INPUTS), "--program", str(GAME / "hovercraft.py"),
+        "--out", str(out), "--expect", str(GOLDEN),
+    )  # fmt: skip
+    assert f"byte-identical to {GOLDEN}" in done.stdout
+    # The same in this process, and every player's states come back.
+    server = replay(Hovercraft(30), GOLDEN_INPUTS, events=tmp_path / "again.jsonl")
+    assert (tmp_path / "again.jsonl").read_bytes() == GOLDEN.read_bytes()
+    assert sorted(server.history) == [1, 2, 3] and server.tick == 600
+
+
+def test_a_changed_step_replaying_an_old_log_is_found_at_its_tick_and_field(tmp_path):
+    """A log from another machine (the golden one) replayed by a step that differs at tick 100:
+    the stream diff names the first state record after it and the field."""
+    out = tmp_path / "drifted.jsonl"
+    game = Drifting(30)
+    game.newest = 1000  # as after a match: the drift is on at tick 100
+    replay(game, GOLDEN_INPUTS, events=out)
+    d = streams.diff(GOLDEN, out, max_differences=50)
+    assert d.first_divergent_tick == 120  # the state record after tick 100 (hash_interval 30)
+    assert any(x.get("field", "").endswith(".vy") for x in d.differences), d.differences
+    # The states themselves say the tick.
+    found = first_difference(replay(Hovercraft(30), GOLDEN_INPUTS), replay(game, GOLDEN_INPUTS))
+    assert found == {"entity": 1, "tick": 100, "fields": ["vy"]}
+
+
+def test_a_match_keeps_its_input_log_and_it_replays_to_the_same_states(tmp_path):
+    config = MatchConfig(
+        players=2, seconds=5, latency_ms=40, loss=0.2, seed=6, inputs=str(tmp_path / "in.jsonl")
+    )
+    report = play(Hovercraft(30), config)
+    assert report["nondeterminism"] is None
+    header = streams.read_header(tmp_path / "in.jsonl")
+    assert header["role"] == "inputs" and header["input_schema"]["name"] == Hovercraft.inputs.name
+    again = replay(Hovercraft(30), tmp_path / "in.jsonl")
+    logged = sum(1 for e in streams.read_events(tmp_path / "in.jsonl") if e["kind"] == "input")
+    assert again.tick == 150 and sorted(again.history) == [1, 2]
+    assert sum(len(h) for h in again.history.values()) == logged > 200
+
+
+def test_a_log_of_another_game_is_refused_naming_the_schemas(tmp_path):
+    from theta_net.netcode import InputLogWriter, InputSchema
+    from theta_net.replication import Field
+
+    other = InputSchema("board.Input", [Field.boolean("jump")])
+    log = InputLogWriter(
+        other, streams.header_for_this_build("x", 1, 30, "inputs"), str(tmp_path / "o.jsonl")
+    )
+    log.end(1)
+    with pytest.raises(theta_net.ReplayError, match="written for the input schema 'board.Input'"):
+        replay(Hovercraft(30), tmp_path / "o.jsonl")
 
 
 def test_a_step_that_raises_fails_the_scenario_naming_the_tick(tmp_path):

@@ -1,7 +1,8 @@
 """``theta-net replay``: event streams. ``replay diff A B`` compares two streams structurally
 (exit code 0 equal, 1 different, 2 bad input); ``replay record SCENARIO`` plays a scenario over
 SimNet and keeps its input log and server stream; ``replay run INPUT_LOG`` replays an input log on
-a headless server and, given the original stream, diffs the two."""
+a headless server (the reference game's, or with ``--program`` your own game's) and, given the
+original stream, diffs the two."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 from typing import Any, Dict
 
 from .. import replay
+from ..errors import ReplayError
 from ..scenario import Scenario
+from ..scenario.game_program import replay_program
 from ..scenario.spec import TRANSPORTS
 
 
@@ -132,10 +135,21 @@ def run_replay(args: argparse.Namespace) -> int:
     source = Path(args.input_log)
     out = Path(args.out) if args.out else source.with_name("replayed.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)  # as `run --out` and `replay record --out` do
-    ran = replay.run(source, out)
-    print(
-        f"replayed {source}: {ran.ticks:,} ticks, {ran.inputs:,} inputs -> {out} " f"({ran.events:,} events)"
-    )
+    if args.program:
+        report = replay_program(Path(args.program), source, out)
+        print(f"replayed {source} with {args.program}: {report.get('ticks', 0):,} ticks -> {out}")
+    elif "input_schema" in replay.read_header(source):
+        raise ReplayError(
+            f"{source} is the input log of a game of your own (its header names an input_schema): "
+            "replay it with --program, the game's program",
+            "invalid_argument",
+        )
+    else:
+        ran = replay.run(source, out)
+        print(
+            f"replayed {source}: {ran.ticks:,} ticks, {ran.inputs:,} inputs -> {out} "
+            f"({ran.events:,} events)"
+        )
     if args.expect is None:
         return 0
     result = replay.diff(args.expect, out)
@@ -218,4 +232,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("input_log", help="an input log (inputs.jsonl)")
     r.add_argument("--out", metavar="FILE", help="default: replayed.jsonl beside the input log")
     r.add_argument("--expect", metavar="STREAM", help="the original server stream to compare with")
+    r.add_argument(
+        "--program",
+        metavar="PROGRAM",
+        help="a game program (the [game] table's) to replay its own input log with (PROGRAM --replay)",
+    )
     r.set_defaults(func=run_replay)

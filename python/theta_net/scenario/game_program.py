@@ -6,11 +6,14 @@ examples/python_game), run under this interpreter. The program keeps the game pr
 
     PROGRAM --network NAME --players N --tick-rate HZ --seconds S --seed N
             --latency-ms MS --jitter-ms MS --loss FRACTION
-            --events PATH --hash-interval N --scenario NAME
+            --events PATH --inputs PATH --hash-interval N --scenario NAME
+    PROGRAM --replay INPUT_LOG --events PATH
 
-It plays the match, writes the server's JSONL event stream to PATH, prints its report as one JSON
-object on the first line of its output, and exits 0 when its own checks held, 1 when they did not.
-The report becomes the run's summary, which the ``report`` expectation reads.
+It plays the match, writes the server's JSONL event stream to --events and its input log to
+--inputs, prints its report as one JSON object on the first line of its output, and exits 0 when
+its own checks held, 1 when they did not. The report becomes the run's summary, which the
+``report`` expectation reads. With --replay it plays no match: it replays the input log through its
+simulation and writes the server stream again (:func:`replay_program`).
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ def check_network(source: str, network: "NetworkSpec", where: str) -> None:
         )
 
 
-def program_arguments(spec: "ScenarioSpec", transport: str, events: Path) -> List[str]:
+def program_arguments(spec: "ScenarioSpec", transport: str, events: Path, inputs: Path) -> List[str]:
     """The contract's options for this scenario."""
     n = spec.network
     return [
@@ -129,9 +132,39 @@ def program_arguments(spec: "ScenarioSpec", transport: str, events: Path) -> Lis
         "--jitter-ms", repr(n.jitter_ms or 0.0),
         "--loss", repr(n.loss or 0.0),
         "--events", str(events),
+        "--inputs", str(inputs),
         "--hash-interval", str(spec.outputs["hash_interval"]),
         "--scenario", spec.name,
     ]  # fmt: skip
+
+
+def _launcher(program: Path) -> List[str]:
+    """A Python game (theta_net.prototype) runs under this interpreter, which sees theta_net."""
+    return [sys.executable] if program.suffix == ".py" else []
+
+
+def replay_program(program: Path, input_log: Path, out: Path, timeout: float = 600.0) -> Dict[str, Any]:
+    """Replays a game program's input log with the program (``--replay``), writing the server
+    stream to ``out``; returns the program's report. Raises :class:`ScenarioError` when the program
+    fails or prints no report (quoting its last error)."""
+    argv = [*_launcher(program), str(program), "--replay", str(input_log), "--events", str(out)]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ScenarioError(
+            f"{program.name} did not replay {input_log} within {timeout:.0f} s", "timeout"
+        ) from None
+    first = done.stdout.split("\n", 1)[0]
+    try:
+        report = json.loads(first)
+    except json.JSONDecodeError:
+        report = None
+    if done.returncode != 0 or not isinstance(report, dict):
+        why = _last_error(done.stderr) or [f"printed {first[:200]!r}"]
+        raise ScenarioError(
+            f"{program.name} could not replay {input_log} (exit {done.returncode}): {' / '.join(why)}", "io"
+        )
+    return report
 
 
 def run_program(spec: "ScenarioSpec", transport: str, out: Optional[Path]) -> Result:
@@ -143,10 +176,9 @@ def run_program(spec: "ScenarioSpec", transport: str, out: Optional[Path]) -> Re
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     program = spec.game.resolve(spec.path)
-    files = {"events": str(out / "server.jsonl")}
-    # A Python game (theta_net.prototype) runs under this interpreter, which sees theta_net.
-    launcher = [sys.executable] if program.suffix == ".py" else []
-    argv = [*launcher, str(program), *program_arguments(spec, transport, out / "server.jsonl")]
+    files = {"events": str(out / "server.jsonl"), "input_log": str(out / "inputs.jsonl")}
+    arguments = program_arguments(spec, transport, out / "server.jsonl", out / "inputs.jsonl")
+    argv = [*_launcher(program), str(program), *arguments]
     simulated = spec.duration_ticks / spec.tick_rate
     timeout = max(60.0, spec.game.timeout_factor * simulated)
     started = time.perf_counter()
