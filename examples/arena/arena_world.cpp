@@ -66,8 +66,9 @@ void World::step(std::span<const TickInput> inputs) {
   };
   std::vector<Fired> fired;
   for (auto& [entity, p] : players_) {
+    const std::uint64_t id = entity;  // a structured binding cannot be captured (C++20, clang)
     const auto given = std::find_if(inputs.begin(), inputs.end(),
-                                    [&](const TickInput& in) { return in.entity == entity; });
+                                    [id](const TickInput& in) { return in.entity == id; });
     const Input input = given == inputs.end() ? Input{} : given->input;
     step_body(p.view.body, input, config_.tick_rate);
     p.view.aim = input.aim;
