@@ -67,6 +67,26 @@ void bind_netcode_inputs(py::module_& m) {
           "default",
           [](const netcode::InputSchema& s) { return input_values(s, s.default_codes()); })
       .def(
+          "codes",
+          [](const netcode::InputSchema& s, const py::dict& input) {
+            return input_codes(s, input, netcode::OutOfRange::kRefuse);
+          },
+          "input"_a,
+          "An input's codes (the quantized integers a step sees); a value out of its field's "
+          "range raises ProtocolError.")
+      .def(
+          "values",
+          [](const netcode::InputSchema& s, const std::vector<std::int64_t>& codes) {
+            if (codes.size() != s.slots()) {
+              throw BorderError(ErrorKind::kProtocol,
+                                make_error(ErrorCode::kInvalidArgument, s.name(), " has ",
+                                           s.slots(), " codes, not ", codes.size()));
+            }
+            unwrap(s.type().check_codes(codes), ErrorKind::kProtocol);
+            return input_values(s, codes);
+          },
+          "codes"_a, "The input (a dict in natural units) that codes stand for.")
+      .def(
           "encode_bundle",
           [](const netcode::InputSchema& s, std::uint32_t first_tick, const py::list& inputs,
              const py::object& baseline, bool clamp) {
@@ -160,6 +180,15 @@ void bind_netcode_inputs(py::module_& m) {
             return input_values(b.schema(), b.take(tick));
           },
           "tick"_a, "The input to simulate `tick` with (call once per tick, in order).")
+      .def(
+          "take_codes",
+          [](netcode::InputBuffer& b, std::uint32_t tick) {
+            const auto codes = b.take(tick);
+            return std::vector<std::int64_t>(codes.begin(), codes.end());
+          },
+          "tick"_a,
+          "take(), as the schema's codes: exactly what a step saw (InputSchema.values gives the "
+          "dict), for an input log.")
       .def_property_readonly("last_applied_tick", &netcode::InputBuffer::last_applied_tick,
                              "The newest tick run on the client's own input: what to "
                              "acknowledge.")

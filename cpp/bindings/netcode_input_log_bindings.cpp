@@ -1,7 +1,9 @@
 // theta_net._core.netcode's input logs: InputLogWriter (a server's applied inputs by tick, in
 // the application's input schema) and replay_input_log, which plays a log into a Python target
 // (join, leave, step) tick by tick with the C++ rules and checks. Inputs are dicts in natural
-// units, as everywhere in the netcode bindings; errors are ReplayError.
+// units, as everywhere in the netcode bindings, or the schema's codes (input_codes: exact where
+// quantizing a dequantized value again is not, as for quaternions). Errors are ReplayError, but
+// an input dict's field missing or out of range, which is ProtocolError as everywhere.
 #include <pybind11/stl.h>
 
 #include <optional>
@@ -88,6 +90,13 @@ void bind_netcode_input_log(py::module_& m) {
             unwrap(w.input(tick, entity, codes), ErrorKind::kReplay);
           },
           "tick"_a, "entity"_a, "input"_a)
+      .def(
+          "input_codes",
+          [](netcode::InputLogWriter& w, std::uint32_t tick, std::uint64_t entity,
+             const std::vector<std::int64_t>& codes) {
+            unwrap(w.input(tick, entity, codes), ErrorKind::kReplay);
+          },
+          "tick"_a, "entity"_a, "codes"_a)
       .def(
           "record",
           [](netcode::InputLogWriter& w, const py::dict& event) {

@@ -23,9 +23,11 @@ Match::~Match() {
 theta_net::Status Match::finish() {
   if (finished_) return {};
   finished_ = true;
-  if (inputs_ && server_) THETA_TRY(inputs_->end(server_->current_tick() + 1));
-  if (events_) THETA_TRY(events_->close());
-  return {};
+  // Both are closed whatever happens to the first; the first error is the one returned.
+  theta_net::Status ended, closed;
+  if (inputs_ && server_) ended = inputs_->end(server_->current_tick() + 1);
+  if (events_) closed = events_->close();
+  return ended.ok() ? closed : ended;
 }
 
 theta_net::Result<std::unique_ptr<Match>> Match::create(MatchConfig config) {

@@ -15,24 +15,13 @@ CLOSE_SHUTDOWN: int
 
 class Client:
     """The reference game's client over a transport endpoint."""
-
-    def __init__(
-        self,
-        endpoint: object,
-        name: str,
-        token: Optional[str] = None,
-        interpolation_delay_ms: int = 100,
-        events: Optional[str] = None,
-        data_schema: Optional[str] = None,
-        key: Optional[KeyPair] = None,
-        assets: Optional[str] = None,
-    ) -> None:
+    def __init__(self, endpoint: object, name: str, token: Optional[str] = None, interpolation_delay_ms: int = 100, events: Optional[str] = None, data_schema: Optional[str] = None, key: Optional[KeyPair] = None, assets: Optional[str] = None) -> None:
         """`data_schema`: the application's data tables (schema TOML text), appended to the reference game's; the server's must be compatible. `key`: the client's KeyPair (its identity; default a new one). `assets`: a folder for the client's assets (what it publishes and fetches over the assets lane)."""
     def asset_transfer(self, id: int) -> object:
         """One transfer by id, or None."""
     @property
     def asset_transfers(self) -> list: ...
-    def ban(self, session_id: int, seconds: int = 0, reason: str = "") -> int:
+    def ban(self, session_id: int, seconds: int = 0, reason: str = '') -> int:
         """An admin's ban of another session's key, for `seconds` (0 = for good); returns the control's sequence."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
@@ -62,18 +51,9 @@ class Client:
     def established(self) -> bool: ...
     def fetch_asset(self, name: str) -> dict:
         """Downloads the server's asset `name` (its SHA-256 in hex) into this client's asset folder; verified before it is stored. Returns the transfer (done at once if held)."""
-    def intent(
-        self,
-        move: List[str] = [],
-        yaw: float = 0.0,
-        pitch: float = 0.0,
-        place: Optional[Tuple[int, int, int]] = None,
-        break_block: Optional[Tuple[int, int, int]] = None,
-        face: str = "up",
-        block: object = "planks",
-    ) -> None:
+    def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
         """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
-    def kick(self, session_id: int, reason: str = "") -> int:
+    def kick(self, session_id: int, reason: str = '') -> int:
         """An admin's kick of another session (signed with this client's key); returns the control's sequence, answered in control_results()."""
     @property
     def metrics(self) -> dict: ...
@@ -98,13 +78,13 @@ class Client:
     @property
     def role(self) -> str: ...
     def say(self, text: str) -> None: ...
-    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b"") -> None:
+    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b'') -> None:
         """Sends an EditorEvent (kind: tool_activated, selection, gizmo_transform, panel_update) to the other clients in the tool's scope; the server sets the author and refuses it for a role below editor."""
     @property
     def session_id(self) -> object: ...
     def set_counter(self, name: str, value: float) -> None:
         """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
-    def set_role(self, session_id: int, role: str, reason: str = "") -> int:
+    def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
     def set_tool_scopes(self, scopes: List[str]) -> None:
         """The tool scopes whose EditorEvents the server relays to this client ('*': every tool); sent now, and again after every reconnection."""
@@ -125,7 +105,6 @@ class Client:
 
 class ClientDB:
     """A client's mirror of a DataHost, sans-I/O (theta_net.data.ClientDB)."""
-
     def __init__(self, schema: DataSchema, tables: List[str] = []) -> None: ...
     @property
     def batches_applied(self) -> int: ...
@@ -179,7 +158,6 @@ class ClientDB:
 
 class CollabClient:
     """A ClientDB's writes as signed commands, sans-I/O (theta_net.collab.CollabClient)."""
-
     def __init__(self, db: ClientDB, seed: bytes, first_sequence: int = 1) -> None: ...
     @property
     def clock(self) -> int: ...
@@ -203,11 +181,8 @@ class CollabClient:
 
 class CollabHost:
     """Signed commands over a DataHost, sans-I/O (theta_net.collab.CollabHost)."""
-
     def __init__(self, data: DataHost, replicate_log: bool = True) -> None: ...
-    def add_client(
-        self, client: int, public_key: bytes, role: str = "editor", replicate: bool = True
-    ) -> None: ...
+    def add_client(self, client: int, public_key: bytes, role: str = 'editor', replicate: bool = True) -> None: ...
     @property
     def clock(self) -> int: ...
     def drain(self, client: int, credit: int = 1073741824) -> list: ...
@@ -231,45 +206,26 @@ class CollabHost:
 
 class ConflictResolver:
     """Settles concurrent writes by the schema's conflict strategies and logs every conflict (theta_net.data.ConflictResolver; docs/collaboration.md, "Conflicts")."""
-
-    def __init__(
-        self,
-        schema: DataSchema,
-        max_writes_per_field: int = 8,
-        max_fields: int = 65536,
-        log_capacity: int = 4096,
-    ) -> None: ...
+    def __init__(self, schema: DataSchema, max_writes_per_field: int = 8, max_fields: int = 65536, log_capacity: int = 4096) -> None: ...
     def add_merge(self, name: str, merge: function) -> None:
         """Registers merge(base, mine, theirs) -> value (user units; None declines) for the strategy "merge:<name>". A merge that raises declines; take_merge_errors() lists what it raised."""
-    def conflicts(
-        self,
-        table: Optional[str] = None,
-        entity: Optional[int] = None,
-        from_version: int = 0,
-        to_version: Optional[int] = None,
-        limit: Optional[int] = None,
-    ) -> list:
+    def conflicts(self, table: Optional[str] = None, entity: Optional[int] = None, from_version: int = 0, to_version: Optional[int] = None, limit: Optional[int] = None) -> list:
         """The logged conflicts (the event stream's dicts), oldest first, filtered."""
     @property
     def counts(self) -> dict: ...
-    def merge(
-        self, table: str, component: str, field: str, base: handle, mine: handle, theirs: handle
-    ) -> object:
+    def merge(self, table: str, component: str, field: str, base: handle, mine: handle, theirs: handle) -> object:
         """The field's merge of three values (user units); None when its strategy is not a merge or the merge gives no value."""
     def missing_merges(self) -> List[str]:
         """The merge names the schema uses that are not registered."""
     @property
     def stats(self) -> dict: ...
-    def submit(
-        self, host: DataHost, tx: DataTransaction, author: bytes, lamport: int, base_version: int
-    ) -> dict:
+    def submit(self, host: DataHost, tx: DataTransaction, author: bytes, lamport: int, base_version: int) -> dict:
         """Resolves the transaction as `author`'s command (its Lamport clock, the version it was based on) against the host's store, commits what remains into the host's open batch unless refused, and returns {refused, text, version, conflicts}."""
     def take_merge_errors(self) -> List[str]:
         """What the Python merges raised since the last call."""
 
 class DataComponent:
     """A named group of fields (theta_net.data.Component)."""
-
     def __init__(self, name: str, fields: List[DataField]) -> None: ...
     @property
     def fields(self) -> List[DataField]: ...
@@ -280,24 +236,11 @@ class DataComponent:
 
 class DataField:
     """One typed field of a data component (theta_net.data.Field); build one with the static constructors."""
-
     def __repr__(self) -> str: ...
     @staticmethod
-    def bool(
-        name: str,
-        default: object = None,
-        count: int = 1,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def bool(name: str, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def bytes(
-        name: str,
-        max: int,
-        default: object = None,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def bytes(name: str, max: int, default: object = None, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @property
     def conflict(self) -> Optional[str]: ...
     @property
@@ -305,81 +248,25 @@ class DataField:
     @property
     def default(self) -> object: ...
     @staticmethod
-    def enum(
-        name: str,
-        values: List[str],
-        default: object = None,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def enum(name: str, values: List[str], default: object = None, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def f64(
-        name: str,
-        default: object = None,
-        count: int = 1,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def f64(name: str, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def fixed(
-        name: str,
-        frac_bits: int,
-        min: float,
-        max: float,
-        default: object = None,
-        count: int = 1,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def fixed(name: str, frac_bits: int, min: float, max: float, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def float(
-        name: str,
-        min: float,
-        max: float,
-        bits: int,
-        default: object = None,
-        count: int = 1,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def float(name: str, min: float, max: float, bits: int, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @staticmethod
-    def int(
-        name: str,
-        min: int,
-        max: int,
-        default: object = None,
-        count: int = 1,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def int(name: str, min: int, max: int, default: object = None, count: int = 1, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @property
     def name(self) -> str: ...
     @staticmethod
-    def string(
-        name: str,
-        max: int,
-        default: object = None,
-        since: Optional[str] = None,
-        conflict: Optional[str] = None,
-    ) -> DataField: ...
+    def string(name: str, max: int, default: object = None, since: Optional[str] = None, conflict: Optional[str] = None) -> DataField: ...
     @property
     def type(self) -> str: ...
 
 class DataHost:
     """The server side of the data layer, sans-I/O (theta_net.data.DataHost)."""
-
-    def __init__(
-        self,
-        schema: DataSchema,
-        snapshot_chunk_bytes: int = 16384,
-        archive_batches: int = 4096,
-        archive_bytes: int = 16777216,
-        max_queue_bytes: int = 4194304,
-        compress_above: int = 512,
-        state_hash_every: int = 1,
-        table_resync_burst: int = 4,
-        table_resync_refill: float = 10.0,
-    ) -> None: ...
+    def __init__(self, schema: DataSchema, snapshot_chunk_bytes: int = 16384, archive_batches: int = 4096, archive_bytes: int = 16777216, max_queue_bytes: int = 4194304, compress_above: int = 512, state_hash_every: int = 1, table_resync_burst: int = 4, table_resync_refill: float = 10.0) -> None: ...
     def add_client(self, now: float, compression: bool = True) -> int: ...
     def canonical_bytes(self) -> bytes: ...
     def clients(self) -> List[int]: ...
@@ -406,7 +293,6 @@ class DataHost:
 
 class DataSchema:
     """The tables a game replicates, frozen (theta_net.data.Schema)."""
-
     def __eq__(self, arg0: DataSchema) -> bool: ...
     def __init__(self, name: str, version: str, tables: List[DataTable]) -> None: ...
     def compatible_with(self, peer_hashes: List[int]) -> bool: ...
@@ -428,14 +314,7 @@ class DataSchema:
 
 class DataTable:
     """A table of entities with components (theta_net.data.Table)."""
-
-    def __init__(
-        self,
-        name: str,
-        components: List[DataComponent],
-        spatial: Optional[List[str]] = None,
-        conflict: Optional[str] = None,
-    ) -> None: ...
+    def __init__(self, name: str, components: List[DataComponent], spatial: Optional[List[str]] = None, conflict: Optional[str] = None) -> None: ...
     @property
     def components(self) -> List[DataComponent]: ...
     @property
@@ -447,7 +326,6 @@ class DataTable:
 
 class DataTransaction:
     """Writes to commit whole (theta_net.data.Transaction)."""
-
     def __init__(self, schema: DataSchema) -> None: ...
     def __len__(self) -> int: ...
     def clear(self) -> None: ...
@@ -459,7 +337,6 @@ class DataTransaction:
 
 class EntityCodec:
     """The entity delta bitstream, coded from and to columns of arrays."""
-
     def __init__(self, schema: object, max_entities: int = 65536) -> None: ...
     def decode(self, data: _Buffer, baseline: object = None, raw: bool = False) -> dict:
         """The states a payload codes against `baseline`."""
@@ -472,7 +349,6 @@ class EntityCodec:
 
 class Event:
     """A transport event (connected, disconnected, timed out, message)."""
-
     def __repr__(self) -> str: ...
     @property
     def close_code(self) -> int: ...
@@ -494,14 +370,13 @@ class Event:
 class EventKind:
     """Members:
 
-    CONNECTED
+  CONNECTED
 
-    DISCONNECTED
+  DISCONNECTED
 
-    TIMED_OUT
+  TIMED_OUT
 
-    MESSAGE"""
-
+  MESSAGE"""
     CONNECTED: EventKind
     DISCONNECTED: EventKind
     MESSAGE: EventKind
@@ -516,8 +391,7 @@ class EventKind:
 
 class GameClientView:
     """A client inside a LocalGame."""
-
-    def ban(self, session_id: int, seconds: int = 0, reason: str = "") -> int:
+    def ban(self, session_id: int, seconds: int = 0, reason: str = '') -> int:
         """An admin's ban of another session's key, for `seconds` (0 = for good); returns the control's sequence."""
     def block(self, x: int, y: int, z: int) -> object:
         """The block the client knows at (x, y, z), or None if its chunk is not loaded."""
@@ -545,18 +419,9 @@ class GameClientView:
     def editor_events_received(self) -> Dict[str, int]: ...
     @property
     def established(self) -> bool: ...
-    def intent(
-        self,
-        move: List[str] = [],
-        yaw: float = 0.0,
-        pitch: float = 0.0,
-        place: Optional[Tuple[int, int, int]] = None,
-        break_block: Optional[Tuple[int, int, int]] = None,
-        face: str = "up",
-        block: object = "planks",
-    ) -> None:
+    def intent(self, move: List[str] = [], yaw: float = 0.0, pitch: float = 0.0, place: Optional[Tuple[int, int, int]] = None, break_block: Optional[Tuple[int, int, int]] = None, face: str = 'up', block: object = 'planks') -> None:
         """What the player does from now on (move: forward, back, left, right, jump, sneak, sprint; yaw in degrees). place/break_block happen once."""
-    def kick(self, session_id: int, reason: str = "") -> int:
+    def kick(self, session_id: int, reason: str = '') -> int:
         """An admin's kick of another session (signed with this client's key); returns the control's sequence, answered in control_results()."""
     def permission_denials(self) -> list:
         """The messages the server refused for this session's role since the last call: {'message', 'command', 'role', 'text'}."""
@@ -577,13 +442,13 @@ class GameClientView:
     @property
     def role(self) -> str: ...
     def say(self, text: str) -> None: ...
-    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b"") -> None:
+    def send_editor_event(self, kind: str, tool: str, entities: List[int] = [], payload: bytes = b'') -> None:
         """Sends an EditorEvent (kind: tool_activated, selection, gizmo_transform, panel_update) to the other clients in the tool's scope; the server sets the author and refuses it for a role below editor."""
     @property
     def session_id(self) -> object: ...
     def set_counter(self, name: str, value: float) -> None:
         """Sets a named counter every TelemetryReport carries from now on (names: 1 to 64 of A-Z a-z 0-9 _ . : -, not starting with a digit or punctuation; 'frames' is the reporter's own); raises theta_net.Error: invalid_argument for a bad name or a non-finite value, limit_exceeded past 127 names."""
-    def set_role(self, session_id: int, role: str, reason: str = "") -> int:
+    def set_role(self, session_id: int, role: str, reason: str = '') -> int:
         """An admin's change of another session's role; returns the control's sequence."""
     def set_tool_scopes(self, scopes: List[str]) -> None:
         """The tool scopes whose EditorEvents the server relays to this client ('*': every tool); sent now, and again after every reconnection."""
@@ -600,19 +465,7 @@ class GameClientView:
 
 class Http3Client:
     """HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in memory (up to max_body_bytes) or written to save_to (complete files only). One thread at a time: give each thread its own client."""
-
-    def __init__(
-        self,
-        port: int,
-        host: str = "127.0.0.1",
-        pinned_sha256: str = "",
-        server_name: str = "localhost",
-        timeout: float = 5.0,
-        idle_timeout: float = 10.0,
-        max_body_bytes: int = 67108864,
-        qlog_dir: str = "",
-        keylog_file: str = "",
-    ) -> None:
+    def __init__(self, port: int, host: str = '127.0.0.1', pinned_sha256: str = '', server_name: str = 'localhost', timeout: float = 5.0, idle_timeout: float = 10.0, max_body_bytes: int = 67108864, qlog_dir: str = '', keylog_file: str = '') -> None:
         """Connects and completes the handshake (raises TransportError if it cannot)."""
     def body_bytes_unacked(self, id: int) -> int:
         """Body bytes of request id given but not yet acknowledged by the server."""
@@ -622,42 +475,23 @@ class Http3Client:
         """Closes the connection; open requests fail."""
     @property
     def connected(self) -> bool: ...
-    def get(
-        self, path: str, headers: object = None, save_to: str = "", timeout: float = 30.0
-    ) -> Http3Response:
+    def get(self, path: str, headers: object = None, save_to: str = '', timeout: float = 30.0) -> Http3Response:
         """GET path (headers e.g. {'range': 'bytes=0-99'}); save_to writes the body to a file."""
     def poll(self, timeout: float = 0.0) -> None:
         """Sends, receives and runs timers, waiting at most timeout seconds."""
-    def request(
-        self,
-        method: str,
-        path: str,
-        headers: object = None,
-        body: object = None,
-        save_to: str = "",
-        timeout: float = 30.0,
-    ) -> Http3Response:
+    def request(self, method: str, path: str, headers: object = None, body: object = None, save_to: str = '', timeout: float = 30.0) -> Http3Response:
         """Sends one request and waits for its whole response (TransportError: timeout, reset, body over max_body_bytes, connection gone)."""
     def send_body(self, id: int, data: _Buffer, fin: bool = False) -> None:
         """More body for a request submitted with body_follows; fin=True ends it."""
     def stats(self) -> Optional[dict]:
         """The connection's RTT, congestion and byte counters, or None once it is gone."""
-    def submit(
-        self,
-        method: str,
-        path: str,
-        headers: object = None,
-        body: object = None,
-        save_to: str = "",
-        body_follows: bool = False,
-    ) -> int:
+    def submit(self, method: str, path: str, headers: object = None, body: object = None, save_to: str = '', body_follows: bool = False) -> int:
         """Queues a request without waiting; returns its id for take(). With body_follows the body continues through send_body(id, data, fin)."""
     def take(self, id: int) -> Optional[Http3Response]:
         """The response to request id once complete (None while under way); raises the request's TransportError if it failed. Each outcome is handed over once."""
 
 class Http3Response:
     """One HTTP/3 response."""
-
     def __repr__(self) -> str: ...
     @property
     def body(self) -> bytes: ...
@@ -674,7 +508,6 @@ class Http3Response:
 
 class KeyPair:
     """An Ed25519 key pair: a session's identity."""
-
     @staticmethod
     def from_seed(seed: _Buffer) -> KeyPair:
         """The key pair of a 32-byte private seed (the same seed, the same identity)."""
@@ -691,24 +524,23 @@ class KeyPair:
 class Lane:
     """Logical channels; INPUT and ENTITIES are unreliable datagrams.
 
-    Members:
+Members:
 
-      CONTROL
+  CONTROL
 
-      INPUT
+  INPUT
 
-      ENTITIES
+  ENTITIES
 
-      CHUNKS
+  CHUNKS
 
-      REPLICATION
+  REPLICATION
 
-      CHAT
+  CHAT
 
-      DIAGNOSTICS
+  DIAGNOSTICS
 
-      ASSETS"""
-
+  ASSETS"""
     ASSETS: Lane
     CHAT: Lane
     CHUNKS: Lane
@@ -727,7 +559,6 @@ class Lane:
 
 class LinkConfig:
     """Impairment of one direction of a link (SimNet, relay)."""
-
     def __init__(self) -> None: ...
     def add_partition(self, start: float, end: float) -> None:
         """Loses every packet sent in [start, end) seconds of link time."""
@@ -766,53 +597,14 @@ class LinkConfig:
     def reorder_delay(self) -> float: ...
     @reorder_delay.setter
     def reorder_delay(self, value: float) -> None: ...
-    def set_burst_loss(
-        self,
-        p_good_to_bad: float,
-        p_bad_to_good: float = 0.5,
-        loss_in_good: float = 0.0,
-        loss_in_bad: float = 1.0,
-    ) -> None:
+    def set_burst_loss(self, p_good_to_bad: float, p_bad_to_good: float = 0.5, loss_in_good: float = 0.0, loss_in_bad: float = 1.0) -> None:
         """Gilbert-Elliott burst loss."""
 
 class LocalGame:
     """A server and clients on one machine, over SimNet or QUIC."""
-
-    def __init__(
-        self,
-        network: str = "sim",
-        terrain: str = "superflat",
-        seed: int = 1,
-        tick_rate: int = 20,
-        view_radius: int = 3,
-        bytes_per_second: int = 1000000,
-        events: Optional[str] = None,
-        input_log: Optional[str] = None,
-        scenario: str = "",
-        hash_interval: int = 20,
-        qlog_dir: str = "",
-        net_seed: Optional[int] = None,
-        size: Optional[Tuple[int, int]] = None,
-        data_schema: Optional[str] = None,
-        tokens: Dict[str, str] = {},
-        signed_commands: bool = False,
-        slow_frame_ms: Optional[float] = None,
-    ) -> None:
+    def __init__(self, network: str = 'sim', terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', hash_interval: int = 20, qlog_dir: str = '', net_seed: Optional[int] = None, size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, signed_commands: bool = False, slow_frame_ms: Optional[float] = None) -> None:
         """`signed_commands`: clients write data as commands signed with their keys, checked and ordered by the server, conflicts settled by the schema's strategies and recorded (docs/collaboration.md). `tokens` maps auth tokens to role names (viewer, player, editor, admin; without tokens every client is an editor). `seed` makes the world; `net_seed` (default: `seed`) the network's randomness, keys and nonces; `size` = (x, z) bounds the world to that many blocks around the origin (air beyond it, down to the floor below the world); `data_schema` (schema TOML text) appends the application's data tables to the reference game's. A client's TelemetryReport whose p99 frame time is above `slow_frame_ms` raises a slow-frame alert (0: never; None: the server's default)."""
-    def add_client(
-        self,
-        name: str,
-        preset: Optional[str] = None,
-        latency_ms: Optional[float] = None,
-        jitter_ms: Optional[float] = None,
-        loss: Optional[float] = None,
-        bandwidth_bits: Optional[int] = None,
-        reorder: Optional[float] = None,
-        duplicate: Optional[float] = None,
-        relay: bool = False,
-        events: Optional[str] = None,
-        token: Optional[str] = None,
-    ) -> int:
+    def add_client(self, name: str, preset: Optional[str] = None, latency_ms: Optional[float] = None, jitter_ms: Optional[float] = None, loss: Optional[float] = None, bandwidth_bits: Optional[int] = None, reorder: Optional[float] = None, duplicate: Optional[float] = None, relay: bool = False, events: Optional[str] = None, token: Optional[str] = None) -> int:
         """Adds a player (with `token`, the role the game's tokens give it). Its link (each direction alike) starts from a SimNet preset (perfect, good, average, poor; default perfect) and takes any figure given: one-way latency and jitter in ms, loss, reorder and duplicate probabilities, a rate in bits/s. Over QUIC the figures apply only with relay=True (through the UDP impairment relay)."""
     def chunk_mismatches(self, index: int) -> list:
         """Chunk positions the client holds whose blocks differ from the server's."""
@@ -823,7 +615,7 @@ class LocalGame:
     def close(self) -> None:
         """Flushes and closes the event streams and the input log."""
     def cut_off(self, index: int, seconds: float) -> None: ...
-    def kick_client(self, session_id: int, reason: str = "") -> None:
+    def kick_client(self, session_id: int, reason: str = '') -> None:
         """Kicks the session (closed with CloseCode kicked, its player leaves; logged); raises theta_net.Error (code invalid_argument) for an unknown session."""
     @property
     def now(self) -> float: ...
@@ -865,21 +657,8 @@ MAX_ENTITY_PAYLOAD: int
 
 class QuicClient:
     """QUIC client endpoint with reconnection."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        pinned_sha256: str = "",
-        reconnect: bool = True,
-        idle_timeout: float = 10.0,
-        keep_alive: float = 0.0,
-        qlog_dir: str = "",
-        keylog_file: str = "",
-        max_message_size: int = 16777216,
-        bbr: bool = False,
-    ) -> None: ...
-    def close(self, conn: int, code: int = 0, reason: str = "") -> None:
+    def __init__(self, host: str, port: int, pinned_sha256: str = '', reconnect: bool = True, idle_timeout: float = 10.0, keep_alive: float = 0.0, qlog_dir: str = '', keylog_file: str = '', max_message_size: int = 16777216, bbr: bool = False) -> None: ...
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
         """Ids of the open connections."""
@@ -900,23 +679,10 @@ class QuicClient:
 
 class QuicServer:
     """QUIC server endpoint (ALPN theta/1)."""
-
-    def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        cert: str = "",
-        key: str = "",
-        idle_timeout: float = 10.0,
-        keep_alive: float = 0.0,
-        qlog_dir: str = "",
-        keylog_file: str = "",
-        max_message_size: int = 16777216,
-        bbr: bool = False,
-    ) -> None: ...
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, cert: str = '', key: str = '', idle_timeout: float = 10.0, keep_alive: float = 0.0, qlog_dir: str = '', keylog_file: str = '', max_message_size: int = 16777216, bbr: bool = False) -> None: ...
     @property
     def certificate_sha256(self) -> str: ...
-    def close(self, conn: int, code: int = 0, reason: str = "") -> None:
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
         """Ids of the open connections."""
@@ -937,7 +703,6 @@ class QuicServer:
 
 class ReplayEventReader:
     """Reads an event stream file event by event (a border)."""
-
     def __init__(self, path: str) -> None: ...
     def __iter__(self) -> ReplayEventReader: ...
     @property
@@ -945,7 +710,6 @@ class ReplayEventReader:
 
 class ReplayEventWriter:
     """Writes a canonical event stream to a file or to memory."""
-
     def __init__(self, header: dict, path: Optional[str] = None) -> None: ...
     def close(self) -> None:
         """Flushes and closes the file."""
@@ -960,7 +724,6 @@ class ReplayEventWriter:
 
 class ReplicationComponent:
     """A replicated component type: name, stable id and fields."""
-
     def __eq__(self, arg0: ReplicationComponent) -> bool: ...
     def __init__(self, name: str, fields: List[ReplicationField]) -> None: ...
     def __repr__(self) -> str: ...
@@ -982,7 +745,6 @@ class ReplicationComponent:
 
 class ReplicationField:
     """One field of a replicated component and how it is quantized."""
-
     def __eq__(self, arg0: ReplicationField) -> bool: ...
     def __repr__(self) -> str: ...
     @staticmethod
@@ -1009,9 +771,7 @@ class ReplicationField:
     @property
     def name(self) -> str: ...
     @staticmethod
-    def position(
-        name: str, min: int = -33554432, max: int = 33554432, step_bits: int = 4
-    ) -> ReplicationField:
+    def position(name: str, min: int = -33554432, max: int = 33554432, step_bits: int = 4) -> ReplicationField:
         """A position coordinate in whole blocks [min, max], 1/16 block by default."""
     @staticmethod
     def quaternion(name: str, bits: int = 9) -> ReplicationField:
@@ -1021,7 +781,6 @@ class ReplicationField:
 
 class ReplicationSchema:
     """Component types frozen in id order (registration order never matters)."""
-
     def __init__(self, components: object) -> None: ...
     def __len__(self) -> int: ...
     @property
@@ -1034,7 +793,6 @@ class ReplicationSchema:
 
 class Rng:
     """Deterministic xoshiro256** generator seeded through SplitMix64."""
-
     def __init__(self, seed: int = 0) -> None: ...
     def chance(self, p: float) -> bool:
         """True with probability p."""
@@ -1055,23 +813,7 @@ class Rng:
 
 class Server:
     """The reference game's server over a transport endpoint."""
-
-    def __init__(
-        self,
-        endpoint: object,
-        terrain: str = "superflat",
-        seed: int = 1,
-        tick_rate: int = 20,
-        view_radius: int = 3,
-        bytes_per_second: int = 1000000,
-        events: Optional[str] = None,
-        input_log: Optional[str] = None,
-        scenario: str = "",
-        size: Optional[Tuple[int, int]] = None,
-        data_schema: Optional[str] = None,
-        tokens: Dict[str, str] = {},
-        assets: Optional[str] = None,
-    ) -> None:
+    def __init__(self, endpoint: object, terrain: str = 'superflat', seed: int = 1, tick_rate: int = 20, view_radius: int = 3, bytes_per_second: int = 1000000, events: Optional[str] = None, input_log: Optional[str] = None, scenario: str = '', size: Optional[Tuple[int, int]] = None, data_schema: Optional[str] = None, tokens: Dict[str, str] = {}, assets: Optional[str] = None) -> None:
         """`data_schema` (schema TOML text) appends the application's data tables to the reference game's (docs/game.md, 'Data'). `tokens` maps auth tokens to role names (viewer, player, editor, admin); without tokens every session is an editor. `assets`: a folder, the content-addressed store the assets lane serves and editors upload to (docs/protocol.md, 'Assets')."""
     @property
     def asset_counters(self) -> dict: ...
@@ -1101,8 +843,7 @@ class Server:
 
 class SimEndpoint:
     """An endpoint of a SimNet (owned by it)."""
-
-    def close(self, conn: int, code: int = 0, reason: str = "") -> None:
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connect(self, server: SimEndpoint) -> int:
         """Starts a connection; returns its id (Connected follows)."""
@@ -1125,7 +866,6 @@ class SimEndpoint:
 
 class SimNet:
     """Deterministic network in virtual time."""
-
     def __init__(self, seed: int = 0) -> None: ...
     def add_endpoint(self, name: str, idle_timeout: float = 10.0, keep_alive: float = 0.0) -> SimEndpoint: ...
     def advance_by(self, seconds: float) -> None: ...
@@ -1143,20 +883,8 @@ TRANSPORTS: tuple
 
 class TcpClient:
     """TCP client endpoint; dial() starts a new attempt when needed."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        idle_timeout: float = 10.0,
-        ping_interval: float = 1.0,
-        max_message_size: int = 16777216,
-        framing: str = "records",
-        path: str = "/",
-        tls: bool = False,
-        pinned_sha256: str = "",
-    ) -> None: ...
-    def close(self, conn: int, code: int = 0, reason: str = "") -> None:
+    def __init__(self, host: str, port: int, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/', tls: bool = False, pinned_sha256: str = '') -> None: ...
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
         """Ids of the open connections."""
@@ -1179,10 +907,7 @@ class TcpClient:
 
 class TcpRelay:
     """TCP forwarder that impairs byte streams both ways (loss as delay)."""
-
-    def __init__(
-        self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1
-    ) -> None: ...
+    def __init__(self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1) -> None: ...
     def counters(self) -> dict: ...
     @property
     def port(self) -> int: ...
@@ -1192,25 +917,11 @@ class TcpRelay:
 
 class TcpServer:
     """TCP server endpoint: the lanes as records on one stream."""
-
-    def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        idle_timeout: float = 10.0,
-        ping_interval: float = 1.0,
-        max_message_size: int = 16777216,
-        framing: str = "records",
-        path: str = "/",
-        allowed_origins: List[str] = [],
-        tls: bool = False,
-        cert: str = "",
-        key: str = "",
-    ) -> None:
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, idle_timeout: float = 10.0, ping_interval: float = 1.0, max_message_size: int = 16777216, framing: str = 'records', path: str = '/', allowed_origins: List[str] = [], tls: bool = False, cert: str = '', key: str = '') -> None:
         """framing: 'records' (theta/1 records), 'websocket' (browsers; the upgrade at `path`, pages from `allowed_origins` only, '*' for any) or 'detect' (either, told by the first byte). tls: TLS 1.3 underneath (wss:// with websocket), with the PEM cert and key, or a self-signed certificate when both are empty."""
     @property
     def certificate_sha256(self) -> str: ...
-    def close(self, conn: int, code: int = 0, reason: str = "") -> None:
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
         """Ids of the open connections."""
@@ -1229,21 +940,8 @@ class TcpServer:
 
 class ThreadedQuicClient:
     """A QuicClient on its own I/O thread (EndpointThread): packets are read and acknowledged between the application's steps, which keeps bulk transfers (assets) moving while a step works. The same methods as QuicClient; poll(timeout) waits for an event."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        pinned_sha256: str = "",
-        reconnect: bool = True,
-        idle_timeout: float = 10.0,
-        keep_alive: float = 0.0,
-        qlog_dir: str = "",
-        keylog_file: str = "",
-        max_message_size: int = 16777216,
-        bbr: bool = False,
-    ) -> None: ...
-    def close(self, conn: int, code: int = 0, reason: str = "") -> None:
+    def __init__(self, host: str, port: int, pinned_sha256: str = '', reconnect: bool = True, idle_timeout: float = 10.0, keep_alive: float = 0.0, qlog_dir: str = '', keylog_file: str = '', max_message_size: int = 16777216, bbr: bool = False) -> None: ...
+    def close(self, conn: int, code: int = 0, reason: str = '') -> None:
         """Closes gracefully with an application code."""
     def connections(self) -> List[int]:
         """Ids of the open connections."""
@@ -1264,10 +962,7 @@ class ThreadedQuicClient:
 
 class UdpRelay:
     """UDP forwarder that impairs traffic both ways."""
-
-    def __init__(
-        self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1
-    ) -> None: ...
+    def __init__(self, listen: str, forward: str, impairment: LinkConfig = LinkConfig(), seed: int = 1) -> None: ...
     def counters(self) -> dict: ...
     @property
     def listen_address(self) -> str: ...
@@ -1286,9 +981,7 @@ def block_names() -> dict:
 def build_info() -> dict:
     """How this extension was built: version, build type, sanitizers, compiler, CPU features."""
 
-def check_game_data_write(
-    table: str, entity: int, set: object = None, remove: bool = False, user_toml: Optional[str] = None
-) -> int:
+def check_game_data_write(table: str, entity: int, set: object = None, remove: bool = False, user_toml: Optional[str] = None) -> int:
     """Checks a client's data write as a scenario gives it (set = {component: {field: value}}, or remove=True) against the game's data schema; returns its op count, raises theta_net.Error naming what is wrong."""
 
 def check_telemetry_counter_name(name: str) -> None:
@@ -1298,22 +991,7 @@ collab_data_write: int
 
 collab_first_application_command: int
 
-def collab_fuzz(
-    clients: int,
-    ops: int,
-    seed: int = 1,
-    loss: float = 0.0,
-    reorder: float = 0.0,
-    duplicate: float = 0.0,
-    partition: Optional[Tuple[int, float, float]] = None,
-    latency: float = 0.025,
-    duration: float = 10.0,
-    entities: int = 4,
-    drain_timeout: float = 60.0,
-    step: float = 0.001,
-    signed_commands: bool = True,
-    keep_log: bool = False,
-) -> dict:
+def collab_fuzz(clients: int, ops: int, seed: int = 1, loss: float = 0.0, reorder: float = 0.0, duplicate: float = 0.0, partition: Optional[Tuple[int, float, float]] = None, latency: float = 0.025, duration: float = 10.0, entities: int = 4, drain_timeout: float = 60.0, step: float = 0.001, signed_commands: bool = True, keep_log: bool = False) -> dict:
     """Runs the collaboration fuzz: a DataServer with signed commands and `clients` clients (c0.., each with its own Ed25519 key) making `ops` random writes in all over SimNet, spread over `duration` seconds of virtual time, on a schema with a table per conflict strategy; then drains until settled (at most `drain_timeout`). `loss`, `reorder` and `duplicate` (0..1) and `latency` (one way, seconds) apply to every client's link; `partition` = (client index, start, length) cuts one client off. Returns the report: converged, conflicts (by strategy), log_entries, state_hash (hex SHA-256 of the server's store), and more. `signed_commands=False` runs the same writes as the data layer's unsigned writes (the baseline). The same arguments give the same report. `keep_log=True` adds command_log: the server's command log as a file's bytes."""
 
 def collab_fuzz_replay(log: _Buffer, entities: int = 4) -> str:
@@ -1331,25 +1009,7 @@ def data_dictionary_id(dictionary: bytes) -> int:
 def data_pack(payload: bytes, dictionary: object = None, level: int = 3) -> bytes:
     """A payload packed as the DataHost packs batches (zstd, with the dictionary if given)."""
 
-def data_soak(
-    clients: int,
-    entities: int,
-    seconds: float,
-    writes_per_second: float,
-    transport: str = "sim",
-    latency: float = 0.0,
-    loss: float = 0.0,
-    partition: Optional[Tuple[int, float, float]] = None,
-    seed: int = 1,
-    server_share: float = 0.5,
-    drain_timeout: float = 30.0,
-    step: float = 0.0,
-    flush_interval: float = 0.0,
-    bytes_per_second: int = 0,
-    record_batches: bool = False,
-    dictionary: object = None,
-    signed_commands: bool = False,
-) -> dict:
+def data_soak(clients: int, entities: int, seconds: float, writes_per_second: float, transport: str = 'sim', latency: float = 0.0, loss: float = 0.0, partition: Optional[Tuple[int, float, float]] = None, seed: int = 1, server_share: float = 0.5, drain_timeout: float = 30.0, step: float = 0.0, flush_interval: float = 0.0, bytes_per_second: int = 0, record_batches: bool = False, dictionary: object = None, signed_commands: bool = False) -> dict:
     """Runs the data layer's soak: a DataServer with `entities` entities and `clients` clients (c0..), `writes_per_second` writes for `seconds` (virtual time over 'sim', wall time over 'quic'), then a drain of at most `drain_timeout`; returns the report (converged, broadcast_latency_ms, full_sync_s, catchups, ...). `latency` (one way) and `loss` apply to every client's link; `partition` = (client index, start, length) cuts one client off. Times are seconds; `step` 0 = 1 ms (sim) or 2 ms (quic). `record_batches` adds the raw payload of every batch the server closed (`recorded_batches`, a list of bytes); `dictionary` (bytes) is a zstd dictionary the server offers and every client holds."""
 
 def data_train_dictionary(samples: List[bytes], size: int = 16384) -> bytes:
@@ -1390,13 +1050,9 @@ def move_buttons() -> dict:
 
 class netcode:  # submodule
     """Generic prediction and lag compensation"""
-
     class ComponentInterpolator:
         """A replicated component drawn between server samples, each field by its kind"""
-
-        def __init__(
-            self, component: ReplicationComponent, max_extrapolation: float = 5.0, capacity: int = 64
-        ) -> None: ...
+        def __init__(self, component: ReplicationComponent, max_extrapolation: float = 5.0, capacity: int = 64) -> None: ...
         def __len__(self) -> int: ...
         def add(self, tick: int, values: dict) -> None:
             """The component's values at server tick `tick`: {field: value} in natural units."""
@@ -1404,10 +1060,8 @@ class netcode:  # submodule
         def newest_tick(self) -> int: ...
         def view_at(self, render_tick: float) -> object:
             """{'values', 'extrapolated', 'extrapolated_ticks'} at a fractional tick; None before the first sample."""
-
     class CorrectionSmoother:
         """Hides a correction's snap: the drawn position keeps the old spot as an offset that decays each tick"""
-
         def __init__(self, keep: float = 0.7, snap_distance: float = 4.0) -> None:
             """Each tick keeps `keep` of the offset; offsets over `snap_distance` are not smoothed."""
         def on_correction(self, before: List[float], after: List[float]) -> None:
@@ -1418,10 +1072,8 @@ class netcode:  # submodule
             """Where to draw a position the simulation puts at `simulated`."""
         def tick(self) -> None:
             """One tick of decay."""
-
     class InputBuffer:
         """The server's buffer of one client's inputs: by tick, dropping repeats and late inputs; a starved tick repeats the last input without its one-shot fields"""
-
         def __init__(self, schema: netcode.InputSchema, horizon_ticks: int = 128) -> None: ...
         def add_bundle(self, payload: _Buffer, next_tick: int) -> None:
             """Adds a bundle's inputs (`next_tick`: the next tick the server simulates); all or nothing. Raises theta_net.ProtocolError naming what was wrong, including a bundle coded against an input this buffer does not hold."""
@@ -1433,40 +1085,39 @@ class netcode:  # submodule
         def stats(self) -> dict: ...
         def take(self, tick: int) -> dict:
             """The input to simulate `tick` with (call once per tick, in order)."""
-
+        def take_codes(self, tick: int) -> List[int]:
+            """take(), as the schema's codes: exactly what a step saw (InputSchema.values gives the dict), for an input log."""
     class InputLogWriter:
         """A server's applied inputs by tick, in the application's input schema"""
-
         def __init__(self, schema: netcode.InputSchema, header: dict, path: Optional[str] = None) -> None: ...
         def end(self, tick: int) -> None: ...
         def input(self, tick: int, entity: int, input: dict) -> None: ...
+        def input_codes(self, tick: int, entity: int, codes: List[int]) -> None: ...
         @property
         def inputs_written(self) -> int: ...
         def join(self, tick: int, entity: int, name: str) -> None: ...
         def leave(self, tick: int, entity: int, detail: str) -> None: ...
         def record(self, event: dict) -> None: ...
         def take(self) -> str: ...
-
     class InputSchema:
         """An application's input, declared like a component"""
-
         def __init__(self, name: str, fields: List[ReplicationField], one_shot: List[str] = []) -> None: ...
+        def codes(self, input: dict) -> List[int]:
+            """An input's codes (the quantized integers a step sees); a value out of its field's range raises ProtocolError."""
         def decode_bundle(self, payload: _Buffer, baseline: object = None) -> dict:
             """{'first_tick', 'against_previous', 'inputs'}; raises theta_net.ProtocolError naming what was wrong."""
         @property
         def default(self) -> dict: ...
-        def encode_bundle(
-            self, first_tick: int, inputs: list, baseline: object = None, clamp: bool = False
-        ) -> bytes:
+        def encode_bundle(self, first_tick: int, inputs: list, baseline: object = None, clamp: bool = False) -> bytes:
             """A bundle of the inputs for ticks first_tick.. ({field: value} each, natural units), coded against `baseline` (the input for first_tick - 1 the receiver holds) or the default input. Values outside a field's range are refused, or clamped with clamp=True."""
         @property
         def fields(self) -> List[ReplicationField]: ...
         @property
         def name(self) -> str: ...
-
+        def values(self, codes: List[int]) -> dict:
+            """The input (a dict in natural units) that codes stand for."""
     class InputSender:
         """The client's inputs until the server acknowledges them, and each tick's bundle of the unacknowledged ones (coded against the acknowledged input the server holds)"""
-
         def __init__(self, schema: netcode.InputSchema) -> None: ...
         def acknowledge(self, tick: int) -> None:
             """The server ran `tick` on this client's input (GameState.last_input_tick)."""
@@ -1482,17 +1133,11 @@ class netcode:  # submodule
         def stats(self) -> dict: ...
         @property
         def unacknowledged(self) -> int: ...
-
     class LagCompensator:
         """Hit-scan judged at the tick the shooter saw"""
-
         def __init__(self, tick_rate: int = 20, max_rewind: float = 0.2) -> None: ...
-        def hitscan(
-            self, origin: List[float], end: List[float], shooter: int, rtt: float, interpolation_delay: float
-        ) -> dict: ...
-        def hitscan_at(
-            self, origin: List[float], end: List[float], shooter: int, seen_tick: float
-        ) -> dict: ...
+        def hitscan(self, origin: List[float], end: List[float], shooter: int, rtt: float, interpolation_delay: float) -> dict: ...
+        def hitscan_at(self, origin: List[float], end: List[float], shooter: int, seen_tick: float) -> dict: ...
         @property
         def newest_tick(self) -> int: ...
         @property
@@ -1500,10 +1145,8 @@ class netcode:  # submodule
         def record(self, tick: int, volumes: Iterable) -> None:
             """Records (entity, (cx, cy, cz), (hx, hy, hz)) boxes after simulating `tick`."""
         def view_tick(self, rtt: float, interpolation_delay: float) -> float: ...
-
     class Predictor:
         """Client-side prediction with rewind and replay over Python state (theta_net.netcode.Predictor wraps it)"""
-
         def __init__(self, step: object, compare: object, history: int = 60) -> None: ...
         @property
         def acked_tick(self) -> int: ...
@@ -1519,20 +1162,11 @@ class netcode:  # submodule
         @property
         def tick(self) -> int: ...
         def unacknowledged(self, max: int) -> list: ...
-
     @staticmethod
-    def first_divergence(
-        step: object, compare: object, initial: object, inputs: list, recorded: list, first_tick: int = 1
-    ) -> Optional[dict]:
+    def first_divergence(step: object, compare: object, initial: object, inputs: list, recorded: list, first_tick: int = 1) -> Optional[dict]:
         """Replays `inputs` through `step` from `initial` and compares each state with `recorded`: the first tick that differs ({'tick', 'diff'}), or None."""
     @staticmethod
-    def replay_input_log(
-        schema: netcode.InputSchema,
-        target: object,
-        path: Optional[str] = None,
-        text: Optional[str] = None,
-        max_ticks: int = 10000000,
-    ) -> dict:
+    def replay_input_log(schema: netcode.InputSchema, target: object, path: Optional[str] = None, text: Optional[str] = None, max_ticks: int = 10000000) -> dict:
         """Plays an input log into target.join / leave / step(tick, {entity: input}) / record."""
 
 def pitch_from_degrees(degrees: float) -> int:
@@ -1547,9 +1181,7 @@ def protocol_decode(frame: _Buffer) -> dict:
 def protocol_decode_body(msg_type: handle, body: _Buffer) -> object:
     """Decodes a message body alone."""
 
-def protocol_encode(
-    msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 5
-) -> bytes:
+def protocol_encode(msg_type: handle, fields: dict, sequence: int = 0, compress: bool = False, minor: int = 5) -> bytes:
     """One message in one frame."""
 
 def protocol_encode_batch(messages: list, sequence: int = 0, compress: bool = False, minor: int = 5) -> bytes:
@@ -1582,15 +1214,7 @@ def protocol_schema_hash() -> int:
 def protocol_schema_hash_by_minor() -> List[int]:
     """The schema hash at each minor version 0..current."""
 
-def protocol_signed_session_control(
-    admin: KeyPair,
-    action: str,
-    target: int,
-    sequence: int,
-    role: Optional[str] = None,
-    reason: str = "",
-    ban_seconds: int = 0,
-) -> object:
+def protocol_signed_session_control(admin: KeyPair, action: str, target: int, sequence: int, role: Optional[str] = None, reason: str = '', ban_seconds: int = 0) -> object:
     """A SessionControl's fields, signed by `admin`."""
 
 def protocol_version() -> Tuple[int, int]:
@@ -1599,15 +1223,7 @@ def protocol_version() -> Tuple[int, int]:
 def replay_canonical_json(value: object) -> str:
     """The canonical JSON text of a value (sorted keys, Python-repr floats)."""
 
-def replay_diff(
-    a: str,
-    b: str,
-    float_tol: float = 0.0,
-    ignore: List[str] = [],
-    ignore_kinds: List[str] = [],
-    max_differences: int = 1000,
-    state_hash_kinds: List[str] = ["state_hash"],
-) -> str:
+def replay_diff(a: str, b: str, float_tol: float = 0.0, ignore: List[str] = [], ignore_kinds: List[str] = [], max_differences: int = 1000, state_hash_kinds: List[str] = ['state_hash']) -> str:
     """Structural diff of two event stream files; the report as canonical JSON text."""
 
 def replay_format_version() -> int:
@@ -1625,30 +1241,7 @@ def replication_component_id(name: str) -> int:
 def replication_reference_schema() -> ReplicationSchema:
     """The reference game's components: transform, velocity, health, player state."""
 
-def serve(
-    host: str,
-    port: int,
-    cert: str = "",
-    key: str = "",
-    tokens: Dict[str, str] = {},
-    duration: float = 0.0,
-    tick_rate: int = 20,
-    motd: str = "",
-    terrain: str = "hills",
-    seed: int = 1,
-    view_radius: int = 4,
-    on_ready: Callable[[dict], None] = None,
-    on_event: Callable[[dict], None] = None,
-    events: Optional[str] = None,
-    stream_port: Optional[int] = None,
-    ws_origins: List[str] = [],
-    stream_tls: bool = False,
-    on_status: Optional[Callable[[str], object]] = None,
-    status_interval: float = 0.25,
-    tokens_required: bool = True,
-    assets: Optional[str] = None,
-    qlog_dir: str = "",
-) -> dict:
+def serve(host: str, port: int, cert: str = '', key: str = '', tokens: Dict[str, str] = {}, duration: float = 0.0, tick_rate: int = 20, motd: str = '', terrain: str = 'hills', seed: int = 1, view_radius: int = 4, on_ready: Callable[[dict], None] = None, on_event: Callable[[dict], None] = None, events: Optional[str] = None, stream_port: Optional[int] = None, ws_origins: List[str] = [], stream_tls: bool = False, on_status: Optional[Callable[[str], object]] = None, status_interval: float = 0.25, tokens_required: bool = True, assets: Optional[str] = None, qlog_dir: str = '') -> dict:
     """Runs the reference game server until `duration` seconds pass (0 = until interrupted). With stream_port it also listens on that TCP port for theta/1 records and WebSocket (pages from ws_origins only; '*' for any); stream_tls puts TLS under both (wss://), with cert and key, or a self-signed certificate of its own. tokens_required=False lets clients without a token in (a token they do send must be one of `tokens`). The UDP port also answers HTTP/3 (ALPN h3): GET /metrics (Prometheus text), GET /status (JSON), and with `assets` (a folder) GET/HEAD /assets/<sha256> with Range and PUT /assets for editors (docs/http3.md). With qlog_dir, each QUIC connection writes a qlog file there. With on_status, every status_interval seconds it calls on_status(status) with the server's status as JSON text (docs/dashboard.md; its log holds the network log entries since the last call) and carries out the actions it returns ([{"action": "resync"|"kick", "session_id": int, "reason": str}]); each action's result is in the next status's log. Returns a summary: the session counters, ticks, players, and tick_times and status_times (count, mean_us, median_us, p99_us, max_us; status_times is what the statuses cost the server's thread, building one to the end of on_status)."""
 
 def siphash24(key: _Buffer, data: _Buffer) -> int:
@@ -1666,21 +1259,13 @@ def voxel_apply_diff(base: numpy.ndarray, diff: _Buffer) -> numpy.ndarray:
 def voxel_decode(blob: _Buffer) -> numpy.ndarray:
     """The uint16 (Y, Z, X) array of a chunk blob."""
 
-def voxel_encode(ids: numpy.ndarray, mode: str = "default") -> bytes:
+def voxel_encode(ids: numpy.ndarray, mode: str = 'default') -> bytes:
     """A chunk blob of a uint16 (Y, Z, X) array."""
 
-def voxel_encode_diff(
-    base: numpy.ndarray, indices: numpy.ndarray, ids: numpy.ndarray, mode: str = "default"
-) -> bytes:
+def voxel_encode_diff(base: numpy.ndarray, indices: numpy.ndarray, ids: numpy.ndarray, mode: str = 'default') -> bytes:
     """A chunk diff: ids[i] at flat index indices[i] of base (the last one of an index wins)."""
 
-def voxel_generate_terrain(
-    seed: int,
-    chunk_pos: Tuple[int, int, int],
-    shape: Tuple[int, int, int],
-    kind: str = "hills",
-    sea_level: int = 62,
-) -> numpy.ndarray:
+def voxel_generate_terrain(seed: int, chunk_pos: Tuple[int, int, int], shape: Tuple[int, int, int], kind: str = 'hills', sea_level: int = 62) -> numpy.ndarray:
     """Generated terrain: the (Y, Z, X) box whose lowest corner is chunk_pos * 16 (blocks)."""
 
 def voxel_header(blob: _Buffer) -> dict:

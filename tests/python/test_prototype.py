@@ -12,7 +12,9 @@ import pytest
 
 import theta_net
 from theta_net import replay as streams
-from theta_net.prototype import MatchConfig, first_difference, play, replay
+from theta_net.netcode import InputSchema
+from theta_net.prototype import Game, MatchConfig, first_difference, play, replay
+from theta_net.replication import Component, Field
 from theta_net.scenario import Scenario
 
 from conftest import REPO, run_cli
@@ -112,9 +114,55 @@ def test_a_match_keeps_its_input_log_and_it_replays_to_the_same_states(tmp_path)
     assert sum(len(h) for h in again.history.values()) == logged > 200
 
 
+class Spinner(Game):
+    """A quaternion input: quantizing its dequantized value again does not always give the same
+    codes, so the log must keep the codes the step saw for the replay to be exact."""
+
+    name = "spinner"
+    state = Component("spinner.Body", [Field.fixed("x", 12, -100, 100), Field.fixed("y", 12, -100, 100)])
+    inputs = InputSchema("spinner.Input", [Field.quaternion("grip", 9)])
+
+    def spawn(self, player):
+        return {"x": 0.0, "y": 0.0}
+
+    def step(self, state, input, tick):
+        w, a, b, c = input["grip"]
+        return {
+            "x": max(-100.0, min(100.0, state["x"] + a - b)),
+            "y": max(-100.0, min(100.0, state["y"] + w * c)),
+        }
+
+    def bot(self, player, state, tick, rng):
+        q = [rng.gauss(0, 1) for _ in range(4)]
+        n = sum(v * v for v in q) ** 0.5
+        return {"grip": tuple(v / n for v in q)}
+
+
+def test_a_quaternion_input_replays_exactly_from_the_codes_the_step_saw(tmp_path):
+    config = MatchConfig(
+        players=2,
+        seconds=10,
+        seed=5,
+        hash_interval=10,
+        events=str(tmp_path / "s.jsonl"),
+        inputs=str(tmp_path / "i.jsonl"),
+    )
+    report = play(Spinner(), config)
+    assert report["nondeterminism"] is None and report["server"]["ticks"] == 300
+    replay(Spinner(), tmp_path / "i.jsonl", events=tmp_path / "again.jsonl")
+    assert (tmp_path / "again.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()
+
+
+def test_first_difference_names_a_player_one_run_stepped_longer():
+    live = replay(Hovercraft(30), GOLDEN_INPUTS)
+    cut = replay(Hovercraft(30), GOLDEN_INPUTS)
+    cut.history[2] = cut.history[2][:50]
+    assert first_difference(live, cut) == {"entity": 2, "tick": live.history[2][50][0], "fields": []}
+    assert first_difference(cut, live) == first_difference(live, cut)
+
+
 def test_a_log_of_another_game_is_refused_naming_the_schemas(tmp_path):
-    from theta_net.netcode import InputLogWriter, InputSchema
-    from theta_net.replication import Field
+    from theta_net.netcode import InputLogWriter
 
     other = InputSchema("board.Input", [Field.boolean("jump")])
     log = InputLogWriter(
@@ -122,7 +170,8 @@ def test_a_log_of_another_game_is_refused_naming_the_schemas(tmp_path):
     )
     log.end(1)
     with pytest.raises(theta_net.ReplayError, match="written for the input schema 'board.Input'"):
-        replay(Hovercraft(30), tmp_path / "o.jsonl")
+        replay(Hovercraft(30), tmp_path / "o.jsonl", events=tmp_path / "never.jsonl")
+    assert not (tmp_path / "never.jsonl").exists()
 
 
 def test_a_step_that_raises_fails_the_scenario_naming_the_tick(tmp_path):

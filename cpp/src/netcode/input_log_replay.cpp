@@ -38,7 +38,12 @@ class Replay {
     for (;;) {
       THETA_TRY_ASSIGN(bool more, log_.next(r));
       if (!more) break;
-      if (r.tick > limits_.max_ticks) {
+      // The end's tick is the first one not simulated: a log of exactly max_ticks ticks ends
+      // at max_ticks + 1.
+      const std::uint64_t last = r.kind == InputLogRecord::Kind::kEnd && r.tick > 0
+                                     ? std::uint64_t{r.tick} - 1
+                                     : std::uint64_t{r.tick};
+      if (last > limits_.max_ticks) {
         return make_error(ErrorCode::kLimitExceeded, where(), "tick ", r.tick,
                           " is beyond the replay's limit of ", limits_.max_ticks, " ticks");
       }
@@ -83,8 +88,11 @@ class Replay {
         ++summary_.leaves;
         return target_.leave(r.tick, r.entity, r.text);
       case Kind::kEnd:
-        // The end's tick was not simulated.
-        if (r.tick > 0) THETA_TRY(simulate_through(r.tick - 1));
+        // The end's tick was not simulated: it must lie after every tick that was.
+        if (r.tick <= simulated_ || (!pending_.empty() && pending_tick_ >= r.tick)) {
+          return bad(str_cat("the log ends at tick ", r.tick, ", which was already simulated"));
+        }
+        THETA_TRY(simulate_through(r.tick - 1));
         summary_.ended = true;
         return {};
       case Kind::kOther:

@@ -51,30 +51,50 @@ def replay(
     *,
     text: Optional[str] = None,
     events: Optional[PathLike] = None,
+    keep_history: bool = True,
 ) -> ServerSimulation:
     """Replays an input log (a file, or its ``text``) through ``game``'s step; writes the server
-    stream to ``events`` when given. Returns the simulation, with each player's states kept.
+    stream to ``events`` when given. Returns the simulation, with each player's states kept
+    (``keep_history``) and the replay's counts in ``summary`` (netcode.replay_input_log's).
     Raises :class:`~theta_net.ReplayError` for a log that is not this game's or is malformed
     (with its file and line), and whatever the step raises (with the tick and player)."""
     if (input_log is None) == (text is None):
         raise ValueError("give the input log's path or its text")
-    header = read_header(input_log) if input_log is not None else json.loads(text.split("\n", 1)[0])
+    header = read_header(input_log) if input_log is not None else _text_header(text)
     hash_interval = header.get("hash_interval", 0)
     if not isinstance(hash_interval, int) or hash_interval < 0:
         raise ReplayError(f"the input log's hash_interval is {hash_interval!r}", "corrupt")
+    written_for = (header.get("input_schema") or {}).get("name")
+    if written_for != game.inputs.name:
+        # Refused before the events file is made; the replay checks the fields' layouts too.
+        raise ReplayError(
+            f"the input log was written for the input schema {written_for!r}, "
+            f"not {game.name}'s {game.inputs.name!r}",
+            "invalid_argument",
+        )
     writer = EventWriter(events, server_header(header)) if events is not None else None
     server = ServerSimulation(
-        game, Wire(game.state), events=writer, hash_interval=hash_interval, keep_history=True
+        game, Wire(game.state), events=writer, hash_interval=hash_interval, keep_history=keep_history
     )
     try:
         if input_log is not None:
-            replay_input_log(game.inputs, _Target(server), path=os.fspath(Path(input_log)))
+            server.summary = replay_input_log(game.inputs, _Target(server), path=os.fspath(Path(input_log)))
         else:
-            replay_input_log(game.inputs, _Target(server), text=text)
+            server.summary = replay_input_log(game.inputs, _Target(server), text=text)
     finally:
         if writer:
             writer.close()
     return server
+
+
+def _text_header(text: str) -> Dict[str, Any]:
+    try:
+        header = json.loads(text.split("\n", 1)[0])
+    except json.JSONDecodeError as exc:
+        raise ReplayError(f"the input log's first line is not a JSON header: {exc}", "corrupt") from None
+    if not isinstance(header, dict):
+        raise ReplayError("the input log's first line is not a JSON object", "corrupt")
+    return header
 
 
 def first_difference(
@@ -89,14 +109,16 @@ def first_difference(
     found = None
     for entity in sorted(set(live.history) | set(replayed.history)):
         ours, theirs = live.history.get(entity, []), replayed.history.get(entity, [])
+        here = None
         for (tick, a), (_, b) in zip(ours, theirs):
             diff = compare(b, a)
             if diff:
-                if found is None or tick < found["tick"]:
-                    found = {"entity": entity, "tick": tick, "fields": sorted(diff)}
+                here = {"entity": entity, "tick": tick, "fields": sorted(diff)}
                 break
-        else:
-            if len(ours) != len(theirs) and found is None:
-                tick = min(len(ours), len(theirs))
-                found = {"entity": entity, "tick": (ours or theirs)[tick][0], "fields": []}
+        if here is None and len(ours) != len(theirs):
+            # One run stepped this player for longer: it parts at the first tick the other lacks.
+            longer = ours if len(ours) > len(theirs) else theirs
+            here = {"entity": entity, "tick": longer[min(len(ours), len(theirs))][0], "fields": []}
+        if here is not None and (found is None or here["tick"] < found["tick"]):
+            found = here
     return found

@@ -132,12 +132,13 @@ def play(game: Game, config: MatchConfig) -> Dict[str, Any]:
                     server.send(e.conn, Lane.CONTROL, protocol.encode("Heartbeat", pong))
 
     def server_tick(tick: int) -> None:
-        taken = {}
+        taken, codes = {}, {}
         for p in players.values():
             starved = p.inputs.stats["starved"]
-            taken[p.entity] = p.inputs.take(tick)
+            codes[p.entity] = p.inputs.take_codes(tick)
+            taken[p.entity] = game.inputs.values(codes[p.entity])
             counts["inputs_starved"] += p.inputs.stats["starved"] - starved
-        simulation.step(tick, taken)
+        simulation.step(tick, taken, codes)
         for p in sorted(players.values(), key=lambda p: p.entity):
             message = {
                 "server_tick": tick,

@@ -14,13 +14,12 @@ from .log_replay import replay
 from .match import play
 
 
-def _replay(game: Game, input_log: str, events: Optional[str]) -> int:
+def _replay(game: Game, input_log: str, events: str) -> int:
     """--replay: the server stream again from an input log; the report counts what was replayed."""
     with contextlib.redirect_stdout(sys.stderr):
-        server = replay(game, input_log, events=events)
-    ticks = server.tick
-    inputs = sum(len(states) for states in server.history.values())
-    report = {"mode": "replay", "ticks": ticks, "inputs": inputs, "players": len(server.history)}
+        server = replay(game, input_log, events=events, keep_history=False)
+    summary = server.summary
+    report = {"mode": "replay", **{k: summary[k] for k in ("ticks", "inputs", "joins", "leaves", "ended")}}
     sys.stdout.write(json.dumps(report, sort_keys=True) + "\n")
     sys.stdout.write(f"{game.name}: ok\n")
     return 0
@@ -49,6 +48,8 @@ def main(game: Game, argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--scenario", default=game.name)
     args = parser.parse_args(argv)
     if args.replay:
+        if not args.events:
+            parser.error("--replay writes the server stream to --events")
         return _replay(game, args.replay, args.events)
     if not (1 <= args.players <= 64 and 1 <= args.tick_rate <= 240 and 0 < args.seconds <= 3600):
         parser.error("players 1..64, tick rate 1..240 and seconds up to 3600")

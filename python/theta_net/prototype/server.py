@@ -37,6 +37,7 @@ class ServerSimulation:
         self.states: Dict[int, Dict[str, Any]] = {}
         self.history: Optional[Dict[int, List[Tuple[int, Dict[str, Any]]]]] = {} if keep_history else None
         self.tick = 0
+        self.summary: Optional[Dict[str, Any]] = None  # a replay's counts (log_replay.replay)
         self._next_entity = 1
 
     def join(self, name: str = "") -> int:
@@ -60,9 +61,13 @@ class ServerSimulation:
         if self.inputs:
             self.inputs.leave(self.tick, entity, detail)
 
-    def step(self, tick: int, inputs: Dict[int, Dict[str, Any]]) -> None:
+    def step(
+        self, tick: int, inputs: Dict[int, Dict[str, Any]], codes: Optional[Dict[int, List[int]]] = None
+    ) -> None:
         """Simulates ``tick`` (the one after the current) with each player's input; a player
-        without one runs with the default input."""
+        without one runs with the default input. ``codes`` are the inputs' codes (from
+        ``InputBuffer.take_codes``), which the input log keeps as they are: quantizing the dict
+        again is not exact for every field kind (a quaternion)."""
         for entity in sorted(self.states):
             input = inputs.get(entity, self.game.inputs.default)
             try:
@@ -72,7 +77,10 @@ class ServerSimulation:
                 raise
             self.states[entity] = state
             if self.inputs:
-                self.inputs.input(tick, entity, input)
+                if codes is not None and entity in codes:
+                    self.inputs.input_codes(tick, entity, codes[entity])
+                else:
+                    self.inputs.input(tick, entity, input)
             if self.history is not None:
                 self.history[entity].append((tick, state))
         self.tick = tick

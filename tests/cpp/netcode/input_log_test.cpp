@@ -279,9 +279,39 @@ TEST(InputLogReplay, RefusesWhatNoServerWouldHaveLogged) {
     EXPECT_EQ(s.error().code, ErrorCode::kCorrupt);
     EXPECT_NE(s.error().message.find(why), std::string::npos) << s.error().message;
   }
+  const std::vector<std::pair<std::string, std::string>> ends = {
+      {write([&](InputLogWriter& l) {
+         (void)l.join(0, 3, "c");
+         (void)l.input(2, 3, x);
+         (void)l.end(2);
+       }),
+       "ends at tick 2, which was already simulated"},
+      {write([&](InputLogWriter& l) {
+         (void)l.join(4, 3, "c");
+         (void)l.end(4);
+       }),
+       "ends at tick 4, which was already simulated"},
+  };
+  for (const auto& [text, why] : ends) {
+    const Status s = replay_text(text);
+    ASSERT_FALSE(s.ok()) << why;
+    EXPECT_NE(s.error().message.find(why), std::string::npos) << s.error().message;
+  }
   const Status far = replay_text(write([](InputLogWriter& l) { (void)l.join(5000, 1, "late"); }));
   ASSERT_FALSE(far.ok());
   EXPECT_EQ(far.error().code, ErrorCode::kLimitExceeded);
+}
+
+TEST(InputLogReplay, ALogOfExactlyTheLimitsTicksReplaysAndOneMoreDoesNot) {
+  auto ending_at = [](std::uint32_t end) {
+    auto log = InputLogWriter::to_memory(pad(), header()).value();
+    EXPECT_TRUE(log.end(end).ok());
+    return log.take();
+  };
+  EXPECT_TRUE(replay_text(ending_at(11), 10).ok());  // ticks 1..10 simulated
+  const Status over = replay_text(ending_at(12), 10);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, ErrorCode::kLimitExceeded);
 }
 
 }  // namespace

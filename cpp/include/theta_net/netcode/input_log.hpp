@@ -77,7 +77,8 @@ class InputLogWriter {
   // header).
   Status record(const replay::Event& event);
   // Writes the end record and closes the log (a file log: flushed and closed).
-  // Errors: those of EventWriter::close.
+  // Errors: those of EventWriter::write (kClosed: the log has ended; kInvalidArgument: a tick
+  // smaller than the one before) and of EventWriter::close.
   Status end(std::uint32_t tick);
 
   const InputSchema& schema() const { return *schema_; }

@@ -8,8 +8,8 @@
 // a deterministic step, the stream it writes is the server's byte for byte.
 //
 // The log is checked as it is played (a border): joins of entities already present, leaves and
-// inputs of entities that are not, two inputs of one entity at one tick, an input for a tick
-// already simulated, and ticks beyond the limit are refused with the file and line.
+// inputs of entities that are not, two inputs of one entity at one tick, an input or the end at
+// a tick already simulated, and ticks beyond the limit are refused with the file and line.
 #pragma once
 
 #include <cstdint>
@@ -63,8 +63,8 @@ struct InputLogReplaySummary {
 
 // Errors: those of InputLogReader::next and of the target's methods; kCorrupt (file:line: a join
 // of an entity already present, a leave or an input of one that is not, two inputs of one
-// entity for one tick, an input for a tick already simulated); kLimitExceeded (a tick beyond
-// limits.max_ticks).
+// entity for one tick, an input for a tick already simulated, an end at a tick already
+// simulated); kLimitExceeded (a tick beyond limits.max_ticks, or an end after it).
 Result<InputLogReplaySummary> replay_input_log(InputLogReader& log, InputLogTarget& target,
                                                const InputLogReplayLimits& limits = {});
 
