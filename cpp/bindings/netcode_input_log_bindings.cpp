@@ -100,20 +100,7 @@ void bind_netcode_input_log(py::module_& m) {
       .def(
           "record",
           [](netcode::InputLogWriter& w, const py::dict& event) {
-            const replay::JsonValue json = json_from_py(event);
-            const replay::JsonValue* tick = json.find("tick");
-            const replay::JsonValue* kind = json.find("kind");
-            if (!tick || tick->type() != replay::JsonValue::Type::kInt || !kind ||
-                !kind->is_string()) {
-              throw BorderError(ErrorKind::kReplay,
-                                make_error(ErrorCode::kInvalidArgument,
-                                           "a record needs an integer tick and a string kind"));
-            }
-            replay::Event e(tick->as_int(), kind->as_string());
-            for (const auto& [key, value] : json.as_object()) {
-              if (key != "tick" && key != "kind") e.set(key, value);
-            }
-            unwrap(w.record(e), ErrorKind::kReplay);
+            unwrap(w.record(json_from_py(event)), ErrorKind::kReplay);
           },
           "event"_a)
       .def(

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from theta_net.netcode import FieldThresholds, LagCompensator, Predictor
+from theta_net.netcode import FieldThresholds, InputSchema, LagCompensator, Predictor
 
 DT = 1 / 20
 
@@ -354,3 +354,38 @@ def test_the_client_sender_and_the_server_buffer_carry_inputs_across_loss():
         InputBuffer(schema).add_bundle(other.bundle(), 1)
     with pytest.raises(theta_net.ProtocolError, match="move_x"):
         other.push(4, {"move_x": 2.0, "aim": 0.0, "fire": False})
+
+
+def test_an_input_log_keeps_the_applications_own_records_and_refuses_its_reserved_kinds():
+    from theta_net import ReplayError, replay
+    from theta_net.netcode import InputLogWriter, replay_input_log
+    from theta_net.replication import Field
+
+    schema = InputSchema("pad", [Field.boolean("fire")])
+    log = InputLogWriter(schema, replay.header_for_this_build("demo", 1, 30, "inputs"))
+    log.record({"tick": 0, "kind": "map", "name": "dust"})
+    with pytest.raises(ReplayError, match="'join' is a record of the input log itself"):
+        log.record({"tick": 0, "kind": "join", "entity": 1})
+    with pytest.raises(ReplayError):
+        log.record({"kind": "map"})  # no tick
+    log.end(1)
+
+    class Records:
+        def __init__(self):
+            self.seen = []
+
+        def join(self, tick, entity, name):
+            ...
+
+        def leave(self, tick, entity, detail):
+            ...
+
+        def step(self, tick, inputs):
+            ...
+
+        def record(self, event):
+            self.seen.append(event)
+
+    target = Records()
+    replay_input_log(schema, target, text=log.take())
+    assert target.seen == [{"tick": 0, "kind": "map", "name": "dust"}]

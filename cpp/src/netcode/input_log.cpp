@@ -9,8 +9,14 @@ namespace {
 
 using replay::JsonValue;
 
-bool is_log_kind(std::string_view kind) {
-  return kind == "input" || kind == "join" || kind == "leave" || kind == "end" || kind == "header";
+// An application's record may not take a kind the log itself uses.
+// Errors: kInvalidArgument (input, join, leave, end or header).
+Status check_application_kind(std::string_view kind) {
+  if (kind == "input" || kind == "join" || kind == "leave" || kind == "end" || kind == "header") {
+    return make_error(ErrorCode::kInvalidArgument, "'", kind,
+                      "' is a record of the input log itself, not an application's");
+  }
+  return {};
 }
 
 // The "input" object of a record: each field by name, a quaternion as its four codes.
@@ -86,10 +92,14 @@ Status InputLogWriter::input(std::uint32_t tick, std::uint64_t entity,
 }
 
 Status InputLogWriter::record(const replay::Event& event) {
-  if (is_log_kind(event.kind())) {
-    return make_error(ErrorCode::kInvalidArgument, "'", event.kind(),
-                      "' is a record of the input log itself, not an application's");
-  }
+  THETA_TRY(check_application_kind(event.kind()));
+  return writer_->write(event);
+}
+
+Status InputLogWriter::record(const replay::JsonValue& event) {
+  // A missing or mistyped kind is the event writer's to refuse.
+  const JsonValue* kind = event.find("kind");
+  if (kind && kind->is_string()) THETA_TRY(check_application_kind(kind->as_string()));
   return writer_->write(event);
 }
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from ..errors import ScenarioError
 from .context import RunEnd
@@ -143,26 +143,37 @@ def _launcher(program: Path) -> List[str]:
     return [sys.executable] if program.suffix == ".py" else []
 
 
+def _run(
+    argv: List[str], timeout: float, late: str
+) -> Tuple["subprocess.CompletedProcess[str]", Optional[Dict]]:
+    """Runs a program of the contract: returns how it ended and its report (the first line of its
+    output when that is a JSON object, else None). Raises ScenarioError ``late`` past ``timeout``."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ScenarioError(f"{late} within {timeout:.0f} s", "timeout") from None
+    try:
+        report = json.loads(done.stdout.split("\n", 1)[0])
+    except json.JSONDecodeError:
+        report = None
+    return done, report if isinstance(report, dict) else None
+
+
+def _why(done: "subprocess.CompletedProcess[str]") -> str:
+    """Why a program gave no report: its last error, or what it printed instead."""
+    first = done.stdout.split("\n", 1)[0]
+    return " / ".join(_last_error(done.stderr) or [f"printed {first[:200]!r}"])
+
+
 def replay_program(program: Path, input_log: Path, out: Path, timeout: float = 600.0) -> Dict[str, Any]:
     """Replays a game program's input log with the program (``--replay``), writing the server
     stream to ``out``; returns the program's report. Raises :class:`ScenarioError` when the program
     fails or prints no report (quoting its last error)."""
     argv = [*_launcher(program), str(program), "--replay", str(input_log), "--events", str(out)]
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
+    done, report = _run(argv, timeout, f"{program.name} did not replay {input_log}")
+    if done.returncode != 0 or report is None:
         raise ScenarioError(
-            f"{program.name} did not replay {input_log} within {timeout:.0f} s", "timeout"
-        ) from None
-    first = done.stdout.split("\n", 1)[0]
-    try:
-        report = json.loads(first)
-    except json.JSONDecodeError:
-        report = None
-    if done.returncode != 0 or not isinstance(report, dict):
-        why = _last_error(done.stderr) or [f"printed {first[:200]!r}"]
-        raise ScenarioError(
-            f"{program.name} could not replay {input_log} (exit {done.returncode}): {' / '.join(why)}", "io"
+            f"{program.name} could not replay {input_log} (exit {done.returncode}): {_why(done)}", "io"
         )
     return report
 
@@ -182,23 +193,12 @@ def run_program(spec: "ScenarioSpec", transport: str, out: Optional[Path]) -> Re
     simulated = spec.duration_ticks / spec.tick_rate
     timeout = max(60.0, spec.game.timeout_factor * simulated)
     started = time.perf_counter()
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise ScenarioError(
-            f"game {spec.game.name!r}: {program.name} did not finish within {timeout:.0f} s", "timeout"
-        ) from None
+    done, summary = _run(argv, timeout, f"game {spec.game.name!r}: {program.name} did not finish")
     wall = time.perf_counter() - started
-    first = done.stdout.split("\n", 1)[0]
-    try:
-        summary = json.loads(first)
-    except json.JSONDecodeError:
-        summary = None
-    if done.returncode not in (0, 1) or not isinstance(summary, dict):
-        why = _last_error(done.stderr) or [f"printed {first[:200]!r}"]
+    if done.returncode not in (0, 1) or summary is None:
         raise ScenarioError(
             f"game {spec.game.name!r}: {program.name} exited with {done.returncode} "
-            f"without a report: {' / '.join(why)}",
+            f"without a report: {_why(done)}",
             "io",
         )
     checked: List[ExpectationResult] = [

@@ -76,6 +76,9 @@ class InputLogWriter {
   // Errors: those of EventWriter::write; kInvalidArgument (kind input, join, leave, end or
   // header).
   Status record(const replay::Event& event);
+  // The same for a record given as JSON (an object with tick and kind; the Python binding's).
+  // Errors: those of EventWriter::write; kInvalidArgument (as above).
+  Status record(const replay::JsonValue& event);
   // Writes the end record and closes the log (a file log: flushed and closed).
   // Errors: those of EventWriter::write (kClosed: the log has ended; kInvalidArgument: a tick
   // smaller than the one before) and of EventWriter::close.
