@@ -1,6 +1,7 @@
-"""Scenarios: the files in scenarios/ run over SimNet (and lan_two_player over real QUIC through the
-impairment relay) and meet their expectations; runs are deterministic; bad files give errors that
-name the file and key; scenarios can be scripted from Python with per-tick callbacks."""
+"""Scenarios: the files in scenarios/ run over SimNet (and lan_two_player and partition over
+real QUIC through the impairment relay) and meet their expectations; runs are deterministic; bad
+files give errors that name the file and key; scenarios can be scripted from Python with per-tick
+callbacks."""
 
 from __future__ import annotations
 
@@ -57,6 +58,24 @@ def test_lan_two_player_over_tcp_through_the_relay(tmp_path):
         # TcpRelay delays each direction by 50 ms; the RTT comes from the record link's pings.
         assert 80 <= client["rtt_ms"] <= 250, f"{name}: the relay's 50 ms each way is a ~100 ms RTT"
     assert result.wall_seconds >= result.simulated_seconds * 0.95  # real time, not simulated
+
+
+def test_partition_over_quic_cuts_the_client_at_its_relay(tmp_path):
+    # b is cut off for 10 s: over QUIC its relay drops everything both ways, b's connection times
+    # out, and b reconnects, resumes its session and catches up, as over SimNet.
+    result = Scenario.load(REPO / "scenarios" / "partition.toml").run(transport="quic", out=tmp_path)
+    assert result.passed, _failed(result)
+    assert result.summary["clients"]["b"]["resumes"] == 1
+    assert result.summary["clients"]["a"]["reconnects"] == 0
+    lost = [json.loads(line) for line in (tmp_path / "clients" / "b.jsonl").read_text().splitlines()]
+    assert any(e.get("kind") == "lost" for e in lost), "b's connection was lost, not merely idle"
+
+
+def test_a_partition_over_tcp_is_refused_with_why(tmp_path):
+    sc = Scenario("cut", duration_ticks=40, transport="tcp")
+    sc.add_player("a").disconnect(5, 10)
+    with pytest.raises(theta_net.TransportError, match="would only stall, not lose"):
+        sc.run(out=tmp_path)
 
 
 def test_simnet_runs_are_byte_identical(tmp_path):

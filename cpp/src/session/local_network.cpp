@@ -70,6 +70,8 @@ struct LocalNetwork::Impl {
   std::unique_ptr<transport::QuicServer> quic_server;
   std::unique_ptr<transport::TcpServer> tcp_server;
   std::vector<std::unique_ptr<transport::Endpoint>> socket_clients;
+  std::vector<transport::UdpRelay*>
+      socket_client_relay;  // per socket client: its UDP relay or null
   std::vector<RunningRelay<transport::UdpRelay>> udp_relays;
   std::vector<RunningRelay<transport::TcpRelay>> tcp_relays;
   DriverClock clock;
@@ -125,6 +127,7 @@ Result<transport::Endpoint*> LocalNetwork::add_client(const std::string& name,
   }
   // Over sockets, a client with `relay` dials the relay, which forwards to the server.
   std::uint16_t port = impl_->server_port();
+  transport::UdpRelay* udp_relay = nullptr;
   if (relay) {
     transport::RelayConfig relay_config;
     relay_config.forward = impl_->server_address();
@@ -133,6 +136,7 @@ Result<transport::Endpoint*> LocalNetwork::add_client(const std::string& name,
     if (config_.network == NetworkKind::kQuic) {
       THETA_TRY_ASSIGN(auto r, transport::UdpRelay::create(relay_config));
       port = r->port();
+      udp_relay = r.get();
       impl_->udp_relays.emplace_back(std::move(r));
     } else {
       THETA_TRY_ASSIGN(auto r, transport::TcpRelay::create(relay_config));
@@ -158,14 +162,29 @@ Result<transport::Endpoint*> LocalNetwork::add_client(const std::string& name,
     THETA_TRY_ASSIGN(client, transport::TcpClient::create(tcp));
   }
   impl_->socket_clients.push_back(std::move(client));
+  impl_->socket_client_relay.push_back(udp_relay);
   return impl_->socket_clients.back().get();
 }
 
 Status LocalNetwork::cut_off(std::size_t client, Micros now, Micros duration) {
+  if (config_.network == NetworkKind::kQuic) {
+    // Over QUIC the client's relay drops everything both ways, from now on the wall clock.
+    if (client >= impl_->socket_client_relay.size()) {
+      return make_error(ErrorCode::kOutOfRange, "no client ", client);
+    }
+    transport::UdpRelay* relay = impl_->socket_client_relay[client];
+    if (!relay) {
+      return make_error(ErrorCode::kInvalidArgument, "client ", client,
+                        " was added without a relay: over QUIC only a client behind the UDP relay "
+                        "can be cut off (add it with relay)");
+    }
+    relay->cut_off(duration);
+    return {};
+  }
   if (config_.network != NetworkKind::kSim) {
     return make_error(ErrorCode::kInvalidArgument,
-                      "cutting a client off at run time needs the simulated network (over "
-                      "sockets, schedule the partition in the client's relay link)");
+                      "cutting a client off at run time needs the simulated network or QUIC (a "
+                      "stream transport would only stall, not lose, what is sent)");
   }
   if (client >= impl_->sim_clients.size()) {
     return make_error(ErrorCode::kOutOfRange, "no client ", client);

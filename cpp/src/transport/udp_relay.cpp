@@ -44,6 +44,7 @@ struct UdpRelay::Impl {
   std::uint64_t order = 0;
   Clock::time_point start = Clock::now();
   std::atomic<bool> stopping{false};
+  std::atomic<std::int64_t> cut_until_ns{0};  // packets admitted before this time are dropped
   mutable std::mutex counters_mutex;
   RelayCounters counters;
   Bytes buf = Bytes(65536);
@@ -51,8 +52,16 @@ struct UdpRelay::Impl {
   Nanos now() const { return Clock::now() - start; }
 
   void admit(int session, bool towards_client, const std::uint8_t* data, std::size_t len) {
+    const Nanos t = now();
+    if (t.count() < cut_until_ns.load(std::memory_order_relaxed)) {
+      std::lock_guard lock(counters_mutex);
+      ++counters.received;
+      ++counters.dropped;
+      ++counters.cut_off;
+      return;
+    }
     LinkModel& link = towards_client ? to_client : to_server;
-    const LinkVerdict v = link.transmit(now(), len);
+    const LinkVerdict v = link.transmit(t, len);
     std::lock_guard lock(counters_mutex);
     ++counters.received;
     if (v.fate != LinkFate::kDelivered) {
@@ -151,6 +160,13 @@ void UdpRelay::run(std::chrono::nanoseconds duration) {
 
 void UdpRelay::stop() {
   impl_->stopping = true;
+}
+
+void UdpRelay::cut_off(std::chrono::nanoseconds duration) {
+  const std::int64_t until = (impl_->now() + std::max(duration, Nanos(0))).count();
+  std::int64_t held = impl_->cut_until_ns.load();
+  while (held < until && !impl_->cut_until_ns.compare_exchange_weak(held, until)) {
+  }
 }
 
 RelayCounters UdpRelay::counters() const {

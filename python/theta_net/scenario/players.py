@@ -41,7 +41,9 @@ class ScriptedPlayers:
         for player in self.spec.players:
             if player.join_tick == tick and player.name not in self.index:
                 net = self.spec.network.merged(player.network)
-                relay = self.transport != "sim" and (net.relay or net.impaired())
+                # Over QUIC, a player who is cut off goes through the relay that cuts it.
+                cut = self.transport == "quic" and any(a.disconnect_ticks for a in player.actions)
+                relay = self.transport != "sim" and (net.relay or net.impaired() or cut)
                 token = _token(player.name) if any(p.role for p in self.spec.players) else None
                 self.index[player.name] = self.game.add_client(
                     player.name,

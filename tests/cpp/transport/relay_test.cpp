@@ -140,5 +140,48 @@ TEST(UdpRelay, SixteenMebibytesArriveIntactAt100msRttAnd2PercentLoss) {
               static_cast<unsigned long long>(counters.received));
 }
 
+TEST(UdpRelay, CutOffDropsEverythingBothWaysForItsTimeThenForwardsAgain) {
+  sockaddr_in server_addr{}, client_addr{};
+  const int server = udp_socket_bound(server_addr);
+  const int client = udp_socket_bound(client_addr);
+  RelayConfig cfg;
+  cfg.forward = "127.0.0.1:" + std::to_string(ntohs(server_addr.sin_port));
+  RelayThread relay(cfg);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(relay.relay->port());
+  const auto send = [&](std::uint8_t tag) {
+    ::sendto(client, &tag, 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  };
+  // Before the cut: forwarded, and the server's answer comes back through the relay.
+  std::uint8_t got = 0;
+  sockaddr_in from{};
+  socklen_t len = sizeof from;
+  send(1);
+  ASSERT_EQ(::recvfrom(server, &got, 1, 0, reinterpret_cast<sockaddr*>(&from), &len), 1);
+  EXPECT_EQ(got, 1);
+  const sockaddr_in relay_side = from;
+
+  relay.relay->cut_off(std::chrono::milliseconds(400));
+  relay.relay->cut_off(std::chrono::milliseconds(10));  // a shorter second cut does not shorten it
+  send(2);
+  ::sendto(server, &got, 1, 0, reinterpret_cast<const sockaddr*>(&relay_side), sizeof relay_side);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(::recv(server, &got, 1, MSG_DONTWAIT), -1);  // neither way
+  EXPECT_EQ(::recv(client, &got, 1, MSG_DONTWAIT), -1);
+  const RelayCounters during = relay.relay->counters();
+  EXPECT_EQ(during.cut_off, 2u);
+  EXPECT_EQ(during.dropped, 2u);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  send(3);
+  ASSERT_EQ(::recv(server, &got, 1, 0), 1);
+  EXPECT_EQ(got, 3);
+  EXPECT_EQ(relay.relay->counters().cut_off, 2u);
+  ::close(server);
+  ::close(client);
+}
+
 }  // namespace
 }  // namespace theta_net::transport

@@ -60,9 +60,10 @@ class LocalNetwork {
   // of the relay's create (kIo when a socket cannot be bound).
   Result<transport::Endpoint*> add_client(const std::string& name,
                                           const transport::LinkConfig& link, bool relay);
-  // Cuts a client off from `now` for `duration` (a partition on its SimNet links).
-  // Errors: kOutOfRange (no such client), kInvalidArgument (over sockets: partitions are
-  // scheduled in the client's relay link when it is added).
+  // Cuts a client off from `now` for `duration`: a partition on its SimNet links, or over QUIC
+  // its UDP relay dropping every packet both ways for `duration` of wall time.
+  // Errors: kOutOfRange (no such client), kInvalidArgument (a QUIC client added without a
+  // relay; TCP and WebSocket, whose streams would stall rather than lose what is sent).
   Status cut_off(std::size_t client, Micros now, Micros duration);
   // Moves time on by one step and returns the new time (since the network began).
   Micros advance(ServerDriver& server);

@@ -26,7 +26,8 @@ struct RelayConfig {
 struct RelayCounters {
   std::uint64_t received = 0;   // packets read from either side
   std::uint64_t forwarded = 0;  // packets written (duplicates included)
-  std::uint64_t dropped = 0;    // random, burst or queue drops
+  std::uint64_t dropped = 0;    // random, burst or queue drops, and cut-off packets
+  std::uint64_t cut_off = 0;    // of which dropped while cut off (cut_off())
   std::uint64_t duplicated = 0;
   std::uint64_t reordered = 0;
 };
@@ -45,7 +46,10 @@ class UdpRelay {
   // Relays until stop() or until `duration` has passed (0 = until stop()). Bounded waits, so
   // stop() from another thread takes effect within a few milliseconds.
   void run(std::chrono::nanoseconds duration = std::chrono::nanoseconds(0));
-  void stop();                     // thread-safe
+  void stop();  // thread-safe
+  // Drops every packet, both ways, for `duration` from now: a partition of the clients behind
+  // this relay, at run time. A second call extends the cut, never shortens it. Thread-safe.
+  void cut_off(std::chrono::nanoseconds duration);
   RelayCounters counters() const;  // thread-safe
 
   struct Impl;
