@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Optional,
 from .. import replay
 from .reader import TableReader, parse_coords
 from .result import ExpectationResult
-from .rules import BLOCK_NAMES, WALK_SPEED
+from .rules import BLOCK_NAMES
 
 if TYPE_CHECKING:
     from .context import RunEnd, TickContext
@@ -307,31 +307,6 @@ class ChunkLoadTime(_Bound):
 
 
 @expectation
-class ReconciliationError(_Bound):
-    kind = "reconciliation_error_ms"
-    keys = {"max_mean": Key(NUMBER, True), "client": CLIENT}
-    holds_when = (
-        f"mean prediction error at acknowledged ticks, distance / walking speed "
-        f"({WALK_SPEED:.3f} blocks/s)"
-    )
-    limit_key, metric, unit = "max_mean", "reconciliation_error_ms_mean", "ms"
-
-    def what(self) -> str:
-        return f"mean reconciliation error <= {self.params['max_mean']} ms"
-
-
-@expectation
-class Corrections(_Bound):
-    kind = "corrections"
-    keys = {"max": Key(int, True), "client": CLIENT}
-    holds_when = "rewind-and-replay corrections"
-    limit_key, metric = "max", "reconciliations"
-
-    def what(self) -> str:
-        return f"at most {self.params['max']} corrections"
-
-
-@expectation
 class Bandwidth(_Bound):
     kind = "bandwidth"
     keys = {"max_bytes_per_second": Key(NUMBER, True), "client": CLIENT}
@@ -424,3 +399,4 @@ class StreamsMatch(Expectation):
 from . import data_expectations  # noqa: E402,F401  (after the registry it adds to)
 from . import diagnostics_expectations  # noqa: E402,F401  (after data_expectations, which it uses)
 from . import report_expectation  # noqa: E402,F401  (the report kind, for any summary)
+from . import prediction_expectations  # noqa: E402,F401  (corrections and their magnitudes)

@@ -1,7 +1,8 @@
 """The run's records, streamed to disk as they are taken: one sample per client every
 ``sample_ticks`` (samples.jsonl) and one record per correction (reconciliations.jsonl). The
 recorder keeps only what the summary needs as it goes (each client's 1-second window of received
-bytes, a deque, and its peak rate), so memory stays flat however long a scenario runs; the
+bytes, a deque, and its peak rate; each correction's magnitude, 8 bytes), so memory stays flat
+however long a scenario runs but for those 8 bytes per correction; the
 records are read back lazily (:class:`RecordFile`) when a Result's ``samples`` or
 ``reconciliations`` are used."""
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Deque, Dict, Iterator, Sequence, Tuple
 
 from .. import _core
+from .corrections import CorrectionStats
 from .rules import WALK_SPEED
 from .summary import byte_counters
 
@@ -78,6 +80,7 @@ class SampleRecorder:
         self.sample_count = self.reconciliation_count = 0
         self.windows: Dict[str, Deque[Tuple[float, int]]] = {}  # (time, wire bytes received)
         self.peaks: Dict[str, float] = {}  # the highest received rate over any window, bytes/s
+        self.corrections = CorrectionStats()  # every correction's magnitude, for its distribution
 
     def observe(self, game: _core.LocalGame, index: Dict[str, int], tick: int) -> None:
         """After a tick: the corrections since the last tick, and a sample of every client if
@@ -85,6 +88,7 @@ class SampleRecorder:
         now = tick / self.tick_rate
         for name, i in index.items():
             for r_tick, error, replayed, cause in game.client(i).reconciliations():
+                self.corrections.add(name, error)
                 self._reconciliations.write(
                     _line(
                         {

@@ -125,7 +125,10 @@ class ScenarioRunner:
             if self.progress:
                 sys.stderr.write("\n")
         wall = time.perf_counter() - started
-        summary = summarize(self.game, self.players.index, self.recorder.peaks)
+        minutes = {p.name: (spec.duration_ticks - p.join_tick) / spec.tick_rate / 60 for p in spec.players}
+        summary = summarize(
+            self.game, self.players.index, self.recorder.peaks, self.recorder.corrections, minutes
+        )
         for e in self.expectations:
             e.finish(self.ctx)
         self.game.close()

@@ -9,10 +9,11 @@ registry in expectations.py), and what to write out.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -159,6 +160,17 @@ def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
     return spec
 
 
+# A [[players]] entry with count = N is a template: N players alike, named NAME1..NAMEN.
+MAX_PLAYER_COUNT = 1024
+
+
+def _copies(player: PlayerSpec, count: int) -> List[PlayerSpec]:
+    """The players a [[players]] entry stands for: itself, or `count` copies named NAME1.."""
+    if count == 1:
+        return [player]
+    return [replace(copy.deepcopy(player), name=f"{player.name}{i}") for i in range(1, count + 1)]
+
+
 def _action(source: str, table: Dict[str, Any], where: str, duration: int) -> Action:
     r = TableReader(source, table, where)
     at = r.get("at", int)
@@ -288,7 +300,6 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         player = PlayerSpec(name=r.get("name", str, required=True))
         if player.name in names:
             raise r.fail("name", f"{player.name!r} is used twice")
-        names.add(player.name)
         player.join_tick = r.get("join_tick", int, 0)
         if not 0 <= player.join_tick < sc.duration_ticks:
             raise r.fail(
@@ -300,8 +311,15 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         player.network = _network(source, r.get("network", dict, {}), f"{where}.network")
         for j, action in enumerate(r.get("actions", list, [])):
             player.actions.append(_action(source, action, f"{where}.actions[{j}]", sc.duration_ticks))
+        count = r.get("count", int, 1)
+        if not 1 <= count <= MAX_PLAYER_COUNT:
+            raise r.fail("count", f"{count} is outside 1..{MAX_PLAYER_COUNT}")
         r.finish()
-        sc.players.append(player)
+        for copy_of in _copies(player, count):
+            if copy_of.name in names and count > 1:
+                raise r.fail("count", f"makes a player {copy_of.name!r}, a name already used")
+            names.add(copy_of.name)
+            sc.players.append(copy_of)
 
     joins = {p.name: p.join_tick for p in sc.players}
     sc.data = parse_data(source, top.get("data", dict, {}), path, joins, sc.duration_ticks)

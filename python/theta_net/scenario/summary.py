@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from .. import _core
+from .corrections import CorrectionStats
 
 
 def byte_counters(m: Dict[str, Any]) -> Dict[str, int]:
@@ -31,8 +32,15 @@ def telemetry_summary(game: _core.LocalGame) -> Dict[str, Any]:
     }
 
 
-def summarize(game: _core.LocalGame, index: Dict[str, int], peaks: Dict[str, float]) -> Dict[str, Any]:
-    """The summary of a game that has run its last tick (before it is closed)."""
+def summarize(
+    game: _core.LocalGame,
+    index: Dict[str, int],
+    peaks: Dict[str, float],
+    corrections: CorrectionStats,
+    minutes: Dict[str, float],
+) -> Dict[str, Any]:
+    """The summary of a game that has run its last tick (before it is closed). `minutes`: each
+    client's time in the game, for its corrections per minute."""
     server = game.server_metrics
     clients = {}
     for name, i in index.items():
@@ -49,6 +57,7 @@ def summarize(game: _core.LocalGame, index: Dict[str, int], peaks: Dict[str, flo
         }
         m["peak_bytes_per_second"] = peaks.get(name, 0.0)
         m["reconnects"] = game.client_reconnects(i)
+        m.update(corrections.figures(name, m["server_states"], minutes.get(name, 0.0)))
         clients[name] = m
     return {
         "telemetry": telemetry_summary(game),
