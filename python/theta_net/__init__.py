@@ -21,6 +21,7 @@ from ._core import (
     zigzag_encode,
 )
 from .scenario import Scenario
+from .sweeps import SweepResult, sweep
 from .errors import *  # noqa: F401,F403  (the exception classes, listed in errors.__all__)
 
 __version__: str = _core.__version__
@@ -49,6 +50,8 @@ __all__ = [
     "replication",
     "scenario",
     "Scenario",
+    "sweep",
+    "SweepResult",
     "voxel",
     "crc32c",
     "siphash24",

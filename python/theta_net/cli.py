@@ -15,6 +15,7 @@ from .errors import Error
 COMMANDS = [
     "demo",
     "run",
+    "sweep",
     "serve",
     "connect",
     "relay",

@@ -45,6 +45,10 @@ class ScenarioError(Error):
     """A scenario file or script is invalid."""
 
 
+class SweepError(Error):
+    """A sweep's grid, seeds or cluster is invalid or cannot be reached."""
+
+
 __all__ = [
     "Error",
     "CodecError",
@@ -54,4 +58,5 @@ __all__ = [
     "ReplayError",
     "DataError",
     "ScenarioError",
+    "SweepError",
 ]
