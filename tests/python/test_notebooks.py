@@ -37,6 +37,7 @@ PROBE = (
 CASES = [
     pytest.param("bandwidth.ipynb", "notebooks", "bandwidth.png", id="bandwidth-cwd-notebooks"),
     pytest.param("reconciliation.ipynb", "root", "reconciliation_sweep.png", id="reconciliation-cwd-root"),
+    pytest.param("client_counts.ipynb", "notebooks", "client_counts.png", id="client-counts-cwd-notebooks"),
 ]
 
 
