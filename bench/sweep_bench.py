@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Sweep throughput: a 200-run SimNet sweep (5 latencies x 4 losses x 10 seeds of a short
-two-player scenario) played four ways in the same run, each writing every run's metrics.json:
+"""Sweep throughput: a 200-run SimNet sweep (5 latencies x 4 losses x 10 seeds of a 30-second
+two-player scenario on hilly terrain, both players walking out) played four ways in the same
+run, each writing every run's metrics.json:
 
 - a plain loop in this process (theta_net.sweeps.task.run_task on each run, no Dask): the baseline;
 - theta_net.sweep on a LocalCluster of 1 worker process, then of 2;
@@ -28,16 +29,16 @@ import pandas
 
 import theta_net
 from theta_net.sweeps import Grid
-from theta_net.sweeps.sweep import _write
+from theta_net.sweeps.sweep import write_table
 from theta_net.sweeps.task import run_task
 
 SCENARIO = {
-    "scenario": {"name": "sweep_bench", "duration_ticks": 200, "tick_rate": 20, "seed": 1},
-    "world": {"generator": "superflat", "view_radius": 2},
+    "scenario": {"name": "sweep_bench", "duration_ticks": 600, "tick_rate": 20, "seed": 1},
+    "world": {"generator": "hills", "view_radius": 2},
     "network": {"latency": "20ms", "loss": "0%"},
     "players": [
-        {"name": "a", "actions": [{"from": 5, "to": 190, "move": ["forward"], "yaw": 90}]},
-        {"name": "b", "actions": [{"from": 5, "to": 190, "move": ["left", "jump"]}]},
+        {"name": "a", "actions": [{"from": 5, "to": 590, "move": ["forward"], "yaw": 90}]},
+        {"name": "b", "actions": [{"from": 5, "to": 590, "move": ["left", "jump"]}]},
     ],
 }
 GRID = {
@@ -52,20 +53,10 @@ def plain_loop(out: Path, seeds: int) -> tuple[float, pandas.DataFrame]:
     began = time.perf_counter()
     rows = []
     for run in grid.runs:
-        task = {
-            "run": run.run_id,
-            "values": list(run.values),
-            "seed": run.seed,
-            "table": grid.point_table(run.values, run.seed),
-            "source": "<dict>",
-            "path": None,
-            "transport": "sim",
-            "out": str(out / run.run_id),
-            "streams": False,
-        }
-        rows.append(run_task(task))
+        rows.append(run_task(grid.task(run, out, "sim", streams=False)))
     seconds = time.perf_counter() - began
-    return seconds, _write(rows, list(GRID), out / "sweep.csv")
+    out.mkdir(parents=True, exist_ok=True)
+    return seconds, write_table(rows, list(GRID), out / "sweep.csv")
 
 
 def free_port() -> int:

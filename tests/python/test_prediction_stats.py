@@ -93,6 +93,8 @@ def test_a_player_template_makes_named_copies():
         }
     ).spec
     assert [p.name for p in spec.players] == ["bot1", "bot2", "bot3", "solo"]
+    one = Scenario.from_dict({"scenario": {"name": "x"}, "players": [{"name": "bot", "count": 1}]}).spec
+    assert [p.name for p in one.players] == ["bot1"]  # numbered whenever count is given
     assert spec.players[0].actions is not spec.players[1].actions
     with pytest.raises(ScenarioError, match=r"players\[0\].count: 0 is outside 1..1024"):
         Scenario.from_dict({"scenario": {"name": "x"}, "players": [{"name": "bot", "count": 0}]})

@@ -5,6 +5,7 @@ processes of which one is killed mid-sweep, and Ctrl-C keeping the finished rows
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -32,6 +33,9 @@ SMALL = {
     ],
     "expect": [{"kind": "reconciliation_error_ms", "max_p95": 1000}],
 }
+# Long enough (a few tenths of a second a run) that a sweep of a dozen is still going when a
+# worker is killed.
+LONGER = {**SMALL, "scenario": {**SMALL["scenario"], "duration_ticks": 400}, "world": {"generator": "hills"}}
 
 
 def without_wall(frame: pandas.DataFrame) -> pandas.DataFrame:
@@ -74,6 +78,16 @@ def test_bad_grid_is_refused_before_any_run(tmp_path, grid, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_table_values_and_a_missing_program(tmp_path):
+    # A value may be a list or a table, as the file's key takes: here the world's size.
+    grid = theta_net.sweeps.Grid(SMALL, {"world.size": [[16, 16], [32, 32]]}, 1)
+    assert [dict(r.values)["world.size"] for r in grid.runs] == [[16, 16], [32, 32]]
+    program = {"scenario": {"name": "g"}, "game": {"name": "g", "program": "./nope.py"}}
+    with pytest.raises(SweepError, match="nope.py"):
+        theta_net.sweep(program, out=tmp_path / "out", progress=False, workers=1)
+    assert not (tmp_path / "out").exists()
+
+
 def test_bad_seeds_and_scenarios_are_refused(tmp_path):
     with pytest.raises(SweepError, match="seeds"):
         theta_net.sweep(SMALL, seeds=0, out=tmp_path, progress=False)
@@ -83,6 +97,12 @@ def test_bad_seeds_and_scenarios_are_refused(tmp_path):
         theta_net.sweep(theta_net.Scenario("scripted"), out=tmp_path, progress=False)
     with pytest.raises(SweepError, match="cannot read"):
         theta_net.sweep(tmp_path / "missing.toml", out=tmp_path, progress=False)
+    with pytest.raises(SweepError, match="workers: 0"):
+        theta_net.sweep(SMALL, out=tmp_path / "none", progress=False, workers=0)
+    assert not (tmp_path / "none").exists()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SweepError, match="cannot make the folder"):
+        theta_net.sweep(SMALL, out=tmp_path / "file" / "out", progress=False, workers=1)
 
 
 def test_unreachable_scheduler_is_named(tmp_path):
@@ -174,9 +194,10 @@ def test_cli_sweep_json_and_exit_codes(tmp_path, repo):
         "--workers",
         "2",
         "--out",
-        str(out),
+        "cli",
         "--json",
         check=False,
+        cwd=tmp_path,
     )
     # tcp cannot cut a client off: that run could not run, so the exit code is 1.
     assert done.returncode == 1, done.stderr
@@ -185,7 +206,7 @@ def test_cli_sweep_json_and_exit_codes(tmp_path, repo):
         "runs": 2,
         "passed": answer["passed"],
         "failed": answer["failed"],
-        "table": str(out / "sweep.csv"),
+        "table": "cli/sweep.csv",  # the table's path as the command was given it
     }
     assert answer["passed"] + answer["failed"] == 2 and answer["failed"] >= 1
     table = pandas.read_csv(out / "sweep.csv")
@@ -270,7 +291,7 @@ def scheduler_and_workers():
 def test_scheduler_and_workers_survive_a_killed_worker(tmp_path, scheduler_and_workers, repo):
     address, workers = scheduler_and_workers
     scenario = tmp_path / "small.toml"
-    scenario.write_text(toml(SMALL))
+    scenario.write_text(toml(LONGER))
     out = tmp_path / "cluster"
     sweep = subprocess.Popen(
         [
@@ -294,9 +315,16 @@ def test_scheduler_and_workers_survive_a_killed_worker(tmp_path, scheduler_and_w
         text=True,
     )
     try:
-        # Once the first run has written its metrics, kill one worker outright.
+        # Once the first run has written its metrics and while worker 0 holds runs of the sweep,
+        # kill it outright: the scheduler must give its runs to the other worker.
         wait_for(lambda: any(out.glob("*/metrics.json")) or sweep.poll() is not None, 120, "a first run")
-        workers[0].send_signal(signal.SIGKILL)
+        from dask.distributed import Client
+
+        with Client(address, timeout=30) as client:
+            w0 = next(a for a, w in client.scheduler_info()["workers"].items() if w["name"] == "w0")
+            held = client.processing(workers=[w0])[w0]
+            workers[0].send_signal(signal.SIGKILL)
+        assert held, "worker 0 held no run when it was killed"
         stdout, stderr = sweep.communicate(timeout=300)
     finally:
         if sweep.poll() is None:
@@ -338,17 +366,20 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     try:
         wait_for(
             lambda: len(list(out.glob("*/metrics.json"))) >= 2 or sweep.poll() is not None, 120, "two runs"
         )
-        sweep.send_signal(signal.SIGINT)
-        sweep.communicate(timeout=120)
+        # As a terminal does: SIGINT to the whole process group, the cluster's workers included.
+        os.killpg(sweep.pid, signal.SIGINT)
+        _, stderr = sweep.communicate(timeout=120)
     finally:
         if sweep.poll() is None:
             sweep.kill()
-    assert sweep.returncode == 130
+    assert sweep.returncode == 130, stderr
+    assert "Traceback" not in stderr, stderr
     table = pandas.read_csv(out / "sweep.csv")
     assert 1 <= len(table) < 60
     assert table["error"].isna().all()

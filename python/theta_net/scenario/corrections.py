@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Dict, Iterable, Mapping
+from typing import Dict
 
 from .rules import WALK_SPEED
 
@@ -60,8 +60,3 @@ class CorrectionStats:
                 out[f"correction_{unit}_{name}"] = nearest_rank(ordered, q) * scale
             out[f"correction_{unit}_max"] = (ordered[-1] * scale) if ordered else 0.0
         return out
-
-    def all_figures(
-        self, clients: Iterable[str], states: Mapping[str, int], minutes: Mapping[str, float]
-    ) -> Dict[str, Dict[str, float]]:
-        return {c: self.figures(c, states.get(c, 0), minutes.get(c, 0.0)) for c in clients}

@@ -164,9 +164,10 @@ def _network(source: str, table: Dict[str, Any], where: str) -> NetworkSpec:
 MAX_PLAYER_COUNT = 1024
 
 
-def _copies(player: PlayerSpec, count: int) -> List[PlayerSpec]:
-    """The players a [[players]] entry stands for: itself, or `count` copies named NAME1.."""
-    if count == 1:
+def _copies(player: PlayerSpec, count: Optional[int]) -> List[PlayerSpec]:
+    """The players a [[players]] entry stands for: itself, or with `count` (even 1) that many
+    copies named NAME1.., so a sweep over counts names the same players at every count."""
+    if count is None:
         return [player]
     return [replace(copy.deepcopy(player), name=f"{player.name}{i}") for i in range(1, count + 1)]
 
@@ -311,12 +312,12 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
         player.network = _network(source, r.get("network", dict, {}), f"{where}.network")
         for j, action in enumerate(r.get("actions", list, [])):
             player.actions.append(_action(source, action, f"{where}.actions[{j}]", sc.duration_ticks))
-        count = r.get("count", int, 1)
-        if not 1 <= count <= MAX_PLAYER_COUNT:
+        count = r.get("count", int)
+        if count is not None and not 1 <= count <= MAX_PLAYER_COUNT:
             raise r.fail("count", f"{count} is outside 1..{MAX_PLAYER_COUNT}")
         r.finish()
         for copy_of in _copies(player, count):
-            if copy_of.name in names and count > 1:
+            if copy_of.name in names and count is not None:
                 raise r.fail("count", f"makes a player {copy_of.name!r}, a name already used")
             names.add(copy_of.name)
             sc.players.append(copy_of)

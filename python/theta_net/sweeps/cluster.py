@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
@@ -50,14 +52,22 @@ def dask_client(client: Any = None, workers: Optional[int] = None) -> Iterator[A
     # One thread per worker process: a run holds the GIL for most of its time. The scheduler's
     # HTTP server (Dask's health and metrics routes; its dashboard needs bokeh) takes any free
     # port on loopback rather than 8787, which another cluster may hold.
-    cluster = LocalCluster(
-        n_workers=count,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-        silence_logs=logging.ERROR,
-    )
+    # Ctrl-C at a terminal reaches the whole process group: the workers are started with SIGINT
+    # ignored (they inherit it), so only this process hears it and stops the sweep cleanly.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        cluster = LocalCluster(
+            n_workers=count,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     try:
         made = Client(cluster)
         try:

@@ -91,24 +91,30 @@ def _render(steps: Sequence[Step]) -> str:
     return out
 
 
+def _point(values: Iterable[Tuple[str, Any]]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in values)
+
+
 @dataclass(frozen=True)
 class Run:
-    """One run of a sweep: its id, its grid values (in the grid's key order) and its seed."""
+    """One run of a sweep: its id, its grid values (in the grid's key order), its seed, and the
+    index of its grid point."""
 
     run_id: str
     values: Tuple[Tuple[str, Any], ...]
     seed: int
+    point: int = 0
 
     def assignments(self) -> str:
         """``network.latency=50ms, network.loss=0.01, seed=3``."""
         return ", ".join([*(f"{k}={v}" for k, v in self.values), f"seed={self.seed}"])
 
 
-def run_id(number: int, values: Iterable[Tuple[str, Any]], seed: int) -> str:
-    """A run's id: its place in the sweep's order, then a digest of its grid point and seed, so
-    the id names the run whatever worker ran it and whenever it finished."""
+def run_id(number: int, values: Iterable[Tuple[str, Any]], seed: int, width: int = 4) -> str:
+    """A run's id: its place in the sweep's order (zero-padded to `width`), then a digest of its
+    grid point and seed, so the id names the run whatever worker ran it and whenever it finished."""
     canonical = json.dumps([[k, v] for k, v in values] + [["seed", seed]], separators=(",", ":"))
-    return f"{number:04d}-{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
+    return f"{number:0{width}d}-{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
 
 
 class Grid:
@@ -134,21 +140,48 @@ class Grid:
         base = parse_table(copy.deepcopy(self.table), source, path)
         self.name = base.name
         self.seeds = _seeds(seeds, base.seed)
+        points = [tuple(zip(self.keys, point)) for point in itertools.product(*self.values)]
+        # Run numbers are as wide as the largest, so the ids sort in the sweep's order.
+        width = max(4, len(str(len(points) * len(self.seeds) - 1)))
         self.runs: List[Run] = []
-        self.specs: Dict[Tuple[Tuple[str, Any], ...], ScenarioSpec] = {}
-        for point in itertools.product(*self.values):
-            values = tuple(zip(self.keys, point))
-            self.specs[values] = self._check(values)
+        self.programs: Dict[int, str] = {}  # grid point's index -> its [game] program, resolved
+        for index, values in enumerate(points):
+            spec = self._check(values)
+            if spec.game is not None:
+                self.programs[index] = self._program(spec, values)
             for seed in self.seeds:
-                self.runs.append(Run(run_id(len(self.runs), values, seed), values, seed))
+                self.runs.append(Run(run_id(len(self.runs), values, seed, width), values, seed, index))
 
     def _check(self, values: Tuple[Tuple[str, Any], ...]) -> ScenarioSpec:
         """The grid point parsed, or the parser's error naming the point."""
         try:
             return parse_table(self.point_table(values, None), self.source, self.path)
         except ScenarioError as exc:
-            point = ", ".join(f"{k}={v!r}" for k, v in values)
-            raise SweepError(f"grid point {point}: {exc.message}") from None
+            raise SweepError(f"grid point {_point(values)}: {exc.message}") from None
+
+    def _program(self, spec: ScenarioSpec, values: Tuple[Tuple[str, Any], ...]) -> str:
+        """A [game] scenario's program, found here (not on each worker, from wherever it runs)."""
+        try:
+            return str(spec.game.resolve(self.path))
+        except ScenarioError as exc:
+            raise SweepError(f"grid point {_point(values)}: {exc.message}", exc.code) from None
+
+    def task(self, run: Run, out_dir: Path, transport: Optional[str], streams: bool) -> Dict[str, Any]:
+        """What a worker needs to play one run (run_task's argument): plain data, picklable."""
+        table = self.point_table(run.values, run.seed)
+        if run.point in self.programs:
+            table["game"]["program"] = self.programs[run.point]
+        return {
+            "run": run.run_id,
+            "values": list(run.values),
+            "seed": run.seed,
+            "table": table,
+            "source": self.source,
+            "path": str(Path(self.path).resolve()) if self.path else None,
+            "transport": transport,
+            "out": str(Path(out_dir).resolve() / run.run_id),
+            "streams": streams,
+        }
 
     def point_table(self, values: Iterable[Tuple[str, Any]], seed: Optional[int]) -> Dict[str, Any]:
         """The scenario's tables with a grid point (and a seed) applied."""

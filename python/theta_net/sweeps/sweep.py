@@ -95,7 +95,10 @@ def sweep(
     ``distributed.Client``. Each run writes metrics.json (and, with `streams`, its event streams
     and input log) into ``OUT/<run id>/``; the table goes to ``OUT/sweep.csv``. Every grid point
     is checked before any run starts; a run that raises is a row with its error. Ctrl-C cancels
-    the runs not finished, writes the finished rows and raises KeyboardInterrupt."""
+    the runs not finished, writes the finished rows and raises KeyboardInterrupt.
+
+    A LocalCluster starts its workers as new Python processes, which import the caller's main
+    module: a script that calls sweep() does so under ``if __name__ == "__main__":``."""
     table, source, path = load_table(scenario)
     checked = Grid(table, dict(grid or {}), seeds, source, path)
     if transport is not None:
@@ -107,33 +110,23 @@ def sweep(
     if out is None:
         tempdir = tempfile.TemporaryDirectory(prefix=f"sweep-{checked.name}-")
         out = tempdir.name
-    out_dir = Path(out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tasks = [
-        {
-            "run": run.run_id,
-            "values": list(run.values),
-            "seed": run.seed,
-            "table": checked.point_table(run.values, run.seed),
-            "source": source,
-            "path": str(Path(path).resolve()) if path else None,
-            "transport": transport,
-            "out": str(out_dir / run.run_id),
-            "streams": streams,
-        }
-        for run in checked.runs
-    ]
+    out_dir = Path(out)
+    csv = out_dir / "sweep.csv"
+    tasks = [checked.task(run, out_dir, transport, streams) for run in checked.runs]
     began = time.perf_counter()
     bar = Progress(checked.name, len(tasks), progress)
     rows: List[Dict[str, Any]] = []
-    csv = out_dir / "sweep.csv"
-    with dask_client(client, workers) as dask:
+    with dask_client(client, workers) as dask:  # a bad count or a silent scheduler fails here
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SweepError(f"out {str(out_dir)!r}: cannot make the folder: {exc.strerror}", "io") from None
         try:
             rows = _gather(dask, tasks, bar)
         except KeyboardInterrupt:
-            _write(bar.rows, checked.keys, csv)
+            write_table(bar.rows, checked.keys, csv)
             raise
-    frame = _write(rows, checked.keys, csv)
+    frame = write_table(rows, checked.keys, csv)
     errors = sum(1 for r in rows if r.get("error"))
     passed = sum(1 for r in rows if r.get("passed"))
     return SweepResult(
@@ -162,21 +155,31 @@ def _gather(dask: Any, tasks: List[Dict[str, Any]], bar: Progress) -> List[Dict[
         future = dask.submit(run_task, task, key=f"theta-sweep-{token}-{task['run']}", pure=False)
         by_key[future.key] = task
         futures.append(future)
+    gathered = set()
+
+    def take(future) -> None:
+        gathered.add(future.key)
+        try:
+            row = future.result()
+        except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost connection, ...
+            row = lost_row(by_key[future.key], f"{type(exc).__name__}: {exc}")
+        bar.update(row)
+
     try:
         for future in as_completed(futures):
-            task = by_key[future.key]
-            try:
-                row = future.result()
-            except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost connection, ...
-                row = lost_row(task, f"{type(exc).__name__}: {exc}")
-            bar.update(row)
+            take(future)
     except KeyboardInterrupt:
+        # Keep every run that has finished, also those as_completed had not handed over yet;
+        # the rest are cancelled (a run already executing on a worker still finishes there).
         dask.cancel([f for f in futures if not f.done()])
+        for future in futures:
+            if future.key not in gathered and future.status == "finished":
+                take(future)
         raise
     return bar.rows
 
 
-def _write(rows: List[Dict[str, Any]], keys: Sequence[str], csv: Path):
+def write_table(rows: List[Dict[str, Any]], keys: Sequence[str], csv: Path):
     """The rows as a DataFrame sorted by run id, written to csv: the run, the grid's keys, the
     seed, the verdict, the figures (sorted by name), then the wall-clock columns."""
     import pandas

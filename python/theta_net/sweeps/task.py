@@ -24,7 +24,7 @@ def run_task(task: Dict[str, Any]) -> Dict[str, Any]:
     from ..scenario import Scenario
     from ..scenario.spec import parse_table
 
-    row: Dict[str, Any] = {"run": task["run"], **dict(task["values"]), "seed": task["seed"]}
+    row = header(task)
     began = time.perf_counter()
     try:
         table = task["table"]
@@ -87,12 +87,11 @@ def _flatten(value: Any, prefix: str = "") -> Dict[str, Any]:
     return out
 
 
+def header(task: Dict[str, Any]) -> Dict[str, Any]:
+    """The columns that name a run: its id, its grid values and its seed."""
+    return {"run": task["run"], **dict(task["values"]), "seed": task["seed"]}
+
+
 def lost_row(task: Dict[str, Any], error: str) -> Dict[str, Any]:
     """The row of a run that never returned (its workers died, or it could not be scheduled)."""
-    return {
-        "run": task["run"],
-        **dict(task["values"]),
-        "seed": task["seed"],
-        "passed": False,
-        "error": error,
-    }
+    return {**header(task), "passed": False, "error": error}
