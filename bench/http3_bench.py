@@ -4,9 +4,12 @@ loopback, fetched by theta_net's own Http3Client (the same ngtcp2 + GnuTLS stack
 and by two independent clients (quic-go 0.29's http3 package, tests/interop/h3client, and ngtcp2's
 gtlsclient), next to theta_net's own QUIC bulk figure measured in the same run
 (theta_transport_bench's BM_QuicBulk256MiB, with GSO). For the independent clients a download's time
-is the client process's wall time (start, handshake, request, body to a file); Http3Client runs in a
-Python process that times itself from connect to the last byte written (the interpreter's start is
-not counted; the handshake is). Every body is checked against its SHA-256.
+is the client process's wall time (start, handshake, request, body to a file). Http3Client runs in
+a Python process that saves bodies of 8 MiB or more with O_DIRECT (its default; once more per
+round on the page cache, direct_io_min_bytes=0, for the comparison) and times itself twice: from
+the request to the last byte written, on a connection already made, as the bulk figure is timed
+(its handshake comes before its clock starts), and from connect, the handshake included (the
+interpreter's start is not counted either way). Every body is checked against its SHA-256.
 serve and the bulk benchmark run under the same allocator policy (--keep-freed-mib, serve's
 default 64; docs/transport.md, "Allocator"). The CPU time each client process used is reported
 too (its own and its children's, from os.wait4): on 2 cores a client that needs a core or more
@@ -67,30 +70,37 @@ def quic_bulk_mbps(keep_freed_mib: int = 0) -> float:
 
 
 # Run in a child process: one Http3Client download, into a file (out) or into memory (out ""),
-# timed from connect to the body being complete, with the CPU time the process used over that
-# span; the SHA-256 of a body in memory is taken after the clock stops.
+# timed from connect and from the request to the body being complete, with the CPU time the
+# process used from connect; the SHA-256 of a body in memory is taken after the clock stops.
 THETA_CLIENT = """
 import hashlib, json, resource, sys, time
 from theta_net import transport
-port, path, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+port, path, out, direct = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 c0, t0 = cpu(), time.perf_counter()
-client = transport.Http3Client(port=port)
+client = transport.Http3Client(port=port, direct_io_min_bytes=direct)
+t1 = time.perf_counter()
 response = client.get(path, save_to=out, timeout=120.0)
-seconds, used = time.perf_counter() - t0, cpu() - c0
+t2 = time.perf_counter()
+seconds, used = t2 - t0, cpu() - c0
 assert response.status == 200, response
 client.close()
 digest = "" if out else hashlib.sha256(response.body).hexdigest()
-print(json.dumps({"seconds": seconds, "cpu": used, "sha256": digest}))
+print(json.dumps({"seconds": seconds, "transfer": t2 - t1, "cpu": used, "sha256": digest}))
 """
 
 
-def theta_client(port: int, path: str, out: Path | None, digest: str) -> tuple[float, float]:
-    """One Http3Client download into the file out, or into memory when out is None."""
+def theta_client(
+    port: int, path: str, out: Path | None, digest: str, direct: bool = True
+) -> tuple[float, float, float]:
+    """One Http3Client download into the file out, or into memory when out is None: (seconds
+    from connect, CPU seconds, seconds from the request to the body complete). direct=False
+    keeps a file on the page cache (direct_io_min_bytes=0); True leaves the client's default."""
+    threshold = str(8 << 20) if direct else "0"
     done = subprocess.run(
-        [sys.executable, "-c", THETA_CLIENT, str(port), path, str(out) if out else ""],
+        [sys.executable, "-c", THETA_CLIENT, str(port), path, str(out) if out else "", threshold],
         check=True,
         capture_output=True,
         text=True,
@@ -101,7 +111,7 @@ def theta_client(port: int, path: str, out: Path | None, digest: str) -> tuple[f
         with open(out, "rb") as f:
             measured["sha256"] = hashlib.file_digest(f, "sha256").hexdigest()
     assert measured["sha256"] == digest, "the body is not the asset"
-    return measured["seconds"], measured["cpu"]
+    return measured["seconds"], measured["cpu"], measured["transfer"]
 
 
 def run_client(command, stdout) -> tuple[float, float]:
@@ -155,12 +165,15 @@ def main() -> int:
             url = f"https://127.0.0.1:{port}/assets/{digest}"
             size = args.mib << 20
             out = work / "got"
-            go, ngtcp2, theta, theta_memory, bulk = [], [], [], [], []
+            go, ngtcp2, theta, theta_cached, theta_memory, bulk = [], [], [], [], [], []
             for _ in range(args.runs):
                 # The bulk figure is taken in every round, next to the downloads, so that each
                 # download has a baseline from the same minute of this noisy, shared machine.
                 bulk.append(quic_bulk_mbps(args.keep_freed_mib))
                 theta.append(theta_client(port, f"/assets/{digest}", work / "theta_got", digest))
+                theta_cached.append(
+                    theta_client(port, f"/assets/{digest}", work / "theta_got", digest, direct=False)
+                )
                 theta_memory.append(theta_client(port, f"/assets/{digest}", None, digest))
                 with open(out, "wb") as sink:
                     go.append(run_client([str(client), url], sink))
@@ -179,31 +192,42 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     def mbps(runs):
-        return size / statistics.median(seconds for seconds, _ in runs) / 1e6
+        return size / statistics.median(run[0] for run in runs) / 1e6
 
     def cpu(runs):
-        return statistics.median(used / seconds for seconds, used in runs)
+        return statistics.median(run[1] / run[0] for run in runs)
 
     def of_bulk(runs):
         """The median over rounds of (this round's download MB/s / this round's bulk MB/s)."""
-        return statistics.median(size / seconds / 1e6 / b for (seconds, _), b in zip(runs, bulk))
+        return statistics.median(size / run[0] / 1e6 / b for run, b in zip(runs, bulk))
+
+    # Http3Client's downloads timed as the bulk figure is: from the request on a connection
+    # already made (the bulk benchmark's handshake is before its clock starts), CPU as before.
+    transfer = [(seconds, used) for _, used, seconds in theta]
+    transfer_cached = [(seconds, used) for _, used, seconds in theta_cached]
+    transfer_memory = [(seconds, used) for _, used, seconds in theta_memory]
+    handshake_ms = statistics.median((total - seconds) * 1000 for total, _, seconds in theta)
 
     print(f"{args.mib} MiB asset over HTTP/3 on loopback, {args.runs} rounds (medians)")
     print(
         f"theta_net QUIC bulk (256 MiB stream, GSO), each round: {statistics.median(bulk):8.1f} MB/s"
         f"   (rounds: {', '.join(f'{b:.0f}' for b in bulk)})"
     )
+    print(f"Http3Client's handshake (connect to connected): {handshake_ms:.1f} ms (median)")
     clients = (
-        ("Http3Client, to a file:", theta),
-        ("Http3Client, to memory:", theta_memory),
+        ("Http3Client, to a file, from the request:", transfer),
+        ("Http3Client, to a file on the page cache:", transfer_cached),
+        ("Http3Client, to memory, from the request:", transfer_memory),
+        ("Http3Client, to a file, from connect:", theta),
+        ("Http3Client, to memory, from connect:", theta_memory),
         ("quic-go http3 client:", go),
         ("ngtcp2 gtlsclient:", ngtcp2),
     )
     for label, runs in clients:
         if runs:
-            ratios = ", ".join(f"{size / seconds / 1e6 / b:.2f}" for (seconds, _), b in zip(runs, bulk))
+            ratios = ", ".join(f"{size / run[0] / 1e6 / b:.2f}" for run, b in zip(runs, bulk))
             print(
-                f"{label:24} {mbps(runs):8.1f} MB/s   ({of_bulk(runs):.2f} of the round's bulk figure, "
+                f"{label:44} {mbps(runs):8.1f} MB/s   ({of_bulk(runs):.2f} of the round's bulk figure, "
                 f"rounds {ratios}; the client used {cpu(runs):.2f} cores)"
             )
     return 0

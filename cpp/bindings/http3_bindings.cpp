@@ -81,27 +81,31 @@ void bind_http3(py::module_& m) {
       "HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in "
       "memory (up to max_body_bytes) or written to save_to (complete files only). One thread at "
       "a time: give each thread its own client.")
-      .def(py::init([](std::uint16_t port, const std::string& host,
-                       const std::string& pinned_sha256, const std::string& server_name,
-                       Nanos timeout, Nanos idle_timeout, std::size_t max_body_bytes,
-                       const std::string& qlog_dir, const std::string& keylog_file) {
-             Http3ClientConfig c;
-             c.host = host;
-             c.port = port;
-             c.pinned_sha256 = pinned_sha256;
-             c.server_name = server_name;
-             c.handshake_timeout = timeout;
-             c.idle_timeout = idle_timeout;
-             c.max_body_bytes = max_body_bytes;
-             c.qlog_dir = qlog_dir;
-             c.keylog_file = keylog_file;
-             py::gil_scoped_release release;
-             return unwrap(Http3Client::connect(std::move(c)), ErrorKind::kTransport);
-           }),
-           "port"_a, "host"_a = "127.0.0.1", "pinned_sha256"_a = "", "server_name"_a = "localhost",
-           "timeout"_a = 5.0, "idle_timeout"_a = 10.0, "max_body_bytes"_a = 64u << 20,
-           "qlog_dir"_a = "", "keylog_file"_a = "",
-           "Connects and completes the handshake (raises TransportError if it cannot).")
+      .def(
+          py::init([](std::uint16_t port, const std::string& host, const std::string& pinned_sha256,
+                      const std::string& server_name, Nanos timeout, Nanos idle_timeout,
+                      std::size_t max_body_bytes, const std::string& qlog_dir,
+                      const std::string& keylog_file, std::uint64_t direct_io_min_bytes) {
+            Http3ClientConfig c;
+            c.host = host;
+            c.port = port;
+            c.pinned_sha256 = pinned_sha256;
+            c.server_name = server_name;
+            c.handshake_timeout = timeout;
+            c.idle_timeout = idle_timeout;
+            c.max_body_bytes = max_body_bytes;
+            c.qlog_dir = qlog_dir;
+            c.keylog_file = keylog_file;
+            c.direct_io_min_bytes = direct_io_min_bytes;
+            py::gil_scoped_release release;
+            return unwrap(Http3Client::connect(std::move(c)), ErrorKind::kTransport);
+          }),
+          "port"_a, "host"_a = "127.0.0.1", "pinned_sha256"_a = "", "server_name"_a = "localhost",
+          "timeout"_a = 5.0, "idle_timeout"_a = 10.0, "max_body_bytes"_a = 64u << 20,
+          "qlog_dir"_a = "", "keylog_file"_a = "", "direct_io_min_bytes"_a = 8u << 20,
+          "Connects and completes the handshake (raises TransportError if it cannot). A body "
+          "saved to a file whose content-length is at least direct_io_min_bytes is written with "
+          "O_DIRECT, past the page cache, where the file system has it (0 = never).")
       .def(
           "request",
           [](Http3Client& c, const std::string& method, const std::string& path,

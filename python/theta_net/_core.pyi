@@ -465,8 +465,8 @@ class GameClientView:
 
 class Http3Client:
     """HTTP/3 client (ALPN h3) on theta_net's QUIC stack: GET with Range, HEAD, PUT; bodies in memory (up to max_body_bytes) or written to save_to (complete files only). One thread at a time: give each thread its own client."""
-    def __init__(self, port: int, host: str = '127.0.0.1', pinned_sha256: str = '', server_name: str = 'localhost', timeout: float = 5.0, idle_timeout: float = 10.0, max_body_bytes: int = 67108864, qlog_dir: str = '', keylog_file: str = '') -> None:
-        """Connects and completes the handshake (raises TransportError if it cannot)."""
+    def __init__(self, port: int, host: str = '127.0.0.1', pinned_sha256: str = '', server_name: str = 'localhost', timeout: float = 5.0, idle_timeout: float = 10.0, max_body_bytes: int = 67108864, qlog_dir: str = '', keylog_file: str = '', direct_io_min_bytes: int = 8388608) -> None:
+        """Connects and completes the handshake (raises TransportError if it cannot). A body saved to a file whose content-length is at least direct_io_min_bytes is written with O_DIRECT, past the page cache, where the file system has it (0 = never)."""
     def body_bytes_unacked(self, id: int) -> int:
         """Body bytes of request id given but not yet acknowledged by the server."""
     def cancel(self, id: int) -> None:

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 namespace theta_net {
 
@@ -16,6 +17,10 @@ struct FileWriter::File {
   std::size_t pending = 0;  // jobs queued or being written
   bool abandoned = false;
   std::string error;  // the first failure, empty while all is well
+  // Written by the thread only (close() reads them once pending is 0, under the mutex).
+  bool direct = false;        // O_DIRECT is on: writes go from the staging buffer, in blocks
+  std::uint64_t written = 0;  // bytes written to the file (the tail not yet)
+  Bytes tail;                 // with direct, what is short of a whole block, for the next write
 
   ~File() {
     if (fd >= 0) ::close(fd);
@@ -24,7 +29,39 @@ struct FileWriter::File {
 
 namespace {
 constexpr std::size_t kMaxSpareBuffers = 16;
+// O_DIRECT writes whole blocks from aligned memory at aligned offsets. 4096 is the logical block
+// size of common disks and a multiple of the rest; a file system that wants more refuses the
+// write with EINVAL, and the file goes on through the page cache.
+constexpr std::size_t kDirectBlock = 4096;
+constexpr std::size_t kStagingBytes = 1u << 20;
+
+// Writes all of [data, data + len) to fd; the errno that stopped it, or 0. `wrote`, when given,
+// is set to the bytes written either way.
+int write_all(int fd, const std::uint8_t* data, std::size_t len, std::size_t* wrote = nullptr) {
+  std::size_t done = 0;
+  int error = 0;
+  while (done < len) {
+    const ssize_t n = ::write(fd, data + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (wrote) *wrote = done;
+  return error;
+}
+
+bool set_direct(int fd, bool on) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && ::fcntl(fd, F_SETFL, on ? (flags | O_DIRECT) : (flags & ~O_DIRECT)) == 0;
+}
 }  // namespace
+
+void FileWriter::AlignedFree::operator()(std::uint8_t* p) const {
+  ::operator delete[](p, std::align_val_t{kDirectBlock});
+}
 
 FileWriter::FileWriter(std::size_t max_queued_bytes) : max_queued_bytes_(max_queued_bytes) {}
 
@@ -74,8 +111,23 @@ bool FileWriter::write(const std::shared_ptr<File>& file, Bytes bytes) {
   return true;
 }
 
+void FileWriter::direct(const std::shared_ptr<File>& file) {
+  std::unique_lock lock(mutex_);
+  if (file->abandoned || !file->error.empty()) return;
+  ++file->pending;
+  jobs_.push_back({file, {}, Job::kGoDirect});
+  lock.unlock();
+  work_.notify_one();
+}
+
 Status FileWriter::close(const std::shared_ptr<File>& file) {
   std::unique_lock lock(mutex_);
+  if (!file->abandoned && file->fd >= 0) {
+    // The thread writes a direct file's last partial block, after its other writes.
+    ++file->pending;
+    jobs_.push_back({file, {}, Job::kFinish});
+    work_.notify_one();
+  }
   room_.wait(lock, [&] { return file->pending == 0; });
   std::string error = file->error;
   if (file->fd >= 0) {
@@ -159,11 +211,50 @@ Status BufferedFile::close() {
   return st;
 }
 
+void BufferedFile::direct() {
+  if (file_) writer_->direct(file_);
+}
+
 void BufferedFile::abandon() {
   if (!file_) return;
   writer_->abandon(file_);
   file_.reset();
   piece_ = {};
+}
+
+int FileWriter::write_direct(File& f, ByteSpan bytes) {
+  if (!staging_) {
+    staging_.reset(static_cast<std::uint8_t*>(
+        ::operator new[](kStagingBytes + kDirectBlock, std::align_val_t{kDirectBlock})));
+  }
+  // Through the aligned staging buffer, a slice at a time: the tail left short of a block, then
+  // as much of the bytes as fits; whole blocks are written, the rest becomes the tail.
+  while (!bytes.empty()) {
+    const std::size_t held = f.tail.size();
+    if (held > 0) std::memcpy(staging_.get(), f.tail.data(), held);  // an empty tail has no data
+    const std::size_t take = std::min(bytes.size(), kStagingBytes + kDirectBlock - held);
+    std::memcpy(staging_.get() + held, bytes.data(), take);
+    bytes = bytes.subspan(take);
+    const std::size_t have = held + take;
+    const std::size_t blocks = have / kDirectBlock * kDirectBlock;
+    f.tail.assign(staging_.get() + blocks, staging_.get() + have);
+    std::size_t wrote = 0;
+    int e = write_all(f.fd, staging_.get(), blocks, &wrote);
+    f.written += wrote;
+    if (e == EINVAL) {
+      // The file system refused a direct write after all: what is left of this slice and the
+      // rest go through the page cache, from where the direct writes stopped.
+      f.direct = false;
+      f.tail.clear();
+      if (!set_direct(f.fd, false)) return errno;
+      e = write_all(f.fd, staging_.get() + wrote, have - wrote);
+      if (e == 0) e = write_all(f.fd, bytes.data(), bytes.size());
+      if (e == 0) f.written += have - wrote + bytes.size();
+      return e;
+    }
+    if (e != 0) return e;
+  }
+  return 0;
 }
 
 void FileWriter::run() {
@@ -175,23 +266,34 @@ void FileWriter::run() {
     jobs_.pop_front();
     File& f = *job.file;
     const bool skip = !f.error.empty() || f.fd < 0;
-    const int fd = f.fd;
     lock.unlock();
     std::string error;
-    for (std::size_t done = 0; !skip && done < job.bytes.size();) {
-      const ssize_t n = ::write(fd, job.bytes.data() + done, job.bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        error = n < 0 ? std::strerror(errno) : "the disk took nothing";
-        break;
+    if (skip) {
+    } else if (job.kind == Job::kGoDirect) {
+      // Only at a block boundary (else never); where the file system has no direct I/O, fcntl
+      // refuses it and the file stays on the page cache.
+      if (!f.direct && f.written % kDirectBlock == 0) f.direct = set_direct(f.fd, true);
+    } else if (job.kind == Job::kFinish) {
+      // O_DIRECT takes whole blocks only: the last partial one goes through the page cache.
+      if (!f.tail.empty()) {
+        const int e =
+            set_direct(f.fd, false) ? write_all(f.fd, f.tail.data(), f.tail.size()) : errno;
+        if (e != 0) error = std::strerror(e);
+        f.written += e == 0 ? f.tail.size() : 0;
+        f.tail.clear();
       }
-      done += static_cast<std::size_t>(n);
+    } else {
+      const bool direct = f.direct;  // write_direct counts its own bytes, and may fall back
+      const int e =
+          direct ? write_direct(f, job.bytes) : write_all(f.fd, job.bytes.data(), job.bytes.size());
+      if (!direct) f.written += job.bytes.size();
+      if (e != 0) error = std::strerror(e);
     }
     lock.lock();
     if (f.error.empty() && !error.empty()) f.error = error;
     queued_bytes_ -= job.bytes.size();
     --f.pending;
-    if (spare_.size() < kMaxSpareBuffers) {
+    if (job.bytes.capacity() > 0 && spare_.size() < kMaxSpareBuffers) {
       job.bytes.clear();
       spare_.push_back(std::move(job.bytes));
     }

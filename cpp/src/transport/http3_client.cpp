@@ -157,6 +157,7 @@ Result<std::unique_ptr<Http3Client>> Http3Client::connect(Http3ClientConfig conf
   q.reconnect.enabled = false;
   THETA_TRY_ASSIGN(impl->quic, QuicClient::create(std::move(q)));
   impl->limits.max_body_bytes = config.max_body_bytes;
+  impl->limits.direct_io_min_bytes = config.direct_io_min_bytes;
   impl->limits.max_header_bytes = config.max_header_bytes;
   impl->limits.authority = config.server_name + ":" + std::to_string(config.port);
   impl->config = std::move(config);

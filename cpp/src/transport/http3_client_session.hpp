@@ -26,6 +26,7 @@ class Http3ClientSession final : public Http3Streams {
  public:
   struct Limits {
     std::size_t max_body_bytes = 64u << 20;
+    std::uint64_t direct_io_min_bytes = 8u << 20;  // Http3ClientConfig's
     std::size_t max_header_bytes = 16u << 10;
     std::string authority;  // ":authority" of every request
   };

@@ -4,14 +4,21 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace theta_net {
 namespace {
@@ -125,6 +132,109 @@ TEST_F(FileWriterTest, AnAbandonedFileIsRemovedWithItsQueuedWrites) {
   writer.abandon(*f);
   EXPECT_FALSE(fs::exists(p));
   EXPECT_FALSE(writer.write(*f, Bytes(10, 1)));
+}
+
+// Pages of the file at path that are in the page cache, of all its pages; nullopt where that
+// cannot be told (the file system is not one whose direct writes bypass the cache: ext4, xfs).
+std::optional<std::pair<std::size_t, std::size_t>> cached_pages(const fs::path& path) {
+  struct statfs fsinfo {};
+  if (::statfs(path.c_str(), &fsinfo) != 0) return std::nullopt;
+  if (fsinfo.f_type != 0xEF53 && fsinfo.f_type != 0x58465342) return std::nullopt;  // ext4, xfs
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  const std::size_t size = fs::file_size(path), page = static_cast<std::size_t>(::getpagesize());
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return std::nullopt;
+  std::vector<unsigned char> in((size + page - 1) / page);
+  const bool ok = ::mincore(map, size, in.data()) == 0;
+  ::munmap(map, size);
+  if (!ok) return std::nullopt;
+  std::size_t cached = 0;
+  for (unsigned char c : in) cached += c & 1;
+  return std::make_pair(cached, in.size());
+}
+
+// Direct I/O: odd-sized pieces, a tail short of a block, a switch after the file started at a
+// block boundary; the file holds exactly what was written, and on a disk file system the direct
+// part never entered the page cache (the last partial block did). On tmpfs (/dev/shm) the file
+// is the page cache whichever way it is written: the same bytes there too.
+TEST_F(FileWriterTest, DirectWritesGiveTheSameBytesAsBufferedOnes) {
+  FileWriter writer(4 << 20);
+  for (const fs::path& folder : {dir, fs::path("/dev/shm")}) {
+    if (!fs::is_directory(folder)) continue;
+    const fs::path path = folder / ("theta_fw_direct_" + std::to_string(::getpid()));
+    const Bytes whole = pattern(3 * (1 << 20) + 12'345, 7);
+    auto file = writer.create(path.string()).value();
+    writer.direct(file);
+    std::size_t at = 0;
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{4095}, std::size_t{70'000},
+                                    std::size_t{(2 << 20) + 3}, std::size_t{0}}) {
+      ASSERT_TRUE(writer.write(file, Bytes(whole.begin() + at, whole.begin() + at + piece)));
+      at += piece;
+    }
+    ASSERT_TRUE(writer.write(file, Bytes(whole.begin() + at, whole.end())));
+    ASSERT_TRUE(writer.close(file).ok()) << path;
+    if (const auto pages = cached_pages(path)) {
+      EXPECT_LE(pages->first, 1u) << "of " << pages->second << " pages: direct writes were cached";
+    }
+    EXPECT_EQ(read(path), whole) << path;
+    fs::remove(path);
+
+    // Switched on after 8 KiB (a block boundary: the rest is direct) and after 5000 bytes (not
+    // one: the switch does nothing and every page is cached).
+    for (const std::size_t before : {std::size_t{8192}, std::size_t{5000}}) {
+      auto later = writer.create(path.string()).value();
+      ASSERT_TRUE(writer.write(later, Bytes(whole.begin(), whole.begin() + before)));
+      writer.direct(later);
+      ASSERT_TRUE(writer.write(later, Bytes(whole.begin() + before, whole.end())));
+      ASSERT_TRUE(writer.close(later).ok());
+      if (const auto pages = cached_pages(path)) {
+        if (before == 8192) {
+          EXPECT_LE(pages->first, 3u) << "of " << pages->second;
+        } else {
+          EXPECT_EQ(pages->first, pages->second);
+        }
+      }
+      EXPECT_EQ(read(path), whole) << path << " after " << before;
+      fs::remove(path);
+    }
+  }
+}
+
+// A disk that refuses the file part-way (RLIMIT_FSIZE: EFBIG) is named at close, whether the
+// refusal comes in a direct block or in the last partial block written at close.
+TEST_F(FileWriterTest, ADirectFileThatTheDiskRefusesIsNamedAtClose) {
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  for (const std::size_t limit : {(std::size_t{1} << 20) - 4096, (std::size_t{1} << 20) + 100}) {
+    FileWriter writer;
+    const fs::path path = dir / ("refused_" + std::to_string(limit));
+    auto file = writer.create(path.string()).value();
+    writer.direct(file);
+    rlimit small = saved;
+    small.rlim_cur = limit;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    // 256 whole blocks, then 4000 bytes: past a limit of 255 blocks in a direct write, past one
+    // of 1 MiB + 100 only in the partial block close() writes.
+    writer.write(file, pattern((1 << 20) + 4000, 5));
+    const Status closed = writer.close(file);
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    ASSERT_FALSE(closed.ok()) << "limit " << limit;
+    EXPECT_EQ(closed.error().code, ErrorCode::kIo);
+    EXPECT_NE(closed.error().message.find(path.filename().string()), std::string::npos);
+  }
+  std::signal(SIGXFSZ, old_handler);
+}
+
+TEST_F(FileWriterTest, ADirectFileThatIsAbandonedIsRemoved) {
+  FileWriter writer;
+  const fs::path path = dir / "gone";
+  auto file = BufferedFile::create(writer, path.string(), 64 << 10).value();
+  file.direct();
+  ASSERT_TRUE(file.append(pattern(300'001, 3)));
+  file.abandon();
+  EXPECT_FALSE(fs::exists(path));
 }
 
 }  // namespace

@@ -120,11 +120,37 @@ TEST_F(Http3ClientTest, AFileSliceGoesIntoAFileOnlyWhenComplete) {
   EXPECT_FALSE(fs::exists(none.string() + ".part"));
 }
 
+// A body at or over direct_io_min_bytes goes to its file with O_DIRECT (where the file system
+// has it), its last partial block through the page cache: the same bytes, whatever the length.
+TEST_F(Http3ClientTest, ALargeBodyWrittenPastThePageCacheIsTheSameBytes) {
+  ServerThread server(routes(file));
+  Http3ClientConfig config = config_for(server);
+  config.direct_io_min_bytes = 1u << 20;
+  auto client = Http3Client::connect(config);
+  ASSERT_TRUE(client.ok()) << client.error().describe();
+  for (const std::size_t length : {std::size_t{3000001}, std::size_t{2u << 20}}) {
+    const fs::path out = dir.path() / ("direct_" + std::to_string(length));
+    HttpClientRequest r = get("/file?offset=4097&length=" + std::to_string(length));
+    r.save_to = out.string();
+    auto got = (*client)->fetch(r, 20s);
+    ASSERT_TRUE(got.ok()) << got.error().describe();
+    EXPECT_EQ(got->body_bytes, length);
+    EXPECT_EQ(read_file(out), Bytes(blob.begin() + 4097, blob.begin() + 4097 + length));
+  }
+}
+
 // The disk refuses the body part-way (RLIMIT_FSIZE makes write fail with EFBIG): the download
 // fails with kIo naming the reason, and neither the file nor its part is left.
-TEST_F(Http3ClientTest, ADiskThatRefusesTheBodyLeavesNoFile) {
+// Both ways of writing: through the page cache, and with O_DIRECT (a threshold under the body).
+class Http3ClientDiskTest : public Http3ClientTest,
+                            public ::testing::WithParamInterface<std::uint64_t> {};
+INSTANTIATE_TEST_SUITE_P(Writes, Http3ClientDiskTest, ::testing::Values(0u, 1u << 20));
+
+TEST_P(Http3ClientDiskTest, ADiskThatRefusesTheBodyLeavesNoFile) {
   ServerThread server(routes(file));
-  auto client = Http3Client::connect(config_for(server));
+  Http3ClientConfig config = config_for(server);
+  config.direct_io_min_bytes = GetParam();
+  auto client = Http3Client::connect(config);
   ASSERT_TRUE(client.ok()) << client.error().describe();
   rlimit saved{};
   ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);

@@ -41,7 +41,17 @@ class FileWriter {
   // Queues bytes to be appended to the file. False once the file has failed (close() says why):
   // the caller may stop early.
   bool write(const std::shared_ptr<File>& file, Bytes bytes);
-  // Waits for the file's queued writes and closes it.
+  // The file's writes queued after this one go with O_DIRECT, past the page cache: for a large
+  // file it saves the kernel's copy of every byte into fresh page-cache pages (a fifth of a 64
+  // MiB download's client CPU here). Bytes are copied to an aligned buffer and written in 4 KiB
+  // blocks; close() writes the last partial block through the page cache, so a direct file must
+  // be closed (or abandoned) to be complete. Nothing changes if, when the thread comes to it,
+  // the file does not end on a block boundary, or fcntl refuses O_DIRECT there (a file system
+  // without direct I/O); a direct write the file system refuses (EINVAL) sends the rest
+  // through the page cache. Each direct write waits for the device: on a slow disk or a network
+  // file system that bounds the speed.
+  void direct(const std::shared_ptr<File>& file);
+  // Waits for the file's queued writes (a direct file's last partial block too) and closes it.
   // Errors: kIo (a write or the close failed: names the file and the reason).
   Status close(const std::shared_ptr<File>& file);
   // Drops the file's queued writes, closes it and removes it from the disk.
@@ -51,8 +61,16 @@ class FileWriter {
   struct Job {
     std::shared_ptr<File> file;
     Bytes bytes;
+    // kGoDirect and kFinish carry no bytes: direct() and close()'s last block for this file, in
+    // order with its writes.
+    enum Kind : std::uint8_t { kWrite, kGoDirect, kFinish } kind = kWrite;
+  };
+  struct AlignedFree {
+    void operator()(std::uint8_t* p) const;
   };
   void run();
+  // Appends bytes to a direct file through staging_ (the thread's); the errno that stopped it.
+  int write_direct(File& f, ByteSpan bytes);
 
   const std::size_t max_queued_bytes_;
   std::mutex mutex_;
@@ -61,7 +79,8 @@ class FileWriter {
   std::deque<Bytes> spare_;  // written buffers, for buffer()
   std::size_t queued_bytes_ = 0;
   bool stopping_ = false;
-  std::thread thread_;  // started with the first file
+  std::thread thread_;                                    // started with the first file
+  std::unique_ptr<std::uint8_t[], AlignedFree> staging_;  // direct writes' aligned buffer
 };
 
 // One file written through a FileWriter from bytes that come in small pieces (packets): they are
@@ -85,6 +104,10 @@ class BufferedFile {
   // Writes what is left and closes the file.
   // Errors: kState (closed or abandoned already), and those of FileWriter::close.
   Status close();
+  // Writes the file with O_DIRECT (FileWriter::direct): what is appended from here on, and what
+  // is gathered but not yet handed over. Call before the first append, when the file is known
+  // to be large.
+  void direct();
   // Drops what is queued and removes the file (as the destructor does for an unfinished file).
   void abandon();
   bool open() const { return file_ != nullptr; }

@@ -34,6 +34,9 @@ struct Http3ClientConfig : QuicCommonConfig {
   std::string server_name = "localhost";     // SNI, and :authority with the port
   std::size_t max_body_bytes = 64u << 20;    // a response body held in memory
   std::size_t max_header_bytes = 16u << 10;  // a response's names and values together
+  // A body saved to a file whose content-length is at least this is written with O_DIRECT,
+  // past the page cache (FileWriter::direct), where the file system has it; 0 = never.
+  std::uint64_t direct_io_min_bytes = 8u << 20;
 };
 
 struct HttpClientRequest {
