@@ -2,7 +2,9 @@
 //   handshake completed / confirmed, median and p99 over 200 sequential connections;
 //   a 256 MiB one-way stream transfer (sender and receiver on their own threads);
 //   datagram round trip (32 B, 10,000 pings) next to plain UDP ping-pong with the same
-//   ppoll loop and the same threads.
+//   ppoll loop and the same threads;
+//   the peers (bench/peer_enet.hpp): ENet's unreliable round trips and reliable throughput,
+//   interleaved with the same QUIC measurements.
 // Run: ./dev bench transport (figures are Google Benchmark counters, in microseconds / MB/s).
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
@@ -17,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "peer_enet.hpp"
 #include "theta_net/core/allocator.hpp"
 #include "theta_net/transport/quic_client.hpp"
 #include "theta_net/transport/quic_server.hpp"
@@ -75,10 +78,13 @@ void BM_QuicHandshake(benchmark::State& state) {
 }
 BENCHMARK(BM_QuicHandshake)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-void BM_QuicBulk256MiB(benchmark::State& state) {
-  constexpr std::size_t kTotal = 256u << 20, kMessage = 1u << 20;
+constexpr std::size_t kBulkTotal = 256u << 20, kBulkMessage = 1u << 20, kBulkQueued = 16u << 20;
+
+// One 256 MiB transfer in 1 MiB messages over a new connection; MB/s.
+double quic_bulk_mbps(bool gso) {
+  constexpr std::size_t kTotal = kBulkTotal, kMessage = kBulkMessage;
   QuicServerConfig sc;
-  sc.use_gso = state.range(0) != 0;
+  sc.use_gso = gso;
   auto server = std::move(QuicServer::create(sc).value());
   QuicClientConfig cc = client_for(*server);
   cc.use_gso = sc.use_gso;
@@ -89,7 +95,7 @@ void BM_QuicBulk256MiB(benchmark::State& state) {
   }
   const Bytes message(kMessage, 0x5a);
   double mbps = 0;
-  for (auto _ : state) {
+  {
     std::atomic<bool> done{false};
     Clock::time_point finished;
     std::thread receiver([&] {
@@ -110,7 +116,7 @@ void BM_QuicBulk256MiB(benchmark::State& state) {
     std::size_t sent = 0;
     const ConnectionId conn = *client->current();
     while (!done && Clock::now() < deadline) {
-      while (sent < kTotal && client->stats(conn)->send_queue_bytes < (16u << 20)) {
+      while (sent < kTotal && client->stats(conn)->send_queue_bytes < kBulkQueued) {
         (void)client->send(conn, Lane::kChunks, message);
         sent += kMessage;
       }
@@ -120,6 +126,12 @@ void BM_QuicBulk256MiB(benchmark::State& state) {
     mbps =
         static_cast<double>(kTotal) / std::chrono::duration<double>(finished - start).count() / 1e6;
   }
+  return mbps;
+}
+
+void BM_QuicBulk256MiB(benchmark::State& state) {
+  double mbps = 0;
+  for (auto _ : state) mbps = quic_bulk_mbps(state.range(0) != 0);
   state.counters["MB_per_s"] = mbps;
 }
 BENCHMARK(BM_QuicBulk256MiB)
@@ -226,5 +238,38 @@ void BM_DatagramRoundTrip(benchmark::State& state) {
   state.counters["ratio_p50"] = percentile(quic, 0.5) / percentile(udp, 0.5);
 }
 BENCHMARK(BM_DatagramRoundTrip)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// ENet 1.3.17 (bench/peer_enet.hpp), interleaved with theta_net's QUIC in the same process so
+// both see the same noise: 32-byte unreliable round trips (QUIC: a datagram lane), and reliable
+// throughput of 256 MiB in 1 MiB messages with at most 16 MiB queued (QUIC: a stream lane, GSO).
+void BM_EnetRoundTrip(benchmark::State& state) {
+  std::vector<double> quic, enet;
+  for (auto _ : state) {
+    for (int round = 0; round < 5; ++round) {
+      theta_bench::enet_ping_pong(enet, 2000);
+      quic_ping_pong(quic, 2000);
+    }
+  }
+  state.counters["enet_p50_us"] = percentile(enet, 0.5);
+  state.counters["enet_p99_us"] = percentile(enet, 0.99);
+  state.counters["quic_p50_us"] = percentile(quic, 0.5);
+  state.counters["quic_p99_us"] = percentile(quic, 0.99);
+  state.counters["quic_over_enet_p50"] = percentile(quic, 0.5) / percentile(enet, 0.5);
+}
+BENCHMARK(BM_EnetRoundTrip)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+void BM_EnetReliableBulk256MiB(benchmark::State& state) {
+  std::vector<double> quic, enet;
+  for (auto _ : state) {
+    for (int round = 0; round < 3; ++round) {
+      enet.push_back(theta_bench::enet_reliable_bulk(kBulkTotal, kBulkMessage, kBulkQueued));
+      quic.push_back(quic_bulk_mbps(true));
+    }
+  }
+  state.counters["enet_MB_per_s"] = percentile(enet, 0.5);
+  state.counters["quic_MB_per_s"] = percentile(quic, 0.5);
+  state.counters["quic_over_enet"] = percentile(quic, 0.5) / percentile(enet, 0.5);
+}
+BENCHMARK(BM_EnetReliableBulk256MiB)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
