@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""theta_net's QUIC next to quic-go 0.29 on loopback, in the same run: the handshake (median and
-p99 of 200 sequential connections), a 256 MiB one-way stream, and 32-byte datagram round trips
-(median and p99 of 10,000). theta_net's figures come from theta_transport_bench
-(BM_QuicHandshake: handshake completed; BM_QuicBulk256MiB/gso:1; BM_DatagramRoundTrip), quic-go's
-from bench/peers/quicgo, a small program of our own on its public API, built offline from
-Debian's golang-github-lucas-clemente-quic-go-dev. Rounds alternate the two, and each figure is
-the median over rounds. ENet is measured inside theta_transport_bench itself (BM_Enet*).
+"""theta_net's QUIC next to quic-go 0.29 and quinn 0.9 on loopback, in the same run: the handshake
+(median and p99 of 200 sequential connections), a 256 MiB one-way stream, and 32-byte datagram
+round trips (median and p99 of 10,000). theta_net's figures come from theta_transport_bench
+(BM_QuicHandshake: handshake completed; BM_QuicBulk256MiB/gso:1; BM_DatagramRoundTrip); the
+peers' from small programs of our own on their public APIs, built offline: bench/peers/quicgo
+from Debian's golang-github-lucas-clemente-quic-go-dev, bench/peers/quinn with Debian's cargo
+and the crates of its librust-quinn-dev (not in the bootstrap: `apt-get install cargo
+librust-quinn-dev librust-tokio-dev librust-rustls-pemfile-dev`; without them quinn is skipped,
+and the script says so). Rounds alternate the three, and each figure is the median over rounds.
+ENet is measured inside theta_transport_bench itself (BM_Enet*).
 
     .venv/bin/python bench/transport_bench.py [--rounds 3]
 
@@ -42,6 +45,48 @@ def build_quicgo(work: Path) -> Path:
     return binary
 
 
+# Debian's cargo with a cargo home whose only registry is Debian's crates: nothing is fetched.
+CARGO_CONFIG = """[source.crates-io]
+replace-with = "debian"
+[source.debian]
+directory = "/usr/share/cargo/registry"
+[net]
+offline = true
+"""
+
+
+def build_quinn(work: Path) -> list[str] | None:
+    """The quinn peer's command line (with a certificate made for it), or None when Debian's
+    cargo or quinn's crates are not installed."""
+    if not Path("/usr/bin/cargo").exists() or not any(Path("/usr/share/cargo/registry").glob("quinn-0.9*")):
+        print(
+            "quinn: skipped: needs Debian's cargo and crates (apt-get install cargo librust-quinn-dev "
+            "librust-tokio-dev librust-rustls-pemfile-dev)"
+        )
+        return None
+    home = work / "cargo-home"
+    home.mkdir()
+    (home / "config.toml").write_text(CARGO_CONFIG)
+    target = REPO / "build" / "quinn-target"
+    env = dict(os.environ, CARGO_HOME=str(home), CARGO_TARGET_DIR=str(target))
+    subprocess.run(
+        ["/usr/bin/cargo", "build", "--release", "--quiet"],
+        cwd=REPO / "bench/peers/quinn",
+        check=True,
+        env=env,
+        timeout=1200,
+    )
+    cert, key = work / "cert.pem", work / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        + ["-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return [str(target / "release" / "quinn_peer"), str(cert), str(key)]
+
+
 def theta_round() -> dict:
     out = subprocess.run(
         [str(THETA), f"--benchmark_filter={FILTER}", "--benchmark_format=json"],
@@ -62,8 +107,8 @@ def theta_round() -> dict:
     }
 
 
-def quicgo_round(binary: Path) -> dict:
-    out = subprocess.run([str(binary)], check=True, capture_output=True, text=True, timeout=600)
+def peer_round(command: list[str]) -> dict:
+    out = subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
     return json.loads(out.stdout)
 
 
@@ -80,20 +125,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    theta, quicgo = [], []
+    theta: list[dict] = []
+    peers: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="theta_peers_") as tmp:
-        binary = build_quicgo(Path(tmp))
+        commands = {"quic-go 0.29": [str(build_quicgo(Path(tmp)))]}
+        quinn = build_quinn(Path(tmp))
+        if quinn:
+            commands["quinn 0.9"] = quinn
         for _ in range(args.rounds):
             theta.append(theta_round())
-            quicgo.append(quicgo_round(binary))
-    print(f"QUIC on loopback, theta_net and quic-go 0.29, {args.rounds} rounds (medians)\n")
-    print("| what | theta_net | quic-go 0.29 | theta_net is |")
-    print("| --- | ---: | ---: | --- |")
+            for name, command in commands.items():
+                peers.setdefault(name, []).append(peer_round(command))
+    names = list(peers)
+    print(f"QUIC on loopback, theta_net and {', '.join(names)}, {args.rounds} rounds (medians)\n")
+    print("| what | theta_net | " + " | ".join(f"{n} | theta_net against it" for n in names) + " |")
+    print("| --- | ---: |" + " ---: | ---: |" * len(names))
     for label, key, unit, higher_is_better in ROWS:
         t = statistics.median(r[key] for r in theta)
-        g = statistics.median(r[key] for r in quicgo)
-        ratio = t / g if higher_is_better else g / t
-        print(f"| {label} | {t:,.1f} {unit} | {g:,.1f} {unit} | {ratio:.2f}x as fast |")
+        cells = []
+        for name in names:
+            g = statistics.median(r[key] for r in peers[name])
+            ratio = t / g if higher_is_better else g / t
+            cells.append(f"{g:,.1f} {unit} | {ratio:.2f}x")
+        print(f"| {label} | {t:,.1f} {unit} | " + " | ".join(cells) + " |")
+    print("\n(x > 1: theta_net is faster; x < 1: the peer is)")
     return 0
 
 
