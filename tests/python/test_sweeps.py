@@ -288,31 +288,28 @@ def scheduler_and_workers():
                 p.wait()
 
 
+def sweep_process(scenario, options, out, *flags, start_new_session=False) -> subprocess.Popen:
+    """`theta-net sweep SCENARIO OPTIONS --out OUT FLAGS` as a running process."""
+    command = [sys.executable, "-m", "theta_net", "sweep", str(scenario), *options, "--out", str(out), *flags]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=start_new_session,
+    )
+
+
 def test_scheduler_and_workers_survive_a_killed_worker(tmp_path, scheduler_and_workers, repo):
     address, workers = scheduler_and_workers
     scenario = tmp_path / "small.toml"
     scenario.write_text(toml(LONGER))
     out = tmp_path / "cluster"
-    sweep = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "theta_net",
-            "sweep",
-            str(scenario),
-            "--grid",
-            "network.latency=10ms,30ms,60ms",
-            "--seeds",
-            "4",
-            "--scheduler",
-            address,
-            "--out",
-            str(out),
-            "--json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    sweep = sweep_process(
+        scenario,
+        ["--grid", "network.latency=10ms,30ms,60ms", "--seeds", "4", "--scheduler", address],
+        out,
+        "--json",
     )
     try:
         # Once the first run has written its metrics and while worker 0 holds runs of the sweep,
@@ -349,25 +346,8 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     scenario = tmp_path / "small.toml"
     scenario.write_text(toml(SMALL))
     out = tmp_path / "interrupted"
-    sweep = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "theta_net",
-            "sweep",
-            str(scenario),
-            "--seeds",
-            "60",
-            "--workers",
-            "1",
-            "--out",
-            str(out),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    # As a terminal does (below): its own process group, so SIGINT reaches the cluster too.
+    sweep = sweep_process(scenario, ["--seeds", "60", "--workers", "1"], out, start_new_session=True)
     try:
         wait_for(
             lambda: len(list(out.glob("*/metrics.json"))) >= 2 or sweep.poll() is not None, 120, "two runs"

@@ -129,6 +129,8 @@ class Grid:
         path: Optional[Path] = None,
     ) -> None:
         self.table, self.source, self.path = copy.deepcopy(dict(table)), source, path
+        # What each task names the file by, resolved once: workers may run elsewhere.
+        self._resolved = str(Path(path).resolve()) if path else None
         self.keys = list(grid)
         self.values: List[List[Any]] = []
         for key in self.keys:
@@ -167,7 +169,8 @@ class Grid:
             raise SweepError(f"grid point {_point(values)}: {exc.message}", exc.code) from None
 
     def task(self, run: Run, out_dir: Path, transport: Optional[str], streams: bool) -> Dict[str, Any]:
-        """What a worker needs to play one run (run_task's argument): plain data, picklable."""
+        """What a worker needs to play one run (run_task's argument): plain data, picklable.
+        out_dir should be absolute (sweep() resolves it once), as the workers' folders are."""
         table = self.point_table(run.values, run.seed)
         if run.point in self.programs:
             table["game"]["program"] = self.programs[run.point]
@@ -177,9 +180,9 @@ class Grid:
             "seed": run.seed,
             "table": table,
             "source": self.source,
-            "path": str(Path(self.path).resolve()) if self.path else None,
+            "path": self._resolved,
             "transport": transport,
-            "out": str(Path(out_dir).resolve() / run.run_id),
+            "out": str(Path(out_dir) / run.run_id),
             "streams": streams,
         }
 

@@ -112,10 +112,10 @@ def sweep(
         out = tempdir.name
     out_dir = Path(out)
     csv = out_dir / "sweep.csv"
-    tasks = [checked.task(run, out_dir, transport, streams) for run in checked.runs]
+    absolute = out_dir.resolve()
+    tasks = [checked.task(run, absolute, transport, streams) for run in checked.runs]
     began = time.perf_counter()
     bar = Progress(checked.name, len(tasks), progress)
-    rows: List[Dict[str, Any]] = []
     with dask_client(client, workers) as dask:  # a bad count or a silent scheduler fails here
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
