@@ -25,6 +25,11 @@ Interpolator::Interpolator(std::uint32_t tick_rate, Fx max_extrapolation_ticks,
     : tick_rate_(tick_rate), max_extrapolation_(max_extrapolation_ticks), capacity_(capacity) {}
 
 void Interpolator::add(const EntitySample& sample) {
+  if (samples_.empty() || samples_.back().tick < sample.tick) {  // the usual case: the newest
+    samples_.push_back(sample);
+    if (samples_.size() > capacity_) samples_.pop_front();
+    return;
+  }
   auto it =
       std::lower_bound(samples_.begin(), samples_.end(), sample.tick,
                        [](const EntitySample& s, std::uint32_t tick) { return s.tick < tick; });

@@ -14,10 +14,22 @@ void BaselineHistory::record(std::uint32_t tick, WorldState view) {
     entries_.clear();
   }
   entries_.push_back({tick, false, std::move(view)});
-  while (entries_.size() > capacity_) entries_.pop_front();
+  while (entries_.size() > capacity_) retire_front();
+}
+
+void BaselineHistory::retire_front() {
+  // One spare is enough: a packet builds one view at a time.
+  if (spares_.empty()) spares_.push_back(std::move(entries_.front().view));
+  entries_.pop_front();
 }
 
 WorldState BaselineHistory::spare(const WorldState* keep) {
+  if (!spares_.empty()) {
+    WorldState view = std::move(spares_.back());
+    spares_.pop_back();
+    view.clear();
+    return view;
+  }
   if (entries_.size() >= capacity_ && &entries_.front().view != keep) {
     WorldState view = std::move(entries_.front().view);
     entries_.pop_front();
@@ -33,6 +45,9 @@ bool BaselineHistory::acknowledge(std::uint32_t tick) {
                              [](const Entry& e, std::uint32_t t) { return e.tick < t; });
   if (it == entries_.end() || it->tick != tick) return false;
   it->acked = true;
+  // Views older than the newest acknowledged one can never be a baseline again: a server holds
+  // only the views in flight (a round trip's worth), not the last 32.
+  while (&entries_.front() != &*it) retire_front();
   return true;
 }
 

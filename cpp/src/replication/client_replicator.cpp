@@ -40,8 +40,8 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
     ++stats_.budget_waits;
     return std::nullopt;
   }
-  const std::size_t budget =
-      std::min<std::uint64_t>(config_.max_payload_bytes, tokens - kEntityPacketOverhead);
+  const std::size_t budget = std::min<std::uint64_t>(
+      {config_.max_payload_bytes, payload_cap_, tokens - kEntityPacketOverhead});
 
   const auto base = history_.baseline();
   const WorldState& baseline = *base.view;
@@ -67,40 +67,48 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
   const std::vector<std::size_t> order = priority_.accumulate(candidates_);
 
   // Find how many of the highest-priority changes fit: guess from the last packet's bytes per
-  // entity, then narrow down between what fitted (lo) and what did not (hi), stopping once the
-  // packet is within 3% of the budget (each try is a whole encode).
-  std::vector<EntityChange> selected, best_selected;
-  Bytes payload, best;
+  // entity (aiming at 95% of the budget), then narrow down between what fitted (lo) and what did
+  // not (hi), stopping once the packet fills 90% of the budget. Each try is a whole encode, the
+  // most expensive step of an update: most updates take one.
+  // The tries' buffers are members: their capacity stays from update to update.
+  std::vector<EntityChange>& selected = selected_;
+  std::vector<EntityChange>& best_selected = best_selected_;
+  Bytes& payload = payload_;
+  Bytes best;
+  best_selected.clear();
   auto try_first = [&](std::size_t n) {
-    std::vector<std::size_t> picked(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
-    std::sort(picked.begin(), picked.end());  // changes_ is in id order
+    picked_.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
+    std::sort(picked_.begin(), picked_.end());  // changes_ is in id order
     selected.clear();
-    for (std::size_t i : picked) selected.push_back(changes_[i]);
+    for (std::size_t i : picked_) selected.push_back(changes_[i]);
     payload.clear();
     codec_.encode(baseline, world, selected, payload);
     return payload.size();
   };
   std::size_t lo = 0, hi = order.size() + 1;
-  std::size_t n = std::min(order.size(), std::max<std::size_t>(1, budget / bytes_per_entity_));
+  const std::size_t aim = budget * 95 / 100;
+  std::size_t n = std::min(
+      order.size(), std::max<std::size_t>(1, aim * kPerEntityScale / sixteenths_per_entity_));
   for (int attempt = 0; attempt < 6 && n > lo && n < hi; ++attempt) {
     const std::size_t size = try_first(n);
+    ++stats_.encodes;
     if (size <= budget) {
       lo = n;
       std::swap(best, payload);
       std::swap(best_selected, selected);
-      if (n == order.size() || size * 100 >= budget * 97) break;
+      if (n == order.size() || size * 100 >= budget * 90) break;
     } else {
       hi = n;
     }
     if (hi - lo <= 1) break;
-    n = std::clamp(size > 0 ? n * budget / size : hi - 1, lo + 1, hi - 1);
+    n = std::clamp(size > 0 ? n * aim / size : hi - 1, lo + 1, hi - 1);
   }
   if (lo == 0) {  // nothing fits (or nothing changed): an empty update keeps acks flowing
     try_first(0);
     std::swap(best, payload);
     best_selected.clear();
   }
-  selected = std::move(best_selected);
+  std::swap(selected, best_selected);
   const std::size_t sent = lo;
 
   protocol::EntityDelta delta;
@@ -113,7 +121,8 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
     priority_.sent(c.spawn() ? world.id(c.current) : baseline.id(c.baseline));
   }
   if (sent > 0) {
-    bytes_per_entity_ = std::max<std::size_t>(1, (delta.payload.size() + sent - 1) / sent);
+    sixteenths_per_entity_ =
+        std::max<std::size_t>(1, delta.payload.size() * kPerEntityScale / sent);
   }
   WorldState next = history_.spare(&baseline);
   EntityCodec::apply_into(baseline, world, selected, next);

@@ -19,21 +19,26 @@ bool same_entity(const WorldState& a, std::size_t i, const WorldState& b, std::s
 }  // namespace
 
 EntityCodec::EntityCodec(std::shared_ptr<const Schema> schema, EntityCodecLimits limits)
-    : schema_(std::move(schema)), limits_(limits) {}
+    : schema_(std::move(schema)),
+      limits_(limits),
+      fresh_models_(std::make_shared<const detail::PacketModels>(*schema_)) {}
 
 void EntityCodec::diff(const WorldState& baseline, const WorldState& current,
                        std::vector<EntityChange>& out, const std::span<const EntityId>* visible) {
   out.clear();
   const auto ids = current.ids();
   std::size_t v = 0;  // position in `visible`
-  // The next current index that is visible, starting at j.
+  // The next current index that is visible, starting at j. A view is usually a small part of
+  // the world: each visible id is found by binary search, not by walking every id between.
   auto next_visible = [&](std::size_t j) {
     if (!visible) return j;
     while (j < ids.size()) {
       while (v < visible->size() && (*visible)[v] < ids[j]) ++v;
       if (v == visible->size()) return ids.size();
-      if ((*visible)[v] == ids[j]) return j;
-      ++j;
+      const auto at =
+          std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(j), ids.end(), (*visible)[v]);
+      j = static_cast<std::size_t>(at - ids.begin());
+      if (j < ids.size() && ids[j] == (*visible)[v]) return j;
     }
     return j;
   };
@@ -75,11 +80,13 @@ void EntityCodec::apply_into(const WorldState& baseline, const WorldState& curre
   out.clear();
   out.reserve(baseline.size() + changes.size());
   std::size_t i = 0;
+  // Unchanged baseline entities are copied a run at a time (most of a view, most updates).
+  const auto ids = baseline.ids();
   auto copy_baseline_until = [&](EntityId id) {
-    while (i < baseline.size() && baseline.id(i) < id) {
-      out.append(baseline.id(i), baseline.mask(i), baseline.row(i));
-      ++i;
-    }
+    const auto end = std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(i), ids.end(), id);
+    const auto until = static_cast<std::size_t>(end - ids.begin());
+    out.append_range(baseline, i, until);
+    i = until;
   };
   for (const EntityChange& c : changes) {
     const EntityId id = c.spawn() ? current.id(c.current) : baseline.id(c.baseline);

@@ -20,7 +20,8 @@ constexpr std::uint64_t kMaxDelta = std::uint64_t{1} << 62;  // code spans are b
 
 class Reader {
  public:
-  Reader(const Schema& schema, ByteSpan payload) : schema_(schema), m_(schema), dec_(payload) {}
+  Reader(const Schema& schema, const PacketModels& fresh, ByteSpan payload)
+      : schema_(schema), m_(detail::packet_models_from(fresh)), dec_(payload) {}
 
   Status changed_set(std::size_t baseline_size, std::vector<std::uint32_t>& out) {
     if (baseline_size == 0) return {};
@@ -241,7 +242,7 @@ class Reader {
   }
 
   const Schema& schema_;
-  PacketModels m_;
+  PacketModels& m_;  // this thread's packet buffer
   BitModelDecoder dec_;
   int activity_ = 0;
   bool any_despawn_ = false;
@@ -257,7 +258,7 @@ Result<WorldState> EntityCodec::decode(const WorldState& baseline, ByteSpan payl
   // Bound memory as well as entities: rows of a wide schema are large.
   const std::size_t max_entities = std::min(
       limits_.max_entities, (std::size_t{64} << 20) / (8 * std::max<std::size_t>(slots, 1)));
-  Reader r(*schema_, payload);
+  Reader r(*schema_, *fresh_models_, payload);
   std::vector<std::uint32_t> changed;
   THETA_TRY(r.changed_set(baseline.size(), changed));
   std::vector<EntityId> spawn_ids;

@@ -53,7 +53,8 @@ void put_changed_relative(Coder& c, detail::IndexModels& m,
 
 class Writer {
  public:
-  Writer(const Schema& schema, Bytes& out) : schema_(schema), m_(schema), enc_(out) {}
+  Writer(const Schema& schema, const PacketModels& fresh, Bytes& out)
+      : schema_(schema), m_(detail::packet_models_from(fresh)), enc_(out) {}
 
   void changed_set(std::size_t baseline_size, std::span<const std::uint32_t> indices) {
     if (baseline_size == 0) return;
@@ -208,7 +209,7 @@ class Writer {
   }
 
   const Schema& schema_;
-  PacketModels m_;
+  PacketModels& m_;  // this thread's packet buffer
   BitModelEncoder enc_;
   int activity_ = 0;
   bool any_despawn_ = false;
@@ -226,7 +227,7 @@ void EntityCodec::encode(const WorldState& baseline, const WorldState& current,
       changed.push_back(c.baseline);
     }
   }
-  Writer w(*schema_, out);
+  Writer w(*schema_, *fresh_models_, out);
   w.changed_set(baseline.size(), changed);
   w.spawn_ids(baseline, current, spawns);
   if (!changed.empty()) {

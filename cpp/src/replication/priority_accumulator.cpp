@@ -18,31 +18,64 @@ std::uint64_t PriorityAccumulator::weight(const PriorityCandidate& c) const {
 
 std::vector<std::size_t> PriorityAccumulator::accumulate(
     std::span<const PriorityCandidate> candidates) {
-  std::unordered_map<EntityId, std::uint64_t> next;
-  next.reserve(candidates.size());
-  std::vector<std::uint64_t> priority(candidates.size());
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const auto it = accumulated_.find(candidates[i].id);
-    const std::uint64_t before = it == accumulated_.end() ? 0 : it->second;
-    const std::uint64_t w = weight(candidates[i]);
-    priority[i] = before > std::numeric_limits<std::uint64_t>::max() - w
-                      ? std::numeric_limits<std::uint64_t>::max()
-                      : before + w;
-    next[candidates[i].id] = priority[i];
+  // Candidates come in id order (a diff's order) and the accumulated priorities are kept in id
+  // order: one merge adds this round's weights, with no hashing and no allocation once the
+  // buffers have grown. Out-of-order candidates (a caller's own list) are sorted first.
+  std::span<const PriorityCandidate> in = candidates;
+  std::vector<std::size_t> by_id;
+  const bool sorted = std::is_sorted(candidates.begin(), candidates.end(),
+                                     [](const auto& a, const auto& b) { return a.id < b.id; });
+  if (!sorted) {
+    by_id.resize(candidates.size());
+    for (std::size_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
+    std::stable_sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) {
+      return candidates[a].id < candidates[b].id;
+    });
   }
-  accumulated_ = std::move(next);
+  auto candidate = [&](std::size_t k) -> const PriorityCandidate& {
+    return sorted ? in[k] : in[by_id[k]];
+  };
+  next_.clear();
+  next_.reserve(candidates.size());
+  std::vector<std::uint64_t> priority(candidates.size());
+  std::size_t a = 0;
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const PriorityCandidate& c = candidate(k);
+    while (a < accumulated_.size() && accumulated_[a].first < c.id) ++a;
+    const std::uint64_t before =
+        a < accumulated_.size() && accumulated_[a].first == c.id ? accumulated_[a].second : 0;
+    const std::uint64_t w = weight(c);
+    const std::uint64_t p = before > std::numeric_limits<std::uint64_t>::max() - w
+                                ? std::numeric_limits<std::uint64_t>::max()
+                                : before + w;
+    priority[sorted ? k : by_id[k]] = p;
+    // A repeated id keeps its last priority (one entry per id).
+    if (!next_.empty() && next_.back().first == c.id) {
+      next_.back().second = p;
+    } else {
+      next_.emplace_back(c.id, p);
+    }
+  }
+  std::swap(accumulated_, next_);
   std::vector<std::size_t> order(candidates.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (priority[a] != priority[b]) return priority[a] > priority[b];
-    return candidates[a].id < candidates[b].id;
+  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    if (priority[x] != priority[y]) return priority[x] > priority[y];
+    return candidates[x].id < candidates[y].id;
   });
   return order;
 }
 
+void PriorityAccumulator::sent(EntityId id) {
+  auto it = std::lower_bound(accumulated_.begin(), accumulated_.end(), id,
+                             [](const auto& e, EntityId v) { return e.first < v; });
+  if (it != accumulated_.end() && it->first == id) it->second = 0;  // starts again from zero
+}
+
 std::uint64_t PriorityAccumulator::priority(EntityId id) const {
-  const auto it = accumulated_.find(id);
-  return it == accumulated_.end() ? 0 : it->second;
+  auto it = std::lower_bound(accumulated_.begin(), accumulated_.end(), id,
+                             [](const auto& e, EntityId v) { return e.first < v; });
+  return it != accumulated_.end() && it->first == id ? it->second : 0;
 }
 
 }  // namespace theta_net::replication

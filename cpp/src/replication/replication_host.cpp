@@ -112,18 +112,37 @@ void ReplicationHost::set_last_input_sequence(ClientId id, std::uint32_t sequenc
 void ReplicationHost::place_entities() {
   if (!position_component_) return;
   const std::size_t k = *position_component_;
+  const auto offset = static_cast<std::size_t>(entities_.schema().row_offset(k));
   std::vector<std::int64_t> raw(static_cast<std::size_t>(entities_.schema().type(k).slots()));
+  // Cost follows change: an entity whose position codes are those it was last placed with (at
+  // the same index, the usual case: entities come and go rarely) is not placed again.
+  placed_.resize(entities_.size());
+  std::size_t positioned = 0;
   for (std::size_t i = 0; i < entities_.size(); ++i) {
+    const EntityId id = entities_.id(i);
     if (!(entities_.mask(i) >> k & 1)) {
-      grid_.remove(entities_.id(i));
+      grid_.remove(id);
+      placed_[i].id = 0;
       continue;
     }
+    ++positioned;
+    const auto row = entities_.row(i);
+    Placed now{id,
+               {row[offset + static_cast<std::size_t>(position_slots_[0])],
+                row[offset + static_cast<std::size_t>(position_slots_[1])],
+                row[offset + static_cast<std::size_t>(position_slots_[2])]}};
+    if (placed_[i] == now) continue;
+    placed_[i] = now;
     entities_.get_raw(i, k, raw);
-    grid_.place(entities_.id(i), Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[0])]),
+    grid_.place(id, Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[0])]),
                 Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[1])]),
                 Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[2])]));
   }
-  grid_.retain([&](EntityId id) { return entities_.find(id).has_value(); });
+  // Every entity in the grid was placed above unless some went away: only then look for them.
+  if (grid_.size() > positioned) {
+    grid_.retain([&](EntityId id) { return entities_.find(id).has_value(); });
+    for (Placed& p : placed_) p.id = 0;  // rare: the next step places everything afresh
+  }
 }
 
 void ReplicationHost::reliable_step(Client& c, std::uint32_t tick) {
@@ -167,6 +186,11 @@ void ReplicationHost::step(std::uint32_t tick, Micros now) {
       c.queue.push_unreliable(queued(*delta, tick));
     }
   }
+}
+
+void ReplicationHost::set_shedding(bool on) {
+  const std::size_t cap = on ? config_.entities.max_payload_bytes / 4 : SIZE_MAX;
+  for (auto& [id, c] : clients_) c.replicator.set_payload_cap(cap);
 }
 
 std::vector<QueuedMessage> ReplicationHost::drain(ClientId id, std::size_t credit) {

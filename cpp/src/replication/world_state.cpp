@@ -113,6 +113,14 @@ void WorldState::append(EntityId id, ComponentMask mask, std::span<const std::in
   codes_.insert(codes_.end(), row.begin(), row.end());
 }
 
+void WorldState::append_range(const WorldState& from, std::size_t begin, std::size_t end) {
+  if (begin >= end) return;
+  const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(end);
+  ids_.insert(ids_.end(), from.ids_.begin() + b, from.ids_.begin() + e);
+  masks_.insert(masks_.end(), from.masks_.begin() + b, from.masks_.begin() + e);
+  codes_.insert(codes_.end(), from.codes_.begin() + b * slots_, from.codes_.begin() + e * slots_);
+}
+
 void WorldState::assign_at(std::size_t index, ComponentMask mask,
                            std::span<const std::int64_t> row) {
   masks_[index] = mask;

@@ -1,5 +1,7 @@
 #include "theta_net/session/game_client.hpp"
 
+#include <limits>
+
 #include "theta_net/codec/chunk_diff.hpp"
 #include "theta_net/protocol/message_codec.hpp"
 #include "theta_net/session/game_data.hpp"
@@ -337,10 +339,21 @@ void GameClient::on_entities(std::uint32_t server_tick) {
   const replication::WorldState& state = replication_.entities();
   const std::size_t transform = reference_.transform_index();
   const std::size_t velocity = reference_.velocity_index();
-  std::map<replication::EntityId, netcode::Interpolator> still_there;
+  // Both are in id order: one merge updates the interpolators in place, spawning the new and
+  // despawning the gone, without rebuilding the map each update. Spawns are recorded first,
+  // then despawns, each in id order.
+  auto it = remote_.begin();
+  gone_.clear();
+  auto despawn_until = [&](replication::EntityId id) {
+    while (it != remote_.end() && it->first < id) {
+      gone_.push_back(it->first);
+      it = remote_.erase(it);
+    }
+  };
   for (std::size_t i = 0; i < state.size(); ++i) {
     const replication::EntityId id = state.id(i);
     if (id == own_entity_ || !state.has(id, transform)) continue;
+    despawn_until(id);
     netcode::EntitySample sample;
     sample.tick = server_tick;
     const auto t = reference_.transform(state, i);
@@ -351,22 +364,20 @@ void GameClient::on_entities(std::uint32_t server_tick) {
       const auto v = reference_.velocity(state, i);
       sample.velocity = {v.x, v.y, v.z};
     }
-    auto it = remote_.find(id);
-    if (it == remote_.end()) {
+    if (it == remote_.end() || it->first != id) {
       record(begin_event(server_tick, "spawn").entity(id));
+      it = remote_.emplace_hint(it, id, netcode::Interpolator(config_.rules.tick_rate));
     }
-    netcode::Interpolator interp = it != remote_.end()
-                                       ? std::move(it->second)
-                                       : netcode::Interpolator(config_.rules.tick_rate);
-    interp.add(sample);
-    still_there.emplace(id, std::move(interp));
+    it->second.add(sample);
+    ++it;
   }
-  for (const auto& [id, interp] : remote_) {
-    if (!still_there.contains(id)) {
-      record(begin_event(server_tick, "despawn").entity(id));
-    }
+  despawn_until(std::numeric_limits<replication::EntityId>::max());
+  if (it != remote_.end()) {  // the largest id possible
+    gone_.push_back(it->first);
+    remote_.erase(it);
   }
-  remote_ = std::move(still_there);
+  for (const replication::EntityId id : gone_)
+    record(begin_event(server_tick, "despawn").entity(id));
 }
 
 std::vector<RemotePlayer> GameClient::remote_players(Micros now) const {

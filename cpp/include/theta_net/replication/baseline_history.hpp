@@ -1,13 +1,15 @@
 // BaselineHistory: the server's record of what it sent one client on the entities lane: for
-// each of the last 32 packets, the client's view after decoding it (the baseline plus the
-// changes that packet carried) and whether the client acknowledged it. The next packet is coded
-// against the newest acknowledged view still held; when none is (a long outage, a new client),
-// against nothing: full state.
+// each packet since the newest acknowledged one (at most the last 32), the client's view after
+// decoding it (the baseline plus the changes that packet carried) and whether the client
+// acknowledged it. Older views are dropped as soon as a newer one is acknowledged. The next packet
+// is coded against the newest acknowledged view still held; when none is (a long outage, a new
+// client), against nothing: full state.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "theta_net/replication/world_state.hpp"
 
@@ -26,8 +28,8 @@ class BaselineHistory {
   // (and that view is not `keep`, the baseline in use), else a new state. Recycling keeps a
   // client's packets from allocating (and page-faulting) a whole view each time.
   WorldState spare(const WorldState* keep);
-  // The client reports `tick` applied (InputBundle.last_server_tick). A tick never sent, or no
-  // longer held, is ignored; returns whether it matched.
+  // The client reports `tick` applied (InputBundle.last_server_tick); the views before it go. A
+  // tick never sent, or no longer held, is ignored; returns whether it matched.
   bool acknowledge(std::uint32_t tick);
 
   struct Baseline {
@@ -50,8 +52,11 @@ class BaselineHistory {
     bool acked;
     WorldState view;
   };
+  void retire_front();  // drops the oldest view, keeping its buffers as a spare
+
   std::size_t capacity_;
   std::deque<Entry> entries_;
+  std::vector<WorldState> spares_;
   WorldState empty_;
 };
 

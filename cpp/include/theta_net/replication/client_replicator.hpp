@@ -45,6 +45,7 @@ struct ClientReplicatorStats {
   std::uint64_t deferred = 0;            // changes that had to wait, summed over packets
   std::uint64_t full_state_packets = 0;  // coded against nothing
   std::uint64_t budget_waits = 0;        // updates skipped for want of budget
+  std::uint64_t encodes = 0;             // payloads coded to find what fits (1 or more a packet)
 };
 
 class ClientReplicator {
@@ -64,6 +65,9 @@ class ClientReplicator {
                                               std::uint32_t server_tick, Micros now,
                                               std::uint32_t last_input_sequence = 0);
 
+  // Caps the payload of the next packets below the configured maximum (a server shedding load:
+  // the highest-priority changes go, the rest keep accumulating priority); SIZE_MAX: no cap.
+  void set_payload_cap(std::size_t bytes) { payload_cap_ = bytes; }
   // Changes that did not fit the last packet.
   std::size_t pending() const { return pending_; }
   const BaselineHistory& history() const { return history_; }
@@ -78,16 +82,22 @@ class ClientReplicator {
   EntityCodec codec_;
   BaselineHistory history_;
   PriorityAccumulator priority_;
+  std::size_t payload_cap_ = SIZE_MAX;
   TokenBucket bucket_;
   bool started_ = false;
   Micros next_due_{0};
   std::size_t pending_ = 0;
-  std::size_t bytes_per_entity_ = 8;  // the last packet's average, to guess how many fit
+  // The last packet's bytes per entity in 1/16 bytes, to guess how many fit.
+  static constexpr std::size_t kPerEntityScale = 16;
+  std::size_t sixteenths_per_entity_ = 8 * kPerEntityScale;
   ClientReplicatorStats stats_;
   // Scratch, kept to avoid reallocating every update.
   std::vector<EntityId> visible_ids_;
   std::vector<EntityChange> changes_;
   std::vector<PriorityCandidate> candidates_;
+  std::vector<EntityChange> selected_, best_selected_;  // update's tries
+  std::vector<std::size_t> picked_;
+  Bytes payload_;
 };
 
 }  // namespace theta_net::replication

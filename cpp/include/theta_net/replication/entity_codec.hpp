@@ -43,6 +43,10 @@ struct EntityCodecLimits {
   std::size_t max_entities = 1u << 16;  // entities a decoded state may hold
 };
 
+namespace detail {
+struct PacketModels;
+}
+
 class EntityCodec {
  public:
   explicit EntityCodec(std::shared_ptr<const Schema> schema, EntityCodecLimits limits = {});
@@ -82,6 +86,8 @@ class EntityCodec {
  private:
   std::shared_ptr<const Schema> schema_;
   EntityCodecLimits limits_;
+  // Every packet starts from fresh adaptive models: built once, copied per packet.
+  std::shared_ptr<const detail::PacketModels> fresh_models_;
 };
 
 }  // namespace theta_net::replication

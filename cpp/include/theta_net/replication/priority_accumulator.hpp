@@ -8,7 +8,7 @@
 
 #include <cstdint>
 #include <span>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "theta_net/replication/component_type.hpp"
@@ -42,13 +42,14 @@ class PriorityAccumulator {
   std::vector<std::size_t> accumulate(std::span<const PriorityCandidate> candidates);
 
   // The entity was sent: it starts again from zero.
-  void sent(EntityId id) { accumulated_.erase(id); }
+  void sent(EntityId id);
   std::uint64_t priority(EntityId id) const;
   std::size_t size() const { return accumulated_.size(); }
 
  private:
   PriorityConfig config_;
-  std::unordered_map<EntityId, std::uint64_t> accumulated_;
+  std::vector<std::pair<EntityId, std::uint64_t>> accumulated_;  // by id
+  std::vector<std::pair<EntityId, std::uint64_t>> next_;         // accumulate's buffer
 };
 
 }  // namespace theta_net::replication

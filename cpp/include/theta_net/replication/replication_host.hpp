@@ -73,6 +73,10 @@ class ReplicationHost {
 
   // Produces this tick's messages for every client, in client id order.
   void step(std::uint32_t tick, Micros now);
+  // While on, each client's entity updates carry a quarter of their usual payload, the
+  // highest-priority changes first (ClientReplicator::set_payload_cap): a server over its tick
+  // budget sheds the low-priority entity updates before it slows the simulation.
+  void set_shedding(bool on);
   // The client's queued messages that fit `credit` bytes (see BroadcastQueue::drain).
   std::vector<QueuedMessage> drain(ClientId id, std::size_t credit);
 
@@ -104,6 +108,13 @@ class ReplicationHost {
   ClientId next_client_ = 1;
   std::uint32_t next_snapshot_ = 1;
   std::vector<VisibleEntity> visible_;
+  // What place_entities last placed at each index of entities_: the id and its position codes.
+  struct Placed {
+    EntityId id = 0;
+    std::int64_t codes[3] = {0, 0, 0};
+    bool operator==(const Placed&) const = default;
+  };
+  std::vector<Placed> placed_;
 };
 
 }  // namespace theta_net::replication

@@ -60,6 +60,8 @@ class WorldState {
   // Appends an entity whose id is greater than every id present (decoders, bulk builds); the
   // caller guarantees the codes are valid and absent components' slots are zero.
   void append(EntityId id, ComponentMask mask, std::span<const std::int64_t> row);
+  // Appends `from`'s entities [begin, end) (ids greater than every id present; same schema).
+  void append_range(const WorldState& from, std::size_t begin, std::size_t end);
   // Overwrites the mask and whole row at an index (the caller keeps the invariants).
   void assign_at(std::size_t index, ComponentMask mask, std::span<const std::int64_t> row);
 

@@ -218,6 +218,7 @@ class GameClient final : public ClientApp {
   netcode::ServerClock clock_;
   netcode::CorrectionSmoother smoother_;
   std::map<replication::EntityId, netcode::Interpolator> remote_;
+  std::vector<replication::EntityId> gone_;  // on_entities' despawns (kept for its capacity)
   data::ClientDB data_;
   std::unique_ptr<collab::CollabClient> collab_;  // with config.signed_commands
   std::unique_ptr<AssetClient> assets_;           // with config.assets

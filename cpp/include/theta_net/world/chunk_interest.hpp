@@ -28,7 +28,7 @@ class ChunkInterest {
   std::vector<ChunkPos> move_to(ChunkPos center);
   // Up to `max` wanted chunks not yet sent, nearest first (ties in ChunkPos order).
   std::vector<ChunkPos> next_to_send(std::size_t max) const;
-  void mark_sent(ChunkPos pos) { held_.insert(pos); }
+  void mark_sent(ChunkPos pos);
 
   bool holds(ChunkPos pos) const { return held_.count(pos) != 0; }
   const std::set<ChunkPos>& held() const { return held_; }
@@ -37,11 +37,18 @@ class ChunkInterest {
 
  private:
   bool in_view(ChunkPos pos, std::int32_t radius) const;
+  void order_view() const;
 
   ChunkInterestConfig config_;
   ChunkPos center_{};
   bool placed_ = false;
   std::set<ChunkPos> held_;
+  std::size_t held_in_view_ = 0;  // held chunks within the view radius (and the height)
+  // The view in sending order for ordered_center_, and how far every chunk is held.
+  mutable std::vector<ChunkPos> order_;
+  mutable std::size_t cursor_ = 0;
+  mutable ChunkPos ordered_center_{};
+  mutable bool ordered_ = false;
 };
 
 }  // namespace theta_net::world
