@@ -39,18 +39,22 @@ Status ChunkStore::set_block(BlockPos pos, BlockId id) {
 
 const Chunk* ChunkStore::find(ChunkPos pos) const {
   const auto it = chunks_.find(pos);
-  return it == chunks_.end() ? nullptr : &it->second;
+  return it == chunks_.end() ? nullptr : it->second.get();
 }
 
 Chunk* ChunkStore::get_or_create(ChunkPos pos) {
-  if (auto it = chunks_.find(pos); it != chunks_.end()) return &it->second;
+  if (auto it = chunks_.find(pos); it != chunks_.end()) return it->second.get();
   if (!filler_ || !in_height(pos)) return nullptr;
-  Chunk& chunk = chunks_[pos];
-  filler_(pos, chunk.blocks);
-  return &chunk;
+  auto chunk = std::make_unique<Chunk>();
+  filler_(pos, chunk->blocks);
+  return (chunks_[pos] = std::move(chunk)).get();
 }
 
 void ChunkStore::insert(ChunkPos pos, Chunk chunk) {
+  insert(pos, std::make_unique<Chunk>(std::move(chunk)));
+}
+
+void ChunkStore::insert(ChunkPos pos, std::unique_ptr<Chunk> chunk) {
   chunks_[pos] = std::move(chunk);
 }
 

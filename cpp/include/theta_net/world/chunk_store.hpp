@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -21,6 +22,7 @@ namespace theta_net::world {
 struct Chunk {
   std::array<BlockId, kChunkVolume> blocks{};
   std::uint32_t revision = 0;  // bumped by every edit
+  bool operator==(const Chunk&) const = default;
 };
 
 using ChunkFiller = std::function<void(ChunkPos, std::span<BlockId, kChunkVolume>)>;
@@ -49,6 +51,8 @@ class ChunkStore {
   const Chunk* find(ChunkPos pos) const;
   Chunk* get_or_create(ChunkPos pos);  // nullptr outside the world's height or without a filler
   void insert(ChunkPos pos, Chunk chunk);
+  // The same without a copy (a chunk made on another thread: its pages are already touched).
+  void insert(ChunkPos pos, std::unique_ptr<Chunk> chunk);
   bool erase(ChunkPos pos);
   bool in_height(ChunkPos pos) const {
     return pos.y >= config_.min_chunk_y && pos.y <= config_.max_chunk_y;
@@ -57,11 +61,14 @@ class ChunkStore {
   std::size_t size() const { return chunks_.size(); }
   std::vector<ChunkPos> positions() const;
   const ChunkStoreConfig& config() const { return config_; }
+  // The generator this store creates chunks with (empty for a client's store).
+  const ChunkFiller& filler() const { return filler_; }
 
  private:
   ChunkFiller filler_;
   ChunkStoreConfig config_;
-  std::map<ChunkPos, Chunk> chunks_;
+  // Each chunk on the heap: inserting or finding one never moves 8 KiB of blocks.
+  std::map<ChunkPos, std::unique_ptr<Chunk>> chunks_;
 };
 
 // SipHash-2-4 of a chunk's position and blocks: equal contents give equal hashes on every machine.
