@@ -10,6 +10,7 @@
 #include "border.hpp"
 #include "theta_net/protocol/messages.hpp"
 #include "theta_net/sim/angle.hpp"
+#include "theta_net/sim/mobs.hpp"
 #include "theta_net/sim/rules.hpp"
 #include "theta_net/world/block.hpp"
 #include "theta_net/world/terrain_generator.hpp"
@@ -26,6 +27,9 @@ void bind_rules(py::module_& m) {
                                           sim::kSupportedTickRates.end());
       },
       "The tick rates (per second) servers, replays and scenarios accept.");
+  m.def(
+      "max_mobs", [] { return sim::kMaxMobs; },
+      "The most server-driven mobs a world may hold (LocalGame's mobs, a scenario's world.mobs).");
   m.def(
       "terrain_names",
       [] {

@@ -94,6 +94,7 @@ struct WorldSetup {
   world::TerrainKind terrain = world::TerrainKind::kSuperflat;
   std::uint32_t hash_interval = 20;
   world::WorldBounds bounds;
+  std::uint32_t mobs = 0;
   std::shared_ptr<const data::DataSchema> data_schema;  // composed; null: the reference tables
 };
 
@@ -123,6 +124,12 @@ Result<WorldSetup> setup_from(const replay::EventReader& reader,
         return bad(reader, "header hash_interval must be an integer 0..1000000");
       }
       setup.hash_interval = static_cast<std::uint32_t>(value.as_int());
+    } else if (key == "mobs") {
+      if (value.type() != JsonValue::Type::kInt || value.as_int() < 0 ||
+          value.as_int() > sim::kMaxMobs) {
+        return bad(reader, str_cat("header mobs must be an integer 0..", sim::kMaxMobs));
+      }
+      setup.mobs = static_cast<std::uint32_t>(value.as_int());
     } else if (key == "size") {
       const bool pair = value.is_array() && value.as_array().size() == 2;
       for (std::size_t i = 0; pair && i < 2; ++i) {
@@ -150,11 +157,12 @@ Result<WorldSetup> setup_from(const replay::EventReader& reader,
 }  // namespace
 
 replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval,
-                                      world::WorldBounds bounds,
-                                      const data::DataSchema* user_data) {
+                                      world::WorldBounds bounds, const data::DataSchema* user_data,
+                                      std::uint32_t mobs) {
   replay::JsonObject extra;
   if (user_data) extra.emplace_back("data_schema", user_data->to_toml());
   extra.emplace_back("hash_interval", std::int64_t{hash_interval});
+  if (mobs > 0) extra.emplace_back("mobs", std::int64_t{mobs});
   if (bounds.bounded()) {
     extra.emplace_back("size", replay::JsonArray{JsonValue(std::int64_t{bounds.size_x}),
                                                  JsonValue(std::int64_t{bounds.size_z})});
@@ -194,6 +202,8 @@ Result<ReplaySummary> replay_input_log(replay::EventReader& reader, replay::Even
   config.terrain = world::bounded_filler(
       world::TerrainGenerator({header.world_seed, setup.terrain, 62}).filler(), setup.bounds);
   config.hash_interval = setup.hash_interval;
+  config.mobs.count = setup.mobs;
+  config.mobs.seed = header.world_seed;
   config.data_schema = setup.data_schema;
   ServerWorld world(config, &out, nullptr);
 

@@ -49,7 +49,7 @@ ServerWorld::ServerWorld(ServerWorldConfig config, replay::EventWriter* events,
                          replay::EventWriter* inputs)
     : config_(std::move(config)),
       store_(config_.terrain, config_.store),
-      simulation_(config_.rules, store_),
+      simulation_(config_.rules, store_, config_.mobs),
       data_(config_.data_schema, config_.data),
       commands_(config_.signed_commands ? std::make_unique<GameCommands>(data_) : nullptr),
       events_(events),

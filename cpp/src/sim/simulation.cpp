@@ -76,7 +76,8 @@ std::uint64_t chunk_set_hash(const world::ChunkStore& store,
   return h;
 }
 
-Simulation::Simulation(Rules rules, world::ChunkStore& world) : rules_(rules), world_(&world) {}
+Simulation::Simulation(Rules rules, world::ChunkStore& world, MobConfig mobs)
+    : rules_(rules), world_(&world), mobs_(mobs, world) {}
 
 Vec3 Simulation::spawn_point(std::size_t index) const {
   // On the highest solid block of column (2 * index, 0), players 2 blocks apart on x; a column
@@ -140,6 +141,8 @@ StepReport Simulation::step(const std::map<PlayerId, protocol::InputFrame>& inpu
       report.respawned.push_back(id);
     }
   }
+  // Mobs after players: a block a player placed this tick is there for them.
+  report.mobs_moved = mobs_.step(tick_, rules_.dt());
   return report;
 }
 
@@ -201,7 +204,7 @@ SectionHashes Simulation::hashes() {
   SectionHashes h;
   for (const auto& [id, player] : players_)
     h.players = h.players * 0x9e3779b97f4a7c15ull + player_hash(id, player.state);
-  h.entities = 0;
+  h.entities = mobs_.hash();
   for (const world::ChunkPos& pos : world_->positions()) {
     const world::Chunk* chunk = world_->find(pos);
     if (chunk->revision == 0) continue;  // as generated: a pure function of the seed

@@ -93,6 +93,7 @@ class ScenarioRunner:
             signed_commands=spec.data.signed,
             tokens=player_tokens(spec),
             slow_frame_ms=spec.telemetry.slow_frame_ms,
+            mobs=spec.mobs,
         )
 
     def _client_events(self, name: str) -> Optional[str]:

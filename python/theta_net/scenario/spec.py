@@ -119,6 +119,7 @@ class ScenarioSpec:
     generator: str = "superflat"
     world_seed: int = 1
     view_radius: int = 3
+    mobs: int = 0  # server-driven mobs (sim/mobs.hpp), spawned within 256 blocks of the origin
     size: Optional[Tuple[int, int]] = None  # (x, z) blocks around the origin; None = unbounded
     transport: str = "sim"
     network: NetworkSpec = field(default_factory=NetworkSpec)
@@ -286,6 +287,9 @@ def parse_table(raw: Dict[str, Any], source: str = "<dict>", path: Optional[Path
     sc.view_radius = world.get("view_radius", int, 3)
     if not 1 <= sc.view_radius <= 16:
         raise world.fail("view_radius", f"{sc.view_radius} is outside 1..16")
+    sc.mobs = world.get("mobs", int, 0)
+    if not 0 <= sc.mobs <= _core.max_mobs():
+        raise world.fail("mobs", f"{sc.mobs} is outside 0..{_core.max_mobs()}")
     world.finish()
 
     sc.network = _network(source, top.get("network", dict, {}), "network")

@@ -6,8 +6,8 @@
 //
 // The input log's header carries what the world needs besides the inputs: the seed, the tick
 // rate, and in its extra fields the terrain ("superflat" or "hills"), the state-hash interval,
-// for a bounded world its size ([x, z] blocks) and, when the application added data tables, their
-// schema (data_schema: its canonical TOML).
+// for a bounded world its size ([x, z] blocks), the number of mobs when there are any (mobs), and,
+// when the application added data tables, their schema (data_schema: its canonical TOML).
 // Lines, in tick order: join (entity, name), leave (entity, reason), chat (entity, text), input
 // (entity, sequence, buttons, yaw, pitch, block?, inventory?), data_write (entity, write_id, ops,
 // payload: the committed ops in hex), permission_denied and session_control (session-layer
@@ -37,7 +37,8 @@ struct ReplaySummary {
 // `user_data` is the application's data schema (before composing), if any.
 replay::JsonObject world_header_extra(const std::string& terrain, std::uint32_t hash_interval,
                                       world::WorldBounds bounds = {},
-                                      const data::DataSchema* user_data = nullptr);
+                                      const data::DataSchema* user_data = nullptr,
+                                      std::uint32_t mobs = 0);
 
 struct ReplayLimits {
   // A log whose ticks go beyond this is refused before it is simulated (about 5.8 days at 20 Hz).

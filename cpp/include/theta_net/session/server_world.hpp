@@ -25,6 +25,7 @@ struct ServerWorldConfig {
   sim::Rules rules;
   world::ChunkFiller terrain;  // the world generator (a ChunkStore filler)
   world::ChunkStoreConfig store;
+  sim::MobConfig mobs;  // server-driven entities (none by default); their seed is the world's
   std::uint32_t hash_interval = 20;  // a state_hash event every this many ticks (0 = never)
   // The data layer's tables: compose_game_schema's result (null: the reference tables alone).
   std::shared_ptr<const data::DataSchema> data_schema;

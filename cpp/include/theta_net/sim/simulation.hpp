@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "theta_net/protocol/messages.hpp"
+#include "theta_net/sim/mobs.hpp"
 #include "theta_net/sim/movement.hpp"
 #include "theta_net/world/chunk_store.hpp"
 
@@ -34,11 +35,12 @@ struct StepReport {
   std::vector<BlockEdit> edits;
   std::vector<RejectedAction> rejected;
   std::vector<PlayerId> respawned;
+  std::vector<MobId> mobs_moved;  // mobs whose position or heading changed, in id order
 };
 
 struct SectionHashes {
   std::uint64_t players = 0;
-  std::uint64_t entities = 0;  // non-player entities (none in the reference game yet)
+  std::uint64_t entities = 0;  // non-player entities: the mobs (0 without any)
   // XOR of chunk_hash over every edited chunk. Chunks as generated are a pure function of the
   // seed, and which of them a server happens to have generated depends on where it streamed, so
   // they are left out: the hash then depends only on the inputs.
@@ -53,7 +55,8 @@ struct Player {
 
 class Simulation {
  public:
-  Simulation(Rules rules, world::ChunkStore& world);
+  // Spawns `mobs` (none by default) on the world's surface.
+  Simulation(Rules rules, world::ChunkStore& world, MobConfig mobs = {});
 
   // A new player at the spawn point (spread along x so players do not start inside each other).
   PlayerId add_player(std::string name);
@@ -66,6 +69,7 @@ class Simulation {
   std::uint32_t tick() const { return tick_; }
   const std::map<PlayerId, Player>& players() const { return players_; }
   const Player* player(PlayerId id) const;
+  const Mobs& mobs() const { return mobs_; }
   world::ChunkStore& world() { return *world_; }
   const Rules& rules() const { return rules_; }
   Vec3 spawn_point(std::size_t index) const;
@@ -79,6 +83,7 @@ class Simulation {
   Rules rules_;
   world::ChunkStore* world_;
   std::map<PlayerId, Player> players_;
+  Mobs mobs_;
   PlayerId next_player_ = 1;
   std::uint32_t tick_ = 0;
   std::map<world::ChunkPos, std::pair<std::uint32_t, std::uint64_t>> chunk_hash_cache_;
