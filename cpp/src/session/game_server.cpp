@@ -22,10 +22,6 @@ replication::ReplicationHostConfig replication_config(const GameServerConfig& co
   return r;
 }
 
-std::int64_t raw(Fx v) {
-  return v.raw();
-}
-
 // The configuration as the server announces it: its SessionAck carries the world's tick rate
 // (clients pace their inputs by it), and offers signed_commands only for a world that takes
 // signed commands. Applied before any member is built from it: the session host copies its
@@ -55,6 +51,7 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
                    replication_config(config_)),
       reference_(*replication::reference::schema()),
       chunk_codec_(codec::ChunkPreset::kDefault),
+      chunk_pipeline_({.workers = config_.chunk_workers}, chunk_codec_),
       // A stream of its own: resume tokens must not be the handshake's published numbers.
       assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng.fork(0xA55E7))),
       telemetry_(config_.telemetry),
@@ -242,9 +239,17 @@ void GameServer::on_client_message(Client& c, AnyMessage& message) {
   }
 }
 
+void GameServer::tick_took(Nanos spent) {
+  if (config_.tick_budget <= Nanos{0} || spent <= config_.tick_budget) return;
+  ++metrics_.tick_overruns;
+  shedding_ = config_.shed_ticks;
+}
+
 void GameServer::tick(Micros now) {
   now_ = now;
   const std::uint32_t tick = world_.tick() + 1;
+  // Chunks asked for last tick come in before anything reads the world.
+  chunk_pipeline_.deliver(world_.chunks(), tick);
   std::map<sim::PlayerId, protocol::InputFrame> inputs;
   for (auto& [conn, c] : clients_) inputs[c->player] = c->inputs.take(tick);
   const sim::StepReport report = world_.step(inputs, now);
@@ -255,7 +260,15 @@ void GameServer::tick(Micros now) {
     edited_chunks_[world::chunk_of(edit.pos)].push_back(
         {static_cast<std::uint32_t>(world::index_in_chunk(edit.pos)), edit.before});
   }
-  publish_entities(tick, now);
+  // After an overrun (tick_took), entity updates shrink and chunk streaming waits, so that the
+  // simulation, own states, entities and data keep their pace.
+  const bool shed = shedding_ > 0;
+  if (shed) {
+    --shedding_;
+    ++metrics_.ticks_shed;
+  }
+  replication_.set_shedding(shed);
+  publish_entities(report, now);
   relay_editor_events();
   if (tick % config_.chunk_diff_interval == 0) send_chunk_diffs();
   for (auto& [conn, c] : clients_) {
@@ -263,79 +276,15 @@ void GameServer::tick(Micros now) {
     send_own_state(*c, tick);
     drain_replication(*c, credit);
     drain_data(*c, credit);
-    stream_chunks(*c, credit);
+    if (!shed) stream_chunks(*c, credit);
     log_data_changes(*c);
   }
   ++metrics_.ticks_simulated;
   metrics_.tick = tick;
   metrics_.clients = clients_.size();
-  metrics_.entities = world_.simulation().players().size();
+  metrics_.entities = world_.simulation().players().size() + world_.simulation().mobs().size();
   *next_tick_ += tick_period_;
   host_.set_server_tick(world_.tick());
-}
-
-void GameServer::publish_entities(std::uint32_t tick, Micros now) {
-  replication::WorldState& entities = replication_.entities();
-  for (const auto& [id, player] : world_.simulation().players()) {
-    const sim::PlayerState& s = player.state;
-    reference_.set(entities, id,
-                   replication::reference::Transform{s.position.x, s.position.y, s.position.z,
-                                                     s.yaw, s.pitch});
-    reference_.set(entities, id,
-                   replication::reference::Velocity{s.velocity.x, s.velocity.y, s.velocity.z});
-    reference_.set(entities, id, replication::reference::Health{s.health, 20});
-    replication::reference::PlayerState ps;
-    ps.on_ground = s.on_ground;
-    ps.slot = s.selected_slot;
-    reference_.set(entities, id, ps);
-  }
-  // Players who left: their entities go (the replicator despawns them for every client).
-  for (std::size_t i = entities.size(); i-- > 0;) {
-    const replication::EntityId id = entities.id(i);
-    if (!world_.simulation().player(static_cast<sim::PlayerId>(id))) entities.remove_entity(id);
-  }
-  for (auto& [conn, c] : clients_) {
-    replication_.set_last_input_sequence(c->replication_id, c->inputs.last_applied_sequence());
-    if (const sim::Player* p = world_.simulation().player(c->player)) {
-      if (auto* interest = replication_.interest_of(c->replication_id)) {
-        interest->set_center(replication_.interest().cell_of(
-            p->state.position.x, p->state.position.y, p->state.position.z));
-      }
-    }
-  }
-  replication_.step(tick, now);
-}
-
-void GameServer::send_own_state(Client& c, std::uint32_t tick) {
-  const sim::Player* p = world_.simulation().player(c.player);
-  if (!p) return;
-  const sim::PlayerState& s = p->state;
-  protocol::OwnPlayerState own;
-  own.server_tick = tick;
-  own.entity = c.player;
-  own.last_input_sequence = c.inputs.last_applied_sequence();
-  own.position = {raw(s.position.x), raw(s.position.y), raw(s.position.z)};
-  own.velocity = {raw(s.velocity.x), raw(s.velocity.y), raw(s.velocity.z)};
-  own.yaw = s.yaw;
-  own.pitch = s.pitch;
-  own.on_ground = s.on_ground;
-  own.health = s.health;
-  own.selected_slot = s.selected_slot;
-  send(c.conn, own);
-  c.budget.spend(64);  // about the frame's size; a datagram every tick
-}
-
-void GameServer::drain_replication(Client& c, std::uint64_t& credit) {
-  for (replication::QueuedMessage& queued : replication_.drain(c.replication_id, credit)) {
-    // The (empty) snapshot announcement: SyncProgress is the data layer's here (see the header).
-    if (queued.message.type == static_cast<std::uint16_t>(protocol::MessageType::kSyncProgress))
-      continue;
-    const std::size_t size = queued.message.body.size();
-    credit = credit > size ? credit - size : 0;
-    c.budget.spend(size);
-    c.metrics.entity_bytes += size;
-    if (!host_.send_encoded(c.conn, std::move(queued.message)).ok()) ++metrics_.sends_refused;
-  }
 }
 
 void GameServer::send_chunk_diffs() {
@@ -352,11 +301,12 @@ void GameServer::send_chunk_diffs() {
       if (held == c->held_revision.end() || held->second == chunk->revision) continue;
       if (held->second != base_revision) {
         // Sent whole during this period, at some revision in between: send it whole again.
+        const std::shared_ptr<const Bytes> blob = chunk_pipeline_.now(pos, *chunk, world_.tick());
+        if (!blob) continue;
         protocol::ChunkData whole;
         whole.position = {pos.x, pos.y, pos.z};
         whole.revision = chunk->revision;
-        if (!chunk_codec_.encode_into(chunk->blocks, codec::kSectionDims, whole.blob).ok())
-          continue;
+        whole.blob = *blob;
         c->budget.spend(whole.blob.size());
         send(conn, whole);
       } else {
@@ -393,29 +343,37 @@ void GameServer::stream_chunks(Client& c, std::uint64_t& credit) {
     }
     send(c.conn, message);
   }
+  // Chunks are made off the tick (ChunkPipeline): one not ready yet is asked for and goes at a
+  // later tick, the ready ones behind it go now (still nearest first among the ready). Twice a
+  // tick's worth is asked for, so that the next tick's chunks are being made during this one.
   std::size_t sent = 0;
-  for (const world::ChunkPos& pos : c.chunks.next_to_send(config_.max_chunks_per_tick)) {
-    world::Chunk* chunk = world_.chunks().get_or_create(pos);
-    if (!chunk) {
-      c.chunks.mark_sent(pos);  // outside the world: nothing to send, ever
+  bool sending = true;
+  for (const world::ChunkPos& pos : c.chunks.next_to_send(2 * config_.max_chunks_per_tick)) {
+    if (!world_.chunks().in_height(pos)) {
+      if (sending) c.chunks.mark_sent(pos);  // outside the world: nothing to send, ever
+      continue;
+    }
+    const std::shared_ptr<const Bytes> blob =
+        chunk_pipeline_.ready(world_.chunks(), pos, world_.tick());
+    const world::Chunk* chunk = world_.chunks().find(pos);
+    if (!sending || !blob || !chunk) continue;
+    if (sent == config_.max_chunks_per_tick || (sent > 0 && blob->size() > credit)) {
+      if (sent < config_.max_chunks_per_tick) ++c.metrics.budget_deferred_ticks;
+      sending = false;  // the rest waits (the nearest went first); it is only asked for
       continue;
     }
     // A chunk edited in this diff period goes whole (as it is now); its diff skips this client.
     protocol::ChunkData message;
     message.position = {pos.x, pos.y, pos.z};
     message.revision = chunk->revision;
-    if (!chunk_codec_.encode_into(chunk->blocks, codec::kSectionDims, message.blob).ok()) continue;
-    if (sent > 0 && message.blob.size() > credit) {
-      ++c.metrics.budget_deferred_ticks;
-      break;  // the rest waits for budget; the nearest went first
-    }
-    credit = credit > message.blob.size() ? credit - message.blob.size() : 0;
-    c.budget.spend(message.blob.size());
-    c.metrics.chunk_bytes += message.blob.size();
+    message.blob = *blob;
+    credit = credit > blob->size() ? credit - blob->size() : 0;
+    c.budget.spend(blob->size());
+    c.metrics.chunk_bytes += blob->size();
     ++c.metrics.chunks_sent;
     send(c.conn, message);
     c.chunks.mark_sent(pos);
-    c.held_revision[pos] = chunk->revision;
+    c.held_revision[pos] = message.revision;
     ++sent;
   }
 }

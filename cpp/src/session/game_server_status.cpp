@@ -164,4 +164,22 @@ Status GameServer::kick_client(std::uint64_t session_id, const std::string& reas
   return done;
 }
 
+std::size_t GameServer::client_memory_bytes() const {
+  // A red-black tree node holds three pointers and a colour beside its value; the allocator
+  // rounds each to 16 bytes.
+  auto node = [](std::size_t value) { return (32 + value + 15) / 16 * 16; };
+  std::size_t total = 0;
+  for (const auto& [conn, c] : clients_) {
+    total += sizeof(Client) + c->name.capacity();
+    total += c->held_revision.size() * node(sizeof(world::ChunkPos) + sizeof(std::uint32_t));
+    total += c->chunks.held().size() * node(sizeof(world::ChunkPos));
+    if (const auto* r = replication_.replicator(c->replication_id)) {
+      total += sizeof(*r) + r->history().memory_bytes();
+      total += r->priorities().size() * node(sizeof(replication::EntityId) + 16);
+    }
+    if (const auto* q = replication_.queue(c->replication_id)) total += q->bytes();
+  }
+  return total;
+}
+
 }  // namespace theta_net::session

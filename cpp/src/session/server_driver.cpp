@@ -35,7 +35,9 @@ void ServerDriver::step(Micros now) {
       if (!due || *due > now) break;
       const auto started = std::chrono::steady_clock::now();
       app_->tick(now);
-      tick_times_.record(std::chrono::steady_clock::now() - started);
+      const Nanos spent = std::chrono::steady_clock::now() - started;
+      tick_times_.record(spent);
+      app_->tick_took(spent);
     }
   }
   host_->flush();

@@ -25,4 +25,13 @@ Nanos TickTimes::quantile(double q) const {
   return Nanos(sorted[index]);
 }
 
+std::vector<double> TickTimes::recent_ms(std::size_t n) const {
+  n = std::min(n, recent());
+  std::vector<double> out;
+  out.reserve(n);
+  for (std::uint64_t i = count_ - n; i < count_; ++i)
+    out.push_back(static_cast<double>(ring_[i % kRecent]) / 1e6);
+  return out;
+}
+
 }  // namespace theta_net::session

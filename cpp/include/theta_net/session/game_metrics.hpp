@@ -118,6 +118,10 @@ struct ServerMetrics {
   std::uint64_t ticks_simulated = 0;
   std::uint64_t sends_refused = 0;        // messages the session would not queue (a lane limit)
   std::uint64_t protocol_violations = 0;  // clients closed for breaking the protocol
+  // With a tick budget (GameServerConfig::tick_budget): ticks that took longer, and ticks that
+  // shed work after one (no new chunks, a quarter of the entity payload). Always 0 without.
+  std::uint64_t tick_overruns = 0;
+  std::uint64_t ticks_shed = 0;
 
   template <class F>
   void visit(F&& f) const {
@@ -127,6 +131,8 @@ struct ServerMetrics {
     f("ticks_simulated", ticks_simulated);
     f("sends_refused", sends_refused);
     f("protocol_violations", protocol_violations);
+    f("tick_overruns", tick_overruns);
+    f("ticks_shed", ticks_shed);
   }
 };
 

@@ -38,6 +38,7 @@
 #include "theta_net/replication/replication_host.hpp"
 #include "theta_net/replication/token_bucket.hpp"
 #include "theta_net/session/asset_host.hpp"
+#include "theta_net/session/chunk_pipeline.hpp"
 #include "theta_net/session/editor_relay.hpp"
 #include "theta_net/session/game_metrics.hpp"
 #include "theta_net/session/network_log.hpp"
@@ -56,6 +57,16 @@ struct GameServerConfig {
   world::ChunkInterestConfig chunks;
   std::uint32_t chunk_diff_interval = 5;  // ticks between batched block edits
   std::size_t max_chunks_per_tick = 32;   // per client, within its budget
+  // Threads that generate and encode chunks off the tick (ChunkPipeline); 0: the tick thread
+  // does it. Streams are the same for any number.
+  std::size_t chunk_workers = 0;
+  // A tick that takes longer than this on the driver's clock is an overrun (counted); the next
+  // `shed_ticks` ticks then shed work before the simulation slows: no new chunks are streamed
+  // and each entity update carries its highest-priority quarter (the rest keep their priority
+  // for later). 0: no budget (the default: SimNet games and replays stay deterministic, as wall
+  // time never changes what is sent); `theta-net serve` sets the tick period.
+  Nanos tick_budget{0};
+  std::uint32_t shed_ticks = 20;
   std::uint64_t bytes_per_second = replication::kDefaultBytesPerSecond;  // per client
   Micros entity_update_interval = std::chrono::milliseconds(100);        // entity deltas at 10 Hz
   // The assets lane's store (the one HTTP/3's /assets serves, when the server has both); none:
@@ -79,10 +90,16 @@ class GameServer final : public ServerApp {
   void tick(Micros now) override;
   // Catch up at most a second of ticks per step.
   std::uint32_t max_catch_up_ticks() const override { return config_.world.rules.tick_rate; }
+  // Counts an overrun of config.tick_budget and starts shedding (see GameServerConfig).
+  void tick_took(Nanos spent) override;
 
   ServerWorld& world() { return world_; }
   const ServerWorld& world() const { return world_; }
   std::vector<ServerClientMetrics> client_metrics() const;
+  // The heap bytes the server holds for its connected clients, from the sizes of their
+  // structures (chunk interest, held chunk versions, entity baselines and priorities, queues):
+  // an accounting, not a measurement of the allocator.
+  std::size_t client_memory_bytes() const;
   const ServerMetrics& metrics() const { return metrics_; }
   SessionHost& sessions() { return host_; }
   const SessionHost& sessions() const { return host_; }
@@ -100,6 +117,8 @@ class GameServer final : public ServerApp {
   const TelemetryAggregator& telemetry() const { return telemetry_; }
   // The clients' EditorEvents (game_server_editor.cpp).
   const EditorRelay& editor_relay() const { return editor_relay_; }
+  // The encoded chunks' pipeline (its counters; chunk_pipeline.hpp).
+  const ChunkPipeline& chunk_pipeline() const { return chunk_pipeline_; }
   // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
   // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
   // (DataHost::resync) and converges.
@@ -139,7 +158,7 @@ class GameServer final : public ServerApp {
   void relay_editor_events();
   // Queues a message for a client; a refusal is counted (it can only be a lane limit).
   void send(transport::ConnectionId conn, const protocol::AnyMessage& message);
-  void publish_entities(std::uint32_t tick, Micros now);
+  void publish_entities(const sim::StepReport& report, Micros now);
   void send_own_state(Client& client, std::uint32_t tick);
   void send_chunk_diffs();
   void stream_chunks(Client& client, std::uint64_t& credit);
@@ -169,6 +188,7 @@ class GameServer final : public ServerApp {
   replication::ReplicationHost replication_;
   replication::reference::ReferenceAccess reference_;
   codec::ChunkCodec chunk_codec_;
+  ChunkPipeline chunk_pipeline_;  // after world_ and chunk_codec_: its jobs use both
   std::unique_ptr<AssetHost> assets_;
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
   struct Detached {
@@ -179,6 +199,9 @@ class GameServer final : public ServerApp {
   std::map<std::uint64_t, Detached> detached_;  // by session id: may still be resumed
   // Block edits since the last diff flush: chunk -> (index, block before) in edit order.
   std::map<world::ChunkPos, std::vector<std::pair<std::uint32_t, std::uint16_t>>> edited_chunks_;
+  bool mobs_published_ = false;
+  std::uint32_t shedding_ = 0;  // ticks left to shed work after an overrun      // every mob's rows
+                                // set once, then only the moved ones
   std::optional<Micros> next_tick_;  // unset until the first step
   Micros now_{0};
   Micros tick_period_{50'000};

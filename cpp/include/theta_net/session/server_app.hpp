@@ -20,6 +20,10 @@ class ServerApp {
   virtual std::optional<Micros> next_tick() const = 0;
   // Simulates one tick and moves next_tick() on by one period.
   virtual void tick(Micros now) = 0;
+  // How long the tick just run took on the driver's clock: an application may shed work when
+  // its ticks overrun (GameServer: GameServerConfig::tick_budget). Wall time never reaches the
+  // application otherwise.
+  virtual void tick_took(Nanos /*spent*/) {}
   // Never spiral: after a stall the ticks due are caught up at most this many per step.
   virtual std::uint32_t max_catch_up_ticks() const = 0;
 };

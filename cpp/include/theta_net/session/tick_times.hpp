@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "theta_net/core/time.hpp"
 
@@ -22,6 +23,8 @@ class TickTimes {
   Nanos mean() const { return count_ ? total_ / static_cast<Nanos::rep>(count_) : Nanos{0}; }
   // The q-quantile (0..1) of the recent ticks (nearest rank below), 0 before the first tick.
   Nanos quantile(double q) const;
+  // The last n ticks' times (at most recent()), oldest first, in milliseconds.
+  std::vector<double> recent_ms(std::size_t n) const;
   // How many recent ticks the ring holds (at most kRecent).
   std::size_t recent() const { return count_ < kRecent ? count_ : kRecent; }
 
