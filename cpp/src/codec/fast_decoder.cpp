@@ -1,5 +1,6 @@
 // Fast coder, decoder: parses the misses (pass 1), then predicts the voxels (pass 2) with the
-// AVX2 row kernel for 16-wide boxes on CPUs that have it, voxel by voxel otherwise. The whole
+// AVX-512 or the AVX2 row kernel for 16-wide boxes on CPUs that have them, voxel by voxel
+// otherwise. The whole
 // decoder is compiled twice from one inline body: for baseline x86-64, and for x86-64-v3 (where
 // popcount, tzcnt and the bit-field instructions are single instructions, not library calls).
 
@@ -47,7 +48,7 @@ Error truncated() {
 template <bool kAvx2>
 THETA_FORCE_INLINE Status decode_impl(std::span<const std::uint8_t> payload, ChunkDims d,
                                       std::span<const std::uint16_t> palette,
-                                      std::span<std::uint16_t> out, bool use_pdep,
+                                      std::span<std::uint16_t> out, const Kernels& kernels,
                                       std::uint32_t& crc) {
   BitStreamReader r(payload);
   r.refill();
@@ -87,7 +88,9 @@ THETA_FORCE_INLINE Status decode_impl(std::span<const std::uint8_t> payload, Chu
   bool have_crc = false;
 #if THETA_CODEC_HAVE_AVX2_KERNELS
   if (kAvx2 && d.x == 16) {
-    fits = predict_rows16_avx2(d, palette.data(), flat, edge, out.data(), crc, use_pdep);
+    fits = kernels.avx512
+               ? predict_rows16_avx512(d, palette.data(), flat, edge, out.data(), crc)
+               : predict_rows16_avx2(d, palette.data(), flat, edge, out.data(), crc, kernels.pdep);
     have_crc = true;
   } else {
     fits = predict_rows_scalar(d, palette.data(), flat, edge, out.data());
@@ -108,15 +111,15 @@ THETA_FORCE_INLINE Status decode_impl(std::span<const std::uint8_t> payload, Chu
 Status decode_baseline(std::span<const std::uint8_t> payload, ChunkDims d,
                        std::span<const std::uint16_t> palette, std::span<std::uint16_t> out,
                        std::uint32_t& crc) {
-  return decode_impl<false>(payload, d, palette, out, false, crc);
+  return decode_impl<false>(payload, d, palette, out, Kernels{}, crc);
 }
 
 #if THETA_CODEC_HAVE_AVX2_KERNELS
 THETA_AVX2_TARGET Status decode_v3(std::span<const std::uint8_t> payload, ChunkDims d,
                                    std::span<const std::uint16_t> palette,
-                                   std::span<std::uint16_t> out, bool use_pdep,
+                                   std::span<std::uint16_t> out, const Kernels& kernels,
                                    std::uint32_t& crc) {
-  return decode_impl<true>(payload, d, palette, out, use_pdep, crc);
+  return decode_impl<true>(payload, d, palette, out, kernels, crc);
 }
 #endif
 
@@ -126,7 +129,7 @@ Status decode_ids(std::span<const std::uint8_t> payload, ChunkDims d,
                   std::span<const std::uint16_t> palette, std::span<std::uint16_t> out,
                   const Kernels& kernels, std::uint32_t& crc) {
 #if THETA_CODEC_HAVE_AVX2_KERNELS
-  if (kernels.avx2) return decode_v3(payload, d, palette, out, kernels.pdep, crc);
+  if (kernels.avx2) return decode_v3(payload, d, palette, out, kernels, crc);
 #else
   (void)kernels;
 #endif

@@ -3,8 +3,9 @@
 //     voxels and one for edge voxels: each event is the number of voxels of its class predicted
 //     right before the miss, and the miss's code -- tight loops that touch no voxel data;
 //  2. the row predictors (voxel by voxel in fast_decoder.cpp, 16 at a time with AVX2 in
-//     fast_rows_avx2.cpp) predict the voxels and count each class's voxels against its next
-//     event, so a row needs two popcounts to know whether any voxel of it missed.
+//     fast_rows_avx2.cpp or with AVX-512 in fast_rows_avx512.cpp) predict the voxels and count each
+//     class's voxels against its next event, so a row needs two popcounts to know whether any voxel
+//     of it missed.
 #pragma once
 
 #include <cstddef>
@@ -100,6 +101,10 @@ THETA_FORCE_INLINE std::uint32_t miss_value(const NeighbourRows& nb, std::uint32
 // byte table.
 bool predict_rows16_avx2(ChunkDims d, const std::uint16_t* palette, EventCursor& flat,
                          EventCursor& edge, std::uint16_t* out, std::uint32_t& crc, bool use_pdep);
+// The same with AVX-512 (fast_rows_avx512.cpp), a row's misses resolved together; only on CPUs
+// with cpu_has_avx512(). Also false when there is no memory for its scratch (large boxes only).
+bool predict_rows16_avx512(ChunkDims d, const std::uint16_t* palette, EventCursor& flat,
+                           EventCursor& edge, std::uint16_t* out, std::uint32_t& crc);
 #endif
 
 }  // namespace theta_net::codec::fast
