@@ -11,8 +11,7 @@ const bool kHasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("
 const bool kHasFastPdep =
     __builtin_cpu_supports("bmi2") && !__builtin_cpu_is("znver1") && !__builtin_cpu_is("znver2");
 const bool kHasAvx512 = kHasAvx2 && __builtin_cpu_supports("avx512f") &&
-                        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-                        __builtin_cpu_supports("avx512vbmi2");
+                        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 #else
 const bool kHasAvx2 = false;
 const bool kHasFastPdep = false;

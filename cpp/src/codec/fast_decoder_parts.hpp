@@ -101,10 +101,6 @@ THETA_FORCE_INLINE std::uint32_t miss_value(const NeighbourRows& nb, std::uint32
 // byte table.
 bool predict_rows16_avx2(ChunkDims d, const std::uint16_t* palette, EventCursor& flat,
                          EventCursor& edge, std::uint16_t* out, std::uint32_t& crc, bool use_pdep);
-// The same with AVX-512 (fast_rows_avx512.cpp), a row's misses resolved together; only on CPUs
-// with cpu_has_avx512(). Also false when there is no memory for its scratch (large boxes only).
-bool predict_rows16_avx512(ChunkDims d, const std::uint16_t* palette, EventCursor& flat,
-                           EventCursor& edge, std::uint16_t* out, std::uint32_t& crc);
 #endif
 
 }  // namespace theta_net::codec::fast

@@ -1,11 +1,12 @@
-// Fast coder, decoder pass 2 for the AVX-512 row kernel (fast_rows_avx512.cpp): each voxel
-// class's misses as one bit per voxel of the class (set: it missed), with the misses' codes in
-// order beside it. A row then finds all its misses of a class at once, by depositing the next
-// bits of the class onto the class's lanes (BMI2 pdep), instead of walking the events one miss
-// at a time. Built from the event lists of pass 1 (fast_decoder_parts.hpp), so the bitstream
-// and its parser are the ones every kernel shares.
+// Fast coder, decoder pass 1's output for the AVX-512 row kernel (fast_rows_avx512.cpp): each
+// voxel class's misses as one bit per voxel of the class (set: it missed), with the misses'
+// codes and escape ids in order beside them. A row then finds all of a class's misses at once,
+// by depositing the class's next 16 bits onto its lanes (BMI2 pdep), instead of counting hits
+// against one event at a time. The parsers of fast_miss_parser.hpp write it through ClassSink,
+// so the bitstream and its parsing are the ones every kernel shares.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -15,97 +16,107 @@
 
 namespace theta_net::codec::fast {
 
-// Entries read past the last miss by 16-lane vector loads (and zeroed).
-inline constexpr std::uint32_t kMissPad = 32;
+// Entries past a class's stop: the row kernel reads the other class's next code and id without
+// a branch, which can be one past the stop.
+inline constexpr std::uint32_t kMissPad = 2;
 
 // One class's misses. Bit n of `bits` is the class's n-th voxel (in decoding order); the k-th
 // set bit's code is codes[k] (kCandidate + rank, kEscape + palette index, or kStopCode) and, for
 // an escape, its palette id is ids[k].
 struct ClassMisses {
-  const std::uint64_t* bits = nullptr;
-  const std::uint16_t* codes = nullptr;
-  const std::uint16_t* ids = nullptr;
-  std::uint32_t misses = 0;  // entries before the stop (the edge list's stop has a bit too)
-  std::uint32_t voxels = 0;  // edge: the rank of the stop bit, the sent edge voxel count
+  std::uint64_t* bits = nullptr;
+  std::uint16_t* codes = nullptr;
+  std::uint16_t* ids = nullptr;
+  std::uint32_t misses = 0;  // before the stop
+  std::uint32_t stop = 0;    // the stop's bit: for edge voxels, the sent edge voxel count
 
-  // The 16 bits from bit `pos` on (the bit array has 64 zero bits of room past its end).
+  // The 16 bits from bit `pos` on (the bit array has 64 zero bits of room past the box).
   std::uint32_t peek16(std::uint32_t pos) const {
     std::uint64_t word;
     std::memcpy(&word, reinterpret_cast<const std::uint8_t*>(bits) + pos / 8, sizeof word);
     return static_cast<std::uint32_t>(word >> (pos % 8)) & 0xFFFF;
   }
-  bool bit(std::uint32_t pos) const { return (bits[pos / 64] >> (pos % 64) & 1) != 0; }
 };
 
-// Both classes' misses for a box of `volume` voxels, converted from the event lists of pass 1
-// (each ending with its stop event).
+// A parser sink (see EventSink) that writes one class's ClassMisses.
+class ClassSink {
+ public:
+  ClassSink(ClassMisses& out, const std::uint16_t* palette, std::uint64_t unreachable)
+      : out_(out), palette_(palette), unreachable_(unreachable) {}
+
+  THETA_FORCE_INLINE void miss(std::uint32_t k, std::uint32_t run, std::uint32_t code) {
+    pos_ += run;
+    set_bit();
+    out_.codes[k] = static_cast<std::uint16_t>(code);  // every code is below 0x8000
+    // (An escape's index is below the palette size: the parser checked it.)
+    out_.ids[k] = code >= kEscape ? palette_[code - kEscape] : 0;
+    ++pos_;
+  }
+  THETA_FORCE_INLINE void stop(std::uint32_t k, std::uint32_t run) {
+    pos_ += run;
+    set_bit();
+    out_.misses = k;
+    out_.stop = static_cast<std::uint32_t>(std::min(pos_, unreachable_));
+    for (std::uint32_t i = k; i <= k + kMissPad; ++i) out_.codes[i] = out_.ids[i] = 0;
+    out_.codes[k] = static_cast<std::uint16_t>(kStopCode);
+  }
+
+ private:
+  // A bit beyond the box's voxels (a flat run can be anything) goes to one no row reaches.
+  THETA_FORCE_INLINE void set_bit() {
+    const std::uint64_t at = std::min(pos_, unreachable_);
+    out_.bits[at / 64] |= std::uint64_t{1} << (at % 64);
+  }
+
+  ClassMisses& out_;
+  const std::uint16_t* palette_;
+  std::uint64_t unreachable_;
+  std::uint64_t pos_ = 0;
+};
+
+// Storage for both classes of a box of `volume` voxels with at most `flat_misses` flat misses
+// and `edge_voxels` edge voxels (the counts the payload sends).
 class MissBits {
  public:
-  MissBits(std::uint32_t volume, const std::uint64_t* flat_events, const std::uint64_t* edge_events)
+  MissBits(std::uint32_t volume, std::uint32_t flat_misses, std::uint32_t edge_voxels)
       : volume_(volume),
         words_(volume / 64 + 3),
-        flat_count_(count_misses(flat_events)),
-        edge_count_(count_misses(edge_events) + 1),  // with its stop
+        flat_entries_(flat_misses + 1 + kMissPad),
+        edge_entries_(edge_voxels + 1 + kMissPad),
         bits_(2 * std::size_t{words_}),
-        flat_store_(2 * (std::size_t{flat_count_} + kMissPad)),
-        edge_store_(2 * (std::size_t{edge_count_} + kMissPad)),
-        flat_events_(flat_events),
-        edge_events_(edge_events) {}
-
-  // Fills `flat` and `edge`. False if there is no memory, or if a flat miss lies beyond the
-  // box's voxels: no decoder reaches it, so the misses cannot fit (the other kernels find that
-  // out at the end, with the miss unused).
-  bool build(const std::uint16_t* palette) {
-    if (!bits_.data() || !flat_store_.data() || !edge_store_.data()) return false;
+        flat_store_(2 * std::size_t{flat_entries_}),
+        edge_store_(2 * std::size_t{edge_entries_}) {
+    if (!ok()) return;
     std::memset(bits_.data(), 0, 2 * std::size_t{words_} * sizeof(std::uint64_t));
-    flat.misses = flat_count_;
-    edge.misses = edge_count_ - 1;
-    return fill(flat_events_, flat_count_, bits_.data(), flat_store_.data(), palette, flat) &&
-           fill(edge_events_, edge_count_, bits_.data() + words_, edge_store_.data(), palette,
-                edge);
+    flat = {bits_.data(), flat_store_.data(), flat_store_.data() + flat_entries_};
+    edge = {bits_.data() + words_, edge_store_.data(), edge_store_.data() + edge_entries_};
+  }
+  MissBits(const MissBits&) = delete;
+  MissBits& operator=(const MissBits&) = delete;
+
+  bool ok() { return bits_.data() && flat_store_.data() && edge_store_.data(); }
+  ClassSink flat_sink(const std::uint16_t* palette) {
+    return ClassSink(flat, palette, std::uint64_t{volume_} + 64);
+  }
+  ClassSink edge_sink(const std::uint16_t* palette) {
+    return ClassSink(edge, palette, std::uint64_t{volume_} + 64);
   }
 
   ClassMisses flat, edge;
 
  private:
-  static constexpr std::size_t kInlineEntries = 2 * (512 + kMissPad);
-
-  static std::uint32_t count_misses(const std::uint64_t* events) {
-    std::uint32_t n = 0;
-    while (event_code(events[n]) != kStopCode) ++n;
-    return n;
-  }
-
-  // Sets the bits of `count` events (an edge stop event's bit sits at the sent voxel count);
-  // `store` takes count + kMissPad codes, then as many ids.
-  bool fill(const std::uint64_t* events, std::uint32_t count, std::uint64_t* bits,
-            std::uint16_t* store, const std::uint16_t* palette, ClassMisses& out) const {
-    std::uint16_t* codes = store;
-    std::uint16_t* ids = store + count + kMissPad;
-    std::uint64_t pos = 0;
-    for (std::uint32_t k = 0; k < count; ++k) {
-      pos += event_run(events[k]);
-      if (pos > volume_) return false;  // (only the edge stop may sit at `volume`)
-      bits[pos / 64] |= std::uint64_t{1} << (pos % 64);
-      const std::uint32_t code = event_code(events[k]);
-      codes[k] = static_cast<std::uint16_t>(code);  // every code is below 0x8000
-      // (Escape indices are below the palette size: the parser checked them.)
-      ids[k] = code >= kEscape && code != kStopCode ? palette[code - kEscape] : 0;
-      out.voxels = static_cast<std::uint32_t>(pos);
-      ++pos;
-    }
-    for (std::uint32_t k = count; k < count + kMissPad; ++k) codes[k] = ids[k] = 0;
-    out.bits = bits;
-    out.codes = codes;
-    out.ids = ids;
-    return true;
-  }
-
-  std::uint32_t volume_, words_, flat_count_, edge_count_;
+  std::uint32_t volume_, words_, flat_entries_, edge_entries_;
   ScratchBuffer<std::uint64_t, 2 * (4096 / 64 + 3)> bits_;
-  ScratchBuffer<std::uint16_t, kInlineEntries> flat_store_, edge_store_;
-  const std::uint64_t* flat_events_;
-  const std::uint64_t* edge_events_;
+  ScratchBuffer<std::uint16_t, 2 * (4096 + 1 + kMissPad)> flat_store_, edge_store_;
 };
+
+// Pass 2 with AVX-512 for 16-wide boxes, on CPUs with cpu_has_avx512(): predicts every voxel of
+// `out` (the palette's ids) and returns the CRC32C of the result (as crc32c() would), or false
+// if the misses do not fit the voxels (every miss used, exactly the sent edge voxels seen). The
+// same ids and verdicts as the other kernels.
+#if THETA_CODEC_HAVE_AVX2_KERNELS
+bool predict_rows16_avx512(ChunkDims d, const std::uint16_t* palette, const MissBits& misses,
+                           std::uint16_t* out, std::uint32_t& crc);
+#endif
 
 }  // namespace theta_net::codec::fast

@@ -1,27 +1,17 @@
-// Fast coder, decoder pass 2 for 16-wide boxes with AVX-512 (F, BW, VL, VBMI2) and BMI2: a row
-// of 16 voxels with all of its misses resolved together.
+// Fast coder, decoder pass 2 for 16-wide boxes with AVX-512 (F, BW, VL) and BMI2.
 //
-// Why: the AVX2 kernel (fast_rows_avx2.cpp) resolves a row's misses one after the other, and
-// each is a chain of dependent steps (place it, read its neighbours, choose its value, patch
-// the lanes) ending in a data-dependent loop exit.
+// Same row order and rules as the AVX2 kernel (fast_rows_avx2.cpp): the row is predicted as if
+// no voxel missed, then its misses are resolved in order, each patching the lanes up to the
+// next b == c lane q and setting q's class. What differs is how a miss is found and valued:
+// each class's misses are one bit per voxel of the class (fast_miss_bits.hpp), so one pdep per
+// class places all of a row's misses under the current classes (again after a miss changes q's
+// class), with no event to load per miss; the k-th miss's code and escape id are array entries;
+// a miss's value is chosen without a branch between rank-0 candidates and escapes; the lanes
+// are patched through a mask register.
 //
-// How: each class's misses are one bit per voxel of the class (fast_miss_bits.hpp). Given which
-// lanes are flat, pdep deposits the class's next bits onto its lanes: those are the misses;
-// vpexpandw spreads their codes and escape ids onto them, and every lane's value follows from
-// selects and one forward fill:
-//   b == c lane, hit                        b
-//   flat miss, rank 0                       the first diagonal neighbour that differs from b
-//   escape                                  its palette id
-//   b == c lane, edge miss, rank 0; other   a (the lane to the left: a != b is what made it an
-//     lanes, hit                              edge voxel, and it is the first candidate)
-//   other lane (b != c), edge miss, rank 0  b if b != a, else c
-// The last needs a; it is filled in after a first fill, again while two of them follow each
-// other with nothing fixed between. A miss can change whether the next b == c lane is flat
-// (a == b there), so the classes are recomputed from the values: when they are the ones
-// assumed, every lane follows from the lanes before it by the voxel-by-voxel decoder's rules,
-// so the row is that decoder's. Otherwise the recomputed classes are right at least one lane
-// further and the row is resolved again with them. A row that needs more than kMaxPasses, or
-// has a code other than a rank-0 candidate or an escape, is decoded voxel by voxel.
+// Tried first and measured slower (see docs/benchmarks.md): resolving all of a row's misses in
+// one vector pass and repeating until the classes held. Nearly every miss changes the class of
+// the next b == c lane, so rows needed about one pass per miss, each dearer than a serial step.
 //
 // Every CPU with AVX-512 has a fast pdep (Intel; AMD from Zen 4), so there is no table variant.
 
@@ -40,8 +30,6 @@ namespace {
 
 using Vec = __m256i;
 using Lanes = __mmask16;  // one bit per lane
-
-constexpr int kMaxPasses = 4;
 
 // Permutation indices over 16 lanes; 16 picks lane 0 of the second source (the fill value).
 struct LaneIndices {
@@ -117,110 +105,80 @@ THETA_V4_INLINE Vec diagonal_candidates(const RowInputs& in) {
   return keep_if_differs(found, _mm256_permutexvar_epi16(left, in.b), in.b);
 }
 
-// The row's values if its flat misses are `flat_miss` and its edge misses `edge_miss` (see the
-// table at the top). False if a miss has a code other than a rank-0 candidate or an escape.
-THETA_V4_INLINE bool row_values(const RowInputs& in, const MissBits& m, const Cursors& cur,
-                                std::uint32_t flat_miss, std::uint32_t edge_miss, Vec& v) {
-  const std::uint32_t miss = flat_miss | edge_miss;
-  const auto fm = static_cast<Lanes>(flat_miss), em = static_cast<Lanes>(edge_miss);
-  const Vec codes =
-      _mm256_or_si256(_mm256_maskz_expand_epi16(fm, load(m.flat.codes + cur.flat_next)),
-                      _mm256_maskz_expand_epi16(em, load(m.edge.codes + cur.edge_next)));
-  const std::uint32_t rank0 =
-      _mm256_mask_cmpeq_epi16_mask(static_cast<Lanes>(miss), codes, splat(kCandidate));
-  const std::uint32_t escape =
-      _mm256_mask_cmpge_epu16_mask(static_cast<Lanes>(miss), codes, splat(kEscape)) &
-      _mm256_cmpneq_epi16_mask(codes, splat(kStopCode));
-  if (THETA_UNLIKELY((rank0 | escape) != miss)) return false;
-  const Vec ids = _mm256_or_si256(_mm256_maskz_expand_epi16(fm, load(m.flat.ids + cur.flat_next)),
-                                  _mm256_maskz_expand_epi16(em, load(m.edge.ids + cur.edge_next)));
-  const std::uint32_t flat_rank0 = flat_miss & rank0;
-  Vec fixed_values = in.b;
-  if (flat_rank0 != 0) {
-    fixed_values = _mm256_mask_mov_epi16(fixed_values, static_cast<Lanes>(flat_rank0),
-                                         diagonal_candidates(in));
-  }
-  fixed_values = _mm256_mask_mov_epi16(fixed_values, static_cast<Lanes>(escape), ids);
-  const std::uint32_t fixed = (in.known & ~miss) | flat_rank0 | escape;
-  const std::uint32_t from_left = edge_miss & rank0 & ~in.known;  // b if b != a, else c
-  v = fill_forward(fixed_values, fixed, in.fill);
-  if (from_left == 0) return true;
-  const std::uint32_t settled = fixed | from_left;
-  // Two such lanes in a row (nothing fixed between): the second needs the first's value.
-  const std::uint32_t order = _pext_u32(from_left, settled);
-  const bool chained = (order & order << 1) != 0;
-  for (int i = 0; i <= 16; ++i) {  // (a chain of n resolves in n rounds)
-    const Vec a = shift_up<0>(v, in.fill);
-    const Vec chosen = _mm256_mask_mov_epi16(in.c, _mm256_cmpneq_epi16_mask(in.b, a), in.b);
-    fixed_values = _mm256_mask_mov_epi16(fixed_values, static_cast<Lanes>(from_left), chosen);
-    const Vec next = fill_forward(fixed_values, settled, in.fill);
-    const bool same = _mm256_cmpneq_epi16_mask(next, v) == 0;
-    v = next;
-    if (!chained || same) break;
-  }
-  return true;
-}
-
 THETA_V4_INLINE std::uint32_t flat_lanes(const RowInputs& in, Vec v) {
   return in.known & _mm256_cmpeq_epi16_mask(shift_up<0>(v, in.fill), in.b);
 }
 
-// The voxel-by-voxel decoder's rules on one row, for the rows the vector path leaves: any code,
-// any number of passes. Moves the cursors; false if a miss does not fit.
-THETA_NOINLINE bool row_voxel_by_voxel(const NeighbourRows& nb, const std::uint16_t* palette,
-                                       const MissBits& m, Cursors& cur, std::uint16_t* row) {
-  std::uint16_t a = nb.b[0];
-  for (std::uint32_t x = 0; x < 16; ++x) {
-    const std::uint16_t b = nb.b[x], c = nb.c[x], p = predict(a, b, c);
-    const bool flat = is_flat(a, b, c);
-    std::uint32_t value = p;
-    if (flat ? m.flat.bit(cur.flat_pos++) : m.edge.bit(cur.edge_pos++)) {
-      const std::uint32_t code =
-          flat ? m.flat.codes[cur.flat_next++] : m.edge.codes[cur.edge_next++];
-      value = miss_value(nb, x, 16, flat, a, p, code, palette);
-      if (value == kBadValue) return false;
-    }
-    row[x] = a = static_cast<std::uint16_t>(value);
-  }
-  return true;
-}
-
-// A row with a miss under its first guess of the flat lanes: its values into `v`, the cursors
-// moved past it. False if a miss does not fit.
+// A row with a miss: its misses resolved in order into `v` (the row as if nothing missed, with
+// `flat` its flat lanes), the cursors moved past the row. False if a miss does not fit.
 THETA_V4_INLINE bool resolve_row(const RowInputs& in, const std::uint16_t* palette,
-                                 const MissBits& m, Cursors& cur, std::uint32_t flat,
-                                 std::uint16_t* row, Vec& v) {
+                                 const MissBits& m, Cursors& cur, std::uint32_t flat, Vec& v) {
   const std::uint32_t flat_bits = m.flat.peek16(cur.flat_pos);
   const std::uint32_t edge_bits = m.edge.peek16(cur.edge_pos);
-  for (int pass = 0; pass < kMaxPasses; ++pass) {
-    const std::uint32_t flat_miss = _pdep_u32(flat_bits, flat);
-    const std::uint32_t edge_miss = _pdep_u32(edge_bits, ~flat & 0xFFFF);
-    if (!row_values(in, m, cur, flat_miss, edge_miss, v)) break;
-    const std::uint32_t next_flat = flat_lanes(in, v);
-    if (next_flat != flat) {
-      flat = next_flat;
-      continue;
+  const std::uint16_t* flat_codes = m.flat.codes + cur.flat_next;
+  const std::uint16_t* edge_codes = m.edge.codes + cur.edge_next;
+  const std::uint16_t* flat_ids = m.flat.ids + cur.flat_next;
+  const std::uint16_t* edge_ids = m.edge.ids + cur.edge_next;
+  // lanes[16 + x] is lane x; lanes[15] lane 0's left neighbour, b[0].
+  alignas(32) std::uint16_t lanes[32];
+  lanes[15] = in.nb.b[0];
+  alignas(32) std::uint16_t diagonal[16];  // flat lanes' rank-0 candidates (off the miss chain)
+  _mm256_store_si256(reinterpret_cast<Vec*>(diagonal), diagonal_candidates(in));
+  std::uint32_t pending = 0xFFFF;  // lanes not final yet
+  std::uint32_t flat_miss, edge_miss;
+  for (;;) {
+    // The misses under the current classes (those below `pending` are the ones resolved).
+    flat_miss = _pdep_u32(flat_bits, flat);
+    edge_miss = _pdep_u32(edge_bits, ~flat & 0xFFFF);
+    const std::uint32_t miss = (flat_miss | edge_miss) & pending;
+    if (miss == 0) break;
+    const auto p = static_cast<std::uint32_t>(std::countr_zero(miss));
+    const std::uint32_t below = (1u << p) - 1;
+    const bool is_flat = (flat_miss >> p & 1) != 0;
+    // It is its class's k-th miss in this row.
+    const auto k_flat = static_cast<std::uint32_t>(std::popcount(flat_miss & below));
+    const auto k_edge = static_cast<std::uint32_t>(std::popcount(edge_miss & below));
+    // (Both read: the other class's entry exists, see kMissPad.)
+    const std::uint32_t code = select(is_flat, flat_codes[k_flat], edge_codes[k_edge]);
+    _mm256_store_si256(reinterpret_cast<Vec*>(lanes + 16), v);
+    const std::uint16_t a = lanes[15 + p], pred = lanes[16 + p];
+    const std::uint16_t bp = in.nb.b[p], cp = in.nb.c[p];
+    std::uint32_t value;
+    if (THETA_UNLIKELY(code != kCandidate && (code < kEscape || code == kStopCode))) {
+      value = resolve_rare_miss(in.nb, p, 16, a, pred, code, palette);
+    } else {
+      // A rank-0 candidate (for an edge voxel the first of a, b, c that differs from the
+      // prediction, for a flat one the first differing diagonal) or an escape's palette id.
+      const std::uint32_t edge_value = select(a != pred, a, select(bp != pred, bp, cp));
+      const std::uint32_t candidate = select(is_flat, diagonal[p], edge_value);
+      const std::uint32_t id = select(is_flat, flat_ids[k_flat], edge_ids[k_edge]);
+      value = select(code >= kEscape, id, candidate);
     }
-    // The classes hold: the row is final. A miss whose value is its prediction (no candidate
-    // differs from it, or an escape to it) does not fit.
-    const Vec pred =
-        _mm256_mask_mov_epi16(shift_up<0>(v, in.fill), static_cast<Lanes>(in.known), in.b);
-    if (_mm256_mask_cmpeq_epi16_mask(static_cast<Lanes>(flat_miss | edge_miss), v, pred) != 0)
-      return false;
-    const auto flat_count = static_cast<std::uint32_t>(std::popcount(flat));
-    cur.flat_pos += flat_count;
-    cur.edge_pos += 16 - flat_count;
-    cur.flat_next += static_cast<std::uint32_t>(std::popcount(flat_miss));
-    cur.edge_next += static_cast<std::uint32_t>(std::popcount(edge_miss));
-    return true;
+    if (value == pred || value == kBadValue) return false;
+    // The lanes up to the next b == c lane q predict from their left neighbour: the value.
+    const std::uint32_t after = 0xFFFEu << p & 0xFFFF;
+    const auto q = static_cast<std::uint32_t>(std::countr_zero((in.known & after) | 0x10000));
+    v = _mm256_mask_mov_epi16(v, static_cast<Lanes>(((1u << q) - 1) & ~below),
+                              splat(static_cast<std::uint16_t>(value)));
+    // q's class (q == 16: no lane; its bit falls outside the mask).
+    const std::uint32_t q_bit = 1u << q;
+    flat = ((flat & ~q_bit) | (value == in.nb.b[q & 15] ? q_bit : 0)) & 0xFFFF;
+    pending = after;
   }
-  if (!row_voxel_by_voxel(in.nb, palette, m, cur, row)) return false;
-  v = load(row);
+  const auto flat_count = static_cast<std::uint32_t>(std::popcount(flat));
+  cur.flat_pos += flat_count;
+  cur.edge_pos += 16 - flat_count;
+  cur.flat_next += static_cast<std::uint32_t>(std::popcount(flat_miss));
+  cur.edge_next += static_cast<std::uint32_t>(std::popcount(edge_miss));
   return true;
 }
 
-THETA_AVX512_TARGET bool predict_rows16(ChunkDims d, const std::uint16_t* palette,
-                                        const MissBits& m, std::uint16_t* out, std::uint32_t& crc) {
+}  // namespace
+
+THETA_AVX512_TARGET THETA_NOINLINE bool predict_rows16_avx512(ChunkDims d,
+                                                              const std::uint16_t* palette,
+                                                              const MissBits& m, std::uint16_t* out,
+                                                              std::uint32_t& crc) {
   std::uint16_t virtual_row[16];
   for (auto& v : virtual_row) v = palette[0];
   Cursors cur;
@@ -245,7 +203,7 @@ THETA_AVX512_TARGET bool predict_rows16(ChunkDims d, const std::uint16_t* palett
         const auto flat_count = static_cast<std::uint32_t>(std::popcount(flat));
         cur.flat_pos += flat_count;
         cur.edge_pos += 16 - flat_count;
-      } else if (!resolve_row(in, palette, m, cur, flat, row, v)) {
+      } else if (!resolve_row(in, palette, m, cur, flat, v)) {
         return false;
       }
       _mm256_storeu_si256(reinterpret_cast<Vec*>(row), v);
@@ -257,24 +215,7 @@ THETA_AVX512_TARGET bool predict_rows16(ChunkDims d, const std::uint16_t* palett
   crc = ~static_cast<std::uint32_t>(running_crc);
   // Every miss used, and exactly the sent number of edge voxels seen (so never the stop).
   return cur.flat_next == m.flat.misses && cur.edge_next == m.edge.misses &&
-         cur.edge_pos == m.edge.voxels;
-}
-
-}  // namespace
-
-THETA_AVX512_TARGET THETA_NOINLINE bool predict_rows16_avx512(ChunkDims d,
-                                                              const std::uint16_t* palette,
-                                                              EventCursor& flat, EventCursor& edge,
-                                                              std::uint16_t* out,
-                                                              std::uint32_t& crc) {
-  MissBits m(static_cast<std::uint32_t>(d.volume()), flat.next, edge.next);
-  if (!m.build(palette) || !predict_rows16(d, palette, m, out, crc)) return false;
-  // Where the other kernels leave the cursors after a box whose misses fit.
-  flat.next += m.flat.misses;
-  flat.left = event_run(*flat.next);
-  edge.next += m.edge.misses;
-  edge.left = 0;
-  return true;
+         cur.edge_pos == m.edge.stop;
 }
 
 }  // namespace theta_net::codec::fast

@@ -67,7 +67,7 @@ struct ChunkCodecConfig {
   // (same results; for tests and comparisons).
   bool allow_pdep = true;
   // Decode the fast mode's 16-wide boxes with the AVX-512 row kernel when the CPU has AVX-512
-  // (F, BW, VL, VBMI2) and the AVX2 kernels are in use. Off: the AVX2 kernel (same results).
+  // (F, BW, VL) and the AVX2 kernels are in use. Off: the AVX2 kernel (same results).
   bool allow_avx512 = true;
 
   static ChunkCodecConfig preset(ChunkPreset preset);
