@@ -16,17 +16,21 @@
 
 namespace theta_net::codec::fast {
 
-// Entries past a class's stop: the row kernel reads the other class's next code and id without
-// a branch, which can be one past the stop.
+// Entries past a class's stop: the row kernel reads the other class's next entry without a
+// branch, which can be one past the stop.
 inline constexpr std::uint32_t kMissPad = 2;
 
+// A miss's code (low 16 bits: kCandidate + rank, kEscape + palette index, or kHit for the stop,
+// which no miss has and which fails the same way) and, for an escape, its palette id (high 16).
+inline constexpr std::uint32_t miss_entry(std::uint32_t code, std::uint32_t id) {
+  return id << 16 | code;
+}
+
 // One class's misses. Bit n of `bits` is the class's n-th voxel (in decoding order); the k-th
-// set bit's code is codes[k] (kCandidate + rank, kEscape + palette index, or kStopCode) and, for
-// an escape, its palette id is ids[k].
+// set bit's code and id are entries[k].
 struct ClassMisses {
   std::uint64_t* bits = nullptr;
-  std::uint16_t* codes = nullptr;
-  std::uint16_t* ids = nullptr;
+  std::uint32_t* entries = nullptr;
   std::uint32_t misses = 0;  // before the stop
   std::uint32_t stop = 0;    // the stop's bit: for edge voxels, the sent edge voxel count
 
@@ -47,9 +51,9 @@ class ClassSink {
   THETA_FORCE_INLINE void miss(std::uint32_t k, std::uint32_t run, std::uint32_t code) {
     pos_ += run;
     set_bit();
-    out_.codes[k] = static_cast<std::uint16_t>(code);  // every code is below 0x8000
-    // (An escape's index is below the palette size: the parser checked it.)
-    out_.ids[k] = code >= kEscape ? palette_[code - kEscape] : 0;
+    // (Every code is below 0x8000; an escape's index is below the palette size: the parser
+    // checked it.)
+    out_.entries[k] = miss_entry(code, code >= kEscape ? palette_[code - kEscape] : 0);
     ++pos_;
   }
   THETA_FORCE_INLINE void stop(std::uint32_t k, std::uint32_t run) {
@@ -57,8 +61,7 @@ class ClassSink {
     set_bit();
     out_.misses = k;
     out_.stop = static_cast<std::uint32_t>(std::min(pos_, unreachable_));
-    for (std::uint32_t i = k; i <= k + kMissPad; ++i) out_.codes[i] = out_.ids[i] = 0;
-    out_.codes[k] = static_cast<std::uint16_t>(kStopCode);
+    for (std::uint32_t i = k; i <= k + kMissPad; ++i) out_.entries[i] = miss_entry(kHit, 0);
   }
 
  private:
@@ -84,12 +87,12 @@ class MissBits {
         flat_entries_(flat_misses + 1 + kMissPad),
         edge_entries_(edge_voxels + 1 + kMissPad),
         bits_(2 * std::size_t{words_}),
-        flat_store_(2 * std::size_t{flat_entries_}),
-        edge_store_(2 * std::size_t{edge_entries_}) {
+        flat_store_(flat_entries_),
+        edge_store_(edge_entries_) {
     if (!ok()) return;
     std::memset(bits_.data(), 0, 2 * std::size_t{words_} * sizeof(std::uint64_t));
-    flat = {bits_.data(), flat_store_.data(), flat_store_.data() + flat_entries_};
-    edge = {bits_.data() + words_, edge_store_.data(), edge_store_.data() + edge_entries_};
+    flat = {bits_.data(), flat_store_.data()};
+    edge = {bits_.data() + words_, edge_store_.data()};
   }
   MissBits(const MissBits&) = delete;
   MissBits& operator=(const MissBits&) = delete;
@@ -107,7 +110,7 @@ class MissBits {
  private:
   std::uint32_t volume_, words_, flat_entries_, edge_entries_;
   ScratchBuffer<std::uint64_t, 2 * (4096 / 64 + 3)> bits_;
-  ScratchBuffer<std::uint16_t, 2 * (4096 + 1 + kMissPad)> flat_store_, edge_store_;
+  ScratchBuffer<std::uint32_t, 4096 + 1 + kMissPad> flat_store_, edge_store_;
 };
 
 // Pass 2 with AVX-512 for 16-wide boxes, on CPUs with cpu_has_avx512(): predicts every voxel of

@@ -115,10 +115,8 @@ THETA_V4_INLINE bool resolve_row(const RowInputs& in, const std::uint16_t* palet
                                  const MissBits& m, Cursors& cur, std::uint32_t flat, Vec& v) {
   const std::uint32_t flat_bits = m.flat.peek16(cur.flat_pos);
   const std::uint32_t edge_bits = m.edge.peek16(cur.edge_pos);
-  const std::uint16_t* flat_codes = m.flat.codes + cur.flat_next;
-  const std::uint16_t* edge_codes = m.edge.codes + cur.edge_next;
-  const std::uint16_t* flat_ids = m.flat.ids + cur.flat_next;
-  const std::uint16_t* edge_ids = m.edge.ids + cur.edge_next;
+  const std::uint32_t* flat_entries = m.flat.entries + cur.flat_next;
+  const std::uint32_t* edge_entries = m.edge.entries + cur.edge_next;
   // lanes[16 + x] is lane x; lanes[15] lane 0's left neighbour, b[0].
   alignas(32) std::uint16_t lanes[32];
   lanes[15] = in.nb.b[0];
@@ -139,20 +137,23 @@ THETA_V4_INLINE bool resolve_row(const RowInputs& in, const std::uint16_t* palet
     const auto k_flat = static_cast<std::uint32_t>(std::popcount(flat_miss & below));
     const auto k_edge = static_cast<std::uint32_t>(std::popcount(edge_miss & below));
     // (Both read: the other class's entry exists, see kMissPad.)
-    const std::uint32_t code = select(is_flat, flat_codes[k_flat], edge_codes[k_edge]);
+    const std::uint32_t entry = select(is_flat, flat_entries[k_flat], edge_entries[k_edge]);
+    const std::uint32_t code = entry & 0xFFFF;
     _mm256_store_si256(reinterpret_cast<Vec*>(lanes + 16), v);
     const std::uint16_t a = lanes[15 + p], pred = lanes[16 + p];
     const std::uint16_t bp = in.nb.b[p], cp = in.nb.c[p];
     std::uint32_t value;
-    if (THETA_UNLIKELY(code != kCandidate && (code < kEscape || code == kStopCode))) {
+    // Neither a rank-0 candidate nor an escape: codes kHit (the stop), 2 and 3 (ranks 1, 2),
+    // found with one compare ((code ^ 1) maps them to 1..3, kCandidate to 0).
+    static_assert(kCandidate == 1 && kEscape == 4 && kHit == 0);
+    if (THETA_UNLIKELY((code ^ 1) - 1 < 3)) {
       value = resolve_rare_miss(in.nb, p, 16, a, pred, code, palette);
     } else {
       // A rank-0 candidate (for an edge voxel the first of a, b, c that differs from the
       // prediction, for a flat one the first differing diagonal) or an escape's palette id.
       const std::uint32_t edge_value = select(a != pred, a, select(bp != pred, bp, cp));
       const std::uint32_t candidate = select(is_flat, diagonal[p], edge_value);
-      const std::uint32_t id = select(is_flat, flat_ids[k_flat], edge_ids[k_edge]);
-      value = select(code >= kEscape, id, candidate);
+      value = select(code >= kEscape, entry >> 16, candidate);
     }
     if (value == pred || value == kBadValue) return false;
     // The lanes up to the next b == c lane q predict from their left neighbour: the value.
