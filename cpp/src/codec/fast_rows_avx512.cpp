@@ -123,11 +123,10 @@ THETA_V4_INLINE bool resolve_row(const RowInputs& in, const std::uint16_t* palet
   alignas(32) std::uint16_t diagonal[16];  // flat lanes' rank-0 candidates (off the miss chain)
   _mm256_store_si256(reinterpret_cast<Vec*>(diagonal), diagonal_candidates(in));
   std::uint32_t pending = 0xFFFF;  // lanes not final yet
-  std::uint32_t flat_miss, edge_miss;
+  // The misses under the current classes (those below `pending` are the ones resolved).
+  std::uint32_t flat_miss = _pdep_u32(flat_bits, flat);
+  std::uint32_t edge_miss = _pdep_u32(edge_bits, ~flat & 0xFFFF);
   for (;;) {
-    // The misses under the current classes (those below `pending` are the ones resolved).
-    flat_miss = _pdep_u32(flat_bits, flat);
-    edge_miss = _pdep_u32(edge_bits, ~flat & 0xFFFF);
     const std::uint32_t miss = (flat_miss | edge_miss) & pending;
     if (miss == 0) break;
     const auto p = static_cast<std::uint32_t>(std::countr_zero(miss));
@@ -161,9 +160,19 @@ THETA_V4_INLINE bool resolve_row(const RowInputs& in, const std::uint16_t* palet
     const auto q = static_cast<std::uint32_t>(std::countr_zero((in.known & after) | 0x10000));
     v = _mm256_mask_mov_epi16(v, static_cast<Lanes>(((1u << q) - 1) & ~below),
                               splat(static_cast<std::uint16_t>(value)));
-    // q's class (q == 16: no lane; its bit falls outside the mask).
+    // q's class (q == 16: no lane; its bit falls outside the mask), and the misses under the
+    // classes then. Both outcomes are placed before the value is known, so that only a select
+    // waits for it.
     const std::uint32_t q_bit = 1u << q;
-    flat = ((flat & ~q_bit) | (value == in.nb.b[q & 15] ? q_bit : 0)) & 0xFFFF;
+    const std::uint32_t edge_q = flat & ~q_bit & 0xFFFF, flat_q = (flat | q_bit) & 0xFFFF;
+    const std::uint32_t flat_miss_if_edge = _pdep_u32(flat_bits, edge_q);
+    const std::uint32_t edge_miss_if_edge = _pdep_u32(edge_bits, ~edge_q & 0xFFFF);
+    const std::uint32_t flat_miss_if_flat = _pdep_u32(flat_bits, flat_q);
+    const std::uint32_t edge_miss_if_flat = _pdep_u32(edge_bits, ~flat_q & 0xFFFF);
+    const bool q_is_flat = value == in.nb.b[q & 15];
+    flat = select(q_is_flat, flat_q, edge_q);
+    flat_miss = select(q_is_flat, flat_miss_if_flat, flat_miss_if_edge);
+    edge_miss = select(q_is_flat, edge_miss_if_flat, edge_miss_if_edge);
     pending = after;
   }
   const auto flat_count = static_cast<std::uint32_t>(std::popcount(flat));
