@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 CODEC_ROWS: List[Tuple[str, str]] = [
     ("default", "theta_net default preset"),
     ("best", "theta_net best preset"),
+    ("default_avx2", "default preset, AVX2 kernels"),
     ("default_scalar", "default preset, scalar kernels"),
     ("mode_raw", "mode raw"),
     ("mode_bitpacked", "mode bitpacked"),
