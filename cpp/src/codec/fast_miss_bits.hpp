@@ -110,7 +110,9 @@ class MissBits {
  private:
   std::uint32_t volume_, words_, flat_entries_, edge_entries_;
   ScratchBuffer<std::uint64_t, 2 * (4096 / 64 + 3)> bits_;
-  ScratchBuffer<std::uint32_t, 4096 + 1 + kMissPad> flat_store_, edge_store_;
+  // Inline room for as many misses as the event lists' (larger payloads use the heap), so the
+  // decoder's stack frame stays about as small as with the event lists.
+  ScratchBuffer<std::uint32_t, 1024 + 1 + kMissPad> flat_store_, edge_store_;
 };
 
 // Pass 2 with AVX-512 for 16-wide boxes, on CPUs with cpu_has_avx512(): predicts every voxel of
