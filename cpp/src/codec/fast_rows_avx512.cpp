@@ -5,15 +5,17 @@
 // next b == c lane q and setting q's class. What differs is how a miss is found and valued:
 // each class's misses are one bit per voxel of the class (fast_miss_bits.hpp), so one pdep per
 // class places all of a row's misses under the current classes (again after a miss changes q's
-// class), with no event to load per miss; the k-th miss's code and escape id are array entries;
-// a miss's value is chosen without a branch between rank-0 candidates and escapes; the lanes
-// are patched through a mask register.
+// class), with no event to load per miss, and the placements for both outcomes of q's class are
+// ready before the miss's value is; the k-th miss's code and escape id are one array entry; a
+// miss's value is chosen without a branch between rank-0 candidates and escapes; the lanes are
+// patched through a mask register.
 //
 // Tried first and measured slower (see docs/benchmarks.md): resolving all of a row's misses in
 // one vector pass and repeating until the classes held. Nearly every miss changes the class of
 // the next b == c lane, so rows needed about one pass per miss, each dearer than a serial step.
 //
-// Every CPU with AVX-512 has a fast pdep (Intel; AMD from Zen 4), so there is no table variant.
+// Every CPU with AVX-512 BW and VL has a fast pdep (Intel; AMD from Zen 4), so there is no table
+// variant.
 
 #include <immintrin.h>
 
@@ -82,7 +84,8 @@ struct RowInputs {
   std::uint32_t known;  // lanes with b == c (they predict b, the others their left neighbour)
 };
 
-// Where the row kernel stands in each class: bits consumed (voxels seen), codes consumed.
+// Where the row kernel stands in each class: bits consumed (voxels seen), entries consumed
+// (misses resolved).
 struct Cursors {
   std::uint32_t flat_pos = 0, edge_pos = 0, flat_next = 0, edge_next = 0;
 };
@@ -105,6 +108,7 @@ THETA_V4_INLINE Vec diagonal_candidates(const RowInputs& in) {
   return keep_if_differs(found, _mm256_permutexvar_epi16(left, in.b), in.b);
 }
 
+// The flat lanes of row `v`: b == c, and the left neighbour equals them too.
 THETA_V4_INLINE std::uint32_t flat_lanes(const RowInputs& in, Vec v) {
   return in.known & _mm256_cmpeq_epi16_mask(shift_up<0>(v, in.fill), in.b);
 }
