@@ -50,6 +50,11 @@ std::vector<std::pair<ChunkDims, std::vector<std::uint16_t>>> sixteen_wide_boxes
     for (unsigned palette : {2u, 6u, 40u})
       for (unsigned noise : {0u, 10u, 80u, 400u, 1000u})
         boxes.push_back({d, testing::synthetic(d, palette, noise, seed++)});
+  // Larger than a section: the AVX-512 kernel's miss bits and entries no longer fit inline.
+  for (unsigned noise : {30u, 300u}) {
+    const ChunkDims d{40, 48, 16};
+    boxes.push_back({d, testing::synthetic(d, 12, noise, seed++)});
+  }
   for (std::size_t s = 0; s < testing::corpus_sections(); s += 13)
     boxes.push_back({kSectionDims, testing::corpus_section(s)});
   return boxes;
