@@ -153,6 +153,13 @@ const std::vector<MethodSpec>& methods() {
     auto mode = [](ChunkMode md) { return [md](const Dataset&) { return ours(mode_only(md)); }; };
     m.push_back({"default", false, preset(codec::ChunkPreset::kDefault)});
     m.push_back({"best", false, preset(codec::ChunkPreset::kBest)});
+    // The same preset with the AVX-512 decoder kernel turned off, then with every SIMD kernel
+    // off: what CPUs without AVX-512, or without AVX2, decode at.
+    m.push_back({"default_avx2", false, [](const Dataset&) {
+                   ChunkCodecConfig c = ChunkCodecConfig::preset(codec::ChunkPreset::kDefault);
+                   c.allow_avx512 = false;
+                   return ours(c);
+                 }});
     m.push_back({"default_scalar", false, [](const Dataset&) {
                    ChunkCodecConfig c = ChunkCodecConfig::preset(codec::ChunkPreset::kDefault);
                    c.allow_avx2 = false;

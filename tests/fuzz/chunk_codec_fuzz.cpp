@@ -1,7 +1,8 @@
 // Fuzzes the voxel codec's border: chunk blobs of every mode, chunk diffs, and (as a check of
 // the encoders) round trips of arbitrary boxes.
-//   byte 0 % 3 = 0: the rest is a chunk blob. The decoders (AVX2 with and without pdep,
-//                   scalar) must agree; what
+//   byte 0 % 3 = 0: the rest is a chunk blob. The decoders (AVX-512, AVX2 with and without
+//                   pdep, scalar; those the CPU lacks fall back) must agree, on the ids or on
+//                   the error; what
 //                   decodes must re-encode and decode to the same ids.
 //   byte 0 % 3 = 1: the rest is a diff for a fixed 16^3 base. A refused diff leaves the base
 //                   untouched; an accepted one re-diffs to the same result.
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "theta_net/codec/chunk_codec.hpp"
@@ -30,11 +32,17 @@ ChunkCodec make(ChunkCodecConfig config, bool avx2) {
 }
 
 struct Codecs {
-  ChunkCodec avx2 = make(ChunkCodecConfig::preset(ChunkPreset::kBest), true);
+  ChunkCodec avx2 = make(ChunkCodecConfig::preset(ChunkPreset::kBest), true);  // and AVX-512
   ChunkCodec scalar = make(ChunkCodecConfig::preset(ChunkPreset::kBest), false);
   ChunkCodec fast_default = ChunkCodec(ChunkPreset::kDefault);
+  ChunkCodec avx2_only = [] {
+    ChunkCodecConfig config = ChunkCodecConfig::preset(ChunkPreset::kBest);
+    config.allow_avx512 = false;
+    return ChunkCodec::create(config).value();
+  }();
   ChunkCodec no_pdep = [] {
     ChunkCodecConfig config = ChunkCodecConfig::preset(ChunkPreset::kBest);
+    config.allow_avx512 = false;
     config.allow_pdep = false;
     return ChunkCodec::create(config).value();
   }();
@@ -68,9 +76,16 @@ void fuzz_blob(ByteSpan blob) {
   auto a = c.avx2.decode(blob);
   auto b = c.scalar.decode(blob);
   auto t = c.no_pdep.decode(blob);
-  if (a.ok() != b.ok() || a.ok() != t.ok()) std::abort();
-  if (!a.ok()) return;
-  if (a->ids != b->ids || a->ids != t->ids) std::abort();
+  auto v = c.avx2_only.decode(blob);
+  if (a.ok() != b.ok() || a.ok() != t.ok() || a.ok() != v.ok()) std::abort();
+  if (!a.ok()) {
+    // The same error (a checksum mismatch names the CRC of the ids decoded).
+    const std::string why = a.error().describe();
+    if (b.error().describe() != why || t.error().describe() != why || v.error().describe() != why)
+      std::abort();
+    return;
+  }
+  if (a->ids != b->ids || a->ids != t->ids || a->ids != v->ids) std::abort();
   auto again = c.fast_default.encode(a->ids, a->dims);
   if (!again.ok()) std::abort();
   auto decoded = c.fast_default.decode(*again);

@@ -96,6 +96,7 @@ ChunkCodec::ChunkCodec(ChunkPreset preset) : ChunkCodec(ChunkCodecConfig::preset
 ChunkCodec::ChunkCodec(ChunkCodecConfig config, bool) : config_(std::move(config)) {
   kernels_.avx2 = config_.allow_avx2 && cpu_has_avx2();
   kernels_.pdep = kernels_.avx2 && config_.allow_pdep && cpu_has_fast_pdep();
+  kernels_.avx512 = kernels_.avx2 && config_.allow_avx512 && cpu_has_avx512();
   config_.modes |= mode_bit(ChunkMode::kRaw);
   if (config_.modes & mode_bit(ChunkMode::kZstd))
     zstd_ = make_zstd_state(config_.zstd_dictionary, config_.zstd_level);
@@ -325,7 +326,7 @@ Status ChunkCodec::decode_into(ByteSpan blob, std::span<std::uint16_t> out) cons
       break;
     case ChunkMode::kFast:
       THETA_TRY(fast::decode_ids(in.rest(), h.dims, palette, out,
-                                 Kernels{kernels_.avx2, kernels_.pdep}, crc));
+                                 Kernels{kernels_.avx2, kernels_.pdep, kernels_.avx512}, crc));
       have_crc = true;
       (void)in.bytes(in.remaining());
       break;

@@ -3,8 +3,9 @@
 //     voxels and one for edge voxels: each event is the number of voxels of its class predicted
 //     right before the miss, and the miss's code -- tight loops that touch no voxel data;
 //  2. the row predictors (voxel by voxel in fast_decoder.cpp, 16 at a time with AVX2 in
-//     fast_rows_avx2.cpp) predict the voxels and count each class's voxels against its next
-//     event, so a row needs two popcounts to know whether any voxel of it missed.
+//     fast_rows_avx2.cpp or with AVX-512 in fast_rows_avx512.cpp) predict the voxels and count each
+//     class's voxels against its next event, so a row needs two popcounts to know whether any voxel
+//     of it missed.
 #pragma once
 
 #include <cstddef>

@@ -9,11 +9,24 @@
 
 namespace theta_net::codec::fast {
 
+// Where the parsers put the misses: the k-th miss of a list as miss(k, run of hits before it,
+// code), then its stop as stop(k, run). This one writes event lists; fast_miss_bits.hpp has
+// the AVX-512 kernel's per-class bits.
+struct EventSink {
+  std::uint64_t* events;
+  THETA_FORCE_INLINE void miss(std::uint32_t k, std::uint32_t run, std::uint32_t code) {
+    events[k] = event(run, code);
+  }
+  THETA_FORCE_INLINE void stop(std::uint32_t k, std::uint32_t run) {
+    events[k] = event(run, kStopCode);
+  }
+};
+
 // `count` flat misses into events[0, count], the last being the stop event. False on an escape
 // to an index beyond the palette (truncation shows in reader.overran()).
+template <class Sink = EventSink>
 THETA_FORCE_INLINE bool parse_flat_misses(BitStreamReader& reader, std::uint32_t count,
-                                          std::uint32_t palette_size, EscapeState& esc,
-                                          std::uint64_t* events) {
+                                          std::uint32_t palette_size, EscapeState& esc, Sink sink) {
   BitStreamReader r = reader;  // a local copy: the event stores cannot alias it
   RiceModel rice = initial_flat_run_model();
   bool ok = true;
@@ -28,9 +41,9 @@ THETA_FORCE_INLINE bool parse_flat_misses(BitStreamReader& reader, std::uint32_t
       ok &= index < palette_size;
       code = kEscape + (index < palette_size ? index : 0);
     }
-    events[i] = event(run, code);
+    sink.miss(i, run, code);
   }
-  events[count] = event(kNoMoreMisses, kStopCode);
+  sink.stop(count, kNoMoreMisses);
   reader = r;
   return ok;
 }
@@ -39,9 +52,10 @@ THETA_FORCE_INLINE bool parse_flat_misses(BitStreamReader& reader, std::uint32_t
 // 1/2) into events: a run of hits is a run of zero bits, counted at once. Writes at most
 // count + 1 events, the last being the stop event; returns the number of misses, or -1 on an
 // escape beyond the palette.
+template <class Sink = EventSink>
 THETA_FORCE_INLINE std::int64_t parse_edge_misses(BitStreamReader& reader, std::uint32_t count,
                                                   std::uint32_t palette_size, EscapeState& esc,
-                                                  std::uint64_t* events) {
+                                                  Sink sink) {
   BitStreamReader r = reader;
   bool ok = true;
   std::uint32_t misses = 0, run = 0, left = count;  // left: edge voxels not yet accounted for
@@ -65,11 +79,11 @@ THETA_FORCE_INLINE std::int64_t parse_edge_misses(BitStreamReader& reader, std::
       ok &= index < palette_size;
       code = kEscape + (index < palette_size ? index : 0);
     }
-    events[misses++] = event(run, code);
+    sink.miss(misses++, run, code);
     left -= run + 1;
     run = 0;
   }
-  events[misses] = event(run, kStopCode);
+  sink.stop(misses, run);
   reader = r;
   return ok ? std::int64_t{misses} : -1;
 }

@@ -1,4 +1,4 @@
-// Compiler hints for the codec's hot loops, and the AVX2 function target.
+// Compiler hints for the codec's hot loops, and the AVX2 and AVX-512 function targets.
 #pragma once
 
 #include <cstdint>
@@ -23,9 +23,14 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define THETA_CODEC_HAVE_AVX2_KERNELS 1
 #define THETA_AVX2_TARGET __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt")))
+// The AVX-512 row kernel (fast_rows_avx512.cpp) also needs BW (16-bit lanes and masks) and VL
+// (at 256 bits).
+#define THETA_AVX512_TARGET \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx2,bmi,bmi2,popcnt,lzcnt")))
 #else
 #define THETA_CODEC_HAVE_AVX2_KERNELS 0
 #define THETA_AVX2_TARGET
+#define THETA_AVX512_TARGET
 #endif
 
 namespace theta_net::codec {

@@ -1,5 +1,5 @@
 // ChunkCodec round trips: every mode and preset on corpus boxes and synthetic ones of many
-// shapes, the limits, and determinism (same input, same bytes; AVX2 and scalar kernels agree).
+// shapes, the limits, and determinism (same input, same bytes; the SIMD and scalar kernels agree).
 #include "theta_net/codec/chunk_codec.hpp"
 
 #include <gtest/gtest.h>
@@ -194,7 +194,11 @@ TEST(ChunkCodec, ScalarAndAvx2KernelsWriteAndReadTheSameBytes) {
   scalar_config.allow_avx2 = false;
   const ChunkCodec scalar = ChunkCodec::create(scalar_config).value();
   EXPECT_FALSE(scalar.uses_avx2());
-  ChunkCodecConfig table_config = ChunkCodecConfig::preset(ChunkPreset::kDefault);
+  ChunkCodecConfig avx2_config = ChunkCodecConfig::preset(ChunkPreset::kDefault);
+  avx2_config.allow_avx512 = false;
+  const ChunkCodec avx2 = ChunkCodec::create(avx2_config).value();
+  EXPECT_FALSE(avx2.uses_avx512());
+  ChunkCodecConfig table_config = avx2_config;
   table_config.allow_pdep = false;
   const ChunkCodec table = ChunkCodec::create(table_config).value();
   EXPECT_FALSE(table.uses_pdep());
@@ -213,6 +217,7 @@ TEST(ChunkCodec, ScalarAndAvx2KernelsWriteAndReadTheSameBytes) {
     ASSERT_EQ(a, b) << describe(d);
     EXPECT_EQ(scalar.decode(a).value().ids, ids);
     EXPECT_EQ(simd.decode(b).value().ids, ids);
+    EXPECT_EQ(avx2.decode(b).value().ids, ids);
     EXPECT_EQ(table.decode(b).value().ids, ids);
   }
 }

@@ -1,5 +1,5 @@
 // Lossless over the whole shared corpus: every 16^3 section round-trips through the default
-// preset (and through its scalar kernels with the same bytes), and a sample through best.
+// preset (and through each of its decoder kernels, the same bytes), and a sample through best.
 #include <gtest/gtest.h>
 
 #include "codec_test_data.hpp"
@@ -28,7 +28,10 @@ TEST(CorpusRoundTrip, DefaultPresetIsLosslessOnEverySection) {
   ChunkCodecConfig scalar_config = codec.config();
   scalar_config.allow_avx2 = false;
   const ChunkCodec scalar = ChunkCodec::create(scalar_config).value();
-  ChunkCodecConfig table_config = codec.config();
+  ChunkCodecConfig avx2_config = codec.config();
+  avx2_config.allow_avx512 = false;  // the AVX2 kernel where the CPU has AVX-512 too
+  const ChunkCodec avx2 = ChunkCodec::create(avx2_config).value();
+  ChunkCodecConfig table_config = avx2_config;
   table_config.allow_pdep = false;  // the AVX2 kernel's other way of placing misses
   const ChunkCodec table = ChunkCodec::create(table_config).value();
   Bytes blob, scalar_blob;
@@ -45,11 +48,14 @@ TEST(CorpusRoundTrip, DefaultPresetIsLosslessOnEverySection) {
         codec.decode_into(blob, out).ok() && std::equal(out.begin(), out.end(), ids.begin());
     const bool scalar_ok =
         scalar.decode_into(blob, out).ok() && std::equal(out.begin(), out.end(), ids.begin());
+    const bool avx2_ok =
+        avx2.decode_into(blob, out).ok() && std::equal(out.begin(), out.end(), ids.begin());
     const bool table_ok =
         table.decode_into(blob, out).ok() && std::equal(out.begin(), out.end(), ids.begin());
-    if (!same_bytes || !ok || !scalar_ok || !table_ok) {
+    if (!same_bytes || !ok || !scalar_ok || !avx2_ok || !table_ok) {
       ADD_FAILURE() << "section " << s << ": same bytes " << same_bytes << ", decodes " << ok
-                    << ", scalar decodes " << scalar_ok << ", without pdep " << table_ok;
+                    << ", scalar decodes " << scalar_ok << ", AVX2 decodes " << avx2_ok
+                    << ", without pdep " << table_ok;
       if (++bad == 5) return;
     }
   }

@@ -66,6 +66,9 @@ struct ChunkCodecConfig {
   // Within them, use BMI2 pdep where it is fast (Intel; AMD from Zen 3). Off: a table instead
   // (same results; for tests and comparisons).
   bool allow_pdep = true;
+  // Decode the fast mode's 16-wide boxes with the AVX-512 row kernel when the CPU has AVX-512
+  // (F, BW, VL) and the AVX2 kernels are in use. Off: the AVX2 kernel (same results).
+  bool allow_avx512 = true;
 
   static ChunkCodecConfig preset(ChunkPreset preset);
 };
@@ -124,6 +127,7 @@ class ChunkCodec {
   // Whether this codec runs the AVX2 kernels (allowed and the CPU has them).
   bool uses_avx2() const { return kernels_.avx2; }
   bool uses_pdep() const { return kernels_.pdep; }
+  bool uses_avx512() const { return kernels_.avx512; }
 
   struct ZstdState;  // dictionary contexts, shared by copies
 
@@ -132,7 +136,7 @@ class ChunkCodec {
 
   ChunkCodecConfig config_;
   struct {
-    bool avx2 = false, pdep = false;
+    bool avx2 = false, pdep = false, avx512 = false;
   } kernels_;
   std::shared_ptr<const ZstdState> zstd_;
 };
