@@ -5,7 +5,11 @@ namespace theta_net {
 bool WorkerPool::Job::try_run() {
   int expected = kQueued;
   if (!state_.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel)) return false;
-  work_();
+  try {
+    work_();
+  } catch (...) {
+    error_ = std::current_exception();  // rethrown by wait(), on the thread that takes the result
+  }
   work_ = nullptr;  // what it captured goes now, not when the last ticket does
   {
     std::lock_guard lock(mutex_);
@@ -55,9 +59,11 @@ WorkerPool::Ticket WorkerPool::submit(std::function<void()> work) {
 }
 
 void WorkerPool::wait(const Ticket& job) {
-  if (job->try_run()) return;
-  std::unique_lock lock(job->mutex_);
-  job->finished_.wait(lock, [&] { return job->done(); });
+  if (!job->try_run()) {
+    std::unique_lock lock(job->mutex_);
+    job->finished_.wait(lock, [&] { return job->done(); });
+  }
+  if (job->error_) std::rethrow_exception(job->error_);
 }
 
 }  // namespace theta_net

@@ -122,12 +122,13 @@ void ReplicationHost::place_entities() {
     const EntityId id = entities_.id(i);
     if (!(entities_.mask(i) >> k & 1)) {
       grid_.remove(id);
-      placed_[i].id = 0;
+      placed_[i].valid = false;
       continue;
     }
     ++positioned;
     const auto row = entities_.row(i);
-    Placed now{id,
+    Placed now{true,
+               id,
                {row[offset + static_cast<std::size_t>(position_slots_[0])],
                 row[offset + static_cast<std::size_t>(position_slots_[1])],
                 row[offset + static_cast<std::size_t>(position_slots_[2])]}};
@@ -138,11 +139,18 @@ void ReplicationHost::place_entities() {
                 Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[1])]),
                 Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[2])]));
   }
-  // Every entity in the grid was placed above unless some went away: only then look for them.
-  if (grid_.size() > positioned) {
+  // Every entity in the grid was placed above unless some went away: look for them when the
+  // grid holds more than was placed or the count changed (a scoped entity without a position
+  // leaving), and every 20 steps whatever happened (one leaving as another came).
+  if (grid_.size() > positioned || entities_.size() != last_entity_count_ ||
+      ++steps_since_retain_ >= 20) {
     grid_.retain([&](EntityId id) { return entities_.find(id).has_value(); });
-    for (Placed& p : placed_) p.id = 0;  // rare: the next step places everything afresh
+    steps_since_retain_ = 0;
+    if (grid_.size() > positioned) {
+      for (Placed& p : placed_) p.valid = false;  // rare: the next step places all afresh
+    }
   }
+  last_entity_count_ = entities_.size();
 }
 
 void ReplicationHost::reliable_step(Client& c, std::uint32_t tick) {

@@ -10,7 +10,12 @@ ChunkPipeline::ChunkPipeline(ChunkPipelineConfig config, const codec::ChunkCodec
 ChunkPipeline::~ChunkPipeline() {
   // Jobs still queued reference their Work (kept alive by the tickets) and the world's filler:
   // wait for them here, while the world (its owner's member declared before this one) is alive.
-  for (const Pending& p : pending_) pool_.wait(p.ticket);
+  for (const Pending& p : pending_) {
+    try {
+      pool_.wait(p.ticket);
+    } catch (...) {  // its error was the game's to see at delivery; nobody takes it now
+    }
+  }
 }
 
 std::shared_ptr<const Bytes> ChunkPipeline::ready(const world::ChunkStore& world,

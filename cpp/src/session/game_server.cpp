@@ -276,7 +276,8 @@ void GameServer::tick(Micros now) {
     send_own_state(*c, tick);
     drain_replication(*c, credit);
     drain_data(*c, credit);
-    if (!shed) stream_chunks(*c, credit);
+    // Shedding: one new chunk a tick, so an overloaded server still streams, slowly.
+    stream_chunks(*c, credit, shed ? 1 : config_.max_chunks_per_tick);
     log_data_changes(*c);
   }
   ++metrics_.ticks_simulated;
@@ -331,7 +332,7 @@ void GameServer::send_chunk_diffs() {
   edited_chunks_.clear();
 }
 
-void GameServer::stream_chunks(Client& c, std::uint64_t& credit) {
+void GameServer::stream_chunks(Client& c, std::uint64_t& credit, std::size_t max) {
   const sim::Player* p = world_.simulation().player(c.player);
   if (!p) return;
   const std::vector<world::ChunkPos> unload = c.chunks.move_to(chunk_of_player(p->state));
@@ -348,17 +349,18 @@ void GameServer::stream_chunks(Client& c, std::uint64_t& credit) {
   // tick's worth is asked for, so that the next tick's chunks are being made during this one.
   std::size_t sent = 0;
   bool sending = true;
-  for (const world::ChunkPos& pos : c.chunks.next_to_send(2 * config_.max_chunks_per_tick)) {
-    if (!world_.chunks().in_height(pos)) {
+  const world::ChunkStore& store = world_.chunks();
+  for (const world::ChunkPos& pos : c.chunks.next_to_send(2 * max)) {
+    const world::Chunk* chunk = store.find(pos);
+    if (!store.in_height(pos) || (!chunk && !store.filler())) {
       if (sending) c.chunks.mark_sent(pos);  // outside the world: nothing to send, ever
       continue;
     }
-    const std::shared_ptr<const Bytes> blob =
-        chunk_pipeline_.ready(world_.chunks(), pos, world_.tick());
-    const world::Chunk* chunk = world_.chunks().find(pos);
+    if (!sending && chunk) continue;  // held: encoded when it is sent, not now
+    const std::shared_ptr<const Bytes> blob = chunk_pipeline_.ready(store, pos, world_.tick());
     if (!sending || !blob || !chunk) continue;
-    if (sent == config_.max_chunks_per_tick || (sent > 0 && blob->size() > credit)) {
-      if (sent < config_.max_chunks_per_tick) ++c.metrics.budget_deferred_ticks;
+    if (sent == max || (sent > 0 && blob->size() > credit)) {
+      if (sent < max) ++c.metrics.budget_deferred_ticks;
       sending = false;  // the rest waits (the nearest went first); it is only asked for
       continue;
     }

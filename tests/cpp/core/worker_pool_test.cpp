@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -44,6 +45,17 @@ TEST(WorkerPool, StoppingFinishesTheQueuedJobs) {
     for (int i = 0; i < 100; ++i) pool.submit([&] { runs.fetch_add(1); });
   }
   EXPECT_EQ(runs.load(), 100);
+}
+
+TEST(WorkerPool, AJobsExceptionReachesTheThreadThatWaits) {
+  for (std::size_t threads : {0u, 2u}) {
+    WorkerPool pool(threads);
+    auto job = pool.submit([] { throw std::runtime_error("no room"); });
+    EXPECT_THROW(pool.wait(job), std::runtime_error) << threads;
+    EXPECT_TRUE(job->done());
+    auto next = pool.submit([] {});
+    pool.wait(next);  // the pool carries on
+  }
 }
 
 }  // namespace

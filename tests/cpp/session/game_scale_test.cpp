@@ -124,20 +124,25 @@ TEST(GameScale, MobsWanderTheSameWayAndReplayFromTheInputLog) {
 }
 
 TEST(GameScale, OverTheTickBudgetTheServerShedsWorkButKeepsTicking) {
-  // Every tick overruns a 1 ns budget: no chunk is streamed, but every tick is simulated and
-  // each player still gets its own state and its entity updates.
+  // Every tick overruns a 1 ns budget: chunks trickle in (one a tick), every tick is simulated,
+  // and each player still gets its own state and its entity updates.
   const Played shed = play({.mobs = 100, .tick_budget = Nanos{1}, .clients = 2, .length = 4s});
   EXPECT_NEAR(shed.tick, 120, 1) << "6 s at 20 Hz: the simulation kept its pace";
   EXPECT_GE(shed.metrics.tick_overruns, 100u);
   EXPECT_GE(shed.metrics.ticks_shed, 100u);
-  for (std::uint64_t loaded : shed.chunks_loaded) EXPECT_EQ(loaded, 0u) << "chunks shed";
+  for (std::uint64_t loaded : shed.chunks_loaded) {
+    EXPECT_GT(loaded, 0u) << "an overloaded server still streams";
+    EXPECT_LE(loaded, 120u) << "one chunk a tick";
+  }
   EXPECT_NE(shed.clients[0].find(R"("kind":"spawn")"), std::string::npos) << "entities flow";
   // Within budget nothing is shed.
   const Played calm =
       play({.mobs = 100, .tick_budget = std::chrono::seconds(10), .clients = 2, .length = 4s});
   EXPECT_EQ(calm.metrics.tick_overruns, 0u);
   EXPECT_EQ(calm.metrics.ticks_shed, 0u);
-  for (std::uint64_t loaded : calm.chunks_loaded) EXPECT_GT(loaded, 50u);
+  for (std::size_t i = 0; i < calm.chunks_loaded.size(); ++i) {
+    EXPECT_GT(calm.chunks_loaded[i], shed.chunks_loaded[i] + 50) << i;
+  }
 }
 
 }  // namespace

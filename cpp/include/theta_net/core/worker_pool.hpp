@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -33,7 +34,8 @@ class WorkerPool {
 
   // Queues `work`; it runs on a pool thread, or on the thread that waits for it.
   Ticket submit(std::function<void()> work);
-  // Returns once the job has run (running it here if no thread has started it).
+  // Returns once the job has run (running it here if no thread has started it). A job that
+  // threw has its exception rethrown here (the job counts as done).
   void wait(const Ticket& job);
   std::size_t threads() const { return threads_.size(); }
 
@@ -59,6 +61,7 @@ class WorkerPool::Job {
   bool try_run();
 
   std::function<void()> work_;
+  std::exception_ptr error_;  // what the work threw, if anything
   std::atomic<int> state_{kQueued};
   std::mutex mutex_;
   std::condition_variable finished_;

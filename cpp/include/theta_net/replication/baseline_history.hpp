@@ -24,9 +24,10 @@ class BaselineHistory {
 
   // Records the view the client holds once it decodes the packet of `tick` (ticks increase).
   void record(std::uint32_t tick, WorldState view);
-  // A state to build the next view in: the oldest view's buffers when the history is full
-  // (and that view is not `keep`, the baseline in use), else a new state. Recycling keeps a
-  // client's packets from allocating (and page-faulting) a whole view each time.
+  // A state to build the next view in: a retired view's buffers when there is one (dropped by
+  // an acknowledgement or for room), else the oldest view's when the history is full (and that
+  // view is not `keep`, the baseline in use), else a new state. Recycling keeps a client's
+  // packets from allocating (and page-faulting) a whole view each time.
   WorldState spare(const WorldState* keep);
   // The client reports `tick` applied (InputBundle.last_server_tick); the views before it go. A
   // tick never sent, or no longer held, is ignored; returns whether it matched.

@@ -110,11 +110,14 @@ class ReplicationHost {
   std::vector<VisibleEntity> visible_;
   // What place_entities last placed at each index of entities_: the id and its position codes.
   struct Placed {
+    bool valid = false;
     EntityId id = 0;
     std::int64_t codes[3] = {0, 0, 0};
     bool operator==(const Placed&) const = default;
   };
   std::vector<Placed> placed_;
+  std::size_t last_entity_count_ = 0;
+  std::uint32_t steps_since_retain_ = 0;
 };
 
 }  // namespace theta_net::replication

@@ -61,7 +61,8 @@ struct GameServerConfig {
   // does it. Streams are the same for any number.
   std::size_t chunk_workers = 0;
   // A tick that takes longer than this on the driver's clock is an overrun (counted); the next
-  // `shed_ticks` ticks then shed work before the simulation slows: no new chunks are streamed
+  // `shed_ticks` ticks then shed work before the simulation slows: one new chunk per client a
+  // tick instead of max_chunks_per_tick (a server that stays overloaded still streams, slowly),
   // and each entity update carries its highest-priority quarter (the rest keep their priority
   // for later). 0: no budget (the default: SimNet games and replays stay deterministic, as wall
   // time never changes what is sent); `theta-net serve` sets the tick period.
@@ -161,7 +162,8 @@ class GameServer final : public ServerApp {
   void publish_entities(const sim::StepReport& report, Micros now);
   void send_own_state(Client& client, std::uint32_t tick);
   void send_chunk_diffs();
-  void stream_chunks(Client& client, std::uint64_t& credit);
+  // Up to `max` chunks within the credit; asks for twice that many ahead (ChunkPipeline).
+  void stream_chunks(Client& client, std::uint64_t& credit, std::size_t max);
   void drain_replication(Client& client, std::uint64_t& credit);
   void drain_data(Client& client, std::uint64_t& credit);
   // A data-layer message from a client (DataSubscribe, DataWrite, DataAck, DataResync,
@@ -199,9 +201,8 @@ class GameServer final : public ServerApp {
   std::map<std::uint64_t, Detached> detached_;  // by session id: may still be resumed
   // Block edits since the last diff flush: chunk -> (index, block before) in edit order.
   std::map<world::ChunkPos, std::vector<std::pair<std::uint32_t, std::uint16_t>>> edited_chunks_;
-  bool mobs_published_ = false;
-  std::uint32_t shedding_ = 0;  // ticks left to shed work after an overrun      // every mob's rows
-                                // set once, then only the moved ones
+  bool mobs_published_ = false;      // every mob's rows set once, then only the moved ones
+  std::uint32_t shedding_ = 0;       // ticks left to shed work after an overrun
   std::optional<Micros> next_tick_;  // unset until the first step
   Micros now_{0};
   Micros tick_period_{50'000};

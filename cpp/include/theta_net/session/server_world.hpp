@@ -23,9 +23,14 @@ namespace theta_net::session {
 
 struct ServerWorldConfig {
   sim::Rules rules;
-  world::ChunkFiller terrain;  // the world generator (a ChunkStore filler)
+  // The world generator (a ChunkStore filler). It must be a pure function of the position, safe
+  // to call from several threads at once: a GameServer's chunk workers call it beside the tick.
+  world::ChunkFiller terrain;
   world::ChunkStoreConfig store;
-  sim::MobConfig mobs;  // server-driven entities (none by default); their seed is the world's
+  // Server-driven entities (none by default). Give them the world's seed and the default spread,
+  // speed and stride: an input log records only their count, and a replay rebuilds them with
+  // the header's world seed.
+  sim::MobConfig mobs;
   std::uint32_t hash_interval = 20;  // a state_hash event every this many ticks (0 = never)
   // The data layer's tables: compose_game_schema's result (null: the reference tables alone).
   std::shared_ptr<const data::DataSchema> data_schema;
