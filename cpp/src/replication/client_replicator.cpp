@@ -64,12 +64,15 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
     if (!p.lifecycle) p.magnitude = change_magnitude(baseline, c.baseline, world, c.current);
     candidates_.push_back(p);
   }
-  const std::vector<std::size_t> order = priority_.accumulate(candidates_);
+  // A packet carries at most what its budget holds at one bit per change: only that many need
+  // ranking.
+  const std::vector<std::size_t> order = priority_.accumulate(candidates_, budget * 8);
 
   // Find how many of the highest-priority changes fit: guess from the last packet's bytes per
-  // entity (aiming at 95% of the budget), then narrow down between what fitted (lo) and what did
-  // not (hi), stopping once the packet fills 90% of the budget. Each try is a whole encode, the
-  // most expensive step of an update: most updates take one.
+  // entity (aiming at 90% of the budget), then narrow down between what fitted (lo) and what did
+  // not (hi), stopping once the packet fills 80% of the budget. Each try is a whole encode, the
+  // most expensive step of an update: most updates take one. (What does not fit keeps its
+  // priority and goes next time.)
   // The tries' buffers are members: their capacity stays from update to update.
   std::vector<EntityChange>& selected = selected_;
   std::vector<EntityChange>& best_selected = best_selected_;
@@ -85,10 +88,11 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
     codec_.encode(baseline, world, selected, payload);
     return payload.size();
   };
-  std::size_t lo = 0, hi = order.size() + 1;
-  const std::size_t aim = budget * 95 / 100;
-  std::size_t n = std::min(
-      order.size(), std::max<std::size_t>(1, aim * kPerEntityScale / sixteenths_per_entity_));
+  const std::size_t ranked = std::min<std::size_t>(order.size(), budget * 8);
+  std::size_t lo = 0, hi = ranked + 1;
+  const std::size_t aim = budget * 90 / 100;
+  std::size_t n =
+      std::min(ranked, std::max<std::size_t>(1, aim * kPerEntityScale / sixteenths_per_entity_));
   for (int attempt = 0; attempt < 6 && n > lo && n < hi; ++attempt) {
     const std::size_t size = try_first(n);
     ++stats_.encodes;
@@ -96,7 +100,7 @@ std::optional<protocol::EntityDelta> ClientReplicator::update(
       lo = n;
       std::swap(best, payload);
       std::swap(best_selected, selected);
-      if (n == order.size() || size * 100 >= budget * 90) break;
+      if (n == ranked || size * 100 >= budget * 80) break;
     } else {
       hi = n;
     }

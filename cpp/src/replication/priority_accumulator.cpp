@@ -17,7 +17,7 @@ std::uint64_t PriorityAccumulator::weight(const PriorityCandidate& c) const {
 }
 
 std::vector<std::size_t> PriorityAccumulator::accumulate(
-    std::span<const PriorityCandidate> candidates) {
+    std::span<const PriorityCandidate> candidates, std::size_t ranked) {
   // Candidates come in id order (a diff's order) and the accumulated priorities are kept in id
   // order: one merge adds this round's weights, with no hashing and no allocation once the
   // buffers have grown. Out-of-order candidates (a caller's own list) are sorted first.
@@ -59,10 +59,17 @@ std::vector<std::size_t> PriorityAccumulator::accumulate(
   std::swap(accumulated_, next_);
   std::vector<std::size_t> order(candidates.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+  const auto before = [&](std::size_t x, std::size_t y) {
     if (priority[x] != priority[y]) return priority[x] > priority[y];
     return candidates[x].id < candidates[y].id;
-  });
+  };
+  if (ranked < order.size()) {
+    const auto mid = order.begin() + static_cast<std::ptrdiff_t>(ranked);
+    std::nth_element(order.begin(), mid, order.end(), before);
+    std::sort(order.begin(), mid, before);
+  } else {
+    std::sort(order.begin(), order.end(), before);
+  }
   return order;
 }
 

@@ -30,24 +30,31 @@ void GameServer::publish_entities(const sim::StepReport& report, Micros now) {
     ps.slot = s.selected_slot;
     reference_.set(entities, id, ps);
   }
-  // Mobs: all of them once, then only those that moved or turned (their rows stay as they were).
+  // Mobs: all of them once, then the transforms of those that moved and the velocities of those
+  // that turned (the other rows stay as they were).
   const sim::Mobs& mobs = world_.simulation().mobs();
-  auto publish_mob = [&](sim::MobId id) {
+  auto publish_transform = [&](sim::MobId id) {
     const sim::Mob& m = mobs.mob(id);
     reference_.set(
         entities, id,
         replication::reference::Transform{m.position.x, m.position.y, m.position.z, m.yaw, 0});
+  };
+  auto publish_velocity = [&](sim::MobId id) {
+    const sim::Mob& m = mobs.mob(id);
     const Fx speed = m.walking ? mobs.config().speed : Fx{};
     reference_.set(entities, id,
                    replication::reference::Velocity{-sim::sin_turn(m.yaw) * speed, Fx{},
                                                     sim::cos_turn(m.yaw) * speed});
   };
   if (!mobs_published_) {
-    for (std::size_t i = 0; i < mobs.size(); ++i)
-      publish_mob(sim::kFirstMobId + static_cast<sim::MobId>(i));
+    for (std::size_t i = 0; i < mobs.size(); ++i) {
+      publish_transform(sim::kFirstMobId + static_cast<sim::MobId>(i));
+      publish_velocity(sim::kFirstMobId + static_cast<sim::MobId>(i));
+    }
     mobs_published_ = true;
   } else {
-    for (const sim::MobId id : report.mobs_moved) publish_mob(id);
+    for (const sim::MobId id : report.mobs_moved) publish_transform(id);
+    for (const sim::MobId id : report.mobs_turned) publish_velocity(id);
   }
   // Players who left: their entities go (the replicator despawns them for every client). Entities
   // are in id order, players first: the mobs after them are not looked at.

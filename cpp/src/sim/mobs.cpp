@@ -69,14 +69,15 @@ bool Mobs::enter(Mob& mob, world::BlockPos next) const {
 
 const std::vector<MobId>& Mobs::step(std::uint32_t tick, Fx dt) {
   changed_.clear();
+  turned_.clear();
   const Fx stride = config_.speed * dt;
   for (std::size_t i = 0; i < mobs_.size(); ++i) {
     const MobId id = kFirstMobId + static_cast<MobId>(i);
     Mob& m = mobs_[i];
+    const std::uint16_t yaw = m.yaw;
+    const bool walking = m.walking;
     bool changed = false;
     if (tick >= m.next_choice) {
-      const std::uint16_t yaw = m.yaw;
-      const bool walking = m.walking;
       choose(id, m, tick);
       changed = yaw != m.yaw || walking != m.walking;
     }
@@ -98,6 +99,7 @@ const std::vector<MobId>& Mobs::step(std::uint32_t tick, Fx dt) {
       changed = true;
     }
     if (changed) changed_.push_back(id);
+    if (yaw != m.yaw || walking != m.walking) turned_.push_back(id);
   }
   return changed_;
 }

@@ -143,6 +143,7 @@ StepReport Simulation::step(const std::map<PlayerId, protocol::InputFrame>& inpu
   }
   // Mobs after players: a block a player placed this tick is there for them.
   report.mobs_moved = mobs_.step(tick_, rules_.dt());
+  report.mobs_turned = mobs_.turned();
   return report;
 }
 

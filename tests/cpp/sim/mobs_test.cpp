@@ -53,6 +53,10 @@ TEST(Mobs, TheyWalkOnTheGroundAndReportOnlyChanges) {
       const bool changed = m.position != before[i].position || m.yaw != before[i].yaw ||
                            m.walking != before[i].walking;
       ASSERT_EQ(listed, changed) << "mob " << i << " at tick " << tick;
+      const bool turned = std::find(mobs.turned().begin(), mobs.turned().end(),
+                                    kFirstMobId + static_cast<MobId>(i)) != mobs.turned().end();
+      ASSERT_EQ(turned, m.yaw != before[i].yaw || m.walking != before[i].walking)
+          << "mob " << i << " at tick " << tick;
       if (m.position.y != before[i].position.y) {
         const Fx step = m.position.y - before[i].position.y;
         EXPECT_LE(step, Fx::from_int(1)) << "climbs one block at most";

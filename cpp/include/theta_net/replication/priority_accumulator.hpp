@@ -38,8 +38,11 @@ class PriorityAccumulator {
 
   // Adds this round's weight to every candidate, forgets entities that are no candidates any
   // more (they have nothing to send), and returns the candidates' indices from the highest
-  // accumulated priority down (ties: lower id first).
-  std::vector<std::size_t> accumulate(std::span<const PriorityCandidate> candidates);
+  // accumulated priority down (ties: lower id first). With `ranked` below the count, only the
+  // first `ranked` places are in that order (the highest `ranked` candidates; a caller that
+  // sends at most that many needs no more); the rest follow in no particular order.
+  std::vector<std::size_t> accumulate(std::span<const PriorityCandidate> candidates,
+                                      std::size_t ranked = SIZE_MAX);
 
   // The entity was sent: it starts again from zero.
   void sent(EntityId id);

@@ -49,6 +49,8 @@ class Mobs {
   // One tick: each mob chooses, walks or waits. Returns the ids of the mobs whose position or
   // heading changed, in id order (valid until the next step).
   const std::vector<MobId>& step(std::uint32_t tick, Fx dt);
+  // Of those, the ones whose heading or pace changed (their velocity), in id order.
+  const std::vector<MobId>& turned() const { return turned_; }
   std::size_t size() const { return mobs_.size(); }
   const MobConfig& config() const { return config_; }
   const Mob& mob(MobId id) const { return mobs_[id - kFirstMobId]; }
@@ -66,6 +68,7 @@ class Mobs {
   world::ChunkStore* world_;
   std::vector<Mob> mobs_;
   std::vector<MobId> changed_;
+  std::vector<MobId> turned_;
 };
 
 }  // namespace theta_net::sim

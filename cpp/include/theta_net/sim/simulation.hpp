@@ -35,7 +35,8 @@ struct StepReport {
   std::vector<BlockEdit> edits;
   std::vector<RejectedAction> rejected;
   std::vector<PlayerId> respawned;
-  std::vector<MobId> mobs_moved;  // mobs whose position or heading changed, in id order
+  std::vector<MobId> mobs_moved;   // mobs whose position or heading changed, in id order
+  std::vector<MobId> mobs_turned;  // of those, the ones whose velocity changed
 };
 
 struct SectionHashes {
