@@ -1,6 +1,7 @@
 // The reference game at scale over SimNet (20 Hz): the server's tick time with 16 to 256 clients
 // and 0 to 10,000 server-driven mobs, chunk work on a worker pool of the machine's cores minus
-// one (BM_GameScale) and on the tick thread alone (BM_GameScaleNoPool), in the same run.
+// one (BM_GameScale) and on the tick thread alone (BM_GameScaleNoPool), in the same run; and the
+// two-client game's simulated seconds per wall second (BM_TwoClients).
 //   ./dev bench game
 //   build/release/bench/theta_game_bench --benchmark_filter='clients:256/entities:10000'
 // Each run joins for 3 s and then plays THETA_GAME_BENCH_SECONDS of virtual time (20 by
@@ -167,6 +168,16 @@ void scale_grid(benchmark::internal::Benchmark* b, const char* players, const ch
   }
   b->Iterations(1)->Unit(benchmark::kMillisecond);
 }
+
+// The two-client game's speed: simulated seconds per wall second (clients included).
+void BM_TwoClients(benchmark::State& state) {
+  run(state, pool_workers());
+}
+BENCHMARK(BM_TwoClients)
+    ->ArgNames({"players", "mobs"})
+    ->Args({2, 0})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 // Named so that --benchmark_filter='clients:256/entities:10000' picks the pooled case alone.
 BENCHMARK(BM_GameScale)->Apply([](auto* b) { scale_grid(b, "clients", "entities"); });
