@@ -115,17 +115,18 @@ void ReplicationHost::place_entities() {
   const auto offset = static_cast<std::size_t>(entities_.schema().row_offset(k));
   std::vector<std::int64_t> raw(static_cast<std::size_t>(entities_.schema().type(k).slots()));
   // Cost follows change: an entity whose position codes are those it was last placed with (at
-  // the same index, the usual case: entities come and go rarely) is not placed again.
+  // the same index, the usual case: entities come and go rarely) is not placed again. The ids
+  // by index say whether any entity went: only then is the grid searched for the gone.
+  bool ids_changed = placed_.size() != entities_.size();
   placed_.resize(entities_.size());
-  std::size_t positioned = 0;
   for (std::size_t i = 0; i < entities_.size(); ++i) {
     const EntityId id = entities_.id(i);
+    ids_changed = ids_changed || placed_[i].id != id;
     if (!(entities_.mask(i) >> k & 1)) {
       grid_.remove(id);
-      placed_[i].valid = false;
+      placed_[i] = Placed{false, id, {0, 0, 0}};
       continue;
     }
-    ++positioned;
     const auto row = entities_.row(i);
     Placed now{true,
                id,
@@ -139,18 +140,7 @@ void ReplicationHost::place_entities() {
                 Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[1])]),
                 Fx::from_raw(raw[static_cast<std::size_t>(position_slots_[2])]));
   }
-  // Every entity in the grid was placed above unless some went away: look for them when the
-  // grid holds more than was placed or the count changed (a scoped entity without a position
-  // leaving), and every 20 steps whatever happened (one leaving as another came).
-  if (grid_.size() > positioned || entities_.size() != last_entity_count_ ||
-      ++steps_since_retain_ >= 20) {
-    grid_.retain([&](EntityId id) { return entities_.find(id).has_value(); });
-    steps_since_retain_ = 0;
-    if (grid_.size() > positioned) {
-      for (Placed& p : placed_) p.valid = false;  // rare: the next step places all afresh
-    }
-  }
-  last_entity_count_ = entities_.size();
+  if (ids_changed) grid_.retain([&](EntityId id) { return entities_.find(id).has_value(); });
 }
 
 void ReplicationHost::reliable_step(Client& c, std::uint32_t tick) {

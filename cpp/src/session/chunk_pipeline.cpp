@@ -1,7 +1,5 @@
 #include "theta_net/session/chunk_pipeline.hpp"
 
-#include <algorithm>
-
 namespace theta_net::session {
 
 ChunkPipeline::ChunkPipeline(ChunkPipelineConfig config, const codec::ChunkCodec& codec)
@@ -24,12 +22,9 @@ std::shared_ptr<const Bytes> ChunkPipeline::ready(const world::ChunkStore& world
   // A chunk the world holds (the simulation made it: the players' own surroundings, an edit) is
   // encoded now: it is wanted at once (a joining player stands in it) and costs an encode only.
   // What the world lacks is generated and encoded on the pool.
+  // (Delivery puts a generated chunk into the world before caching its blob, so a chunk the world
+  // lacks has no blob.)
   if (chunk) return now(pos, *chunk, tick);
-  if (auto it = cache_.find(pos); it != cache_.end() && it->second.revision == 0) {
-    it->second.last_asked = tick;
-    ++stats_.cache_hits;
-    return it->second.blob;
-  }
   if (asked_.contains(pos) || !world.filler()) return nullptr;  // on its way, or never
   if (asked_tick_ != tick) {
     asked_tick_ = tick;
@@ -73,7 +68,6 @@ void ChunkPipeline::cache(world::ChunkPos pos, std::uint32_t revision, Bytes blo
   e.revision = revision;
   e.blob = std::make_shared<const Bytes>(std::move(blob));
   e.last_asked = tick;
-  stats_.cached = cache_.size();
 }
 
 void ChunkPipeline::deliver(world::ChunkStore& world, std::uint32_t tick) {
@@ -108,7 +102,6 @@ void ChunkPipeline::evict(std::uint32_t tick) {
       ++it;
     }
   }
-  stats_.cached = cache_.size();
 }
 
 }  // namespace theta_net::session

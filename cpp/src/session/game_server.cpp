@@ -260,8 +260,8 @@ void GameServer::tick(Micros now) {
     edited_chunks_[world::chunk_of(edit.pos)].push_back(
         {static_cast<std::uint32_t>(world::index_in_chunk(edit.pos)), edit.before});
   }
-  // After an overrun (tick_took), entity updates shrink and chunk streaming waits, so that the
-  // simulation, own states, entities and data keep their pace.
+  // After an overrun (tick_took), entity updates shrink and chunk streaming slows to a chunk a
+  // tick, so that the simulation, own states, entities and data keep their pace.
   const bool shed = shedding_ > 0;
   if (shed) {
     --shedding_;

@@ -23,8 +23,8 @@ std::uint64_t draw(std::uint64_t seed, MobId id, std::uint32_t tick, std::uint32
 Mobs::Mobs(MobConfig config, world::ChunkStore& world) : config_(config), world_(&world) {
   if (config_.count > kMaxMobs) config_.count = kMaxMobs;
   if (config_.spread < 1) config_.spread = 1;
-  const std::int32_t top = (world.config().max_chunk_y + 1) * world::kChunkSize - 1;
-  const std::int32_t bottom = world.config().min_chunk_y * world::kChunkSize;
+  // A column without ground: the mob stands on the world's floor.
+  const std::int32_t floor = world.config().min_chunk_y * world::kChunkSize - 1;
   const auto side = static_cast<std::uint64_t>(2 * config_.spread);
   mobs_.resize(config_.count);
   for (std::uint32_t i = 0; i < config_.count; ++i) {
@@ -32,8 +32,7 @@ Mobs::Mobs(MobConfig config, world::ChunkStore& world) : config_(config), world_
     Mob& m = mobs_[i];
     const auto x = static_cast<std::int32_t>(draw(config_.seed, id, 0, 1) % side) - config_.spread;
     const auto z = static_cast<std::int32_t>(draw(config_.seed, id, 0, 2) % side) - config_.spread;
-    std::int32_t y = top;
-    while (y >= bottom && !world::block_info(world.block_at({x, y, z})).solid) --y;
+    const std::int32_t y = world.highest_solid(x, z).value_or(floor);
     m.cell = {x, y + 1, z};
     const Fx half = Fx::from_ratio(1, 2);
     m.position = {Fx::from_int(x) + half, Fx::from_int(y + 1), Fx::from_int(z) + half};

@@ -82,18 +82,14 @@ Simulation::Simulation(Rules rules, world::ChunkStore& world, MobConfig mobs)
 Vec3 Simulation::spawn_point(std::size_t index) const {
   // On the highest solid block of column (2 * index, 0), players 2 blocks apart on x; a column
   // with no ground (a hole to the void) passes to the next one.
-  const std::int32_t top = (world_->config().max_chunk_y + 1) * world::kChunkSize - 1;
-  const std::int32_t bottom = world_->config().min_chunk_y * world::kChunkSize;
   const Fx half = Fx::from_ratio(1, 2);
   for (auto x = static_cast<std::int32_t>(2 * index); x < static_cast<std::int32_t>(2 * index) + 64;
        ++x) {
-    for (std::int32_t y = top; y >= bottom; --y) {
-      if (world::block_info(world_->block_at({x, y, 0})).solid) {
-        return {Fx::from_int(x) + half, Fx::from_int(y + 1), half};
-      }
+    if (const auto y = world_->highest_solid(x, 0)) {
+      return {Fx::from_int(x) + half, Fx::from_int(*y + 1), half};
     }
   }
-  return {half, Fx::from_int(top + 1), half};
+  return {half, Fx::from_int(world_->top_y() + 1), half};
 }
 
 PlayerId Simulation::add_player(std::string name) {

@@ -17,6 +17,13 @@ BlockId ChunkStore::block_at(BlockPos pos) {
   return chunk ? chunk->blocks[index_in_chunk(pos)] : config_.unloaded_block;
 }
 
+std::optional<std::int32_t> ChunkStore::highest_solid(std::int32_t x, std::int32_t z) {
+  for (std::int32_t y = top_y(); y >= config_.min_chunk_y * kChunkSize; --y) {
+    if (block_info(block_at({x, y, z})).solid) return y;
+  }
+  return std::nullopt;
+}
+
 std::optional<BlockId> ChunkStore::loaded_block(BlockPos pos) const {
   const ChunkPos c = chunk_of(pos);
   if (c.y < config_.min_chunk_y) return config_.below_world;

@@ -29,6 +29,21 @@ TEST(ChunkStore, FillsOnDemandAndAnswersOutsideTheWorld) {
   EXPECT_FALSE(store.set_block({0, 200, 0}, blocks::kGlass).ok());
 }
 
+TEST(ChunkStore, TheHighestSolidBlockOfAColumn) {
+  // Ground up to y = 20 where x >= 0; a hole to the void where x < 0.
+  ChunkStore store([](ChunkPos pos, std::span<BlockId, kChunkVolume> out) {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const int y = pos.y * kChunkSize + static_cast<int>(i / (kChunkSize * kChunkSize));
+      out[i] = pos.x >= 0 && y <= 20 ? blocks::kStone : blocks::kAir;
+    }
+  });
+  EXPECT_EQ(store.top_y(), 127);
+  EXPECT_EQ(store.highest_solid(3, -7), 20);
+  ASSERT_TRUE(store.set_block({3, 40, -7}, blocks::kGlass).ok());
+  EXPECT_EQ(store.highest_solid(3, -7), 40);
+  EXPECT_EQ(store.highest_solid(-1, 0), std::nullopt);
+}
+
 TEST(ChunkStore, ClientStoresAnswerSolidForMissingChunks) {
   ChunkStore store;
   EXPECT_EQ(store.block_at({1, 1, 1}), blocks::kBedrock);

@@ -108,7 +108,8 @@ class ReplicationHost {
   ClientId next_client_ = 1;
   std::uint32_t next_snapshot_ = 1;
   std::vector<VisibleEntity> visible_;
-  // What place_entities last placed at each index of entities_: the id and its position codes.
+  // What place_entities saw at each index of entities_: the id and, when it has a position,
+  // the position codes it was placed with.
   struct Placed {
     bool valid = false;
     EntityId id = 0;
@@ -116,8 +117,6 @@ class ReplicationHost {
     bool operator==(const Placed&) const = default;
   };
   std::vector<Placed> placed_;
-  std::size_t last_entity_count_ = 0;
-  std::uint32_t steps_since_retain_ = 0;
 };
 
 }  // namespace theta_net::replication

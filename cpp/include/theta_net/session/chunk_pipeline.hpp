@@ -54,14 +54,19 @@ class ChunkPipeline {
   // is ready from the next tick's deliver() on. `pos` must be within the world's height.
   std::shared_ptr<const Bytes> ready(const world::ChunkStore& world, world::ChunkPos pos,
                                      std::uint32_t tick);
-  // The blob of `chunk` (the world's, at `pos`) now, encoded here when not cached: for whole
-  // resends after edits, which cannot wait a tick. Null if the codec refuses it (a bug).
+  // The blob of `chunk` (the world's, at `pos`) now, encoded here when not cached: for chunks
+  // the world holds (ready() and whole resends after edits). Null if the codec refuses it (a
+  // bug).
   std::shared_ptr<const Bytes> now(world::ChunkPos pos, const world::Chunk& chunk,
                                    std::uint32_t tick);
   // Takes in the jobs asked for before `tick` (see above).
   void deliver(world::ChunkStore& world, std::uint32_t tick);
 
-  const ChunkPipelineStats& stats() const { return stats_; }
+  ChunkPipelineStats stats() const {
+    ChunkPipelineStats s = stats_;
+    s.cached = cache_.size();
+    return s;
+  }
   std::size_t workers() const { return pool_.threads(); }
 
  private:

@@ -41,6 +41,11 @@ class ChunkStore {
 
   // The block at `pos`; creates its chunk with the filler when missing.
   BlockId block_at(BlockPos pos);
+  // The y of the highest solid block of column (x, z), creating its chunks as needed; nothing
+  // for a column without ground. Spawn points stand on it.
+  std::optional<std::int32_t> highest_solid(std::int32_t x, std::int32_t z);
+  // The y of the world's top block layer.
+  std::int32_t top_y() const { return (config_.max_chunk_y + 1) * kChunkSize - 1; }
   // Without creating anything: nothing when the chunk is not loaded.
   std::optional<BlockId> loaded_block(BlockPos pos) const;
   // Changes one block of a loaded (or fillable) chunk and bumps the chunk's revision.
