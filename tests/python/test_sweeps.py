@@ -349,9 +349,8 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     # As a terminal does (below): its own process group, so SIGINT reaches the cluster too.
     sweep = sweep_process(scenario, ["--seeds", "60", "--workers", "1"], out, start_new_session=True)
     try:
-        wait_for(
-            lambda: len(list(out.glob("*/metrics.json"))) >= 2 or sweep.poll() is not None, 120, "two runs"
-        )
+        wait_for(lambda: len(list(out.glob("*/row.json"))) >= 2 or sweep.poll() is not None, 120, "two runs")
+        finished = {p.parent.name for p in out.glob("*/row.json")}
         # As a terminal does: SIGINT to the whole process group, the cluster's workers included.
         os.killpg(sweep.pid, signal.SIGINT)
         _, stderr = sweep.communicate(timeout=120)
@@ -361,7 +360,9 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     assert sweep.returncode == 130, stderr
     assert "Traceback" not in stderr, stderr
     table = pandas.read_csv(out / "sweep.csv")
-    assert 1 <= len(table) < 60
+    # Every run finished before Ctrl-C is a row, whether or not its result had reached the sweep.
+    assert 2 <= len(table) < 60
+    assert finished - set(table["run"].astype(str)) == set(), (finished, list(table["run"]))
     assert table["error"].isna().all()
 
 

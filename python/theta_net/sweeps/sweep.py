@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 from ..errors import SweepError
 from .cluster import dask_client
 from .grid import Grid, load_table
-from .task import lost_row, run_task
+from .task import lost_row, read_row, run_task
 
 LEADING = ("run", "seed", "passed", "error", "expectations_failed")
 
@@ -158,23 +158,32 @@ def _gather(dask: Any, tasks: List[Dict[str, Any]], bar: Progress) -> List[Dict[
     gathered = set()
 
     def take(future) -> None:
-        gathered.add(future.key)
         try:
             row = future.result()
         except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost connection, ...
             row = lost_row(by_key[future.key], f"{type(exc).__name__}: {exc}")
+        # Only once the row is in hand: a Ctrl-C while fetching it leaves the run to the handler.
+        gathered.add(future.key)
         bar.update(row)
 
     try:
         for future in as_completed(futures):
             take(future)
     except KeyboardInterrupt:
-        # Keep every run that has finished, also those as_completed had not handed over yet;
-        # the rest are cancelled (a run already executing on a worker still finishes there).
+        # Keep every run that has finished: also those as_completed had not handed over yet, and
+        # those whose result had not reached this client (their row is in their folder); the rest
+        # are cancelled (a run already executing on a worker still finishes there).
         dask.cancel([f for f in futures if not f.done()])
         for future in futures:
-            if future.key not in gathered and future.status == "finished":
+            if future.key in gathered:
+                continue
+            if future.status == "finished":
                 take(future)
+                continue
+            row = read_row(Path(by_key[future.key]["out"]))
+            if row is not None:
+                gathered.add(future.key)
+                bar.update(row)
         raise
     return bar.rows
 

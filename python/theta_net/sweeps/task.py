@@ -1,5 +1,6 @@
 """One run of a sweep, as a Dask task: play the scenario with its grid point and seed applied,
-write metrics.json into the run's folder, and give back its row of the sweep's table.
+write metrics.json into the run's folder, and give back its row of the sweep's table (also written
+to the folder as row.json, so a sweep interrupted before the row reached it still has it).
 
 A run that raises is a row too, with the error in ``error``: one bad grid point does not lose the
 sweep. Figures measured on the wall clock go in columns whose names start with ``wall_``; every
@@ -8,7 +9,9 @@ the same sweep give the same table apart from those columns."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any, Dict
@@ -16,6 +19,9 @@ from typing import Any, Dict
 # Output files a sweep run writes only when asked for its streams (streams=True): the rest of a
 # scenario's outputs (metrics.json and the records it holds) are always written.
 STREAM_OUTPUTS = ("input_log", "events", "client_events")
+
+# The file in a run's folder that holds its row once the run has finished.
+ROW_FILE = "row.json"
 
 
 def run_task(task: Dict[str, Any]) -> Dict[str, Any]:
@@ -49,7 +55,24 @@ def run_task(task: Dict[str, Any]) -> Dict[str, Any]:
         row["passed"] = False
         row["error"] = f"{type(exc).__name__}: {exc}"
     row["wall_seconds"] = time.perf_counter() - began
+    write_row(row, Path(task["out"]))
     return row
+
+
+def write_row(row: Dict[str, Any], folder: Path) -> None:
+    """Writes the row as folder/row.json, whole or not at all (a reader never sees half of it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / (ROW_FILE + ".part")
+    partial.write_text(json.dumps(row, sort_keys=True, default=str))
+    os.replace(partial, folder / ROW_FILE)
+
+
+def read_row(folder: Path) -> "Dict[str, Any] | None":
+    """The row a finished run left in its folder, or None when it has not finished."""
+    try:
+        return json.loads((folder / ROW_FILE).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def figures(summary: Dict[str, Any], program: bool) -> Dict[str, Any]:
