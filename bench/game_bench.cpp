@@ -62,14 +62,16 @@ std::uint64_t wire_bytes_to_clients(session::LocalSession& game) {
   return sent;
 }
 
-Played play(std::size_t clients, std::uint32_t mobs, std::size_t workers, double seconds) {
+Played play(std::size_t clients, std::uint32_t mobs, std::size_t workers, bool replicate_on_workers,
+            double seconds) {
   session::LocalSessionConfig config;
   config.server.world.terrain =
       world::TerrainGenerator({9, world::TerrainKind::kHills, 62}).filler();
   config.server.world.mobs.count = mobs;
   config.server.world.mobs.seed = 9;
   config.server.chunks.view_radius = 3;
-  config.server.chunk_workers = workers;
+  config.server.workers = workers;
+  config.server.replicate_on_workers = replicate_on_workers;
   auto game = session::LocalSession::create(config).value();
   transport::LinkConfig link;
   link.latency = 50ms;
@@ -143,22 +145,29 @@ void report(benchmark::State& state, const Played& p) {
   state.counters["overruns"] = static_cast<double>(p.overruns);
 }
 
-void run(benchmark::State& state, std::size_t workers) {
+void run(benchmark::State& state, std::size_t workers, bool replicate_on_workers = true) {
   const auto clients = static_cast<std::size_t>(state.range(0));
   const auto mobs = static_cast<std::uint32_t>(state.range(1));
   Played played;
-  for (auto _ : state) played = play(clients, mobs, workers, seconds_to_play());
+  for (auto _ : state) {
+    played = play(clients, mobs, workers, replicate_on_workers, seconds_to_play());
+  }
   state.counters["pool_workers"] = static_cast<double>(workers);
   report(state, played);
 }
 
-// The pool at the machine's cores minus one: chunk generation and encoding off the tick thread.
+// The pool at the machine's cores minus one: chunk generation and encoding off the tick thread,
+// and the clients' entity updates shared between the tick thread and the pool.
 void BM_GameScale(benchmark::State& state) {
   run(state, pool_workers());
 }
 // The same games with every chunk generated and encoded on the tick thread.
 void BM_GameScaleNoPool(benchmark::State& state) {
   run(state, 0);
+}
+// The pool for chunk work only: every entity update on the tick thread.
+void BM_GameScaleChunkPool(benchmark::State& state) {
+  run(state, pool_workers(), false);
 }
 
 void scale_grid(benchmark::internal::Benchmark* b, const char* players, const char* mobs) {
@@ -182,5 +191,10 @@ BENCHMARK(BM_TwoClients)
 // Named so that --benchmark_filter='clients:256/entities:10000' picks the pooled case alone.
 BENCHMARK(BM_GameScale)->Apply([](auto* b) { scale_grid(b, "clients", "entities"); });
 BENCHMARK(BM_GameScaleNoPool)->Apply([](auto* b) { scale_grid(b, "players", "mobs"); });
+BENCHMARK(BM_GameScaleChunkPool)
+    ->ArgNames({"players", "mobs"})
+    ->ArgsProduct({{128, 256}, {1000, 10000}})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

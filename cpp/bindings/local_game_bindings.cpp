@@ -113,60 +113,59 @@ void bind_local_game(py::module_& m) {
       "theta_net.Error naming what is wrong.");
   py::class_<PyLocalGame>(m, "LocalGame",
                           "A server and clients on one machine, over SimNet or QUIC.")
-      .def(py::init([](const std::string& network, const std::string& terrain, std::uint64_t seed,
-                       std::uint32_t tick_rate, std::int32_t view_radius,
-                       std::uint64_t bytes_per_second, std::optional<std::string> events,
-                       std::optional<std::string> input_log, const std::string& scenario,
-                       std::uint32_t hash_interval, const std::string& qlog_dir,
-                       std::optional<std::uint64_t> net_seed,
-                       std::optional<std::pair<std::int64_t, std::int64_t>> size,
-                       std::optional<std::string> data_schema,
-                       const std::map<std::string, std::string>& tokens, bool signed_commands,
-                       std::optional<double> slow_frame_ms, std::uint32_t mobs,
-                       std::size_t chunk_workers) {
-             if (mobs > sim::kMaxMobs) {
-               throw BorderError(ErrorKind::kError,
-                                 make_error(ErrorCode::kInvalidArgument, "mobs must be 0..",
-                                            sim::kMaxMobs, ", got ", mobs));
-             }
-             auto self = std::make_unique<PyLocalGame>();
-             const world::WorldBounds bounds = bounds_of(size);
-             const GameDataSchemas schemas = game_data_schemas(data_schema);
-             self->scenario = scenario;
-             self->seed = seed;
-             self->tick_rate = tick_rate;
-             const auto extra = session::world_header_extra(terrain, hash_interval, bounds,
-                                                            schemas.user.get(), mobs);
-             self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
-             self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
-             session::LocalSessionConfig config;
-             config.network = network_named(network);
-             config.seed = net_seed.value_or(seed);
-             config.qlog_dir = qlog_dir;
-             config.server = server_config(terrain, seed, tick_rate, view_radius, bytes_per_second,
-                                           hash_interval, bounds);
-             config.server.world.data_schema = schemas.composed;
-             config.server.sessions.handshake.tokens = role_tokens(tokens);
-             config.server.world.signed_commands = signed_commands;
-             config.server.world.mobs.count = mobs;
-             config.server.world.mobs.seed = seed;
-             config.server.chunk_workers = chunk_workers;
-             if (slow_frame_ms) config.server.telemetry.slow_frame_ms = *slow_frame_ms;
-             self->session = unwrap(
-                 session::LocalSession::create(config, self->events.get(), self->inputs.get()),
-                 ErrorKind::kTransport);
-             return self;
-           }),
+      .def(py::init(
+               [](const std::string& network, const std::string& terrain, std::uint64_t seed,
+                  std::uint32_t tick_rate, std::int32_t view_radius, std::uint64_t bytes_per_second,
+                  std::optional<std::string> events, std::optional<std::string> input_log,
+                  const std::string& scenario, std::uint32_t hash_interval,
+                  const std::string& qlog_dir, std::optional<std::uint64_t> net_seed,
+                  std::optional<std::pair<std::int64_t, std::int64_t>> size,
+                  std::optional<std::string> data_schema,
+                  const std::map<std::string, std::string>& tokens, bool signed_commands,
+                  std::optional<double> slow_frame_ms, std::uint32_t mobs, std::size_t workers) {
+                 if (mobs > sim::kMaxMobs) {
+                   throw BorderError(ErrorKind::kError,
+                                     make_error(ErrorCode::kInvalidArgument, "mobs must be 0..",
+                                                sim::kMaxMobs, ", got ", mobs));
+                 }
+                 auto self = std::make_unique<PyLocalGame>();
+                 const world::WorldBounds bounds = bounds_of(size);
+                 const GameDataSchemas schemas = game_data_schemas(data_schema);
+                 self->scenario = scenario;
+                 self->seed = seed;
+                 self->tick_rate = tick_rate;
+                 const auto extra = session::world_header_extra(terrain, hash_interval, bounds,
+                                                                schemas.user.get(), mobs);
+                 self->events = open_stream(events, scenario, seed, tick_rate, "server", extra);
+                 self->inputs = open_stream(input_log, scenario, seed, tick_rate, "inputs", extra);
+                 session::LocalSessionConfig config;
+                 config.network = network_named(network);
+                 config.seed = net_seed.value_or(seed);
+                 config.qlog_dir = qlog_dir;
+                 config.server = server_config(terrain, seed, tick_rate, view_radius,
+                                               bytes_per_second, hash_interval, bounds);
+                 config.server.world.data_schema = schemas.composed;
+                 config.server.sessions.handshake.tokens = role_tokens(tokens);
+                 config.server.world.signed_commands = signed_commands;
+                 config.server.world.mobs.count = mobs;
+                 config.server.world.mobs.seed = seed;
+                 config.server.workers = workers;
+                 if (slow_frame_ms) config.server.telemetry.slow_frame_ms = *slow_frame_ms;
+                 self->session = unwrap(
+                     session::LocalSession::create(config, self->events.get(), self->inputs.get()),
+                     ErrorKind::kTransport);
+                 return self;
+               }),
            "network"_a = "sim", "terrain"_a = "superflat", "seed"_a = 1, "tick_rate"_a = 20,
            "view_radius"_a = 3, "bytes_per_second"_a = 1'000'000, "events"_a = py::none(),
            "input_log"_a = py::none(), "scenario"_a = "", "hash_interval"_a = 20, "qlog_dir"_a = "",
            "net_seed"_a = py::none(), "size"_a = py::none(), "data_schema"_a = py::none(),
            "tokens"_a = std::map<std::string, std::string>{}, "signed_commands"_a = false,
-           "slow_frame_ms"_a = py::none(), "mobs"_a = 0, "chunk_workers"_a = 0,
+           "slow_frame_ms"_a = py::none(), "mobs"_a = 0, "workers"_a = 0,
            "`mobs`: server-driven entities wandering the terrain (sim/mobs.hpp), spawned within "
-           "256 blocks of the origin. `chunk_workers`: threads that generate and encode chunks off "
-           "the "
-           "tick (the game is the same for any number). `signed_commands`: clients write data as "
+           "256 blocks of the origin. `workers`: threads beside the tick thread that generate and "
+           "encode chunks and share the clients' entity updates (the game is the same for any "
+           "number). `signed_commands`: clients write data as "
            "commands signed "
            "with their keys, checked "
            "and ordered by the server, conflicts settled by the schema's strategies and "

@@ -153,10 +153,11 @@ void bind_serve(py::module_& m) {
             terrain == "hills" ? world::TerrainKind::kHills : world::TerrainKind::kSuperflat;
         game.world.terrain = world::TerrainGenerator({seed, kind, 62}).filler();
         game.chunks.view_radius = view_radius;
-        // A real-time server: chunk work on the other cores, and over the tick period it sheds
+        // A real-time server: chunk work and entity updates on the other cores too, and over the
+        // tick period it sheds
         // chunk streaming and entity payload before the simulation slows.
         const unsigned cores = std::thread::hardware_concurrency();
-        game.chunk_workers = cores > 1 ? cores - 1 : 0;
+        game.workers = cores > 1 ? cores - 1 : 0;
         game.tick_budget = std::chrono::microseconds(1'000'000 / tick_rate);
         game.assets = store ? &*store : nullptr;  // the assets lane and HTTP/3 share one store
         std::unique_ptr<replay::EventWriter> events_writer =

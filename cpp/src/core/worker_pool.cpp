@@ -66,4 +66,17 @@ void WorkerPool::wait(const Ticket& job) {
   if (job->error_) std::rethrow_exception(job->error_);
 }
 
+void WorkerPool::wait_all(std::span<const Ticket> jobs) {
+  for (const Ticket& job : jobs) job->try_run();
+  std::exception_ptr error;
+  for (const Ticket& job : jobs) {
+    try {
+      wait(job);
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
 }  // namespace theta_net

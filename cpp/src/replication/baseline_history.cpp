@@ -18,8 +18,9 @@ void BaselineHistory::record(std::uint32_t tick, WorldState view) {
 }
 
 void BaselineHistory::retire_front() {
-  // One spare is enough: a packet builds one view at a time.
-  if (spares_.empty()) spares_.push_back(std::move(entries_.front().view));
+  // A packet builds one view at a time, but an acknowledgement can retire several views at once
+  // (one was lost, or came late): a few spares keep the packets after it from allocating again.
+  if (spares_.size() < kSpares) spares_.push_back(std::move(entries_.front().view));
   entries_.pop_front();
 }
 
@@ -65,6 +66,7 @@ std::uint32_t BaselineHistory::newest_acknowledged() const {
 std::size_t BaselineHistory::memory_bytes() const {
   std::size_t bytes = 0;
   for (const auto& e : entries_) bytes += sizeof(Entry) + e.view.memory_bytes();
+  for (const auto& view : spares_) bytes += view.memory_bytes();
   return bytes;
 }
 

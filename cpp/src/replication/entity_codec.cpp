@@ -78,7 +78,10 @@ WorldState EntityCodec::apply(const WorldState& baseline, const WorldState& curr
 void EntityCodec::apply_into(const WorldState& baseline, const WorldState& current,
                              std::span<const EntityChange> changes, WorldState& out) {
   out.clear();
-  out.reserve(baseline.size() + changes.size());
+  // At most the baseline and the spawns.
+  std::size_t spawns = 0;
+  for (const EntityChange& c : changes) spawns += c.spawn() ? 1 : 0;
+  out.reserve(baseline.size() + spawns);
   std::size_t i = 0;
   // Unchanged baseline entities are copied a run at a time (most of a view, most updates).
   const auto ids = baseline.ids();

@@ -1,5 +1,6 @@
 #include "theta_net/replication/replication_host.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "theta_net/protocol/message_codec.hpp"
@@ -58,8 +59,15 @@ Status ReplicationHost::set_position_component(std::string_view name) {
 
 ReplicationHost::ClientId ReplicationHost::add_client() {
   const ClientId id = next_client_++;
-  clients_.emplace(std::piecewise_construct, std::forward_as_tuple(id),
-                   std::forward_as_tuple(*this));
+  // The phase with the fewest clients (the lowest on a tie): deterministic, and balanced as
+  // clients come and go.
+  std::vector<std::size_t> load(std::max<std::uint32_t>(config_.update_phases, 1), 0);
+  for (const auto& [other, c] : clients_) ++load[c.phase];
+  const auto phase =
+      static_cast<std::uint32_t>(std::min_element(load.begin(), load.end()) - load.begin());
+  auto [it, added] = clients_.emplace(std::piecewise_construct, std::forward_as_tuple(id),
+                                      std::forward_as_tuple(*this));
+  it->second.phase = phase;
   return id;
 }
 
@@ -173,17 +181,44 @@ void ReplicationHost::reliable_step(Client& c, std::uint32_t tick) {
   }
 }
 
-void ReplicationHost::step(std::uint32_t tick, Micros now) {
-  place_entities();
-  for (auto& [id, c] : clients_) {
-    reliable_step(c, tick);
-    c.stats.resyncing = c.queue.needs_resync();
-    if (!c.replicator.due(now)) continue;  // the entity update rate (10 Hz by default)
-    grid_.visible(c.interest, visible_);
-    if (auto delta = c.replicator.update(entities_, visible_, tick, now, c.last_input_sequence)) {
-      c.queue.push_unreliable(queued(*delta, tick));
-    }
+void ReplicationHost::update_entities(Client& c, std::uint32_t tick, Micros now,
+                                      std::vector<VisibleEntity>& visible) const {
+  grid_.visible(c.interest, visible);
+  if (auto delta = c.replicator.update(entities_, visible, tick, now, c.last_input_sequence)) {
+    c.queue.push_unreliable(queued(*delta, tick));
   }
+}
+
+void ReplicationHost::step(std::uint32_t tick, Micros now, WorkerPool* workers) {
+  place_entities();
+  due_.clear();
+  for (auto& [id, c] : clients_) {
+    reliable_step(c, tick);  // on this thread: snapshots number themselves in client order
+    c.stats.resyncing = c.queue.needs_resync();
+    if (!c.replicator.started() && config_.update_phases > 1 &&
+        tick % config_.update_phases != c.phase) {
+      continue;  // its first update waits for its phase
+    }
+    if (c.replicator.due(now)) due_.push_back(&c);  // the entity update rate (10 Hz by default)
+  }
+  const std::size_t threads = workers ? workers->threads() : 0;
+  // A few batches per thread, of consecutive clients: a thread that finishes early takes the
+  // next batch, and a batch is big enough that handing it over costs little.
+  const std::size_t batches = std::clamp<std::size_t>(due_.size() / 4, 1, 4 * (threads + 1));
+  if (visible_.size() < batches) visible_.resize(batches);
+  if (threads == 0 || batches == 1) {
+    for (Client* c : due_) update_entities(*c, tick, now, visible_[0]);
+    return;
+  }
+  std::vector<WorkerPool::Ticket> tickets;
+  tickets.reserve(batches);
+  for (std::size_t b = 0; b < batches; ++b) {
+    const std::size_t begin = due_.size() * b / batches, end = due_.size() * (b + 1) / batches;
+    tickets.push_back(workers->submit([this, b, begin, end, tick, now] {
+      for (std::size_t i = begin; i < end; ++i) update_entities(*due_[i], tick, now, visible_[b]);
+    }));
+  }
+  workers->wait_all(tickets);  // this thread takes batches too
 }
 
 void ReplicationHost::set_shedding(bool on) {

@@ -2,8 +2,9 @@
 
 namespace theta_net::session {
 
-ChunkPipeline::ChunkPipeline(ChunkPipelineConfig config, const codec::ChunkCodec& codec)
-    : config_(config), codec_(&codec), pool_(config.workers) {}
+ChunkPipeline::ChunkPipeline(ChunkPipelineConfig config, const codec::ChunkCodec& codec,
+                             WorkerPool& pool)
+    : config_(config), codec_(&codec), pool_(pool) {}
 
 ChunkPipeline::~ChunkPipeline() {
   // Jobs still queued reference their Work (kept alive by the tickets) and the world's filler:

@@ -19,6 +19,10 @@ replication::ReplicationHostConfig replication_config(const GameServerConfig& co
   r.entities.update_interval = config.entity_update_interval;
   r.entities.bytes_per_second = config.bytes_per_second;
   r.view_distance = static_cast<std::uint32_t>(config.chunks.view_radius);
+  // The update interval in ticks (2 at 10 Hz updates and 20 Hz ticks): clients spread over it.
+  const auto interval_us = static_cast<std::uint64_t>(config.entity_update_interval.count());
+  const std::uint64_t ticks = interval_us * config.world.rules.tick_rate / 1'000'000;
+  r.update_phases = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(ticks, 1, 64));
   return r;
 }
 
@@ -51,7 +55,8 @@ GameServer::GameServer(GameServerConfig config, Ed25519KeyPair key, Rng rng,
                    replication_config(config_)),
       reference_(*replication::reference::schema()),
       chunk_codec_(codec::ChunkPreset::kDefault),
-      chunk_pipeline_({.workers = config_.chunk_workers}, chunk_codec_),
+      workers_(config_.workers),
+      chunk_pipeline_({}, chunk_codec_, workers_),
       // A stream of its own: resume tokens must not be the handshake's published numbers.
       assets_(std::make_unique<AssetHost>(config_.assets, config_.asset_host, rng.fork(0xA55E7))),
       telemetry_(config_.telemetry),

@@ -75,7 +75,7 @@ void GameServer::publish_entities(const sim::StepReport& report, Micros now) {
       }
     }
   }
-  replication_.step(report.tick, now);
+  replication_.step(report.tick, now, config_.replicate_on_workers ? &workers_ : nullptr);
 }
 
 void GameServer::send_own_state(Client& c, std::uint32_t tick) {

@@ -1,11 +1,14 @@
 // ReplicationHost's interest grid follows its entities: a moved entity is placed anew, and an
-// entity that goes (with or without a position) leaves the grid and its scopes.
+// entity that goes (with or without a position) leaves the grid and its scopes. Its clients'
+// entity updates, run on a worker pool, give every client the same packets as one thread does.
 #include "theta_net/replication/replication_host.hpp"
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
+#include "theta_net/core/worker_pool.hpp"
 #include "theta_net/replication/reference_components.hpp"
 
 namespace theta_net::replication {
@@ -48,6 +51,75 @@ TEST(ReplicationHost, TheGridFollowsMovedAndDepartedEntities) {
   host.step(4, Micros{0});
   EXPECT_EQ(seen_by(host, client), (std::vector<EntityId>{3, 4}));
   EXPECT_EQ(host.interest().size(), 3u) << "2, 3 and 4 hold a cell";
+}
+
+// 24 clients around 400 moving entities for 40 ticks, acknowledging now and then: what each
+// client was sent, byte for byte.
+std::vector<std::string> sent_with(std::size_t threads) {
+  WorkerPool pool(threads);
+  ReplicationHostConfig config;
+  config.entities.update_interval = Micros{100'000};
+  ReplicationHost host(reference::schema(), reference::schema(), config);
+  EXPECT_TRUE(host.set_position_component(reference::kTransform).ok());
+  const reference::ReferenceAccess ref(*reference::schema());
+  std::uint64_t state = 7;
+  auto next = [&](int range) {
+    state = state * 6364136223846793005u + 1442695040888963407u;
+    return static_cast<int>((state >> 33) % static_cast<std::uint64_t>(range));
+  };
+  auto put = [&](EntityId id, int x, int z) {
+    ref.set(host.entities(), id,
+            reference::Transform{Fx::from_int(x), Fx::from_int(64), Fx::from_int(z),
+                                 static_cast<std::int32_t>(id * 97), 0});
+  };
+  std::vector<std::pair<int, int>> at;
+  for (EntityId id = 1; id <= 400; ++id) {
+    at.emplace_back(next(160) - 80, next(160) - 80);
+    put(id, at.back().first, at.back().second);
+  }
+  std::vector<ReplicationHost::ClientId> clients;
+  for (int i = 0; i < 24; ++i) {
+    clients.push_back(host.add_client());
+    host.interest_of(clients.back())
+        ->set_center(host.interest().cell_of(Fx::from_int(i * 6 - 72), Fx::from_int(64),
+                                             Fx::from_int(i % 5 * 10 - 20)));
+  }
+  std::vector<std::string> sent(clients.size());
+  for (std::uint32_t tick = 1; tick <= 40; ++tick) {
+    for (std::size_t i = 0; i < at.size(); i += 1 + static_cast<std::size_t>(next(3))) {
+      at[i].first += next(5) - 2;
+      at[i].second += next(5) - 2;
+      put(static_cast<EntityId>(i + 1), at[i].first, at[i].second);
+    }
+    if (tick == 20) host.entities().remove_entity(5);
+    host.step(tick, Micros{tick * 50'000}, &pool);
+    for (std::size_t c = 0; c < clients.size(); ++c) {
+      if ((tick + c) % 3 == 0) {
+        protocol::InputBundle ack;
+        ack.last_server_tick = tick - 1;
+        EXPECT_TRUE(host.on_message(clients[c], ack).ok());
+      }
+      for (const QueuedMessage& m : host.drain(clients[c], 1u << 20)) {
+        sent[c] += std::to_string(m.message.type) + ":" + std::to_string(m.tick) + ":";
+        sent[c].append(m.message.body.begin(), m.message.body.end());
+      }
+    }
+  }
+  return sent;
+}
+
+TEST(ReplicationHost, EveryClientGetsTheSamePacketsWithAnyNumberOfWorkers) {
+  const std::vector<std::string> alone = sent_with(0);
+  std::size_t total = 0;
+  for (const std::string& s : alone) total += s.size();
+  EXPECT_GT(total, 24u * 4000) << "the clients were sent entity updates";
+  for (std::size_t threads : {1u, 3u}) {
+    const std::vector<std::string> pooled = sent_with(threads);
+    ASSERT_EQ(pooled.size(), alone.size());
+    for (std::size_t c = 0; c < alone.size(); ++c) {
+      EXPECT_EQ(pooled[c], alone[c]) << "client " << c << ", " << threads << " threads";
+    }
+  }
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ class ChunkPipelineTest : public ::testing::TestWithParam<std::size_t> {
 
 TEST_P(ChunkPipelineTest, AChunkAskedForIsGeneratedEncodedAndSharedFromTheNextTick) {
   world::ChunkStore world = hills();
-  ChunkPipeline pipeline({.workers = GetParam()}, codec_);
+  WorkerPool pool(GetParam());
+  ChunkPipeline pipeline({}, codec_, pool);
   const world::ChunkPos pos{2, 3, -1};
   EXPECT_EQ(pipeline.ready(world, pos, 1), nullptr) << "asked for: not ready this tick";
   EXPECT_EQ(pipeline.ready(world, pos, 1), nullptr) << "asked once";
@@ -45,7 +46,8 @@ TEST_P(ChunkPipelineTest, AChunkAskedForIsGeneratedEncodedAndSharedFromTheNextTi
 
 TEST_P(ChunkPipelineTest, AnEditedChunkIsEncodedOnceForItsNewVersion) {
   world::ChunkStore world = hills();
-  ChunkPipeline pipeline({.workers = GetParam()}, codec_);
+  WorkerPool pool(GetParam());
+  ChunkPipeline pipeline({}, codec_, pool);
   const world::ChunkPos pos{0, 4, 0};
   pipeline.ready(world, pos, 1);
   pipeline.deliver(world, 2);
@@ -65,7 +67,8 @@ TEST_P(ChunkPipelineTest, AnEditedChunkIsEncodedOnceForItsNewVersion) {
 
 TEST_P(ChunkPipelineTest, AChunkTheSimulationMadeAndEditedMeanwhileIsNotSentAsGenerated) {
   world::ChunkStore world = hills();
-  ChunkPipeline pipeline({.workers = GetParam()}, codec_);
+  WorkerPool pool(GetParam());
+  ChunkPipeline pipeline({}, codec_, pool);
   const world::ChunkPos pos{0, 4, 0};
   EXPECT_EQ(pipeline.ready(world, pos, 1), nullptr);
   // While the job runs, a player reaches the chunk (the simulation makes it) and edits it.
@@ -82,7 +85,8 @@ TEST_P(ChunkPipelineTest, AChunkTheSimulationMadeAndEditedMeanwhileIsNotSentAsGe
 
 TEST_P(ChunkPipelineTest, BlobsNobodyAsksForAreDropped) {
   world::ChunkStore world = hills();
-  ChunkPipeline pipeline({.workers = GetParam(), .keep_ticks = 30}, codec_);
+  WorkerPool pool(GetParam());
+  ChunkPipeline pipeline({.keep_ticks = 30}, codec_, pool);
   for (std::int32_t x = 0; x < 4; ++x) pipeline.ready(world, {x, 4, 0}, 1);
   pipeline.deliver(world, 2);
   EXPECT_EQ(pipeline.stats().cached, 4u);

@@ -47,7 +47,7 @@ Played play(const ScaleGame& g) {
       world::TerrainGenerator({5, world::TerrainKind::kHills, 62}).filler();
   config.server.world.mobs = {.count = g.mobs, .seed = 5, .spread = 48};
   config.server.chunks.view_radius = 2;
-  config.server.chunk_workers = g.workers;
+  config.server.workers = g.workers;
   config.server.tick_budget = g.tick_budget;
   auto session = LocalSession::create(config, &*server_events);
   EXPECT_TRUE(session.ok());
@@ -83,7 +83,7 @@ Played play(const ScaleGame& g) {
   return out;
 }
 
-TEST(GameScale, TheChunkPoolNeverChangesTheGame) {
+TEST(GameScale, TheWorkerPoolNeverChangesTheGame) {
   const Played alone = play({.workers = 0});
   for (std::uint64_t loaded : alone.chunks_loaded)
     EXPECT_GT(loaded, 100u) << "walked into new land";

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -37,6 +38,11 @@ class WorkerPool {
   // Returns once the job has run (running it here if no thread has started it). A job that
   // threw has its exception rethrown here (the job counts as done).
   void wait(const Ticket& job);
+  // Returns once every job has run: first runs here, in order, each one no thread has started,
+  // then waits for the others (waiting for them one by one would leave this thread blocked on
+  // a job a pool thread runs while later ones sit unstarted). The first job that threw has its
+  // exception rethrown, after all are done.
+  void wait_all(std::span<const Ticket> jobs);
   std::size_t threads() const { return threads_.size(); }
 
  private:

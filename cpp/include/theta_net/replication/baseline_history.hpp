@@ -43,7 +43,7 @@ class BaselineHistory {
 
   std::size_t size() const { return entries_.size(); }
   std::size_t capacity() const { return capacity_; }
-  std::size_t memory_bytes() const;
+  std::size_t memory_bytes() const;  // the views held and the spare buffers
   // Forgets everything (the client reconnected or resynchronises).
   void clear() { entries_.clear(); }
 
@@ -54,6 +54,7 @@ class BaselineHistory {
     WorldState view;
   };
   void retire_front();  // drops the oldest view, keeping its buffers as a spare
+  static constexpr std::size_t kSpares = 1;
 
   std::size_t capacity_;
   std::deque<Entry> entries_;

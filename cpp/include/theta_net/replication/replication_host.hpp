@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "theta_net/core/worker_pool.hpp"
 #include "theta_net/protocol/messages.hpp"
 #include "theta_net/replication/broadcast_queue.hpp"
 #include "theta_net/replication/client_replicator.hpp"
@@ -31,6 +32,11 @@ struct ReplicationHostConfig {
   BroadcastQueueLimits queue;
   InterestConfig interest;
   std::uint32_t view_distance = 4;  // a new client's, in cells
+  // The entity update interval in steps (ticks): clients are spread over this many phases, a
+  // new client taking the phase with the fewest, and its first update waits for a step of its
+  // phase (step's tick modulo update_phases). So each tick updates about the same number of
+  // clients, rather than every client on the same tick when they all joined together.
+  std::uint32_t update_phases = 1;
 };
 
 struct HostClientStats {
@@ -71,8 +77,12 @@ class ReplicationHost {
   // Sets the newest input of this client that the game applied (echoed in entity deltas).
   void set_last_input_sequence(ClientId id, std::uint32_t sequence);
 
-  // Produces this tick's messages for every client, in client id order.
-  void step(std::uint32_t tick, Micros now);
+  // Produces this tick's messages for every client, in client id order. With `workers`, the
+  // clients' entity updates (the bulk of a busy step: diff, rank, encode) run on the pool and
+  // on this thread at once; each reads only the world and the interest grid, fixed during the
+  // step, and writes only its own client's state, so every client gets the same packets with
+  // any number of threads.
+  void step(std::uint32_t tick, Micros now, WorkerPool* workers = nullptr);
   // While on, each client's entity updates carry a quarter of their usual payload, the
   // highest-priority changes first (ClientReplicator::set_payload_cap): a server over its tick
   // budget sheds the low-priority entity updates before it slows the simulation.
@@ -94,10 +104,13 @@ class ReplicationHost {
     bool snapshot_due = true;
     bool reading = true;  // drained since its last overflow
     std::uint32_t last_input_sequence = 0;
+    std::uint32_t phase = 0;  // of config_.update_phases
     HostClientStats stats;
   };
   void reliable_step(Client& c, std::uint32_t tick);
   void place_entities();
+  void update_entities(Client& c, std::uint32_t tick, Micros now,
+                       std::vector<VisibleEntity>& visible) const;
 
   ReplicationHostConfig config_;
   WorldState entities_, records_;
@@ -107,7 +120,10 @@ class ReplicationHost {
   std::map<ClientId, Client> clients_;  // ordered: deterministic iteration
   ClientId next_client_ = 1;
   std::uint32_t next_snapshot_ = 1;
-  std::vector<VisibleEntity> visible_;
+  // Scratch for step(): the clients due an entity update, and one visible list per batch of
+  // them (batch 0 when they run one after another).
+  std::vector<Client*> due_;
+  std::vector<std::vector<VisibleEntity>> visible_;
   // What place_entities saw at each index of entities_: the id and, when it has a position,
   // the position codes it was placed with.
   struct Placed {

@@ -31,8 +31,7 @@
 namespace theta_net::session {
 
 struct ChunkPipelineConfig {
-  std::size_t workers = 0;         // pool threads; 0: jobs run on the tick thread in deliver()
-  std::uint32_t keep_ticks = 200;  // a blob nobody asked for this long is dropped
+  std::uint32_t keep_ticks = 200;        // a blob nobody asked for this long is dropped
   std::size_t max_jobs_per_tick = 4096;  // asks beyond this wait for a later tick
 };
 
@@ -47,7 +46,9 @@ struct ChunkPipelineStats {
 
 class ChunkPipeline {
  public:
-  ChunkPipeline(ChunkPipelineConfig config, const codec::ChunkCodec& codec);
+  // Jobs run on `pool` (with no threads: on the tick thread in deliver()), which must outlive
+  // the pipeline.
+  ChunkPipeline(ChunkPipelineConfig config, const codec::ChunkCodec& codec, WorkerPool& pool);
   ~ChunkPipeline();
 
   // The encoded chunk at `pos` as `world` holds it now, or null while it is being generated: it
@@ -67,7 +68,6 @@ class ChunkPipeline {
     s.cached = cache_.size();
     return s;
   }
-  std::size_t workers() const { return pool_.threads(); }
 
  private:
   struct Entry {
@@ -96,7 +96,7 @@ class ChunkPipeline {
   std::set<world::ChunkPos> asked_;  // the positions of pending_
   std::uint32_t asked_this_tick_ = 0, asked_tick_ = 0;
   ChunkPipelineStats stats_;
-  WorkerPool pool_;  // last: its threads stop before the state above goes
+  WorkerPool& pool_;
 };
 
 }  // namespace theta_net::session

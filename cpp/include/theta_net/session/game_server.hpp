@@ -33,6 +33,7 @@
 
 #include "theta_net/codec/chunk_codec.hpp"
 #include "theta_net/core/time.hpp"
+#include "theta_net/core/worker_pool.hpp"
 #include "theta_net/netcode/input_jitter_buffer.hpp"
 #include "theta_net/replication/reference_components.hpp"
 #include "theta_net/replication/replication_host.hpp"
@@ -57,9 +58,12 @@ struct GameServerConfig {
   world::ChunkInterestConfig chunks;
   std::uint32_t chunk_diff_interval = 5;  // ticks between batched block edits
   std::size_t max_chunks_per_tick = 32;   // per client, within its budget
-  // Threads that generate and encode chunks off the tick (ChunkPipeline); 0: the tick thread
-  // does it. Streams are the same for any number.
-  std::size_t chunk_workers = 0;
+  // Worker threads beside the tick thread: they generate and encode chunks off the tick
+  // (ChunkPipeline) and, with replicate_on_workers, share the clients' entity updates with the
+  // tick thread (ReplicationHost::step). 0: the tick thread does everything. Streams are the
+  // same for any number.
+  std::size_t workers = 0;
+  bool replicate_on_workers = true;
   // A tick that takes longer than this on the driver's clock is an overrun (counted); the next
   // `shed_ticks` ticks then shed work before the simulation slows: one new chunk per client a
   // tick instead of max_chunks_per_tick (a server that stays overloaded still streams, slowly),
@@ -120,6 +124,7 @@ class GameServer final : public ServerApp {
   const EditorRelay& editor_relay() const { return editor_relay_; }
   // The encoded chunks' pipeline (its counters; chunk_pipeline.hpp).
   const ChunkPipeline& chunk_pipeline() const { return chunk_pipeline_; }
+  std::size_t workers() const { return workers_.threads(); }
   // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
   // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
   // (DataHost::resync) and converges.
@@ -190,6 +195,7 @@ class GameServer final : public ServerApp {
   replication::ReplicationHost replication_;
   replication::reference::ReferenceAccess reference_;
   codec::ChunkCodec chunk_codec_;
+  WorkerPool workers_;            // before chunk_pipeline_, which waits for its jobs on it
   ChunkPipeline chunk_pipeline_;  // after world_ and chunk_codec_: its jobs use both
   std::unique_ptr<AssetHost> assets_;
   std::map<transport::ConnectionId, std::unique_ptr<Client>> clients_;  // ordered: deterministic
