@@ -78,10 +78,13 @@ WorldState EntityCodec::apply(const WorldState& baseline, const WorldState& curr
 void EntityCodec::apply_into(const WorldState& baseline, const WorldState& current,
                              std::span<const EntityChange> changes, WorldState& out) {
   out.clear();
-  // At most the baseline and the spawns.
+  // At most the baseline and the spawns; with a quarter more when the buffers must grow: `out`
+  // is usually a client's recycled view, whose size wanders, and growing to the exact size each
+  // time would reallocate, and touch fresh pages, at every small rise.
   std::size_t spawns = 0;
   for (const EntityChange& c : changes) spawns += c.spawn() ? 1 : 0;
-  out.reserve(baseline.size() + spawns);
+  const std::size_t most = baseline.size() + spawns;
+  if (out.capacity() < most) out.reserve(most + most / 4);
   std::size_t i = 0;
   // Unchanged baseline entities are copied a run at a time (most of a view, most updates).
   const auto ids = baseline.ids();

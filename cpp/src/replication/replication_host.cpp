@@ -22,8 +22,19 @@ QueuedMessage queued(const M& message, std::uint32_t tick) {
 
 }  // namespace
 
+namespace {
+
+// Paced by steps (update_phases), a client's replicator is due whenever the host asks.
+ClientReplicatorConfig replicator_config(const ReplicationHostConfig& config) {
+  ClientReplicatorConfig c = config.entities;
+  if (config.update_phases > 1) c.update_interval = Micros{0};
+  return c;
+}
+
+}  // namespace
+
 ReplicationHost::Client::Client(const ReplicationHost& host)
-    : replicator(host.entities_.schema_ptr(), host.config_.entities),
+    : replicator(host.entities_.schema_ptr(), replicator_config(host.config_)),
       tracker(host.records_.schema_ptr()),
       queue(host.config_.queue) {
   interest.set_view_distance(host.config_.view_distance);
@@ -195,16 +206,13 @@ void ReplicationHost::step(std::uint32_t tick, Micros now, WorkerPool* workers) 
   for (auto& [id, c] : clients_) {
     reliable_step(c, tick);  // on this thread: snapshots number themselves in client order
     c.stats.resyncing = c.queue.needs_resync();
-    if (!c.replicator.started() && config_.update_phases > 1 &&
-        tick % config_.update_phases != c.phase) {
-      continue;  // its first update waits for its phase
-    }
+    if (config_.update_phases > 1 && tick % config_.update_phases != c.phase) continue;
     if (c.replicator.due(now)) due_.push_back(&c);  // the entity update rate (10 Hz by default)
   }
   const std::size_t threads = workers ? workers->threads() : 0;
   // A few batches per thread, of consecutive clients: a thread that finishes early takes the
-  // next batch, and a batch is big enough that handing it over costs little.
-  const std::size_t batches = std::clamp<std::size_t>(due_.size() / 4, 1, 4 * (threads + 1));
+  // next batch (an update costs far more than handing a batch over).
+  const std::size_t batches = std::clamp<std::size_t>(due_.size(), 1, 4 * (threads + 1));
   if (visible_.size() < batches) visible_.resize(batches);
   if (threads == 0 || batches == 1) {
     for (Client* c : due_) update_entities(*c, tick, now, visible_[0]);
@@ -212,11 +220,23 @@ void ReplicationHost::step(std::uint32_t tick, Micros now, WorkerPool* workers) 
   }
   std::vector<WorkerPool::Ticket> tickets;
   tickets.reserve(batches);
-  for (std::size_t b = 0; b < batches; ++b) {
-    const std::size_t begin = due_.size() * b / batches, end = due_.size() * (b + 1) / batches;
-    tickets.push_back(workers->submit([this, b, begin, end, tick, now] {
-      for (std::size_t i = begin; i < end; ++i) update_entities(*due_[i], tick, now, visible_[b]);
-    }));
+  try {
+    for (std::size_t b = 0; b < batches; ++b) {
+      const std::size_t begin = due_.size() * b / batches, end = due_.size() * (b + 1) / batches;
+      tickets.push_back(workers->submit([this, b, begin, end, tick, now] {
+        for (std::size_t i = begin; i < end; ++i) {
+          update_entities(*due_[i], tick, now, visible_[b]);
+        }
+      }));
+    }
+  } catch (...) {
+    // Out of memory while queueing: the batches queued use this step's state, so they finish
+    // before the error goes on.
+    try {
+      workers->wait_all(tickets);
+    } catch (...) {
+    }
+    throw;
   }
   workers->wait_all(tickets);  // this thread takes batches too
 }

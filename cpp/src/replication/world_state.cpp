@@ -102,14 +102,9 @@ void WorldState::clear() {
 }
 
 void WorldState::reserve(std::size_t entities) {
-  if (ids_.capacity() >= entities && codes_.capacity() >= entities * slots_) return;
-  // A quarter more than asked: a state whose buffers are reused (a client's recycled views)
-  // sees its size wander, and growing to the exact size each time would reallocate, and touch
-  // fresh pages, at every small rise.
-  const std::size_t room = entities + entities / 4;
-  ids_.reserve(room);
-  masks_.reserve(room);
-  codes_.reserve(room * slots_);
+  ids_.reserve(entities);
+  masks_.reserve(entities);
+  codes_.reserve(entities * slots_);
 }
 
 void WorldState::append(EntityId id, ComponentMask mask, std::span<const std::int64_t> row) {

@@ -53,12 +53,17 @@ TEST(ReplicationHost, TheGridFollowsMovedAndDepartedEntities) {
   EXPECT_EQ(host.interest().size(), 3u) << "2, 3 and 4 hold a cell";
 }
 
-// 24 clients around 400 moving entities for 40 ticks, acknowledging now and then: what each
-// client was sent, byte for byte.
-std::vector<std::string> sent_with(std::size_t threads) {
+// 24 clients around 400 moving entities for 40 ticks of 50 ms, acknowledging now and then: what
+// each client was sent, byte for byte, and how many clients had an entity update at each tick.
+struct Sent {
+  std::vector<std::string> bytes;
+  std::vector<int> updated_at;
+};
+Sent sent_with(std::size_t threads, std::uint32_t phases) {
   WorkerPool pool(threads);
   ReplicationHostConfig config;
   config.entities.update_interval = Micros{100'000};
+  config.update_phases = phases;
   ReplicationHost host(reference::schema(), reference::schema(), config);
   EXPECT_TRUE(host.set_position_component(reference::kTransform).ok());
   const reference::ReferenceAccess ref(*reference::schema());
@@ -84,8 +89,10 @@ std::vector<std::string> sent_with(std::size_t threads) {
         ->set_center(host.interest().cell_of(Fx::from_int(i * 6 - 72), Fx::from_int(64),
                                              Fx::from_int(i % 5 * 10 - 20)));
   }
-  std::vector<std::string> sent(clients.size());
+  Sent sent;
+  sent.bytes.resize(clients.size());
   for (std::uint32_t tick = 1; tick <= 40; ++tick) {
+    sent.updated_at.push_back(0);
     for (std::size_t i = 0; i < at.size(); i += 1 + static_cast<std::size_t>(next(3))) {
       at[i].first += next(5) - 2;
       at[i].second += next(5) - 2;
@@ -100,8 +107,11 @@ std::vector<std::string> sent_with(std::size_t threads) {
         EXPECT_TRUE(host.on_message(clients[c], ack).ok());
       }
       for (const QueuedMessage& m : host.drain(clients[c], 1u << 20)) {
-        sent[c] += std::to_string(m.message.type) + ":" + std::to_string(m.tick) + ":";
-        sent[c].append(m.message.body.begin(), m.message.body.end());
+        sent.bytes[c] += std::to_string(m.message.type) + ":" + std::to_string(m.tick) + ":";
+        sent.bytes[c].append(m.message.body.begin(), m.message.body.end());
+        if (m.message.type == static_cast<std::uint16_t>(protocol::EntityDelta::kType)) {
+          ++sent.updated_at.back();
+        }
       }
     }
   }
@@ -109,16 +119,30 @@ std::vector<std::string> sent_with(std::size_t threads) {
 }
 
 TEST(ReplicationHost, EveryClientGetsTheSamePacketsWithAnyNumberOfWorkers) {
-  const std::vector<std::string> alone = sent_with(0);
-  std::size_t total = 0;
-  for (const std::string& s : alone) total += s.size();
-  EXPECT_GT(total, 24u * 4000) << "the clients were sent entity updates";
-  for (std::size_t threads : {1u, 3u}) {
-    const std::vector<std::string> pooled = sent_with(threads);
-    ASSERT_EQ(pooled.size(), alone.size());
-    for (std::size_t c = 0; c < alone.size(); ++c) {
-      EXPECT_EQ(pooled[c], alone[c]) << "client " << c << ", " << threads << " threads";
+  for (std::uint32_t phases : {1u, 2u}) {
+    const Sent alone = sent_with(0, phases);
+    std::size_t total = 0;
+    for (const std::string& s : alone.bytes) total += s.size();
+    EXPECT_GT(total, 24u * 4000) << "the clients were sent entity updates";
+    for (std::size_t threads : {1u, 3u}) {
+      const Sent pooled = sent_with(threads, phases);
+      ASSERT_EQ(pooled.bytes.size(), alone.bytes.size());
+      for (std::size_t c = 0; c < alone.bytes.size(); ++c) {
+        EXPECT_EQ(pooled.bytes[c], alone.bytes[c])
+            << "client " << c << ", " << threads << " threads, " << phases << " phases";
+      }
     }
+  }
+}
+
+TEST(ReplicationHost, UpdatePhasesSpreadClientsOverTheInterval) {
+  // Paced by the clock (one phase), all 24 clients update together every other tick; in two
+  // phases, half of them update at every tick, each still once per two ticks.
+  const Sent clock = sent_with(0, 1);
+  const Sent phased = sent_with(0, 2);
+  for (std::size_t t = 0; t < clock.updated_at.size(); ++t) {
+    EXPECT_EQ(clock.updated_at[t], t % 2 == 0 ? 24 : 0) << "tick " << t + 1;
+    EXPECT_EQ(phased.updated_at[t], 12) << "tick " << t + 1;
   }
 }
 

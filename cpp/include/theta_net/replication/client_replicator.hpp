@@ -56,8 +56,6 @@ class ClientReplicator {
   // The client's acknowledgement (InputBundle.last_server_tick).
   bool acknowledge(std::uint32_t tick) { return history_.acknowledge(tick); }
   bool due(Micros now) const { return !started_ || now >= next_due_; }
-  // Whether a packet has been made yet: from then on, one is due every update_interval.
-  bool started() const { return started_; }
 
   // The client's next packet, if one is due at `now` and the budget allows: the world as the
   // client sees it (`visible`, from InterestGrid::visible), against the newest acknowledged

@@ -32,10 +32,13 @@ struct ReplicationHostConfig {
   BroadcastQueueLimits queue;
   InterestConfig interest;
   std::uint32_t view_distance = 4;  // a new client's, in cells
-  // The entity update interval in steps (ticks): clients are spread over this many phases, a
-  // new client taking the phase with the fewest, and its first update waits for a step of its
-  // phase (step's tick modulo update_phases). So each tick updates about the same number of
-  // clients, rather than every client on the same tick when they all joined together.
+  // When above 1, entity updates are paced by steps (ticks) instead of by
+  // entities.update_interval on the clock: a client updates once every update_phases steps, on
+  // the steps of its phase (step's tick modulo update_phases), and a new client takes the phase
+  // with the fewest clients. So each tick updates about the same number of clients rather than
+  // every client on the same tick when they all joined together, and the spread holds on a real
+  // clock too, whose late wake-ups would let clock-paced clients drift into the same tick. Steps
+  // must then come on consecutive ticks (a tick skipped skips that phase's updates).
   std::uint32_t update_phases = 1;
 };
 

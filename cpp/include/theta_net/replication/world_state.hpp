@@ -56,6 +56,7 @@ class WorldState {
   bool remove_entity(EntityId id);
   void clear();
   void reserve(std::size_t entities);
+  std::size_t capacity() const { return ids_.capacity(); }  // entities held without reallocating
 
   // Appends an entity whose id is greater than every id present (decoders, bulk builds); the
   // caller guarantees the codes are valid and absent components' slots are zero.
