@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 from ..errors import SweepError
 from .cluster import dask_client
 from .grid import Grid, load_table
-from .task import lost_row, read_row, run_task
+from .task import ROW_FILE, lost_row, read_row, run_task
 
 LEADING = ("run", "seed", "passed", "error", "expectations_failed")
 
@@ -119,6 +119,9 @@ def sweep(
     with dask_client(client, workers) as dask:  # a bad count or a silent scheduler fails here
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
+            # A row left by an earlier sweep into the same folder must not pass for this one's.
+            for task in tasks:
+                (Path(task["out"]) / ROW_FILE).unlink(missing_ok=True)
         except OSError as exc:
             raise SweepError(f"out {str(out_dir)!r}: cannot make the folder: {exc.strerror}", "io") from None
         try:
