@@ -28,16 +28,28 @@ void EntityCodec::diff(const WorldState& baseline, const WorldState& current,
   out.clear();
   const auto ids = current.ids();
   std::size_t v = 0;  // position in `visible`
+  // The first index from j whose id is not below `id`: galloping (1, 2, 4, ... ahead), then a
+  // binary search within the last step, so a near id costs a few probes, not log(world).
+  auto seek = [&](std::size_t j, EntityId id) {
+    std::size_t step = 1, lo = j;
+    while (j < ids.size() && ids[j] < id) {
+      lo = j + 1;
+      j = std::min(ids.size(), j + step);
+      step *= 2;
+    }
+    return static_cast<std::size_t>(std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                     ids.begin() + static_cast<std::ptrdiff_t>(j),
+                                                     id) -
+                                    ids.begin());
+  };
   // The next current index that is visible, starting at j. A view is usually a small part of
-  // the world: each visible id is found by binary search, not by walking every id between.
+  // the world: each visible id is sought ahead (seek), not found by walking every id between.
   auto next_visible = [&](std::size_t j) {
     if (!visible) return j;
     while (j < ids.size()) {
       while (v < visible->size() && (*visible)[v] < ids[j]) ++v;
       if (v == visible->size()) return ids.size();
-      const auto at =
-          std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(j), ids.end(), (*visible)[v]);
-      j = static_cast<std::size_t>(at - ids.begin());
+      j = seek(j, (*visible)[v]);
       if (j < ids.size() && ids[j] == (*visible)[v]) return j;
     }
     return j;
