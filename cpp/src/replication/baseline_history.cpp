@@ -18,9 +18,8 @@ void BaselineHistory::record(std::uint32_t tick, WorldState view) {
 }
 
 void BaselineHistory::retire_front() {
-  // One spare is enough: a packet builds one view at a time (more spares measured no faster:
-  // they only hold more memory).
-  if (spares_.size() < kSpares) spares_.push_back(std::move(entries_.front().view));
+  // One spare is enough: a packet builds one view at a time.
+  if (spares_.empty()) spares_.push_back(std::move(entries_.front().view));
   entries_.pop_front();
 }
 

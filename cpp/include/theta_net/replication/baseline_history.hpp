@@ -54,7 +54,6 @@ class BaselineHistory {
     WorldState view;
   };
   void retire_front();  // drops the oldest view, keeping its buffers as a spare
-  static constexpr std::size_t kSpares = 1;
 
   std::size_t capacity_;
   std::deque<Entry> entries_;

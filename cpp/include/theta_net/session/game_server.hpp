@@ -124,7 +124,6 @@ class GameServer final : public ServerApp {
   const EditorRelay& editor_relay() const { return editor_relay_; }
   // The encoded chunks' pipeline (its counters; chunk_pipeline.hpp).
   const ChunkPipeline& chunk_pipeline() const { return chunk_pipeline_; }
-  std::size_t workers() const { return workers_.threads(); }
   // An operator's actions (a dashboard's buttons), each logged in network_log() whether it was
   // carried out or not. resync_client: the client's mirror gets a fresh full sync of the data
   // (DataHost::resync) and converges.
